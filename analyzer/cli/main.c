@@ -1,0 +1,452 @@
+/*
+ * main.c - the casebrief command line: a thin shell over the library.
+ *
+ *   casebrief [analyze] INPUT... [-o DIR] [--format json]
+ *   casebrief timeline INPUT... [--format jsonl|csv|text]
+ *   casebrief formats
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "casebrief/casebrief.h"
+
+enum exit_code {
+    EXIT_NOTHING_FOUND = 0,
+    EXIT_FINDINGS = 1,
+    EXIT_USAGE = 2,
+    EXIT_NO_INPUT = 3
+};
+
+static const char *prog = "casebrief";
+
+static void usage_short(void)
+{
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+}
+
+static void help(void)
+{
+    printf(
+"casebrief %s - offline analyzer for Windows support bundles\n"
+"\n"
+"Usage:\n"
+"  casebrief [analyze] INPUT... [-o DIR] [--format json]\n"
+"  casebrief timeline INPUT... [--format jsonl|csv|text]\n"
+"  casebrief formats\n"
+"\n"
+"INPUT is a file, a directory or an archive (zip, 7z, tar with gz/xz/zst/\n"
+"bz2, cab, rar), nested archives included. Members are read in memory and\n"
+"never extracted; every file is named by its nested path, for example\n"
+"  case.zip!logs/NODE1.zip!NODE1_cluster.log\n"
+"\n"
+"Commands:\n"
+"  analyze     read everything, build the merged timeline and write the\n"
+"              report into DIR (default: ./<first input's name>.casebrief/).\n"
+"              A bare 'casebrief INPUT...' means the same.\n"
+"  timeline    print the merged, de-duplicated timeline (UTC) to stdout.\n"
+"              jsonl imports into Timesketch as is.\n"
+"  formats     list the input formats casebrief reads.\n"
+"\n"
+"Options:\n"
+"  -o, --output DIR        report directory (analyze)\n"
+"  -f, --format LIST       analyze: report formats (json); timeline: jsonl\n"
+"                          (default), csv or text\n"
+"  -F, --input-format NAME parse every non-archive file as NAME (see\n"
+"                          'casebrief formats') instead of detecting it\n"
+"  -q, --quiet             no progress or summary on stderr\n"
+"  -h, --help              this text\n"
+"  -V, --version           version\n"
+"\n"
+"Limits (a member that trips one is skipped or cut with a warning naming\n"
+"it; the rest of the bundle is still analyzed). Sizes take K, M, G, T:\n"
+"  --max-total BYTES        uncompressed bytes over the whole run (64G)\n"
+"  --max-members N          files and archive members (%llu)\n"
+"  --max-depth N            archives inside archives (%u)\n"
+"  --max-member-size BYTES  one file or member, uncompressed (16G)\n"
+"  --max-ratio N            uncompressed:compressed of one member (%u)\n"
+"\n"
+"Exit status:\n"
+"  0  analysis done, no findings      2  usage error\n"
+"  1  analysis done, findings         3  no readable input (nothing could\n"
+"                                        be opened or recognised)\n"
+"\n"
+"Examples:\n"
+"  casebrief TSSv2_NODE1_241115-101530_.zip\n"
+"  casebrief timeline --format csv case.zip > timeline.csv\n"
+"  casebrief analyze -o out/ NODE1_cluster.log NODE2_cluster.log\n",
+        CASEBRIEF_VERSION, (unsigned long long)CB_LIMIT_MEMBERS,
+        CB_LIMIT_DEPTH, CB_LIMIT_RATIO);
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-')
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: return -1;
+    }
+    if ((*end == 'b' || *end == 'B') && shift)
+        end++;
+    if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+enum {
+    OPT_MAX_TOTAL = 256,
+    OPT_MAX_MEMBERS,
+    OPT_MAX_DEPTH,
+    OPT_MAX_MEMBER_SIZE,
+    OPT_MAX_RATIO
+};
+
+struct options {
+    const char *outdir;
+    const char *format;
+    int quiet;
+    struct cb_limits limits;
+    const struct cb_parser_ops *forced;
+};
+
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"input-format", required_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"max-total", required_argument, NULL, OPT_MAX_TOTAL},
+        {"max-members", required_argument, NULL, OPT_MAX_MEMBERS},
+        {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+        {"max-member-size", required_argument, NULL, OPT_MAX_MEMBER_SIZE},
+        {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+        {0, 0, 0, 0}};
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, "+o:f:F:qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': opt->outdir = optarg; break;
+        case 'f': opt->format = optarg; break;
+        case 'F':
+            opt->forced = cb_parser_find(optarg);
+            if (!opt->forced) {
+                fprintf(stderr, "%s: unknown input format '%s' (see '%s "
+                        "formats')\n", prog, optarg, prog);
+                return -1;
+            }
+            break;
+        case 'q': opt->quiet = 1; break;
+        case 'h': help(); exit(0);
+        case 'V': printf("casebrief %s\n", CASEBRIEF_VERSION); exit(0);
+        case OPT_MAX_TOTAL:
+        case OPT_MAX_MEMBER_SIZE:
+            if (parse_size(optarg, &v) != 0 || v == 0) {
+                fprintf(stderr, "%s: bad size '%s' (e.g. 500M, 4G)\n", prog,
+                        optarg);
+                return -1;
+            }
+            if (c == OPT_MAX_TOTAL)
+                opt->limits.total_bytes = v;
+            else
+                opt->limits.member_bytes = v;
+            break;
+        case OPT_MAX_MEMBERS:
+        case OPT_MAX_DEPTH:
+        case OPT_MAX_RATIO:
+            if (parse_size(optarg, &v) != 0 || v == 0 || v > UINT_MAX) {
+                fprintf(stderr, "%s: bad number '%s'\n", prog, optarg);
+                return -1;
+            }
+            if (c == OPT_MAX_MEMBERS)
+                opt->limits.members = v;
+            else if (c == OPT_MAX_DEPTH)
+                opt->limits.depth = (unsigned)v;
+            else
+                opt->limits.ratio = (unsigned)v;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Read every input; returns the analysis or NULL (message printed). */
+static struct cb_analysis *ingest_all(char **inputs, int n,
+                                      const struct options *opt,
+                                      int *opened)
+{
+    struct cb_analysis *an = cb_analysis_create(&opt->limits);
+    if (!an) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return NULL;
+    }
+    an->forced = opt->forced;
+    an->progress = !opt->quiet && isatty(STDERR_FILENO);
+    *opened = 0;
+    for (int i = 0; i < n; i++) {
+        struct cb_error err = {0};
+        enum cb_status st = cb_ingest_path(an, inputs[i], &err);
+        if (st == CB_E_NOMEM) {
+            fprintf(stderr, "%s: out of memory reading %s\n", prog, inputs[i]);
+            cb_analysis_destroy(&an);
+            return NULL;
+        }
+        if (st != CB_OK) {
+            char msg[1200];
+            cb_error_format(&err, msg, sizeof msg);
+            fprintf(stderr, "%s: %s\n", prog, msg);
+            continue;
+        }
+        (*opened)++;
+    }
+    return an;
+}
+
+static size_t parsed_sources(const struct cb_analysis *an)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const char *f = an->sources[i]->format;
+        if (strcmp(f, "unknown") && strcmp(f, "skipped") &&
+            strcmp(f, "ambiguous"))
+            n++;
+    }
+    return n;
+}
+
+static int cmd_timeline(int argc, char **argv, struct options *opt)
+{
+    enum cb_timeline_format fmt = CB_TL_JSONL;
+    if (opt->format) {
+        if (strcmp(opt->format, "jsonl") == 0)
+            fmt = CB_TL_JSONL;
+        else if (strcmp(opt->format, "csv") == 0)
+            fmt = CB_TL_CSV;
+        else if (strcmp(opt->format, "text") == 0)
+            fmt = CB_TL_TEXT;
+        else {
+            fprintf(stderr, "%s: timeline format is jsonl, csv or text, not "
+                    "'%s'\n", prog, opt->format);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc < 1) {
+        fprintf(stderr, "%s timeline: no INPUT given\n", prog);
+        usage_short();
+        return EXIT_USAGE;
+    }
+    int opened;
+    struct cb_analysis *an = ingest_all(argv, argc, opt, &opened);
+    if (!an)
+        return EXIT_NO_INPUT;
+    struct cb_timeline tl;
+    if (cb_timeline_build(an, &tl) != CB_OK) {
+        fprintf(stderr, "%s: out of memory building the timeline\n", prog);
+        cb_analysis_destroy(&an);
+        return EXIT_NO_INPUT;
+    }
+    int rc = parsed_sources(an) ? EXIT_NOTHING_FOUND : EXIT_NO_INPUT;
+    if (cb_timeline_write(stdout, &tl, fmt) != CB_OK) {
+        fprintf(stderr, "%s: writing the timeline failed: %s\n", prog,
+                strerror(errno));
+        rc = EXIT_NO_INPUT;
+    }
+    for (const struct cb_warning *w = an->warnings; w && !opt->quiet;
+         w = w->next)
+        fprintf(stderr, "%s: warning: %s: %s\n", prog,
+                w->source ? w->source : "", w->msg);
+    if (rc == EXIT_NO_INPUT && !opt->quiet)
+        fprintf(stderr, "%s: no event source recognised in the input\n",
+                prog);
+    cb_timeline_fini(&tl);
+    cb_analysis_destroy(&an);
+    return rc;
+}
+
+static void default_outdir(const char *input, char *out, size_t size)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", input);
+    size_t n = strlen(tmp);
+    while (n > 1 && tmp[n - 1] == '/')
+        tmp[--n] = '\0';
+    const char *base = strrchr(tmp, '/');
+    base = base ? base + 1 : tmp;
+    char name[PATH_MAX];
+    snprintf(name, sizeof name, "%s", base);
+    struct stat sb;
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name && stat(input, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        *dot = '\0';
+    if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        snprintf(name, sizeof name, "bundle");
+    if ((size_t)snprintf(out, size, "%.200s.casebrief", name) >= size)
+        snprintf(out, size, "bundle.casebrief");
+}
+
+static int cmd_analyze(int argc, char **argv, struct options *opt)
+{
+    if (argc < 1) {
+        fprintf(stderr, "%s: no INPUT given\n", prog);
+        usage_short();
+        return EXIT_USAGE;
+    }
+    if (opt->format) {
+        /* only json exists so far; say so instead of silently ignoring */
+        char list[256];
+        snprintf(list, sizeof list, "%s", opt->format);
+        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+            if (strcmp(tok, "json") != 0) {
+                fprintf(stderr, "%s: report format '%s' is not available "
+                        "in this version (available: json)\n", prog, tok);
+                return EXIT_USAGE;
+            }
+        }
+    }
+    char outdir[PATH_MAX];
+    if (opt->outdir)
+        snprintf(outdir, sizeof outdir, "%s", opt->outdir);
+    else
+        default_outdir(argv[0], outdir, sizeof outdir);
+    int opened;
+    struct cb_analysis *an = ingest_all(argv, argc, opt, &opened);
+    if (!an)
+        return EXIT_NO_INPUT;
+    struct cb_timeline tl;
+    if (cb_timeline_build(an, &tl) != CB_OK) {
+        fprintf(stderr, "%s: out of memory building the timeline\n", prog);
+        cb_analysis_destroy(&an);
+        return EXIT_NO_INPUT;
+    }
+    int rc = EXIT_NOTHING_FOUND;
+    if (opened == 0 || parsed_sources(an) == 0)
+        rc = EXIT_NO_INPUT;
+    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", prog, outdir,
+                strerror(errno));
+        cb_timeline_fini(&tl);
+        cb_analysis_destroy(&an);
+        return EXIT_NO_INPUT;
+    }
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/report.json", outdir);
+    FILE *f = fopen(path, "w");
+    if (!f || cb_report_json(f, an, &tl) != CB_OK) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
+                strerror(errno));
+        rc = EXIT_NO_INPUT;
+    }
+    if (f && fclose(f) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
+                strerror(errno));
+        rc = EXIT_NO_INPUT;
+    }
+    if (!opt->quiet) {
+        size_t nsw = 0;
+        for (size_t i = 0; i < an->nsources; i++)
+            nsw += an->sources[i]->nwarnings;
+        fprintf(stderr,
+                "%s: %zu files (%zu parsed), %zu events, %llu duplicates, "
+                "%zu bundle warnings, %zu file warnings\n",
+                prog, an->nsources, parsed_sources(an), tl.count,
+                (unsigned long long)tl.duplicates, an->nwarnings, nsw);
+        if (rc == EXIT_NO_INPUT)
+            fprintf(stderr, "%s: no event source recognised in the input\n",
+                    prog);
+    }
+    printf("%s\n", path);
+    cb_timeline_fini(&tl);
+    cb_analysis_destroy(&an);
+    return rc;
+}
+
+static int cmd_formats(void)
+{
+    size_t n;
+    const struct cb_parser_ops *const *p = cb_parsers(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("%-12s %s\n", p[i]->name, p[i]->description);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt = {0};
+    cb_limits_default(&opt.limits);
+    if (argc < 2) {
+        fprintf(stderr, "%s: no INPUT given\n", prog);
+        usage_short();
+        return EXIT_USAGE;
+    }
+    const char *cmd = "analyze";
+    int shift = 0;
+    if (strcmp(argv[1], "analyze") == 0 || strcmp(argv[1], "timeline") == 0 ||
+        strcmp(argv[1], "formats") == 0) {
+        cmd = argv[1];
+        shift = 1;
+    }
+    /* options may come before or after the inputs */
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!args || !inputs) {
+        free(args);
+        free(inputs);
+        return EXIT_NO_INPUT;
+    }
+    int nargs = 0, ninputs = 0;
+    args[nargs++] = argv[0];
+    for (int i = 1 + shift; i < argc; i++)
+        args[nargs++] = argv[i];
+    int rc;
+    /* GNU getopt permutes non-options to the end; collect them after */
+    optind = 0;
+    while (1) {
+        if (parse_options(nargs, args, &opt) != 0) {
+            usage_short();
+            free(args);
+            free(inputs);
+            return EXIT_USAGE;
+        }
+        if (optind >= nargs)
+            break;
+        if (strcmp(args[optind - 1], "--") == 0) {
+            while (optind < nargs)
+                inputs[ninputs++] = args[optind++];
+            break;
+        }
+        inputs[ninputs++] = args[optind++];
+        /* continue option parsing after this input */
+        int rest = nargs - optind;
+        memmove(args + 1, args + optind, (size_t)rest * sizeof *args);
+        nargs = rest + 1;
+        optind = 0; /* glibc: full re-initialisation of getopt */
+    }
+    if (strcmp(cmd, "formats") == 0)
+        rc = cmd_formats();
+    else if (strcmp(cmd, "timeline") == 0)
+        rc = cmd_timeline(ninputs, inputs, &opt);
+    else
+        rc = cmd_analyze(ninputs, inputs, &opt);
+    free(args);
+    free(inputs);
+    return rc;
+}

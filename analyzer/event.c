@@ -1,0 +1,85 @@
+/*
+ * event.c - levels and time conversions of the normalized event.
+ */
+#include <stdio.h>
+
+#include "casebrief/event.h"
+
+const char *cb_level_name(unsigned level)
+{
+    switch (level) {
+    case CB_LEVEL_CRITICAL: return "critical";
+    case CB_LEVEL_ERROR: return "error";
+    case CB_LEVEL_WARNING: return "warning";
+    case CB_LEVEL_INFO: return "info";
+    case CB_LEVEL_VERBOSE: return "verbose";
+    case CB_LEVEL_DEBUG: return "debug";
+    default: return "info";
+    }
+}
+
+/* Howard Hinnant's days_from_civil. */
+int64_t cb_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+cb_time cb_time_from_civil(int y, int mon, int day, int h, int min, int s,
+                           int frac)
+{
+    if (y < 1601 || y > 30827 || mon < 1 || mon > 12 || day < 1 ||
+        day > days_in_month(y, mon) || h < 0 || h > 23 || min < 0 ||
+        min > 59 || s < 0 || s > 60 || frac < 0 || frac > 9999999)
+        return CB_TIME_NONE;
+    int64_t days = cb_days_from_civil(y, (unsigned)mon, (unsigned)day);
+    int64_t secs = days * 86400 + h * 3600 + min * 60 + s;
+    return secs * 10000000LL + frac + CB_TIME_UNIX_EPOCH;
+}
+
+int64_t cb_time_to_unix_us(cb_time t)
+{
+    int64_t d = t - CB_TIME_UNIX_EPOCH;
+    /* floor division so that times before 1970 stay ordered */
+    return d >= 0 ? d / 10 : -((-d + 9) / 10);
+}
+
+void cb_time_format_iso(cb_time t, char *buf, size_t size)
+{
+    int64_t us = cb_time_to_unix_us(t);
+    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    int64_t frac = us - secs * 1000000;
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t rem = secs - days * 86400;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lld+00:00",
+             (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+             (int)(rem % 60), (long long)frac);
+}

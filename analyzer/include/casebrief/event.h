@@ -1,0 +1,102 @@
+/*
+ * event.h - the normalized event every parser produces, and the source
+ * (one input file or archive member) it came from.
+ *
+ * Ownership: events, their strings and sources live in the analysis arena
+ * and die with it; interned strings (host, channel, provider, component,
+ * format, source path) may be compared by pointer.
+ */
+#ifndef CASEBRIEF_EVENT_H
+#define CASEBRIEF_EVENT_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* 100 ns ticks since 1601-01-01 UTC (Windows FILETIME). */
+typedef int64_t cb_time;
+#define CB_TIME_UNIX_EPOCH 116444736000000000LL
+#define CB_TIME_NONE INT64_MIN
+
+enum cb_level {
+    CB_LEVEL_CRITICAL = 1, /* same numbers as the Windows event levels */
+    CB_LEVEL_ERROR = 2,
+    CB_LEVEL_WARNING = 3,
+    CB_LEVEL_INFO = 4,
+    CB_LEVEL_VERBOSE = 5,
+    CB_LEVEL_DEBUG = 6
+};
+
+enum cb_event_flag {
+    CB_EV_TIME_ASSUMED = 1u << 0, /* time zone of the source was guessed */
+    CB_EV_HAS_RECORD_ID = 1u << 1,
+    CB_EV_HAS_EVENT_ID = 1u << 2,
+    CB_EV_RECOVERED = 1u << 3, /* from slack or stale data */
+    CB_EV_HAS_PID = 1u << 4
+};
+
+struct cb_field {
+    const char *name; /* "1", "2", ... for unnamed values */
+    const char *value;
+};
+
+struct cb_source;
+
+struct cb_event {
+    cb_time ts;
+    uint32_t flags;
+    uint32_t event_id;
+    uint64_t record_id;
+    uint8_t level; /* enum cb_level */
+    uint32_t pid, tid;
+    const char *host;      /* interned; never NULL ("" when unknown) */
+    const char *channel;   /* interned; never NULL */
+    const char *provider;  /* interned or NULL */
+    const char *component; /* interned or NULL (cluster.log [RCM]) */
+    const char *message;   /* NUL-terminated, may be "" */
+    const struct cb_field *fields;
+    uint32_t nfields;
+    const struct cb_source *source;
+    uint64_t origin; /* line (text formats) or byte offset (binary) */
+};
+
+struct cb_warning {
+    const char *source; /* nested path; NULL for bundle-level */
+    int where_kind;     /* enum cb_where_kind */
+    uint64_t where;
+    const char *msg;
+    struct cb_warning *next;
+};
+
+struct cb_source {
+    const char *path;     /* nested: "case.zip!logs/N1.zip!N1_cluster.log" */
+    const char *format;   /* parser name, or "unknown" / "skipped" */
+    const char *data_type; /* Timesketch data_type of its events */
+    const char *host;     /* interned; "" when unknown */
+    const char *host_rule; /* which naming convention gave the host */
+    const char *time_basis; /* "UTC", "local (assumed ...)", ... */
+    int origin_is_line;   /* 1: event origin is a line number */
+    uint64_t bytes;       /* uncompressed bytes read */
+    uint64_t nevents;     /* events kept */
+    uint64_t duplicates;  /* events dropped as seen in another source */
+    cb_time first, last;
+    struct cb_event **events; /* in parse order; owned by the timeline */
+    size_t events_cap;
+    struct cb_warning *warnings, *warnings_tail;
+    unsigned nwarnings;   /* including suppressed ones */
+    unsigned index;       /* order of discovery */
+};
+
+/* Level names used in every output: "critical", "error", ... */
+const char *cb_level_name(unsigned level);
+
+/* Unix microseconds of a FILETIME tick count. */
+int64_t cb_time_to_unix_us(cb_time t);
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t cb_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Build a tick count; returns CB_TIME_NONE when a field is out of range. */
+cb_time cb_time_from_civil(int y, int mon, int day, int h, int min, int s,
+                           int frac_100ns);
+/* "2024-11-15T10:15:30.123456+00:00" into buf (at least 33 bytes). */
+void cb_time_format_iso(cb_time t, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * ingest.h - an analysis: the inputs read so far, their sources and
+ * events, and the bundle-level warnings. Files, directories and archives
+ * of every format libarchive reads, nested, streamed, never extracted.
+ *
+ * Ownership: the analysis owns its arena and everything parsed into it;
+ * cb_analysis_destroy frees it all.
+ */
+#ifndef CASEBRIEF_INGEST_H
+#define CASEBRIEF_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "error.h"
+#include "event.h"
+#include "limits.h"
+#include "parser.h"
+
+struct cb_analysis {
+    struct cb_limits limits;
+    struct cb_arena *arena;
+    struct cb_intern *strings;
+    const struct cb_parser_ops *forced; /* --input-format, or NULL */
+    int progress;                       /* progress lines on stderr */
+
+    struct cb_source **sources;
+    size_t nsources, sources_cap;
+    struct cb_warning *warnings, *warnings_tail; /* bundle level */
+    size_t nwarnings;
+
+    uint64_t total_bytes; /* uncompressed bytes read */
+    uint64_t members;     /* files and members visited */
+    int total_exhausted;  /* the total byte budget ran out */
+};
+
+/* NULL on out of memory. limits may be NULL (defaults). */
+struct cb_analysis *cb_analysis_create(const struct cb_limits *limits);
+void cb_analysis_destroy(struct cb_analysis **an);
+
+/*
+ * Read a file, directory or archive. Returns CB_OK when the input could be
+ * opened (damage inside is reported as warnings), CB_E_IO / CB_E_NOINPUT
+ * when it could not (err says why), CB_E_NOMEM.
+ */
+enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
+                              struct cb_error *err);
+
+/* The same for bytes in memory named name (tests, fuzzers). */
+enum cb_status cb_ingest_memory(struct cb_analysis *an, const char *name,
+                                const void *data, size_t len,
+                                struct cb_error *err);
+
+/* Parse bytes in memory as one file (no archive detection) with ops, or
+ * with the best bidder when ops is NULL (fuzzers, parser tests). */
+enum cb_status cb_ingest_leaf_memory(struct cb_analysis *an, const char *name,
+                                     const void *data, size_t len,
+                                     const struct cb_parser_ops *ops);
+
+/* Add a bundle-level warning. */
+void cb_analysis_warn(struct cb_analysis *an, const char *source,
+                      enum cb_where_kind kind, uint64_t where,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Total events kept over all sources. */
+uint64_t cb_analysis_event_count(const struct cb_analysis *an);
+
+#endif

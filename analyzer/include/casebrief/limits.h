@@ -1,0 +1,49 @@
+/*
+ * limits.h - every cap casebrief applies to input, in one place.
+ *
+ * Each CB_LIMIT_* is a default; struct cb_limits carries the values in
+ * force, which the command line may override (flag named next to each).
+ */
+#ifndef CASEBRIEF_LIMITS_H
+#define CASEBRIEF_LIMITS_H
+
+#include <stdint.h>
+
+/* --max-total: uncompressed bytes read over the whole analysis. */
+#define CB_LIMIT_TOTAL_BYTES (64ULL << 30)
+/* --max-members: archive members and files visited. */
+#define CB_LIMIT_MEMBERS 200000ULL
+/* --max-depth: archives inside archives (the top-level archive is 1). */
+#define CB_LIMIT_DEPTH 6U
+/* --max-member-size: uncompressed bytes of a single member or file. */
+#define CB_LIMIT_MEMBER_BYTES (16ULL << 30)
+/* --max-ratio: uncompressed / compressed bytes of one member. */
+#define CB_LIMIT_RATIO 1000U
+/* The ratio is judged only after this many bytes came out of a member,
+ * so that small, highly compressible files are never flagged. */
+#define CB_LIMIT_RATIO_MIN_BYTES (16ULL << 20)
+
+/* Not overridable: structural caps. */
+#define CB_LIMIT_LINE_BYTES (1U << 20)  /* longest text line kept */
+#define CB_LIMIT_PATH_BYTES 4096U       /* nested source path */
+#define CB_LIMIT_WARNINGS_PER_SOURCE 50U /* further ones are counted */
+#define CB_LIMIT_DIR_DEPTH 64U          /* directory recursion */
+#define CB_LIMIT_INTERN_STRING 4096U    /* longest interned string */
+#define CB_LIMIT_SNIFF_BYTES 4096U      /* bytes a bidder sees */
+/* Archives that need random access (7z) nested inside another archive are
+ * read into memory first; larger ones are skipped with a warning. */
+#define CB_LIMIT_BUFFERED_ARCHIVE (1ULL << 30)
+
+struct cb_limits {
+    uint64_t total_bytes;
+    uint64_t members;
+    unsigned depth;
+    uint64_t member_bytes;
+    unsigned ratio;
+    uint64_t ratio_min_bytes; /* not on the command line; tests lower it */
+};
+
+/* The defaults above. */
+void cb_limits_default(struct cb_limits *lim);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * parser.h - the interface every input format implements, and the
+ * registry that picks one by bids.
+ *
+ * A parser reads a cb_stream and hands out normalized events one at a
+ * time. Damage is a warning with a place (cb_parse_warn) and the parser
+ * carries on; only out of memory, a limit or a failed read stops it.
+ */
+#ifndef CASEBRIEF_PARSER_H
+#define CASEBRIEF_PARSER_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "error.h"
+#include "event.h"
+#include "stream.h"
+
+/* What a parser works with; owned by the ingest driver. */
+struct cb_parse {
+    struct cb_stream *in;
+    struct cb_source *src;
+    struct cb_arena *arena;     /* event strings go here */
+    struct cb_intern *strings;  /* for host, channel, provider, component */
+    struct cb_error err;        /* filled when next() fails */
+};
+
+enum cb_next { CB_NEXT_FAIL = -1, CB_NEXT_END = 0, CB_NEXT_EVENT = 1 };
+
+struct cb_parser_ops {
+    /* REQUIRED: short name used by --input-format and in the inventory. */
+    const char *name;
+    /* REQUIRED: one line for --help. */
+    const char *description;
+    /* REQUIRED: Timesketch data_type of its events. */
+    const char *data_type;
+    /* REQUIRED: how sure the parser is that this input is its format,
+     * from the first bytes (at most CB_LIMIT_SNIFF_BYTES) and the file
+     * name: 0 = not mine; more bits of evidence, higher bid. Cheap, never
+     * allocates. */
+    int (*bid)(const unsigned char *head, size_t len, const char *name);
+    /* optional: set up *state (freed by close). */
+    enum cb_status (*open)(struct cb_parse *p, void **state);
+    /* REQUIRED: fill *ev with the next event (strings in p->arena). */
+    enum cb_next (*next)(struct cb_parse *p, void *state, struct cb_event *ev);
+    /* optional: free state; accepts NULL and clears it. */
+    void (*close)(struct cb_parse *p, void **state);
+};
+
+/* Add a warning with its place to the parse's source. */
+void cb_parse_warn(struct cb_parse *p, enum cb_where_kind kind,
+                   unsigned long long where, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* All registered parsers, in registry order. */
+const struct cb_parser_ops *const *cb_parsers(size_t *count);
+/* By name, or NULL. */
+const struct cb_parser_ops *cb_parser_find(const char *name);
+
+/*
+ * Pick the parser with the highest bid. CB_E_AMBIGUOUS when the two
+ * best bids are equal (err names both), CB_E_UNKNOWN_FORMAT when no
+ * parser bids.
+ */
+enum cb_status cb_parser_detect(const unsigned char *head, size_t len,
+                                const char *name,
+                                const struct cb_parser_ops **out,
+                                struct cb_error *err);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * report.h - renderers over an analysis and its timeline.
+ */
+#ifndef CASEBRIEF_REPORT_H
+#define CASEBRIEF_REPORT_H
+
+#include <stdio.h>
+
+#include "ingest.h"
+#include "timeline.h"
+
+enum cb_timeline_format {
+    CB_TL_JSONL = 0,
+    CB_TL_CSV,
+    CB_TL_TEXT
+};
+
+/* One event per line / row. Returns CB_E_IO when writing fails. */
+enum cb_status cb_timeline_write(FILE *out, const struct cb_timeline *tl,
+                                 enum cb_timeline_format fmt);
+
+/* report.json: tool, sources, warnings, hosts, findings, gaps. */
+enum cb_status cb_report_json(FILE *out, const struct cb_analysis *an,
+                              const struct cb_timeline *tl);
+
+#endif

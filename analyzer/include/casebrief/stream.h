@@ -1,0 +1,64 @@
+/*
+ * stream.h - a buffered byte stream that parsers read from. The bytes come
+ * from a file or an archive member through a pull callback; nothing is
+ * ever written to disk and a member is never held whole in memory.
+ */
+#ifndef CASEBRIEF_STREAM_H
+#define CASEBRIEF_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* Pull up to n bytes into buf: >0 bytes, 0 end of data, <0 failure (the
+ * callback has described it in *err). */
+typedef long (*cb_stream_read_fn)(void *ctx, void *buf, size_t n,
+                                  struct cb_error *err);
+
+struct cb_stream {
+    cb_stream_read_fn read; /* REQUIRED */
+    void *ctx;
+    unsigned char *buf;
+    size_t cap, pos, len;
+    uint64_t base;   /* stream offset of buf[0] */
+    int eof;         /* the callback said end of data */
+    int failed;      /* the callback failed; err holds why */
+    int skipping;    /* discarding the rest of a cut line */
+    struct cb_error err;
+    const unsigned char *mem; /* memory streams: the caller's bytes */
+    size_t mem_len, mem_pos;
+};
+
+/* buf_size: working buffer; also the longest line cb_stream_line returns
+ * whole. Returns CB_E_NOMEM. */
+enum cb_status cb_stream_init(struct cb_stream *s, cb_stream_read_fn read,
+                              void *ctx, size_t buf_size);
+void cb_stream_fini(struct cb_stream *s);
+
+/* Up to n bytes ahead of the read position without consuming them; *avail
+ * gets how many there are (less than n only at end or failure). */
+const unsigned char *cb_stream_peek(struct cb_stream *s, size_t n,
+                                    size_t *avail);
+
+/* Copy up to n bytes; returns the count (0 at end or failure). */
+size_t cb_stream_read(struct cb_stream *s, void *dst, size_t n);
+
+/*
+ * Next line without its terminator (LF or CRLF), valid until the next call.
+ * Returns NULL at end of data. A line longer than the buffer is cut: *cut
+ * is set and the rest of it is skipped.
+ */
+const char *cb_stream_line(struct cb_stream *s, size_t *len, int *cut);
+
+/* Stream offset of the next unread byte. */
+static inline uint64_t cb_stream_tell(const struct cb_stream *s)
+{
+    return s->base + s->pos;
+}
+
+/* A stream over a memory buffer (tests, fuzzers). */
+enum cb_status cb_stream_init_mem(struct cb_stream *s, const void *data,
+                                  size_t len);
+
+#endif

@@ -1,0 +1,1000 @@
+/*
+ * ingest.c - files, directories and archives (every format libarchive
+ * reads, nested) streamed to the parsers. Nothing is ever written to disk:
+ * member names are only labels, so a "../../etc/passwd" member is reported
+ * and read in memory like any other.
+ *
+ * Every member is read through a callback that enforces the limits of
+ * limits.h (member size, total size, compression ratio); a member that
+ * trips one is cut or skipped with a warning naming it, and the rest of
+ * the bundle goes on.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "casebrief/alloc.h"
+#include "casebrief/host.h"
+#include "casebrief/ingest.h"
+
+#define STREAM_BUF ((size_t)256 << 10)
+#define ARCHIVE_BLOCK ((size_t)64 << 10)
+
+struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
+{
+    struct cb_analysis *an = cb_calloc(1, sizeof *an);
+    if (!an)
+        return NULL;
+    if (limits)
+        an->limits = *limits;
+    else
+        cb_limits_default(&an->limits);
+    an->arena = cb_arena_create();
+    an->strings = an->arena ? cb_intern_create(an->arena) : NULL;
+    if (!an->strings) {
+        cb_arena_destroy(&an->arena);
+        cb_free(an);
+        return NULL;
+    }
+    return an;
+}
+
+void cb_analysis_destroy(struct cb_analysis **pan)
+{
+    if (!pan || !*pan)
+        return;
+    struct cb_analysis *an = *pan;
+    for (size_t i = 0; i < an->nsources; i++)
+        cb_free(an->sources[i]->events);
+    cb_free(an->sources);
+    cb_intern_destroy(&an->strings);
+    cb_arena_destroy(&an->arena);
+    cb_free(an);
+    *pan = NULL;
+}
+
+uint64_t cb_analysis_event_count(const struct cb_analysis *an)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < an->nsources; i++)
+        n += an->sources[i]->nevents;
+    return n;
+}
+
+static struct cb_warning *new_warning(struct cb_arena *arena,
+                                      const char *source, int kind,
+                                      uint64_t where, const char *fmt,
+                                      va_list ap)
+{
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    struct cb_warning *w = cb_arena_calloc(arena, 1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->source = source;
+    w->where_kind = kind;
+    w->where = where;
+    w->msg = cb_arena_strdup(arena, buf);
+    return w->msg ? w : NULL;
+}
+
+void cb_analysis_warn(struct cb_analysis *an, const char *source,
+                      enum cb_where_kind kind, uint64_t where,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct cb_warning *w = new_warning(an->arena, source, kind, where, fmt, ap);
+    va_end(ap);
+    if (!w)
+        return;
+    if (an->warnings_tail)
+        an->warnings_tail->next = w;
+    else
+        an->warnings = w;
+    an->warnings_tail = w;
+    an->nwarnings++;
+}
+
+/* The arena of a parse is the analysis arena; sources keep a back pointer
+ * through it, so warnings go straight onto the source. */
+static void source_warn_v(struct cb_arena *arena, struct cb_source *src,
+                          int kind, uint64_t where, const char *fmt,
+                          va_list ap)
+{
+    src->nwarnings++;
+    if (src->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE)
+        return;
+    struct cb_warning *w = new_warning(arena, src->path, kind, where, fmt, ap);
+    if (!w)
+        return;
+    if (src->warnings_tail)
+        src->warnings_tail->next = w;
+    else
+        src->warnings = w;
+    src->warnings_tail = w;
+}
+
+void cb_parse_warn(struct cb_parse *p, enum cb_where_kind kind,
+                   unsigned long long where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    source_warn_v(p->arena, p->src, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+static void source_warn(struct cb_analysis *an, struct cb_source *src,
+                        int kind, uint64_t where, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void source_warn(struct cb_analysis *an, struct cb_source *src,
+                        int kind, uint64_t where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    source_warn_v(an->arena, src, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+static struct cb_source *new_source(struct cb_analysis *an, const char *path)
+{
+    if (an->nsources == an->sources_cap) {
+        size_t ncap = an->sources_cap ? an->sources_cap * 2 : 64;
+        struct cb_source **ns =
+            cb_realloc(an->sources, ncap * sizeof *an->sources);
+        if (!ns)
+            return NULL;
+        an->sources = ns;
+        an->sources_cap = ncap;
+    }
+    struct cb_source *src = cb_arena_calloc(an->arena, 1, sizeof *src);
+    if (!src)
+        return NULL;
+    src->path = cb_arena_strdup(an->arena, path);
+    if (!src->path)
+        return NULL;
+    char host[128];
+    const char *rule = NULL;
+    if (cb_host_from_path(path, host, sizeof host, &rule)) {
+        src->host = cb_intern_cstr(an->strings, host);
+        src->host_rule = rule;
+    } else {
+        src->host = cb_intern_cstr(an->strings, "");
+    }
+    if (!src->host)
+        return NULL;
+    src->format = "unknown";
+    src->data_type = "windows:event";
+    src->time_basis = "";
+    src->first = src->last = CB_TIME_NONE;
+    src->index = (unsigned)an->nsources;
+    an->sources[an->nsources++] = src;
+    return src;
+}
+
+/* A member that was not parsed: listed in the inventory with the reason,
+ * and named in the bundle-level warnings. */
+static enum cb_status skipped(struct cb_analysis *an, const char *path,
+                              const char *why_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum cb_status skipped(struct cb_analysis *an, const char *path,
+                              const char *why_fmt, ...)
+{
+    char why[768];
+    va_list ap;
+    va_start(ap, why_fmt);
+    vsnprintf(why, sizeof why, why_fmt, ap);
+    va_end(ap);
+    struct cb_source *src = new_source(an, path);
+    if (!src)
+        return CB_E_NOMEM;
+    src->format = "skipped";
+    source_warn(an, src, CB_WHERE_NONE, 0, "skipped: %s", why);
+    cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "skipped: %s", why);
+    return CB_OK;
+}
+
+static int append_event(struct cb_analysis *an, struct cb_source *src,
+                        const struct cb_event *ev)
+{
+    if (src->nevents == src->events_cap) {
+        size_t ncap = src->events_cap ? src->events_cap * 2 : 256;
+        struct cb_event **ne = cb_realloc(src->events, ncap * sizeof *ne);
+        if (!ne)
+            return -1;
+        src->events = ne;
+        src->events_cap = ncap;
+    }
+    struct cb_event *copy = cb_arena_alloc(an->arena, sizeof *copy);
+    if (!copy)
+        return -1;
+    *copy = *ev;
+    copy->source = src;
+    if (!copy->host)
+        copy->host = src->host;
+    if (!copy->channel)
+        copy->channel = src->format;
+    if (!copy->message)
+        copy->message = "";
+    src->events[src->nevents++] = copy;
+    if (src->first == CB_TIME_NONE || ev->ts < src->first)
+        src->first = ev->ts;
+    if (src->last == CB_TIME_NONE || ev->ts > src->last)
+        src->last = ev->ts;
+    return 0;
+}
+
+/* Parse one leaf (a non-archive file or member) with the parser that bids
+ * highest, or the one forced by --input-format. */
+static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
+                                 const char *path)
+{
+    struct cb_source *src = new_source(an, path);
+    if (!src)
+        return CB_E_NOMEM;
+    size_t avail;
+    const unsigned char *head = cb_stream_peek(in, CB_LIMIT_SNIFF_BYTES, &avail);
+    const char *base = strrchr(path, '!');
+    base = base ? base + 1 : path;
+    const struct cb_parser_ops *ops = an->forced;
+    struct cb_error err = {0};
+    if (!ops) {
+        enum cb_status st = cb_parser_detect(head, avail, base, &ops, &err);
+        if (st == CB_E_AMBIGUOUS) {
+            src->format = "ambiguous";
+            source_warn(an, src, CB_WHERE_NONE, 0, "%s", err.msg);
+            cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "%s", err.msg);
+            return CB_OK;
+        }
+        if (st != CB_OK) {
+            src->bytes = avail;
+            return CB_OK; /* not an event log: listed as "unknown" */
+        }
+    }
+    src->format = ops->name;
+    src->data_type = ops->data_type;
+    struct cb_parse p = {
+        .in = in, .src = src, .arena = an->arena, .strings = an->strings};
+    void *state = NULL;
+    enum cb_status st = ops->open ? ops->open(&p, &state) : CB_OK;
+    if (st == CB_E_NOMEM)
+        return st;
+    if (st != CB_OK) {
+        char msg[1200];
+        cb_error_format(&p.err, msg, sizeof msg);
+        source_warn(an, src, p.err.where_kind, p.err.where, "%s", p.err.msg);
+        cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0,
+                         "not parsed as %s: %s", ops->name, msg);
+        return CB_OK;
+    }
+    struct cb_event ev;
+    enum cb_next r;
+    while ((r = ops->next(&p, state, &ev)) == CB_NEXT_EVENT) {
+        if (append_event(an, src, &ev) != 0) {
+            st = CB_E_NOMEM;
+            break;
+        }
+    }
+    if (r == CB_NEXT_FAIL) {
+        if (p.err.code == CB_E_NOMEM) {
+            st = CB_E_NOMEM;
+        } else {
+            source_warn(an, src, p.err.where_kind, p.err.where,
+                        "stopped: %s", p.err.msg);
+            cb_analysis_warn(an, src->path, p.err.where_kind, p.err.where,
+                             "read stopped after %llu events: %s",
+                             (unsigned long long)src->nevents, p.err.msg);
+        }
+    }
+    if (ops->close)
+        ops->close(&p, &state);
+    src->bytes = cb_stream_tell(in);
+    if (src->host[0] == '\0' && src->nevents && src->events[0]->host[0]) {
+        src->host = src->events[0]->host;
+        src->host_rule = "events' Computer field";
+    }
+    return st;
+}
+
+/* ---- archives ---------------------------------------------------------- */
+
+enum archive_kind { NOT_ARCHIVE = 0, ARCHIVE_STREAMABLE, ARCHIVE_NEEDS_SEEK };
+
+static enum archive_kind archive_magic(const unsigned char *h, size_t n)
+{
+    static const struct {
+        const char *magic;
+        size_t len, at;
+        enum archive_kind kind;
+    } m[] = {
+        {"PK\003\004", 4, 0, ARCHIVE_STREAMABLE},
+        {"PK\005\006", 4, 0, ARCHIVE_STREAMABLE},
+        {"PK\007\010", 4, 0, ARCHIVE_STREAMABLE},
+        {"7z\274\257\047\034", 6, 0, ARCHIVE_NEEDS_SEEK},
+        {"\037\213", 2, 0, ARCHIVE_STREAMABLE},          /* gzip */
+        {"BZh", 3, 0, ARCHIVE_STREAMABLE},               /* bzip2 */
+        {"\3757zXZ\0", 6, 0, ARCHIVE_STREAMABLE},        /* xz */
+        {"\050\265\057\375", 4, 0, ARCHIVE_STREAMABLE},  /* zstd */
+        {"\004\042\115\030", 4, 0, ARCHIVE_STREAMABLE},  /* lz4 */
+        {"MSCF\0\0\0\0", 8, 0, ARCHIVE_STREAMABLE},      /* cab */
+        {"Rar!\032\007", 6, 0, ARCHIVE_STREAMABLE},
+        {"ustar", 5, 257, ARCHIVE_STREAMABLE},
+        {"070701", 6, 0, ARCHIVE_STREAMABLE},            /* cpio */
+        {"070702", 6, 0, ARCHIVE_STREAMABLE},
+        {"070707", 6, 0, ARCHIVE_STREAMABLE},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+        if (n >= m[i].at + m[i].len &&
+            memcmp(h + m[i].at, m[i].magic, m[i].len) == 0)
+            return m[i].kind;
+    }
+    return NOT_ARCHIVE;
+}
+
+static void setup_reader(struct archive *a)
+{
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_zip(a);
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_cab(a);
+    archive_read_support_format_rar(a);
+    archive_read_support_format_rar5(a);
+    archive_read_support_format_cpio(a);
+    /* a single compressed file (cluster.log.gz) */
+    archive_read_support_format_raw(a);
+}
+
+/* Reading an archive out of its parent stream. */
+struct parent_read {
+    struct cb_stream *in;
+    unsigned char block[ARCHIVE_BLOCK];
+};
+
+static la_ssize_t parent_read_cb(struct archive *a, void *ctx,
+                                 const void **buf)
+{
+    struct parent_read *pr = ctx;
+    size_t n = cb_stream_read(pr->in, pr->block, sizeof pr->block);
+    if (n == 0 && pr->in->failed) {
+        archive_set_error(a, EIO, "%s", pr->in->err.msg);
+        return -1;
+    }
+    *buf = pr->block;
+    return (la_ssize_t)n;
+}
+
+/* One member being read: enforces member, total and ratio limits. */
+struct member_read {
+    struct cb_analysis *an;
+    struct archive *a;
+    const char *path;
+    uint64_t out;          /* uncompressed bytes handed out */
+    int64_t raw_start;     /* archive input position at the header */
+    int tripped;           /* 1 when a limit stopped this member */
+    int ratio_tripped;
+    uint64_t next_progress;
+};
+
+static int64_t raw_pos(struct archive *a)
+{
+    /* bytes consumed from the archive's own input (the last filter) */
+    int n = archive_filter_count(a);
+    return archive_filter_bytes(a, n > 0 ? n - 1 : -1);
+}
+
+static void progress(struct cb_analysis *an, const char *path)
+{
+    if (!an->progress)
+        return;
+    const char *base = strrchr(path, '!');
+    fprintf(stderr, "\r\033[Kcasebrief: %llu files, %.1f MB read: %.60s",
+            (unsigned long long)an->members,
+            (double)an->total_bytes / 1e6, base ? base + 1 : path);
+}
+
+static long member_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
+{
+    struct member_read *mr = ctx;
+    struct cb_analysis *an = mr->an;
+    la_ssize_t got = archive_read_data(mr->a, buf, n);
+    if (got < 0) {
+        const char *why = archive_error_string(mr->a);
+        int enc = archive_read_has_encrypted_entries(mr->a) > 0;
+        return -(long)cb_error_set(err, enc ? CB_E_ENCRYPTED : CB_E_CORRUPT,
+                                   CB_WHERE_OFFSET, mr->out, "%s",
+                                   why ? why : "unreadable member data");
+    }
+    mr->out += (uint64_t)got;
+    an->total_bytes += (uint64_t)got;
+    if (mr->out > an->limits.member_bytes) {
+        mr->tripped = 1;
+        return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, mr->out,
+                                   "member larger than --max-member-size "
+                                   "(%llu bytes)",
+                                   (unsigned long long)an->limits.member_bytes);
+    }
+    if (an->total_bytes > an->limits.total_bytes) {
+        mr->tripped = 1;
+        an->total_exhausted = 1;
+        return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, mr->out,
+                                   "total uncompressed bytes exceed "
+                                   "--max-total (%llu)",
+                                   (unsigned long long)an->limits.total_bytes);
+    }
+    if (mr->out >= an->limits.ratio_min_bytes && an->limits.ratio) {
+        int64_t raw = raw_pos(mr->a) - mr->raw_start;
+        if (raw < 1)
+            raw = 1;
+        if (mr->out / (uint64_t)raw > an->limits.ratio) {
+            mr->tripped = mr->ratio_tripped = 1;
+            return -(long)cb_error_set(
+                err, CB_E_LIMIT, CB_WHERE_OFFSET, mr->out,
+                "compression ratio above --max-ratio %u (%llu bytes out of "
+                "%lld): possible archive bomb",
+                an->limits.ratio, (unsigned long long)mr->out,
+                (long long)raw);
+        }
+    }
+    if (an->progress && mr->out >= mr->next_progress) {
+        mr->next_progress = mr->out + (64u << 20);
+        progress(an, mr->path);
+    }
+    return (long)got;
+}
+
+static enum cb_status handle_stream(struct cb_analysis *an,
+                                    struct cb_stream *in, const char *path,
+                                    unsigned depth, const char *fs_path);
+
+/* A member name is only a label, but say when it would have escaped. */
+static const char *unsafe_name(const char *name)
+{
+    if (name[0] == '/' || name[0] == '\\')
+        return "absolute path";
+    if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') &&
+        name[1] == ':')
+        return "drive-letter path";
+    const char *p = name;
+    while (*p) {
+        size_t k = strcspn(p, "/\\");
+        if (k == 2 && p[0] == '.' && p[1] == '.')
+            return "'..' component";
+        p += k;
+        if (*p)
+            p++;
+    }
+    return NULL;
+}
+
+/* Display name: control characters replaced, length capped. */
+static void clean_name(const char *name, char *out, size_t size)
+{
+    size_t j = 0;
+    for (size_t i = 0; name[i] && j + 1 < size; i++) {
+        unsigned char c = (unsigned char)name[i];
+        out[j++] = (c < 0x20 || c == 0x7f || c == '!') ? '?' : (char)c;
+    }
+    out[j] = '\0';
+}
+
+static const char *raw_member_name(const char *parent, char *buf, size_t size)
+{
+    /* "x.log.gz" holds "x.log" */
+    const char *b = strrchr(parent, '!');
+    b = b ? b + 1 : parent;
+    const char *slash = strrchr(b, '/');
+    b = slash ? slash + 1 : b;
+    snprintf(buf, size, "%s", b);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+    else
+        snprintf(buf, size, "data");
+    return buf;
+}
+
+static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
+                                   const char *path, unsigned depth)
+{
+    enum cb_status st = CB_OK;
+    struct archive_entry *entry;
+    char name[1024], child[CB_LIMIT_PATH_BYTES];
+    int failures = 0;
+    for (;;) {
+        int r = archive_read_next_header(a, &entry);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r == ARCHIVE_FATAL || (r == ARCHIVE_FAILED && ++failures > 16) ||
+            (r == ARCHIVE_RETRY && ++failures > 16)) {
+            const char *why = archive_error_string(a);
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, path),
+                             CB_WHERE_OFFSET, (uint64_t)raw_pos(a),
+                             "archive damaged, rest of it skipped: %s",
+                             why ? why : "unreadable header");
+            break;
+        }
+        if (r == ARCHIVE_RETRY)
+            continue;
+        const char *pn = archive_entry_pathname_utf8(entry);
+        if (!pn)
+            pn = archive_entry_pathname(entry);
+        if (!pn || !*pn)
+            pn = "(unnamed)";
+        if (archive_format(a) == ARCHIVE_FORMAT_RAW)
+            pn = raw_member_name(path, name, sizeof name);
+        clean_name(pn, name, sizeof name);
+        if ((size_t)snprintf(child, sizeof child, "%s!%s", path, name) >=
+            sizeof child) {
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, path),
+                             CB_WHERE_NONE, 0,
+                             "member path longer than %u bytes skipped",
+                             CB_LIMIT_PATH_BYTES);
+            continue;
+        }
+        if (r == ARCHIVE_FAILED) {
+            const char *why = archive_error_string(a);
+            if ((st = skipped(an, child, "unreadable header: %s",
+                              why ? why : "?")) != CB_OK)
+                return st;
+            continue;
+        }
+        if (r == ARCHIVE_WARN) {
+            const char *why = archive_error_string(a);
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
+                             CB_WHERE_NONE, 0, "archive warning: %s",
+                             why ? why : "?");
+        }
+        mode_t type = archive_entry_filetype(entry);
+        if (type == AE_IFDIR)
+            continue;
+        an->members++;
+        if (an->members > an->limits.members) {
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
+                             CB_WHERE_NONE, 0,
+                             "member count above --max-members (%llu): this "
+                             "and all further members skipped",
+                             (unsigned long long)an->limits.members);
+            return CB_OK;
+        }
+        if (an->total_exhausted) {
+            if ((st = skipped(an, child, "total uncompressed bytes already "
+                                         "at --max-total")) != CB_OK)
+                return st;
+            continue;
+        }
+        const char *unsafe = unsafe_name(pn);
+        if (unsafe)
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
+                             CB_WHERE_NONE, 0,
+                             "member name has an %s; read in memory only, "
+                             "never extracted",
+                             unsafe);
+        if (archive_entry_symlink(entry) || type == AE_IFLNK) {
+            const char *t = archive_entry_symlink(entry);
+            if ((st = skipped(an, child, "symbolic link to '%.200s' not "
+                                         "followed",
+                              t ? t : "?")) != CB_OK)
+                return st;
+            continue;
+        }
+        if (archive_entry_hardlink(entry)) {
+            if ((st = skipped(an, child, "hard link to '%.200s' not followed",
+                              archive_entry_hardlink(entry))) != CB_OK)
+                return st;
+            continue;
+        }
+        if (type != AE_IFREG && type != 0) {
+            if ((st = skipped(an, child, "not a regular file")) != CB_OK)
+                return st;
+            continue;
+        }
+        if (archive_entry_is_encrypted(entry)) {
+            if ((st = skipped(an, child, "encrypted member (no password "
+                                         "support)")) != CB_OK)
+                return st;
+            continue;
+        }
+        if (archive_entry_size_is_set(entry) &&
+            (uint64_t)archive_entry_size(entry) > an->limits.member_bytes) {
+            if ((st = skipped(an, child,
+                              "declared size %lld above --max-member-size "
+                              "(%llu)",
+                              (long long)archive_entry_size(entry),
+                              (unsigned long long)an->limits.member_bytes)) !=
+                CB_OK)
+                return st;
+            continue;
+        }
+        struct member_read mr = {.an = an, .a = a, .path = child,
+                                 .raw_start = raw_pos(a)};
+        struct cb_stream ms;
+        if (cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF) != CB_OK)
+            return CB_E_NOMEM;
+        progress(an, child);
+        st = handle_stream(an, &ms, child, depth, NULL);
+        int failed_read = ms.failed;
+        struct cb_error rerr = ms.err;
+        cb_stream_fini(&ms);
+        if (st != CB_OK)
+            return st;
+        if (failed_read && mr.tripped)
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
+                             CB_WHERE_OFFSET, rerr.where,
+                             "member cut: %s", rerr.msg);
+        if (mr.ratio_tripped && archive_filter_count(a) > 1) {
+            /* Skipping the rest would mean inflating the bomb anyway. */
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, path),
+                             CB_WHERE_NONE, 0,
+                             "rest of this compressed archive skipped after "
+                             "a compression-ratio trip");
+            break;
+        }
+    }
+    return CB_OK;
+}
+
+/* Read a nested archive that needs seeking into memory. */
+static unsigned char *slurp(struct cb_stream *in, uint64_t cap, size_t *len,
+                            int *too_big)
+{
+    size_t size = 0, alloc = 1 << 20;
+    unsigned char *buf = cb_malloc(alloc);
+    *too_big = 0;
+    if (!buf)
+        return NULL;
+    for (;;) {
+        if (size == alloc) {
+            if (alloc >= cap) {
+                *too_big = 1;
+                cb_free(buf);
+                return NULL;
+            }
+            size_t na = alloc * 2;
+            unsigned char *nb = cb_realloc(buf, na);
+            if (!nb) {
+                cb_free(buf);
+                return NULL;
+            }
+            buf = nb;
+            alloc = na;
+        }
+        size_t n = cb_stream_read(in, buf + size, alloc - size);
+        if (n == 0)
+            break;
+        size += n;
+    }
+    *len = size;
+    return buf;
+}
+
+static enum cb_status open_archive(struct cb_analysis *an,
+                                   struct cb_stream *in, const char *path,
+                                   unsigned depth, enum archive_kind kind,
+                                   const char *fs_path)
+{
+    if (depth > an->limits.depth)
+        return skipped(an, path, "archive nested deeper than --max-depth %u",
+                       an->limits.depth);
+    struct archive *a = archive_read_new();
+    if (!a)
+        return CB_E_NOMEM;
+    setup_reader(a);
+    struct parent_read *pr = NULL;
+    unsigned char *mem = NULL;
+    int r;
+    if (fs_path) {
+        /* top-level file: libarchive may seek (zip central directory) */
+        r = archive_read_open_filename(a, fs_path, ARCHIVE_BLOCK);
+    } else if (kind == ARCHIVE_NEEDS_SEEK) {
+        size_t len = 0;
+        int too_big;
+        uint64_t cap = an->limits.member_bytes < CB_LIMIT_BUFFERED_ARCHIVE
+                           ? an->limits.member_bytes
+                           : CB_LIMIT_BUFFERED_ARCHIVE;
+        mem = slurp(in, cap, &len, &too_big);
+        if (!mem) {
+            archive_read_free(a);
+            if (!too_big && !in->failed)
+                return CB_E_NOMEM;
+            return skipped(an, path,
+                           in->failed ? "unreadable: %s"
+                                      : "nested archive needing random access "
+                                        "larger than %s bytes",
+                           in->failed ? in->err.msg : "1 GiB");
+        }
+        r = archive_read_open_memory(a, mem, len);
+    } else {
+        pr = cb_malloc(sizeof *pr);
+        if (!pr) {
+            archive_read_free(a);
+            return CB_E_NOMEM;
+        }
+        pr->in = in;
+        r = archive_read_open2(a, pr, NULL, parent_read_cb, NULL, NULL);
+    }
+    enum cb_status st = CB_OK;
+    if (r != ARCHIVE_OK) {
+        const char *why = archive_error_string(a);
+        st = skipped(an, path, "cannot open archive: %s", why ? why : "?");
+    } else {
+        st = read_archive(an, a, path, depth);
+    }
+    archive_read_free(a);
+    cb_free(pr);
+    cb_free(mem);
+    return st;
+}
+
+static enum cb_status handle_stream(struct cb_analysis *an,
+                                    struct cb_stream *in, const char *path,
+                                    unsigned depth, const char *fs_path)
+{
+    size_t avail;
+    const unsigned char *head = cb_stream_peek(in, 512, &avail);
+    if (avail == 0 && in->failed) {
+        enum cb_status st = skipped(an, path, "unreadable: %s", in->err.msg);
+        return st;
+    }
+    enum archive_kind kind = archive_magic(head, avail);
+    if (kind != NOT_ARCHIVE)
+        return open_archive(an, in, path, depth + 1, kind, fs_path);
+    return parse_leaf(an, in, path);
+}
+
+/* ---- files and directories --------------------------------------------- */
+
+struct fd_read {
+    int fd;
+    uint64_t off;
+    struct cb_analysis *an;
+    const char *path;
+    uint64_t next_progress;
+};
+
+static long fd_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
+{
+    struct fd_read *fr = ctx;
+    ssize_t got;
+    do {
+        got = read(fr->fd, buf, n);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        int e = errno;
+        cb_error_set(err, CB_E_IO, CB_WHERE_OFFSET, fr->off, "read: %s",
+                     strerror(e));
+        err->sys_errno = e;
+        return -1;
+    }
+    fr->off += (uint64_t)got;
+    fr->an->total_bytes += (uint64_t)got;
+    if (fr->off > fr->an->limits.member_bytes)
+        return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, fr->off,
+                                   "file larger than --max-member-size");
+    if (fr->an->total_bytes > fr->an->limits.total_bytes) {
+        fr->an->total_exhausted = 1;
+        return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, fr->off,
+                                   "total uncompressed bytes exceed "
+                                   "--max-total");
+    }
+    if (fr->an->progress && fr->off >= fr->next_progress) {
+        fr->next_progress = fr->off + (64u << 20);
+        progress(fr->an, fr->path);
+    }
+    return (long)got;
+}
+
+static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
+                                  const char *label, struct cb_error *err)
+{
+    int fd = open(fs_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        cb_error_set_source(err, label);
+        cb_error_set(err, CB_E_IO, CB_WHERE_NONE, 0, "cannot open: %s",
+                     strerror(e));
+        if (err)
+            err->sys_errno = e;
+        return CB_E_IO;
+    }
+    /* O_NONBLOCK only guards the open of a FIFO without writer */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    struct stat sb;
+    int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    an->members++;
+    if (an->members > an->limits.members) {
+        close(fd);
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, label), CB_WHERE_NONE,
+                         0, "file count above --max-members: skipped");
+        return CB_OK;
+    }
+    if (regular && (uint64_t)sb.st_size > an->limits.member_bytes) {
+        close(fd);
+        return skipped(an, label, "size %lld above --max-member-size (%llu)",
+                       (long long)sb.st_size,
+                       (unsigned long long)an->limits.member_bytes);
+    }
+    struct fd_read fr = {.fd = fd, .an = an, .path = label};
+    struct cb_stream s;
+    if (cb_stream_init(&s, fd_read_cb, &fr, STREAM_BUF) != CB_OK) {
+        close(fd);
+        return CB_E_NOMEM;
+    }
+    progress(an, label);
+    size_t avail;
+    const unsigned char *head = cb_stream_peek(&s, 512, &avail);
+    enum cb_status st;
+    if (regular && archive_magic(head, avail) != NOT_ARCHIVE) {
+        /* Let libarchive open the file itself so it can seek; the bytes
+         * peeked here are not counted twice. */
+        an->total_bytes -= fr.off;
+        cb_stream_fini(&s);
+        close(fd);
+        fd = -1;
+        struct cb_stream dummy = {0};
+        st = open_archive(an, &dummy, label, 1, ARCHIVE_STREAMABLE, fs_path);
+    } else {
+        st = handle_stream(an, &s, label, 0, NULL);
+        if (s.failed && s.err.code == CB_E_LIMIT)
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, label),
+                             CB_WHERE_OFFSET, s.err.where, "file cut: %s",
+                             s.err.msg);
+        cb_stream_fini(&s);
+    }
+    if (fd >= 0)
+        close(fd);
+    return st;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum cb_status ingest_dir(struct cb_analysis *an, const char *fs_path,
+                                 const char *label, unsigned level)
+{
+    if (level > CB_LIMIT_DIR_DEPTH)
+        return skipped(an, label, "directory nesting deeper than %u",
+                       CB_LIMIT_DIR_DEPTH);
+    DIR *d = opendir(fs_path);
+    if (!d)
+        return skipped(an, label, "cannot open directory: %s",
+                       strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    enum cb_status st = CB_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = cb_realloc(names, cap * sizeof *names);
+            if (!nn) {
+                st = CB_E_NOMEM;
+                break;
+            }
+            names = nn;
+        }
+        names[n] = cb_arena_strdup(an->arena, de->d_name);
+        if (!names[n]) {
+            st = CB_E_NOMEM;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (names)
+        qsort(names, n, sizeof *names, cmp_names); /* deterministic order */
+    char fs_child[CB_LIMIT_PATH_BYTES], child[CB_LIMIT_PATH_BYTES];
+    for (size_t i = 0; i < n && st == CB_OK; i++) {
+        if ((size_t)snprintf(fs_child, sizeof fs_child, "%s/%s", fs_path,
+                             names[i]) >= sizeof fs_child ||
+            (size_t)snprintf(child, sizeof child, "%s/%s", label, names[i]) >=
+                sizeof child) {
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, label),
+                             CB_WHERE_NONE, 0, "path too long, skipped");
+            continue;
+        }
+        struct stat sb;
+        if (lstat(fs_child, &sb) != 0) {
+            st = skipped(an, child, "cannot stat: %s", strerror(errno));
+            continue;
+        }
+        if (S_ISLNK(sb.st_mode)) {
+            st = skipped(an, child, "symbolic link not followed");
+        } else if (S_ISDIR(sb.st_mode)) {
+            st = ingest_dir(an, fs_child, child, level + 1);
+        } else if (S_ISREG(sb.st_mode)) {
+            struct cb_error e = {0};
+            st = ingest_file(an, fs_child, child, &e);
+            if (st == CB_E_IO) {
+                st = skipped(an, child, "%s", e.msg);
+            }
+        } else {
+            st = skipped(an, child, "not a regular file");
+        }
+    }
+    cb_free(names);
+    return st;
+}
+
+/* The label of a top-level input: its path as given, without "./" and
+ * trailing slashes, so that nested paths read naturally. */
+static void input_label(const char *path, char *out, size_t size)
+{
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    snprintf(out, size, "%s", path);
+    size_t n = strlen(out);
+    while (n > 1 && out[n - 1] == '/')
+        out[--n] = '\0';
+}
+
+enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
+                              struct cb_error *err)
+{
+    char label[CB_LIMIT_PATH_BYTES];
+    input_label(path, label, sizeof label);
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        int e = errno;
+        cb_error_set_source(err, label);
+        cb_error_set(err, CB_E_IO, CB_WHERE_NONE, 0, "%s", strerror(e));
+        if (err)
+            err->sys_errno = e;
+        return CB_E_IO;
+    }
+    enum cb_status st;
+    if (S_ISDIR(sb.st_mode))
+        st = ingest_dir(an, path, label, 0);
+    else
+        st = ingest_file(an, path, label, err);
+    if (an->progress)
+        fprintf(stderr, "\r\033[K");
+    return st;
+}
+
+enum cb_status cb_ingest_memory(struct cb_analysis *an, const char *name,
+                                const void *data, size_t len,
+                                struct cb_error *err)
+{
+    (void)err;
+    struct cb_stream s;
+    if (cb_stream_init_mem(&s, data, len) != CB_OK)
+        return CB_E_NOMEM;
+    an->members++;
+    an->total_bytes += len;
+    enum cb_status st = handle_stream(an, &s, name, 0, NULL);
+    cb_stream_fini(&s);
+    return st;
+}
+
+enum cb_status cb_ingest_leaf_memory(struct cb_analysis *an, const char *name,
+                                     const void *data, size_t len,
+                                     const struct cb_parser_ops *ops)
+{
+    struct cb_stream s;
+    if (cb_stream_init_mem(&s, data, len) != CB_OK)
+        return CB_E_NOMEM;
+    const struct cb_parser_ops *saved = an->forced;
+    if (ops)
+        an->forced = ops;
+    an->members++;
+    an->total_bytes += len;
+    enum cb_status st = parse_leaf(an, &s, name);
+    an->forced = saved;
+    cb_stream_fini(&s);
+    return st;
+}

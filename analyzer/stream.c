@@ -1,0 +1,161 @@
+/*
+ * stream.c - buffered pull stream with peek and line reading.
+ *
+ * The buffer has one spare byte past cap so that a line can always be
+ * NUL-terminated in place.
+ */
+#include <string.h>
+
+#include "casebrief/alloc.h"
+#include "casebrief/stream.h"
+
+enum cb_status cb_stream_init(struct cb_stream *s, cb_stream_read_fn read,
+                              void *ctx, size_t buf_size)
+{
+    memset(s, 0, sizeof *s);
+    s->read = read;
+    s->ctx = ctx;
+    s->cap = buf_size < 4096 ? 4096 : buf_size;
+    s->buf = cb_malloc(s->cap + 1);
+    if (!s->buf)
+        return CB_E_NOMEM;
+    return CB_OK;
+}
+
+void cb_stream_fini(struct cb_stream *s)
+{
+    cb_free(s->buf);
+    s->buf = NULL;
+}
+
+static long mem_read(void *ctx, void *buf, size_t n, struct cb_error *err)
+{
+    struct cb_stream *s = ctx;
+    (void)err;
+    size_t left = s->mem_len - s->mem_pos;
+    if (n > left)
+        n = left;
+    memcpy(buf, s->mem + s->mem_pos, n);
+    s->mem_pos += n;
+    return (long)n;
+}
+
+enum cb_status cb_stream_init_mem(struct cb_stream *s, const void *data,
+                                  size_t len)
+{
+    size_t cap = len < (1u << 20) ? len : (1u << 20);
+    enum cb_status st = cb_stream_init(s, mem_read, NULL, cap);
+    if (st != CB_OK)
+        return st;
+    s->ctx = s;
+    s->mem = data;
+    s->mem_len = len;
+    return CB_OK;
+}
+
+/* Move unread bytes to the front and read once more; returns bytes added. */
+static size_t fill(struct cb_stream *s)
+{
+    if (s->eof || s->failed)
+        return 0;
+    if (s->pos > 0) {
+        size_t keep = s->len - s->pos;
+        memmove(s->buf, s->buf + s->pos, keep);
+        s->base += s->pos;
+        s->pos = 0;
+        s->len = keep;
+    }
+    if (s->len == s->cap)
+        return 0;
+    long n = s->read(s->ctx, s->buf + s->len, s->cap - s->len, &s->err);
+    if (n < 0) {
+        s->failed = 1;
+        return 0;
+    }
+    if (n == 0) {
+        s->eof = 1;
+        return 0;
+    }
+    s->len += (size_t)n;
+    return (size_t)n;
+}
+
+const unsigned char *cb_stream_peek(struct cb_stream *s, size_t n,
+                                    size_t *avail)
+{
+    if (n > s->cap)
+        n = s->cap;
+    while (s->len - s->pos < n && fill(s) > 0)
+        ;
+    size_t have = s->len - s->pos;
+    *avail = have < n ? have : n;
+    return s->buf + s->pos;
+}
+
+size_t cb_stream_read(struct cb_stream *s, void *dst, size_t n)
+{
+    size_t done = 0;
+    unsigned char *d = dst;
+    while (done < n) {
+        if (s->pos == s->len && fill(s) == 0)
+            break;
+        size_t take = s->len - s->pos;
+        if (take > n - done)
+            take = n - done;
+        memcpy(d + done, s->buf + s->pos, take);
+        s->pos += take;
+        done += take;
+    }
+    return done;
+}
+
+static const char *take_line(struct cb_stream *s, size_t end, size_t next,
+                             size_t *len)
+{
+    size_t start = s->pos;
+    s->pos = next;
+    if (end > start && s->buf[end - 1] == '\r')
+        end--;
+    s->buf[end] = '\0';
+    *len = end - start;
+    return (const char *)s->buf + start;
+}
+
+const char *cb_stream_line(struct cb_stream *s, size_t *len, int *cut)
+{
+    *cut = 0;
+    while (s->skipping) {
+        unsigned char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+        if (nl) {
+            s->pos = (size_t)(nl - s->buf) + 1;
+            s->skipping = 0;
+            break;
+        }
+        s->pos = s->len;
+        if (fill(s) == 0)
+            return NULL;
+    }
+    size_t scan = s->pos;
+    for (;;) {
+        unsigned char *nl = memchr(s->buf + scan, '\n', s->len - scan);
+        if (nl) {
+            size_t end = (size_t)(nl - s->buf);
+            return take_line(s, end, end + 1, len);
+        }
+        size_t scanned = s->len - s->pos;
+        if (scanned == s->cap) {
+            /* Longer than the buffer: hand out what fits, skip the rest
+             * on the next call so this view stays valid until then. */
+            *cut = 1;
+            s->skipping = 1;
+            return take_line(s, s->len, s->len, len);
+        }
+        if (fill(s) == 0) {
+            if (s->len > s->pos && (s->eof || s->failed))
+                return take_line(s, s->len, s->len, len);
+            if (s->len == s->pos)
+                return NULL;
+        }
+        scan = s->pos + scanned;
+    }
+}

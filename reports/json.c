@@ -1,0 +1,257 @@
+/*
+ * json.c - report.json: the inventory of every source, bundle-level
+ * warnings, hosts, findings and evidence gaps. Keys are written in a fixed
+ * order and arrays in a deterministic one, so equal input gives equal
+ * bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "casebrief/alloc.h"
+#include "casebrief/casebrief.h"
+#include "out.h"
+
+static void indent(struct out *o, int level)
+{
+    out_char(o, '\n');
+    for (int i = 0; i < level; i++)
+        out_str(o, "  ");
+}
+
+static void key(struct out *o, int level, const char *k, int first)
+{
+    if (!first)
+        out_char(o, ',');
+    indent(o, level);
+    out_json_str(o, k);
+    out_str(o, ": ");
+}
+
+static void time_value(struct out *o, cb_time t)
+{
+    if (t == CB_TIME_NONE) {
+        out_str(o, "null");
+        return;
+    }
+    char iso[40];
+    cb_time_format_iso(t, iso, sizeof iso);
+    out_json_str(o, iso);
+}
+
+static void warning_obj(struct out *o, int level, const struct cb_warning *w,
+                        int with_source)
+{
+    out_char(o, '{');
+    int first = 1;
+    if (with_source) {
+        key(o, level + 1, "source", first);
+        out_json_str(o, w->source);
+        first = 0;
+    }
+    if (w->where_kind == CB_WHERE_LINE || w->where_kind == CB_WHERE_OFFSET) {
+        key(o, level + 1, w->where_kind == CB_WHERE_LINE ? "line" : "offset",
+            first);
+        out_u64(o, w->where);
+        first = 0;
+    }
+    key(o, level + 1, "message", first);
+    out_json_str(o, w->msg);
+    indent(o, level);
+    out_char(o, '}');
+}
+
+struct host_stat {
+    const char *name;
+    uint64_t events;
+    cb_time first, last;
+    unsigned sources;
+};
+
+static int cmp_host(const void *a, const void *b)
+{
+    return strcmp(((const struct host_stat *)a)->name,
+                  ((const struct host_stat *)b)->name);
+}
+
+static struct host_stat *find_host(struct host_stat *h, size_t *n, size_t cap,
+                                   const char *name)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (h[i].name == name) /* interned */
+            return &h[i];
+    }
+    if (*n == cap)
+        return NULL;
+    h[*n] = (struct host_stat){name, 0, CB_TIME_NONE, CB_TIME_NONE, 0};
+    return &h[(*n)++];
+}
+
+#define MAX_HOSTS 4096
+
+static void hosts(struct out *o, const struct cb_analysis *an,
+                  const struct cb_timeline *tl)
+{
+    struct host_stat *h = cb_calloc(MAX_HOSTS, sizeof *h);
+    size_t n = 0;
+    if (!h) {
+        out_str(o, "[]");
+        return;
+    }
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (!s->host[0])
+            continue;
+        struct host_stat *hs = find_host(h, &n, MAX_HOSTS, s->host);
+        if (hs)
+            hs->sources++;
+    }
+    const struct cb_event *prev = NULL;
+    struct host_stat *hs = NULL;
+    for (size_t i = 0; i < tl->count; i++) {
+        const struct cb_event *e = tl->events[i];
+        if (!e->host[0])
+            continue;
+        if (!prev || prev->host != e->host)
+            hs = find_host(h, &n, MAX_HOSTS, e->host);
+        prev = e;
+        if (!hs)
+            continue;
+        hs->events++;
+        if (hs->first == CB_TIME_NONE || e->ts < hs->first)
+            hs->first = e->ts;
+        if (hs->last == CB_TIME_NONE || e->ts > hs->last)
+            hs->last = e->ts;
+    }
+    qsort(h, n, sizeof *h, cmp_host);
+    out_char(o, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            out_char(o, ',');
+        indent(o, 2);
+        out_char(o, '{');
+        key(o, 3, "name", 1);
+        out_json_str(o, h[i].name);
+        key(o, 3, "sources", 0);
+        out_u64(o, h[i].sources);
+        key(o, 3, "events", 0);
+        out_u64(o, h[i].events);
+        key(o, 3, "first", 0);
+        time_value(o, h[i].first);
+        key(o, 3, "last", 0);
+        time_value(o, h[i].last);
+        indent(o, 2);
+        out_char(o, '}');
+    }
+    if (n)
+        indent(o, 1);
+    out_char(o, ']');
+    cb_free(h);
+}
+
+static void source_obj(struct out *o, const struct cb_source *s)
+{
+    out_char(o, '{');
+    key(o, 3, "path", 1);
+    out_json_str(o, s->path);
+    key(o, 3, "format", 0);
+    out_json_str(o, s->format);
+    key(o, 3, "host", 0);
+    out_json_str(o, s->host[0] ? s->host : NULL);
+    key(o, 3, "host_from", 0);
+    out_json_str(o, s->host_rule);
+    key(o, 3, "bytes", 0);
+    out_u64(o, s->bytes);
+    key(o, 3, "events", 0);
+    out_u64(o, s->nevents - s->duplicates);
+    key(o, 3, "duplicates", 0);
+    out_u64(o, s->duplicates);
+    key(o, 3, "first", 0);
+    time_value(o, s->first);
+    key(o, 3, "last", 0);
+    time_value(o, s->last);
+    key(o, 3, "time_basis", 0);
+    out_json_str(o, s->time_basis[0] ? s->time_basis : NULL);
+    key(o, 3, "warnings", 0);
+    out_char(o, '[');
+    int i = 0;
+    for (const struct cb_warning *w = s->warnings; w; w = w->next, i++) {
+        if (i)
+            out_char(o, ',');
+        indent(o, 4);
+        warning_obj(o, 4, w, 0);
+    }
+    if (i)
+        indent(o, 3);
+    out_char(o, ']');
+    key(o, 3, "warnings_suppressed", 0);
+    out_u64(o, s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE
+                   ? s->nwarnings - CB_LIMIT_WARNINGS_PER_SOURCE
+                   : 0);
+    indent(o, 2);
+    out_char(o, '}');
+}
+
+enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
+                              const struct cb_timeline *tl)
+{
+    struct out *o = cb_malloc(sizeof *o);
+    if (!o)
+        return CB_E_NOMEM;
+    out_init(o, f);
+    out_char(o, '{');
+    key(o, 1, "tool", 1);
+    out_str(o, "{\"name\": \"casebrief\", \"version\": \"" CASEBRIEF_VERSION
+               "\"}");
+    key(o, 1, "summary", 0);
+    out_char(o, '{');
+    key(o, 2, "sources", 1);
+    out_u64(o, an->nsources);
+    key(o, 2, "members", 0);
+    out_u64(o, an->members);
+    key(o, 2, "bytes", 0);
+    out_u64(o, an->total_bytes);
+    key(o, 2, "events", 0);
+    out_u64(o, tl->count);
+    key(o, 2, "duplicates", 0);
+    out_u64(o, tl->duplicates);
+    key(o, 2, "first", 0);
+    time_value(o, tl->count ? tl->events[0]->ts : CB_TIME_NONE);
+    key(o, 2, "last", 0);
+    time_value(o, tl->count ? tl->events[tl->count - 1]->ts : CB_TIME_NONE);
+    indent(o, 1);
+    out_char(o, '}');
+    key(o, 1, "sources", 0);
+    out_char(o, '[');
+    for (size_t i = 0; i < an->nsources; i++) {
+        if (i)
+            out_char(o, ',');
+        indent(o, 2);
+        source_obj(o, an->sources[i]);
+    }
+    if (an->nsources)
+        indent(o, 1);
+    out_char(o, ']');
+    key(o, 1, "warnings", 0);
+    out_char(o, '[');
+    int i = 0;
+    for (const struct cb_warning *w = an->warnings; w; w = w->next, i++) {
+        if (i)
+            out_char(o, ',');
+        indent(o, 2);
+        warning_obj(o, 2, w, 1);
+    }
+    if (i)
+        indent(o, 1);
+    out_char(o, ']');
+    key(o, 1, "hosts", 0);
+    hosts(o, an, tl);
+    key(o, 1, "findings", 0);
+    out_str(o, "[]");
+    key(o, 1, "gaps", 0);
+    out_str(o, "[]");
+    indent(o, 0);
+    out_str(o, "}\n");
+    int rc = out_finish(o);
+    cb_free(o);
+    return rc == 0 ? CB_OK : CB_E_IO;
+}

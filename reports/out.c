@@ -1,0 +1,180 @@
+/*
+ * out.c - buffered output and escaping shared by the renderers.
+ */
+#include <string.h>
+
+#include "out.h"
+
+void out_init(struct out *o, FILE *f)
+{
+    o->f = f;
+    o->n = 0;
+    o->failed = 0;
+}
+
+static void flush(struct out *o)
+{
+    if (o->n && fwrite(o->buf, 1, o->n, o->f) != o->n)
+        o->failed = 1;
+    o->n = 0;
+}
+
+int out_finish(struct out *o)
+{
+    flush(o);
+    if (fflush(o->f) != 0)
+        o->failed = 1;
+    return o->failed ? -1 : 0;
+}
+
+void out_bytes(struct out *o, const char *s, size_t n)
+{
+    if (n > sizeof o->buf - o->n) {
+        flush(o);
+        if (n > sizeof o->buf) {
+            if (fwrite(s, 1, n, o->f) != n)
+                o->failed = 1;
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, n);
+    o->n += n;
+}
+
+void out_str(struct out *o, const char *s)
+{
+    out_bytes(o, s, strlen(s));
+}
+
+void out_char(struct out *o, char c)
+{
+    if (o->n == sizeof o->buf)
+        flush(o);
+    o->buf[o->n++] = c;
+}
+
+void out_u64(struct out *o, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    out_bytes(o, tmp + i, sizeof tmp - i);
+}
+
+void out_i64(struct out *o, int64_t v)
+{
+    if (v < 0) {
+        out_char(o, '-');
+        out_u64(o, (uint64_t)0 - (uint64_t)v);
+    } else {
+        out_u64(o, (uint64_t)v);
+    }
+}
+
+/* Length of a valid UTF-8 sequence at s (up to n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t min, cp;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0)
+        len = 2, min = 0x80, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        len = 3, min = 0x800, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        len = 4, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+static const char hexd[] = "0123456789abcdef";
+
+void out_json_str(struct out *o, const char *str)
+{
+    if (!str) {
+        out_str(o, "null");
+        return;
+    }
+    out_char(o, '"');
+    out_json_frag(o, str);
+    out_char(o, '"');
+}
+
+void out_json_frag(struct out *o, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str);
+    size_t run = 0; /* start of bytes that need no escape */
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        size_t ul = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+        if (ul > 1) {
+            i += ul;
+            continue;
+        }
+        out_bytes(o, (const char *)s + run, i - run);
+        switch (c) {
+        case '"': out_str(o, "\\\""); break;
+        case '\\': out_str(o, "\\\\"); break;
+        case '\n': out_str(o, "\\n"); break;
+        case '\r': out_str(o, "\\r"); break;
+        case '\t': out_str(o, "\\t"); break;
+        default:
+            if (c >= 0x80) {
+                out_str(o, "\xEF\xBF\xBD"); /* U+FFFD */
+            } else {
+                char u[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
+                out_bytes(o, u, 6);
+            }
+        }
+        i++;
+        run = i;
+    }
+    out_bytes(o, (const char *)s + run, n - run);
+}
+
+void out_text(struct out *o, const char *str)
+{
+    if (!str)
+        return;
+    for (const unsigned char *s = (const unsigned char *)str; *s; s++)
+        out_char(o, *s < 0x20 || *s == 0x7f ? ' ' : (char)*s);
+}
+
+void out_csv_field(struct out *o, const char *str)
+{
+    if (!str)
+        return;
+    if (!strpbrk(str, ",\"\r\n")) {
+        out_text(o, str);
+        return;
+    }
+    out_char(o, '"');
+    for (const unsigned char *s = (const unsigned char *)str; *s; s++) {
+        if (*s == '"')
+            out_str(o, "\"\"");
+        else
+            out_char(o, *s < 0x20 || *s == 0x7f ? ' ' : (char)*s);
+    }
+    out_char(o, '"');
+}

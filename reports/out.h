@@ -1,0 +1,38 @@
+/*
+ * out.h - buffered output with the escaping every renderer needs:
+ * JSON strings (always valid UTF-8; invalid bytes become U+FFFD) and CSV
+ * fields (no raw newlines: Timesketch rejects them).
+ */
+#ifndef CASEBRIEF_REPORTS_OUT_H
+#define CASEBRIEF_REPORTS_OUT_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct out {
+    FILE *f;
+    size_t n;
+    int failed;
+    char buf[1 << 16];
+};
+
+void out_init(struct out *o, FILE *f);
+/* Flush; returns 0 or -1 when any write failed. */
+int out_finish(struct out *o);
+void out_bytes(struct out *o, const char *s, size_t n);
+void out_str(struct out *o, const char *s);
+void out_char(struct out *o, char c);
+void out_u64(struct out *o, uint64_t v);
+void out_i64(struct out *o, int64_t v);
+/* "..." with JSON escapes; NULL prints null. */
+void out_json_str(struct out *o, const char *s);
+/* The escaped contents of a JSON string, without the quotes, so that
+ * one string can be written in parts. */
+void out_json_frag(struct out *o, const char *s);
+/* CSV field, quoted when needed; newlines become spaces. */
+void out_csv_field(struct out *o, const char *s);
+/* Text with control characters and newlines replaced by spaces. */
+void out_text(struct out *o, const char *s);
+
+#endif
