@@ -73,6 +73,8 @@ static struct block *new_block(size_t size)
 
 void *cb_arena_alloc(struct cb_arena *a, size_t size)
 {
+    if (size > SIZE_MAX - 7u)
+        return NULL; /* rounding up would wrap to a tiny size */
     size = (size + 7u) & ~(size_t)7u;
     if (size == 0)
         size = 8;
@@ -93,7 +95,9 @@ void *cb_arena_alloc(struct cb_arena *a, size_t size)
         a->used += size;
         return (char *)big + HDR;
     }
-    struct block *nb = new_block(a->next_size);
+    /* size may exceed a young arena's block size (64 KiB) while still
+     * under the dedicated-block threshold: the block must hold it. */
+    struct block *nb = new_block(size > a->next_size ? size : a->next_size);
     if (!nb)
         return NULL;
     if (a->next_size < BLOCK_MAX)

@@ -73,6 +73,12 @@ static struct cb_warning *new_warning(struct cb_arena *arena,
                                       const char *source, int kind,
                                       uint64_t where, const char *fmt,
                                       va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static struct cb_warning *new_warning(struct cb_arena *arena,
+                                      const char *source, int kind,
+                                      uint64_t where, const char *fmt,
+                                      va_list ap)
 {
     char buf[1024];
     vsnprintf(buf, sizeof buf, fmt, ap);
@@ -106,6 +112,10 @@ void cb_analysis_warn(struct cb_analysis *an, const char *source,
 
 /* The arena of a parse is the analysis arena; sources keep a back pointer
  * through it, so warnings go straight onto the source. */
+static void source_warn_v(struct cb_arena *arena, struct cb_source *src,
+                          int kind, uint64_t where, const char *fmt,
+                          va_list ap) __attribute__((format(printf, 5, 0)));
+
 static void source_warn_v(struct cb_arena *arena, struct cb_source *src,
                           int kind, uint64_t where, const char *fmt,
                           va_list ap)

@@ -1,13 +1,18 @@
 /*
  * stream.c - buffered pull stream with peek and line reading.
  *
- * The buffer has one spare byte past cap so that a line can always be
- * NUL-terminated in place.
+ * The buffer holds up to cap + 2 bytes, so that a line of cap bytes is
+ * seen together with its CRLF and is not mistaken for a longer one, and one
+ * spare byte past that so that a line can always be NUL-terminated in place.
  */
 #include <string.h>
 
 #include "casebrief/alloc.h"
 #include "casebrief/stream.h"
+
+/* Bytes of data the buffer holds: cap, plus room for a CRLF after a line
+ * of cap bytes. */
+#define ROOM(s) ((s)->cap + 2)
 
 enum cb_status cb_stream_init(struct cb_stream *s, cb_stream_read_fn read,
                               void *ctx, size_t buf_size)
@@ -16,7 +21,7 @@ enum cb_status cb_stream_init(struct cb_stream *s, cb_stream_read_fn read,
     s->read = read;
     s->ctx = ctx;
     s->cap = buf_size < 4096 ? 4096 : buf_size;
-    s->buf = cb_malloc(s->cap + 1);
+    s->buf = cb_malloc(ROOM(s) + 1);
     if (!s->buf)
         return CB_E_NOMEM;
     return CB_OK;
@@ -65,9 +70,9 @@ static size_t fill(struct cb_stream *s)
         s->pos = 0;
         s->len = keep;
     }
-    if (s->len == s->cap)
+    if (s->len == ROOM(s))
         return 0;
-    long n = s->read(s->ctx, s->buf + s->len, s->cap - s->len, &s->err);
+    long n = s->read(s->ctx, s->buf + s->len, ROOM(s) - s->len, &s->err);
     if (n < 0) {
         s->failed = 1;
         return 0;
@@ -143,12 +148,13 @@ const char *cb_stream_line(struct cb_stream *s, size_t *len, int *cut)
             return take_line(s, end, end + 1, len);
         }
         size_t scanned = s->len - s->pos;
-        if (scanned == s->cap) {
-            /* Longer than the buffer: hand out what fits, skip the rest
-             * on the next call so this view stays valid until then. */
+        if (scanned == ROOM(s)) {
+            /* Longer than cap (no LF in cap + 2 bytes, so not even a line
+             * of cap bytes and its CRLF): hand out cap bytes, skip the
+             * rest on the next call so this view stays valid until then. */
             *cut = 1;
             s->skipping = 1;
-            return take_line(s, s->len, s->len, len);
+            return take_line(s, s->pos + s->cap, s->len, len);
         }
         if (fill(s) == 0) {
             if (s->len > s->pos && (s->eof || s->failed))

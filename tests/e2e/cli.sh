@@ -1,2 +1,101 @@
 #!/usr/bin/env bash
-echo "e2e placeholder"; exit 1
+# End-to-end tests of the casebrief CLI on the shipped samples.
+# Needs: $CASEBRIEF (the binary), $SAMPLES (samples dir), jq, bsdtar.
+set -u
+cb=${CASEBRIEF:?set CASEBRIEF to the casebrief binary}
+samples=${SAMPLES:?set SAMPLES to the samples directory}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+jqt() { jq -e "$@" > /dev/null; }
+check() { # name, command...
+    local name=$1; shift
+    if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+# Usage and help
+"$cb" --help > "$work/help" 2>&1; rc=$?
+check "help exits 0" [ "$rc" -eq 0 ]
+check "help documents exit codes" grep -q "Exit status" "$work/help"
+check "help documents limits" grep -q -- "--max-ratio" "$work/help"
+"$cb" > /dev/null 2>&1; check "no arguments is a usage error (2)" [ $? -eq 2 ]
+"$cb" --bogus x > /dev/null 2>&1; check "unknown option is 2" [ $? -eq 2 ]
+"$cb" timeline --format xml "$samples/demo-bundle" > /dev/null 2>&1
+check "bad timeline format is 2" [ $? -eq 2 ]
+"$cb" -F nosuch x > /dev/null 2>&1; check "unknown input format is 2" [ $? -eq 2 ]
+"$cb" --version | grep -q '^casebrief [0-9]'; check "version printed" [ $? -eq 0 ]
+"$cb" formats | grep -q '^clusterlog'; check "formats lists clusterlog" [ $? -eq 0 ]
+
+# Unreadable input: exit 3, the file named
+"$cb" -o "$work/none" "$work/does-not-exist.zip" 2> "$work/err" > /dev/null
+rc=$?
+check "missing input exits 3" [ "$rc" -eq 3 ]
+check "missing input is named" grep -q "does-not-exist.zip" "$work/err"
+
+# Analyze the demo bundle (directory)
+(cd "$work" && "$cb" -q "$samples/demo-bundle" > out.txt); rc=$?
+check "analyze exits 0 (no findings yet)" [ "$rc" -eq 0 ]
+check "default report dir is <input>.casebrief" [ -f "$work/demo-bundle.casebrief/report.json" ]
+check "report path printed on stdout" grep -q "demo-bundle.casebrief/report.json" "$work/out.txt"
+r="$work/demo-bundle.casebrief/report.json"
+check "report is valid JSON" jqt . "$r"
+# 15 body lines on node 1, 9 on node 2 (one malformed line reported)
+check "24 events" [ "$(jq '.summary.events' "$r")" = 24 ]
+check "two hosts from file names" [ "$(jq -c '[.hosts[].name]' "$r")" = '["HV-NODE1","HV-NODE2"]' ]
+check "malformed line warned with its number" \
+    [ "$(jq '[.sources[] | select(.host=="HV-NODE2") | .warnings[] | select(.line==12)] | length' "$r")" = 1 ]
+check "findings list present and empty" [ "$(jq -c '.findings' "$r")" = '[]' ]
+check "time basis stated" [ "$(jq -r '.sources[0].time_basis' "$r")" != null ]
+
+# Determinism: same input, same bytes
+"$cb" -q -o "$work/again" "$samples/demo-bundle" > /dev/null
+check "report is deterministic" cmp -s "$r" "$work/again/report.json"
+
+# Nested archives: zip holding a tar.gz holding the bundle
+(cd "$samples" && bsdtar -czf "$work/inner.tar.gz" demo-bundle)
+(cd "$work" && bsdtar --format zip -cf "$work/outer.zip" inner.tar.gz)
+"$cb" timeline "$work/outer.zip" > "$work/tl.jsonl" 2> "$work/tl.err"; rc=$?
+check "timeline of nested zip exits 0" [ "$rc" -eq 0 ]
+check "24 lines of JSONL" [ "$(wc -l < "$work/tl.jsonl")" -eq 24 ]
+check "nested source path" grep -q "outer.zip!inner.tar.gz!demo-bundle/HV-NODE1_cluster.log" "$work/tl.jsonl"
+check "every line is JSON with Timesketch fields" \
+    jqt -s 'all(.[]; has("message") and has("datetime") and has("timestamp_desc") and has("data_type") and has("timestamp"))' "$work/tl.jsonl"
+check "timeline sorted by time" \
+    jqt -s '[.[].timestamp] as $t | $t == ($t | sort)' "$work/tl.jsonl"
+check "datetime agrees with timestamp" \
+    jqt -s 'all(.[]; (.datetime | sub("\\.[0-9]+\\+00:00$"; "Z") | fromdateiso8601) == (.timestamp / 1000000 | floor))' "$work/tl.jsonl"
+
+# The same records through two sources are kept once
+"$cb" timeline "$work/outer.zip" "$samples/demo-bundle" > "$work/both.jsonl" 2>/dev/null
+check "duplicates across sources dropped" [ "$(wc -l < "$work/both.jsonl")" -eq 24 ]
+
+# CSV and text
+"$cb" timeline --format csv "$samples/demo-bundle" > "$work/tl.csv"
+check "csv has header plus 24 rows" [ "$(wc -l < "$work/tl.csv")" -eq 25 ]
+"$cb" timeline --format text "$samples/demo-bundle" > "$work/tl.txt"
+check "text first line is the earliest event" \
+    grep -q "^2024-11-15T01:57:58.101Z HV-NODE1 info cluster.log: \[NM\]" <(head -1 "$work/tl.txt")
+
+# A limit tripping skips the member, names it, and the rest is analyzed
+"$cb" -q -o "$work/lim" --max-member-size 1500 "$samples/demo-bundle" > /dev/null
+r2="$work/lim/report.json"
+check "oversize file skipped by name" \
+    [ "$(jq -r '.warnings[] | select(.message | test("max-member-size")) | .source' "$r2")" = "$samples/demo-bundle/HV-NODE1_cluster.log" ]
+check "the other file still analyzed" [ "$(jq '.summary.events' "$r2")" = 9 ]
+
+# Only unrecognised files: exit 3
+echo "hello" > "$work/notes.txt"
+"$cb" -q -o "$work/unk" "$work/notes.txt" > /dev/null; rc=$?
+check "nothing recognised exits 3" [ "$rc" -eq 3 ]
+check "unknown file still inventoried" [ "$(jq -r '.sources[0].format' "$work/unk/report.json")" = unknown ]
+
+# Forced parser
+cp "$samples/demo-bundle/HV-NODE2_cluster.log" "$work/node2.txt"
+"$cb" timeline -F clusterlog "$work/node2.txt" > "$work/forced.jsonl" 2>/dev/null
+check "--input-format forces the parser" [ "$(wc -l < "$work/forced.jsonl")" -eq 9 ]
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,935 @@
+/*
+ * test_ingest.c - the ingestion layer (analyzer/ingest.c): archives built
+ * in memory with libarchive's writer, nested, damaged, hostile; every
+ * limit of limits.h tripping while the rest of the bundle is still read;
+ * directories on disk.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+/* ---- small helpers ----------------------------------------------------- */
+
+/* A regular member. */
+#define MEMBER(n, d, l) {(n), (d), (l), 0}
+
+/* Print sources and warnings (CB_TEST_VERBOSE=1) to debug a failure. */
+static void dump(const struct cb_analysis *an)
+{
+    if (!getenv("CB_TEST_VERBOSE"))
+        return;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        fprintf(stderr, "source %s format=%s host=%s events=%llu\n", s->path,
+                s->format, s->host, (unsigned long long)s->nevents);
+    }
+    for (const struct cb_warning *w = an->warnings; w; w = w->next)
+        fprintf(stderr, "warning [%s] %s\n", w->source ? w->source : "-",
+                w->msg);
+}
+
+/* A warning whose source is exactly source and whose message contains
+ * needle. */
+static int warned(const struct cb_analysis *an, const char *source,
+                  const char *needle)
+{
+    for (const struct cb_warning *w = an->warnings; w; w = w->next) {
+        if (w->source && strcmp(w->source, source) == 0 &&
+            strstr(w->msg, needle))
+            return 1;
+    }
+    return 0;
+}
+
+/* The source at path, which must exist. */
+static const struct cb_source *source(const struct cb_analysis *an,
+                                      const char *path)
+{
+    const struct cb_source *s = find_source(an, path);
+    if (!s)
+        dump(an);
+    cr_assert_not_null(s, "no source '%s' (of %zu)", path, an->nsources);
+    return s;
+}
+
+/* The source at path must be a parsed cluster.log with n events. */
+static void expect_clusterlog(const struct cb_analysis *an, const char *path,
+                              uint64_t n)
+{
+    const struct cb_source *s = source(an, path);
+    cr_expect_str_eq(s->format, "clusterlog", "%s", path);
+    cr_expect_eq(s->nevents, n, "%s: %llu events, expected %llu", path,
+                 (unsigned long long)s->nevents, (unsigned long long)n);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "fopen %s: %s", path, strerror(errno));
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* ---- nesting and naming ------------------------------------------------ */
+
+Test(ingest, nested_zip_in_zip_in_tar_gz_keeps_full_member_path)
+{
+    size_t l1, l2, l3, inner_len, mid_len, top_len;
+    char *n1 = clusterlog_lines(10, 7, &l1);
+    char *n2 = clusterlog_lines(11, 3, &l2);
+    char *n3 = clusterlog_lines(12, 5, &l3);
+    struct member inner_m[] = {MEMBER("HV-NODE1_cluster.log", n1, l1)};
+    unsigned char *inner =
+        make_archive("zip", NULL, NULL, NULL, inner_m, 1, &inner_len);
+    cr_assert_not_null(inner);
+    struct member mid_m[] = {MEMBER("deep/inner.zip", inner, inner_len),
+                             MEMBER("HV-NODE2_cluster.log", n2, l2)};
+    unsigned char *mid =
+        make_archive("zip", NULL, NULL, NULL, mid_m, 2, &mid_len);
+    cr_assert_not_null(mid);
+    struct member top_m[] = {MEMBER("logs/N1.zip", mid, mid_len),
+                             MEMBER("HV-NODE3_cluster.log", n3, l3),
+                             MEMBER("readme.txt", "not a log\n", 10)};
+    unsigned char *top =
+        make_archive("paxr", "gzip", NULL, NULL, top_m, 3, &top_len);
+    cr_assert_not_null(top);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_not_null(an);
+    cr_assert_eq(cb_ingest_memory(an, "case.tar.gz", top, top_len, NULL),
+                 CB_OK);
+    dump(an);
+
+    expect_clusterlog(
+        an, "case.tar.gz!logs/N1.zip!deep/inner.zip!HV-NODE1_cluster.log", 7);
+    expect_clusterlog(an, "case.tar.gz!logs/N1.zip!HV-NODE2_cluster.log", 3);
+    expect_clusterlog(an, "case.tar.gz!HV-NODE3_cluster.log", 5);
+    cr_expect_str_eq(source(an, "case.tar.gz!readme.txt")->format, "unknown");
+    /* the archives themselves are containers, not sources */
+    cr_expect_null(find_source(an, "case.tar.gz!logs/N1.zip"));
+    cr_expect_eq(an->nsources, 4);
+    cr_expect_eq(cb_analysis_event_count(an), 15);
+    cr_expect_str_eq(
+        source(an,
+               "case.tar.gz!logs/N1.zip!deep/inner.zip!HV-NODE1_cluster.log")
+            ->host,
+        "HV-NODE1");
+    /* an event points back at its nested source */
+    const struct cb_source *s =
+        source(an, "case.tar.gz!logs/N1.zip!HV-NODE2_cluster.log");
+    cr_assert_eq(s->nevents, 3);
+    cr_expect_eq(s->events[0]->source, s);
+    cr_expect_str_eq(s->events[0]->host, "HV-NODE2");
+    cr_expect_null(an->warnings, "clean bundle, no warning expected");
+
+    cb_analysis_destroy(&an);
+    cr_expect_null(an);
+    free(top);
+    free(mid);
+    free(inner);
+    free(n1);
+    free(n2);
+    free(n3);
+}
+
+Test(ingest, gzip_compressed_cluster_log_is_named_without_gz)
+{
+    size_t l, gz_len;
+    char *log = clusterlog_lines(9, 12, &l);
+    struct member m[] = {MEMBER("HV-NODE3_cluster.log", log, l)};
+    unsigned char *gz = make_archive("raw", "gzip", NULL, NULL, m, 1, &gz_len);
+    cr_assert_not_null(gz, "libarchive cannot write raw gzip");
+    cr_assert(gz_len >= 2 && gz[0] == 0x1f && gz[1] == 0x8b);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "HV-NODE3_cluster.log.gz", gz, gz_len,
+                                  NULL),
+                 CB_OK);
+    dump(an);
+    expect_clusterlog(an, "HV-NODE3_cluster.log.gz!HV-NODE3_cluster.log", 12);
+    cr_expect_eq(an->nsources, 1);
+    cr_expect_str_eq(an->sources[0]->host, "HV-NODE3");
+    cr_expect_eq(an->sources[0]->bytes, l, "all %zu bytes inflated", l);
+    cb_analysis_destroy(&an);
+    free(gz);
+    free(log);
+}
+
+Test(ingest, seven_zip_nested_in_zip_is_read_in_memory)
+{
+    size_t l1, l2, sz_len, zip_len;
+    char *a = clusterlog_lines(3, 9, &l1);
+    char *b = clusterlog_lines(4, 4, &l2);
+    struct member sz_m[] = {MEMBER("HV-NODE4_cluster.log", a, l1),
+                            MEMBER("sub/HV-NODE5_cluster.log", b, l2)};
+    unsigned char *sz =
+        make_archive("7zip", NULL, NULL, NULL, sz_m, 2, &sz_len);
+    cr_assert_not_null(sz);
+    cr_assert(memcmp(sz, "7z\274\257\047\034", 6) == 0);
+    struct member zip_m[] = {MEMBER("collect/logs.7z", sz, sz_len),
+                             MEMBER("after_cluster.log", b, l2)};
+    unsigned char *zip =
+        make_archive("zip", NULL, NULL, NULL, zip_m, 2, &zip_len);
+    cr_assert_not_null(zip);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
+    dump(an);
+    expect_clusterlog(an, "case.zip!collect/logs.7z!HV-NODE4_cluster.log", 9);
+    expect_clusterlog(an, "case.zip!collect/logs.7z!sub/HV-NODE5_cluster.log",
+                      4);
+    expect_clusterlog(an, "case.zip!after_cluster.log", 4);
+    cr_expect_eq(an->nsources, 3);
+    cr_expect_null(an->warnings);
+
+    /* and a 7z given directly as bytes */
+    struct cb_analysis *an2 = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an2, "top.7z", sz, sz_len, NULL), CB_OK);
+    expect_clusterlog(an2, "top.7z!HV-NODE4_cluster.log", 9);
+    expect_clusterlog(an2, "top.7z!sub/HV-NODE5_cluster.log", 4);
+    cb_analysis_destroy(&an2);
+
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(sz);
+    free(a);
+    free(b);
+}
+
+/* ---- limits ------------------------------------------------------------ */
+
+Test(ingest, zip_bomb_by_ratio_is_cut_and_sibling_member_still_parsed)
+{
+    const size_t bomb_len = (size_t)32 << 20;
+    unsigned char *zeros = calloc(1, bomb_len);
+    cr_assert_not_null(zeros);
+    size_t l, zip_len;
+    char *log = clusterlog_lines(8, 6, &l);
+    /* named like a cluster.log so that it is read, not just sniffed */
+    struct member m[] = {MEMBER("bomb/HV-BOMB_cluster.log", zeros, bomb_len),
+                         MEMBER("HV-NODE2_cluster.log", log, l)};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 2, &zip_len);
+    cr_assert_not_null(zip);
+    cr_assert_lt(zip_len, bomb_len / 100, "a bomb compresses well");
+    free(zeros);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.ratio = 50;
+    lim.ratio_min_bytes = 1 << 20;
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
+    dump(an);
+
+    const char *bomb = "case.zip!bomb/HV-BOMB_cluster.log";
+    const struct cb_source *b = source(an, bomb);
+    cr_expect_eq(b->nevents, 0);
+    cr_expect_lt(b->bytes, bomb_len, "the bomb was not inflated whole");
+    cr_expect(warned(an, bomb, "compression ratio above --max-ratio 50"),
+              "no ratio warning naming %s", bomb);
+    cr_expect(warned(an, bomb, "possible archive bomb"));
+    expect_clusterlog(an, "case.zip!HV-NODE2_cluster.log", 6);
+    /* zip members are separately compressed: nothing else skipped */
+    cr_expect_not(has_warning(an, "rest of this compressed archive"));
+    cr_expect_lt(an->total_bytes, (uint64_t)bomb_len);
+
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(log);
+}
+
+Test(ingest, ratio_trip_in_tar_gz_keeps_earlier_members_and_stops_stream)
+{
+    const size_t bomb_len = (size_t)16 << 20;
+    unsigned char *zeros = calloc(1, bomb_len);
+    cr_assert_not_null(zeros);
+    size_t l, tgz_len;
+    char *log = clusterlog_lines(8, 6, &l);
+    struct member m[] = {MEMBER("HV-NODE1_cluster.log", log, l),
+                         MEMBER("HV-BOMB_cluster.log", zeros, bomb_len),
+                         MEMBER("HV-NODE2_cluster.log", log, l)};
+    unsigned char *tgz =
+        make_archive("paxr", "gzip", NULL, NULL, m, 3, &tgz_len);
+    cr_assert_not_null(tgz);
+    free(zeros);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.ratio = 50;
+    lim.ratio_min_bytes = 1 << 20;
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "case.tgz", tgz, tgz_len, NULL), CB_OK);
+    dump(an);
+
+    expect_clusterlog(an, "case.tgz!HV-NODE1_cluster.log", 6);
+    cr_expect(warned(an, "case.tgz!HV-BOMB_cluster.log", "compression ratio"));
+    /* one gzip stream: going on would mean inflating the bomb anyway */
+    cr_expect(warned(an, "case.tgz", "rest of this compressed archive "
+                                     "skipped"));
+    cr_expect_null(find_source(an, "case.tgz!HV-NODE2_cluster.log"));
+    cr_expect_lt(an->total_bytes, (uint64_t)bomb_len);
+
+    cb_analysis_destroy(&an);
+    free(tgz);
+    free(log);
+}
+
+Test(ingest, archive_deeper_than_depth_limit_is_skipped_siblings_read)
+{
+    size_t la, lb, lc, inner_len, mid_len, top_len;
+    char *a = clusterlog_lines(1, 2, &la);
+    char *b = clusterlog_lines(2, 3, &lb);
+    char *c = clusterlog_lines(3, 4, &lc);
+    struct member inner_m[] = {MEMBER("HV-C_cluster.log", c, lc)};
+    unsigned char *inner =
+        make_archive("zip", NULL, NULL, NULL, inner_m, 1, &inner_len);
+    /* the too-deep archive first: members after it must still be read */
+    struct member mid_m[] = {MEMBER("inner.zip", inner, inner_len),
+                             MEMBER("HV-B_cluster.log", b, lb)};
+    unsigned char *mid =
+        make_archive("zip", NULL, NULL, NULL, mid_m, 2, &mid_len);
+    struct member top_m[] = {MEMBER("mid.zip", mid, mid_len),
+                             MEMBER("HV-A_cluster.log", a, la)};
+    unsigned char *top =
+        make_archive("zip", NULL, NULL, NULL, top_m, 2, &top_len);
+    cr_assert(inner && mid && top);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.depth = 2;
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", top, top_len, NULL), CB_OK);
+    dump(an);
+
+    const struct cb_source *s = source(an, "case.zip!mid.zip!inner.zip");
+    cr_expect_str_eq(s->format, "skipped");
+    cr_expect(warned(an, "case.zip!mid.zip!inner.zip",
+                     "nested deeper than --max-depth 2"));
+    cr_expect_null(find_source(an, "case.zip!mid.zip!inner.zip!HV-C_cluster.log"));
+    expect_clusterlog(an, "case.zip!mid.zip!HV-B_cluster.log", 3);
+    expect_clusterlog(an, "case.zip!HV-A_cluster.log", 2);
+    cr_expect_eq(cb_analysis_event_count(an), 5);
+
+    /* with the default depth the same bundle is read whole */
+    struct cb_analysis *an2 = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an2, "case.zip", top, top_len, NULL), CB_OK);
+    expect_clusterlog(an2, "case.zip!mid.zip!inner.zip!HV-C_cluster.log", 4);
+    cr_expect_eq(cb_analysis_event_count(an2), 9);
+    cb_analysis_destroy(&an2);
+
+    cb_analysis_destroy(&an);
+    free(top);
+    free(mid);
+    free(inner);
+    free(a);
+    free(b);
+    free(c);
+}
+
+Test(ingest, members_beyond_member_limit_are_skipped_with_warning)
+{
+    size_t l, zip_len;
+    char *log = clusterlog_lines(5, 4, &l);
+    struct member m[] = {MEMBER("HV-M1_cluster.log", log, l),
+                         MEMBER("HV-M2_cluster.log", log, l),
+                         MEMBER("HV-M3_cluster.log", log, l),
+                         MEMBER("HV-M4_cluster.log", log, l)};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 4, &zip_len);
+    cr_assert_not_null(zip);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.members = 3; /* the input itself and two members */
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
+    dump(an);
+
+    expect_clusterlog(an, "case.zip!HV-M1_cluster.log", 4);
+    expect_clusterlog(an, "case.zip!HV-M2_cluster.log", 4);
+    cr_expect(warned(an, "case.zip!HV-M3_cluster.log",
+                     "member count above --max-members (3)"));
+    cr_expect_null(find_source(an, "case.zip!HV-M3_cluster.log"));
+    cr_expect_null(find_source(an, "case.zip!HV-M4_cluster.log"));
+    cr_expect_eq(an->nwarnings, 1, "one warning for the rest, got %zu",
+                 an->nwarnings);
+    cr_expect_eq(cb_analysis_event_count(an), 8);
+
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(log);
+}
+
+Test(ingest, member_with_declared_size_above_limit_is_skipped)
+{
+    size_t lbig, lsmall, tar_len;
+    char *big = clusterlog_lines(6, 100, &lbig);
+    char *small = clusterlog_lines(7, 5, &lsmall);
+    cr_assert_gt(lbig, 1000);
+    cr_assert_lt(lsmall, 1000);
+    struct member m[] = {MEMBER("HV-BIG_cluster.log", big, lbig),
+                         MEMBER("HV-SMALL_cluster.log", small, lsmall)};
+    unsigned char *tar = make_archive("paxr", NULL, NULL, NULL, m, 2, &tar_len);
+    cr_assert_not_null(tar);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.member_bytes = 1000;
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
+    dump(an);
+
+    const struct cb_source *s = source(an, "case.tar!HV-BIG_cluster.log");
+    cr_expect_str_eq(s->format, "skipped");
+    cr_expect_eq(s->nevents, 0);
+    char want[128];
+    snprintf(want, sizeof want, "declared size %zu above --max-member-size "
+                                "(1000)", lbig);
+    cr_expect(warned(an, "case.tar!HV-BIG_cluster.log", want),
+              "no warning '%s'", want);
+    expect_clusterlog(an, "case.tar!HV-SMALL_cluster.log", 5);
+    /* skipped on the header alone: its bytes were never read */
+    cr_expect_eq(an->total_bytes, tar_len + lsmall);
+
+    cb_analysis_destroy(&an);
+    free(tar);
+    free(big);
+    free(small);
+}
+
+Test(ingest, member_growing_past_size_limit_is_cut_siblings_read)
+{
+    size_t lbig, lsmall, gz_len, zip_len;
+    /* big enough to need several reads of the member */
+    char *big = clusterlog_lines(6, 20000, &lbig);
+    char *small = clusterlog_lines(7, 5, &lsmall);
+    /* a raw .gz declares no uncompressed size: the cut happens while
+     * reading, not on the header */
+    struct member gm[] = {MEMBER("HV-BIG_cluster.log", big, lbig)};
+    unsigned char *gz = make_archive("raw", "gzip", NULL, NULL, gm, 1, &gz_len);
+    cr_assert_not_null(gz);
+    struct member m[] = {MEMBER("HV-BIG_cluster.log.gz", gz, gz_len),
+                         MEMBER("HV-SMALL_cluster.log", small, lsmall)};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 2, &zip_len);
+    cr_assert_not_null(zip);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.member_bytes = lbig / 2;
+    cr_assert_lt(gz_len, lim.member_bytes, "the .gz itself is within limits");
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
+    dump(an);
+
+    const char *bigp = "case.zip!HV-BIG_cluster.log.gz!HV-BIG_cluster.log";
+    const struct cb_source *s = source(an, bigp);
+    cr_expect_lt(s->nevents, 20000);
+    cr_expect_leq(s->bytes, lim.member_bytes);
+    char want[128];
+    snprintf(want, sizeof want,
+             "member cut: member larger than --max-member-size (%zu bytes)",
+             lim.member_bytes);
+    cr_expect(warned(an, bigp, want), "no warning '%s' naming %s", want,
+              bigp);
+    expect_clusterlog(an, "case.zip!HV-SMALL_cluster.log", 5);
+
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(gz);
+    free(big);
+    free(small);
+}
+
+Test(ingest, total_byte_budget_cuts_a_member_and_skips_the_rest)
+{
+    size_t l, zip_len;
+    char *log = clusterlog_lines(6, 100, &l);
+    struct member m[] = {MEMBER("HV-T1_cluster.log", log, l),
+                         MEMBER("HV-T2_cluster.log", log, l),
+                         MEMBER("HV-T3_cluster.log", log, l),
+                         MEMBER("HV-T4_cluster.log", log, l)};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 4, &zip_len);
+    cr_assert_not_null(zip);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    /* the input's own bytes count, then two and a half members */
+    lim.total_bytes = zip_len + 2 * l + l / 2;
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
+    dump(an);
+
+    expect_clusterlog(an, "case.zip!HV-T1_cluster.log", 100);
+    expect_clusterlog(an, "case.zip!HV-T2_cluster.log", 100);
+    cr_expect_lt(source(an, "case.zip!HV-T3_cluster.log")->nevents, 100);
+    cr_expect(warned(an, "case.zip!HV-T3_cluster.log", "--max-total"));
+    cr_expect(an->total_exhausted);
+    const struct cb_source *s4 = source(an, "case.zip!HV-T4_cluster.log");
+    cr_expect_str_eq(s4->format, "skipped");
+    cr_expect(warned(an, "case.zip!HV-T4_cluster.log", "--max-total"));
+
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(log);
+}
+
+/* ---- hostile member names and types ------------------------------------ */
+
+Test(ingest, path_traversal_names_warned_read_in_memory_never_written)
+{
+    char rel[128], abs_dir[128], abs_file[160];
+    int pid = (int)getpid();
+    snprintf(rel, sizeof rel, "../../cb-test-%d-evil_cluster.log", pid);
+    snprintf(abs_dir, sizeof abs_dir, "/tmp/cb-test-%d-abs", pid);
+    snprintf(abs_file, sizeof abs_file, "%s/HV-N2_cluster.log", abs_dir);
+    const char *fixed_rel = "../../etc/evil_cluster.log";
+    const char *fixed_abs = "/abs/HV-N1_cluster.log";
+    cr_assert_not(exists(rel));
+    cr_assert_not(exists(abs_dir));
+    cr_assert_not(exists(fixed_rel), "%s exists before the test", fixed_rel);
+    cr_assert_not(exists(fixed_abs), "%s exists before the test", fixed_abs);
+
+    size_t l, tar_len, zip_len;
+    char *log = clusterlog_lines(14, 3, &l);
+    struct member m[] = {MEMBER(fixed_rel, log, l), MEMBER(fixed_abs, log, l),
+                         MEMBER(rel, log, l), MEMBER(abs_file, log, l),
+                         MEMBER("ok/HV-OK_cluster.log", log, l)};
+    unsigned char *tar = make_archive("paxr", NULL, NULL, NULL, m, 5, &tar_len);
+    cr_assert_not_null(tar);
+    struct member zm[] = {MEMBER("C:/evil/HV-N3_cluster.log", log, l),
+                          MEMBER("a/../../HV-N4_cluster.log", log, l)};
+    unsigned char *zip =
+        make_archive("zip", NULL, NULL, NULL, zm, 2, &zip_len);
+    cr_assert_not_null(zip);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
+    dump(an);
+
+    char p[256];
+    const char *dotdot[] = {fixed_rel, rel};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "case.tar!%s", dotdot[i]);
+        expect_clusterlog(an, p, 3);
+        cr_expect(warned(an, p, "'..' component"), "no warning for %s", p);
+        cr_expect(warned(an, p, "never extracted"));
+    }
+    const char *absolute[] = {fixed_abs, abs_file};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "case.tar!%s", absolute[i]);
+        expect_clusterlog(an, p, 3);
+        cr_expect(warned(an, p, "absolute path"), "no warning for %s", p);
+    }
+    cr_expect_str_eq(source(an, "case.tar!/abs/HV-N1_cluster.log")->host,
+                     "HV-N1");
+    expect_clusterlog(an, "case.tar!ok/HV-OK_cluster.log", 3);
+    cr_expect_not(has_warning(an, "HV-OK"));
+    expect_clusterlog(an, "case.zip!C:/evil/HV-N3_cluster.log", 3);
+    cr_expect(warned(an, "case.zip!C:/evil/HV-N3_cluster.log",
+                     "drive-letter path"));
+    expect_clusterlog(an, "case.zip!a/../../HV-N4_cluster.log", 3);
+    cr_expect(warned(an, "case.zip!a/../../HV-N4_cluster.log",
+                     "'..' component"));
+
+    /* nothing was written anywhere */
+    cr_expect_not(exists(rel), "%s was created", rel);
+    cr_expect_not(exists(abs_dir), "%s was created", abs_dir);
+    cr_expect_not(exists(abs_file));
+    cr_expect_not(exists(fixed_rel), "%s was created", fixed_rel);
+    cr_expect_not(exists(fixed_abs), "%s was created", fixed_abs);
+    cr_expect_not(exists("../../HV-N4_cluster.log"));
+
+    cb_analysis_destroy(&an);
+    free(tar);
+    free(zip);
+    free(log);
+}
+
+Test(ingest, symlink_member_is_skipped_with_warning)
+{
+    size_t l, tar_len;
+    char *log = clusterlog_lines(15, 4, &l);
+    struct member m[] = {
+        {"HV-LINK_cluster.log", "/etc/passwd", 11, 1},
+        MEMBER("HV-REAL_cluster.log", log, l),
+    };
+    unsigned char *tar = make_archive("paxr", NULL, NULL, NULL, m, 2, &tar_len);
+    cr_assert_not_null(tar);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
+    dump(an);
+
+    const struct cb_source *s = source(an, "case.tar!HV-LINK_cluster.log");
+    cr_expect_str_eq(s->format, "skipped");
+    cr_expect_eq(s->nevents, 0);
+    cr_expect(warned(an, "case.tar!HV-LINK_cluster.log",
+                     "symbolic link to '/etc/passwd' not followed"));
+    expect_clusterlog(an, "case.tar!HV-REAL_cluster.log", 4);
+    cr_expect_eq(an->nwarnings, 1);
+
+    cb_analysis_destroy(&an);
+    free(tar);
+    free(log);
+}
+
+Test(ingest, encrypted_member_is_skipped_and_plain_sibling_parsed)
+{
+    size_t l, enc_len, tgz_len;
+    char *log = clusterlog_lines(16, 5, &l);
+    struct member em[] = {MEMBER("HV-ENC_cluster.log", log, l)};
+    unsigned char *enc = make_archive("zip", NULL, "zip:encryption=zipcrypt",
+                                      "secret", em, 1, &enc_len);
+    cr_assert_not_null(enc);
+    /* an encrypted zip among plain members of the bundle */
+    struct member m[] = {MEMBER("HV-P1_cluster.log", log, l),
+                         MEMBER("enc.zip", enc, enc_len),
+                         MEMBER("HV-P2_cluster.log", log, l)};
+    unsigned char *tgz =
+        make_archive("paxr", "gzip", NULL, NULL, m, 3, &tgz_len);
+    cr_assert_not_null(tgz);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "case.tgz", tgz, tgz_len, NULL), CB_OK);
+    dump(an);
+
+    const char *encp = "case.tgz!enc.zip!HV-ENC_cluster.log";
+    const struct cb_source *s = source(an, encp);
+    cr_expect_str_eq(s->format, "skipped");
+    cr_expect_eq(s->nevents, 0);
+    cr_expect(warned(an, encp, "encrypted"), "no 'encrypted' warning on %s",
+              encp);
+    expect_clusterlog(an, "case.tgz!HV-P1_cluster.log", 5);
+    expect_clusterlog(an, "case.tgz!HV-P2_cluster.log", 5);
+
+    cb_analysis_destroy(&an);
+    free(tgz);
+    free(enc);
+    free(log);
+}
+
+Test(ingest, encrypted_zip_with_several_members_names_each_or_stops_cleanly)
+{
+    size_t l, enc_len;
+    char *log = clusterlog_lines(16, 5, &l);
+    struct member em[] = {MEMBER("HV-E1_cluster.log", log, l),
+                          MEMBER("HV-E2_cluster.log", log, l)};
+    unsigned char *enc = make_archive("zip", NULL, "zip:encryption=zipcrypt",
+                                      "secret", em, 2, &enc_len);
+    cr_assert_not_null(enc);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "enc.zip", enc, enc_len, NULL), CB_OK);
+    dump(an);
+    /* the first member is always named; nothing is parsed */
+    cr_expect(warned(an, "enc.zip!HV-E1_cluster.log", "encrypted"));
+    cr_expect_str_eq(source(an, "enc.zip!HV-E1_cluster.log")->format,
+                     "skipped");
+    cr_expect_eq(cb_analysis_event_count(an), 0);
+    /* libarchive cannot skip an encrypted entry of unknown length without
+     * the passphrase: the next member is then reported unreadable, by
+     * name, or the archive damaged; never parsed */
+    const struct cb_source *e2 = find_source(an, "enc.zip!HV-E2_cluster.log");
+    if (e2) {
+        cr_expect_str_eq(e2->format, "skipped");
+        cr_expect(warned(an, "enc.zip!HV-E2_cluster.log", "encrypted") ||
+                  warned(an, "enc.zip!HV-E2_cluster.log", "Passphrase"));
+    } else {
+        cr_expect(warned(an, "enc.zip", "archive damaged"));
+    }
+
+    cb_analysis_destroy(&an);
+    free(enc);
+    free(log);
+}
+
+/* ---- damage ------------------------------------------------------------ */
+
+/* Lines of the member cut in the middle: some MiB, so that several reads
+ * of it succeed before the damage is reached. */
+#define B_LINES 30000
+
+/* The member cut by the damage kept the events read before it, in order,
+ * and says where it stopped. */
+static void expect_prefix_kept(const struct cb_analysis *an,
+                               const struct cb_source *s)
+{
+    cr_expect_str_eq(s->format, "clusterlog");
+    cr_expect_gt(s->nevents, 0, "events before the cut are kept");
+    cr_expect_lt(s->nevents, B_LINES);
+    for (size_t i = 0; i < s->nevents; i++) {
+        if (s->events[i]->origin != i + 1) {
+            cr_expect_fail("event %zu has line %llu", i,
+                           (unsigned long long)s->events[i]->origin);
+            break;
+        }
+    }
+    char want[96];
+    snprintf(want, sizeof want, "read stopped after %llu events",
+             (unsigned long long)s->nevents);
+    cr_expect(warned(an, s->path, want), "no warning '%s' on %s", want,
+              s->path);
+}
+
+Test(ingest, truncated_tar_gz_keeps_members_read_before_the_cut)
+{
+    size_t la, lb, tgz_len;
+    char *a = clusterlog_lines(1, 50, &la);
+    char *b = clusterlog_lines(2, B_LINES, &lb);
+    struct member m[] = {MEMBER("HV-A_cluster.log", a, la),
+                         MEMBER("HV-B_cluster.log", b, lb),
+                         MEMBER("HV-C_cluster.log", a, la)};
+    unsigned char *tgz =
+        make_archive("paxr", "gzip", NULL, NULL, m, 3, &tgz_len);
+    cr_assert_not_null(tgz);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "case.tar.gz", tgz, tgz_len / 2, NULL),
+                 CB_OK);
+    dump(an);
+
+    expect_clusterlog(an, "case.tar.gz!HV-A_cluster.log", 50);
+    const struct cb_source *s = source(an, "case.tar.gz!HV-B_cluster.log");
+    expect_prefix_kept(an, s);
+    cr_expect(has_warning(an, "case.tar.gz!HV-B_cluster.log"),
+              "the cut member is named in a warning");
+    cr_expect_null(find_source(an, "case.tar.gz!HV-C_cluster.log"));
+
+    cb_analysis_destroy(&an);
+    free(tgz);
+    free(a);
+    free(b);
+}
+
+Test(ingest, truncated_zip_keeps_members_read_before_the_cut)
+{
+    size_t la, lb, zip_len;
+    char *a = clusterlog_lines(1, 50, &la);
+    char *b = clusterlog_lines(2, B_LINES, &lb);
+    struct member m[] = {MEMBER("HV-A_cluster.log", a, la),
+                         MEMBER("HV-B_cluster.log", b, lb),
+                         MEMBER("HV-C_cluster.log", a, la)};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 3, &zip_len);
+    cr_assert_not_null(zip);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len / 2, NULL),
+                 CB_OK);
+    dump(an);
+
+    expect_clusterlog(an, "case.zip!HV-A_cluster.log", 50);
+    const struct cb_source *s = source(an, "case.zip!HV-B_cluster.log");
+    expect_prefix_kept(an, s);
+    cr_expect(has_warning(an, "case.zip!HV-B_cluster.log"),
+              "the cut member is named in a warning");
+    cr_expect_null(find_source(an, "case.zip!HV-C_cluster.log"));
+
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(a);
+    free(b);
+}
+
+Test(ingest, garbage_after_archive_magic_is_skipped_with_warning)
+{
+    unsigned char junk[600];
+    memset(junk, 'x', sizeof junk);
+    memcpy(junk, "PK\003\004", 4);
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "junk.zip", junk, sizeof junk, NULL),
+                 CB_OK);
+    dump(an);
+    cr_expect_eq(cb_analysis_event_count(an), 0);
+    cr_expect(has_warning(an, "junk.zip"), "damage is named");
+    cb_analysis_destroy(&an);
+}
+
+/* ---- directories on disk ----------------------------------------------- */
+
+Test(ingest, directory_ingest_infers_hosts_and_skips_symlinks)
+{
+    char dir[] = "/tmp/cb-ingest-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char p[512], q[512];
+    size_t l1, l2, l3, zip_len;
+    char *a = clusterlog_lines(1, 3, &l1);
+    char *b = clusterlog_lines(2, 4, &l2);
+    char *c = clusterlog_lines(3, 6, &l3);
+
+    snprintf(p, sizeof p, "%s/HV-NODE1_cluster.log", dir);
+    write_file(p, a, l1);
+    snprintf(p, sizeof p, "%s/TSSv2_HV-NODE6_241115-101500", dir);
+    cr_assert_eq(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/TSSv2_HV-NODE6_241115-101500/cluster.log", dir);
+    write_file(p, b, l2);
+    struct member m[] = {MEMBER("HV-NODE7_cluster.log", c, l3)};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 1, &zip_len);
+    cr_assert_not_null(zip);
+    snprintf(p, sizeof p, "%s/node7.zip", dir);
+    write_file(p, zip, zip_len);
+    snprintf(p, sizeof p, "%s/notes.txt", dir);
+    write_file(p, "hello\n", 6);
+    snprintf(p, sizeof p, "%s/HV-NODE1_cluster.log", dir);
+    snprintf(q, sizeof q, "%s/HV-LINK_cluster.log", dir);
+    cr_assert_eq(symlink(p, q), 0);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_error err = {0};
+    cr_assert_eq(cb_ingest_path(an, dir, &err), CB_OK);
+    dump(an);
+
+    snprintf(p, sizeof p, "%s/HV-NODE1_cluster.log", dir);
+    expect_clusterlog(an, p, 3);
+    cr_expect_str_eq(source(an, p)->host, "HV-NODE1");
+    cr_expect_str_eq(source(an, p)->host_rule,
+                     "Get-ClusterLog <NODE>_cluster.log");
+
+    snprintf(p, sizeof p, "%s/TSSv2_HV-NODE6_241115-101500/cluster.log", dir);
+    expect_clusterlog(an, p, 4);
+    cr_expect_str_eq(source(an, p)->host, "HV-NODE6");
+    cr_expect_str_eq(source(an, p)->host_rule,
+                     "TSS folder TSSv2_<COMPUTER>_<stamp>");
+
+    snprintf(p, sizeof p, "%s/node7.zip!HV-NODE7_cluster.log", dir);
+    expect_clusterlog(an, p, 6);
+    cr_expect_str_eq(source(an, p)->host, "HV-NODE7");
+
+    snprintf(p, sizeof p, "%s/notes.txt", dir);
+    cr_expect_str_eq(source(an, p)->format, "unknown");
+    cr_expect_str_eq(source(an, p)->host, "");
+
+    snprintf(q, sizeof q, "%s/HV-LINK_cluster.log", dir);
+    cr_expect_str_eq(source(an, q)->format, "skipped");
+    cr_expect_eq(source(an, q)->nevents, 0);
+    cr_expect(warned(an, q, "symbolic link not followed"));
+    cr_expect_eq(an->nwarnings, 1);
+    cr_expect_eq(an->nsources, 5);
+    cr_expect_eq(cb_analysis_event_count(an), 13);
+
+    /* a trailing slash does not change the labels */
+    struct cb_analysis *an2 = cb_analysis_create(NULL);
+    snprintf(q, sizeof q, "%s/", dir);
+    cr_assert_eq(cb_ingest_path(an2, q, &err), CB_OK);
+    snprintf(p, sizeof p, "%s/HV-NODE1_cluster.log", dir);
+    expect_clusterlog(an2, p, 3);
+    cb_analysis_destroy(&an2);
+
+    /* a single file given directly is labelled with its path */
+    struct cb_analysis *an3 = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_path(an3, p, &err), CB_OK);
+    expect_clusterlog(an3, p, 3);
+    cr_expect_eq(an3->nsources, 1);
+    cb_analysis_destroy(&an3);
+
+    cb_analysis_destroy(&an);
+    const char *names[] = {"HV-LINK_cluster.log", "HV-NODE1_cluster.log",
+                           "TSSv2_HV-NODE6_241115-101500/cluster.log",
+                           "node7.zip", "notes.txt"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        cr_expect_eq(unlink(p), 0, "unlink %s", p);
+    }
+    snprintf(p, sizeof p, "%s/TSSv2_HV-NODE6_241115-101500", dir);
+    cr_expect_eq(rmdir(p), 0);
+    cr_expect_eq(rmdir(dir), 0);
+    free(zip);
+    free(a);
+    free(b);
+    free(c);
+}
+
+Test(ingest, missing_path_is_an_io_error)
+{
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_error err = {0};
+    char p[128];
+    snprintf(p, sizeof p, "/tmp/cb-ingest-missing-%d", (int)getpid());
+    cr_expect_eq(cb_ingest_path(an, p, &err), CB_E_IO);
+    cr_expect_eq(err.sys_errno, ENOENT);
+    cr_expect_eq(an->nsources, 0);
+    cb_analysis_destroy(&an);
+}
+
+Test(ingest, member_names_cannot_fake_nesting_or_hold_control_chars)
+{
+    size_t l, tar_len;
+    char *log = clusterlog_lines(17, 2, &l);
+    struct member m[] = {MEMBER("fake.zip!HV-FAKE_cluster.log", log, l),
+                         MEMBER("odd\nname\x7f_cluster.log", log, l)};
+    unsigned char *tar = make_archive("paxr", NULL, NULL, NULL, m, 2, &tar_len);
+    cr_assert_not_null(tar);
+
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
+    dump(an);
+    /* '!' separates nesting levels: a member may not forge one */
+    cr_expect_null(find_source(an, "case.tar!fake.zip!HV-FAKE_cluster.log"));
+    const struct cb_source *s =
+        source(an, "case.tar!fake.zip?HV-FAKE_cluster.log");
+    cr_expect_str_eq(s->format, "clusterlog");
+    cr_expect_eq(s->nevents, 2);
+    /* so the host is not taken from the forged last component */
+    cr_expect_str_neq(s->host, "HV-FAKE");
+    expect_clusterlog(an, "case.tar!odd?name?_cluster.log", 2);
+
+    cb_analysis_destroy(&an);
+    free(tar);
+    free(log);
+}
+
+Test(ingest, seven_zip_larger_than_member_limit_is_not_buffered)
+{
+    /* 7z needs random access, so a nested or in-memory one is buffered
+     * whole: only up to --max-member-size */
+    const size_t big = (size_t)3 << 19; /* 1.5 MiB */
+    unsigned char *data = malloc(big);
+    cr_assert_not_null(data);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < big; i++) { /* incompressible */
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        data[i] = (unsigned char)x;
+    }
+    size_t l, sz_len;
+    char *log = clusterlog_lines(18, 3, &l);
+    struct member m[] = {MEMBER("blob.bin", data, big),
+                         MEMBER("HV-S_cluster.log", log, l)};
+    unsigned char *sz = make_archive("7zip", NULL, "7zip:compression=store",
+                                     NULL, m, 2, &sz_len);
+    cr_assert_not_null(sz);
+    cr_assert_gt(sz_len, big);
+
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.member_bytes = 1 << 20;
+    struct cb_analysis *an = cb_analysis_create(&lim);
+    cr_assert_eq(cb_ingest_memory(an, "big.7z", sz, sz_len, NULL), CB_OK);
+    dump(an);
+    const struct cb_source *s = source(an, "big.7z");
+    cr_expect_str_eq(s->format, "skipped");
+    cr_expect(warned(an, "big.7z", "random access"));
+    cr_expect_null(find_source(an, "big.7z!HV-S_cluster.log"));
+    cb_analysis_destroy(&an);
+
+    /* within the limit it is read */
+    an = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "big.7z", sz, sz_len, NULL), CB_OK);
+    expect_clusterlog(an, "big.7z!HV-S_cluster.log", 3);
+    cr_expect_str_eq(source(an, "big.7z!blob.bin")->format, "unknown");
+    cb_analysis_destroy(&an);
+
+    free(sz);
+    free(data);
+    free(log);
+}

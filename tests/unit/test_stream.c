@@ -1,0 +1,345 @@
+/*
+ * test_stream.c - cb_stream over a read callback that hands out a few
+ * bytes at a time, so that every line, CRLF pair and peek straddles reads.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "casebrief/casebrief.h"
+
+/* A source that returns the bytes of data in chunks of 1, 2, 3, 1, 2, 3...
+ * (or always `fixed` bytes when set) and fails once fail_at bytes were
+ * handed out (SIZE_MAX: never). */
+struct chunked {
+    const char *data;
+    size_t len, pos;
+    size_t fail_at;
+    size_t fixed;
+    unsigned calls;
+};
+
+static long chunked_read(void *ctx, void *buf, size_t n, struct cb_error *err)
+{
+    struct chunked *c = ctx;
+    c->calls++;
+    if (c->pos >= c->fail_at) {
+        cb_error_set(err, CB_E_IO, CB_WHERE_OFFSET, c->pos,
+                     "simulated read failure");
+        return -1;
+    }
+    size_t want = c->fixed ? c->fixed : (size_t)(c->calls % 3) + 1;
+    if (want > n)
+        want = n;
+    if (want > c->fail_at - c->pos)
+        want = c->fail_at - c->pos;
+    size_t left = c->len - c->pos;
+    if (want > left)
+        want = left;
+    memcpy(buf, c->data + c->pos, want);
+    c->pos += want;
+    return (long)want;
+}
+
+static void open_chunked(struct cb_stream *s, struct chunked *c,
+                         const char *data, size_t fixed, size_t buf_size)
+{
+    memset(c, 0, sizeof *c);
+    c->data = data;
+    c->len = strlen(data);
+    c->fixed = fixed;
+    c->fail_at = SIZE_MAX;
+    cr_assert_eq(cb_stream_init(s, chunked_read, c, buf_size), CB_OK);
+}
+
+/* Next line must equal want (and not be cut). */
+static void expect_line(struct cb_stream *s, const char *want)
+{
+    size_t len = 99;
+    int cut = 7;
+    const char *l = cb_stream_line(s, &len, &cut);
+    cr_assert_not_null(l, "expected line \"%s\", got end", want);
+    cr_assert_eq(len, strlen(want), "line \"%s\": length %zu, want %zu", l,
+                 len, strlen(want));
+    cr_assert_eq(memcmp(l, want, len), 0, "got \"%s\", want \"%s\"", l, want);
+    cr_assert_eq(l[len], '\0', "line is NUL-terminated");
+    cr_assert_eq(cut, 0);
+}
+
+static void expect_end(struct cb_stream *s)
+{
+    size_t len;
+    int cut;
+    cr_assert_null(cb_stream_line(s, &len, &cut));
+    cr_assert_null(cb_stream_line(s, &len, &cut), "end is sticky");
+}
+
+Test(stream, lines_split_across_small_reads_come_out_whole)
+{
+    /* 1, 2, 3 fixed sizes and the 1-2-3 rotation: every boundary occurs */
+    for (size_t fixed = 0; fixed <= 3; fixed++) {
+        struct cb_stream s;
+        struct chunked c;
+        open_chunked(&s, &c, "alpha\nbeta\n\ngamma delta\n", fixed, 4096);
+        expect_line(&s, "alpha");
+        cr_assert_eq(cb_stream_tell(&s), 6u, "tell after \"alpha\\n\"");
+        expect_line(&s, "beta");
+        expect_line(&s, ""); /* an empty line is a line, not the end */
+        expect_line(&s, "gamma delta");
+        cr_assert_eq(cb_stream_tell(&s), 24u);
+        expect_end(&s);
+        cr_assert_eq(s.eof, 1);
+        cr_assert_eq(s.failed, 0);
+        cb_stream_fini(&s);
+        cr_assert_null(s.buf);
+    }
+}
+
+Test(stream, crlf_is_stripped_even_when_split_between_reads)
+{
+    for (size_t fixed = 0; fixed <= 3; fixed++) {
+        struct cb_stream s;
+        struct chunked c;
+        open_chunked(&s, &c, "one\r\ntwo\r\n\r\nthr\ree\r\nlast\n", fixed,
+                     4096);
+        expect_line(&s, "one");
+        expect_line(&s, "two");
+        expect_line(&s, "");
+        expect_line(&s, "thr\ree"); /* a lone CR inside a line stays */
+        expect_line(&s, "last");
+        expect_end(&s);
+        cb_stream_fini(&s);
+    }
+}
+
+Test(stream, last_line_without_newline_is_returned)
+{
+    for (size_t fixed = 0; fixed <= 3; fixed++) {
+        struct cb_stream s;
+        struct chunked c;
+        open_chunked(&s, &c, "first\nsecond line", fixed, 4096);
+        expect_line(&s, "first");
+        expect_line(&s, "second line");
+        cr_assert_eq(cb_stream_tell(&s), 17u);
+        expect_end(&s);
+        cb_stream_fini(&s);
+    }
+}
+
+Test(stream, last_line_ending_in_cr_only_loses_the_cr)
+{
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, "a\r\nb\r", 1, 4096);
+    expect_line(&s, "a");
+    expect_line(&s, "b");
+    expect_end(&s);
+    cb_stream_fini(&s);
+}
+
+Test(stream, empty_input_has_no_lines)
+{
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, "", 0, 4096);
+    expect_end(&s);
+    size_t avail = 5;
+    cb_stream_peek(&s, 4, &avail);
+    cr_assert_eq(avail, 0u);
+    cr_assert_eq(s.failed, 0);
+    cb_stream_fini(&s);
+}
+
+Test(stream, peek_does_not_consume_and_line_starts_at_the_same_byte)
+{
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, "hello world\nnext\n", 1, 4096);
+    size_t avail = 0;
+    const unsigned char *p = cb_stream_peek(&s, 5, &avail);
+    cr_assert_eq(avail, 5u, "peek gathers over several 1-byte reads");
+    cr_assert_eq(memcmp(p, "hello", 5), 0);
+    cr_assert_eq(cb_stream_tell(&s), 0u, "peek consumes nothing");
+    p = cb_stream_peek(&s, 3, &avail); /* again, shorter: same bytes */
+    cr_assert_eq(avail, 3u);
+    cr_assert_eq(memcmp(p, "hel", 3), 0);
+    expect_line(&s, "hello world");
+    p = cb_stream_peek(&s, 4, &avail);
+    cr_assert_eq(avail, 4u);
+    cr_assert_eq(memcmp(p, "next", 4), 0);
+    /* asking for more than is left gives what there is */
+    p = cb_stream_peek(&s, 100, &avail);
+    cr_assert_eq(avail, 5u);
+    cr_assert_eq(memcmp(p, "next\n", 5), 0);
+    expect_line(&s, "next");
+    cb_stream_peek(&s, 1, &avail);
+    cr_assert_eq(avail, 0u);
+    expect_end(&s);
+    cb_stream_fini(&s);
+}
+
+Test(stream, peek_is_capped_at_the_buffer_size)
+{
+    static char big[10000];
+    memset(big, 'x', sizeof big - 1);
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, big, 0, 4096);
+    size_t avail = 0;
+    cb_stream_peek(&s, 8000, &avail);
+    cr_assert_eq(avail, 4096u);
+    cb_stream_fini(&s);
+}
+
+Test(stream, read_copies_across_chunks_and_mixes_with_lines)
+{
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, "0123456789abc\nrest\n", 0, 4096);
+    char buf[16] = {0};
+    cr_assert_eq(cb_stream_read(&s, buf, 10), 10u);
+    cr_assert_eq(memcmp(buf, "0123456789", 10), 0);
+    cr_assert_eq(cb_stream_tell(&s), 10u);
+    expect_line(&s, "abc");
+    expect_line(&s, "rest");
+    cr_assert_eq(cb_stream_read(&s, buf, sizeof buf), 0u);
+    cb_stream_fini(&s);
+}
+
+Test(stream, line_longer_than_buffer_is_cut_and_the_rest_skipped)
+{
+    static char data[10000 + 64];
+    memset(data, 'a', 10000);
+    strcpy(data + 10000, "\r\nshort\n");
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, data, 0, 4096);
+    size_t len;
+    int cut = 0;
+    const char *l = cb_stream_line(&s, &len, &cut);
+    cr_assert_not_null(l);
+    cr_assert_eq(cut, 1);
+    cr_assert_eq(len, 4096u, "what fits in the buffer is handed out");
+    cr_assert_eq(l[0], 'a');
+    cr_assert_eq(l[len - 1], 'a');
+    cr_assert_eq(l[len], '\0');
+    expect_line(&s, "short");
+    cr_assert_eq(cb_stream_tell(&s), 10008u);
+    expect_end(&s);
+    cb_stream_fini(&s);
+}
+
+Test(stream, line_exactly_as_long_as_the_buffer_is_not_cut)
+{
+    /* buf_size is "the longest line cb_stream_line returns whole" */
+    static char lf[4096 + 16], crlf[4096 + 16];
+    memset(lf, 'b', 4096);
+    strcpy(lf + 4096, "\nnext\n");
+    memset(crlf, 'c', 4096);
+    strcpy(crlf + 4096, "\r\nnext\r\n");
+    const char *inputs[] = {lf, crlf};
+    for (size_t i = 0; i < 2; i++) {
+        struct cb_stream s;
+        struct chunked c;
+        open_chunked(&s, &c, inputs[i], 0, 4096);
+        size_t len;
+        int cut = 5;
+        const char *l = cb_stream_line(&s, &len, &cut);
+        cr_assert_not_null(l);
+        cr_assert_eq(len, 4096u);
+        cr_assert_eq(cut, 0, "input %zu: a line of buf_size bytes is whole", i);
+        expect_line(&s, "next");
+        expect_end(&s);
+        cb_stream_fini(&s);
+    }
+}
+
+Test(stream, last_line_without_newline_filling_the_buffer_is_not_cut)
+{
+    static char data[4096 + 1];
+    memset(data, 'd', 4096);
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, data, 0, 4096);
+    size_t len;
+    int cut = 5;
+    const char *l = cb_stream_line(&s, &len, &cut);
+    cr_assert_not_null(l);
+    cr_assert_eq(len, 4096u);
+    cr_assert_eq(cut, 0);
+    expect_end(&s);
+    cb_stream_fini(&s);
+}
+
+Test(stream, memory_stream_of_one_line_without_newline_is_not_cut)
+{
+    /* cb_stream_init_mem sizes the buffer from the input length */
+    static char data[5000];
+    memset(data, 'm', sizeof data);
+    struct cb_stream s;
+    cr_assert_eq(cb_stream_init_mem(&s, data, sizeof data), CB_OK);
+    size_t len;
+    int cut = 5;
+    const char *l = cb_stream_line(&s, &len, &cut);
+    cr_assert_not_null(l);
+    cr_assert_eq(len, sizeof data);
+    cr_assert_eq(cut, 0);
+    expect_end(&s);
+    cb_stream_fini(&s);
+}
+
+Test(stream, memory_stream_reads_lines)
+{
+    const char text[] = "x1\r\ny2\nz3";
+    struct cb_stream s;
+    cr_assert_eq(cb_stream_init_mem(&s, text, sizeof text - 1), CB_OK);
+    expect_line(&s, "x1");
+    expect_line(&s, "y2");
+    expect_line(&s, "z3");
+    expect_end(&s);
+    cb_stream_fini(&s);
+}
+
+Test(stream, read_error_mid_stream_sets_failed_and_keeps_the_error)
+{
+    const char *text = "good line\nsecond line\nthird line\n";
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, text, 0, 4096);
+    c.fail_at = 14; /* inside "second line" */
+    expect_line(&s, "good line");
+    cr_assert_eq(s.failed, 0);
+    size_t len;
+    int cut;
+    int lines = 0;
+    while (cb_stream_line(&s, &len, &cut) && lines < 10)
+        lines++;
+    cr_assert_leq(lines, 1, "nothing past the failure is returned");
+    cr_assert_eq(s.failed, 1);
+    cr_assert_eq(s.eof, 0, "a failure is not end of data");
+    cr_assert_eq(s.err.code, CB_E_IO);
+    cr_assert_not_null(strstr(s.err.msg, "simulated read failure"));
+    unsigned calls = c.calls;
+    cr_assert_null(cb_stream_line(&s, &len, &cut));
+    char buf[8];
+    cr_assert_eq(cb_stream_read(&s, buf, sizeof buf), 0u);
+    size_t avail = 9;
+    cb_stream_peek(&s, 4, &avail);
+    cr_assert_eq(avail, 0u);
+    cr_assert_eq(c.calls, calls, "a failed stream does not read again");
+    cb_stream_fini(&s);
+}
+
+Test(stream, read_error_before_any_byte_gives_no_line)
+{
+    struct cb_stream s;
+    struct chunked c;
+    open_chunked(&s, &c, "never seen\n", 0, 4096);
+    c.fail_at = 0; /* the very first read fails */
+    size_t len;
+    int cut;
+    cr_assert_null(cb_stream_line(&s, &len, &cut));
+    cr_assert_eq(s.failed, 1);
+    cr_assert_eq(s.err.code, CB_E_IO);
+    cb_stream_fini(&s);
+}
