@@ -717,11 +717,12 @@ static enum cb_status open_archive(struct cb_analysis *an,
             archive_read_free(a);
             if (!too_big && !in->failed)
                 return CB_E_NOMEM;
+            if (in->failed)
+                return skipped(an, path, "unreadable: %s", in->err.msg);
             return skipped(an, path,
-                           in->failed ? "unreadable: %s"
-                                      : "nested archive needing random access "
-                                        "larger than %s bytes",
-                           in->failed ? in->err.msg : "1 GiB");
+                           "nested archive needing random access larger "
+                           "than %llu bytes",
+                           (unsigned long long)cap);
         }
         r = archive_read_open_memory(a, mem, len);
     } else {
