@@ -3,6 +3,7 @@
  * tests (cb_alloc_fail_after).
  */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "casebrief/alloc.h"
 
@@ -48,4 +49,24 @@ void *cb_realloc(void *p, size_t size)
 void cb_free(void *p)
 {
     free(p);
+}
+
+void *cb_alloc_pages(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE); /* advisory: failure is harmless */
+#endif
+    return p;
+}
+
+void cb_free_pages(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
 }

@@ -1,9 +1,11 @@
 /*
  * arena.c - block arena and string interning.
  *
- * Blocks grow geometrically up to 4 MiB; an allocation larger than a
- * quarter of the block size gets a block of its own so that big strings
- * do not waste the tail of the current block.
+ * Blocks grow geometrically up to 32 MiB; an allocation larger than a
+ * quarter of that gets a block of its own so that big strings do not waste
+ * the tail of the current block. Blocks of 2 MiB and more are mapped with
+ * transparent huge pages advised: a bundle of millions of events otherwise
+ * spends a third of its time in page faults.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +16,9 @@
 #include "casebrief/limits.h"
 
 #define BLOCK_MIN ((size_t)64 << 10)
-#define BLOCK_MAX ((size_t)4 << 20)
+#define BLOCK_MAX ((size_t)32 << 20)
+/* Blocks from this size on are page-mapped with huge pages advised. */
+#define BLOCK_PAGES ((size_t)2 << 20)
 
 struct block {
     struct block *next;
@@ -39,11 +43,19 @@ struct cb_arena *cb_arena_create(void)
     return a;
 }
 
+static void free_block(struct block *b)
+{
+    if (HDR + b->size >= BLOCK_PAGES)
+        cb_free_pages(b, HDR + b->size);
+    else
+        cb_free(b);
+}
+
 static void free_chain(struct block *b)
 {
     while (b) {
         struct block *n = b->next;
-        cb_free(b);
+        free_block(b);
         b = n;
     }
 }
@@ -62,7 +74,8 @@ static struct block *new_block(size_t size)
 {
     if (size > SIZE_MAX - HDR)
         return NULL;
-    struct block *b = cb_malloc(HDR + size);
+    struct block *b = HDR + size >= BLOCK_PAGES ? cb_alloc_pages(HDR + size)
+                                                : cb_malloc(HDR + size);
     if (!b)
         return NULL;
     b->next = NULL;
