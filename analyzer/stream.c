@@ -5,6 +5,7 @@
  * seen together with its CRLF and is not mistaken for a longer one, and one
  * spare byte past that so that a line can always be NUL-terminated in place.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "casebrief/alloc.h"
@@ -27,8 +28,148 @@ enum cb_status cb_stream_init(struct cb_stream *s, cb_stream_read_fn read,
     return CB_OK;
 }
 
+/* ---- read-ahead ---------------------------------------------------------
+ * A ring of NBLOCKS blocks: the producer fills the block at tail while the
+ * consumer drains the one at head; count says how many are full. A block
+ * belongs to one side at a time, so data is copied outside the lock. */
+
+#define NBLOCKS 4
+#define BLOCK ((size_t)256 << 10)
+
+struct cb_prefetch {
+    cb_stream_read_fn read;
+    void *ctx;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned char *blocks[NBLOCKS];
+    size_t lens[NBLOCKS];
+    size_t head, tail, count, head_off;
+    int done, failed, stop;
+    struct cb_error err;
+};
+
+static void *producer(void *arg)
+{
+    struct cb_prefetch *pf = arg;
+    struct cb_error err = {0};
+    for (;;) {
+        pthread_mutex_lock(&pf->lock);
+        while (pf->count == NBLOCKS && !pf->stop)
+            pthread_cond_wait(&pf->cond, &pf->lock);
+        int stop = pf->stop;
+        size_t slot = pf->tail;
+        pthread_mutex_unlock(&pf->lock);
+        if (stop)
+            break;
+        long n = pf->read(pf->ctx, pf->blocks[slot], BLOCK, &err);
+        pthread_mutex_lock(&pf->lock);
+        if (n <= 0) {
+            pf->done = 1;
+            if (n < 0) {
+                pf->failed = 1;
+                pf->err = err;
+            }
+            pthread_cond_broadcast(&pf->cond);
+            pthread_mutex_unlock(&pf->lock);
+            break;
+        }
+        pf->lens[slot] = (size_t)n;
+        pf->tail = (slot + 1) % NBLOCKS;
+        pf->count++;
+        pthread_cond_broadcast(&pf->cond);
+        pthread_mutex_unlock(&pf->lock);
+    }
+    return NULL;
+}
+
+static long prefetch_read(void *ctx, void *buf, size_t n, struct cb_error *err)
+{
+    struct cb_prefetch *pf = ctx;
+    pthread_mutex_lock(&pf->lock);
+    while (pf->count == 0 && !pf->done)
+        pthread_cond_wait(&pf->cond, &pf->lock);
+    if (pf->count == 0) {
+        long r = 0;
+        if (pf->failed) {
+            *err = pf->err;
+            r = -1;
+        }
+        pthread_mutex_unlock(&pf->lock);
+        return r;
+    }
+    size_t slot = pf->head;
+    pthread_mutex_unlock(&pf->lock);
+    size_t left = pf->lens[slot] - pf->head_off;
+    if (n > left)
+        n = left;
+    memcpy(buf, pf->blocks[slot] + pf->head_off, n);
+    pf->head_off += n;
+    if (pf->head_off == pf->lens[slot]) {
+        pthread_mutex_lock(&pf->lock);
+        pf->head = (slot + 1) % NBLOCKS;
+        pf->head_off = 0;
+        pf->count--;
+        pthread_cond_broadcast(&pf->cond);
+        pthread_mutex_unlock(&pf->lock);
+    }
+    return (long)n;
+}
+
+static void prefetch_free(struct cb_prefetch *pf)
+{
+    for (int i = 0; i < NBLOCKS; i++)
+        cb_free(pf->blocks[i]);
+    cb_free(pf);
+}
+
+enum cb_status cb_stream_init_prefetch(struct cb_stream *s,
+                                       cb_stream_read_fn read, void *ctx,
+                                       size_t buf_size)
+{
+    enum cb_status st = cb_stream_init(s, read, ctx, buf_size);
+    if (st != CB_OK)
+        return st;
+    struct cb_prefetch *pf = cb_calloc(1, sizeof *pf);
+    if (!pf)
+        return CB_OK; /* plain stream: slower, same result */
+    for (int i = 0; i < NBLOCKS; i++) {
+        pf->blocks[i] = cb_malloc(BLOCK);
+        if (!pf->blocks[i]) {
+            prefetch_free(pf);
+            return CB_OK;
+        }
+    }
+    pf->read = read;
+    pf->ctx = ctx;
+    pthread_mutex_init(&pf->lock, NULL);
+    pthread_cond_init(&pf->cond, NULL);
+    if (pthread_create(&pf->thread, NULL, producer, pf) != 0) {
+        pthread_mutex_destroy(&pf->lock);
+        pthread_cond_destroy(&pf->cond);
+        prefetch_free(pf);
+        return CB_OK;
+    }
+    s->pf = pf;
+    s->read = prefetch_read;
+    s->ctx = pf;
+    return CB_OK;
+}
+
 void cb_stream_fini(struct cb_stream *s)
 {
+    struct cb_prefetch *pf = s->pf;
+    if (pf) {
+        pthread_mutex_lock(&pf->lock);
+        pf->stop = 1;
+        pthread_cond_broadcast(&pf->cond);
+        pthread_mutex_unlock(&pf->lock);
+        pthread_join(pf->thread, NULL);
+        pthread_mutex_destroy(&pf->lock);
+        pthread_cond_destroy(&pf->cond);
+        prefetch_free(pf);
+        s->pf = NULL;
+    }
     cb_free(s->buf);
     s->buf = NULL;
 }

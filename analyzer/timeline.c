@@ -56,6 +56,10 @@ static void merge(struct run *runs, size_t nruns, struct cb_event **out,
         sift_down(heap, n, i);
     while (n > 0) {
         struct run *r = heap[0];
+        if (n == 1) { /* the last run: the rest of it in one copy */
+            memcpy(out + k, r->ev + r->pos, (r->len - r->pos) * sizeof *out);
+            return;
+        }
         /* Copy the stretch of this run that stays ahead of the next best
          * run in one go: with few, long runs that is most of the work. */
         cb_time limit = INT64_MAX;
@@ -175,12 +179,8 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
     memset(tl, 0, sizeof *tl);
     size_t total = 0, nruns = 0;
     for (size_t s = 0; s < an->nsources; s++) {
-        const struct cb_source *src = an->sources[s];
-        total += src->nevents;
-        for (size_t i = 0; i < src->nevents; i++) {
-            if (i == 0 || src->events[i]->ts < src->events[i - 1]->ts)
-                nruns++;
-        }
+        total += an->sources[s]->nevents;
+        nruns += an->sources[s]->runs; /* counted as events arrived */
     }
     tl->events = cb_malloc((total ? total : 1) * sizeof *tl->events);
     struct run *runs = cb_calloc(nruns ? nruns : 1, sizeof *runs);
@@ -194,6 +194,13 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
     size_t r = 0;
     for (size_t s = 0; s < an->nsources; s++) {
         const struct cb_source *src = an->sources[s];
+        if (src->runs == 1) { /* the common case: a sorted log */
+            runs[r].ev = src->events;
+            runs[r].len = src->nevents;
+            runs[r].order = r;
+            r++;
+            continue;
+        }
         for (size_t i = 0; i < src->nevents; i++) {
             if (i == 0 || src->events[i]->ts < src->events[i - 1]->ts) {
                 runs[r].ev = src->events + i;

@@ -50,9 +50,44 @@ static int digits(const char *s, int n)
     return v;
 }
 
+/* 0..15 for hex digits, 0xff otherwise. */
+static const unsigned char hex_table[256] = {
+    ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5,
+    ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9, ['a'] = 10, ['b'] = 11,
+    ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15, ['A'] = 10, ['B'] = 11,
+    ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+
+static int is_hex(unsigned char c)
+{
+    return hex_table[c] != 0 || c == '0';
+}
+
+/* Eight hex digits at s, or -1. */
+static int64_t hex8(const char *s)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!is_hex(c))
+            return -1;
+        v = v << 4 | hex_table[c];
+    }
+    return v;
+}
+
 /* Parse "<hex>.<hex>::" at s; returns the length consumed or 0. */
 static size_t parse_ids(const char *s, size_t n, uint32_t *pid, uint32_t *tid)
 {
+    /* every Get-ClusterLog version writes eight digits each */
+    if (n >= 19 && s[8] == '.' && s[17] == ':' && s[18] == ':') {
+        int64_t p = hex8(s), t = hex8(s + 9);
+        if (p >= 0 && t >= 0) {
+            *pid = (uint32_t)p;
+            *tid = (uint32_t)t;
+            return 19;
+        }
+    }
     size_t i = 0;
     uint32_t v = 0;
     int k = 0, h;

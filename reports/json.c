@@ -105,10 +105,32 @@ static void hosts(struct out *o, const struct cb_analysis *an,
         if (hs)
             hs->sources++;
     }
+    /* Sources whose events all carry the source's host are summed from
+     * the source; only mixed ones are walked event by event. */
+    int any_mixed = 0;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (s->mixed_hosts) {
+            any_mixed = 1;
+            continue;
+        }
+        if (!s->host[0] || s->nevents == s->duplicates)
+            continue;
+        struct host_stat *hs = find_host(h, &n, MAX_HOSTS, s->host);
+        if (!hs)
+            continue;
+        hs->events += s->nevents - s->duplicates;
+        if (hs->first == CB_TIME_NONE || s->first < hs->first)
+            hs->first = s->first;
+        if (hs->last == CB_TIME_NONE || s->last > hs->last)
+            hs->last = s->last;
+    }
     const struct cb_event *prev = NULL;
     struct host_stat *hs = NULL;
-    for (size_t i = 0; i < tl->count; i++) {
+    for (size_t i = 0; any_mixed && i < tl->count; i++) {
         const struct cb_event *e = tl->events[i];
+        if (!e->source->mixed_hosts)
+            continue;
         if (!e->host[0])
             continue;
         if (!prev || prev->host != e->host)

@@ -79,8 +79,10 @@ struct cb_source {
     uint64_t nevents;     /* events kept */
     uint64_t duplicates;  /* events dropped as seen in another source */
     cb_time first, last;
-    struct cb_event **events; /* in parse order; owned by the timeline */
+    struct cb_event **events; /* in parse order; owned by the analysis */
     size_t events_cap;
+    size_t runs;          /* ascending runs of ts in parse order */
+    int mixed_hosts;      /* some event's host differs from the source's */
     struct cb_warning *warnings, *warnings_tail;
     unsigned nwarnings;   /* including suppressed ones */
     unsigned index;       /* order of discovery */

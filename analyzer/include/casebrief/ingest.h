@@ -30,6 +30,8 @@ struct cb_analysis {
     struct cb_warning *warnings, *warnings_tail; /* bundle level */
     size_t nwarnings;
 
+    /* Updated with __atomic builtins: read-ahead threads of nested
+     * members account their bytes concurrently. */
     uint64_t total_bytes; /* uncompressed bytes read */
     uint64_t members;     /* files and members visited */
     int total_exhausted;  /* the total byte budget ran out */

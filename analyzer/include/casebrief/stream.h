@@ -28,13 +28,26 @@ struct cb_stream {
     struct cb_error err;
     const unsigned char *mem; /* memory streams: the caller's bytes */
     size_t mem_len, mem_pos;
+    struct cb_prefetch *pf;   /* read-ahead thread, or NULL */
 };
 
 /* buf_size: working buffer; also the longest line cb_stream_line returns
  * whole. Returns CB_E_NOMEM. */
 enum cb_status cb_stream_init(struct cb_stream *s, cb_stream_read_fn read,
                               void *ctx, size_t buf_size);
+/* Stops a read-ahead thread if there is one, then frees the buffer. */
 void cb_stream_fini(struct cb_stream *s);
+
+/*
+ * The same, but read runs on a thread of its own, a few blocks ahead of
+ * the consumer: decompression of an archive member overlaps its parsing.
+ * read and ctx are then used by that thread only, until cb_stream_fini
+ * (which stops and joins it). Falls back to a plain stream when no thread
+ * can be started.
+ */
+enum cb_status cb_stream_init_prefetch(struct cb_stream *s,
+                                       cb_stream_read_fn read, void *ctx,
+                                       size_t buf_size);
 
 /* Up to n bytes ahead of the read position without consuming them; *avail
  * gets how many there are (less than n only at end or failure). */
