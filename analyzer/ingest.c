@@ -27,6 +27,7 @@
 
 #define STREAM_BUF ((size_t)256 << 10)
 #define ARCHIVE_BLOCK ((size_t)64 << 10)
+#define PREFETCH_MIN ((size_t)4 << 20)
 
 struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
 {
@@ -236,7 +237,11 @@ static int append_event(struct cb_analysis *an, struct cb_source *src,
         copy->channel = src->format;
     if (!copy->message)
         copy->message = "";
+    if (src->nevents == 0 || ev->ts < src->events[src->nevents - 1]->ts)
+        src->runs++;
     src->events[src->nevents++] = copy;
+    if (copy->host != src->host)
+        src->mixed_hosts = 1;
     if (src->first == CB_TIME_NONE || ev->ts < src->first)
         src->first = ev->ts;
     if (src->last == CB_TIME_NONE || ev->ts > src->last)
@@ -312,6 +317,9 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     if (src->host[0] == '\0' && src->nevents && src->events[0]->host[0]) {
         src->host = src->events[0]->host;
         src->host_rule = "events' Computer field";
+        src->mixed_hosts = 0;
+        for (size_t i = 0; i < src->nevents && !src->mixed_hosts; i++)
+            src->mixed_hosts = src->events[i]->host != src->host;
     }
     return st;
 }
@@ -394,6 +402,13 @@ struct member_read {
     int tripped;           /* 1 when a limit stopped this member */
     int ratio_tripped;
     uint64_t next_progress;
+    /* The block libarchive handed out last and how much of it is used.
+     * Blocks, not archive_read_data: on damage the latter drops the bytes
+     * it had already decoded in that call. */
+    const unsigned char *blk;
+    size_t blk_len, blk_pos;
+    int64_t blk_off;        /* member offset of blk[0] */
+    int eof;
 };
 
 static int64_t raw_pos(struct archive *a)
@@ -409,24 +424,58 @@ static void progress(struct cb_analysis *an, const char *path)
         return;
     const char *base = strrchr(path, '!');
     fprintf(stderr, "\r\033[Kcasebrief: %llu files, %.1f MB read: %.60s",
-            (unsigned long long)an->members,
-            (double)an->total_bytes / 1e6, base ? base + 1 : path);
+            (unsigned long long)__atomic_load_n(&an->members,
+                                                __ATOMIC_RELAXED),
+            (double)__atomic_load_n(&an->total_bytes, __ATOMIC_RELAXED) / 1e6,
+            base ? base + 1 : path);
 }
 
 static long member_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
 {
     struct member_read *mr = ctx;
     struct cb_analysis *an = mr->an;
-    la_ssize_t got = archive_read_data(mr->a, buf, n);
-    if (got < 0) {
-        const char *why = archive_error_string(mr->a);
-        int enc = archive_read_has_encrypted_entries(mr->a) > 0;
-        return -(long)cb_error_set(err, enc ? CB_E_ENCRYPTED : CB_E_CORRUPT,
-                                   CB_WHERE_OFFSET, mr->out, "%s",
-                                   why ? why : "unreadable member data");
+    while (mr->blk_pos == mr->blk_len && !mr->eof) {
+        const void *b;
+        size_t len;
+        la_int64_t off;
+        int r = archive_read_data_block(mr->a, &b, &len, &off);
+        if (r == ARCHIVE_EOF) {
+            mr->eof = 1;
+            break;
+        }
+        if (r < ARCHIVE_WARN) {
+            const char *why = archive_error_string(mr->a);
+            int enc = archive_read_has_encrypted_entries(mr->a) > 0;
+            return -(long)cb_error_set(
+                err, enc ? CB_E_ENCRYPTED : CB_E_CORRUPT, CB_WHERE_OFFSET,
+                mr->out, "%s", why ? why : "unreadable member data");
+        }
+        mr->blk = b;
+        mr->blk_len = len;
+        mr->blk_pos = 0;
+        mr->blk_off = off;
     }
+    size_t got;
+    if (mr->blk_pos == mr->blk_len) {
+        got = 0;
+    } else if ((uint64_t)mr->blk_off > mr->out) {
+        /* a hole in a sparse member reads as zeros */
+        uint64_t hole = (uint64_t)mr->blk_off - mr->out;
+        got = hole < n ? (size_t)hole : n;
+        memset(buf, 0, got);
+    } else {
+        got = mr->blk_len - mr->blk_pos;
+        if (got > n)
+            got = n;
+        memcpy(buf, mr->blk + mr->blk_pos, got);
+        mr->blk_pos += got;
+        mr->blk_off += (int64_t)got;
+    }
+    if (got == 0)
+        return 0;
     mr->out += (uint64_t)got;
-    an->total_bytes += (uint64_t)got;
+    uint64_t total = __atomic_add_fetch(&an->total_bytes, (uint64_t)got,
+                                        __ATOMIC_RELAXED);
     if (mr->out > an->limits.member_bytes) {
         mr->tripped = 1;
         return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, mr->out,
@@ -434,9 +483,9 @@ static long member_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
                                    "(%llu bytes)",
                                    (unsigned long long)an->limits.member_bytes);
     }
-    if (an->total_bytes > an->limits.total_bytes) {
+    if (total > an->limits.total_bytes) {
         mr->tripped = 1;
-        an->total_exhausted = 1;
+        __atomic_store_n(&an->total_exhausted, 1, __ATOMIC_RELAXED);
         return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, mr->out,
                                    "total uncompressed bytes exceed "
                                    "--max-total (%llu)",
@@ -568,8 +617,8 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
         mode_t type = archive_entry_filetype(entry);
         if (type == AE_IFDIR)
             continue;
-        an->members++;
-        if (an->members > an->limits.members) {
+        if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >
+            an->limits.members) {
             cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
                              CB_WHERE_NONE, 0,
                              "member count above --max-members (%llu): this "
@@ -577,7 +626,7 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
                              (unsigned long long)an->limits.members);
             return CB_OK;
         }
-        if (an->total_exhausted) {
+        if (__atomic_load_n(&an->total_exhausted, __ATOMIC_RELAXED)) {
             if ((st = skipped(an, child, "total uncompressed bytes already "
                                          "at --max-total")) != CB_OK)
                 return st;
@@ -629,7 +678,14 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
         struct member_read mr = {.an = an, .a = a, .path = child,
                                  .raw_start = raw_pos(a)};
         struct cb_stream ms;
-        if (cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF) != CB_OK)
+        /* Big members are decompressed on a thread of their own while
+         * they are parsed; small ones are not worth a thread. */
+        int big = !archive_entry_size_is_set(entry) ||
+                  archive_entry_size(entry) > (la_int64_t)PREFETCH_MIN;
+        if ((big ? cb_stream_init_prefetch(&ms, member_read_cb, &mr,
+                                           STREAM_BUF)
+                 : cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF)) !=
+            CB_OK)
             return CB_E_NOMEM;
         progress(an, child);
         st = handle_stream(an, &ms, child, depth, NULL);
@@ -788,12 +844,13 @@ static long fd_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
         return -1;
     }
     fr->off += (uint64_t)got;
-    fr->an->total_bytes += (uint64_t)got;
+    uint64_t total = __atomic_add_fetch(&fr->an->total_bytes, (uint64_t)got,
+                                        __ATOMIC_RELAXED);
     if (fr->off > fr->an->limits.member_bytes)
         return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, fr->off,
                                    "file larger than --max-member-size");
-    if (fr->an->total_bytes > fr->an->limits.total_bytes) {
-        fr->an->total_exhausted = 1;
+    if (total > fr->an->limits.total_bytes) {
+        __atomic_store_n(&fr->an->total_exhausted, 1, __ATOMIC_RELAXED);
         return -(long)cb_error_set(err, CB_E_LIMIT, CB_WHERE_OFFSET, fr->off,
                                    "total uncompressed bytes exceed "
                                    "--max-total");
@@ -822,8 +879,8 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     struct stat sb;
     int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
-    an->members++;
-    if (an->members > an->limits.members) {
+    if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >
+        an->limits.members) {
         close(fd);
         cb_analysis_warn(an, cb_arena_strdup(an->arena, label), CB_WHERE_NONE,
                          0, "file count above --max-members: skipped");
@@ -848,7 +905,7 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
     if (regular && archive_magic(head, avail) != NOT_ARCHIVE) {
         /* Let libarchive open the file itself so it can seek; the bytes
          * peeked here are not counted twice. */
-        an->total_bytes -= fr.off;
+        __atomic_sub_fetch(&an->total_bytes, fr.off, __ATOMIC_RELAXED);
         cb_stream_fini(&s);
         close(fd);
         fd = -1;
@@ -985,8 +1042,8 @@ enum cb_status cb_ingest_memory(struct cb_analysis *an, const char *name,
     struct cb_stream s;
     if (cb_stream_init_mem(&s, data, len) != CB_OK)
         return CB_E_NOMEM;
-    an->members++;
-    an->total_bytes += len;
+    __atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&an->total_bytes, len, __ATOMIC_RELAXED);
     enum cb_status st = handle_stream(an, &s, name, 0, NULL);
     cb_stream_fini(&s);
     return st;
@@ -1002,8 +1059,8 @@ enum cb_status cb_ingest_leaf_memory(struct cb_analysis *an, const char *name,
     const struct cb_parser_ops *saved = an->forced;
     if (ops)
         an->forced = ops;
-    an->members++;
-    an->total_bytes += len;
+    __atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&an->total_bytes, len, __ATOMIC_RELAXED);
     enum cb_status st = parse_leaf(an, &s, name);
     an->forced = saved;
     cb_stream_fini(&s);
