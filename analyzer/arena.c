@@ -17,8 +17,18 @@
 
 #define BLOCK_MIN ((size_t)64 << 10)
 #define BLOCK_MAX ((size_t)32 << 20)
-/* Blocks from this size on are page-mapped with huge pages advised. */
+/* Blocks from this size on are page-mapped with huge pages advised;
+ * never under AddressSanitizer, which cannot see into mmap'd memory. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BLOCK_PAGES SIZE_MAX
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BLOCK_PAGES SIZE_MAX
+#endif
+#endif
+#ifndef BLOCK_PAGES
 #define BLOCK_PAGES ((size_t)2 << 20)
+#endif
 
 struct block {
     struct block *next;

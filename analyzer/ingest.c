@@ -25,7 +25,8 @@
 #include "casebrief/host.h"
 #include "casebrief/ingest.h"
 
-#define STREAM_BUF ((size_t)256 << 10)
+/* the stream buffer is also the longest line handed to a parser whole */
+#define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
 #define ARCHIVE_BLOCK ((size_t)64 << 10)
 #define PREFETCH_MIN ((size_t)4 << 20)
 

@@ -7,6 +7,7 @@
  * local time. The header, configuration and embedded event-channel
  * sections are recognised and skipped here; see shared/kb/FORMATS.md.
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -204,6 +205,34 @@ static void section(struct state *st, const char *s, size_t n)
     st->in_section = !(k == 12 && memcmp(name, "Cluster Logs", 12) == 0);
 }
 
+/* "Current node: NAME (n) id (n)": the file's own statement of its host,
+ * which beats the file name. Returns -1 on out of memory. */
+static int current_node(struct cb_parse *p, struct state *st, const char *s,
+                        size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 64 && s[k] != ' ' && s[k] != '(')
+        k++;
+    if (k == 0 || k == 64)
+        return 0;
+    char name[64];
+    for (size_t i = 0; i < k; i++)
+        name[i] = (char)toupper((unsigned char)s[i]);
+    const char *host = cb_intern(p->strings, name, k);
+    if (!host)
+        return -1;
+    if (host == st->host)
+        return 0;
+    if (st->host[0])
+        cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                      "file name says host %s, header says %s: header used",
+                      st->host, host);
+    st->host = host;
+    p->src->host = host;
+    p->src->host_rule = "cluster.log header 'Current node:'";
+    return 0;
+}
+
 static const char *component(struct cb_parse *p, struct state *st,
                              const char *c, size_t n)
 {
@@ -243,6 +272,11 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
         if (st->in_section) {
             if (memmem(s, n, "generated using local time", 26))
                 st->local_time = 1;
+            if (n > 14 && memcmp(s, "Current node: ", 14) == 0 &&
+                current_node(p, st, s + 14, n - 14) != 0)
+                return cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE,
+                                    st->line, "out of memory"),
+                       CB_NEXT_FAIL;
             st->section_lines++;
             continue;
         }

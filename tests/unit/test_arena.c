@@ -78,25 +78,40 @@ Test(arena, calloc_zero_fills_and_rejects_overflow)
     cb_arena_destroy(&a);
 }
 
-Test(arena, large_allocation_over_1_mib_is_whole_and_does_not_disturb_others)
+Test(arena, large_allocations_over_1_mib_are_whole_and_disturb_nothing)
 {
     struct cb_arena *a = cb_arena_create();
     char *before = cb_arena_strdup(a, "before");
-    size_t big_len = (3u << 20) + 5; /* 3 MiB + 5 */
-    unsigned char *big = cb_arena_alloc(a, big_len);
-    cr_assert_not_null(big);
-    cr_assert_eq((uintptr_t)big % 8, 0u);
-    memset(big, 0x5A, big_len);
-    char *after = cb_arena_strdup(a, "after");
-    cr_assert_not_null(after);
-    cr_assert((unsigned char *)after >= big + big_len ||
-              (unsigned char *)after + 6 <= big,
-              "small allocation inside the large one");
+    /* 3 MiB + 5 and 9 MiB + 3: a block of its own at any threshold
+     * between 1 and 8 MiB, or a grown block below it */
+    const size_t lens[] = {(3u << 20) + 5, (9u << 20) + 3};
+    unsigned char *big[2];
+    char *after[2];
+    size_t total = 0;
+    for (size_t i = 0; i < 2; i++) {
+        big[i] = cb_arena_alloc(a, lens[i]);
+        cr_assert_not_null(big[i]);
+        cr_assert_eq((uintptr_t)big[i] % 8, 0u);
+        memset(big[i], pattern(i), lens[i]);
+        total += lens[i];
+        after[i] = cb_arena_printf(a, "after %zu", i);
+        cr_assert_not_null(after[i]);
+    }
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t j = 0; j < 2; j++)
+            cr_assert((unsigned char *)after[j] >= big[i] + lens[i] ||
+                          (unsigned char *)after[j] + 8 <= big[i],
+                      "small allocation %zu inside large one %zu", j, i);
+        cr_assert(big[1 - i] >= big[i] + lens[i] ||
+                  big[1 - i] + lens[1 - i] <= big[i]);
+        for (size_t k = 0; k < lens[i]; k += 65521)
+            cr_assert_eq(big[i][k], pattern(i));
+        cr_assert_eq(big[i][lens[i] - 1], pattern(i));
+    }
     cr_assert_str_eq(before, "before");
-    cr_assert_str_eq(after, "after");
-    cr_assert_eq(big[0], 0x5A);
-    cr_assert_eq(big[big_len - 1], 0x5A);
-    cr_assert_geq(cb_arena_used(a), big_len);
+    cr_assert_str_eq(after[0], "after 0");
+    cr_assert_str_eq(after[1], "after 1");
+    cr_assert_geq(cb_arena_used(a), total);
     cb_arena_destroy(&a);
 }
 
