@@ -216,8 +216,9 @@ static enum cb_status skipped(struct cb_analysis *an, const char *path,
     return CB_OK;
 }
 
-static int append_event(struct cb_analysis *an, struct cb_source *src,
-                        const struct cb_event *ev)
+/* Keep the event the parser wrote into slot (arena memory, so it is not
+ * copied again). */
+static int append_event(struct cb_source *src, struct cb_event *ev)
 {
     if (src->nevents == src->events_cap) {
         size_t ncap = src->events_cap ? src->events_cap * 2 : 256;
@@ -227,21 +228,17 @@ static int append_event(struct cb_analysis *an, struct cb_source *src,
         src->events = ne;
         src->events_cap = ncap;
     }
-    struct cb_event *copy = cb_arena_alloc(an->arena, sizeof *copy);
-    if (!copy)
-        return -1;
-    *copy = *ev;
-    copy->source = src;
-    if (!copy->host)
-        copy->host = src->host;
-    if (!copy->channel)
-        copy->channel = src->format;
-    if (!copy->message)
-        copy->message = "";
+    ev->source = src;
+    if (!ev->host)
+        ev->host = src->host;
+    if (!ev->channel)
+        ev->channel = src->format;
+    if (!ev->message)
+        ev->message = "";
     if (src->nevents == 0 || ev->ts < src->events[src->nevents - 1]->ts)
         src->runs++;
-    src->events[src->nevents++] = copy;
-    if (copy->host != src->host)
+    src->events[src->nevents++] = ev;
+    if (ev->host != src->host)
         src->mixed_hosts = 1;
     if (src->first == CB_TIME_NONE || ev->ts < src->first)
         src->first = ev->ts;
@@ -293,10 +290,19 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
                          "not parsed as %s: %s", ops->name, msg);
         return CB_OK;
     }
-    struct cb_event ev;
-    enum cb_next r;
-    while ((r = ops->next(&p, state, &ev)) == CB_NEXT_EVENT) {
-        if (append_event(an, src, &ev) != 0) {
+    /* Parsers write straight into arena memory; the slot left over at the
+     * end is the only waste. */
+    enum cb_next r = CB_NEXT_END;
+    for (;;) {
+        struct cb_event *slot = cb_arena_alloc(an->arena, sizeof *slot);
+        if (!slot) {
+            st = CB_E_NOMEM;
+            break;
+        }
+        r = ops->next(&p, state, slot);
+        if (r != CB_NEXT_EVENT)
+            break;
+        if (append_event(src, slot) != 0) {
             st = CB_E_NOMEM;
             break;
         }

@@ -22,12 +22,14 @@ struct state {
     int in_section;        /* inside a non-body [=== X ===] section */
     uint64_t section_lines; /* lines skipped in such sections */
     int local_time;
-    /* cache: consecutive lines mostly share the date and component */
+    /* caches: consecutive lines mostly share the date, and a log uses a
+     * few dozen components */
     char last_date[10];
     int64_t last_days;
-    const char *last_comp;
-    size_t last_comp_len;
-    char last_comp_buf[COMPONENT_MAX];
+    struct {
+        const char *str; /* interned */
+        size_t len;
+    } comps[64];
 };
 
 static int hexval(unsigned char c)
@@ -236,14 +238,15 @@ static int current_node(struct cb_parse *p, struct state *st, const char *s,
 static const char *component(struct cb_parse *p, struct state *st,
                              const char *c, size_t n)
 {
-    if (st->last_comp && n == st->last_comp_len &&
-        memcmp(c, st->last_comp_buf, n) == 0)
-        return st->last_comp;
+    unsigned h = ((unsigned char)c[0] * 31u + (unsigned char)c[n - 1] +
+                  (unsigned)n * 7u) & 63u;
+    if (st->comps[h].str && st->comps[h].len == n &&
+        memcmp(st->comps[h].str, c, n) == 0)
+        return st->comps[h].str;
     const char *in = cb_intern(p->strings, c, n);
     if (in) {
-        st->last_comp = in;
-        st->last_comp_len = n;
-        memcpy(st->last_comp_buf, c, n);
+        st->comps[h].str = in;
+        st->comps[h].len = n;
     }
     return in;
 }
