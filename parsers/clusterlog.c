@@ -32,16 +32,6 @@ struct state {
     } comps[64];
 };
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static int digits(const char *s, int n)
 {
     int v = 0;
@@ -53,30 +43,34 @@ static int digits(const char *s, int n)
     return v;
 }
 
-/* 0..15 for hex digits, 0xff otherwise. */
+/* Hex digit values with bit 6 set; 0 for every other byte, so one AND
+ * over eight digits says whether all were hex (branch-free). */
+#define H(v) (0x40 | (v))
 static const unsigned char hex_table[256] = {
-    ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5,
-    ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9, ['a'] = 10, ['b'] = 11,
-    ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15, ['A'] = 10, ['B'] = 11,
-    ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+    ['0'] = H(0), ['1'] = H(1), ['2'] = H(2), ['3'] = H(3), ['4'] = H(4),
+    ['5'] = H(5), ['6'] = H(6), ['7'] = H(7), ['8'] = H(8), ['9'] = H(9),
+    ['a'] = H(10), ['b'] = H(11), ['c'] = H(12), ['d'] = H(13),
+    ['e'] = H(14), ['f'] = H(15), ['A'] = H(10), ['B'] = H(11),
+    ['C'] = H(12), ['D'] = H(13), ['E'] = H(14), ['F'] = H(15),
 };
+#undef H
 
 static int is_hex(unsigned char c)
 {
-    return hex_table[c] != 0 || c == '0';
+    return hex_table[c] != 0;
 }
 
 /* Eight hex digits at s, or -1. */
 static int64_t hex8(const char *s)
 {
     uint32_t v = 0;
+    unsigned all = 0x40;
     for (int i = 0; i < 8; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!is_hex(c))
-            return -1;
-        v = v << 4 | hex_table[c];
+        unsigned t = hex_table[(unsigned char)s[i]];
+        all &= t;
+        v = v << 4 | (t & 15u);
     }
-    return v;
+    return all ? (int64_t)v : -1;
 }
 
 /* Parse "<hex>.<hex>::" at s; returns the length consumed or 0. */
@@ -93,9 +87,9 @@ static size_t parse_ids(const char *s, size_t n, uint32_t *pid, uint32_t *tid)
     }
     size_t i = 0;
     uint32_t v = 0;
-    int k = 0, h;
-    while (i < n && k < 8 && (h = hexval((unsigned char)s[i])) >= 0) {
-        v = v << 4 | (uint32_t)h;
+    int k = 0;
+    while (i < n && k < 8 && is_hex((unsigned char)s[i])) {
+        v = v << 4 | (hex_table[(unsigned char)s[i]] & 15u);
         i++, k++;
     }
     if (k == 0 || i >= n || s[i] != '.')
@@ -104,8 +98,8 @@ static size_t parse_ids(const char *s, size_t n, uint32_t *pid, uint32_t *tid)
     i++;
     v = 0;
     k = 0;
-    while (i < n && k < 8 && (h = hexval((unsigned char)s[i])) >= 0) {
-        v = v << 4 | (uint32_t)h;
+    while (i < n && k < 8 && is_hex((unsigned char)s[i])) {
+        v = v << 4 | (hex_table[(unsigned char)s[i]] & 15u);
         i++, k++;
     }
     if (k == 0 || i + 2 > n || s[i] != ':' || s[i + 1] != ':')
