@@ -39,20 +39,29 @@ enum cb_status cb_parser_detect(const unsigned char *head, size_t len,
                                 const struct cb_parser_ops **out,
                                 struct cb_error *err)
 {
+    return cb_parser_detect_in(parsers, NPARSERS, head, len, name, out, err);
+}
+
+enum cb_status cb_parser_detect_in(const struct cb_parser_ops *const *table,
+                                   size_t count, const unsigned char *head,
+                                   size_t len, const char *name,
+                                   const struct cb_parser_ops **out,
+                                   struct cb_error *err)
+{
     const struct cb_parser_ops *best = NULL, *second = NULL;
     int best_bid = 0, second_bid = 0;
-    for (size_t i = 0; i < NPARSERS; i++) {
-        int b = parsers[i]->bid(head, len, name);
+    for (size_t i = 0; i < count; i++) {
+        int b = table[i]->bid(head, len, name);
         if (b > best_bid) {
             second = best;
             second_bid = best_bid;
-            best = parsers[i];
+            best = table[i];
             best_bid = b;
         } else if (b > 0 && b == best_bid) {
-            second = parsers[i];
+            second = table[i];
             second_bid = b;
         } else if (b > second_bid) {
-            second = parsers[i];
+            second = table[i];
             second_bid = b;
         }
     }

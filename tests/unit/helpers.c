@@ -112,7 +112,10 @@ int has_warning(const struct cb_analysis *an, const char *needle)
 
 const char *corpus_dir(void)
 {
+    /* CASEBRIEF_CORPUS at run time wins over the configure-time default */
     const char *c = getenv("CASEBRIEF_CORPUS");
+    if (!c)
+        c = getenv("CB_CORPUS_DEFAULT");
     struct stat sb;
     if (c && stat(c, &sb) == 0 && S_ISDIR(sb.st_mode))
         return c;

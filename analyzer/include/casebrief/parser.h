@@ -67,4 +67,11 @@ enum cb_status cb_parser_detect(const unsigned char *head, size_t len,
                                 const struct cb_parser_ops **out,
                                 struct cb_error *err);
 
+/* The same over any table (tests give their own). */
+enum cb_status cb_parser_detect_in(const struct cb_parser_ops *const *table,
+                                   size_t count, const unsigned char *head,
+                                   size_t len, const char *name,
+                                   const struct cb_parser_ops **out,
+                                   struct cb_error *err);
+
 #endif
