@@ -170,8 +170,121 @@ void cb_stream_fini(struct cb_stream *s)
         prefetch_free(pf);
         s->pf = NULL;
     }
+    cb_free(s->owned);
+    s->owned = NULL;
     cb_free(s->buf);
     s->buf = NULL;
+}
+
+/* ---- UTF-16LE to UTF-8 ------------------------------------------------- */
+
+struct utf16 {
+    struct cb_stream *in;
+    int started;        /* BOM check done */
+    unsigned high;      /* pending high surrogate, or 0 */
+    unsigned char raw[1 << 15];
+};
+
+static size_t put_utf8(unsigned char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | cp >> 6);
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | cp >> 12);
+        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | cp >> 18);
+    o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+    o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static long utf16_read(void *ctx, void *buf, size_t n, struct cb_error *err)
+{
+    struct utf16 *u = ctx;
+    unsigned char *o = buf;
+    /* 2 input bytes give at most 3 output bytes (a pair: 4 for 4) */
+    size_t want = n / 3 * 2;
+    if (want > sizeof u->raw)
+        want = sizeof u->raw;
+    if (want < 2)
+        want = 2;
+    size_t got = 0;
+    while (got == 0) {
+        got = cb_stream_read(u->in, u->raw, want & ~(size_t)1);
+        if (got == 0)
+            break;
+    }
+    if (got == 0) {
+        if (u->in->failed) {
+            *err = u->in->err;
+            return -1;
+        }
+        if (u->high) { /* stream ended inside a pair */
+            u->high = 0;
+            return (long)put_utf8(o, 0xFFFD);
+        }
+        return 0;
+    }
+    size_t k = 0;
+    int odd = got & 1; /* a short read happens only at the end */
+    got -= (size_t)odd;
+    for (size_t i = 0; i < got; i += 2) {
+        unsigned cu = (unsigned)u->raw[i] | (unsigned)u->raw[i + 1] << 8;
+        if (!u->started) {
+            u->started = 1;
+            if (cu == 0xFEFF)
+                continue;
+        }
+        if (u->high) {
+            if (cu >= 0xDC00 && cu <= 0xDFFF) {
+                k += put_utf8(o + k,
+                              0x10000 + ((u->high - 0xD800) << 10) +
+                                  (cu - 0xDC00));
+                u->high = 0;
+                continue;
+            }
+            k += put_utf8(o + k, 0xFFFD);
+            u->high = 0;
+        }
+        if (cu >= 0xD800 && cu <= 0xDBFF)
+            u->high = cu;
+        else if (cu >= 0xDC00 && cu <= 0xDFFF)
+            k += put_utf8(o + k, 0xFFFD);
+        else
+            k += put_utf8(o + k, cu);
+    }
+    if (odd)
+        k += put_utf8(o + k, 0xFFFD);
+    if (k == 0) /* only a BOM or half a pair so far: read on */
+        return utf16_read(ctx, buf, n, err);
+    return (long)k;
+}
+
+enum cb_status cb_stream_init_utf16le(struct cb_stream *out,
+                                      struct cb_stream *in, size_t buf_size)
+{
+    struct utf16 *u = cb_calloc(1, sizeof *u);
+    if (!u)
+        return CB_E_NOMEM;
+    u->in = in;
+    enum cb_status st = cb_stream_init(out, utf16_read, u, buf_size);
+    if (st != CB_OK) {
+        cb_free(u);
+        return st;
+    }
+    out->owned = u;
+    return CB_OK;
 }
 
 static long mem_read(void *ctx, void *buf, size_t n, struct cb_error *err)

@@ -122,7 +122,7 @@ int main(int argc, char **argv)
         int n = fprintf(f,
             "[=== Cluster ===]\r\n"
             "UTC= localtime + time zone offset; with daylight savings, the "
-            "time zone offset of this machine is 60 minutes, or 1 hours\r\n"
+            "time zone offset of this machine is -60 minutes, or -1 hours\r\n"
             "Current node: %s (1) id (1)\r\n"
             "[=== Cluster Logs ===]\r\n", node);
         written += n > 0 ? (uint64_t)n : 0;

@@ -1,27 +1,69 @@
 /*
- * clusterlog.c - Get-ClusterLog output (cluster.log), the debug log body.
+ * clusterlog.c - Get-ClusterLog output (cluster.log), every part of it.
  *
  * Line: PPPPPPPP.TTTTTTTT::YYYY/MM/DD-HH:MM:SS.mmm LEVL  [COMP] text
  * pid and tid in hex, level padded with spaces, component optional.
- * Times are UTC unless the 2016+ header says the log was generated using
- * local time. The header, configuration and embedded event-channel
- * sections are recognised and skipped here; see shared/kb/FORMATS.md.
+ *
+ * Windows Server 2016 and later start with sections "[=== Name ===]":
+ *   Cluster       header: build, "UTC = localtime + time zone offset; ...
+ *                 offset of this machine is N minutes", "The logs were
+ *                 generated using local time", "Current node: NAME (n)"
+ *   Resources, Groups, Nodes, Networks, Volumes, ...
+ *                 CSV-shaped configuration, kept as tables on the source
+ *   System, Microsoft-Windows-FailoverClustering/Operational logs, ...
+ *                 event channels: "[Channel] pid.tid::time LEVEL message",
+ *                 messages continuing on lines without that prefix
+ *   Cluster Logs  the debug log proper
+ * Earlier versions have only the debug log. Times are UTC unless the
+ * header says local time; with its offset they are converted to UTC, and
+ * the time basis of the file says which it was. UTF-8, ASCII and UTF-16LE
+ * (with or without BOM) are read. See shared/kb/FORMATS.md.
  */
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "casebrief/alloc.h"
+#include "casebrief/limits.h"
 #include "casebrief/parser.h"
 
 #define COMPONENT_MAX 48
+#define CHANNEL_MAX 128
+#define MAX_COLUMNS 256
+
+enum section {
+    SEC_NONE,    /* before any marker: a headerless (2012 R2) debug log */
+    SEC_HEADER,  /* [=== Cluster ===] */
+    SEC_UNKNOWN, /* a marker whose first line decides config or channel */
+    SEC_CONFIG,
+    SEC_CHANNEL,
+    SEC_BODY     /* [=== Cluster Logs ===] */
+};
 
 struct state {
     uint64_t line;
     const char *host, *channel;
-    int in_section;        /* inside a non-body [=== X ===] section */
-    uint64_t section_lines; /* lines skipped in such sections */
-    int local_time;
+    enum section sec;
+    char sec_name[128];
+    uint64_t sec_line;
+    int header_seen, local_time, offset_known;
+    long offset_min; /* UTC = local + offset_min */
+    struct cb_table *table; /* the configuration section being read */
+    /* a channel-section event waits for its continuation lines */
+    int pending;
+    struct cb_event pend;
+    char *msg;
+    size_t msg_len, msg_cap;
+    /* a line read ahead of its turn (it ended a pending event) */
+    char *held;
+    size_t held_len, held_cap;
+    uint64_t held_line;
+    int have_held;
+    struct cb_stream u16; /* UTF-16LE input converted */
+    struct cb_stream *raw_in;
+    int utf16;
     /* caches: consecutive lines mostly share the date, and a log uses a
      * few dozen components */
     char last_date[10];
@@ -136,20 +178,42 @@ static int level_of(const char *w, size_t n)
     return 0;
 }
 
+/* The first bytes as ASCII, whether the file is UTF-8 or UTF-16LE: the
+ * bidder may not allocate, so a fixed buffer. */
+static size_t sniff_ascii(const unsigned char *h, size_t len, char *out,
+                          size_t size)
+{
+    size_t k = 0, i = 0;
+    int u16 = (len >= 2 && h[0] == 0xFF && h[1] == 0xFE) ||
+              (len >= 4 && h[0] && !h[1] && h[2] && !h[3]);
+    if (u16) {
+        i = h[0] == 0xFF ? 2 : 0;
+        for (; i + 1 < len && k + 1 < size; i += 2)
+            out[k++] = h[i + 1] ? '?' : (char)h[i];
+    } else {
+        if (len >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF)
+            i = 3;
+        for (; i < len && k + 1 < size; i++)
+            out[k++] = (char)h[i];
+    }
+    out[k] = '\0';
+    return k;
+}
+
 static int bid(const unsigned char *head, size_t len, const char *name)
 {
     int b = 0;
     size_t nl = name ? strlen(name) : 0;
     if (nl >= 11 && strcasecmp(name + nl - 11, "cluster.log") == 0)
         b += 8;
+    char buf[512];
+    size_t n = sniff_ascii(head, len, buf, sizeof buf);
     size_t i = 0;
-    if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
-        i = 3;
-    while (i < len && (head[i] == '\r' || head[i] == '\n' || head[i] == ' '))
+    while (i < n && (buf[i] == '\r' || buf[i] == '\n' || buf[i] == ' '))
         i++;
-    const char *s = (const char *)head + i;
-    size_t n = len - i;
-    if (n >= 17 && memcmp(s, "[=== Cluster ===]", 17) == 0)
+    const char *s = buf + i;
+    n -= i;
+    if (n >= 14 && memcmp(s, "[=== Cluster ", 13) == 0)
         b += 32;
     else if (looks_like_line(s, n))
         b += 32;
@@ -159,24 +223,57 @@ static int bid(const unsigned char *head, size_t len, const char *name)
 static enum cb_status open_(struct cb_parse *p, void **state)
 {
     size_t avail;
-    const unsigned char *h = cb_stream_peek(p->in, 2, &avail);
-    if (avail == 2 && ((h[0] == 0xFF && h[1] == 0xFE) ||
-                       (h[0] == 0xFE && h[1] == 0xFF)))
+    const unsigned char *h = cb_stream_peek(p->in, 4, &avail);
+    if (avail >= 2 && h[0] == 0xFE && h[1] == 0xFF)
         return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
-                            "UTF-16 cluster.log is not read by this version");
+                            "UTF-16 big-endian cluster.log is not read");
     struct state *st = cb_calloc(1, sizeof *st);
     if (!st)
         return CB_E_NOMEM;
+    if ((avail >= 2 && h[0] == 0xFF && h[1] == 0xFE) ||
+        (avail >= 4 && h[0] && !h[1] && h[2] && !h[3])) {
+        if (cb_stream_init_utf16le(&st->u16, p->in, CB_LIMIT_LINE_BYTES) !=
+            CB_OK) {
+            cb_free(st);
+            return CB_E_NOMEM;
+        }
+        st->utf16 = 1;
+        st->raw_in = p->in;
+        p->in = &st->u16;
+    }
     st->host = p->src->host;
     st->channel = cb_intern_cstr(p->strings, "cluster.log");
     if (!st->channel) {
+        if (st->utf16)
+            cb_stream_fini(&st->u16);
         cb_free(st);
         return CB_E_NOMEM;
     }
-    p->src->time_basis = "UTC (Get-ClusterLog default)";
     p->src->origin_is_line = 1;
     *state = st;
     return CB_OK;
+}
+
+/* What the file says about its clock, once it is known. */
+static void set_time_basis(struct cb_parse *p, struct state *st)
+{
+    if (!st->header_seen) {
+        p->src->time_basis = "UTC assumed: no header (Windows Server 2012 R2 "
+                             "or earlier; Get-ClusterLog writes UTC unless "
+                             "-UseLocalTime)";
+    } else if (!st->local_time) {
+        p->src->time_basis = "UTC (header)";
+    } else if (st->offset_known) {
+        p->src->time_basis = cb_arena_printf(
+            p->arena,
+            "local time converted to UTC with the header's offset "
+            "(UTC = local %+ld min, at collection; an event across a DST "
+            "change may be 1 h off)",
+            st->offset_min);
+    } else {
+        p->src->time_basis = "local time per header, offset unknown: taken "
+                             "as UTC";
+    }
 }
 
 static void close_(struct cb_parse *p, void **state)
@@ -184,21 +281,119 @@ static void close_(struct cb_parse *p, void **state)
     if (!state || !*state)
         return;
     struct state *st = *state;
-    if (st->section_lines)
-        cb_parse_warn(p, CB_WHERE_NONE, 0,
-                      "%llu lines of header, configuration and event-"
-                      "channel sections not analysed by this version",
-                      (unsigned long long)st->section_lines);
+    if (st->utf16) {
+        p->in = st->raw_in;
+        cb_stream_fini(&st->u16);
+    }
+    cb_free(st->msg);
+    cb_free(st->held);
     cb_free(st);
     *state = NULL;
 }
 
-/* A section marker "[=== Name ===]". */
-static void section(struct state *st, const char *s, size_t n)
+/* Split one CSV line into arena strings; returns the count, or -1 on
+ * out of memory. Quotes per RFC 4180, on one line. */
+static int split_csv(struct cb_parse *p, const char *s, size_t n,
+                     const char **out, int max)
 {
-    const char *name = s + 5;
+    int k = 0;
+    size_t i = 0;
+    char *buf = cb_arena_alloc(p->arena, n + 1);
+    if (!buf)
+        return -1;
+    size_t b = 0;
+    for (;;) {
+        size_t start = b;
+        if (i < n && s[i] == '"') {
+            i++;
+            while (i < n) {
+                if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') {
+                    buf[b++] = '"';
+                    i += 2;
+                } else if (s[i] == '"') {
+                    i++;
+                    break;
+                } else {
+                    buf[b++] = s[i++];
+                }
+            }
+            while (i < n && s[i] != ',')
+                buf[b++] = s[i++];
+        } else {
+            while (i < n && s[i] != ',')
+                buf[b++] = s[i++];
+        }
+        buf[b++] = '\0';
+        if (k < max)
+            out[k++] = buf + start;
+        if (i >= n)
+            break;
+        i++; /* the comma */
+    }
+    return k;
+}
+
+static int config_line(struct cb_parse *p, struct state *st, const char *s,
+                       size_t n)
+{
+    const char *vals[MAX_COLUMNS];
+    int k = split_csv(p, s, n, vals, MAX_COLUMNS);
+    if (k < 0)
+        return -1;
+    const char **copy = cb_arena_alloc(p->arena, (size_t)k * sizeof *copy);
+    if (!copy && k)
+        return -1;
+    memcpy(copy, vals, (size_t)k * sizeof *copy);
+    struct cb_table *t = st->table;
+    if (!t) {
+        t = cb_arena_calloc(p->arena, 1, sizeof *t);
+        if (!t)
+            return -1;
+        t->host = st->host;
+        t->section = cb_arena_strdup(p->arena, st->sec_name);
+        if (!t->section)
+            return -1;
+        t->line = st->sec_line;
+        t->cols = copy;
+        t->ncols = (unsigned)k;
+        st->table = t;
+        if (p->src->tables_tail)
+            p->src->tables_tail->next = t;
+        else
+            p->src->tables = t;
+        p->src->tables_tail = t;
+        return 0;
+    }
+    struct cb_row *r = cb_arena_calloc(p->arena, 1, sizeof *r);
+    if (!r)
+        return -1;
+    r->vals = copy;
+    r->nvals = (unsigned)k;
+    r->line = st->line;
+    if (t->rows_tail)
+        t->rows_tail->next = r;
+    else
+        t->rows = r;
+    t->rows_tail = r;
+    t->nrows++;
+    return 0;
+}
+
+/* "[=== Name ===]" */
+static void enter_section(struct state *st, const char *s, size_t n)
+{
     size_t k = n >= 10 ? n - 10 : 0;
-    st->in_section = !(k == 12 && memcmp(name, "Cluster Logs", 12) == 0);
+    snprintf(st->sec_name, sizeof st->sec_name, "%.*s", (int)k, s + 5);
+    st->sec_line = st->line;
+    st->table = NULL;
+    if (strcmp(st->sec_name, "Cluster") == 0) {
+        st->sec = SEC_HEADER;
+        st->header_seen = 1;
+    } else if (strcmp(st->sec_name, "Cluster Logs") == 0) {
+        st->sec = SEC_BODY;
+    } else {
+        st->sec = SEC_UNKNOWN;
+    }
 }
 
 /* "Current node: NAME (n) id (n)": the file's own statement of its host,
@@ -229,6 +424,36 @@ static int current_node(struct cb_parse *p, struct state *st, const char *s,
     return 0;
 }
 
+static int header_line(struct cb_parse *p, struct state *st, const char *s,
+                       size_t n)
+{
+    if (memmem(s, n, "generated using local time", 26))
+        st->local_time = 1;
+    const char *o = memmem(s, n, "offset of this machine is ", 26);
+    if (o) {
+        char num[24];
+        size_t left = n - (size_t)(o + 26 - s), k = 0;
+        const char *q = o + 26;
+        while (k < left && k + 1 < sizeof num &&
+               (isdigit((unsigned char)q[k]) || (k == 0 && q[k] == '-')))
+            k++;
+        memcpy(num, q, k);
+        num[k] = '\0';
+        char *end;
+        long v = strtol(num, &end, 10);
+        if (k && *end == '\0' && v > -24 * 60 && v < 24 * 60) {
+            st->offset_min = v;
+            st->offset_known = 1;
+        } else {
+            cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                          "UTC offset line not understood");
+        }
+    }
+    if (n > 14 && memcmp(s, "Current node: ", 14) == 0)
+        return current_node(p, st, s + 14, n - 14);
+    return 0;
+}
+
 static const char *component(struct cb_parse *p, struct state *st,
                              const char *c, size_t n)
 {
@@ -245,128 +470,281 @@ static const char *component(struct cb_parse *p, struct state *st,
     return in;
 }
 
+/* "[Channel] " at s: length of the channel name (> 0) or 0. */
+static size_t channel_prefix(const char *s, size_t n)
+{
+    if (n < 3 || s[0] != '[')
+        return 0;
+    size_t j = 1;
+    while (j < n && j <= CHANNEL_MAX && s[j] != ']')
+        j++;
+    if (j >= n || s[j] != ']' || j == 1 || j + 1 >= n || s[j + 1] != ' ')
+        return 0;
+    return looks_like_line(s + j + 2, n - j - 2) ? j - 1 : 0;
+}
+
+enum line_result { LINE_BAD = 0, LINE_EVENT = 1, LINE_NOMEM = -1 };
+
+/*
+ * "pid.tid::time LEVEL text" at s into ev (message not copied: *text and
+ * *text_len say where it is). with_component: look for "[COMP] ".
+ */
+static enum line_result parse_line(struct cb_parse *p, struct state *st,
+                                   const char *s, size_t n,
+                                   struct cb_event *ev, int with_component,
+                                   const char **text, size_t *text_len)
+{
+    uint32_t pid, tid;
+    size_t k = parse_ids(s, n, &pid, &tid);
+    /* date 23 bytes: YYYY/MM/DD-HH:MM:SS.mmm */
+    if (!k || n < k + 23) {
+        cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                      "not a cluster.log line (expected "
+                      "pid.tid::YYYY/MM/DD-HH:MM:SS.mmm)");
+        return LINE_BAD;
+    }
+    const char *t = s + k;
+    int y = digits(t, 4), mo = digits(t + 5, 2), d = digits(t + 8, 2);
+    int hh = digits(t + 11, 2), mi = digits(t + 14, 2);
+    int ss = digits(t + 17, 2), ms = digits(t + 20, 3);
+    if (t[4] != '/' || t[7] != '/' || t[10] != '-' || t[13] != ':' ||
+        t[16] != ':' || t[19] != '.' || y < 0 || mo < 0 || d < 0 ||
+        hh < 0 || mi < 0 || ss < 0 || ms < 0) {
+        cb_parse_warn(p, CB_WHERE_LINE, st->line, "bad timestamp");
+        return LINE_BAD;
+    }
+    cb_time ts;
+    if (memcmp(t, st->last_date, 10) == 0 && hh < 24 && mi < 60 && ss < 61) {
+        ts = ((st->last_days * 86400 + hh * 3600 + mi * 60 + ss) * 1000 +
+              ms) * 10000 + CB_TIME_UNIX_EPOCH;
+    } else {
+        ts = cb_time_from_civil(y, mo, d, hh, mi, ss, ms * 10000);
+        if (ts == CB_TIME_NONE) {
+            cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                          "timestamp out of range");
+            return LINE_BAD;
+        }
+        memcpy(st->last_date, t, 10);
+        st->last_days = cb_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    }
+    uint32_t flags = CB_EV_HAS_PID;
+    if (st->local_time && st->offset_known)
+        ts += (cb_time)st->offset_min * 60 * 10000000;
+    else if (st->local_time || !st->header_seen)
+        flags |= CB_EV_TIME_ASSUMED;
+    /* level: word after one or more spaces */
+    size_t i = k + 23;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t w = i;
+    while (i < n && s[i] != ' ')
+        i++;
+    int level = level_of(s + w, i - w);
+    if (!level) {
+        cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                      "unknown level '%.*s', taken as info",
+                      (int)(i - w > 16 ? 16 : i - w), s + w);
+        level = CB_LEVEL_INFO;
+    }
+    while (i < n && s[i] == ' ')
+        i++;
+    const char *comp = NULL;
+    if (with_component && i < n && s[i] == '[') {
+        size_t j = i + 1;
+        while (j < n && j - i <= COMPONENT_MAX && s[j] != ']' && s[j] != ' ')
+            j++;
+        if (j < n && s[j] == ']' && j > i + 1 && j - i - 1 < COMPONENT_MAX) {
+            comp = component(p, st, s + i + 1, j - i - 1);
+            if (!comp)
+                return LINE_NOMEM;
+            i = j + 1;
+            while (i < n && s[i] == ' ')
+                i++;
+        }
+    }
+    memset(ev, 0, sizeof *ev);
+    ev->ts = ts;
+    ev->flags = flags;
+    ev->level = (uint8_t)level;
+    ev->pid = pid;
+    ev->tid = tid;
+    ev->host = st->host;
+    ev->channel = st->channel;
+    ev->component = comp;
+    ev->origin = st->line;
+    *text = s + i;
+    *text_len = n - i;
+    return LINE_EVENT;
+}
+
+static int msg_append(struct state *st, const char *s, size_t n, int sep)
+{
+    size_t need = st->msg_len + n + 2;
+    if (need > (size_t)CB_LIMIT_LINE_BYTES * 4)
+        return 0; /* continuation beyond the cap is dropped */
+    if (need > st->msg_cap) {
+        size_t cap = st->msg_cap ? st->msg_cap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *m = cb_realloc(st->msg, cap);
+        if (!m)
+            return -1;
+        st->msg = m;
+        st->msg_cap = cap;
+    }
+    if (sep)
+        st->msg[st->msg_len++] = '\n';
+    memcpy(st->msg + st->msg_len, s, n);
+    st->msg_len += n;
+    st->msg[st->msg_len] = '\0';
+    return 0;
+}
+
+/* Hand out the pending channel event. */
+static enum cb_next emit_pending(struct cb_parse *p, struct state *st,
+                                 struct cb_event *ev)
+{
+    *ev = st->pend;
+    st->pending = 0;
+    char *m = cb_arena_strndup(p->arena, st->msg ? st->msg : "",
+                               st->msg_len);
+    if (!m)
+        return cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line,
+                            "out of memory"),
+               CB_NEXT_FAIL;
+    ev->message = m;
+    return CB_NEXT_EVENT;
+}
+
+/* Keep the current line for the next call (it ends a pending event). */
+static int hold(struct state *st, const char *s, size_t n)
+{
+    if (n + 1 > st->held_cap) {
+        size_t cap = n + 1 < 256 ? 256 : n + 1;
+        char *h = cb_realloc(st->held, cap);
+        if (!h)
+            return -1;
+        st->held = h;
+        st->held_cap = cap;
+    }
+    memcpy(st->held, s, n);
+    st->held[n] = '\0';
+    st->held_len = n;
+    st->held_line = st->line;
+    st->have_held = 1;
+    return 0;
+}
+
+#define NOMEM()                                                              \
+    (cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line,              \
+                  "out of memory"),                                          \
+     CB_NEXT_FAIL)
+
 static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
 {
     struct state *st = state;
     size_t n;
-    int cut;
+    int cut = 0;
     const char *s;
-    while ((s = cb_stream_line(p->in, &n, &cut)) != NULL) {
-        st->line++;
-        if (st->line == 1 && n >= 3 && (unsigned char)s[0] == 0xEF &&
-            (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-            s += 3, n -= 3;
-        if (n == 0)
-            continue;
-        if (cut)
-            cb_parse_warn(p, CB_WHERE_LINE, st->line,
-                          "line longer than %zu bytes, cut", n);
-        if (n >= 9 && memcmp(s, "[===", 4) == 0 &&
-            memcmp(s + n - 4, "===]", 4) == 0) {
-            section(st, s, n);
-            continue;
-        }
-        if (st->in_section) {
-            if (memmem(s, n, "generated using local time", 26))
-                st->local_time = 1;
-            if (n > 14 && memcmp(s, "Current node: ", 14) == 0 &&
-                current_node(p, st, s + 14, n - 14) != 0)
-                return cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE,
-                                    st->line, "out of memory"),
-                       CB_NEXT_FAIL;
-            st->section_lines++;
-            continue;
-        }
-        uint32_t pid, tid;
-        size_t k = parse_ids(s, n, &pid, &tid);
-        /* date 23 bytes: YYYY/MM/DD-HH:MM:SS.mmm */
-        if (!k || n < k + 23) {
-            cb_parse_warn(p, CB_WHERE_LINE, st->line,
-                          "not a cluster.log line (expected "
-                          "pid.tid::YYYY/MM/DD-HH:MM:SS.mmm)");
-            continue;
-        }
-        const char *t = s + k;
-        int y = digits(t, 4), mo = digits(t + 5, 2), d = digits(t + 8, 2);
-        int hh = digits(t + 11, 2), mi = digits(t + 14, 2);
-        int ss = digits(t + 17, 2), ms = digits(t + 20, 3);
-        if (t[4] != '/' || t[7] != '/' || t[10] != '-' || t[13] != ':' ||
-            t[16] != ':' || t[19] != '.' || y < 0 || mo < 0 || d < 0 ||
-            hh < 0 || mi < 0 || ss < 0 || ms < 0) {
-            cb_parse_warn(p, CB_WHERE_LINE, st->line, "bad timestamp");
-            continue;
-        }
-        cb_time ts;
-        if (memcmp(t, st->last_date, 10) == 0 && hh < 24 && mi < 60 &&
-            ss < 61) {
-            ts = ((st->last_days * 86400 + hh * 3600 + mi * 60 + ss) *
-                      1000 + ms) * 10000 + CB_TIME_UNIX_EPOCH;
+    for (;;) {
+        if (st->have_held) {
+            s = st->held;
+            n = st->held_len;
+            st->line = st->held_line;
+            st->have_held = 0;
         } else {
-            ts = cb_time_from_civil(y, mo, d, hh, mi, ss, ms * 10000);
-            if (ts == CB_TIME_NONE) {
+            s = cb_stream_line(p->in, &n, &cut);
+            if (!s)
+                break;
+            st->line++;
+            if (st->line == 1 && n >= 3 && (unsigned char)s[0] == 0xEF &&
+                (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+                s += 3, n -= 3;
+            if (cut)
                 cb_parse_warn(p, CB_WHERE_LINE, st->line,
-                              "timestamp out of range");
+                              "line longer than %zu bytes, cut", n);
+        }
+        int marker = n >= 9 && memcmp(s, "[===", 4) == 0 &&
+                     memcmp(s + n - 4, "===]", 4) == 0;
+        if (st->pending && n == 0)
+            continue; /* blank lines inside a rendered message */
+        if (st->pending) {
+            int continuation = !marker && n > 0 && !channel_prefix(s, n);
+            if (continuation) {
+                if (msg_append(st, s, n, 1) != 0)
+                    return NOMEM();
                 continue;
             }
-            memcpy(st->last_date, t, 10);
-            st->last_days = cb_days_from_civil(y, (unsigned)mo, (unsigned)d);
+            if (hold(st, s, n) != 0)
+                return NOMEM();
+            return emit_pending(p, st, ev);
         }
-        /* level: word after one or more spaces */
-        size_t i = k + 23;
-        while (i < n && s[i] == ' ')
-            i++;
-        size_t w = i;
-        while (i < n && s[i] != ' ')
-            i++;
-        int level = level_of(s + w, i - w);
-        if (!level) {
-            cb_parse_warn(p, CB_WHERE_LINE, st->line,
-                          "unknown level '%.*s', taken as info",
-                          (int)(i - w > 16 ? 16 : i - w), s + w);
-            level = CB_LEVEL_INFO;
+        if (n == 0)
+            continue;
+        if (marker) {
+            enter_section(st, s, n);
+            if (st->sec == SEC_BODY)
+                set_time_basis(p, st);
+            continue;
         }
-        while (i < n && s[i] == ' ')
-            i++;
-        const char *comp = NULL;
-        if (i < n && s[i] == '[') {
-            size_t j = i + 1;
-            while (j < n && j - i <= COMPONENT_MAX && s[j] != ']' &&
-                   s[j] != ' ')
-                j++;
-            if (j < n && s[j] == ']' && j > i + 1 &&
-                j - i - 1 < COMPONENT_MAX) {
-                comp = component(p, st, s + i + 1, j - i - 1);
-                if (!comp)
-                    return cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE,
-                                        st->line, "out of memory"),
-                           CB_NEXT_FAIL;
-                i = j + 1;
-                while (i < n && s[i] == ' ')
-                    i++;
+        if (st->sec == SEC_HEADER) {
+            if (header_line(p, st, s, n) != 0)
+                return NOMEM();
+            continue;
+        }
+        if (st->sec == SEC_UNKNOWN)
+            st->sec = channel_prefix(s, n) ? SEC_CHANNEL : SEC_CONFIG;
+        if (st->sec == SEC_CONFIG) {
+            if (config_line(p, st, s, n) != 0)
+                return NOMEM();
+            continue;
+        }
+        if (st->sec == SEC_CHANNEL) {
+            size_t cn = channel_prefix(s, n);
+            if (!cn) {
+                cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                              "text before the first event of section "
+                              "'%s' ignored",
+                              st->sec_name);
+                continue;
             }
+            const char *text;
+            size_t tlen;
+            enum line_result r = parse_line(p, st, s + cn + 3, n - cn - 3,
+                                            &st->pend, 0, &text, &tlen);
+            if (r == LINE_NOMEM)
+                return NOMEM();
+            if (r == LINE_BAD)
+                continue;
+            st->pend.channel = cb_intern(p->strings, s + 1, cn);
+            if (!st->pend.channel)
+                return NOMEM();
+            st->msg_len = 0;
+            if (msg_append(st, text, tlen, 0) != 0)
+                return NOMEM();
+            st->pending = 1;
+            continue;
         }
-        char *msg = cb_arena_strndup(p->arena, s + i, n - i);
-        if (!msg) {
-            cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line,
-                         "out of memory");
-            return CB_NEXT_FAIL;
-        }
-        memset(ev, 0, sizeof *ev);
-        ev->ts = ts;
-        ev->flags = CB_EV_HAS_PID | (st->local_time ? CB_EV_TIME_ASSUMED : 0);
-        ev->level = (uint8_t)level;
-        ev->pid = pid;
-        ev->tid = tid;
-        ev->host = st->host;
-        ev->channel = st->channel;
-        ev->component = comp;
+        /* the debug log, with or without a header before it */
+        if (st->sec == SEC_NONE && st->line == 1)
+            set_time_basis(p, st);
+        const char *text;
+        size_t tlen;
+        enum line_result r = parse_line(p, st, s, n, ev, 1, &text, &tlen);
+        if (r == LINE_NOMEM)
+            return NOMEM();
+        if (r == LINE_BAD)
+            continue;
+        char *msg = cb_arena_strndup(p->arena, text, tlen);
+        if (!msg)
+            return NOMEM();
         ev->message = msg;
-        ev->origin = st->line;
         return CB_NEXT_EVENT;
     }
-    if (st->local_time)
-        p->src->time_basis = "local time per header; offset not applied "
-                             "by this version";
+    if (st->pending)
+        return emit_pending(p, st, ev);
+    if (!p->src->time_basis[0])
+        set_time_basis(p, st);
     if (p->in->failed) {
         p->err = p->in->err;
         return CB_NEXT_FAIL;
@@ -376,7 +754,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
 
 const struct cb_parser_ops cb_parser_clusterlog = {
     .name = "clusterlog",
-    .description = "Get-ClusterLog cluster.log (debug log body, UTC)",
+    .description = "Get-ClusterLog cluster.log: header, configuration, "
+                   "event-channel sections and debug log",
     .data_type = "windows:cluster:log",
     .bid = bid,
     .open = open_,

@@ -213,6 +213,61 @@ static void source_obj(struct out *o, const struct cb_source *s)
     out_char(o, '}');
 }
 
+static void string_array(struct out *o, const char *const *v, unsigned n)
+{
+    out_char(o, '[');
+    for (unsigned i = 0; i < n; i++) {
+        if (i)
+            out_str(o, ", ");
+        out_json_str(o, v[i]);
+    }
+    out_char(o, ']');
+}
+
+/* Configuration tables the sources carried (cluster.log sections), in
+ * source order: one object per table, one line per row. */
+static void configuration(struct out *o, const struct cb_analysis *an)
+{
+    out_char(o, '[');
+    int first = 1;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        for (const struct cb_table *t = s->tables; t; t = t->next) {
+            if (!first)
+                out_char(o, ',');
+            first = 0;
+            indent(o, 2);
+            out_char(o, '{');
+            key(o, 3, "host", 1);
+            out_json_str(o, t->host[0] ? t->host : NULL);
+            key(o, 3, "source", 0);
+            out_json_str(o, s->path);
+            key(o, 3, "section", 0);
+            out_json_str(o, t->section);
+            key(o, 3, "line", 0);
+            out_u64(o, t->line);
+            key(o, 3, "columns", 0);
+            string_array(o, t->cols, t->ncols);
+            key(o, 3, "rows", 0);
+            out_char(o, '[');
+            for (const struct cb_row *r = t->rows; r; r = r->next) {
+                if (r != t->rows)
+                    out_char(o, ',');
+                indent(o, 4);
+                string_array(o, r->vals, r->nvals);
+            }
+            if (t->rows)
+                indent(o, 3);
+            out_char(o, ']');
+            indent(o, 2);
+            out_char(o, '}');
+        }
+    }
+    if (!first)
+        indent(o, 1);
+    out_char(o, ']');
+}
+
 enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
                               const struct cb_timeline *tl)
 {
@@ -267,6 +322,8 @@ enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
     out_char(o, ']');
     key(o, 1, "hosts", 0);
     hosts(o, an, tl);
+    key(o, 1, "configuration", 0);
+    configuration(o, an);
     key(o, 1, "findings", 0);
     out_str(o, "[]");
     key(o, 1, "gaps", 0);

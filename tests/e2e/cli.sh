@@ -41,9 +41,19 @@ check "analyze exits 0 (no findings yet)" [ "$rc" -eq 0 ]
 check "default report dir is <input>.casebrief" [ -f "$work/demo-bundle.casebrief/report.json" ]
 check "report path printed on stdout" grep -q "demo-bundle.casebrief/report.json" "$work/out.txt"
 r="$work/demo-bundle.casebrief/report.json"
+"$cb" timeline "$samples/demo-bundle" > "$work/dir.jsonl" 2>/dev/null
 check "report is valid JSON" jqt . "$r"
-# 15 body lines on node 1, 9 on node 2 (one malformed line reported)
-check "24 events" [ "$(jq '.summary.events' "$r")" = 24 ]
+# node 1: 15 debug-log lines and 2 System-section events (one of them on
+# two lines); node 2: 9 lines (one malformed line reported)
+check "26 events" [ "$(jq '.summary.events' "$r")" = 26 ]
+check "System section events keep their channel" \
+    [ "$(jq -s '[.[] | select(.channel == "System")] | length' "$work/dir.jsonl")" = 2 ]
+check "continuation line joined to its event" \
+    jqt -s 'any(.[]; .channel == "System" and (.message | test("removed from the active.*\nRun the Validate")))' "$work/dir.jsonl"
+check "configuration sections kept as tables" \
+    [ "$(jq -c '[.configuration[] | .section]' "$r")" = '["Nodes","Resources"]' ]
+check "resource rows unquoted" \
+    [ "$(jq -r '.configuration[1].rows[1][0]' "$r")" = "Virtual Machine VM-SQL01" ]
 check "two hosts from file names" [ "$(jq -c '[.hosts[].name]' "$r")" = '["HV-NODE1","HV-NODE2"]' ]
 check "malformed line warned with its number" \
     [ "$(jq '[.sources[] | select(.host=="HV-NODE2") | .warnings[] | select(.line==12)] | length' "$r")" = 1 ]
@@ -59,7 +69,7 @@ check "report is deterministic" cmp -s "$r" "$work/again/report.json"
 (cd "$work" && bsdtar --format zip -cf "$work/outer.zip" inner.tar.gz)
 "$cb" timeline "$work/outer.zip" > "$work/tl.jsonl" 2> "$work/tl.err"; rc=$?
 check "timeline of nested zip exits 0" [ "$rc" -eq 0 ]
-check "24 lines of JSONL" [ "$(wc -l < "$work/tl.jsonl")" -eq 24 ]
+check "26 lines of JSONL" [ "$(wc -l < "$work/tl.jsonl")" -eq 26 ]
 check "nested source path" grep -q "outer.zip!inner.tar.gz!demo-bundle/HV-NODE1_cluster.log" "$work/tl.jsonl"
 check "every line is JSON with Timesketch fields" \
     jqt -s 'all(.[]; has("message") and has("datetime") and has("timestamp_desc") and has("data_type") and has("timestamp"))' "$work/tl.jsonl"
@@ -70,11 +80,11 @@ check "datetime agrees with timestamp" \
 
 # The same records through two sources are kept once
 "$cb" timeline "$work/outer.zip" "$samples/demo-bundle" > "$work/both.jsonl" 2>/dev/null
-check "duplicates across sources dropped" [ "$(wc -l < "$work/both.jsonl")" -eq 24 ]
+check "duplicates across sources dropped" [ "$(wc -l < "$work/both.jsonl")" -eq 26 ]
 
 # CSV and text
 "$cb" timeline --format csv "$samples/demo-bundle" > "$work/tl.csv"
-check "csv has header plus 24 rows" [ "$(wc -l < "$work/tl.csv")" -eq 25 ]
+check "csv has header plus 26 rows" [ "$(wc -l < "$work/tl.csv")" -eq 27 ]
 "$cb" timeline --format text "$samples/demo-bundle" > "$work/tl.txt"
 check "text first line is the earliest event" \
     grep -q "^2024-11-15T01:57:58.101Z HV-NODE1 info cluster.log: \[NM\]" <(head -1 "$work/tl.txt")

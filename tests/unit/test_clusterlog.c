@@ -351,8 +351,11 @@ Test(clusterlog, events_carry_host_channel_and_source)
     cr_assert_eq(e->channel, cb_intern_cstr(an->strings, "cluster.log"));
     cr_assert_eq(e->source, src);
     cr_assert_null(e->provider);
-    cr_assert_eq(e->flags & CB_EV_TIME_ASSUMED, 0u);
     cr_assert_eq(e->flags & CB_EV_HAS_RECORD_ID, 0u);
+    /* no header: a 2012 R2 log, whose clock is UTC only by assumption */
+    cr_assert_neq(e->flags & CB_EV_TIME_ASSUMED, 0u);
+    cr_assert_not_null(strstr(src->time_basis, "no header"), "%s",
+                       src->time_basis);
 }
 
 Test(clusterlog, blank_lines_and_utf8_bom_keep_line_numbers)
@@ -394,26 +397,79 @@ Test(clusterlog, header_sections_are_skipped_and_body_lines_numbered)
         "00000a1c.00001f04::2024/11/15-10:15:31.000 ERR   [NM] "
         "body two\r\n";                                             /* 14 */
     const struct cb_source *src = parse(text);
-    cr_assert_eq(src->nevents, 2u);
-    cr_assert_str_eq(ev(src, 0)->message, "body one");
-    cr_assert_eq(ev(src, 0)->origin, 12u);
-    cr_assert_str_eq(ev(src, 1)->message, "body two");
-    cr_assert_eq(ev(src, 1)->origin, 14u);
-    cr_assert_eq(ev(src, 1)->level, CB_LEVEL_ERROR);
-    /* the only line-numbered warning is the bad body line */
+    /* the System section's event (lines 9-10 joined), then the body */
+    cr_assert_eq(src->nevents, 3u);
+    const struct cb_event *sys = ev(src, 0);
+    cr_assert_eq(sys->channel, cb_intern_cstr(an->strings, "System"));
+    cr_assert_str_eq(sys->message, "Cluster node 'HV-NODE2' was removed\n"
+                                   "continuation of that message");
+    cr_assert_eq(sys->origin, 9u);
+    cr_assert_eq(sys->level, CB_LEVEL_ERROR);
+    cr_assert_eq(sys->pid, 0x244u);
+    cr_assert_null(sys->component, "no component parsing in channels");
+    cr_assert_eq(sys->ts, TICKS(D_2024_11_15 + 9 * 3600, 0),
+                 "no 'local time' line: the header's offset is not applied");
+    cr_assert_str_eq(ev(src, 1)->message, "body one");
+    cr_assert_eq(ev(src, 1)->origin, 12u);
+    cr_assert_str_eq(ev(src, 2)->message, "body two");
+    cr_assert_eq(ev(src, 2)->origin, 14u);
+    cr_assert_eq(ev(src, 2)->level, CB_LEVEL_ERROR);
+    cr_assert_str_eq(src->time_basis, "UTC (header)");
+    /* the only warning is the bad body line */
     expect_line_warning(src, 13, "not a cluster.log line");
-    size_t with_line = 0;
-    for (const struct cb_warning *w = src->warnings; w; w = w->next)
-        with_line += w->where_kind == CB_WHERE_LINE;
-    cr_assert_eq(with_line, 1u);
-    /* the skipped section lines are counted once: 2, 4, 6, 7, 9, 10 */
-    int noted = 0;
-    for (const struct cb_warning *w = src->warnings; w; w = w->next) {
-        if (w->where_kind == CB_WHERE_NONE && strstr(w->msg, "6 lines"))
-            noted = 1;
-    }
-    cr_assert(noted, "note on the 6 skipped section lines");
-    cr_assert_eq(ev(src, 0)->flags & CB_EV_TIME_ASSUMED, 0u);
+    cr_assert_eq(count_warnings(src), 1u);
+    /* the Resources section is kept as a table: header + one row */
+    const struct cb_table *t = src->tables;
+    cr_assert_not_null(t);
+    cr_assert_str_eq(t->section, "Resources");
+    cr_assert_eq(t->line, 5u);
+    cr_assert_eq(t->ncols, 4u);
+    cr_assert_str_eq(t->cols[3], "OwnerGroup");
+    cr_assert_eq(t->nrows, 1u);
+    cr_assert_eq(t->rows->nvals, 4u);
+    cr_assert_str_eq(t->rows->vals[0], "Cluster IP Address", "unquoted");
+    cr_assert_str_eq(t->rows->vals[3], "Cluster Group");
+    cr_assert_eq(t->rows->line, 7u);
+    cr_assert_str_eq(t->host, "HV-NODE1");
+    cr_assert_null(t->next, "the System section is not a table");
+    cr_assert_eq(ev(src, 1)->flags & CB_EV_TIME_ASSUMED, 0u);
+}
+
+Test(clusterlog, local_time_with_offset_is_converted_to_utc)
+{
+    const struct cb_source *src = parse(
+        "[=== Cluster ===]\r\n"
+        "UTC = localtime + time zone offset; with daylight savings, the "
+        "time zone offset of this machine is -60 minutes, or -1 hours\r\n"
+        "The logs were generated using local time\r\n"
+        "[=== Cluster Logs ===]\r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.123 INFO  [RCM] x\r\n");
+    cr_assert_eq(src->nevents, 1u);
+    /* 10:15:30.123 local at UTC+1: UTC = local - 60 min = 09:15:30.123 */
+    cr_assert_eq(ev(src, 0)->ts, TICKS(D_2024_11_15 + 9 * 3600 + 15 * 60 + 30,
+                                       123));
+    cr_assert_eq(ev(src, 0)->flags & CB_EV_TIME_ASSUMED, 0u,
+                 "a stated offset is not an assumption");
+    cr_assert_not_null(strstr(src->time_basis, "-60 min"), "%s",
+                       src->time_basis);
+}
+
+Test(clusterlog, channel_event_at_end_of_file_keeps_its_continuation)
+{
+    const struct cb_source *src = parse(
+        "[=== Cluster ===]\n"
+        "[=== Microsoft-Windows-FailoverClustering/Operational logs ===]\n"
+        "[Microsoft-Windows-FailoverClustering/Operational] "
+        "00000244.00001b48::2024/11/15-09:00:00.000 WARN   first\n"
+        "second\n"
+        "\n"
+        "third\n");
+    cr_assert_eq(src->nevents, 1u);
+    cr_assert_str_eq(ev(src, 0)->channel,
+                     "Microsoft-Windows-FailoverClustering/Operational");
+    cr_assert_str_eq(ev(src, 0)->message, "first\nsecond\nthird",
+                     "blank lines inside a message are dropped");
+    cr_assert_eq(ev(src, 0)->level, CB_LEVEL_WARNING);
 }
 
 Test(clusterlog, header_alone_is_detected_without_the_file_name)
@@ -546,24 +602,74 @@ Test(clusterlog, line_longer_than_the_stream_buffer_is_cut_and_next_parses)
     cr_assert_eq(count_warnings(src), 1u);
 }
 
-Test(clusterlog, utf16_input_is_refused_with_a_warning)
+/* UTF-16LE of an ASCII string, optionally with a BOM; caller frees. */
+static unsigned char *utf16le(const char *ascii, int bom, size_t *len)
 {
-    /* "0000" in UTF-16LE with its BOM, then UTF-16BE */
-    static const unsigned char le[] = {0xFF, 0xFE, '0', 0, '0', 0, '0', 0,
-                                       '0', 0, '\r', 0, '\n', 0};
+    size_t n = strlen(ascii);
+    unsigned char *o = malloc(2 * n + 2);
+    size_t k = 0;
+    if (bom) {
+        o[k++] = 0xFF;
+        o[k++] = 0xFE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        o[k++] = (unsigned char)ascii[i];
+        o[k++] = 0;
+    }
+    *len = k;
+    return o;
+}
+
+Test(clusterlog, utf16le_with_and_without_bom_is_read)
+{
+    const char *text =
+        "[=== Cluster ===]\r\n"
+        "Current node: HV-NODE3 (3) id (3)\r\n"
+        "[=== Cluster Logs ===]\r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.123 ERR   [RHS] wide\r\n";
+    for (int bom = 0; bom < 2; bom++) {
+        size_t len;
+        unsigned char *u = utf16le(text, bom, &len);
+        const struct cb_source *src = parse_named("any.log", u, len);
+        cr_assert_str_eq(src->format, "clusterlog", "bom=%d", bom);
+        cr_assert_eq(src->nevents, 1u, "bom=%d", bom);
+        cr_assert_str_eq(ev(src, 0)->message, "wide");
+        cr_assert_str_eq(ev(src, 0)->component, "RHS");
+        cr_assert_eq(ev(src, 0)->origin, 4u);
+        cr_assert_str_eq(src->host, "HV-NODE3");
+        cr_assert_eq(src->bytes, len, "bytes counted before conversion");
+        cr_assert_null(src->warnings);
+        free(u);
+        cb_analysis_destroy(&an);
+    }
+}
+
+Test(clusterlog, utf16_lone_surrogate_becomes_replacement_character)
+{
+    size_t len;
+    unsigned char *u = utf16le(
+        "00000a1c.00001f04::2024/11/15-10:15:30.123 INFO  [RCM] aXb\n", 1,
+        &len);
+    /* replace the 'X' (after the BOM, at index 56 of the text) with a
+     * lone high surrogate D800 */
+    size_t at = 2 + 2 * 56;
+    cr_assert_eq(u[at], 'X');
+    u[at] = 0x00;
+    u[at + 1] = 0xD8;
+    const struct cb_source *src = parse_named(NAME, u, len);
+    cr_assert_eq(src->nevents, 1u);
+    cr_assert_str_eq(ev(src, 0)->message, "a\xEF\xBF\xBD" "b");
+    free(u);
+}
+
+Test(clusterlog, utf16_big_endian_is_refused_with_a_warning)
+{
     static const unsigned char be[] = {0xFE, 0xFF, 0, '0', 0, '0', 0, '\n'};
-    const struct cb_source *src = parse_named(NAME, le, sizeof le);
-    cr_assert_str_eq(src->format, "clusterlog");
+    const struct cb_source *src = parse_named(NAME, be, sizeof be);
     cr_assert_eq(src->nevents, 0u);
     cr_assert_not_null(src->warnings);
     cr_assert_not_null(strstr(src->warnings->msg, "UTF-16"));
     cr_assert(has_warning(an, NAME), "bundle-level warning names the file");
-    cb_analysis_destroy(&an);
-
-    src = parse_named(NAME, be, sizeof be);
-    cr_assert_eq(src->nevents, 0u);
-    cr_assert_not_null(src->warnings);
-    cr_assert_not_null(strstr(src->warnings->msg, "UTF-16"));
 }
 
 Test(clusterlog, empty_and_blank_input_give_no_events_and_no_warnings)

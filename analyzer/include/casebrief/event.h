@@ -67,6 +67,26 @@ struct cb_warning {
     struct cb_warning *next;
 };
 
+/* A configuration table a source carries (cluster.log's Resources,
+ * Groups, Nodes, Volumes, ... sections): rows of named columns. */
+struct cb_row {
+    const char **vals; /* nvals strings */
+    unsigned nvals;
+    uint64_t line;
+    struct cb_row *next;
+};
+
+struct cb_table {
+    const char *host;    /* interned */
+    const char *section; /* "Resources", ... */
+    uint64_t line;       /* of the section marker */
+    const char **cols;
+    unsigned ncols;
+    size_t nrows;
+    struct cb_row *rows, *rows_tail;
+    struct cb_table *next;
+};
+
 struct cb_source {
     const char *path;     /* nested: "case.zip!logs/N1.zip!N1_cluster.log" */
     const char *format;   /* parser name, or "unknown" / "skipped" */
@@ -86,6 +106,7 @@ struct cb_source {
     struct cb_warning *warnings, *warnings_tail;
     unsigned nwarnings;   /* including suppressed ones */
     unsigned index;       /* order of discovery */
+    struct cb_table *tables, *tables_tail; /* configuration it carries */
 };
 
 /* Level names used in every output: "critical", "error", ... */

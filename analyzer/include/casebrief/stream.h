@@ -29,6 +29,7 @@ struct cb_stream {
     const unsigned char *mem; /* memory streams: the caller's bytes */
     size_t mem_len, mem_pos;
     struct cb_prefetch *pf;   /* read-ahead thread, or NULL */
+    void *owned;              /* freed by cb_stream_fini */
 };
 
 /* buf_size: working buffer; also the longest line cb_stream_line returns
@@ -69,6 +70,14 @@ static inline uint64_t cb_stream_tell(const struct cb_stream *s)
 {
     return s->base + s->pos;
 }
+
+/*
+ * UTF-8 view of a UTF-16LE stream: out reads from in (which must outlive
+ * it) and converts. A leading BOM is dropped; lone surrogates and an odd
+ * final byte become U+FFFD.
+ */
+enum cb_status cb_stream_init_utf16le(struct cb_stream *out,
+                                      struct cb_stream *in, size_t buf_size);
 
 /* A stream over a memory buffer (tests, fuzzers). */
 enum cb_status cb_stream_init_mem(struct cb_stream *s, const void *data,
