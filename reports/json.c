@@ -268,8 +268,148 @@ static void configuration(struct out *o, const struct cb_analysis *an)
     out_char(o, ']');
 }
 
+static void str_list(struct out *o, const char *const *v, size_t n)
+{
+    out_char(o, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            out_str(o, ", ");
+        out_json_str(o, v[i]);
+    }
+    out_char(o, ']');
+}
+
+static void evidence_json(struct out *o, const struct cb_evidence *x)
+{
+    const struct cb_event *e = x->ev;
+    out_char(o, '{');
+    key(o, 5, "datetime", 1);
+    time_value(o, e->ts);
+    key(o, 5, "host", 0);
+    out_json_str(o, e->host[0] ? e->host : NULL);
+    key(o, 5, "channel", 0);
+    out_json_str(o, e->channel);
+    key(o, 5, "provider", 0);
+    out_json_str(o, e->provider);
+    key(o, 5, "event_id", 0);
+    if (e->flags & CB_EV_HAS_EVENT_ID)
+        out_u64(o, e->event_id);
+    else
+        out_str(o, "null");
+    key(o, 5, "source", 0);
+    out_json_str(o, e->source->path);
+    if (e->flags & CB_EV_HAS_RECORD_ID) {
+        key(o, 5, "record_id", 0);
+        out_u64(o, e->record_id);
+    } else {
+        key(o, 5, e->source->origin_is_line ? "line" : "offset", 0);
+        out_u64(o, e->origin);
+    }
+    key(o, 5, "role", 0);
+    out_json_str(o, x->role);
+    key(o, 5, "message", 0);
+    if (e->component) {
+        out_char(o, '"');
+        out_char(o, '[');
+        out_json_frag(o, e->component);
+        out_str(o, "] ");
+        out_json_frag(o, e->message);
+        out_char(o, '"');
+    } else {
+        out_json_str(o, e->message);
+    }
+    indent(o, 4);
+    out_char(o, '}');
+}
+
+static void findings_json(struct out *o, const struct cb_findings *fs)
+{
+    out_char(o, '[');
+    size_t n = fs ? fs->count : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cb_finding *f = &fs->items[i];
+        if (i)
+            out_char(o, ',');
+        indent(o, 2);
+        out_char(o, '{');
+        key(o, 3, "id", 1);
+        out_json_str(o, f->id);
+        key(o, 3, "pattern", 0);
+        out_json_str(o, f->pattern);
+        key(o, 3, "title", 0);
+        out_json_str(o, f->title);
+        key(o, 3, "severity", 0);
+        out_json_str(o, cb_severity_name(f->severity));
+        key(o, 3, "confidence", 0);
+        out_u64(o, (uint64_t)f->confidence);
+        key(o, 3, "hosts", 0);
+        str_list(o, f->hosts, f->nhosts);
+        key(o, 3, "entities", 0);
+        out_char(o, '[');
+        for (size_t k = 0; k < f->nentities; k++) {
+            if (k)
+                out_str(o, ", ");
+            out_str(o, "{\"name\": ");
+            out_json_str(o, f->entities[k].name);
+            out_str(o, ", \"value\": ");
+            out_json_str(o, f->entities[k].value);
+            out_char(o, '}');
+        }
+        out_char(o, ']');
+        key(o, 3, "first", 0);
+        time_value(o, f->first);
+        key(o, 3, "last", 0);
+        time_value(o, f->last);
+        key(o, 3, "count", 0);
+        out_u64(o, f->count);
+        key(o, 3, "summary", 0);
+        out_json_str(o, f->summary);
+        key(o, 3, "evidence", 0);
+        out_char(o, '[');
+        for (size_t k = 0; k < f->nevidence; k++) {
+            if (k)
+                out_char(o, ',');
+            indent(o, 4);
+            evidence_json(o, &f->evidence[k]);
+        }
+        if (f->nevidence)
+            indent(o, 3);
+        out_char(o, ']');
+        key(o, 3, "cause", 0);
+        out_json_str(o, f->cause);
+        key(o, 3, "remediation", 0);
+        out_char(o, '[');
+        for (size_t k = 0; k < f->nremediation; k++) {
+            const struct cb_remedy *rm = &f->remediation[k];
+            if (k)
+                out_char(o, ',');
+            indent(o, 4);
+            out_str(o, "{\"step\": ");
+            out_json_str(o, rm->text);
+            out_str(o, ", \"powershell\": ");
+            out_json_str(o, rm->powershell);
+            out_str(o, ", \"warning\": ");
+            out_json_str(o, rm->warning);
+            out_char(o, '}');
+        }
+        if (f->nremediation)
+            indent(o, 3);
+        out_char(o, ']');
+        key(o, 3, "collect", 0);
+        str_list(o, f->collect, f->ncollect);
+        key(o, 3, "references", 0);
+        str_list(o, f->references, f->nreferences);
+        indent(o, 2);
+        out_char(o, '}');
+    }
+    if (n)
+        indent(o, 1);
+    out_char(o, ']');
+}
+
 enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
-                              const struct cb_timeline *tl)
+                              const struct cb_timeline *tl,
+                              const struct cb_findings *findings)
 {
     struct out *o = cb_malloc(sizeof *o);
     if (!o)
@@ -325,7 +465,7 @@ enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
     key(o, 1, "configuration", 0);
     configuration(o, an);
     key(o, 1, "findings", 0);
-    out_str(o, "[]");
+    findings_json(o, findings);
     key(o, 1, "gaps", 0);
     out_str(o, "[]");
     indent(o, 0);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "casebrief/casebrief.h"
@@ -39,6 +40,7 @@ static void help(void)
 "  casebrief [analyze] INPUT... [-o DIR] [--format json]\n"
 "  casebrief timeline INPUT... [--format jsonl|csv|text]\n"
 "  casebrief formats\n"
+"  casebrief rules list | check [DIR]\n"
 "\n"
 "INPUT is a file, a directory or an archive (zip, 7z, tar with gz/xz/zst/\n"
 "bz2, cab, rar), nested archives included. Members are read in memory and\n"
@@ -52,6 +54,8 @@ static void help(void)
 "  timeline    print the merged, de-duplicated timeline (UTC) to stdout.\n"
 "              jsonl imports into Timesketch as is.\n"
 "  formats     list the input formats casebrief reads.\n"
+"  rules       'list' the knowledge base (id, pattern, severity, title);\n"
+"              'check [DIR]' validates rule files (file:line errors).\n"
 "\n"
 "Options:\n"
 "  -o, --output DIR        report directory (analyze)\n"
@@ -60,6 +64,9 @@ static void help(void)
 "  -F, --input-format NAME parse every non-archive file as NAME (see\n"
 "                          'casebrief formats') instead of detecting it\n"
 "  -q, --quiet             no progress or summary on stderr\n"
+"      --rules DIR         also load DIR/*.xml; a rule with the id of a\n"
+"                          shipped one replaces it\n"
+"      --no-default-rules  only the rules of --rules\n"
 "  -h, --help              this text\n"
 "  -V, --version           version\n"
 "\n"
@@ -113,7 +120,9 @@ enum {
     OPT_MAX_MEMBERS,
     OPT_MAX_DEPTH,
     OPT_MAX_MEMBER_SIZE,
-    OPT_MAX_RATIO
+    OPT_MAX_RATIO,
+    OPT_RULES,
+    OPT_NO_DEFAULT_RULES
 };
 
 struct options {
@@ -122,6 +131,8 @@ struct options {
     int quiet;
     struct cb_limits limits;
     const struct cb_parser_ops *forced;
+    const char *rules_dir; /* --rules: added to (or replacing) the shipped */
+    int no_rules;
 };
 
 static int parse_options(int argc, char **argv, struct options *opt)
@@ -138,6 +149,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
         {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
         {"max-member-size", required_argument, NULL, OPT_MAX_MEMBER_SIZE},
         {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+        {"rules", required_argument, NULL, OPT_RULES},
+        {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
         {0, 0, 0, 0}};
     int c;
     uint64_t v;
@@ -154,6 +167,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
             }
             break;
         case 'q': opt->quiet = 1; break;
+        case OPT_RULES: opt->rules_dir = optarg; break;
+        case OPT_NO_DEFAULT_RULES: opt->no_rules = 1; break;
         case 'h': help(); exit(0);
         case 'V': printf("casebrief %s\n", CASEBRIEF_VERSION); exit(0);
         case OPT_MAX_TOTAL:
@@ -231,6 +246,114 @@ static size_t parsed_sources(const struct cb_analysis *an)
             n++;
     }
     return n;
+}
+
+/* The shipped knowledge base: $CASEBRIEF_RULES, else the source tree's
+ * rules/ (set at build time), else ../rules or ../share/casebrief/rules
+ * next to the executable. */
+static const char *default_rules_dir(void)
+{
+    static char buf[PATH_MAX];
+    const char *env = getenv("CASEBRIEF_RULES");
+    if (env && *env)
+        return env;
+    struct stat sb;
+#ifdef CB_RULES_DIR
+    if (stat(CB_RULES_DIR, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return CB_RULES_DIR;
+#endif
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        const char *rel[] = {"../rules", "../share/casebrief/rules"};
+        for (int i = 0; i < 2; i++) {
+            snprintf(buf, sizeof buf, "%.3000s/%s", exe, rel[i]);
+            if (stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))
+                return buf;
+        }
+    }
+    return NULL;
+}
+
+static int print_rule_errors(struct cb_rule_error *errs)
+{
+    int n = 0;
+    for (const struct cb_rule_error *e = errs; e; e = e->next, n++)
+        fprintf(stderr, "%s: %s\n", e->where, e->msg);
+    return n;
+}
+
+/* The rules in force: the shipped set, then --rules DIR over it. NULL
+ * with *failed set when a rule file is broken (message printed). */
+static struct cb_rules *load_rules(const struct options *opt, int *failed)
+{
+    struct cb_rules *rs = NULL;
+    struct cb_rule_error *errs = NULL;
+    *failed = 0;
+    const char *def = opt->no_rules ? NULL : default_rules_dir();
+    if (!opt->no_rules && !def && !opt->quiet)
+        fprintf(stderr, "%s: warning: knowledge base not found (set "
+                "CASEBRIEF_RULES or use --rules DIR): no findings\n", prog);
+    const char *dirs[2] = {def, opt->rules_dir};
+    for (int i = 0; i < 2; i++) {
+        if (!dirs[i])
+            continue;
+        enum cb_status st = cb_rules_load_dir(&rs, dirs[i], &errs);
+        if (st == CB_E_IO) {
+            fprintf(stderr, "%s: cannot read rules directory %s\n", prog,
+                    dirs[i]);
+            *failed = 1;
+        } else if (st != CB_OK) {
+            fprintf(stderr, "%s: out of memory loading rules\n", prog);
+            *failed = 1;
+        }
+    }
+    if (print_rule_errors(errs))
+        *failed = 1;
+    cb_rule_errors_free(&errs);
+    if (*failed)
+        cb_rules_free(&rs);
+    return rs;
+}
+
+static int cmd_rules(int argc, char **argv, struct options *opt)
+{
+    if (argc < 1 || (strcmp(argv[0], "list") && strcmp(argv[0], "check"))) {
+        fprintf(stderr, "%s rules: list or check [DIR]\n", prog);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[0], "check") == 0) {
+        const char *dir = argc > 1 ? argv[1] : default_rules_dir();
+        if (!dir) {
+            fprintf(stderr, "%s: no rules directory found\n", prog);
+            return EXIT_USAGE;
+        }
+        struct cb_rules *rs = NULL;
+        struct cb_rule_error *errs = NULL;
+        enum cb_status st = cb_rules_load_dir(&rs, dir, &errs);
+        int nerr = print_rule_errors(errs);
+        cb_rule_errors_free(&errs);
+        if (st == CB_E_IO)
+            fprintf(stderr, "%s: cannot read %s\n", prog, dir);
+        printf("%s: %zu rules, %d errors\n", dir, cb_rules_count(rs), nerr);
+        cb_rules_free(&rs);
+        return st != CB_OK || nerr ? 1 : 0;
+    }
+    int failed;
+    struct cb_rules *rs = load_rules(opt, &failed);
+    if (failed)
+        return 1;
+    for (size_t i = 0; i < cb_rules_count(rs); i++) {
+        const struct cb_rule *r = cb_rules_at(rs, i);
+        printf("%-36s %s  %-8s  %s\n", cb_rule_id(r), cb_rule_pattern(r),
+               cb_severity_name(cb_rule_severity(r)), cb_rule_title(r));
+    }
+    cb_rules_free(&rs);
+    return 0;
 }
 
 static int cmd_timeline(int argc, char **argv, struct options *opt)
@@ -337,7 +460,22 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
     }
-    int rc = EXIT_NOTHING_FOUND;
+    int rules_failed;
+    struct cb_rules *rules = load_rules(opt, &rules_failed);
+    if (rules_failed) {
+        cb_timeline_fini(&tl);
+        cb_analysis_destroy(&an);
+        return EXIT_USAGE;
+    }
+    struct cb_findings findings;
+    if (cb_correlate(rules, &tl, &findings) != CB_OK) {
+        fprintf(stderr, "%s: out of memory correlating\n", prog);
+        cb_rules_free(&rules);
+        cb_timeline_fini(&tl);
+        cb_analysis_destroy(&an);
+        return EXIT_NO_INPUT;
+    }
+    int rc = findings.count ? EXIT_FINDINGS : EXIT_NOTHING_FOUND;
     if (opened == 0 || parsed_sources(an) == 0)
         rc = EXIT_NO_INPUT;
     if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
@@ -350,7 +488,7 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/report.json", outdir);
     FILE *f = fopen(path, "w");
-    if (!f || cb_report_json(f, an, &tl) != CB_OK) {
+    if (!f || cb_report_json(f, an, &tl, &findings) != CB_OK) {
         fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
                 strerror(errno));
         rc = EXIT_NO_INPUT;
@@ -366,14 +504,21 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
             nsw += an->sources[i]->nwarnings;
         fprintf(stderr,
                 "%s: %zu files (%zu parsed), %zu events, %llu duplicates, "
-                "%zu bundle warnings, %zu file warnings\n",
+                "%zu bundle warnings, %zu file warnings, %zu findings\n",
                 prog, an->nsources, parsed_sources(an), tl.count,
-                (unsigned long long)tl.duplicates, an->nwarnings, nsw);
+                (unsigned long long)tl.duplicates, an->nwarnings, nsw,
+                findings.count);
+        for (size_t i = 0; i < findings.count && i < 10; i++)
+            fprintf(stderr, "  [%s] %s\n",
+                    cb_severity_name(findings.items[i].severity),
+                    findings.items[i].summary);
         if (rc == EXIT_NO_INPUT)
             fprintf(stderr, "%s: no event source recognised in the input\n",
                     prog);
     }
     printf("%s\n", path);
+    cb_findings_fini(&findings);
+    cb_rules_free(&rules);
     cb_timeline_fini(&tl);
     cb_analysis_destroy(&an);
     return rc;
@@ -400,7 +545,7 @@ int main(int argc, char **argv)
     const char *cmd = "analyze";
     int shift = 0;
     if (strcmp(argv[1], "analyze") == 0 || strcmp(argv[1], "timeline") == 0 ||
-        strcmp(argv[1], "formats") == 0) {
+        strcmp(argv[1], "formats") == 0 || strcmp(argv[1], "rules") == 0) {
         cmd = argv[1];
         shift = 1;
     }
@@ -442,6 +587,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "formats") == 0)
         rc = cmd_formats();
+    else if (strcmp(cmd, "rules") == 0)
+        rc = cmd_rules(ninputs, inputs, &opt);
     else if (strcmp(cmd, "timeline") == 0)
         rc = cmd_timeline(ninputs, inputs, &opt);
     else

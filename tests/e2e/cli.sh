@@ -37,7 +37,7 @@ check "missing input is named" grep -q "does-not-exist.zip" "$work/err"
 
 # Analyze the demo bundle (directory)
 (cd "$work" && "$cb" -q "$samples/demo-bundle" > out.txt); rc=$?
-check "analyze exits 0 (no findings yet)" [ "$rc" -eq 0 ]
+check "analyze exits 1: findings" [ "$rc" -eq 1 ]
 check "default report dir is <input>.casebrief" [ -f "$work/demo-bundle.casebrief/report.json" ]
 check "report path printed on stdout" grep -q "demo-bundle.casebrief/report.json" "$work/out.txt"
 r="$work/demo-bundle.casebrief/report.json"
@@ -57,7 +57,28 @@ check "resource rows unquoted" \
 check "two hosts from file names" [ "$(jq -c '[.hosts[].name]' "$r")" = '["HV-NODE1","HV-NODE2"]' ]
 check "malformed line warned with its number" \
     [ "$(jq '[.sources[] | select(.host=="HV-NODE2") | .warnings[] | select(.line==12)] | length' "$r")" = 1 ]
-check "findings list present and empty" [ "$(jq -c '.findings' "$r")" = '[]' ]
+# the demo is a node isolation: node 2 removed while CSV Volume1 paused
+check "isolation found first (critical)" \
+    [ "$(jq -r '.findings[0].id' "$r")" = P1.node-isolation ]
+check "isolation names the removed node and the volume" \
+    [ "$(jq -c '[.findings[0].entities[] | .value]' "$r")" = '["HV-NODE2","Volume1"]' ]
+check "isolation evidence traceable to file and line" \
+    jqt '.findings[0].evidence | all(.source != null and .line > 0)' "$r"
+check "quorum loss found on node 2" \
+    [ "$(jq -c '[.findings[] | select(.id == "P1.quorum-lost") | .hosts]' "$r")" = '[["HV-NODE2"]]' ]
+check "remediation carries PowerShell" \
+    jqt '.findings[0].remediation | any(.powershell != null)' "$r"
+"$cb" rules list > "$work/rules.txt"; rc=$?
+check "rules list exits 0" [ "$rc" -eq 0 ]
+check "rules list shows the isolation rule" grep -q "^P1.node-isolation  *P1  critical" "$work/rules.txt"
+"$cb" rules check > /dev/null; check "shipped rules check clean" [ $? -eq 0 ]
+mkdir -p "$work/badrules"
+printf '<rules><rule id="X" pattern="P9" severity="huge"><title>t</title></rule></rules>\n' > "$work/badrules/bad.xml"
+"$cb" rules check "$work/badrules" 2> "$work/rules.err" > /dev/null; rc=$?
+check "broken rule file fails the check" [ "$rc" -eq 1 ]
+check "rule errors name file and line" grep -q "bad.xml:1: " "$work/rules.err"
+"$cb" -q --no-default-rules -o "$work/norules" "$samples/demo-bundle" > /dev/null; rc=$?
+check "no rules, no findings: exit 0" [ "$rc" -eq 0 ]
 check "time basis stated" [ "$(jq -r '.sources[0].time_basis' "$r")" != null ]
 
 # Determinism: same input, same bytes

@@ -15,6 +15,7 @@
 #include "limits.h"
 #include "parser.h"
 #include "report.h"
+#include "rules.h"
 #include "stream.h"
 #include "timeline.h"
 

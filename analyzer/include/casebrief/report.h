@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "ingest.h"
+#include "rules.h"
 #include "timeline.h"
 
 enum cb_timeline_format {
@@ -19,8 +20,10 @@ enum cb_timeline_format {
 enum cb_status cb_timeline_write(FILE *out, const struct cb_timeline *tl,
                                  enum cb_timeline_format fmt);
 
-/* report.json: tool, sources, warnings, hosts, findings, gaps. */
+/* report.json: tool, sources, warnings, hosts, findings, gaps.
+ * findings may be NULL (written as an empty list). */
 enum cb_status cb_report_json(FILE *out, const struct cb_analysis *an,
-                              const struct cb_timeline *tl);
+                              const struct cb_timeline *tl,
+                              const struct cb_findings *findings);
 
 #endif

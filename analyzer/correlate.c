@@ -1,0 +1,859 @@
+/*
+ * correlate.c - the correlation engine: every event of the timeline meets
+ * only the matchers indexed under its event id or cluster.log component
+ * (plus the few text-only matchers); hits are then combined per rule into
+ * findings: single occurrences, ordered sequences, co-occurrences, counts
+ * over a sliding window, and absences, grouped by host, cluster or a
+ * captured entity, one finding per group and episode.
+ *
+ * Hits are kept in timeline order, which is time order, so results do not
+ * depend on the order of the input files.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casebrief/alloc.h"
+#include "rules_internal.h"
+
+#define MAX_EVIDENCE 24
+#define MAX_ENTITIES 32
+#define MAX_CAPTURE 256
+#define ID_RANGE_INDEXED 1024 /* wider id ranges go to the generic list */
+
+struct hit {
+    size_t ev;      /* index in the timeline */
+    cb_time t;
+    const char *key;
+    struct cb_entity *ents;
+    unsigned nents;
+};
+
+struct hits {
+    struct hit *v;
+    size_t n, cap;
+};
+
+struct mlist {
+    const struct matcher **m;
+    size_t n, cap;
+};
+
+struct engine {
+    const struct cb_rules *rs;
+    const struct cb_timeline *tl;
+    struct cb_findings *out;
+    struct cb_arena *arena;
+    struct mlist *by_id;        /* 65536 lists, allocated on first use */
+    struct mlist generic;       /* text-only matchers */
+    struct mlist by_component;  /* component matchers without ids */
+    struct hits **hits;         /* [rule][step] */
+    pcre2_match_data *md;
+    int nomem;
+};
+
+static int push_matcher(struct mlist *l, const struct matcher *m)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        const struct matcher **nm = cb_realloc(l->m, cap * sizeof *nm);
+        if (!nm)
+            return -1;
+        l->m = nm;
+        l->cap = cap;
+    }
+    l->m[l->n++] = m;
+    return 0;
+}
+
+static int build_index(struct engine *g)
+{
+    g->by_id = cb_calloc(65536, sizeof *g->by_id);
+    if (!g->by_id)
+        return -1;
+    for (size_t r = 0; r < g->rs->count; r++) {
+        const struct cb_rule *rule = g->rs->rules[r];
+        for (unsigned k = 0; k < rule->nmatchers; k++) {
+            const struct matcher *m = &rule->matchers[k];
+            uint32_t span = 0;
+            for (unsigned i = 0; i < m->nids; i++)
+                span += m->ids[i][1] - m->ids[i][0] + 1;
+            if (m->nids && span <= ID_RANGE_INDEXED) {
+                for (unsigned i = 0; i < m->nids; i++)
+                    for (uint32_t id = m->ids[i][0]; id <= m->ids[i][1]; id++)
+                        if (push_matcher(&g->by_id[id], m) != 0)
+                            return -1;
+            } else if (m->ncomponents && !m->nids) {
+                if (push_matcher(&g->by_component, m) != 0)
+                    return -1;
+            } else if (push_matcher(&g->generic, m) != 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int in_list(const char *s, const char **list, unsigned n)
+{
+    if (!s)
+        return 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (strcasecmp(s, list[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Keep the named captures of the last match as entities. */
+static int take_captures(struct engine *g, pcre2_code *re, const char *subj,
+                         struct cb_entity *ents, unsigned *nents)
+{
+    uint32_t count, size;
+    PCRE2_SPTR table;
+    pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
+    if (!count)
+        return 0;
+    pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->md);
+    uint32_t pairs = pcre2_get_ovector_count(g->md);
+    for (uint32_t i = 0; i < count && *nents < MAX_ENTITIES; i++) {
+        PCRE2_SPTR e = table + i * size;
+        uint32_t num = (uint32_t)(e[0] << 8 | e[1]);
+        if (num >= pairs || ov[2 * num] == PCRE2_UNSET)
+            continue;
+        size_t len = ov[2 * num + 1] - ov[2 * num];
+        if (len == 0)
+            continue;
+        if (len > MAX_CAPTURE)
+            len = MAX_CAPTURE;
+        const char *name = (const char *)e + 2;
+        const char *val = cb_arena_strndup(g->arena, subj + ov[2 * num], len);
+        if (!val)
+            return -1;
+        ents[(*nents)++] = (struct cb_entity){name, val};
+    }
+    return 0;
+}
+
+static int re_match(struct engine *g, pcre2_code *re, const char *s,
+                    struct cb_entity *ents, unsigned *nents)
+{
+    if (!s)
+        return 0;
+    int rc = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0,
+                         g->md, g->rs->mctx);
+    if (rc < 0)
+        return 0; /* no match, or a limit hit on hostile text */
+    if (take_captures(g, re, s, ents, nents) != 0)
+        g->nomem = 1;
+    return 1;
+}
+
+/* The message or any field value. */
+static int re_anywhere(struct engine *g, pcre2_code *re,
+                       const struct cb_event *e, struct cb_entity *ents,
+                       unsigned *nents)
+{
+    if (re_match(g, re, e->message, ents, nents))
+        return 1;
+    for (uint32_t i = 0; i < e->nfields; i++) {
+        if (re_match(g, re, e->fields[i].value, ents, nents))
+            return 1;
+    }
+    return 0;
+}
+
+static int matches(struct engine *g, const struct matcher *m,
+                   const struct cb_event *e, struct cb_entity *ents,
+                   unsigned *nents)
+{
+    *nents = 0;
+    if (m->nchannels && !in_list(e->channel, m->channels, m->nchannels))
+        return 0;
+    if (m->nproviders && !in_list(e->provider, m->providers, m->nproviders))
+        return 0;
+    if (m->ncomponents &&
+        !in_list(e->component, m->components, m->ncomponents))
+        return 0;
+    if (m->levels && !(m->levels & (1u << e->level)))
+        return 0;
+    if (m->nids) {
+        if (!(e->flags & CB_EV_HAS_EVENT_ID))
+            return 0;
+        int ok = 0;
+        for (unsigned i = 0; i < m->nids && !ok; i++)
+            ok = e->event_id >= m->ids[i][0] && e->event_id <= m->ids[i][1];
+        if (!ok)
+            return 0;
+    }
+    for (unsigned i = 0; i < m->nfields; i++) {
+        const struct field_re *f = &m->fields[i];
+        int ok = 0;
+        for (uint32_t k = 0; k < e->nfields && !ok; k++) {
+            if (f->field && strcasecmp(f->field, e->fields[k].name) != 0)
+                continue;
+            ok = re_match(g, f->re, e->fields[k].value, ents, nents);
+        }
+        if (!ok)
+            return 0;
+    }
+    if (m->message && !re_match(g, m->message, e->message, ents, nents))
+        return 0;
+    if (m->hresult && !re_anywhere(g, m->hresult, e, ents, nents))
+        return 0;
+    if (m->path && !re_anywhere(g, m->path, e, ents, nents))
+        return 0;
+    return 1;
+}
+
+static const char *entity(const struct hit *h, const char *name)
+{
+    for (unsigned i = 0; i < h->nents; i++) {
+        if (strcmp(h->ents[i].name, name) == 0)
+            return h->ents[i].value;
+    }
+    return NULL;
+}
+
+/* Entity keys compare without case: node and VM names are not cased
+ * consistently across logs. */
+static const char *group_key(struct engine *g, const struct cb_rule *r,
+                             const struct cb_event *e, const struct hit *h)
+{
+    switch (r->group) {
+    case GROUP_HOST:
+        return e->host;
+    case GROUP_CLUSTER:
+        return "";
+    case GROUP_ENTITY: {
+        const char *v = entity(h, r->group_entity);
+        if (!v)
+            return "";
+        char *k = cb_arena_strdup(g->arena, v);
+        if (!k) {
+            g->nomem = 1;
+            return "";
+        }
+        for (char *p = k; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        return k;
+    }
+    }
+    return "";
+}
+
+static int record_hit(struct engine *g, const struct matcher *m, size_t ev,
+                      const struct cb_entity *ents, unsigned nents)
+{
+    const struct cb_rule *r = m->rule;
+    size_t ri = 0;
+    while (ri < g->rs->count && g->rs->rules[ri] != r)
+        ri++;
+    if (ri == g->rs->count)
+        return 0; /* a rule replaced by a later file */
+    struct hits *hs = &g->hits[ri][m->step];
+    /* one hit per event and step, even when alternatives both match */
+    if (hs->n && hs->v[hs->n - 1].ev == ev)
+        return 0;
+    if (hs->n == hs->cap) {
+        size_t cap = hs->cap ? hs->cap * 2 : 16;
+        struct hit *nv = cb_realloc(hs->v, cap * sizeof *nv);
+        if (!nv)
+            return -1;
+        hs->v = nv;
+        hs->cap = cap;
+    }
+    struct hit *h = &hs->v[hs->n];
+    h->ev = ev;
+    h->t = g->tl->events[ev]->ts;
+    h->nents = nents;
+    h->ents = NULL;
+    if (nents) {
+        h->ents = cb_arena_alloc(g->arena, nents * sizeof *h->ents);
+        if (!h->ents)
+            return -1;
+        memcpy(h->ents, ents, nents * sizeof *ents);
+    }
+    h->key = group_key(g, r, g->tl->events[ev], h);
+    hs->n++;
+    return 0;
+}
+
+static int scan(struct engine *g)
+{
+    struct cb_entity ents[MAX_ENTITIES];
+    unsigned nents;
+    for (size_t i = 0; i < g->tl->count; i++) {
+        const struct cb_event *e = g->tl->events[i];
+        const struct mlist *lists[3] = {
+            (e->flags & CB_EV_HAS_EVENT_ID) && e->event_id < 65536
+                ? &g->by_id[e->event_id]
+                : NULL,
+            e->component ? &g->by_component : NULL, &g->generic};
+        for (int l = 0; l < 3; l++) {
+            if (!lists[l])
+                continue;
+            for (size_t k = 0; k < lists[l]->n; k++) {
+                const struct matcher *m = lists[l]->m[k];
+                if (matches(g, m, e, ents, &nents) &&
+                    record_hit(g, m, i, ents, nents) != 0)
+                    return -1;
+            }
+        }
+        if (g->nomem)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- building findings -------------------------------------------------- */
+
+struct draft {
+    const struct cb_rule *rule;
+    const char *key;
+    size_t count;
+    cb_time first, last;
+    struct cb_evidence ev[MAX_EVIDENCE];
+    size_t nev;
+    size_t *all; /* timeline indices of every event taking part */
+    size_t nall, capall;
+};
+
+static int draft_add(struct engine *g, struct draft *d, const struct hit *h,
+                     const char *role)
+{
+    const struct cb_event *e = g->tl->events[h->ev];
+    if (d->nall == d->capall) {
+        size_t cap = d->capall ? d->capall * 2 : 16;
+        size_t *na = cb_realloc(d->all, cap * sizeof *na);
+        if (!na)
+            return -1;
+        d->all = na;
+        d->capall = cap;
+    }
+    d->all[d->nall++] = h->ev;
+    if (d->first == CB_TIME_NONE || e->ts < d->first)
+        d->first = e->ts;
+    if (d->last == CB_TIME_NONE || e->ts > d->last)
+        d->last = e->ts;
+    /* evidence: the first ones, then the latest replace the tail */
+    if (d->nev < MAX_EVIDENCE) {
+        d->ev[d->nev++] = (struct cb_evidence){e, role};
+    } else {
+        memmove(d->ev + MAX_EVIDENCE / 2, d->ev + MAX_EVIDENCE / 2 + 1,
+                (MAX_EVIDENCE / 2 - 1) * sizeof *d->ev);
+        d->ev[MAX_EVIDENCE - 1] = (struct cb_evidence){e, role};
+    }
+    return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+    const struct cb_entity *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->value, y->value);
+}
+
+/* Hits of a step with a given key inside [from, to] (timeline index order
+ * equals time order). */
+static const struct hit *find_hit(const struct hits *hs, const char *key,
+                                  cb_time from, cb_time to, size_t after_ev)
+{
+    /* binary search for the first hit at or after 'from' */
+    size_t lo = 0, hi = hs->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (hs->v[mid].t < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < hs->n && hs->v[i].t <= to; i++) {
+        if (hs->v[i].ev <= after_ev && after_ev != SIZE_MAX)
+            continue;
+        if (strcmp(hs->v[i].key, key) == 0)
+            return &hs->v[i];
+    }
+    return NULL;
+}
+
+static int any_hit(const struct hits *hs, const char *key, cb_time from,
+                   cb_time to, const struct hit **out)
+{
+    const struct hit *h = find_hit(hs, key, from, to, SIZE_MAX);
+    if (out)
+        *out = h;
+    return h != NULL;
+}
+
+static void summary_put(char *buf, size_t size, size_t *k, const char *s)
+{
+    size_t n = strlen(s);
+    if (*k + n >= size)
+        n = size - *k - 1;
+    memcpy(buf + *k, s, n);
+    *k += n;
+    buf[*k] = '\0';
+}
+
+static char *render_summary(struct engine *g, const struct cb_finding *f)
+{
+    const char *tpl = f->rule->summary;
+    char deflt[256];
+    if (!tpl) {
+        snprintf(deflt, sizeof deflt, "%s: {count} times between {first} and "
+                 "{last}", f->title);
+        tpl = deflt;
+    }
+    char buf[1024];
+    size_t k = 0;
+    buf[0] = '\0';
+    for (const char *p = tpl; *p && k + 1 < sizeof buf;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (!close || close - p > 40) {
+            buf[k++] = *p++;
+            buf[k] = '\0';
+            continue;
+        }
+        char name[48];
+        snprintf(name, sizeof name, "%.*s", (int)(close - p - 1), p + 1);
+        char tmp[256];
+        tmp[0] = '\0';
+        if (strcmp(name, "count") == 0) {
+            snprintf(tmp, sizeof tmp, "%zu", f->count);
+        } else if (strcmp(name, "first") == 0 || strcmp(name, "last") == 0) {
+            char iso[40];
+            cb_time_format_iso(name[0] == 'f' ? f->first : f->last, iso,
+                               sizeof iso);
+            snprintf(tmp, sizeof tmp, "%.10s %.8s UTC", iso, iso + 11);
+        } else if (strcmp(name, "hosts") == 0) {
+            for (size_t i = 0; i < f->nhosts; i++) {
+                size_t l = strlen(tmp);
+                snprintf(tmp + l, sizeof tmp - l, "%s%s", i ? ", " : "",
+                         f->hosts[i]);
+            }
+        } else {
+            size_t shown = 0, total = 0;
+            for (size_t i = 0; i < f->nentities; i++) {
+                if (strcmp(f->entities[i].name, name) != 0)
+                    continue;
+                total++;
+                if (shown < 3) {
+                    size_t l = strlen(tmp);
+                    snprintf(tmp + l, sizeof tmp - l, "%s%s",
+                             shown ? ", " : "", f->entities[i].value);
+                    shown++;
+                }
+            }
+            if (total > shown) {
+                size_t l = strlen(tmp);
+                snprintf(tmp + l, sizeof tmp - l, " (+%zu more)",
+                         total - shown);
+            }
+            if (!total)
+                snprintf(tmp, sizeof tmp, "(unknown %s)", name);
+        }
+        summary_put(buf, sizeof buf, &k, tmp);
+        p = close + 1;
+    }
+    return cb_arena_strdup(g->arena, buf);
+}
+
+static void adjust_confidence(struct engine *g, size_t ri, struct draft *d,
+                              int *conf)
+{
+    const struct cb_rule *r = d->rule;
+    for (unsigned a = 0; a < r->nadjusts; a++) {
+        const struct adjust *ad = &r->adjusts[a];
+        const struct hits *hs = &g->hits[ri][ad->step];
+        cb_time from = d->first - ad->within, to = d->last + ad->within;
+        int found = 0;
+        for (size_t i = 0; i < hs->n && !found; i++) {
+            if (hs->v[i].t < from || hs->v[i].t > to)
+                continue;
+            if (ad->same_group && strcmp(hs->v[i].key, d->key) != 0)
+                continue;
+            found = 1;
+            if (!ad->absent && d->nev < MAX_EVIDENCE)
+                d->ev[d->nev++] = (struct cb_evidence){
+                    g->tl->events[hs->v[i].ev], r->names[ad->step]};
+        }
+        if (found != ad->absent)
+            *conf += ad->by;
+    }
+    if (*conf < 1)
+        *conf = 1;
+    if (*conf > 100)
+        *conf = 100;
+}
+
+static int emit(struct engine *g, size_t ri, struct draft *d)
+{
+    const struct cb_rule *r = d->rule;
+    struct cb_findings *out = g->out;
+    if (out->count == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 16;
+        struct cb_finding *ni = cb_realloc(out->items, cap * sizeof *ni);
+        if (!ni)
+            return -1;
+        out->items = ni;
+        out->cap = cap;
+    }
+    struct cb_finding *f = &out->items[out->count];
+    memset(f, 0, sizeof *f);
+    f->rule = r;
+    f->id = r->id;
+    f->pattern = r->pattern;
+    f->title = r->title;
+    f->severity = r->severity;
+    f->count = d->count;
+    int conf = r->confidence;
+    adjust_confidence(g, ri, d, &conf);
+    f->confidence = conf;
+    f->first = d->first;
+    f->last = d->last;
+    f->cause = r->cause;
+    f->remediation = r->remediation;
+    f->nremediation = r->nremediation;
+    f->collect = r->collect;
+    f->ncollect = r->ncollect;
+    f->references = r->references;
+    f->nreferences = r->nreferences;
+    /* evidence in time order, each event once */
+    struct cb_evidence *ev = cb_arena_alloc(g->arena,
+                                            (d->nev ? d->nev : 1) * sizeof *ev);
+    if (!ev)
+        return -1;
+    size_t nev = 0;
+    for (size_t i = 0; i < d->nev; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < nev && !dup; j++)
+            dup = ev[j].ev == d->ev[i].ev;
+        if (!dup)
+            ev[nev++] = d->ev[i];
+    }
+    for (size_t i = 1; i < nev; i++) { /* insertion sort: few items */
+        struct cb_evidence x = ev[i];
+        size_t j = i;
+        while (j > 0 && ev[j - 1].ev->ts > x.ev->ts)
+            ev[j] = ev[j - 1], j--;
+        ev[j] = x;
+    }
+    f->evidence = ev;
+    f->nevidence = nev;
+    /* hosts and entities over every event taking part */
+    qsort(d->all, d->nall, sizeof *d->all, cmp_size);
+    const char **hosts = cb_arena_alloc(g->arena, (d->nall + 1) * sizeof *hosts);
+    struct cb_entity *ents =
+        cb_arena_alloc(g->arena, MAX_ENTITIES * sizeof *ents);
+    if (!hosts || !ents)
+        return -1;
+    size_t nh = 0, ne = 0;
+    for (size_t i = 0; i < d->nall; i++) {
+        const char *h = g->tl->events[d->all[i]]->host;
+        int seen = !h[0];
+        for (size_t j = 0; j < nh && !seen; j++)
+            seen = hosts[j] == h;
+        if (!seen)
+            hosts[nh++] = h;
+    }
+    qsort(hosts, nh, sizeof *hosts, cmp_str);
+    f->hosts = hosts;
+    f->nhosts = nh;
+    for (unsigned s = 0; s < r->nnames; s++) {
+        const struct hits *hs = &g->hits[ri][s];
+        for (size_t i = 0; i < hs->n; i++) {
+            if (!bsearch(&hs->v[i].ev, d->all, d->nall, sizeof *d->all,
+                         cmp_size))
+                continue;
+            for (unsigned k = 0; k < hs->v[i].nents; k++) {
+                int seen = 0;
+                for (size_t j = 0; j < ne && !seen; j++)
+                    seen = !strcmp(ents[j].name, hs->v[i].ents[k].name) &&
+                           !strcasecmp(ents[j].value, hs->v[i].ents[k].value);
+                if (!seen && ne < MAX_ENTITIES)
+                    ents[ne++] = hs->v[i].ents[k];
+            }
+        }
+    }
+    qsort(ents, ne, sizeof *ents, cmp_ent);
+    f->entities = ents;
+    f->nentities = ne;
+    f->summary = render_summary(g, f);
+    if (!f->summary)
+        return -1;
+    out->count++;
+    return 0;
+}
+
+static void draft_reset(struct draft *d, const struct cb_rule *r,
+                        const char *key)
+{
+    size_t *all = d->all, cap = d->capall;
+    memset(d, 0, sizeof *d);
+    d->all = all;
+    d->capall = cap;
+    d->rule = r;
+    d->key = key;
+    d->first = d->last = CB_TIME_NONE;
+}
+
+/* Distinct keys of a step's hits, sorted. */
+static const char **keys_of(struct engine *g, const struct hits *hs,
+                            size_t *n)
+{
+    const char **k = cb_arena_alloc(g->arena, (hs->n + 1) * sizeof *k);
+    if (!k)
+        return NULL;
+    for (size_t i = 0; i < hs->n; i++)
+        k[i] = hs->v[i].key;
+    qsort(k, hs->n, sizeof *k, cmp_str);
+    size_t m = 0;
+    for (size_t i = 0; i < hs->n; i++) {
+        if (m == 0 || strcmp(k[m - 1], k[i]) != 0)
+            k[m++] = k[i];
+    }
+    *n = m;
+    return k;
+}
+
+static int correlate_rule(struct engine *g, size_t ri)
+{
+    const struct cb_rule *r = g->rs->rules[ri];
+    struct hits *first = &g->hits[ri][r->steps[0]];
+    if (!first->n)
+        return 0;
+    size_t nkeys;
+    const char **keys = keys_of(g, first, &nkeys);
+    if (!keys)
+        return -1;
+    cb_time end_of_data = g->tl->events[g->tl->count - 1]->ts;
+    struct draft d = {0};
+    int rc = 0;
+    for (size_t k = 0; k < nkeys && rc == 0; k++) {
+        const char *key = keys[k];
+        draft_reset(&d, r, key);
+        cb_time episode_end = CB_TIME_NONE;
+        size_t win_lo = 0;     /* count: start of the sliding window */
+        size_t added_upto = 0; /* count: hits before this are in drafts */
+        size_t *idx = cb_malloc((first->n + 1) * sizeof *idx);
+        if (!idx)
+            return -1;
+        size_t nidx = 0;
+        for (size_t i = 0; i < first->n; i++) {
+            if (strcmp(first->v[i].key, key) == 0)
+                idx[nidx++] = i;
+        }
+        for (size_t j = 0; j < nidx && rc == 0; j++) {
+            const struct hit *h = &first->v[idx[j]];
+            const struct hit *chain[16];
+            unsigned nchain = 0;
+            cb_time occ_end = h->t;
+            int occurs = 0;
+            switch (r->type) {
+            case CORR_SINGLE:
+                occurs = 1;
+                chain[nchain++] = h;
+                break;
+            case CORR_COUNT:
+                /* hits of this key within the window ending at h */
+                while (first->v[idx[win_lo]].t < h->t - r->window)
+                    win_lo++;
+                occurs = j + 1 - win_lo >= r->min_count;
+                if (occurs && r->min_hosts > 1) {
+                    /* distinct hosts in the window (few: linear) */
+                    const char *seen[64];
+                    unsigned ns = 0;
+                    for (size_t w = win_lo; w <= j && ns < 64; w++) {
+                        const char *hh =
+                            g->tl->events[first->v[idx[w]].ev]->host;
+                        unsigned q = 0;
+                        while (q < ns && seen[q] != hh)
+                            q++;
+                        if (q == ns)
+                            seen[ns++] = hh;
+                    }
+                    occurs = ns >= r->min_hosts;
+                }
+                break;
+            case CORR_SEQUENCE: {
+                chain[nchain++] = h;
+                const struct hit *prev = h;
+                occurs = 1;
+                for (unsigned s = 1; s < r->nsteps && occurs; s++) {
+                    const struct hit *nx =
+                        find_hit(&g->hits[ri][r->steps[s]], key, prev->t,
+                                 h->t + r->window, prev->ev);
+                    if (!nx) {
+                        occurs = 0;
+                        break;
+                    }
+                    chain[nchain++] = nx;
+                    prev = nx;
+                }
+                occ_end = prev->t;
+                break;
+            }
+            case CORR_COOCCUR: {
+                chain[nchain++] = h;
+                occurs = 1;
+                for (unsigned s = 1; s < r->nsteps && occurs; s++) {
+                    const struct hit *nx;
+                    if (!any_hit(&g->hits[ri][r->steps[s]], key,
+                                 h->t - r->window, h->t + r->window, &nx))
+                        occurs = 0;
+                    else
+                        chain[nchain++] = nx;
+                }
+                break;
+            }
+            case CORR_ABSENCE: {
+                /* only when the data covers the whole window */
+                if (h->t + r->window > end_of_data)
+                    break;
+                cb_time from = r->both_ways ? h->t - r->window : h->t;
+                if (r->both_ways && from < g->tl->events[0]->ts)
+                    break; /* the data does not reach back far enough */
+                const struct hit *nx = find_hit(
+                    &g->hits[ri][r->steps[1]], key, from, h->t + r->window,
+                    r->both_ways ? SIZE_MAX : h->ev);
+                if (!nx) {
+                    occurs = 1;
+                    chain[nchain++] = h;
+                }
+                break;
+            }
+            }
+            if (!occurs)
+                continue;
+            /* a new episode when this occurrence starts beyond the window
+             * after the previous one (single: only with a window) */
+            cb_time gap = r->window;
+            if (d.count && episode_end != CB_TIME_NONE &&
+                (r->type != CORR_SINGLE || gap) && h->t > episode_end + gap) {
+                if (d.count >= (r->type == CORR_SINGLE ? r->min_count : 1))
+                    rc = emit(g, ri, &d);
+                draft_reset(&d, r, key);
+            }
+            if (r->type == CORR_COUNT) {
+                /* the whole window joins the episode; count hits, not
+                 * windows */
+                size_t from = win_lo > added_upto ? win_lo : added_upto;
+                for (size_t w = from; w <= j && rc == 0; w++)
+                    rc = draft_add(g, &d, &first->v[idx[w]],
+                                   r->names[r->steps[0]]);
+                d.count += j + 1 - from;
+                added_upto = j + 1;
+            } else {
+                d.count++;
+                for (unsigned c = 0; c < nchain && rc == 0; c++) {
+                    unsigned step = r->type == CORR_SINGLE ||
+                                            r->type == CORR_ABSENCE
+                                        ? r->steps[0]
+                                        : r->steps[c];
+                    rc = draft_add(g, &d, chain[c], r->names[step]);
+                }
+            }
+            if (episode_end == CB_TIME_NONE || occ_end > episode_end)
+                episode_end = occ_end;
+        }
+        if (rc == 0 && d.count &&
+            d.count >= (r->type == CORR_SINGLE ? r->min_count : 1))
+            rc = emit(g, ri, &d);
+        cb_free(idx);
+    }
+    cb_free(d.all);
+    return rc;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+    const struct cb_finding *x = a, *y = b;
+    if (x->severity != y->severity)
+        return x->severity > y->severity ? -1 : 1;
+    if (x->confidence != y->confidence)
+        return x->confidence > y->confidence ? -1 : 1;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    int c = strcmp(x->id, y->id);
+    if (c)
+        return c;
+    return strcmp(x->summary, y->summary);
+}
+
+enum cb_status cb_correlate(const struct cb_rules *rs,
+                            const struct cb_timeline *tl,
+                            struct cb_findings *out)
+{
+    memset(out, 0, sizeof *out);
+    out->arena = cb_arena_create();
+    if (!out->arena)
+        return CB_E_NOMEM;
+    if (!rs || !rs->count || !tl->count)
+        return CB_OK;
+    struct engine g = {.rs = rs, .tl = tl, .out = out, .arena = out->arena};
+    enum cb_status st = CB_E_NOMEM;
+    g.md = pcre2_match_data_create(64, NULL);
+    g.hits = cb_calloc(rs->count, sizeof *g.hits);
+    if (!g.md || !g.hits)
+        goto done;
+    for (size_t r = 0; r < rs->count; r++) {
+        g.hits[r] = cb_calloc(rs->rules[r]->nnames + 1, sizeof **g.hits);
+        if (!g.hits[r])
+            goto done;
+    }
+    if (build_index(&g) != 0 || scan(&g) != 0)
+        goto done;
+    for (size_t r = 0; r < rs->count; r++) {
+        if (correlate_rule(&g, r) != 0)
+            goto done;
+    }
+    qsort(out->items, out->count, sizeof *out->items, cmp_finding);
+    st = CB_OK;
+done:
+    if (g.by_id) {
+        for (size_t i = 0; i < 65536; i++)
+            cb_free(g.by_id[i].m);
+        cb_free(g.by_id);
+    }
+    cb_free(g.generic.m);
+    cb_free(g.by_component.m);
+    if (g.hits) {
+        for (size_t r = 0; r < rs->count; r++) {
+            if (!g.hits[r])
+                continue;
+            for (unsigned s = 0; s <= rs->rules[r]->nnames; s++)
+                cb_free(g.hits[r][s].v);
+            cb_free(g.hits[r]);
+        }
+        cb_free(g.hits);
+    }
+    if (g.md)
+        pcre2_match_data_free(g.md);
+    if (st != CB_OK)
+        cb_findings_fini(out);
+    return st;
+}
+
+void cb_findings_fini(struct cb_findings *f)
+{
+    cb_free(f->items);
+    f->items = NULL;
+    f->count = f->cap = 0;
+    cb_arena_destroy(&f->arena);
+}

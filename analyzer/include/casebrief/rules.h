@@ -1,0 +1,133 @@
+/*
+ * rules.h - the knowledge base: rules loaded from rules/NAME.xml (schema in
+ * rules/README.md), compiled once, and the findings the correlation
+ * engine derives from a timeline.
+ *
+ * Ownership: a cb_rules set owns its rules, compiled patterns and texts;
+ * findings belong to their cb_findings list and point into the rules and
+ * into the analysis' events, so both must outlive them.
+ */
+#ifndef CASEBRIEF_RULES_H
+#define CASEBRIEF_RULES_H
+
+#include <stdio.h>
+
+#include "error.h"
+#include "event.h"
+#include "ingest.h"
+#include "timeline.h"
+
+enum cb_severity {
+    CB_SEV_INFO = 0,
+    CB_SEV_LOW,
+    CB_SEV_MEDIUM,
+    CB_SEV_HIGH,
+    CB_SEV_CRITICAL
+};
+
+const char *cb_severity_name(enum cb_severity s);
+
+struct cb_rules;
+struct cb_rule;
+
+/* One problem found while loading: "file:line: message". */
+struct cb_rule_error {
+    char where[600];
+    char msg[400];
+    struct cb_rule_error *next;
+};
+
+/*
+ * Load every *.xml in dir (sorted by name) into *rules (created when NULL;
+ * a rule whose id already exists replaces it, so a team's --rules DIR can
+ * override the shipped ones). Problems are appended to *errors (caller
+ * frees with cb_rule_errors_free); a file with errors adds no rule.
+ * Returns CB_OK, CB_E_IO (dir unreadable), CB_E_NOMEM.
+ */
+enum cb_status cb_rules_load_dir(struct cb_rules **rules, const char *dir,
+                                 struct cb_rule_error **errors);
+/* The same for one file, or for XML text in memory (name for messages). */
+enum cb_status cb_rules_load_file(struct cb_rules **rules, const char *path,
+                                  struct cb_rule_error **errors);
+enum cb_status cb_rules_load_memory(struct cb_rules **rules, const char *name,
+                                    const char *xml, size_t len,
+                                    struct cb_rule_error **errors);
+void cb_rules_free(struct cb_rules **rules);
+void cb_rule_errors_free(struct cb_rule_error **errors);
+
+size_t cb_rules_count(const struct cb_rules *rules);
+const struct cb_rule *cb_rules_at(const struct cb_rules *rules, size_t i);
+const char *cb_rule_id(const struct cb_rule *r);
+const char *cb_rule_pattern(const struct cb_rule *r);
+const char *cb_rule_title(const struct cb_rule *r);
+enum cb_severity cb_rule_severity(const struct cb_rule *r);
+/* Channels whose events the rule reads ("System", ...), for gaps. */
+size_t cb_rule_channels(const struct cb_rule *r, const char *const **out);
+
+/* ---- findings ---------------------------------------------------------- */
+
+struct cb_entity {
+    const char *name;  /* "vm", "node", "volume", "file", ... */
+    const char *value;
+};
+
+struct cb_evidence {
+    const struct cb_event *ev;
+    const char *role; /* the rule's matcher name that took it */
+};
+
+struct cb_remedy {
+    const char *text;
+    const char *powershell; /* may be NULL */
+    const char *warning;    /* may be NULL */
+};
+
+struct cb_finding {
+    const struct cb_rule *rule;
+    const char *id, *pattern, *title;
+    enum cb_severity severity;
+    int confidence; /* 0..100 */
+    cb_time first, last;
+    size_t count; /* occurrences merged into this finding */
+    const char **hosts;
+    size_t nhosts;
+    struct cb_entity *entities;
+    size_t nentities;
+    struct cb_evidence *evidence;
+    size_t nevidence;
+    char *summary;
+    const char *cause;
+    const struct cb_remedy *remediation;
+    size_t nremediation;
+    const char *const *collect;
+    size_t ncollect;
+    const char *const *references;
+    size_t nreferences;
+};
+
+struct cb_findings {
+    struct cb_finding *items;
+    size_t count, cap;
+    struct cb_arena *arena; /* summaries, host and entity lists */
+};
+
+/*
+ * Run every rule over the timeline (events in time order). Findings are
+ * grouped per rule by its grouping key and episode, ranked by severity,
+ * then confidence, then time. Deterministic for the same input.
+ */
+enum cb_status cb_correlate(const struct cb_rules *rules,
+                            const struct cb_timeline *tl,
+                            struct cb_findings *out);
+void cb_findings_fini(struct cb_findings *f);
+
+/* ---- HRESULT forms ------------------------------------------------------ */
+
+/*
+ * A PCRE2 pattern matching every way a log writes this code: 0x80070020,
+ * 80070020 after "error", 2147942432, -2147024864, %%2147942432 and its
+ * well-known text. Returns the length written, or 0 when buf is too small.
+ */
+size_t cb_hresult_pattern(unsigned long code, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,1039 @@
+/*
+ * rules.c - loads the knowledge base: rules/NAME.xml (schema in
+ * rules/README.md) parsed with expat into a small tree, then compiled into
+ * matchers (PCRE2 with JIT and match limits) and correlation settings.
+ *
+ * Rule files are trusted more than customer data but still checked: every
+ * unknown element or attribute, bad number, bad regex and dangling
+ * reference is an error with file:line, and a file with errors adds no
+ * rule.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <expat.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casebrief/alloc.h"
+#include "rules_internal.h"
+
+#define MAX_DEPTH 16
+#define MAX_RULE_FILE (4u << 20)
+#define MATCH_LIMIT 200000u
+#define DEPTH_LIMIT 2000u
+
+/* ---- a small element tree ---------------------------------------------- */
+
+struct node {
+    const char *name;
+    const char **attrs; /* name, value, ..., NULL */
+    char *text;
+    size_t text_len;
+    unsigned line;
+    struct node *parent, *child, *last, *next;
+};
+
+struct load {
+    struct cb_arena *arena;
+    const char *file;
+    struct node *root, *cur;
+    unsigned depth;
+    int failed;
+    struct cb_rule_error **errors;
+    unsigned nerrors;
+    XML_Parser xp;
+};
+
+static void add_error(struct load *l, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_error(struct load *l, unsigned line, const char *fmt, ...)
+{
+    l->failed = 1;
+    l->nerrors++;
+    struct cb_rule_error *e = cb_calloc(1, sizeof *e);
+    if (!e)
+        return;
+    snprintf(e->where, sizeof e->where, "%s:%u", l->file, line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    struct cb_rule_error **p = l->errors;
+    while (*p)
+        p = &(*p)->next;
+    *p = e;
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name,
+                             const XML_Char **attrs)
+{
+    struct load *l = ud;
+    unsigned line = (unsigned)XML_GetCurrentLineNumber(l->xp);
+    if (++l->depth > MAX_DEPTH) {
+        add_error(l, line, "elements nested deeper than %d", MAX_DEPTH);
+        XML_StopParser(l->xp, XML_FALSE);
+        return;
+    }
+    struct node *n = cb_arena_calloc(l->arena, 1, sizeof *n);
+    size_t na = 0;
+    while (attrs[na])
+        na++;
+    const char **a = cb_arena_calloc(l->arena, na + 1, sizeof *a);
+    if (!n || !a) {
+        XML_StopParser(l->xp, XML_FALSE);
+        return;
+    }
+    for (size_t i = 0; i < na; i++)
+        a[i] = cb_arena_strdup(l->arena, attrs[i]);
+    n->name = cb_arena_strdup(l->arena, name);
+    n->attrs = a;
+    n->line = line;
+    n->parent = l->cur;
+    if (l->cur) {
+        if (l->cur->last)
+            l->cur->last->next = n;
+        else
+            l->cur->child = n;
+        l->cur->last = n;
+    } else {
+        l->root = n;
+    }
+    l->cur = n;
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+    struct load *l = ud;
+    (void)name;
+    l->depth--;
+    if (l->cur)
+        l->cur = l->cur->parent;
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+    struct load *l = ud;
+    struct node *n = l->cur;
+    if (!n || len <= 0)
+        return;
+    char *t = cb_arena_alloc(l->arena, n->text_len + (size_t)len + 1);
+    if (!t)
+        return;
+    if (n->text_len)
+        memcpy(t, n->text, n->text_len);
+    memcpy(t + n->text_len, s, (size_t)len);
+    n->text_len += (size_t)len;
+    t[n->text_len] = '\0';
+    n->text = t;
+}
+
+/* Rule files need no DTD; refusing one rules out entity expansion. */
+static void XMLCALL on_doctype(void *ud, const XML_Char *name,
+                               const XML_Char *sysid, const XML_Char *pubid,
+                               int internal)
+{
+    struct load *l = ud;
+    (void)name, (void)sysid, (void)pubid, (void)internal;
+    add_error(l, (unsigned)XML_GetCurrentLineNumber(l->xp),
+              "DOCTYPE is not allowed in rule files");
+    XML_StopParser(l->xp, XML_FALSE);
+}
+
+/* ---- tree helpers ------------------------------------------------------- */
+
+static const char *attr(const struct node *n, const char *name)
+{
+    for (const char **a = n->attrs; a[0]; a += 2) {
+        if (strcmp(a[0], name) == 0)
+            return a[1];
+    }
+    return NULL;
+}
+
+/* Text with surrounding white space trimmed and inner runs of white space
+ * (line breaks in the XML) folded to one space. */
+static const char *text_of(struct load *l, const struct node *n)
+{
+    const char *s = n->text ? n->text : "";
+    char *o = cb_arena_alloc(l->arena, strlen(s) + 1);
+    if (!o)
+        return "";
+    size_t k = 0;
+    int space = 0;
+    for (; *s; s++) {
+        if (isspace((unsigned char)*s)) {
+            space = k > 0;
+            continue;
+        }
+        if (space)
+            o[k++] = ' ';
+        space = 0;
+        o[k++] = *s;
+    }
+    o[k] = '\0';
+    return o;
+}
+
+/* Text kept as written, except the common indentation (PowerShell). */
+static const char *code_of(struct load *l, const struct node *n)
+{
+    const char *s = n->text ? n->text : "";
+    while (*s == '\n' || *s == '\r')
+        s++;
+    size_t len = strlen(s);
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    /* smallest indentation of the non-blank lines */
+    size_t indent = SIZE_MAX, i = 0;
+    while (i < len) {
+        size_t k = 0;
+        while (i + k < len && s[i + k] == ' ')
+            k++;
+        if (i + k < len && s[i + k] != '\n' && k < indent)
+            indent = k;
+        while (i < len && s[i] != '\n')
+            i++;
+        i++;
+    }
+    if (indent == SIZE_MAX)
+        indent = 0;
+    char *o = cb_arena_alloc(l->arena, len + 1);
+    if (!o)
+        return "";
+    size_t k = 0;
+    i = 0;
+    while (i < len) {
+        size_t skip = 0;
+        while (skip < indent && i < len && s[i] == ' ')
+            i++, skip++;
+        while (i < len && s[i] != '\n') {
+            if (s[i] != '\r')
+                o[k++] = s[i];
+            i++;
+        }
+        if (i < len)
+            o[k++] = s[i++];
+    }
+    o[k] = '\0';
+    return o;
+}
+
+static int check_attrs(struct load *l, const struct node *n,
+                       const char *const *allowed)
+{
+    int ok = 1;
+    for (const char **a = n->attrs; a[0]; a += 2) {
+        int known = 0;
+        for (const char *const *k = allowed; *k; k++)
+            known |= strcmp(*k, a[0]) == 0;
+        if (!known) {
+            add_error(l, n->line, "<%s>: unknown attribute '%s'", n->name,
+                      a[0]);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* "90s", "5m", "2h", "1d", "250ms" -> ticks; -1 when malformed. */
+static cb_time parse_duration(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -1;
+    double mul;
+    if (strcmp(end, "ms") == 0)
+        mul = 1e4;
+    else if (strcmp(end, "s") == 0 || *end == '\0')
+        mul = 1e7;
+    else if (strcmp(end, "m") == 0)
+        mul = 60e7;
+    else if (strcmp(end, "h") == 0)
+        mul = 3600e7;
+    else if (strcmp(end, "d") == 0)
+        mul = 86400e7;
+    else
+        return -1;
+    double t = v * mul;
+    if (t > 3.0e16) /* about 95 years */
+        return -1;
+    return (cb_time)t;
+}
+
+/* Space or comma separated words into an arena array. */
+static const char **words(struct load *l, const char *s, unsigned *count)
+{
+    unsigned n = 0;
+    const char **out = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        n = 0;
+        const char *p = s;
+        while (*p) {
+            while (*p == ' ' || *p == ',')
+                p++;
+            if (!*p)
+                break;
+            const char *w = p;
+            while (*p && *p != ' ' && *p != ',')
+                p++;
+            if (pass)
+                out[n] = cb_arena_strndup(l->arena, w, (size_t)(p - w));
+            n++;
+        }
+        if (!pass)
+            out = cb_arena_calloc(l->arena, n + 1, sizeof *out);
+        if (!out)
+            return NULL;
+    }
+    *count = n;
+    return out;
+}
+
+/* ---- regexes ------------------------------------------------------------ */
+
+static pcre2_code *compile(struct load *l, struct cb_rules *rs,
+                           const struct node *n, const char *pattern)
+{
+    int code;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile(
+        (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+        PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES, &code, &off,
+        NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        add_error(l, n->line, "<%s>: bad regular expression at offset %zu: "
+                  "%s", n->name, (size_t)off, (const char *)msg);
+        return NULL;
+    }
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* optional speed-up */
+    if (rs->ncodes == rs->codes_cap) {
+        size_t cap = rs->codes_cap ? rs->codes_cap * 2 : 64;
+        pcre2_code **c = cb_realloc(rs->codes, cap * sizeof *c);
+        if (!c) {
+            pcre2_code_free(re);
+            return NULL;
+        }
+        rs->codes = c;
+        rs->codes_cap = cap;
+    }
+    rs->codes[rs->ncodes++] = re;
+    return re;
+}
+
+/* Well-known texts of the codes the knowledge base names. */
+static const struct {
+    unsigned long code;
+    const char *text;
+} hresult_texts[] = {
+    {0x80070020, "being used by another process"},
+    {0x80070005, "access is denied|general access denied error"},
+    {0x80070002, "cannot find the file specified"},
+    {0x80070003, "cannot find the path specified"},
+    {0x80070570, "file or directory is corrupted and unreadable"},
+    {0x80004004, "operation aborted"},
+    {0x8000FFFF, "catastrophic failure"},
+    {0x8009030E, "no credentials are available in the security package"},
+    {0x8009030D, "credentials supplied to the package were not recognized"},
+    {0x80070070, "not enough space on the disk"},
+    {0x800705B4, "this operation returned because the timeout period "
+                 "expired"},
+};
+
+size_t cb_hresult_pattern(unsigned long code, char *buf, size_t size)
+{
+    code &= 0xFFFFFFFFul;
+    long sgn = code >= 0x80000000ul ? (long)code - 0x100000000l : (long)code;
+    const char *text = NULL;
+    for (size_t i = 0; i < sizeof hresult_texts / sizeof *hresult_texts; i++) {
+        if (hresult_texts[i].code == code)
+            text = hresult_texts[i].text;
+    }
+    int n = snprintf(buf, size,
+                     "(?i)(?:\\b0x%08lx\\b|\\b(?:error|hresult|code|status)"
+                     "[ :=]*%08lx\\b|(?<![0-9])%lu(?![0-9])|(?<![0-9])%ld"
+                     "(?![0-9])%s%s)",
+                     code, code, code, sgn, text ? "|" : "", text ? text : "");
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* ---- compiling one rule ------------------------------------------------- */
+
+static const char *const level_names[] = {
+    NULL, "critical", "error", "warning", "info", "verbose", "debug"};
+
+static int step_index(struct load *l, struct cb_rule *r, const char *name,
+                      int create)
+{
+    for (unsigned i = 0; i < r->nnames; i++) {
+        if (strcmp(r->names[i], name) == 0)
+            return (int)i;
+    }
+    if (!create)
+        return -1;
+    const char **nn = cb_arena_alloc(l->arena, (r->nnames + 1) * sizeof *nn);
+    if (!nn)
+        return -1;
+    memcpy(nn, r->names, r->nnames * sizeof *nn);
+    nn[r->nnames] = cb_arena_strdup(l->arena, name);
+    r->names = nn;
+    return (int)r->nnames++;
+}
+
+static int add_channel(struct load *l, struct cb_rule *r, const char *c)
+{
+    for (unsigned i = 0; i < r->nchannels; i++) {
+        if (strcmp(r->channels[i], c) == 0)
+            return 0;
+    }
+    const char **nc = cb_arena_alloc(l->arena, (r->nchannels + 1) * sizeof *nc);
+    if (!nc)
+        return -1;
+    memcpy(nc, r->channels, r->nchannels * sizeof *nc);
+    nc[r->nchannels++] = c;
+    r->channels = nc;
+    return 0;
+}
+
+static int parse_ids(struct load *l, const struct node *n, struct matcher *m)
+{
+    unsigned nw;
+    const char **w = words(l, text_of(l, n), &nw);
+    if (!w || nw == 0) {
+        add_error(l, n->line, "<event-id>: empty");
+        return -1;
+    }
+    m->ids = cb_arena_calloc(l->arena, nw, sizeof *m->ids);
+    if (!m->ids)
+        return -1;
+    for (unsigned i = 0; i < nw; i++) {
+        char *end;
+        unsigned long lo = strtoul(w[i], &end, 10), hi = lo;
+        if (*end == '-')
+            hi = strtoul(end + 1, &end, 10);
+        if (*end || end == w[i] || lo > 65535 || hi > 65535 || hi < lo) {
+            add_error(l, n->line, "<event-id>: '%s' is not an id or range "
+                      "of ids (0-65535)", w[i]);
+            return -1;
+        }
+        m->ids[i][0] = (uint32_t)lo;
+        m->ids[i][1] = (uint32_t)hi;
+    }
+    m->nids = nw;
+    return 0;
+}
+
+static int compile_match(struct load *l, struct cb_rules *rs,
+                         struct cb_rule *r, const struct node *n,
+                         struct matcher *m)
+{
+    static const char *const allowed[] = {"name", NULL};
+    check_attrs(l, n, allowed);
+    const char *name = attr(n, "name");
+    if (!name || !*name) {
+        add_error(l, n->line, "<match> needs a name");
+        return -1;
+    }
+    int step = step_index(l, r, name, 1);
+    if (step < 0)
+        return -1;
+    m->step = (unsigned)step;
+    m->rule = r;
+    int conditions = 0;
+    for (const struct node *c = n->child; c; c = c->next) {
+        const char *t = text_of(l, c);
+        conditions++;
+        if (strcmp(c->name, "channel") == 0 || strcmp(c->name, "provider") == 0
+            || strcmp(c->name, "component") == 0) {
+            const char ***list = c->name[0] == 'c' && c->name[1] == 'h'
+                                     ? &m->channels
+                                 : c->name[0] == 'p' ? &m->providers
+                                                     : &m->components;
+            unsigned *cnt = list == &m->channels    ? &m->nchannels
+                            : list == &m->providers ? &m->nproviders
+                                                    : &m->ncomponents;
+            const char **nl = cb_arena_alloc(l->arena, (*cnt + 1) * sizeof *nl);
+            if (!nl)
+                return -1;
+            memcpy(nl, *list, *cnt * sizeof *nl);
+            nl[(*cnt)++] = t;
+            *list = nl;
+            if (list == &m->channels && add_channel(l, r, t) != 0)
+                return -1;
+        } else if (strcmp(c->name, "event-id") == 0) {
+            if (parse_ids(l, c, m) != 0)
+                return -1;
+        } else if (strcmp(c->name, "level") == 0) {
+            unsigned nw;
+            const char **w = words(l, t, &nw);
+            for (unsigned i = 0; w && i < nw; i++) {
+                unsigned k = 1;
+                while (k <= 6 && strcmp(level_names[k], w[i]) != 0)
+                    k++;
+                if (k > 6) {
+                    add_error(l, c->line, "<level>: unknown level '%s'",
+                              w[i]);
+                    return -1;
+                }
+                m->levels |= 1u << k;
+            }
+        } else if (strcmp(c->name, "field") == 0) {
+            static const char *const fa[] = {"name", NULL};
+            check_attrs(l, c, fa);
+            pcre2_code *re = compile(l, rs, c, c->text ? c->text : "");
+            if (!re)
+                return -1;
+            struct field_re *nf =
+                cb_arena_alloc(l->arena, (m->nfields + 1) * sizeof *nf);
+            if (!nf)
+                return -1;
+            memcpy(nf, m->fields, m->nfields * sizeof *nf);
+            nf[m->nfields].field = attr(c, "name");
+            nf[m->nfields++].re = re;
+            m->fields = nf;
+        } else if (strcmp(c->name, "message") == 0 ||
+                   strcmp(c->name, "path") == 0) {
+            pcre2_code *re = compile(l, rs, c, c->text ? c->text : "");
+            if (!re)
+                return -1;
+            if (c->name[0] == 'm')
+                m->message = re;
+            else
+                m->path = re;
+        } else if (strcmp(c->name, "hresult") == 0) {
+            char *end;
+            unsigned long code = strtoul(t, &end, 0);
+            char pat[512];
+            if (*end || end == t || code > 0xFFFFFFFFul ||
+                !cb_hresult_pattern(code, pat, sizeof pat)) {
+                add_error(l, c->line, "<hresult>: '%s' is not a 32-bit "
+                          "code such as 0x80070020", t);
+                return -1;
+            }
+            m->hresult = compile(l, rs, c, pat);
+            if (!m->hresult)
+                return -1;
+        } else {
+            add_error(l, c->line, "<match>: unknown condition <%s>",
+                      c->name);
+            return -1;
+        }
+    }
+    if (!conditions) {
+        add_error(l, n->line, "<match name='%s'> has no condition", name);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const severity_names[] = {"info", "low", "medium", "high",
+                                             "critical"};
+
+const char *cb_severity_name(enum cb_severity s)
+{
+    return (unsigned)s < 5 ? severity_names[s] : "info";
+}
+
+static int compile_correlate(struct load *l, struct cb_rule *r,
+                             const struct node *n)
+{
+    static const char *const allowed[] = {"type",      "window", "group",
+                                          "min",       "min-hosts",
+                                          "direction", NULL};
+    check_attrs(l, n, allowed);
+    static const char *const types[] = {"single", "sequence", "cooccur",
+                                        "count", "absence"};
+    const char *type = attr(n, "type");
+    unsigned k = 0;
+    while (type && k < 5 && strcmp(types[k], type) != 0)
+        k++;
+    if (!type || k == 5) {
+        add_error(l, n->line, "<correlate>: type is single, sequence, "
+                  "cooccur, count or absence");
+        return -1;
+    }
+    r->type = (enum corr_type)k;
+    const char *w = attr(n, "window");
+    r->window = w ? parse_duration(w) : 0;
+    if (r->window < 0) {
+        add_error(l, n->line, "<correlate>: bad window '%s' (e.g. 90s, 5m, "
+                  "2h, 1d)", w);
+        return -1;
+    }
+    const char *g = attr(n, "group");
+    if (!g || strcmp(g, "host") == 0) {
+        r->group = GROUP_HOST;
+    } else if (strcmp(g, "cluster") == 0) {
+        r->group = GROUP_CLUSTER;
+    } else if (strncmp(g, "entity:", 7) == 0 && g[7]) {
+        r->group = GROUP_ENTITY;
+        r->group_entity = g + 7;
+    } else {
+        add_error(l, n->line, "<correlate>: group is host, cluster or "
+                  "entity:NAME, not '%s'", g);
+        return -1;
+    }
+    const char *mn = attr(n, "min");
+    r->min_count = 1;
+    if (mn) {
+        char *end;
+        unsigned long v = strtoul(mn, &end, 10);
+        if (*end || v == 0 || v > 1000000) {
+            add_error(l, n->line, "<correlate>: bad min '%s'", mn);
+            return -1;
+        }
+        r->min_count = (unsigned)v;
+    }
+    const char *mh = attr(n, "min-hosts");
+    if (mh) {
+        char *end;
+        unsigned long v = strtoul(mh, &end, 10);
+        if (*end || v == 0 || v > 4096 || r->type != CORR_COUNT) {
+            add_error(l, n->line, "<correlate>: min-hosts is 1..4096, for "
+                      "type='count'");
+            return -1;
+        }
+        r->min_hosts = (unsigned)v;
+    }
+    const char *dir = attr(n, "direction");
+    if (dir) {
+        if (r->type != CORR_ABSENCE ||
+            (strcmp(dir, "after") && strcmp(dir, "both"))) {
+            add_error(l, n->line, "<correlate>: direction is after or both, "
+                      "for type='absence'");
+            return -1;
+        }
+        r->both_ways = strcmp(dir, "both") == 0;
+    }
+    unsigned nsteps = 0;
+    for (const struct node *c = n->child; c; c = c->next)
+        nsteps++;
+    r->steps = cb_arena_calloc(l->arena, nsteps ? nsteps : 1,
+                               sizeof *r->steps);
+    if (!r->steps)
+        return -1;
+    for (const struct node *c = n->child; c; c = c->next) {
+        const char *m = attr(c, "match");
+        int idx = m ? step_index(l, r, m, 0) : -1;
+        if (strcmp(c->name, "step") != 0 || idx < 0) {
+            add_error(l, c->line, "<correlate>: expected <step match='NAME'/>"
+                      " naming a <match> of this rule");
+            return -1;
+        }
+        r->steps[r->nsteps++] = (unsigned)idx;
+    }
+    unsigned need = r->type == CORR_SINGLE || r->type == CORR_COUNT ? 1 : 2;
+    if (r->nsteps < need || (need == 1 && r->nsteps != 1) ||
+        (r->type == CORR_ABSENCE && r->nsteps != 2)) {
+        add_error(l, n->line, "<correlate type='%s'> takes %s step%s", type,
+                  r->type == CORR_ABSENCE ? "exactly 2"
+                  : need == 1             ? "exactly 1"
+                                          : "2 or more",
+                  need == 1 ? "" : "s");
+        return -1;
+    }
+    if (r->type != CORR_SINGLE && r->window == 0) {
+        add_error(l, n->line, "<correlate type='%s'> needs a window", type);
+        return -1;
+    }
+    return 0;
+}
+
+static int compile_rule(struct load *l, struct cb_rules *rs,
+                        const struct node *n, struct cb_rule **out)
+{
+    static const char *const allowed[] = {"id", "pattern", "severity",
+                                          "confidence", NULL};
+    check_attrs(l, n, allowed);
+    struct cb_rule *r = cb_arena_calloc(l->arena, 1, sizeof *r);
+    if (!r)
+        return -1;
+    r->file = l->file;
+    r->line = n->line;
+    r->id = attr(n, "id");
+    r->pattern = attr(n, "pattern");
+    const char *sev = attr(n, "severity");
+    if (!r->id || !*r->id)
+        add_error(l, n->line, "<rule> needs an id");
+    if (!r->pattern || strlen(r->pattern) != 2 || r->pattern[0] != 'P' ||
+        r->pattern[1] < '1' || r->pattern[1] > '6')
+        add_error(l, n->line, "<rule %s>: pattern is P1..P6",
+                  r->id ? r->id : "?");
+    unsigned k = 0;
+    while (sev && k < 5 && strcmp(severity_names[k], sev) != 0)
+        k++;
+    if (!sev || k == 5)
+        add_error(l, n->line, "<rule %s>: severity is info, low, medium, "
+                  "high or critical", r->id ? r->id : "?");
+    r->severity = (enum cb_severity)k;
+    const char *conf = attr(n, "confidence");
+    r->confidence = conf ? atoi(conf) : 60;
+    if (r->confidence < 1 || r->confidence > 100)
+        add_error(l, n->line, "<rule %s>: confidence is 1..100",
+                  r->id ? r->id : "?");
+    unsigned nmatch = 0, nremedy = 0;
+    for (const struct node *c = n->child; c; c = c->next)
+        nmatch += strcmp(c->name, "match") == 0;
+    r->matchers = cb_arena_calloc(l->arena, nmatch ? nmatch : 1,
+                                  sizeof *r->matchers);
+    if (!r->matchers)
+        return -1;
+    /* matches first: correlate and adjust refer to their names */
+    for (const struct node *c = n->child; c; c = c->next) {
+        if (strcmp(c->name, "match") == 0 &&
+            compile_match(l, rs, r, c, &r->matchers[r->nmatchers]) == 0)
+            r->nmatchers++;
+    }
+    int have_corr = 0;
+    for (const struct node *c = n->child; c; c = c->next) {
+        if (strcmp(c->name, "match") == 0)
+            continue;
+        if (strcmp(c->name, "title") == 0) {
+            r->title = text_of(l, c);
+        } else if (strcmp(c->name, "summary") == 0) {
+            r->summary = text_of(l, c);
+        } else if (strcmp(c->name, "cause") == 0) {
+            r->cause = text_of(l, c);
+        } else if (strcmp(c->name, "correlate") == 0) {
+            have_corr = 1;
+            compile_correlate(l, r, c);
+        } else if (strcmp(c->name, "adjust") == 0) {
+            static const char *const aa[] = {"match", "absent", "within",
+                                             "by", "scope", NULL};
+            check_attrs(l, c, aa);
+            const char *m = attr(c, "match"), *ab = attr(c, "absent");
+            const char *within = attr(c, "within"), *by = attr(c, "by");
+            const char *scope = attr(c, "scope");
+            int idx = step_index(l, r, m ? m : ab ? ab : "", 0);
+            cb_time w = within ? parse_duration(within) : -1;
+            if ((!m == !ab) || idx < 0 || w < 0 || !by ||
+                (scope && strcmp(scope, "same") && strcmp(scope, "any"))) {
+                add_error(l, c->line, "<adjust>: needs match='NAME' or "
+                          "absent='NAME' of this rule, within='DURATION', "
+                          "by='+N' or '-N', optional scope='same|any'");
+                continue;
+            }
+            struct adjust *na =
+                cb_arena_alloc(l->arena, (r->nadjusts + 1) * sizeof *na);
+            if (!na)
+                return -1;
+            memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
+            na[r->nadjusts++] = (struct adjust){
+                (unsigned)idx, ab != NULL, !scope || !strcmp(scope, "same"),
+                w, atoi(by)};
+            r->adjusts = na;
+        } else if (strcmp(c->name, "remediation") == 0) {
+            for (const struct node *s = c->child; s; s = s->next)
+                nremedy++;
+            r->remediation = cb_arena_calloc(l->arena, nremedy ? nremedy : 1,
+                                             sizeof *r->remediation);
+            if (!r->remediation)
+                return -1;
+            for (const struct node *s = c->child; s; s = s->next) {
+                struct cb_remedy *rm = &r->remediation[r->nremediation];
+                if (strcmp(s->name, "step") != 0) {
+                    add_error(l, s->line, "<remediation>: expected <step>");
+                    continue;
+                }
+                for (const struct node *p = s->child; p; p = p->next) {
+                    if (strcmp(p->name, "do") == 0)
+                        rm->text = text_of(l, p);
+                    else if (strcmp(p->name, "powershell") == 0)
+                        rm->powershell = code_of(l, p);
+                    else if (strcmp(p->name, "warning") == 0)
+                        rm->warning = text_of(l, p);
+                    else
+                        add_error(l, p->line, "<step>: expected <do>, "
+                                  "<powershell> or <warning>");
+                }
+                if (!rm->text)
+                    add_error(l, s->line, "<step> needs <do>");
+                r->nremediation++;
+            }
+        } else if (strcmp(c->name, "collect") == 0 ||
+                   strcmp(c->name, "references") == 0) {
+            int col = c->name[0] == 'c';
+            unsigned cnt = 0;
+            for (const struct node *s = c->child; s; s = s->next)
+                cnt++;
+            const char **list = cb_arena_calloc(l->arena, cnt + 1,
+                                                sizeof *list);
+            if (!list)
+                return -1;
+            unsigned k2 = 0;
+            for (const struct node *s = c->child; s; s = s->next) {
+                if (strcmp(s->name, col ? "item" : "ref") != 0) {
+                    add_error(l, s->line, "<%s>: expected <%s>", c->name,
+                              col ? "item" : "ref");
+                    continue;
+                }
+                list[k2++] = text_of(l, s);
+            }
+            if (col) {
+                r->collect = list;
+                r->ncollect = k2;
+            } else {
+                r->references = list;
+                r->nreferences = k2;
+            }
+        } else {
+            add_error(l, c->line, "<rule>: unknown element <%s>", c->name);
+        }
+    }
+    if (!r->title)
+        add_error(l, n->line, "<rule %s> needs a <title>",
+                  r->id ? r->id : "?");
+    if (!r->cause)
+        add_error(l, n->line, "<rule %s> needs a <cause>",
+                  r->id ? r->id : "?");
+    if (!r->nremediation)
+        add_error(l, n->line, "<rule %s> needs <remediation> steps",
+                  r->id ? r->id : "?");
+    if (!r->nmatchers)
+        add_error(l, n->line, "<rule %s> needs at least one <match>",
+                  r->id ? r->id : "?");
+    if (!have_corr && r->nmatchers) {
+        /* default: every occurrence of the first match, per host */
+        r->type = CORR_SINGLE;
+        r->group = GROUP_HOST;
+        r->min_count = 1;
+        r->steps = cb_arena_calloc(l->arena, 1, sizeof *r->steps);
+        if (!r->steps)
+            return -1;
+        r->nsteps = 1;
+    }
+    *out = r;
+    return 0;
+}
+
+/* ---- the rule set ------------------------------------------------------- */
+
+static struct cb_rules *rules_new(void)
+{
+    struct cb_rules *rs = cb_calloc(1, sizeof *rs);
+    if (!rs)
+        return NULL;
+    rs->arena = cb_arena_create();
+    rs->mctx = pcre2_match_context_create(NULL);
+    if (!rs->arena || !rs->mctx) {
+        cb_arena_destroy(&rs->arena);
+        if (rs->mctx)
+            pcre2_match_context_free(rs->mctx);
+        cb_free(rs);
+        return NULL;
+    }
+    /* a rule's regex meets hostile text: bound its work */
+    pcre2_set_match_limit(rs->mctx, MATCH_LIMIT);
+    pcre2_set_depth_limit(rs->mctx, DEPTH_LIMIT);
+    return rs;
+}
+
+void cb_rules_free(struct cb_rules **prs)
+{
+    if (!prs || !*prs)
+        return;
+    struct cb_rules *rs = *prs;
+    for (size_t i = 0; i < rs->ncodes; i++)
+        pcre2_code_free(rs->codes[i]);
+    cb_free(rs->codes);
+    cb_free(rs->rules);
+    pcre2_match_context_free(rs->mctx);
+    cb_arena_destroy(&rs->arena);
+    cb_free(rs);
+    *prs = NULL;
+}
+
+void cb_rule_errors_free(struct cb_rule_error **errors)
+{
+    if (!errors)
+        return;
+    struct cb_rule_error *e = *errors;
+    while (e) {
+        struct cb_rule_error *n = e->next;
+        cb_free(e);
+        e = n;
+    }
+    *errors = NULL;
+}
+
+static int add_rule(struct cb_rules *rs, struct cb_rule *r)
+{
+    for (size_t i = 0; i < rs->count; i++) {
+        if (strcmp(rs->rules[i]->id, r->id) == 0) {
+            rs->rules[i] = r; /* a later file replaces a shipped rule */
+            return 0;
+        }
+    }
+    if (rs->count == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 32;
+        struct cb_rule **nr = cb_realloc(rs->rules, cap * sizeof *nr);
+        if (!nr)
+            return -1;
+        rs->rules = nr;
+        rs->cap = cap;
+    }
+    rs->rules[rs->count++] = r;
+    return 0;
+}
+
+enum cb_status cb_rules_load_memory(struct cb_rules **prs, const char *name,
+                                    const char *xml, size_t len,
+                                    struct cb_rule_error **errors)
+{
+    if (!*prs && !(*prs = rules_new()))
+        return CB_E_NOMEM;
+    struct cb_rules *rs = *prs;
+    struct load l = {.arena = rs->arena, .errors = errors};
+    l.file = cb_arena_strdup(rs->arena, name);
+    if (!l.file)
+        return CB_E_NOMEM;
+    if (len > MAX_RULE_FILE) {
+        add_error(&l, 0, "rule file larger than %u bytes", MAX_RULE_FILE);
+        return CB_OK;
+    }
+    l.xp = XML_ParserCreate("UTF-8");
+    if (!l.xp)
+        return CB_E_NOMEM;
+    XML_SetUserData(l.xp, &l);
+    XML_SetElementHandler(l.xp, on_start, on_end);
+    XML_SetCharacterDataHandler(l.xp, on_text);
+    XML_SetStartDoctypeDeclHandler(l.xp, on_doctype);
+    if (XML_Parse(l.xp, xml, (int)len, XML_TRUE) == XML_STATUS_ERROR &&
+        !l.failed)
+        add_error(&l, (unsigned)XML_GetCurrentLineNumber(l.xp), "%s",
+                  XML_ErrorString(XML_GetErrorCode(l.xp)));
+    XML_ParserFree(l.xp);
+    if (l.failed)
+        return CB_OK;
+    if (!l.root || strcmp(l.root->name, "rules") != 0) {
+        add_error(&l, l.root ? l.root->line : 1, "the root element must be "
+                  "<rules>");
+        return CB_OK;
+    }
+    struct cb_rule *batch[512];
+    unsigned nb = 0;
+    for (const struct node *c = l.root->child; c; c = c->next) {
+        if (strcmp(c->name, "rule") != 0) {
+            add_error(&l, c->line, "<rules>: expected <rule>, not <%s>",
+                      c->name);
+            continue;
+        }
+        struct cb_rule *r = NULL;
+        if (compile_rule(&l, rs, c, &r) != 0)
+            return CB_E_NOMEM;
+        for (unsigned i = 0; i < nb && r->id; i++) {
+            if (strcmp(batch[i]->id, r->id) == 0)
+                add_error(&l, c->line, "rule id '%s' used twice in this "
+                          "file", r->id);
+        }
+        if (nb == 512) {
+            add_error(&l, c->line, "more than 512 rules in one file");
+            break;
+        }
+        batch[nb++] = r;
+    }
+    if (l.failed)
+        return CB_OK;
+    for (unsigned i = 0; i < nb; i++) {
+        if (add_rule(rs, batch[i]) != 0)
+            return CB_E_NOMEM;
+    }
+    return CB_OK;
+}
+
+enum cb_status cb_rules_load_file(struct cb_rules **prs, const char *path,
+                                  struct cb_rule_error **errors)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return CB_E_IO;
+    char *buf = cb_malloc(MAX_RULE_FILE + 1);
+    if (!buf) {
+        fclose(f);
+        return CB_E_NOMEM;
+    }
+    size_t n = fread(buf, 1, MAX_RULE_FILE + 1, f);
+    int err = ferror(f);
+    fclose(f);
+    enum cb_status st = err ? CB_E_IO
+                            : cb_rules_load_memory(prs, path, buf, n, errors);
+    cb_free(buf);
+    return st;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+enum cb_status cb_rules_load_dir(struct cb_rules **prs, const char *dir,
+                                 struct cb_rule_error **errors)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return CB_E_IO;
+    char *names[1024];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < 1024) {
+        size_t len = strlen(de->d_name);
+        if (len > 4 && strcmp(de->d_name + len - 4, ".xml") == 0)
+            names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    enum cb_status st = CB_OK;
+    if (!*prs && !(*prs = rules_new()))
+        st = CB_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (st == CB_OK)
+            st = cb_rules_load_file(prs, path, errors);
+        free(names[i]);
+    }
+    return st;
+}
+
+size_t cb_rules_count(const struct cb_rules *rs)
+{
+    return rs ? rs->count : 0;
+}
+
+const struct cb_rule *cb_rules_at(const struct cb_rules *rs, size_t i)
+{
+    return i < rs->count ? rs->rules[i] : NULL;
+}
+
+const char *cb_rule_id(const struct cb_rule *r)
+{
+    return r->id;
+}
+
+const char *cb_rule_pattern(const struct cb_rule *r)
+{
+    return r->pattern;
+}
+
+const char *cb_rule_title(const struct cb_rule *r)
+{
+    return r->title;
+}
+
+enum cb_severity cb_rule_severity(const struct cb_rule *r)
+{
+    return r->severity;
+}
+
+size_t cb_rule_channels(const struct cb_rule *r, const char *const **out)
+{
+    *out = r->channels;
+    return r->nchannels;
+}

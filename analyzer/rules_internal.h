@@ -1,0 +1,92 @@
+/*
+ * rules_internal.h - compiled rule structures shared by the loader
+ * (rules.c) and the engine (correlate.c). Not part of the public API.
+ */
+#ifndef CASEBRIEF_RULES_INTERNAL_H
+#define CASEBRIEF_RULES_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "casebrief/arena.h"
+#include "casebrief/rules.h"
+
+struct field_re {
+    const char *field; /* NULL: any field */
+    pcre2_code *re;
+};
+
+/* One <match>: every condition given must hold. Several matchers may share
+ * a name (alternatives: by event id, or by text for logs without ids). */
+struct matcher {
+    unsigned step;  /* index of its name in rule->names */
+    const char **channels;
+    unsigned nchannels;
+    const char **providers;
+    unsigned nproviders;
+    uint32_t (*ids)[2]; /* inclusive ranges */
+    unsigned nids;
+    unsigned levels;    /* bit per enum cb_level; 0 = any */
+    const char **components;
+    unsigned ncomponents;
+    struct field_re *fields;
+    unsigned nfields;
+    pcre2_code *message; /* on the message */
+    pcre2_code *hresult; /* on the message and every field value */
+    pcre2_code *path;    /* likewise */
+    const struct cb_rule *rule;
+};
+
+enum corr_type { CORR_SINGLE, CORR_SEQUENCE, CORR_COOCCUR, CORR_COUNT,
+                 CORR_ABSENCE };
+
+enum group_kind { GROUP_HOST, GROUP_CLUSTER, GROUP_ENTITY };
+
+struct adjust {
+    unsigned step;
+    int absent;     /* 1: applies when the step has no hit nearby */
+    int same_group; /* scope="same" */
+    cb_time within;
+    int by;
+};
+
+struct cb_rule {
+    const char *id, *pattern, *title, *summary, *cause, *file;
+    unsigned line;
+    enum cb_severity severity;
+    int confidence;
+    const char **names; /* matcher names = correlation steps */
+    unsigned nnames;
+    struct matcher *matchers;
+    unsigned nmatchers;
+    enum corr_type type;
+    unsigned *steps; /* indices into names, in order */
+    unsigned nsteps;
+    cb_time window;
+    unsigned min_count;
+    unsigned min_hosts; /* count: distinct hosts needed in the window */
+    int both_ways;      /* absence: no B before or after A */
+    enum group_kind group;
+    const char *group_entity;
+    struct adjust *adjusts;
+    unsigned nadjusts;
+    struct cb_remedy *remediation;
+    unsigned nremediation;
+    const char **collect;
+    unsigned ncollect;
+    const char **references;
+    unsigned nreferences;
+    const char **channels; /* union of the matchers' channels */
+    unsigned nchannels;
+};
+
+struct cb_rules {
+    struct cb_arena *arena;
+    struct cb_rule **rules;
+    size_t count, cap;
+    pcre2_code **codes; /* every compiled pattern, for freeing */
+    size_t ncodes, codes_cap;
+    pcre2_match_context *mctx;
+};
+
+#endif
