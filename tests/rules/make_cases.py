@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+"""Writes the rule test cases under tests/rules/<case>/: event XML in the
+form `wevtutil qe /f:xml` produces (one <Event> per line, no root) and
+cluster.log text, plus expected.json. Run it after changing a case; the
+generated files are committed so tests need no Python.
+
+expected.json: "findings" lists every finding the case must produce (rule
+id and, optionally, count / hosts / entities / min_confidence /
+max_confidence); no other finding may appear. "absent" names rules that
+must not fire (the near misses); every rule needs at least one case where
+it fires and one where it must not.
+"""
+import json, os, shutil
+from datetime import datetime, timedelta
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NS = "http://schemas.microsoft.com/win/2004/08/events/event"
+T0 = datetime(2024, 11, 15, 1, 0, 0)
+record = [1000]
+
+
+def esc(s):
+    return (s.replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("'", "&apos;"))
+
+
+def ev(provider, eid, t, host, channel="System", level=2, data=None,
+       userdata=None, message=None):
+    """One event as EvtRender XML. data: list of (name or None, value)."""
+    record[0] += 1
+    parts = [f"<Event xmlns='{NS}'><System>",
+             f"<Provider Name='{provider}'/>",
+             f"<EventID>{eid}</EventID><Version>0</Version>",
+             f"<Level>{level}</Level><Task>0</Task><Opcode>0</Opcode>",
+             "<Keywords>0x8000000000000000</Keywords>",
+             f"<TimeCreated SystemTime='{t.strftime('%Y-%m-%dT%H:%M:%S')}"
+             f".{t.microsecond:06d}0Z'/>",
+             f"<EventRecordID>{record[0]}</EventRecordID><Correlation/>",
+             "<Execution ProcessID='4' ThreadID='64'/>",
+             f"<Channel>{channel}</Channel>",
+             f"<Computer>{host}.contoso.local</Computer>",
+             "<Security UserID='S-1-5-18'/></System>"]
+    if userdata:
+        tag, fields = userdata
+        parts.append(f"<UserData><{tag}>")
+        parts += [f"<{k}>{esc(v)}</{k}>" for k, v in fields]
+        parts.append(f"</{tag}></UserData>")
+    else:
+        parts.append("<EventData>")
+        for name, value in data or []:
+            attr = f" Name='{name}'" if name else ""
+            parts.append(f"<Data{attr}>{esc(value)}</Data>")
+        parts.append("</EventData>")
+    if message:
+        parts.append(f"<RenderingInfo Culture='en-US'><Message>{esc(message)}"
+                     "</Message></RenderingInfo>")
+    parts.append("</Event>")
+    return "".join(parts)
+
+
+def at(minutes=0, seconds=0):
+    return T0 + timedelta(minutes=minutes, seconds=seconds)
+
+
+def background(host, start, end, every=2):
+    """Service Control Manager noise so the data covers a window."""
+    out, m = [], start
+    while m <= end:
+        out.append(ev("Service Control Manager", 7036, at(m), host, level=4,
+                      data=[("param1", "Windows Update"),
+                            ("param2", "running")]))
+        m += every
+    return out
+
+
+FC = "Microsoft-Windows-FailoverClustering"
+VMMS = "Microsoft-Windows-Hyper-V-VMMS"
+VMMS_CH = "Microsoft-Windows-Hyper-V-VMMS-Admin"
+
+
+def write_case(name, files, findings, absent, description):
+    d = os.path.join(HERE, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "input"))
+    for fname, lines in files.items():
+        nl = "\r\n" if fname.endswith(".log") else "\n"
+        with open(os.path.join(d, "input", fname), "w", newline="") as f:
+            f.write(nl.join(lines) + nl)
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump({"description": description, "findings": findings,
+                   "absent": absent}, f, indent=2)
+        f.write("\n")
+
+
+def sort_xml(events):
+    return sorted(events, key=lambda e: e[e.index("SystemTime"):])
+
+
+def main():
+    # P1: 1135 + 5120 on the survivor, network warnings before, follow-ons
+    n1 = background("HV-NODE1", 40, 80)
+    n1 += [ev(FC, 1126, at(58, 7), "HV-NODE1", level=3,
+              data=[("NetInterfaceName", "HV-NODE2 - Cluster"),
+                    ("NodeName", "HV-NODE2"), ("NetworkName", "Cluster")]),
+           ev(FC, 1135, at(58, 12), "HV-NODE1", level=1,
+              data=[("NodeName", "HV-NODE2")]),
+           ev(FC, 5120, at(58, 14), "HV-NODE1", level=3,
+              data=[("VolumeName", "Volume1"),
+                    ("ResourceName", "Cluster Disk 1"),
+                    ("ErrorCode", "STATUS_CONNECTION_DISCONNECTED(c000020c)")]),
+           ev(FC, 1069, at(58, 16), "HV-NODE1",
+              data=[("ResourceName", "Virtual Machine VM-SQL01"),
+                    ("ResourceGroup", "VM-SQL01")]),
+           ev(FC, 1069, at(58, 40), "HV-NODE1",
+              data=[("ResourceName", "Virtual Machine VM-APP03"),
+                    ("ResourceGroup", "VM-APP03")]),
+           ev(FC, 1205, at(59, 2), "HV-NODE1",
+              data=[("ResourceGroup", "VM-APP03")])]
+    write_case("p1-isolation",
+               {"HV-NODE1-System.xml": sort_xml(n1)},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "hosts": ["HV-NODE1"], "entities": {"node": "HV-NODE2"},
+                 "min_confidence": 90},
+                {"id": "P1.resource-failures", "count": 3,
+                 "hosts": ["HV-NODE1"]}],
+               ["P1.node-removed", "P1.quorum-lost"],
+               "1135 + 5120 two seconds apart with 1126 before and three "
+               "role failures after: isolation, corroborated")
+
+    # P1 near miss: the CSV paused 20 minutes later, outside the window;
+    # role failures spread over 40 minutes and over hosts
+    n1 = background("HV-NODE1", 30, 110)
+    n1 += [ev(FC, 1135, at(60), "HV-NODE1", level=1,
+              data=[("NodeName", "HV-NODE3")]),
+           ev(FC, 5120, at(80), "HV-NODE1", level=3,
+              data=[("VolumeName", "Volume2"),
+                    ("ResourceName", "Cluster Disk 2"),
+                    ("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")]),
+           ev(FC, 1069, at(40), "HV-NODE1", data=[("ResourceName", "A")]),
+           ev(FC, 1069, at(60), "HV-NODE1", data=[("ResourceName", "B")]),
+           ev(FC, 1069, at(80), "HV-NODE1", data=[("ResourceName", "C")])]
+    n2 = background("HV-NODE2", 30, 110)
+    n2 += [ev(FC, 1069, at(90), "HV-NODE2", data=[("ResourceName", "D")]),
+           ev(FC, 1069, at(91), "HV-NODE2", data=[("ResourceName", "E")])]
+    write_case("p1-near-miss-window",
+               {"HV-NODE1-System.xml": sort_xml(n1),
+                "HV-NODE2-System.xml": sort_xml(n2)},
+               [{"id": "P1.node-removed", "count": 1,
+                 "entities": {"node": "HV-NODE3"}}],
+               ["P1.node-isolation", "P1.resource-failures"],
+               "5120 twenty minutes after 1135 (outside 5 min): only the "
+               "membership loss; role failures 20 min apart or 2 on one "
+               "host and 1 on another do not count as a burst")
+
+    # P1 quorum from the cluster log; near miss: healthy quorum lines
+    log = ["[=== Cluster ===]",
+           "Current node: HV-NODE2 (2) id (2)",
+           "[=== Cluster Logs ===]",
+           "00000d18.00001b44::2024/11/15-01:58:12.911 ERR   [QUORUM] Node 2: "
+           "lost quorum (1 of 3 votes)",
+           "00000d18.00001b44::2024/11/15-01:58:12.912 ERR   [CS] Cluster "
+           "service on node HV-NODE2 is shutting down because quorum was lost"]
+    ok = ["[=== Cluster ===]",
+          "Current node: HV-NODE1 (1) id (1)",
+          "[=== Cluster Logs ===]",
+          "00000e4c.00001f38::2024/11/15-01:58:12.903 INFO  [QUORUM] Node 1: "
+          "quorum is healthy, 3 of 3 votes",
+          "00000e4c.00001f38::2024/11/15-01:58:13.000 INFO  [RCM] a role "
+          "lost quorum votes message from another component"]
+    write_case("p1-quorum",
+               {"HV-NODE2_cluster.log": log, "HV-NODE1_cluster.log": ok},
+               [{"id": "P1.quorum-lost", "count": 2,
+                 "hosts": ["HV-NODE2"]}],
+               ["P1.node-isolation"],
+               "quorum loss in cluster.log [QUORUM]/[CS] lines on node 2; "
+               "node 1's healthy-quorum and [RCM] lines must not count")
+
+    # P2: replica suspended around a restart of the primary
+    p = background("HV-PRIM1", 0, 120)
+    p += [ev("User32", 1074, at(55), "HV-PRIM1", level=4,
+             data=[("param1", "C:\\Windows\\system32\\winlogon.exe"),
+                   ("param2", "HV-PRIM1"), ("param3", "Operating System: "
+                    "Upgrade (Planned)"), ("param4", "0x80020003"),
+                   ("param5", "restart")]),
+          ev(VMMS, 32022, at(58), "HV-PRIM1", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM01"),
+                                       ("VmId", "1B4E28BA-2FA1-11D2-883F-0016D3CCA427"),
+                                       ("ErrorMessage", "%%2147500036"),
+                                       ("ErrorCode", "0x80004004")])),
+          ev(VMMS, 32086, at(58, 1), "HV-PRIM1", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM01"),
+                                       ("VmId", "1B4E28BA-2FA1-11D2-883F-0016D3CCA427")]))]
+    write_case("p2-suspended-at-shutdown",
+               {"HV-PRIM1_Microsoft-Windows-Hyper-V-VMMS-Admin.xml": sort_xml(p)},
+               [{"id": "P2.replica-suspended-at-shutdown", "count": 1,
+                 "entities": {"vm": "VM01"}, "min_confidence": 90}],
+               ["P2.replication-failing"],
+               "32022 + 32086 for VM01 three minutes after a planned "
+               "restart (1074)")
+
+    # P2 near misses: no shutdown at all (a different cause), and the two
+    # events for different VMs
+    p = background("HV-PRIM1", 0, 120)
+    p += [ev(VMMS, 32022, at(60), "HV-PRIM1", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM02"),
+                                       ("ErrorCode", "0x80004004")])),
+          ev(VMMS, 32086, at(60, 30), "HV-PRIM1", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM03")]))]
+    write_case("p2-no-shutdown",
+               {"HV-PRIM1_Microsoft-Windows-Hyper-V-VMMS-Admin.xml": sort_xml(p)},
+               [{"id": "P2.replication-failing", "count": 1,
+                 "entities": {"vm": "VM02"}}],
+               ["P2.replica-suspended-at-shutdown"],
+               "32022 with no shutdown within 30 min; its 32086 is for "
+               "another VM, so no suspended-at-shutdown pair")
+
+    # P3: nightly recovery checkpoints fail on a locked AVHDX after a
+    # power loss two days earlier
+    avhdx = ("C:\\ClusterStorage\\ssd_vdisk01\\VMs\\APPSRV\\Virtual Hard "
+             "Disks\\APPSRV-01_1E5B4C9F-3A82-4D60-8B14-2C7F9E8D6A53.avhdx")
+    n = [ev("EventLog", 6008, at(-2 * 1440), "HV-NODE1",
+            data=[(None, "1:58:02 AM"), (None, "11/13/2024")]),
+         ev("Microsoft-Windows-Kernel-Power", 41, at(-2 * 1440 + 1),
+            "HV-NODE1", level=1, data=[("BugcheckCode", "0")])]
+    for night in range(3):
+        n.append(ev(VMMS, 12345, at(night * 1440 + 60), "HV-NODE1",
+                    channel=VMMS_CH,
+                    userdata=("VmlEventLog", [("VmName", "APPSRV"),
+                                              ("ErrorMessage", "%%2147942432"),
+                                              ("ErrorCode", "0x80070020")]),
+                    message=f"'APPSRV' could not create auto virtual hard "
+                            f"disk {avhdx}: The process cannot access the "
+                            "file because it is being used by another "
+                            "process. (0x80070020)."))
+    write_case("p3-locked-avhdx",
+               {"HV-NODE1_evt_HyperVVMMS-Admin.xml": sort_xml(n)},
+               [{"id": "P3.checkpoint-locked-avhdx", "count": 3,
+                 "entities": {"vm": "APPSRV"}, "min_confidence": 85},
+                {"id": "P6.unexpected-shutdown", "count": 2,
+                 "hosts": ["HV-NODE1"]}],
+               ["P6.power-event"],
+               "three nightly checkpoint failures on the same orphan AVHDX "
+               "after a power loss (6008 + Kernel-Power 41) two days earlier")
+
+    # P3 near miss: the same failure text with access denied, not a lock
+    n = [ev(VMMS, 12345, at(60), "HV-NODE1", channel=VMMS_CH,
+            userdata=("VmlEventLog", [("VmName", "APPSRV"),
+                                      ("ErrorMessage", "%%2147942405"),
+                                      ("ErrorCode", "0x80070005")]),
+            message=f"'APPSRV' could not create auto virtual hard disk "
+                    f"{avhdx}: General access denied error (0x80070005).")]
+    write_case("p3-other-hresult",
+               {"HV-NODE1_evt_HyperVVMMS-Admin.xml": n},
+               [], ["P3.checkpoint-locked-avhdx"],
+               "an AVHDX creation failure with 0x80070005 (access denied) "
+               "is not the orphan-lock pattern")
+
+    # P6: logs cleared; near miss: RdpCoreTS also uses id 104
+    n = background("HV-NODE1", 0, 20)
+    n += [ev("Microsoft-Windows-Eventlog", 104, at(10), "HV-NODE1", level=4,
+             userdata=("LogFileCleared", [("SubjectUserName", "admin.jdoe"),
+                                          ("SubjectDomainName", "CONTOSO"),
+                                          ("Channel", "System"),
+                                          ("BackupPath", "")])),
+          ev("Microsoft-Windows-Eventlog", 1102, at(11), "HV-NODE1",
+             channel="Security", level=4,
+             userdata=("LogFileCleared", [("SubjectUserSid", "S-1-5-21-1-2-3-500"),
+                                          ("SubjectUserName", "admin.jdoe"),
+                                          ("SubjectDomainName", "CONTOSO"),
+                                          ("SubjectLogonId", "0x3e7")])),
+          ]
+    write_case("p6-log-cleared",
+               {"HV-NODE1-System.xml": sort_xml(n)},
+               [{"id": "P6.log-cleared", "count": 1,
+                 "entities": {"channel": "System", "user": "admin.jdoe"}},
+                {"id": "P6.security-log-cleared", "count": 1,
+                 "entities": {"user": "admin.jdoe"}}],
+               [],
+               "System cleared (104) and Security cleared (1102) by the "
+               "same admin")
+
+    # P6 near misses: other providers' ids 104 and 1102, and a clean
+    # planned restart (1074, 6006, 6005) is not an unexpected shutdown
+    n = background("HV-NODE1", 0, 20)
+    n += [ev("Microsoft-Windows-RemoteDesktopServices-RdpCoreTS", 104,
+             at(12), "HV-NODE1",
+             channel="Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational",
+             level=4, data=[("ConnType", "TCP")]),
+          ev(VMMS, 1102, at(13), "HV-NODE1", channel=VMMS_CH,
+             data=[(None, "VmmsVirtualMachineSnapshot::GetReplicaType: "
+                          "ReadUnsignedInteger failed! HRESULT = 0x80070002")]),
+          ev("User32", 1074, at(14), "HV-NODE1", level=4,
+             data=[("param1", "C:\\Windows\\system32\\svchost.exe"),
+                   ("param5", "restart")]),
+          ev("EventLog", 6006, at(15), "HV-NODE1", level=4),
+          ev("EventLog", 6005, at(17), "HV-NODE1", level=4)]
+    write_case("p6-clean-restart",
+               {"HV-NODE1-System.xml": sort_xml(n)},
+               [],
+               ["P6.log-cleared", "P6.security-log-cleared",
+                "P6.unexpected-shutdown", "P6.power-event"],
+               "RdpCoreTS 104 and VMMS 1102 are other providers' ids; a "
+               "planned restart (1074, 6006, 6005) is clean")
+
+    # P6: both nodes lose power; near misses in p6-one-node
+    a = [ev("EventLog", 6008, at(62), "HV-NODE1",
+            data=[(None, "1:58:02 AM"), (None, "11/15/2024")])]
+    b = [ev("EventLog", 6008, at(66), "HV-NODE2",
+            data=[(None, "1:58:04 AM"), (None, "11/15/2024")])]
+    write_case("p6-power-event",
+               {"HV-NODE1-System.xml": a, "HV-NODE2-System.xml": b},
+               [{"id": "P6.power-event", "count": 2,
+                 "hosts": ["HV-NODE1", "HV-NODE2"]},
+                {"id": "P6.unexpected-shutdown", "count": 1,
+                 "hosts": ["HV-NODE1"]},
+                {"id": "P6.unexpected-shutdown", "count": 1,
+                 "hosts": ["HV-NODE2"]}],
+               [],
+               "unexpected shutdowns on both nodes four minutes apart")
+    a = [ev("EventLog", 6008, at(0), "HV-NODE1",
+            data=[(None, "12:58 AM"), (None, "11/15/2024")]),
+         ev("EventLog", 6008, at(20), "HV-NODE1",
+            data=[(None, "1:18 AM"), (None, "11/15/2024")])]
+    b = [ev("EventLog", 6008, at(180), "HV-NODE2",
+            data=[(None, "3:58 AM"), (None, "11/15/2024")])]
+    write_case("p6-one-node",
+               {"HV-NODE1-System.xml": a, "HV-NODE2-System.xml": b},
+               [{"id": "P6.unexpected-shutdown", "count": 1,
+                 "hosts": ["HV-NODE1"]},
+                {"id": "P6.unexpected-shutdown", "count": 1,
+                 "hosts": ["HV-NODE1"]},
+                {"id": "P6.unexpected-shutdown", "count": 1,
+                 "hosts": ["HV-NODE2"]}],
+               ["P6.power-event"],
+               "two dirty shutdowns of one node 20 min apart and one of the "
+               "other node 3 h later: no shared power event")
+
+
+if __name__ == "__main__":
+    main()
