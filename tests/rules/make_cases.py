@@ -335,6 +335,149 @@ def main():
                "two dirty shutdowns of one node 20 min apart and one of the "
                "other node 3 h later: no shared power event")
 
+    p4_p5_cases()
+
+
+def vmms(t, host, message, vm=None, code=None):
+    fields = [("VmName", vm)] if vm else []
+    if code:
+        fields.append(("ErrorCode", code))
+    return ev(VMMS, 20417, t, host, channel=VMMS_CH,
+              userdata=("VmlEventLog", fields), message=message)
+
+
+def p4_p5_cases():
+    p = [vmms(at(10), "HV-NODE1",
+              "Live migration of 'VM11' failed. Virtual machine migration "
+              "operation for 'VM11' failed at migration source 'HV-NODE1'. "
+              "Failed to establish a connection with host 'HV-NODE2': No "
+              "credentials are available in the security package "
+              "(0x8009030E).", "VM11", "0x8009030E"),
+         vmms(at(11), "HV-NODE3",
+              "The virtual machine 'VM12' is using processor-specific "
+              "features not supported on physical computer 'HV-NODE4'.",
+              "VM12"),
+         vmms(at(12), "HV-NODE5",
+              "Migration failed: The client cannot connect to the "
+              "destination specified in the request."),
+         vmms(at(13), "HV-NODE5",
+              "Virtual machine migration limit 1 was reached, please wait "
+              "for completion of an ongoing migration operation."),
+         vmms(at(14), "HV-NODE6",
+              "'VM13': No matching virtual switch found on the destination "
+              "host.", "VM13"),
+         vmms(at(15), "HV-NODE6",
+              "The key protector for the virtual machine 'VM14' could not "
+              "be unwrapped.", "VM14"),
+         vmms(at(16), "HV-NODE6",
+              "'VM15' cannot restore this virtual machine because the saved "
+              "state data cannot be read. Delete the saved state data and "
+              "then try to start the virtual machine. (0xC0370027)",
+              "VM15", "0xC0370027")]
+    write_case("p4-migration",
+               {"VMMS-Admin.xml": p},
+               [{"id": "P4.migration-auth", "hosts": ["HV-NODE1"],
+                 "entities": {"vm": "VM11"}},
+                {"id": "P4.processor-compat", "hosts": ["HV-NODE3"],
+                 "entities": {"vm": "VM12"}},
+                {"id": "P4.destination-unreachable", "hosts": ["HV-NODE5"]},
+                {"id": "P4.migration-limit", "hosts": ["HV-NODE5"]},
+                {"id": "P4.switch-mismatch", "hosts": ["HV-NODE6"],
+                 "entities": {"vm": "VM13"}},
+                {"id": "P4.key-protector", "hosts": ["HV-NODE6"]},
+                {"id": "P4.saved-state-unreadable", "hosts": ["HV-NODE6"],
+                 "entities": {"vm": "VM15"}}],
+               [],
+               "one event per live-migration failure of the guide's table, "
+               "each on its own host")
+    p = [vmms(at(10), "HV-NODE1", "Live migration of 'VM11' succeeded.",
+              "VM11"),
+         vmms(at(11), "HV-NODE1", "'VM11' failed to start: General access "
+              "denied error (0x80070005).", "VM11", "0x80070005"),
+         vmms(at(12), "HV-NODE3", "Processor compatibility for migration "
+              "is enabled for 'VM12'.", "VM12"),
+         vmms(at(13), "HV-NODE5", "The WinRM service started."),
+         vmms(at(14), "HV-NODE5", "Virtual machine migration limit was "
+              "changed to 4."),
+         vmms(at(15), "HV-NODE6", "Virtual switch 'External' was created."),
+         vmms(at(16), "HV-NODE6", "The key protector for 'VM14' was "
+              "updated.", "VM14"),
+         vmms(at(17), "HV-NODE6", "The saved state of 'VM15' was deleted "
+              "(0xC0370028).", "VM15")]
+    write_case("p4-near-misses",
+               {"VMMS-Admin.xml": p},
+               [],
+               ["P4.migration-auth", "P4.processor-compat",
+                "P4.destination-unreachable", "P4.migration-limit",
+                "P4.switch-mismatch", "P4.key-protector",
+                "P4.saved-state-unreadable"],
+               "successes, settings changes and neighbouring error codes "
+               "that share words with the migration failures")
+
+    scm = "Service Control Manager"
+    p = [vmms(at(10), "HV-NODE1",
+              "'VM21' failed to start. 'VM21': Failed to open attachment "
+              "'D:\\VMs\\VM21\\disk_8D3C1A2B-1111-2222-3333-444455556666"
+              ".avhdx'. Error: 'The system cannot find the file specified.' "
+              "(0x80070002).", "VM21", "0x80070002"),
+         vmms(at(11), "HV-NODE1",
+              "'VM22' failed to read the configuration: The file or "
+              "directory is corrupted and unreadable. (0x80070570)",
+              "VM22", "0x80070570"),
+         vmms(at(12), "HV-NODE2",
+              "'VM23' failed to start worker process: Catastrophic failure "
+              "(0x8000FFFF).", "VM23", "0x8000FFFF"),
+         vmms(at(13), "HV-NODE2",
+              "Cannot load a virtual machine configuration: The system "
+              "cannot find the path specified. (0x80070003)")]
+    s1 = [ev(scm, 7031, at(20), "HV-NODE3",
+             data=[("param1", "Hyper-V Virtual Machine Management"),
+                   ("param2", "1"), ("param3", "60000"), ("param4", "1"),
+                   ("param5", "Restart the service")])]
+    s1 += [ev("disk", 153, at(30, 40 * i), "HV-NODE3", level=3,
+              data=[(None, "\\Device\\Harddisk2\\DR2"),
+                    (None, hex(0x416e32 + i)), (None, "2"),
+                    (None, "\\Device\\00000034")]) for i in range(5)]
+    write_case("p5-start-failures",
+               {"HV-VMMS-Admin.xml": p, "HV-NODE3-System.xml": s1},
+               [{"id": "P5.vhd-missing", "hosts": ["HV-NODE1"],
+                 "entities": {"vm": "VM21"}},
+                {"id": "P5.file-corrupted", "hosts": ["HV-NODE1"],
+                 "entities": {"vm": "VM22"}},
+                {"id": "P5.worker-catastrophic", "hosts": ["HV-NODE2"],
+                 "entities": {"vm": "VM23"}},
+                {"id": "P5.config-load", "hosts": ["HV-NODE2"]},
+                {"id": "P5.vmms-crashed", "hosts": ["HV-NODE3"]},
+                {"id": "P5.storage-retries", "count": 5,
+                 "hosts": ["HV-NODE3"]}],
+               [],
+               "one event per start failure of the guide, VMMS crash 7031, "
+               "five disk retries in under three minutes")
+    p = [vmms(at(10), "HV-NODE1", "'VM21' could not find the ISO file "
+              "'D:\\iso\\setup.iso' (0x80070002).", "VM21", "0x80070002"),
+         vmms(at(11), "HV-NODE1", "'VM22' failed: error 0x80070571.", "VM22",
+              "0x80070571"),
+         vmms(at(12), "HV-NODE2", "'VM23' worker: 0x8000FFFE.", "VM23",
+              "0x8000FFFE"),
+         vmms(at(13), "HV-NODE2", "The virtual machine configuration was "
+              "loaded.")]
+    s1 = [ev(scm, 7036, at(20), "HV-NODE3", level=4,
+             data=[("param1", "Hyper-V Virtual Machine Management"),
+                   ("param2", "stopped")]),
+          ev(scm, 7031, at(21), "HV-NODE3",
+             data=[("param1", "Windows Update"), ("param2", "1")])]
+    s1 += [ev("disk", 153, at(30, 140 * i), "HV-NODE3", level=3,
+              data=[(None, "\\Device\\Harddisk2\\DR2")])
+           for i in range(4)]
+    write_case("p5-near-misses",
+               {"HV-VMMS-Admin.xml": p, "HV-NODE3-System.xml": s1},
+               [],
+               ["P5.vhd-missing", "P5.file-corrupted",
+                "P5.worker-catastrophic", "P5.config-load",
+                "P5.vmms-crashed", "P5.storage-retries"],
+               "file-not-found on an ISO, neighbouring codes, a clean VMMS "
+               "stop (7036), another service's crash, four retries in 10 min")
+
 
 if __name__ == "__main__":
     main()
