@@ -701,6 +701,9 @@ static int compile_rule(struct load *l, struct cb_rules *rs,
             r->summary = text_of(l, c);
         } else if (strcmp(c->name, "cause") == 0) {
             r->cause = text_of(l, c);
+        } else if (strcmp(c->name, "needs") == 0) {
+            if (add_channel(l, r, text_of(l, c)) != 0)
+                return -1;
         } else if (strcmp(c->name, "correlate") == 0) {
             have_corr = 1;
             compile_correlate(l, r, c);

@@ -407,9 +407,39 @@ static void findings_json(struct out *o, const struct cb_findings *fs)
     out_char(o, ']');
 }
 
+static void gaps_json(struct out *o, const struct cb_gaps *g)
+{
+    out_char(o, '[');
+    size_t n = g ? g->count : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (i)
+            out_char(o, ',');
+        indent(o, 2);
+        out_char(o, '{');
+        key(o, 3, "kind", 1);
+        out_json_str(o, x->kind == CB_GAP_MISSING_CHANNEL ? "missing-channel"
+                                                          : "time-assumed");
+        key(o, 3, "subject", 0);
+        out_json_str(o, x->subject);
+        key(o, 3, "detail", 0);
+        out_json_str(o, x->detail);
+        key(o, 3, "collect", 0);
+        out_json_str(o, x->collect);
+        key(o, 3, "rules", 0);
+        str_list(o, x->rules, x->nrules);
+        indent(o, 2);
+        out_char(o, '}');
+    }
+    if (n)
+        indent(o, 1);
+    out_char(o, ']');
+}
+
 enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
                               const struct cb_timeline *tl,
-                              const struct cb_findings *findings)
+                              const struct cb_findings *findings,
+                              const struct cb_gaps *gaps)
 {
     struct out *o = cb_malloc(sizeof *o);
     if (!o)
@@ -467,7 +497,7 @@ enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
     key(o, 1, "findings", 0);
     findings_json(o, findings);
     key(o, 1, "gaps", 0);
-    out_str(o, "[]");
+    gaps_json(o, gaps);
     indent(o, 0);
     out_str(o, "}\n");
     int rc = out_finish(o);

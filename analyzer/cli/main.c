@@ -475,6 +475,15 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
     }
+    struct cb_gaps gaps;
+    if (cb_gaps_find(rules, an, &tl, &gaps) != CB_OK) {
+        fprintf(stderr, "%s: out of memory finding gaps\n", prog);
+        cb_findings_fini(&findings);
+        cb_rules_free(&rules);
+        cb_timeline_fini(&tl);
+        cb_analysis_destroy(&an);
+        return EXIT_NO_INPUT;
+    }
     int rc = findings.count ? EXIT_FINDINGS : EXIT_NOTHING_FOUND;
     if (opened == 0 || parsed_sources(an) == 0)
         rc = EXIT_NO_INPUT;
@@ -488,7 +497,7 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/report.json", outdir);
     FILE *f = fopen(path, "w");
-    if (!f || cb_report_json(f, an, &tl, &findings) != CB_OK) {
+    if (!f || cb_report_json(f, an, &tl, &findings, &gaps) != CB_OK) {
         fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
                 strerror(errno));
         rc = EXIT_NO_INPUT;
@@ -517,6 +526,7 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
                     prog);
     }
     printf("%s\n", path);
+    cb_gaps_fini(&gaps);
     cb_findings_fini(&findings);
     cb_rules_free(&rules);
     cb_timeline_fini(&tl);

@@ -68,6 +68,10 @@ check "quorum loss found on node 2" \
     [ "$(jq -c '[.findings[] | select(.id == "P1.quorum-lost") | .hosts]' "$r")" = '[["HV-NODE2"]]' ]
 check "remediation carries PowerShell" \
     jqt '.findings[0].remediation | any(.powershell != null)' "$r"
+check "missing VMMS channel listed as a gap with its command" \
+    jqt '.gaps | any(.kind == "missing-channel" and .subject == "Microsoft-Windows-Hyper-V-VMMS-Admin" and (.collect | test("wevtutil epl")) and (.rules | index("P2.replica-suspended-at-shutdown")))' "$r"
+check "System is present (cluster.log section): not a gap" \
+    jqt '.gaps | all(.subject != "System")' "$r"
 "$cb" rules list > "$work/rules.txt"; rc=$?
 check "rules list exits 0" [ "$rc" -eq 0 ]
 check "rules list shows the isolation rule" grep -q "^P1.node-isolation  *P1  critical" "$work/rules.txt"

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (null) {
             cb_timeline_write(null, &tl, CB_TL_JSONL);
             cb_timeline_write(null, &tl, CB_TL_CSV);
-            cb_report_json(null, an, &tl, NULL);
+            cb_report_json(null, an, &tl, NULL, NULL);
             fclose(null);
         }
         cb_timeline_fini(&tl);

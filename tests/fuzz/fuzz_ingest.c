@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cb_timeline_build(an, &tl) == CB_OK) {
         FILE *null = fopen("/dev/null", "w");
         if (null) {
-            cb_report_json(null, an, &tl, NULL);
+            cb_report_json(null, an, &tl, NULL, NULL);
             fclose(null);
         }
         cb_timeline_fini(&tl);

@@ -21,9 +21,10 @@ enum cb_status cb_timeline_write(FILE *out, const struct cb_timeline *tl,
                                  enum cb_timeline_format fmt);
 
 /* report.json: tool, sources, warnings, hosts, findings, gaps.
- * findings may be NULL (written as an empty list). */
+ * findings and gaps may be NULL (written as empty lists). */
 enum cb_status cb_report_json(FILE *out, const struct cb_analysis *an,
                               const struct cb_timeline *tl,
-                              const struct cb_findings *findings);
+                              const struct cb_findings *findings,
+                              const struct cb_gaps *gaps);
 
 #endif

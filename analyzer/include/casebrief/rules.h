@@ -121,6 +121,36 @@ enum cb_status cb_correlate(const struct cb_rules *rules,
                             struct cb_findings *out);
 void cb_findings_fini(struct cb_findings *f);
 
+/* ---- evidence gaps ----------------------------------------------------- */
+
+enum cb_gap_kind {
+    CB_GAP_MISSING_CHANNEL, /* a channel rules read is not in the bundle */
+    CB_GAP_TIME_ASSUMED     /* a source's clock had to be assumed */
+};
+
+struct cb_gap {
+    enum cb_gap_kind kind;
+    const char *subject;    /* the channel, or the source path */
+    const char *detail;     /* what it means */
+    const char *collect;    /* how to get it, or NULL */
+    const char **rules;     /* ids of the rules that need it */
+    size_t nrules;
+};
+
+struct cb_gaps {
+    struct cb_gap *items;
+    size_t count;
+    struct cb_arena *arena;
+};
+
+/* What the bundle lacks for the rules in force, and which sources' time
+ * bases are assumptions. Deterministic order. */
+enum cb_status cb_gaps_find(const struct cb_rules *rules,
+                            const struct cb_analysis *an,
+                            const struct cb_timeline *tl,
+                            struct cb_gaps *out);
+void cb_gaps_fini(struct cb_gaps *g);
+
 /* ---- HRESULT forms ------------------------------------------------------ */
 
 /*
