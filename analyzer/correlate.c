@@ -10,6 +10,7 @@
  * depend on the order of the input files.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,45 @@ struct hits {
     size_t n, cap;
 };
 
-struct mlist {
-    const struct matcher **m;
+/* Matchers with identical conditions, evaluated once per event for all
+ * the rules that use them. */
+struct member {
+    const struct matcher *m;
+    size_t rule; /* index in the rule set */
+};
+
+struct cgroup {
+    const struct matcher *rep;
+    struct member *members;
     size_t n, cap;
+};
+
+struct mlist {
+    struct cgroup **m;
+    size_t n, cap;
+};
+
+/* The matchers an event with this channel (or component) must meet,
+ * built once per distinct interned string: events carry interned
+ * pointers, so a lookup is a pointer comparison. */
+struct bucket {
+    const char *key;
+    struct mlist list;
+};
+
+struct buckets {
+    struct bucket *v;
+    size_t n, cap;
+};
+
+/* in_list for an event's interned string, remembered: events repeat a
+ * handful of channel, provider and component pointers millions of times. */
+#define LIST_CACHE 4096
+
+struct list_memo {
+    const void *list;
+    const char *s;
+    int yes;
 };
 
 struct engine {
@@ -49,16 +86,25 @@ struct engine {
     struct mlist *by_id;        /* 65536 lists, allocated on first use */
     struct mlist generic;       /* text-only matchers */
     struct mlist by_component;  /* component matchers without ids */
+    struct buckets chan_buckets, comp_buckets;
+    struct cgroup *groups;
+    size_t ngroups;
+    size_t event_no;            /* for the literal memo */
+    size_t *lit_stamp;          /* event_no + 1 when lit_val is valid */
+    unsigned char *lit_val;
+    struct list_memo *memo;     /* LIST_CACHE entries */
+    char *low;                  /* lower-cased message of one event */
+    size_t low_len, low_cap, low_event;
     struct hits **hits;         /* [rule][step] */
     pcre2_match_data *md;
     int nomem;
 };
 
-static int push_matcher(struct mlist *l, const struct matcher *m)
+static int push_matcher(struct mlist *l, struct cgroup *m)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 4;
-        const struct matcher **nm = cb_realloc(l->m, cap * sizeof *nm);
+        struct cgroup **nm = cb_realloc(l->m, cap * sizeof *nm);
         if (!nm)
             return -1;
         l->m = nm;
@@ -68,29 +114,83 @@ static int push_matcher(struct mlist *l, const struct matcher *m)
     return 0;
 }
 
+static int add_member(struct cgroup *cg, const struct matcher *m, size_t r)
+{
+    if (cg->n == cg->cap) {
+        size_t cap = cg->cap ? cg->cap * 2 : 2;
+        struct member *nm = cb_realloc(cg->members, cap * sizeof *nm);
+        if (!nm)
+            return -1;
+        cg->members = nm;
+        cg->cap = cap;
+    }
+    cg->members[cg->n++] = (struct member){m, r};
+    return 0;
+}
+
+static int cmp_sig(const void *a, const void *b)
+{
+    const struct matcher *x = *(const struct matcher *const *)a;
+    const struct matcher *y = *(const struct matcher *const *)b;
+    return strcmp(x->sig, y->sig);
+}
+
 static int build_index(struct engine *g)
 {
     g->by_id = cb_calloc(65536, sizeof *g->by_id);
     if (!g->by_id)
         return -1;
-    for (size_t r = 0; r < g->rs->count; r++) {
-        const struct cb_rule *rule = g->rs->rules[r];
-        for (unsigned k = 0; k < rule->nmatchers; k++) {
-            const struct matcher *m = &rule->matchers[k];
-            uint32_t span = 0;
-            for (unsigned i = 0; i < m->nids; i++)
-                span += m->ids[i][1] - m->ids[i][0] + 1;
-            if (m->nids && span <= ID_RANGE_INDEXED) {
-                for (unsigned i = 0; i < m->nids; i++)
-                    for (uint32_t id = m->ids[i][0]; id <= m->ids[i][1]; id++)
-                        if (push_matcher(&g->by_id[id], m) != 0)
-                            return -1;
-            } else if (m->ncomponents && !m->nids) {
-                if (push_matcher(&g->by_component, m) != 0)
-                    return -1;
-            } else if (push_matcher(&g->generic, m) != 0) {
+    /* group matchers by their conditions */
+    size_t total = 0;
+    for (size_t r = 0; r < g->rs->count; r++)
+        total += g->rs->rules[r]->nmatchers;
+    const struct matcher **all = cb_malloc((total + 1) * sizeof *all);
+    size_t *rule_of = cb_malloc((total + 1) * sizeof *rule_of);
+    g->groups = cb_calloc(total + 1, sizeof *g->groups);
+    if (!all || !rule_of || !g->groups) {
+        cb_free(all);
+        cb_free(rule_of);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < g->rs->count; r++)
+        for (unsigned i = 0; i < g->rs->rules[r]->nmatchers; i++)
+            all[k++] = &g->rs->rules[r]->matchers[i];
+    qsort(all, total, sizeof *all, cmp_sig);
+    /* rule index of each matcher: its rule pointer's position */
+    for (size_t i = 0; i < total; i++) {
+        size_t r = 0;
+        while (g->rs->rules[r] != all[i]->rule)
+            r++;
+        rule_of[i] = r;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < total && rc == 0; i++) {
+        if (g->ngroups == 0 ||
+            strcmp(g->groups[g->ngroups - 1].rep->sig, all[i]->sig) != 0)
+            g->groups[g->ngroups++].rep = all[i];
+        rc = add_member(&g->groups[g->ngroups - 1], all[i], rule_of[i]);
+    }
+    cb_free(all);
+    cb_free(rule_of);
+    if (rc != 0)
+        return -1;
+    for (size_t i = 0; i < g->ngroups; i++) {
+        struct cgroup *cg = &g->groups[i];
+        const struct matcher *m = cg->rep;
+        uint32_t span = 0;
+        for (unsigned j = 0; j < m->nids; j++)
+            span += m->ids[j][1] - m->ids[j][0] + 1;
+        if (m->nids && span <= ID_RANGE_INDEXED) {
+            for (unsigned j = 0; j < m->nids; j++)
+                for (uint32_t id = m->ids[j][0]; id <= m->ids[j][1]; id++)
+                    if (push_matcher(&g->by_id[id], cg) != 0)
+                        return -1;
+        } else if (m->ncomponents && !m->nids) {
+            if (push_matcher(&g->by_component, cg) != 0)
                 return -1;
-            }
+        } else if (push_matcher(&g->generic, cg) != 0) {
+            return -1;
         }
     }
     return 0;
@@ -105,6 +205,21 @@ static int in_list(const char *s, const char **list, unsigned n)
             return 1;
     }
     return 0;
+}
+
+static int in_list_memo(struct list_memo *memo, const char *s,
+                        const char **list, unsigned n)
+{
+    if (!s)
+        return 0;
+    uintptr_t h = ((uintptr_t)list >> 3) * 31u ^ ((uintptr_t)s >> 3);
+    struct list_memo *c = &memo[(h ^ (h >> 12)) & (LIST_CACHE - 1)];
+    if (c->list == (const void *)list && c->s == s)
+        return c->yes;
+    c->list = list;
+    c->s = s;
+    c->yes = in_list(s, list, n);
+    return c->yes;
 }
 
 /* Keep the named captures of the last match as entities. */
@@ -167,17 +282,108 @@ static int re_anywhere(struct engine *g, pcre2_code *re,
     return 0;
 }
 
+/* Search for a short needle in a short haystack: memmem pays a set-up
+ * per call that dominates on log-message sizes. */
+static int find_bytes(const char *hay, size_t hlen, const char *needle,
+                      size_t len)
+{
+    const unsigned char *p = (const unsigned char *)hay;
+    const unsigned char *end = p + hlen;
+    const unsigned char *n = (const unsigned char *)needle;
+    while (end - p >= (ptrdiff_t)len &&
+           (p = memchr(p, n[0], (size_t)(end - p) - len + 1)) != NULL) {
+        if (memcmp(p + 1, n + 1, len - 1) == 0)
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
+/* The event's message in lower case, made once per event when a
+ * case-blind literal is first needed. */
+static const char *lowered(struct engine *g, const char *msg, size_t *len)
+{
+    if (g->low_event != g->event_no + 1) {
+        size_t n = strlen(msg);
+        if (n + 1 > g->low_cap) {
+            size_t cap = n + 1 < 4096 ? 4096 : n + 1;
+            char *b = cb_realloc(g->low, cap);
+            if (!b) {
+                g->nomem = 1;
+                *len = 0;
+                return "";
+            }
+            g->low = b;
+            g->low_cap = cap;
+        }
+        for (size_t i = 0; i < n; i++)
+            g->low[i] = (char)tolower((unsigned char)msg[i]);
+        g->low[n] = '\0';
+        g->low_len = n;
+        g->low_event = g->event_no + 1;
+    }
+    *len = g->low_len;
+    return g->low;
+}
+
+static int find_literal(struct engine *g, const char *msg,
+                        const struct literal *l)
+{
+    if (!l->ci)
+        return find_bytes(msg, strlen(msg), l->s, l->len);
+    size_t n;
+    const char *low = lowered(g, msg, &n);
+    return find_bytes(low, n, l->lower, l->len);
+}
+
+/* Does the message contain the literal? Remembered for this event. */
+static int has_literal(struct engine *g, int lit, const char *msg)
+{
+    if (g->lit_stamp[lit] == g->event_no + 1)
+        return g->lit_val[lit];
+    const struct literal *l = &g->rs->lits[lit];
+    int found = msg && find_literal(g, msg, l);
+    g->lit_stamp[lit] = g->event_no + 1;
+    g->lit_val[lit] = (unsigned char)found;
+    return found;
+}
+
+/* One of the literals in the message (remembered per event) or in a
+ * field value. */
+static int any_literal_anywhere(struct engine *g, const int *lits,
+                                unsigned n, const struct cb_event *e)
+{
+    for (unsigned k = 0; k < n; k++) {
+        if (has_literal(g, lits[k], e->message))
+            return 1;
+    }
+    for (uint32_t f = 0; f < e->nfields; f++) {
+        const char *v = e->fields[f].value;
+        if (!v)
+            continue;
+        for (unsigned k = 0; k < n; k++) {
+            const struct literal *l = &g->rs->lits[lits[k]];
+            if (l->ci ? strcasestr(v, l->s) != NULL
+                      : find_bytes(v, strlen(v), l->s, l->len))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static int matches(struct engine *g, const struct matcher *m,
                    const struct cb_event *e, struct cb_entity *ents,
                    unsigned *nents)
 {
     *nents = 0;
-    if (m->nchannels && !in_list(e->channel, m->channels, m->nchannels))
+    if (m->nchannels &&
+        !in_list_memo(g->memo, e->channel, m->channels, m->nchannels))
         return 0;
-    if (m->nproviders && !in_list(e->provider, m->providers, m->nproviders))
+    if (m->nproviders &&
+        !in_list_memo(g->memo, e->provider, m->providers, m->nproviders))
         return 0;
     if (m->ncomponents &&
-        !in_list(e->component, m->components, m->ncomponents))
+        !in_list_memo(g->memo, e->component, m->components, m->ncomponents))
         return 0;
     if (m->levels && !(m->levels & (1u << e->level)))
         return 0;
@@ -201,7 +407,17 @@ static int matches(struct engine *g, const struct matcher *m,
         if (!ok)
             return 0;
     }
+    if (m->nmessage_lits) {
+        int any = 0;
+        for (unsigned k = 0; k < m->nmessage_lits && !any; k++)
+            any = has_literal(g, m->message_lits[k], e->message);
+        if (!any)
+            return 0;
+    }
     if (m->message && !re_match(g, m->message, e->message, ents, nents))
+        return 0;
+    if (m->hresult && m->nhresult_lits &&
+        !any_literal_anywhere(g, m->hresult_lits, m->nhresult_lits, e))
         return 0;
     if (m->hresult && !re_anywhere(g, m->hresult, e, ents, nents))
         return 0;
@@ -246,19 +462,27 @@ static const char *group_key(struct engine *g, const struct cb_rule *r,
     return "";
 }
 
-static int record_hit(struct engine *g, const struct matcher *m, size_t ev,
+static int record_hit(struct engine *g, const struct member *mb, size_t ev,
                       const struct cb_entity *ents, unsigned nents)
 {
+    const struct matcher *m = mb->m;
     const struct cb_rule *r = m->rule;
-    size_t ri = 0;
-    while (ri < g->rs->count && g->rs->rules[ri] != r)
-        ri++;
-    if (ri == g->rs->count)
-        return 0; /* a rule replaced by a later file */
+    size_t ri = mb->rule;
     struct hits *hs = &g->hits[ri][m->step];
-    /* one hit per event and step, even when alternatives both match */
-    if (hs->n && hs->v[hs->n - 1].ev == ev)
+    /* one hit per event and step, even when alternatives both match; the
+     * alternative that captured most entities describes it */
+    if (hs->n && hs->v[hs->n - 1].ev == ev) {
+        struct hit *h = &hs->v[hs->n - 1];
+        if (nents <= h->nents)
+            return 0;
+        h->ents = cb_arena_alloc(g->arena, nents * sizeof *h->ents);
+        if (!h->ents)
+            return -1;
+        memcpy(h->ents, ents, nents * sizeof *ents);
+        h->nents = nents;
+        h->key = group_key(g, r, g->tl->events[ev], h);
         return 0;
+    }
     if (hs->n == hs->cap) {
         size_t cap = hs->cap ? hs->cap * 2 : 16;
         struct hit *nv = cb_realloc(hs->v, cap * sizeof *nv);
@@ -283,25 +507,75 @@ static int record_hit(struct engine *g, const struct matcher *m, size_t ev,
     return 0;
 }
 
+/* Matchers of list whose condition on key (channels or components) can
+ * hold, plus those without such a condition. */
+static struct mlist *bucket_for(struct engine *g, struct buckets *b,
+                                const struct mlist *from, const char *key,
+                                int components)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->v[i].key == key)
+            return &b->v[i].list;
+    }
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        struct bucket *nv = cb_realloc(b->v, cap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        b->v = nv;
+        b->cap = cap;
+    }
+    struct bucket *bk = &b->v[b->n++];
+    memset(bk, 0, sizeof *bk);
+    bk->key = key;
+    for (size_t k = 0; k < from->n; k++) {
+        const struct matcher *m = from->m[k]->rep;
+        const char **names = components ? m->components : m->channels;
+        unsigned n = components ? m->ncomponents : m->nchannels;
+        if (n && !in_list(key, names, n))
+            continue;
+        if (push_matcher(&bk->list, from->m[k]) != 0) {
+            g->nomem = 1;
+            return NULL;
+        }
+    }
+    return &bk->list;
+}
+
+static void free_buckets(struct buckets *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        cb_free(b->v[i].list.m);
+    cb_free(b->v);
+}
+
 static int scan(struct engine *g)
 {
     struct cb_entity ents[MAX_ENTITIES];
     unsigned nents;
     for (size_t i = 0; i < g->tl->count; i++) {
         const struct cb_event *e = g->tl->events[i];
+        g->event_no = i;
         const struct mlist *lists[3] = {
             (e->flags & CB_EV_HAS_EVENT_ID) && e->event_id < 65536
                 ? &g->by_id[e->event_id]
                 : NULL,
-            e->component ? &g->by_component : NULL, &g->generic};
+            e->component ? bucket_for(g, &g->comp_buckets, &g->by_component,
+                                      e->component, 1)
+                         : NULL,
+            bucket_for(g, &g->chan_buckets, &g->generic, e->channel, 0)};
+        if (g->nomem)
+            return -1;
         for (int l = 0; l < 3; l++) {
             if (!lists[l])
                 continue;
             for (size_t k = 0; k < lists[l]->n; k++) {
-                const struct matcher *m = lists[l]->m[k];
-                if (matches(g, m, e, ents, &nents) &&
-                    record_hit(g, m, i, ents, nents) != 0)
-                    return -1;
+                const struct cgroup *cg = lists[l]->m[k];
+                if (!matches(g, cg->rep, e, ents, &nents))
+                    continue;
+                for (size_t mm = 0; mm < cg->n; mm++)
+                    if (record_hit(g, &cg->members[mm], i, ents, nents) != 0)
+                        return -1;
             }
         }
         if (g->nomem)
@@ -810,7 +1084,10 @@ enum cb_status cb_correlate(const struct cb_rules *rs,
     enum cb_status st = CB_E_NOMEM;
     g.md = pcre2_match_data_create(64, NULL);
     g.hits = cb_calloc(rs->count, sizeof *g.hits);
-    if (!g.md || !g.hits)
+    g.lit_stamp = cb_calloc(rs->nlits + 1, sizeof *g.lit_stamp);
+    g.lit_val = cb_calloc(rs->nlits + 1, 1);
+    g.memo = cb_calloc(LIST_CACHE, sizeof *g.memo);
+    if (!g.md || !g.hits || !g.lit_stamp || !g.lit_val || !g.memo)
         goto done;
     for (size_t r = 0; r < rs->count; r++) {
         g.hits[r] = cb_calloc(rs->rules[r]->nnames + 1, sizeof **g.hits);
@@ -823,7 +1100,8 @@ enum cb_status cb_correlate(const struct cb_rules *rs,
         if (correlate_rule(&g, r) != 0)
             goto done;
     }
-    qsort(out->items, out->count, sizeof *out->items, cmp_finding);
+    if (out->count) /* qsort of NULL is undefined, even for 0 */
+        qsort(out->items, out->count, sizeof *out->items, cmp_finding);
     st = CB_OK;
 done:
     if (g.by_id) {
@@ -833,6 +1111,15 @@ done:
     }
     cb_free(g.generic.m);
     cb_free(g.by_component.m);
+    for (size_t i = 0; g.groups && i < g.ngroups; i++)
+        cb_free(g.groups[i].members);
+    cb_free(g.groups);
+    free_buckets(&g.chan_buckets);
+    free_buckets(&g.comp_buckets);
+    cb_free(g.lit_stamp);
+    cb_free(g.lit_val);
+    cb_free(g.low);
+    cb_free(g.memo);
     if (g.hits) {
         for (size_t r = 0; r < rs->count; r++) {
             if (!g.hits[r])

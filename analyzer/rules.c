@@ -261,7 +261,7 @@ static cb_time parse_duration(const char *s)
     else
         return -1;
     double t = v * mul;
-    if (t > 3.0e16) /* about 95 years */
+    if (!(t <= 3.0e16)) /* about 95 years; also refuses "nan" */
         return -1;
     return (cb_time)t;
 }
@@ -328,6 +328,224 @@ static pcre2_code *compile(struct load *l, struct cb_rules *rs,
     return re;
 }
 
+/*
+ * The longest run of literal characters every match must contain, taken
+ * from the pattern's top level only: groups (maybe optional or
+ * alternatives), classes, escapes that stand for classes and quantified
+ * characters end a run; a top-level '|' means there is none. Returns the
+ * length (0: none worth using) and whether "(?i)" makes it case-blind.
+ */
+static size_t required_literal(const char *p, char *out, size_t size,
+                               int *ci)
+{
+    char run[256], best[256];
+    size_t rn = 0, bn = 0;
+    *ci = 0;
+    if (strncmp(p, "(?i)", 4) == 0) {
+        *ci = 1;
+        p += 4;
+    }
+    /* Anything this scanner does not fully understand means no literal:
+     * inline options after the start, \Q..\E, POSIX classes. */
+    for (const char *q = p; *q; q++) {
+        if (q[0] == '\\' && q[1]) {
+            q++;
+            continue;
+        }
+        if (q[0] == '(' && q[1] == '?') {
+            char o = q[2];
+            int named = o == '\'' || o == '<' ||
+                        (o == 'P' && (q[3] == '<' || q[3] == '=' ||
+                                      q[3] == '>'));
+            if (!named && o != ':' && o != '=' && o != '!' && o != '#')
+                return 0;
+        }
+        if (q[0] == '[' && q[1] == ':')
+            return 0;
+    }
+#define END_RUN()                                                                do {                                                                             if (rn > bn) {                                                                   memcpy(best, run, rn);                                                       bn = rn;                                                                 }                                                                            rn = 0;                                                                  } while (0)
+    for (size_t i = 0; p[i];) {
+        char c = p[i];
+        if (c == '\\') {
+            char e = p[i + 1];
+            if (!e)
+                break;
+            if (isalnum((unsigned char)e)) {
+                /* one-letter class escapes end a run; escapes with
+                 * arguments (\x41, \101, \cA, \p{..}, \Q) end the search */
+                if (!strchr("dDwWsSbBhHvVRAzZG", e) || p[i + 2] == '{')
+                    return 0;
+                END_RUN();
+            } else if ((unsigned char)e >= 0x80) {
+                return 0;
+            } else if (rn < sizeof run) {
+                run[rn++] = e;
+            }
+            i += 2;
+        } else if (c == '[') {
+            END_RUN();
+            i++;
+            if (p[i] == '^')
+                i++;
+            if (p[i] == ']')
+                i++;
+            while (p[i] && p[i] != ']')
+                i += p[i] == '\\' && p[i + 1] ? 2 : 1;
+            if (p[i])
+                i++;
+        } else if (c == '(') {
+            END_RUN();
+            int depth = 0;
+            while (p[i]) {
+                if (p[i] == '\\' && p[i + 1]) {
+                    i += 2;
+                    continue;
+                }
+                if (p[i] == '[') {
+                    i++;
+                    if (p[i] == ']')
+                        i++;
+                    while (p[i] && p[i] != ']')
+                        i += p[i] == '\\' && p[i + 1] ? 2 : 1;
+                }
+                if (p[i] == '(')
+                    depth++;
+                else if (p[i] == ')' && --depth == 0)
+                    break;
+                if (p[i])
+                    i++;
+            }
+            if (p[i])
+                i++;
+            if (p[i] == '?' || p[i] == '*' || p[i] == '+' || p[i] == '{')
+                i++; /* the group's quantifier */
+        } else if (c == '|') {
+            return 0;
+        } else if (c == '?' || c == '*' || c == '{') {
+            if (rn)
+                rn--; /* the quantified character may be absent */
+            END_RUN();
+            i++;
+            if (c == '{')
+                while (p[i] && p[i - 1] != '}')
+                    i++;
+        } else if (c == '+') {
+            END_RUN();
+            i++;
+        } else if (c == '.' || c == '^' || c == '$' || c == ')') {
+            END_RUN();
+            i++;
+        } else {
+            if (rn < sizeof run)
+                run[rn++] = c;
+            i++;
+        }
+    }
+    END_RUN();
+#undef END_RUN
+    if (bn < 4 || bn >= size)
+        return 0;
+    for (size_t i = 0; i < bn && *ci; i++) {
+        if ((unsigned char)best[i] >= 0x80)
+            return 0; /* case folding beyond ASCII: leave it to PCRE2 */
+    }
+    memcpy(out, best, bn);
+    out[bn] = '\0';
+    return bn;
+}
+
+static int literal_index(struct load *l, struct cb_rules *rs,
+                         const char *pattern, int ci_outer)
+{
+    char buf[256];
+    int ci;
+    size_t n = required_literal(pattern, buf, sizeof buf, &ci);
+    if (!n)
+        return -1;
+    ci |= ci_outer;
+    for (size_t i = 0; i < n && ci; i++) {
+        if ((unsigned char)buf[i] >= 0x80)
+            return -1; /* case folding beyond ASCII: leave it to PCRE2 */
+    }
+    for (size_t i = 0; i < rs->nlits; i++) {
+        if (rs->lits[i].len == n && rs->lits[i].ci == ci &&
+            memcmp(rs->lits[i].s, buf, n) == 0)
+            return (int)i;
+    }
+    if (rs->nlits == rs->lits_cap) {
+        size_t cap = rs->lits_cap ? rs->lits_cap * 2 : 32;
+        struct literal *nl = cb_realloc(rs->lits, cap * sizeof *nl);
+        if (!nl)
+            return -1;
+        rs->lits = nl;
+        rs->lits_cap = cap;
+    }
+    const char *copy = cb_arena_strndup(l->arena, buf, n);
+    char *low = cb_arena_strndup(l->arena, buf, n);
+    if (!copy || !low)
+        return -1;
+    for (char *q = low; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    rs->lits[rs->nlits] = (struct literal){copy, low, n, ci};
+    return (int)rs->nlits++;
+}
+
+/*
+ * Prefilter literals of a pattern: one per top-level alternative, each
+ * required by its branch; the pattern can only match text holding one of
+ * them. Returns the count, 0 when some branch has none.
+ */
+static unsigned prefilter(struct load *l, struct cb_rules *rs,
+                          const char *pattern, int *out, unsigned max)
+{
+    int ci = strncmp(pattern, "(?i)", 4) == 0;
+    const char *p = pattern + (ci ? 4 : 0);
+    char branch[1024];
+    if (strstr(p, "[:") || strstr(p, "\\Q"))
+        return 0;
+    unsigned n = 0;
+    size_t start = 0, i = 0;
+    int depth = 0;
+    for (;; i++) {
+        char c = p[i];
+        if (c == '\\' && p[i + 1]) {
+            i++;
+            continue;
+        }
+        if (c == '[') {
+            i++;
+            if (p[i] == '^')
+                i++;
+            if (p[i] == ']')
+                i++;
+            while (p[i] && p[i] != ']')
+                i += p[i] == '\\' && p[i + 1] ? 2 : 1;
+            if (!p[i])
+                return 0;
+            continue;
+        }
+        if (c == '(')
+            depth++;
+        else if (c == ')')
+            depth--;
+        if ((c == '|' && depth == 0) || c == '\0') {
+            size_t len = i - start;
+            if (n == max || len >= sizeof branch)
+                return 0;
+            memcpy(branch, p + start, len);
+            branch[len] = '\0';
+            int idx = literal_index(l, rs, branch, ci);
+            if (idx < 0)
+                return 0;
+            out[n++] = idx;
+            start = i + 1;
+            if (c == '\0')
+                break;
+        }
+    }
+    return n;
+}
+
 /* Well-known texts of the codes the knowledge base names. */
 static const struct {
     unsigned long code;
@@ -381,7 +599,8 @@ static int step_index(struct load *l, struct cb_rule *r, const char *name,
     const char **nn = cb_arena_alloc(l->arena, (r->nnames + 1) * sizeof *nn);
     if (!nn)
         return -1;
-    memcpy(nn, r->names, r->nnames * sizeof *nn);
+    if (r->nnames) /* memcpy from NULL is undefined, even for 0 */
+        memcpy(nn, r->names, r->nnames * sizeof *nn);
     nn[r->nnames] = cb_arena_strdup(l->arena, name);
     r->names = nn;
     return (int)r->nnames++;
@@ -396,7 +615,8 @@ static int add_channel(struct load *l, struct cb_rule *r, const char *c)
     const char **nc = cb_arena_alloc(l->arena, (r->nchannels + 1) * sizeof *nc);
     if (!nc)
         return -1;
-    memcpy(nc, r->channels, r->nchannels * sizeof *nc);
+    if (r->nchannels)
+        memcpy(nc, r->channels, r->nchannels * sizeof *nc);
     nc[r->nchannels++] = c;
     r->channels = nc;
     return 0;
@@ -462,7 +682,8 @@ static int compile_match(struct load *l, struct cb_rules *rs,
             const char **nl = cb_arena_alloc(l->arena, (*cnt + 1) * sizeof *nl);
             if (!nl)
                 return -1;
-            memcpy(nl, *list, *cnt * sizeof *nl);
+            if (*cnt)
+                memcpy(nl, *list, *cnt * sizeof *nl);
             nl[(*cnt)++] = t;
             *list = nl;
             if (list == &m->channels && add_channel(l, r, t) != 0)
@@ -494,7 +715,8 @@ static int compile_match(struct load *l, struct cb_rules *rs,
                 cb_arena_alloc(l->arena, (m->nfields + 1) * sizeof *nf);
             if (!nf)
                 return -1;
-            memcpy(nf, m->fields, m->nfields * sizeof *nf);
+            if (m->nfields)
+                memcpy(nf, m->fields, m->nfields * sizeof *nf);
             nf[m->nfields].field = attr(c, "name");
             nf[m->nfields++].re = re;
             m->fields = nf;
@@ -503,10 +725,14 @@ static int compile_match(struct load *l, struct cb_rules *rs,
             pcre2_code *re = compile(l, rs, c, c->text ? c->text : "");
             if (!re)
                 return -1;
-            if (c->name[0] == 'm')
+            if (c->name[0] == 'm') {
                 m->message = re;
-            else
+                m->nmessage_lits =
+                    prefilter(l, rs, c->text ? c->text : "", m->message_lits,
+                              8);
+            } else {
                 m->path = re;
+            }
         } else if (strcmp(c->name, "hresult") == 0) {
             char *end;
             unsigned long code = strtoul(t, &end, 0);
@@ -520,6 +746,36 @@ static int compile_match(struct load *l, struct cb_rules *rs,
             m->hresult = compile(l, rs, c, pat);
             if (!m->hresult)
                 return -1;
+            /* prefilter: its hex digits, both decimal forms, its texts */
+            char lit[64];
+            unsigned long uc = code & 0xFFFFFFFFul;
+            long sc = uc >= 0x80000000ul ? (long)uc - 0x100000000l : (long)uc;
+            const char *forms[3] = {lit, NULL, NULL};
+            snprintf(lit, sizeof lit, "(?i)%08lx", uc);
+            char dec[32], neg[32];
+            snprintf(dec, sizeof dec, "%lu", uc);
+            snprintf(neg, sizeof neg, "%ld", sc);
+            forms[1] = dec;
+            forms[2] = neg;
+            unsigned nl = 0;
+            for (int f = 0; f < 3; f++) {
+                int idx = literal_index(l, rs, forms[f], 0);
+                if (idx >= 0)
+                    m->hresult_lits[nl++] = idx;
+            }
+            const char *text = strstr(pat, "(?![0-9])|");
+            if (text) { /* the well-known texts after the numeric forms */
+                int more[8];
+                char tmp[600];
+                snprintf(tmp, sizeof tmp, "(?i)%s", text + 10);
+                tmp[strlen(tmp) - 1] = '\0'; /* the closing ')' */
+                unsigned nm = prefilter(l, rs, tmp, more, 5);
+                for (unsigned k = 0; k < nm && nl < 8; k++)
+                    m->hresult_lits[nl++] = more[k];
+                if (!nm)
+                    nl = 0; /* a text without a literal: no prefilter */
+            }
+            m->nhresult_lits = nl;
         } else {
             add_error(l, c->line, "<match>: unknown condition <%s>",
                       c->name);
@@ -530,6 +786,21 @@ static int compile_match(struct load *l, struct cb_rules *rs,
         add_error(l, n->line, "<match name='%s'> has no condition", name);
         return -1;
     }
+    /* The conditions as one string: matchers with the same string give
+     * the same verdict and captures, so the engine evaluates them once. */
+    size_t cap = 64;
+    for (const struct node *c = n->child; c; c = c->next)
+        cap += strlen(c->name) + (c->text ? c->text_len : 0) + 80;
+    char *sig = cb_arena_alloc(l->arena, cap);
+    if (!sig)
+        return -1;
+    size_t k = 0;
+    for (const struct node *c = n->child; c; c = c->next) {
+        const char *fname = attr(c, "name");
+        k += (size_t)snprintf(sig + k, cap - k, "<%s %s>%s", c->name,
+                              fname ? fname : "", c->text ? c->text : "");
+    }
+    m->sig = sig;
     return 0;
 }
 
@@ -615,6 +886,10 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
     unsigned nsteps = 0;
     for (const struct node *c = n->child; c; c = c->next)
         nsteps++;
+    if (nsteps > 16) { /* correlate.c follows a chain of at most 16 hits */
+        add_error(l, n->line, "<correlate>: at most 16 steps");
+        return -1;
+    }
     r->steps = cb_arena_calloc(l->arena, nsteps ? nsteps : 1,
                                sizeof *r->steps);
     if (!r->steps)
@@ -727,7 +1002,8 @@ static int compile_rule(struct load *l, struct cb_rules *rs,
                 cb_arena_alloc(l->arena, (r->nadjusts + 1) * sizeof *na);
             if (!na)
                 return -1;
-            memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
+            if (r->nadjusts)
+                memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
             na[r->nadjusts++] = (struct adjust){
                 (unsigned)idx, ab != NULL, !scope || !strcmp(scope, "same"),
                 w, atoi(by)};
@@ -846,6 +1122,7 @@ void cb_rules_free(struct cb_rules **prs)
     for (size_t i = 0; i < rs->ncodes; i++)
         pcre2_code_free(rs->codes[i]);
     cb_free(rs->codes);
+    cb_free(rs->lits);
     cb_free(rs->rules);
     pcre2_match_context_free(rs->mctx);
     cb_arena_destroy(&rs->arena);
@@ -932,7 +1209,7 @@ enum cb_status cb_rules_load_memory(struct cb_rules **prs, const char *name,
         if (compile_rule(&l, rs, c, &r) != 0)
             return CB_E_NOMEM;
         for (unsigned i = 0; i < nb && r->id; i++) {
-            if (strcmp(batch[i]->id, r->id) == 0)
+            if (batch[i]->id && strcmp(batch[i]->id, r->id) == 0)
                 add_error(&l, c->line, "rule id '%s' used twice in this "
                           "file", r->id);
         }

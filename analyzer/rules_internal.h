@@ -32,9 +32,16 @@ struct matcher {
     struct field_re *fields;
     unsigned nfields;
     pcre2_code *message; /* on the message */
+    /* prefilter: the message must contain one of these literals (indices
+     * into rules->lits), else the regex cannot match; 0 = no prefilter */
+    int message_lits[8];
+    unsigned nmessage_lits;
     pcre2_code *hresult; /* on the message and every field value */
+    int hresult_lits[8]; /* one of them is in any text the code is in */
+    unsigned nhresult_lits;
     pcre2_code *path;    /* likewise */
     const struct cb_rule *rule;
+    const char *sig; /* the conditions as text: equal sig, equal verdict */
 };
 
 enum corr_type { CORR_SINGLE, CORR_SEQUENCE, CORR_COOCCUR, CORR_COUNT,
@@ -80,8 +87,20 @@ struct cb_rule {
     unsigned nchannels;
 };
 
+/* A literal every match of some regex contains: checked with memmem (or
+ * a case-blind search) before the regex runs, and remembered per event so
+ * that rules sharing a literal pay for it once. */
+struct literal {
+    const char *s;
+    const char *lower; /* s in lower case, for case-blind literals */
+    size_t len;
+    int ci;
+};
+
 struct cb_rules {
     struct cb_arena *arena;
+    struct literal *lits;
+    size_t nlits, lits_cap;
     struct cb_rule **rules;
     size_t count, cap;
     pcre2_code **codes; /* every compiled pattern, for freeing */
