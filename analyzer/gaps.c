@@ -32,6 +32,86 @@ static int push(struct cb_gaps *g, size_t *cap, struct cb_gap gap)
     return 0;
 }
 
+static int cmp_time(const void *a, const void *b)
+{
+    cb_time x = *(const cb_time *)a, y = *(const cb_time *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define SILENT_MIN_EVENTS 200
+#define SILENT_MIN_TICKS (3600LL * 10000000) /* an hour */
+#define SILENT_FACTOR 200                    /* times the median interval */
+#define SILENT_PER_SOURCE 3
+
+/*
+ * Stretches without events much longer than the source's usual rhythm
+ * (over an hour, and over 200 times its median interval): a node down, a
+ * service stopped, a log that wrapped. In a cluster.log such gaps usually
+ * come from merging trace files, and the detail says so.
+ */
+static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
+                          size_t *cap)
+{
+    cb_time *d = NULL;
+    size_t dcap = 0;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (s->nevents < SILENT_MIN_EVENTS || s->runs != 1)
+            continue; /* too few to judge, or not in time order */
+        size_t n = s->nevents - 1;
+        if (n > dcap) {
+            cb_time *nd = cb_realloc(d, n * sizeof *nd);
+            if (!nd) {
+                cb_free(d);
+                return -1;
+            }
+            d = nd;
+            dcap = n;
+        }
+        for (size_t k = 0; k < n; k++)
+            d[k] = s->events[k + 1]->ts - s->events[k]->ts;
+        qsort(d, n, sizeof *d, cmp_time);
+        cb_time median = d[n / 2];
+        cb_time limit = median * SILENT_FACTOR;
+        if (limit < SILENT_MIN_TICKS)
+            limit = SILENT_MIN_TICKS;
+        /* the longest few above the limit, reported in time order */
+        cb_time top = n ? d[n - 1] : 0;
+        size_t shown = 0;
+        cb_time floor_gap = n >= SILENT_PER_SOURCE ? d[n - SILENT_PER_SOURCE]
+                                                   : 0;
+        if (top <= limit)
+            continue;
+        int clusterlog = strcmp(s->format, "clusterlog") == 0;
+        for (size_t k = 0; k + 1 < s->nevents && shown < SILENT_PER_SOURCE;
+             k++) {
+            cb_time gap = s->events[k + 1]->ts - s->events[k]->ts;
+            if (gap <= limit || gap < floor_gap)
+                continue;
+            struct cb_gap g = {
+                .kind = CB_GAP_SILENT,
+                .subject = s->path,
+                .host = s->host,
+                .from = s->events[k]->ts,
+                .to = s->events[k + 1]->ts,
+                .detail = clusterlog
+                              ? "no lines for this long inside the cluster "
+                                "log: usually trace files merged by "
+                                "Get-ClusterLog, not lost data"
+                              : "no events for this long, far beyond this "
+                                "log's usual rhythm: was the node or its "
+                                "service down, or did the log wrap?"};
+            if (push(out, cap, g) != 0) {
+                cb_free(d);
+                return -1;
+            }
+            shown++;
+        }
+    }
+    cb_free(d);
+    return 0;
+}
+
 enum cb_status cb_gaps_find(const struct cb_rules *rs,
                             const struct cb_analysis *an,
                             const struct cb_timeline *tl,
@@ -135,6 +215,8 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
         if (push(out, &cap, gap) != 0)
             goto nomem;
     }
+    if (silent_periods(an, out, &cap) != 0)
+        goto nomem;
     return CB_OK;
 nomem:
     cb_gaps_fini(out);

@@ -419,7 +419,8 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
         out_char(o, '{');
         key(o, 3, "kind", 1);
         out_json_str(o, x->kind == CB_GAP_MISSING_CHANNEL ? "missing-channel"
-                                                          : "time-assumed");
+                        : x->kind == CB_GAP_TIME_ASSUMED   ? "time-assumed"
+                                                           : "silent-period");
         key(o, 3, "subject", 0);
         out_json_str(o, x->subject);
         key(o, 3, "detail", 0);
@@ -428,6 +429,14 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
         out_json_str(o, x->collect);
         key(o, 3, "rules", 0);
         str_list(o, x->rules, x->nrules);
+        if (x->kind == CB_GAP_SILENT) {
+            key(o, 3, "host", 0);
+            out_json_str(o, x->host && x->host[0] ? x->host : NULL);
+            key(o, 3, "from", 0);
+            time_value(o, x->from);
+            key(o, 3, "to", 0);
+            time_value(o, x->to);
+        }
         indent(o, 2);
         out_char(o, '}');
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "casebrief/casebrief.h"
@@ -55,7 +56,9 @@ static void help(void)
 "              jsonl imports into Timesketch as is.\n"
 "  formats     list the input formats casebrief reads.\n"
 "  rules       'list' the knowledge base (id, pattern, severity, title);\n"
-"              'check [DIR]' validates rule files (file:line errors).\n"
+"              'check [DIR] [--tests TESTS]' validates rule files (errors\n"
+"              as file:line) and requires each rule to have a positive and\n"
+"              a near-miss case in TESTS (default DIR/../tests/rules).\n"
 "\n"
 "Options:\n"
 "  -o, --output DIR        report directory (analyze)\n"
@@ -122,6 +125,7 @@ enum {
     OPT_MAX_MEMBER_SIZE,
     OPT_MAX_RATIO,
     OPT_RULES,
+    OPT_TESTS,
     OPT_NO_DEFAULT_RULES
 };
 
@@ -132,6 +136,7 @@ struct options {
     struct cb_limits limits;
     const struct cb_parser_ops *forced;
     const char *rules_dir; /* --rules: added to (or replacing) the shipped */
+    const char *tests_dir; /* --tests: rule test cases for 'rules check' */
     int no_rules;
 };
 
@@ -150,6 +155,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
         {"max-member-size", required_argument, NULL, OPT_MAX_MEMBER_SIZE},
         {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"tests", required_argument, NULL, OPT_TESTS},
         {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
         {0, 0, 0, 0}};
     int c;
@@ -168,6 +174,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
             break;
         case 'q': opt->quiet = 1; break;
         case OPT_RULES: opt->rules_dir = optarg; break;
+        case OPT_TESTS: opt->tests_dir = optarg; break;
         case OPT_NO_DEFAULT_RULES: opt->no_rules = 1; break;
         case 'h': help(); exit(0);
         case 'V': printf("casebrief %s\n", CASEBRIEF_VERSION); exit(0);
@@ -320,6 +327,94 @@ static struct cb_rules *load_rules(const struct options *opt, int *failed)
     return rs;
 }
 
+/* Text of a file, NUL-terminated, or NULL. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[8192];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/*
+ * Every rule needs a case where it fires and one where it must not: in
+ * TESTS/<case>/expected.json, its id under "findings" and under "absent"
+ * (the format tests/rules/make_cases.py writes). Returns the number of
+ * rules lacking one, each named on stderr; -1 when TESTS is unreadable.
+ */
+static int check_rule_tests(const struct cb_rules *rs, const char *tests)
+{
+    DIR *d = opendir(tests);
+    if (!d)
+        return -1;
+    char **texts = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%.3000s/%.200s/expected.json", tests,
+                 de->d_name);
+        char *t = read_text(path);
+        if (!t)
+            continue;
+        char **nt = realloc(texts, (n + 1) * sizeof *nt);
+        if (!nt) {
+            free(t);
+            break;
+        }
+        texts = nt;
+        texts[n++] = t;
+    }
+    closedir(d);
+    int missing = 0;
+    for (size_t i = 0; i < cb_rules_count(rs); i++) {
+        const char *id = cb_rule_id(cb_rules_at(rs, i));
+        char quoted[300], field[320];
+        snprintf(quoted, sizeof quoted, "\"%.280s\"", id);
+        snprintf(field, sizeof field, "\"id\": %s", quoted);
+        int pos = 0, neg = 0;
+        for (size_t k = 0; k < n; k++) {
+            const char *absent = strstr(texts[k], "\"absent\"");
+            const char *hit = strstr(texts[k], field);
+            pos |= hit && (!absent || hit < absent);
+            const char *q = absent ? strstr(absent, quoted) : NULL;
+            const char *end = absent ? strchr(absent, ']') : NULL;
+            neg |= q && end && q < end;
+        }
+        if (!pos || !neg) {
+            fprintf(stderr, "%s: rule %s has no %s test case in %s\n", prog,
+                    id, !pos ? "positive" : "near-miss (absent)", tests);
+            missing++;
+        }
+    }
+    for (size_t k = 0; k < n; k++)
+        free(texts[k]);
+    free(texts);
+    return missing;
+}
+
 static int cmd_rules(int argc, char **argv, struct options *opt)
 {
     if (argc < 1 || (strcmp(argv[0], "list") && strcmp(argv[0], "check"))) {
@@ -339,9 +434,25 @@ static int cmd_rules(int argc, char **argv, struct options *opt)
         cb_rule_errors_free(&errs);
         if (st == CB_E_IO)
             fprintf(stderr, "%s: cannot read %s\n", prog, dir);
-        printf("%s: %zu rules, %d errors\n", dir, cb_rules_count(rs), nerr);
+        /* the rules' tests: --tests DIR, else DIR/../tests/rules */
+        char tests[PATH_MAX];
+        if (opt->tests_dir)
+            snprintf(tests, sizeof tests, "%s", opt->tests_dir);
+        else
+            snprintf(tests, sizeof tests, "%.3000s/../tests/rules", dir);
+        int untested = 0;
+        if (st == CB_OK && !nerr) {
+            untested = check_rule_tests(rs, tests);
+            if (untested < 0) {
+                fprintf(stderr, "%s: no rule tests at %s (use --tests DIR)"
+                        "\n", prog, tests);
+                untested = (int)cb_rules_count(rs);
+            }
+        }
+        printf("%s: %zu rules, %d errors, %d without tests\n", dir,
+               cb_rules_count(rs), nerr, untested);
         cb_rules_free(&rs);
-        return st != CB_OK || nerr ? 1 : 0;
+        return st != CB_OK || nerr || untested ? 1 : 0;
     }
     int failed;
     struct cb_rules *rs = load_rules(opt, &failed);

@@ -75,7 +75,12 @@ check "System is present (cluster.log section): not a gap" \
 "$cb" rules list > "$work/rules.txt"; rc=$?
 check "rules list exits 0" [ "$rc" -eq 0 ]
 check "rules list shows the isolation rule" grep -q "^P1.node-isolation  *P1  critical" "$work/rules.txt"
-"$cb" rules check > /dev/null; check "shipped rules check clean" [ $? -eq 0 ]
+"$cb" rules check > "$work/check.txt"; check "shipped rules check clean" [ $? -eq 0 ]
+check "every shipped rule has tests" grep -q "0 errors, 0 without tests" "$work/check.txt"
+mkdir -p "$work/notests"
+"$cb" rules check --tests "$work/notests" > /dev/null 2> "$work/notests.err"; rc=$?
+check "rules without test cases fail the check" [ "$rc" -eq 1 ]
+check "the untested rule is named" grep -q "rule P1.node-isolation has no positive test case" "$work/notests.err"
 mkdir -p "$work/badrules"
 printf '<rules><rule id="X" pattern="P9" severity="huge"><title>t</title></rule></rules>\n' > "$work/badrules/bad.xml"
 "$cb" rules check "$work/badrules" 2> "$work/rules.err" > /dev/null; rc=$?
@@ -120,6 +125,14 @@ r2="$work/lim/report.json"
 check "oversize file skipped by name" \
     [ "$(jq -r '.warnings[] | select(.message | test("max-member-size")) | .source' "$r2")" = "$samples/demo-bundle/HV-NODE1_cluster.log" ]
 check "the other file still analyzed" [ "$(jq '.summary.events' "$r2")" = 9 ]
+
+# A silent stretch inside a log is reported as a gap, with its bounds
+awk 'BEGIN { for (i = 0; i < 400; i++) { s = i * 30 + (i >= 200 ? 18000 : 0);
+      printf "00000a1c.00001f04::2024/11/15-%02d:%02d:%02d.000 INFO  [RCM] line %d\n",
+      int(s / 3600), int(s / 60) % 60, s % 60, i } }' > "$work/HV-QUIET_cluster.log"
+"$cb" -q -o "$work/quiet" "$work/HV-QUIET_cluster.log" > /dev/null
+check "silent period found between the two halves" \
+    jqt '.gaps | any(.kind == "silent-period" and .host == "HV-QUIET" and .from == "2024-11-15T01:39:30.000000+00:00" and .to == "2024-11-15T06:40:00.000000+00:00")' "$work/quiet/report.json"
 
 # Only unrecognised files: exit 3
 echo "hello" > "$work/notes.txt"

@@ -116,6 +116,20 @@ def main():
                     ("ResourceGroup", "VM-APP03")]),
            ev(FC, 1205, at(59, 2), "HV-NODE1",
               data=[("ResourceGroup", "VM-APP03")])]
+    # the same events newest first, split over two files in the wrong
+    # order: the result must not change
+    rev = sort_xml(n1)[::-1]
+    write_case("p1-out-of-order",
+               {"A-late.xml": rev[: len(rev) // 2],
+                "B-early.xml": rev[len(rev) // 2:]},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "hosts": ["HV-NODE1"], "entities": {"node": "HV-NODE2"},
+                 "min_confidence": 90},
+                {"id": "P1.resource-failures", "count": 3,
+                 "hosts": ["HV-NODE1"]}],
+               ["P1.node-removed", "P1.quorum-lost"],
+               "p1-isolation's events newest first, over two files whose "
+               "names sort against time order")
     write_case("p1-isolation",
                {"HV-NODE1-System.xml": sort_xml(n1)},
                [{"id": "P1.node-isolation", "count": 1,

@@ -125,7 +125,8 @@ void cb_findings_fini(struct cb_findings *f);
 
 enum cb_gap_kind {
     CB_GAP_MISSING_CHANNEL, /* a channel rules read is not in the bundle */
-    CB_GAP_TIME_ASSUMED     /* a source's clock had to be assumed */
+    CB_GAP_TIME_ASSUMED,    /* a source's clock had to be assumed */
+    CB_GAP_SILENT           /* a stretch without events inside a source */
 };
 
 struct cb_gap {
@@ -135,6 +136,8 @@ struct cb_gap {
     const char *collect;    /* how to get it, or NULL */
     const char **rules;     /* ids of the rules that need it */
     size_t nrules;
+    const char *host;       /* silent periods: the host, from and to */
+    cb_time from, to;
 };
 
 struct cb_gaps {
