@@ -385,7 +385,7 @@ static int matches(struct engine *g, const struct matcher *m,
     if (m->ncomponents &&
         !in_list_memo(g->memo, e->component, m->components, m->ncomponents))
         return 0;
-    if (m->levels && !(m->levels & (1u << e->level)))
+    if (m->levels && (e->level > 6 || !(m->levels & (1u << e->level))))
         return 0;
     if (m->nids) {
         if (!(e->flags & CB_EV_HAS_EVENT_ID))

@@ -297,6 +297,23 @@ static const char **words(struct load *l, const char *s, unsigned *count)
 
 /* ---- regexes ------------------------------------------------------------ */
 
+/* A pattern as written in <message>/<field>/<path>: line breaks (and the
+ * indentation before them) around it are layout, not part of it. */
+static const char *pattern_of(struct load *l, const struct node *n)
+{
+    const char *p = n->text ? n->text : "";
+    if (!strchr(p, '\n'))
+        return p;
+    while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+        p++;
+    size_t len = strlen(p);
+    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' ||
+                   p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    const char *t = cb_arena_strndup(l->arena, p, len);
+    return t ? t : "";
+}
+
 static pcre2_code *compile(struct load *l, struct cb_rules *rs,
                            const struct node *n, const char *pattern)
 {
@@ -708,7 +725,7 @@ static int compile_match(struct load *l, struct cb_rules *rs,
         } else if (strcmp(c->name, "field") == 0) {
             static const char *const fa[] = {"name", NULL};
             check_attrs(l, c, fa);
-            pcre2_code *re = compile(l, rs, c, c->text ? c->text : "");
+            pcre2_code *re = compile(l, rs, c, pattern_of(l, c));
             if (!re)
                 return -1;
             struct field_re *nf =
@@ -722,14 +739,13 @@ static int compile_match(struct load *l, struct cb_rules *rs,
             m->fields = nf;
         } else if (strcmp(c->name, "message") == 0 ||
                    strcmp(c->name, "path") == 0) {
-            pcre2_code *re = compile(l, rs, c, c->text ? c->text : "");
+            const char *pat = pattern_of(l, c);
+            pcre2_code *re = compile(l, rs, c, pat);
             if (!re)
                 return -1;
             if (c->name[0] == 'm') {
                 m->message = re;
-                m->nmessage_lits =
-                    prefilter(l, rs, c->text ? c->text : "", m->message_lits,
-                              8);
+                m->nmessage_lits = prefilter(l, rs, pat, m->message_lits, 8);
             } else {
                 m->path = re;
             }
