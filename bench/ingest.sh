@@ -37,7 +37,7 @@ measure() {
 }
 
 read -r floor_t floor_rss < <(measure bsdtar -xOf "$zip")
-read -r cb_t cb_rss < <(measure ./build/casebrief analyze -q -o "$out/report" "$zip")
+read -r cb_t cb_rss < <(measure ./build/casebrief analyze -q --no-default-rules --format json -o "$out/report" "$zip")
 events=$(jq '.summary.events' "$out/report/report.json")
 
 mbs() { awk -v b="$bytes" -v t="$1" 'BEGIN{printf "%.0f", b / 1e6 / (t > 0 ? t : 0.001)}'; }

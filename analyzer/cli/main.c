@@ -62,8 +62,9 @@ static void help(void)
 "\n"
 "Options:\n"
 "  -o, --output DIR        report directory (analyze)\n"
-"  -f, --format LIST       analyze: report formats (json); timeline: jsonl\n"
-"                          (default), csv or text\n"
+"  -f, --format LIST       analyze: report formats, comma-separated: json,md\n"
+"                          (default: both); timeline: jsonl (default),\n"
+"                          csv or text\n"
 "  -F, --input-format NAME parse every non-archive file as NAME (see\n"
 "                          'casebrief formats') instead of detecting it\n"
 "  -q, --quiet             no progress or summary on stderr\n"
@@ -516,6 +517,18 @@ static int cmd_timeline(int argc, char **argv, struct options *opt)
     return rc;
 }
 
+/* The case's name for report headers: the first input's base name. */
+static const char *case_name(const char *input)
+{
+    static char name[256];
+    snprintf(name, sizeof name, "%s", input);
+    size_t n = strlen(name);
+    while (n > 1 && name[n - 1] == '/')
+        name[--n] = '\0';
+    const char *b = strrchr(name, '/');
+    return b ? b + 1 : name;
+}
+
 static void default_outdir(const char *input, char *out, size_t size)
 {
     char tmp[PATH_MAX];
@@ -544,14 +557,20 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         usage_short();
         return EXIT_USAGE;
     }
+    int want_json = 1, want_md = 1;
     if (opt->format) {
-        /* only json exists so far; say so instead of silently ignoring */
+        want_json = want_md = 0;
         char list[256];
         snprintf(list, sizeof list, "%s", opt->format);
         for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-            if (strcmp(tok, "json") != 0) {
-                fprintf(stderr, "%s: report format '%s' is not available "
-                        "in this version (available: json)\n", prog, tok);
+            if (strcmp(tok, "json") == 0) {
+                want_json = 1;
+            } else if (strcmp(tok, "md") == 0 ||
+                       strcmp(tok, "markdown") == 0) {
+                want_md = 1;
+            } else {
+                fprintf(stderr, "%s: report formats are json and md, not "
+                        "'%s'\n", prog, tok);
                 return EXIT_USAGE;
             }
         }
@@ -605,19 +624,33 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
     }
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/report.json", outdir);
-    FILE *f = fopen(path, "w");
-    if (!f || cb_report_json(f, an, &tl, &findings, &gaps) != CB_OK) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
-                strerror(errno));
-        rc = EXIT_NO_INPUT;
+    char rules_version[64];
+    snprintf(rules_version, sizeof rules_version, "%zu rules",
+             cb_rules_count(rules));
+    struct cb_report_input rin = {
+        .case_name = case_name(argv[0]), .an = an, .tl = &tl,
+        .findings = &findings, .gaps = &gaps,
+        .rules_version = rules_version};
+    char path[PATH_MAX + 32], first_path[PATH_MAX + 32] = "";
+    for (int kind = 0; kind < 2; kind++) {
+        if ((kind == 0 && !want_json) || (kind == 1 && !want_md))
+            continue;
+        snprintf(path, sizeof path, "%s/report.%s", outdir,
+                 kind == 0 ? "json" : "md");
+        if (!first_path[0] || kind == 1)
+            snprintf(first_path, sizeof first_path, "%s", path);
+        FILE *f = fopen(path, "w");
+        enum cb_status wst = CB_E_IO;
+        if (f)
+            wst = kind == 0 ? cb_report_json(f, an, &tl, &findings, &gaps)
+                            : cb_report_markdown(f, &rin);
+        if (!f || wst != CB_OK || fclose(f) != 0) {
+            fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
+                    strerror(errno));
+            rc = EXIT_NO_INPUT;
+        }
     }
-    if (f && fclose(f) != 0) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
-                strerror(errno));
-        rc = EXIT_NO_INPUT;
-    }
+    snprintf(path, sizeof path, "%s", first_path);
     if (!opt->quiet) {
         size_t nsw = 0;
         for (size_t i = 0; i < an->nsources; i++)

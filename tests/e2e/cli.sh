@@ -39,7 +39,8 @@ check "missing input is named" grep -q "does-not-exist.zip" "$work/err"
 (cd "$work" && "$cb" -q "$samples/demo-bundle" > out.txt); rc=$?
 check "analyze exits 1: findings" [ "$rc" -eq 1 ]
 check "default report dir is <input>.casebrief" [ -f "$work/demo-bundle.casebrief/report.json" ]
-check "report path printed on stdout" grep -q "demo-bundle.casebrief/report.json" "$work/out.txt"
+check "report path printed on stdout" grep -q "demo-bundle.casebrief/report.md" "$work/out.txt"
+check "Markdown report written next to the JSON" grep -q "^### 1. Cluster node isolated" "$work/demo-bundle.casebrief/report.md"
 r="$work/demo-bundle.casebrief/report.json"
 "$cb" timeline "$samples/demo-bundle" > "$work/dir.jsonl" 2>/dev/null
 check "report is valid JSON" jqt . "$r"
@@ -93,6 +94,11 @@ check "time basis stated" [ "$(jq -r '.sources[0].time_basis' "$r")" != null ]
 # Determinism: same input, same bytes
 "$cb" -q -o "$work/again" "$samples/demo-bundle" > /dev/null
 check "report is deterministic" cmp -s "$r" "$work/again/report.json"
+check "Markdown is deterministic" cmp -s "$work/demo-bundle.casebrief/report.md" "$work/again/report.md"
+"$cb" -q -o "$work/jsononly" --format json "$samples/demo-bundle" > /dev/null
+check "--format json writes only JSON" [ -f "$work/jsononly/report.json" ] && [ ! -f "$work/jsononly/report.md" ]
+"$cb" -q -o "$work/x" --format pdf "$samples/demo-bundle" > /dev/null 2>&1
+check "unknown report format is a usage error" [ $? -eq 2 ]
 
 # Nested archives: zip holding a tar.gz holding the bundle
 (cd "$samples" && bsdtar -czf "$work/inner.tar.gz" demo-bundle)

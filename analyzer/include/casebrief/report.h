@@ -27,4 +27,23 @@ enum cb_status cb_report_json(FILE *out, const struct cb_analysis *an,
                               const struct cb_findings *findings,
                               const struct cb_gaps *gaps);
 
+/* Everything a human-facing report shows. */
+struct cb_report_input {
+    const char *case_name;            /* e.g. the first input's name */
+    const struct cb_analysis *an;
+    const struct cb_timeline *tl;
+    const struct cb_findings *findings; /* may be NULL */
+    const struct cb_gaps *gaps;         /* may be NULL */
+    const char *rules_version;        /* e.g. "24 rules" */
+};
+
+/* Markdown for a case note or an RCA (GitHub-flavoured tables); every
+ * customer string escaped. Returns CB_E_IO when writing fails. */
+enum cb_status cb_report_markdown(FILE *out, const struct cb_report_input *in);
+
+/* One self-contained HTML file: inline CSS and a little inline JS, no
+ * external resources, readable with JS off; every customer string
+ * escaped. Returns CB_E_IO when writing fails. */
+enum cb_status cb_report_html(FILE *out, const struct cb_report_input *in);
+
 #endif

@@ -1,0 +1,436 @@
+/*
+ * markdown.c - the report as GitHub-flavoured Markdown, to paste into a
+ * case note or a root-cause analysis: header, ranked summary, every
+ * finding with its evidence, cause, remediation, what to collect, then
+ * gaps, time bases and the inventory.
+ *
+ * Every string that came from the customer's machine is escaped: emphasis,
+ * code, table and link punctuation get a backslash (with '[' and ']'
+ * escaped no link or image can form), '<', '>' and '&' become entities so
+ * no HTML tag survives, line breaks become spaces, invalid UTF-8 becomes
+ * U+FFFD.
+ */
+#include <string.h>
+
+#include "casebrief/alloc.h"
+#include "casebrief/casebrief.h"
+#include "out.h"
+
+/* Length of a valid UTF-8 sequence at s (up to n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t min, cp;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0)
+        len = 2, min = 0x80, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        len = 3, min = 0x800, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        len = 4, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Customer text for inline Markdown and table cells. */
+static void md(struct out *o, const char *str)
+{
+    if (!str)
+        return;
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t k = utf8_len(s + i, n - i);
+            if (k) {
+                out_bytes(o, (const char *)s + i, k);
+                i += k;
+            } else {
+                out_str(o, "\xEF\xBF\xBD");
+                i++;
+            }
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f)
+            out_char(o, ' ');
+        else if (c == '&')
+            out_str(o, "&amp;");
+        else if (c == '<')
+            out_str(o, "&lt;");
+        else if (c == '>')
+            out_str(o, "&gt;");
+        else if (strchr("\\`*_[]|~", c)) {
+            out_char(o, '\\');
+            out_char(o, (char)c);
+        } else
+            out_char(o, (char)c);
+        i++;
+    }
+}
+
+/* At most max bytes of customer text (cut on a character boundary). */
+static void md_cut(struct out *o, const char *s, size_t max)
+{
+    if (!s)
+        return;
+    size_t n = strlen(s);
+    if (n <= max) {
+        md(o, s);
+        return;
+    }
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    char buf[512];
+    if (max >= sizeof buf)
+        max = sizeof buf - 1;
+    memcpy(buf, s, max);
+    buf[max] = '\0';
+    md(o, buf);
+    out_str(o, " …");
+}
+
+static void when(struct out *o, cb_time t)
+{
+    if (t == CB_TIME_NONE) {
+        out_str(o, "–");
+        return;
+    }
+    char iso[40];
+    cb_time_format_iso(t, iso, sizeof iso);
+    /* 2024-11-15 01:58:12.905 */
+    char b[32];
+    snprintf(b, sizeof b, "%.10s %.12s", iso, iso + 11);
+    out_str(o, b);
+}
+
+static void u64(struct out *o, uint64_t v)
+{
+    out_u64(o, v);
+}
+
+static void where(struct out *o, const struct cb_event *e)
+{
+    if (e->flags & CB_EV_HAS_RECORD_ID) {
+        out_str(o, "record ");
+        u64(o, e->record_id);
+    } else {
+        out_str(o, e->source->origin_is_line ? "line " : "offset ");
+        u64(o, e->origin);
+    }
+}
+
+static void finding_md(struct out *o, size_t i, const struct cb_finding *f)
+{
+    out_str(o, "\n### ");
+    u64(o, i + 1);
+    out_str(o, ". ");
+    md(o, f->title);
+    out_str(o, "\n\n**");
+    out_str(o, cb_severity_name(f->severity));
+    out_str(o, "**, confidence ");
+    u64(o, (uint64_t)f->confidence);
+    out_str(o, " % · rule `");
+    out_str(o, f->id);
+    out_str(o, "` (");
+    out_str(o, f->pattern);
+    out_str(o, ") · ");
+    u64(o, f->count);
+    out_str(o, f->count == 1 ? " occurrence" : " occurrences");
+    out_str(o, " · ");
+    when(o, f->first);
+    out_str(o, " to ");
+    when(o, f->last);
+    out_str(o, " UTC\n\n");
+    md(o, f->summary);
+    out_str(o, "\n");
+    if (f->nentities) {
+        out_str(o, "\n");
+        for (size_t k = 0; k < f->nentities; k++) {
+            out_str(o, k ? ", " : "Entities: ");
+            md(o, f->entities[k].name);
+            out_str(o, " **");
+            md(o, f->entities[k].value);
+            out_str(o, "**");
+        }
+        out_str(o, "\n");
+    }
+    out_str(o, "\n**Evidence**\n\n| time (UTC) | host | event | source | where | "
+               "role | message |\n|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < f->nevidence; k++) {
+        const struct cb_event *e = f->evidence[k].ev;
+        out_str(o, "| ");
+        when(o, e->ts);
+        out_str(o, " | ");
+        md(o, e->host);
+        out_str(o, " | ");
+        md(o, e->channel);
+        if (e->flags & CB_EV_HAS_EVENT_ID) {
+            out_char(o, ' ');
+            u64(o, e->event_id);
+        } else if (e->component) {
+            out_str(o, " \\[");
+            md(o, e->component);
+            out_str(o, "\\]");
+        }
+        out_str(o, " | ");
+        md(o, e->source->path);
+        out_str(o, " | ");
+        where(o, e);
+        out_str(o, " | ");
+        md(o, f->evidence[k].role);
+        out_str(o, " | ");
+        md_cut(o, e->message, 300);
+        out_str(o, " |\n");
+    }
+    out_str(o, "\n**Cause.** ");
+    md(o, f->cause);
+    out_str(o, "\n\n**Remediation**\n\n");
+    for (size_t k = 0; k < f->nremediation; k++) {
+        const struct cb_remedy *r = &f->remediation[k];
+        u64(o, k + 1);
+        out_str(o, ". ");
+        md(o, r->text);
+        out_str(o, "\n");
+        if (r->powershell) {
+            /* rule text, ours: fenced with a fence it cannot contain */
+            out_str(o, "\n   ````powershell\n");
+            const char *p = r->powershell;
+            while (*p) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                out_str(o, "   ");
+                out_bytes(o, p, len);
+                out_char(o, '\n');
+                p += len + (nl ? 1 : 0);
+            }
+            out_str(o, "   ````\n");
+        }
+        if (r->warning) {
+            out_str(o, "\n   > **Warning:** ");
+            md(o, r->warning);
+            out_str(o, "\n");
+        }
+        out_str(o, "\n");
+    }
+    if (f->ncollect) {
+        out_str(o, "**Collect next**\n\n");
+        for (size_t k = 0; k < f->ncollect; k++) {
+            out_str(o, "- ");
+            md(o, f->collect[k]);
+            out_str(o, "\n");
+        }
+        out_str(o, "\n");
+    }
+    if (f->nreferences) {
+        out_str(o, "**References:** ");
+        for (size_t k = 0; k < f->nreferences; k++) {
+            if (k)
+                out_str(o, "; ");
+            md(o, f->references[k]);
+        }
+        out_str(o, "\n");
+    }
+}
+
+enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
+{
+    struct out *o = cb_malloc(sizeof *o);
+    if (!o)
+        return CB_E_NOMEM;
+    out_init(o, f);
+    const struct cb_analysis *an = in->an;
+    const struct cb_timeline *tl = in->tl;
+    const struct cb_findings *fs = in->findings;
+    size_t nf = fs ? fs->count : 0;
+
+    out_str(o, "# casebrief report: ");
+    md(o, in->case_name);
+    out_str(o, "\n\n");
+    out_str(o, "- **Hosts:** ");
+    int any = 0;
+    const char *seen[256];
+    size_t nseen = 0;
+    for (size_t i = 0; i < an->nsources && nseen < 256; i++) {
+        const char *h = an->sources[i]->host;
+        size_t k = 0;
+        while (k < nseen && seen[k] != h)
+            k++;
+        if (!h[0] || k < nseen)
+            continue;
+        seen[nseen++] = h;
+    }
+    /* sorted for determinism */
+    for (size_t i = 1; i < nseen; i++) {
+        const char *x = seen[i];
+        size_t j = i;
+        while (j > 0 && strcmp(seen[j - 1], x) > 0)
+            seen[j] = seen[j - 1], j--;
+        seen[j] = x;
+    }
+    for (size_t i = 0; i < nseen; i++) {
+        out_str(o, any ? ", " : "");
+        md(o, seen[i]);
+        any = 1;
+    }
+    if (!any)
+        out_str(o, "(none identified)");
+    out_str(o, "\n- **Time covered:** ");
+    when(o, tl->count ? tl->events[0]->ts : CB_TIME_NONE);
+    out_str(o, " to ");
+    when(o, tl->count ? tl->events[tl->count - 1]->ts : CB_TIME_NONE);
+    out_str(o, " UTC\n- **Events:** ");
+    u64(o, tl->count);
+    out_str(o, " from ");
+    u64(o, an->nsources);
+    out_str(o, " files (");
+    u64(o, tl->duplicates);
+    out_str(o, " duplicates dropped)\n- **casebrief** " CASEBRIEF_VERSION);
+    if (in->rules_version) {
+        out_str(o, ", knowledge base: ");
+        md(o, in->rules_version);
+    }
+    out_str(o, "\n\n## Summary\n\n");
+    if (!nf) {
+        out_str(o, "No known failure pattern was found. See the evidence "
+                   "gaps below for what the bundle could not show.\n");
+    } else {
+        out_str(o, "| # | severity | confidence | finding | hosts | first "
+                   "(UTC) |\n|---|---|---|---|---|---|\n");
+        for (size_t i = 0; i < nf; i++) {
+            const struct cb_finding *x = &fs->items[i];
+            out_str(o, "| ");
+            u64(o, i + 1);
+            out_str(o, " | ");
+            out_str(o, cb_severity_name(x->severity));
+            out_str(o, " | ");
+            u64(o, (uint64_t)x->confidence);
+            out_str(o, " % | ");
+            md(o, x->summary);
+            out_str(o, " | ");
+            for (size_t k = 0; k < x->nhosts; k++) {
+                if (k)
+                    out_str(o, ", ");
+                md(o, x->hosts[k]);
+            }
+            out_str(o, " | ");
+            when(o, x->first);
+            out_str(o, " |\n");
+        }
+        out_str(o, "\n## Findings\n");
+        for (size_t i = 0; i < nf; i++)
+            finding_md(o, i, &fs->items[i]);
+    }
+
+    out_str(o, "\n## Evidence gaps and assumptions\n\n");
+    size_t ng = in->gaps ? in->gaps->count : 0;
+    if (!ng)
+        out_str(o, "None found.\n");
+    for (size_t i = 0; i < ng; i++) {
+        const struct cb_gap *g = &in->gaps->items[i];
+        out_str(o, "- ");
+        if (g->kind == CB_GAP_MISSING_CHANNEL) {
+            out_str(o, "**Missing channel** ");
+            md(o, g->subject);
+            out_str(o, ": ");
+            md(o, g->detail);
+            out_str(o, " (");
+            for (size_t k = 0; k < g->nrules; k++) {
+                out_str(o, k ? ", " : "");
+                md(o, g->rules[k]);
+            }
+            out_str(o, "). Collect: `");
+            /* our own command text; backticks cannot occur in it */
+            out_str(o, g->collect);
+            out_str(o, "`");
+        } else if (g->kind == CB_GAP_TIME_ASSUMED) {
+            out_str(o, "**Clock assumed** for ");
+            md(o, g->subject);
+            out_str(o, ": ");
+            md(o, g->detail);
+        } else {
+            out_str(o, "**Silent period** on ");
+            md(o, g->host && g->host[0] ? g->host : "?");
+            out_str(o, " in ");
+            md(o, g->subject);
+            out_str(o, " from ");
+            when(o, g->from);
+            out_str(o, " to ");
+            when(o, g->to);
+            out_str(o, " UTC: ");
+            md(o, g->detail);
+        }
+        out_str(o, "\n");
+    }
+
+    out_str(o, "\n## Inventory\n\n| file | format | host | events | first "
+               "(UTC) | last (UTC) | time basis | warnings |\n"
+               "|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        out_str(o, "| ");
+        md(o, s->path);
+        out_str(o, " | ");
+        md(o, s->format);
+        out_str(o, " | ");
+        md(o, s->host);
+        out_str(o, " | ");
+        u64(o, s->nevents - s->duplicates);
+        out_str(o, " | ");
+        when(o, s->first);
+        out_str(o, " | ");
+        when(o, s->last);
+        out_str(o, " | ");
+        md(o, s->time_basis);
+        out_str(o, " | ");
+        size_t k = 0;
+        for (const struct cb_warning *w = s->warnings; w; w = w->next, k++) {
+            if (k == 5) {
+                out_str(o, "; …");
+                break;
+            }
+            out_str(o, k ? "; " : "");
+            if (w->where_kind == CB_WHERE_LINE) {
+                out_str(o, "line ");
+                u64(o, w->where);
+                out_str(o, ": ");
+            } else if (w->where_kind == CB_WHERE_OFFSET) {
+                out_str(o, "offset ");
+                u64(o, w->where);
+                out_str(o, ": ");
+            }
+            md_cut(o, w->msg, 200);
+        }
+        if (s->nwarnings > k && k < 5 && s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE) {
+            out_str(o, "; ");
+            u64(o, s->nwarnings - k);
+            out_str(o, " more");
+        }
+        out_str(o, " |\n");
+    }
+    if (an->warnings) {
+        out_str(o, "\n**Bundle warnings**\n\n");
+        for (const struct cb_warning *w = an->warnings; w; w = w->next) {
+            out_str(o, "- ");
+            md(o, w->source);
+            out_str(o, ": ");
+            md(o, w->msg);
+            out_str(o, "\n");
+        }
+    }
+    int rc = out_finish(o);
+    cb_free(o);
+    return rc == 0 ? CB_OK : CB_E_IO;
+}
