@@ -213,10 +213,10 @@ static void source_obj(struct out *o, const struct cb_source *s)
     out_char(o, '}');
 }
 
-static void string_array(struct out *o, const char *const *v, unsigned n)
+static void string_array(struct out *o, const char *const *v, size_t n)
 {
     out_char(o, '[');
-    for (unsigned i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i)
             out_str(o, ", ");
         out_json_str(o, v[i]);
@@ -265,17 +265,6 @@ static void configuration(struct out *o, const struct cb_analysis *an)
     }
     if (!first)
         indent(o, 1);
-    out_char(o, ']');
-}
-
-static void str_list(struct out *o, const char *const *v, size_t n)
-{
-    out_char(o, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            out_str(o, ", ");
-        out_json_str(o, v[i]);
-    }
     out_char(o, ']');
 }
 
@@ -343,7 +332,7 @@ static void findings_json(struct out *o, const struct cb_findings *fs)
         key(o, 3, "confidence", 0);
         out_u64(o, (uint64_t)f->confidence);
         key(o, 3, "hosts", 0);
-        str_list(o, f->hosts, f->nhosts);
+        string_array(o, f->hosts, f->nhosts);
         key(o, 3, "entities", 0);
         out_char(o, '[');
         for (size_t k = 0; k < f->nentities; k++) {
@@ -396,9 +385,9 @@ static void findings_json(struct out *o, const struct cb_findings *fs)
             indent(o, 3);
         out_char(o, ']');
         key(o, 3, "collect", 0);
-        str_list(o, f->collect, f->ncollect);
+        string_array(o, f->collect, f->ncollect);
         key(o, 3, "references", 0);
-        str_list(o, f->references, f->nreferences);
+        string_array(o, f->references, f->nreferences);
         indent(o, 2);
         out_char(o, '}');
     }
@@ -428,7 +417,7 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
         key(o, 3, "collect", 0);
         out_json_str(o, x->collect);
         key(o, 3, "rules", 0);
-        str_list(o, x->rules, x->nrules);
+        string_array(o, x->rules, x->nrules);
         if (x->kind == CB_GAP_SILENT) {
             key(o, 3, "host", 0);
             out_json_str(o, x->host && x->host[0] ? x->host : NULL);

@@ -74,8 +74,7 @@ void out_i64(struct out *o, int64_t v)
     }
 }
 
-/* Length of a valid UTF-8 sequence at s (up to n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t out_utf8_len(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
     size_t len;
@@ -127,7 +126,7 @@ void out_json_frag(struct out *o, const char *str)
             i++;
             continue;
         }
-        size_t ul = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+        size_t ul = c >= 0x80 ? out_utf8_len(s + i, n - i) : 0;
         if (ul > 1) {
             i += ul;
             continue;

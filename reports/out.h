@@ -25,6 +25,10 @@ void out_str(struct out *o, const char *s);
 void out_char(struct out *o, char c);
 void out_u64(struct out *o, uint64_t v);
 void out_i64(struct out *o, int64_t v);
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when the
+ * bytes there are not valid UTF-8 (overlong, surrogate, cut short). */
+size_t out_utf8_len(const unsigned char *s, size_t n);
+
 /* "..." with JSON escapes; NULL prints null. */
 void out_json_str(struct out *o, const char *s);
 /* The escaped contents of a JSON string, without the quotes, so that
