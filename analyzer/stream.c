@@ -182,7 +182,13 @@ struct utf16 {
     struct cb_stream *in;
     int started;        /* BOM check done */
     unsigned high;      /* pending high surrogate, or 0 */
+    int ended;
     unsigned char raw[1 << 15];
+    /* converted bytes not yet handed out: a code unit becomes up to 3
+     * bytes (a pair 4, a lone surrogate's U+FFFD 3), so the caller's small
+     * requests are served from here, never overrun */
+    unsigned char out[(1 << 15) / 2 * 3 + 8];
+    size_t out_len, out_pos;
 };
 
 static size_t put_utf8(unsigned char *o, unsigned cp)
@@ -209,66 +215,69 @@ static size_t put_utf8(unsigned char *o, unsigned cp)
     return 4;
 }
 
+/* Convert the next raw chunk into u->out; -1 on a failed read. */
+static int utf16_refill(struct utf16 *u, struct cb_error *err)
+{
+    u->out_len = u->out_pos = 0;
+    while (u->out_len == 0 && !u->ended) {
+        size_t got = cb_stream_read(u->in, u->raw, sizeof u->raw);
+        if (got == 0) {
+            if (u->in->failed) {
+                *err = u->in->err;
+                return -1;
+            }
+            u->ended = 1;
+            if (u->high) /* the stream ended inside a pair */
+                u->out_len += put_utf8(u->out, 0xFFFD);
+            u->high = 0;
+            break;
+        }
+        size_t k = 0;
+        int odd = got & 1; /* a short read happens only at the end */
+        got -= (size_t)odd;
+        for (size_t i = 0; i < got; i += 2) {
+            unsigned cu = (unsigned)u->raw[i] | (unsigned)u->raw[i + 1] << 8;
+            if (!u->started) {
+                u->started = 1;
+                if (cu == 0xFEFF)
+                    continue;
+            }
+            if (u->high) {
+                if (cu >= 0xDC00 && cu <= 0xDFFF) {
+                    k += put_utf8(u->out + k,
+                                  0x10000 + ((u->high - 0xD800) << 10) +
+                                      (cu - 0xDC00));
+                    u->high = 0;
+                    continue;
+                }
+                k += put_utf8(u->out + k, 0xFFFD);
+                u->high = 0;
+            }
+            if (cu >= 0xD800 && cu <= 0xDBFF)
+                u->high = cu;
+            else if (cu >= 0xDC00 && cu <= 0xDFFF)
+                k += put_utf8(u->out + k, 0xFFFD);
+            else
+                k += put_utf8(u->out + k, cu);
+        }
+        if (odd)
+            k += put_utf8(u->out + k, 0xFFFD);
+        u->out_len = k;
+    }
+    return 0;
+}
+
 static long utf16_read(void *ctx, void *buf, size_t n, struct cb_error *err)
 {
     struct utf16 *u = ctx;
-    unsigned char *o = buf;
-    /* 2 input bytes give at most 3 output bytes (a pair: 4 for 4) */
-    size_t want = n / 3 * 2;
-    if (want > sizeof u->raw)
-        want = sizeof u->raw;
-    if (want < 2)
-        want = 2;
-    size_t got = 0;
-    while (got == 0) {
-        got = cb_stream_read(u->in, u->raw, want & ~(size_t)1);
-        if (got == 0)
-            break;
-    }
-    if (got == 0) {
-        if (u->in->failed) {
-            *err = u->in->err;
-            return -1;
-        }
-        if (u->high) { /* stream ended inside a pair */
-            u->high = 0;
-            return (long)put_utf8(o, 0xFFFD);
-        }
-        return 0;
-    }
-    size_t k = 0;
-    int odd = got & 1; /* a short read happens only at the end */
-    got -= (size_t)odd;
-    for (size_t i = 0; i < got; i += 2) {
-        unsigned cu = (unsigned)u->raw[i] | (unsigned)u->raw[i + 1] << 8;
-        if (!u->started) {
-            u->started = 1;
-            if (cu == 0xFEFF)
-                continue;
-        }
-        if (u->high) {
-            if (cu >= 0xDC00 && cu <= 0xDFFF) {
-                k += put_utf8(o + k,
-                              0x10000 + ((u->high - 0xD800) << 10) +
-                                  (cu - 0xDC00));
-                u->high = 0;
-                continue;
-            }
-            k += put_utf8(o + k, 0xFFFD);
-            u->high = 0;
-        }
-        if (cu >= 0xD800 && cu <= 0xDBFF)
-            u->high = cu;
-        else if (cu >= 0xDC00 && cu <= 0xDFFF)
-            k += put_utf8(o + k, 0xFFFD);
-        else
-            k += put_utf8(o + k, cu);
-    }
-    if (odd)
-        k += put_utf8(o + k, 0xFFFD);
-    if (k == 0) /* only a BOM or half a pair so far: read on */
-        return utf16_read(ctx, buf, n, err);
-    return (long)k;
+    if (u->out_pos == u->out_len && utf16_refill(u, err) != 0)
+        return -1;
+    size_t left = u->out_len - u->out_pos;
+    if (n > left)
+        n = left;
+    memcpy(buf, u->out + u->out_pos, n);
+    u->out_pos += n;
+    return (long)n;
 }
 
 enum cb_status cb_stream_init_utf16le(struct cb_stream *out,

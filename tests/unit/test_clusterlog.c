@@ -750,3 +750,44 @@ Test(clusterlog, file_name_alone_is_enough_to_bid)
     cr_assert_gt(by_line, by_name, "content is stronger evidence");
     cr_assert_gt(by_both, by_line);
 }
+
+/* Regression: the UTF-16 converter wrote a whole character even when the
+ * line reader asked for one or two bytes (a long line filling the buffer),
+ * overrunning it. A line of 1.2 M euro signs (3 bytes each in UTF-8) must
+ * be cut with a warning and the next line still read. */
+Test(clusterlog, utf16_line_longer_than_the_buffer_is_cut_safely)
+{
+    const char *tail = "\n00000a1c.00001f04::2024/11/15-10:15:30.123 INFO  "
+                       "[RCM] after\n";
+    size_t nchars = 1200000, tl = strlen(tail);
+    size_t len = 2 + 4 + 2 * nchars + 2 * tl;
+    unsigned char *u = malloc(len);
+    cr_assert_not_null(u);
+    size_t k = 0;
+    u[k++] = 0xFF;
+    u[k++] = 0xFE;
+    /* two ASCII bytes first, so that the buffer's last free byte is
+     * reached with a 3-byte character pending */
+    for (int i = 0; i < 2; i++) {
+        u[k++] = 'a';
+        u[k++] = 0;
+    }
+    for (size_t i = 0; i < nchars; i++) {
+        u[k++] = 0xAC; /* U+20AC */
+        u[k++] = 0x20;
+    }
+    for (size_t i = 0; i < tl; i++) {
+        u[k++] = (unsigned char)tail[i];
+        u[k++] = 0;
+    }
+    const struct cb_source *src = parse_named(NAME, u, len);
+    cr_assert_eq(src->nevents, 1u);
+    cr_assert_str_eq(ev(src, 0)->message, "after");
+    cr_assert_eq(ev(src, 0)->origin, 2u);
+    int cut = 0;
+    for (const struct cb_warning *w = src->warnings; w; w = w->next)
+        cut |= w->where_kind == CB_WHERE_LINE && w->where == 1 &&
+               strstr(w->msg, "cut") != NULL;
+    cr_assert(cut, "the long line is reported as cut");
+    free(u);
+}
