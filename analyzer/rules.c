@@ -380,7 +380,14 @@ static size_t required_literal(const char *p, char *out, size_t size,
         if (q[0] == '[' && q[1] == ':')
             return 0;
     }
-#define END_RUN()                                                                do {                                                                             if (rn > bn) {                                                                   memcpy(best, run, rn);                                                       bn = rn;                                                                 }                                                                            rn = 0;                                                                  } while (0)
+#define END_RUN()                                                            \
+    do {                                                                     \
+        if (rn > bn) {                                                       \
+            memcpy(best, run, rn);                                           \
+            bn = rn;                                                         \
+        }                                                                    \
+        rn = 0;                                                              \
+    } while (0)
     for (size_t i = 0; p[i];) {
         char c = p[i];
         if (c == '\\') {
