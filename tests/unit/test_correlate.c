@@ -1346,8 +1346,9 @@ static const char *const diff_patterns[] = {
     "x{2}yyyy", "colou?r value", "(?#note)abcdef", "(*UCP)abcde",
     "abcd\\Kefgh", "(?s)abcd.efg", "(?m)^abcde$", "abcde{0}",
     "\\babcde\\b", "ab\\ cd efgh", "\\p{Lu}abcde", "(?|(a)|(b))cdefg",
-    "(?i)\\x41bcde", "(?-i)ABCDE", "^Cluster node '(?'node'[^']+)' was "
-    "removed", "(?i)cluster\\s+node", "abc(?=defg)", "abcd(?!efgh)",
+    "(?i)\\x41bcde", "(?-i)ABCDE",
+    "^Cluster node '(?'node'[^']+)' was removed", "(?i)cluster\\s+node",
+    "abc(?=defg)", "abcd(?!efgh)",
     "(?i)straSSe", "a\\x{2019}bcde", "\\Aabcde", "[a-c]{3}defg",
     "abcde|wxyz", "(?i)ABCDE|wxyz", "abcde|", "|abcde", "abcde|x",
     "ab\\|cdefg", "[|]abcde", "(abc|def)ghij", "abcde(?#|)",
