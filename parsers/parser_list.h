@@ -4,4 +4,6 @@
  * parsers/<name>.c. Order matters only for tie reports and --help.
  */
 #define CB_PARSER_LIST(X) \
-    X(clusterlog)
+    X(clusterlog) \
+    X(evtx_xml) \
+    X(evtx_text)

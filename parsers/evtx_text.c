@@ -1,0 +1,456 @@
+/*
+ * evtx_text.c - `wevtutil qe <log> /f:text` exports:
+ *
+ *   Event[0]:
+ *     Log Name: System
+ *     Source: Microsoft-Windows-FailoverClustering
+ *     Date: 2019-07-11T20:38:02.960
+ *     Event ID: 1135
+ *     Task: Node Mgr
+ *     Level: Critical
+ *     Opcode: Info
+ *     Keyword: N/A
+ *     User: S-1-5-18
+ *     User Name: NT AUTHORITY\SYSTEM
+ *     Computer: HV-NODE1.contoso.local
+ *     Description:
+ *   Cluster node 'HV-NODE2' was removed from the active failover ...
+ *
+ * The description runs over as many lines as it takes, until the next
+ * "Event[N]:" line; its lines are joined with LF, blank lines around it
+ * dropped. N is the position in the export, not the EventRecordID, so
+ * events carry no record id. The Date has no zone: it is the exporting
+ * machine's local time, which the file does not state, so it is taken as
+ * UTC and the event flagged CB_EV_TIME_ASSUMED (a date with Z or an
+ * offset is used as given). Labels are the English ones; a localized
+ * export is reported, not guessed at. Encodings: UTF-8 with or without
+ * BOM, UTF-16LE (redirected output in some shells) read through a
+ * conversion to UTF-8. Spec: shared/kb/FORMATS.md, "Event text exports".
+ */
+#include <string.h>
+
+#include "casebrief/alloc.h"
+#include "casebrief/limits.h"
+#include "casebrief/parser.h"
+#include "export_common.h"
+
+#define DESC_MAX ((size_t)CB_LIMIT_LINE_BYTES)
+#define NAME_MAX_BYTES 256u
+#define MAX_FIELDS 8u
+
+static const char BASIS_ASSUMED[] =
+    "local time of the exporting machine, assumed UTC";
+
+struct state {
+    struct cb_stream *in; /* p->in, or conv for UTF-16 input */
+    struct cb_stream conv;
+    int utf16;
+    uint64_t line;
+    uint64_t preamble; /* non-blank lines before the first record */
+    int in_record, in_desc;
+    struct cb_event ev;
+    int have_date;
+    struct cb_field fields[MAX_FIELDS];
+    unsigned nfields;
+    char *desc;
+    size_t desc_len, desc_cap;
+    unsigned desc_blank; /* blank lines held back (dropped if trailing) */
+    int desc_cut;
+    int zoned_only; /* every date so far carried a zone */
+    uint64_t unknown_labels;
+    int level_warned;
+};
+
+static int is_blank_line(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 0;
+    }
+    return 1;
+}
+
+/* "Event[123]:" at column 0, trailing blanks allowed. */
+static int record_start(const char *s, size_t n)
+{
+    if (n < 9 || memcmp(s, "Event[", 6) != 0)
+        return 0;
+    size_t i = 6;
+    while (i < n && i < 26 && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == 6 || i + 1 >= n || s[i] != ']' || s[i + 1] != ':')
+        return 0;
+    return is_blank_line(s + i + 2, n - i - 2);
+}
+
+static int level_of(const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        int level;
+    } names[] = {
+        {"Information", CB_LEVEL_INFO},
+        {"Informational", CB_LEVEL_INFO},
+        {"Warning", CB_LEVEL_WARNING},
+        {"Error", CB_LEVEL_ERROR},
+        {"Critical", CB_LEVEL_CRITICAL},
+        {"Verbose", CB_LEVEL_VERBOSE},
+        {"0", CB_LEVEL_INFO},
+        {"1", CB_LEVEL_CRITICAL},
+        {"2", CB_LEVEL_ERROR},
+        {"3", CB_LEVEL_WARNING},
+        {"4", CB_LEVEL_INFO},
+        {"5", CB_LEVEL_VERBOSE},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        if (strlen(names[i].name) == n && memcmp(s, names[i].name, n) == 0)
+            return names[i].level;
+    }
+    return 0;
+}
+
+static void start_record(struct state *st)
+{
+    memset(&st->ev, 0, sizeof st->ev);
+    st->ev.level = CB_LEVEL_INFO;
+    st->ev.origin = st->line;
+    st->in_record = 1;
+    st->in_desc = 0;
+    st->have_date = 0;
+    st->nfields = 0;
+    st->desc_len = 0;
+    st->desc_blank = 0;
+    st->desc_cut = 0;
+}
+
+static enum cb_next nomem(struct cb_parse *p, const struct state *st)
+{
+    cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line, "out of memory");
+    return CB_NEXT_FAIL;
+}
+
+/* Append n bytes to the description; -1 on out of memory. */
+static int desc_put(struct cb_parse *p, struct state *st, const char *s,
+                    size_t n)
+{
+    if (st->desc_cut)
+        return 0;
+    if (st->desc_len + n > DESC_MAX) {
+        st->desc_cut = 1;
+        cb_parse_warn(p, CB_WHERE_LINE, st->ev.origin,
+                      "description of the record at line %llu is longer "
+                      "than %zu bytes; cut",
+                      (unsigned long long)st->ev.origin, DESC_MAX);
+        return 0;
+    }
+    if (st->desc_len + n + 1 > st->desc_cap) {
+        size_t ncap = st->desc_cap ? st->desc_cap : 1024;
+        while (ncap < st->desc_len + n + 1)
+            ncap *= 2;
+        char *nd = cb_realloc(st->desc, ncap);
+        if (!nd)
+            return -1;
+        st->desc = nd;
+        st->desc_cap = ncap;
+    }
+    memcpy(st->desc + st->desc_len, s, n);
+    st->desc_len += n;
+    return 0;
+}
+
+/* One line of the description: blank lines are held back, so that those
+ * at the end are dropped and those inside are kept. */
+static int desc_line(struct cb_parse *p, struct state *st, const char *s,
+                     size_t n)
+{
+    if (is_blank_line(s, n)) {
+        if (st->desc_len)
+            st->desc_blank++;
+        return 0;
+    }
+    if (st->desc_len) {
+        for (unsigned i = 0; i <= st->desc_blank; i++) {
+            if (desc_put(p, st, "\n", 1) != 0)
+                return -1;
+        }
+    }
+    st->desc_blank = 0;
+    return desc_put(p, st, s, n);
+}
+
+static int add_field(struct cb_parse *p, struct state *st, const char *name,
+                     const char *v, size_t n)
+{
+    if (n == 0 || (n == 3 && memcmp(v, "N/A", 3) == 0))
+        return 0;
+    if (st->nfields == MAX_FIELDS) /* only a repeated label gets here */
+        return 0;
+    char *val = cb_arena_strndup(p->arena, v, n);
+    if (!val)
+        return -1;
+    st->fields[st->nfields++] = (struct cb_field){name, val};
+    return 0;
+}
+
+static const char *name_of(struct cb_parse *p, const char *s, size_t n,
+                           int *oom)
+{
+    if (n == 0)
+        return NULL;
+    if (n > NAME_MAX_BYTES)
+        n = NAME_MAX_BYTES;
+    const char *r = cb_intern(p->strings, s, n);
+    if (!r)
+        *oom = 1;
+    return r;
+}
+
+/* "  Label: value" of the record's header; -1 on out of memory. */
+static int header_line(struct cb_parse *p, struct state *st, const char *s,
+                       size_t n)
+{
+    if (is_blank_line(s, n))
+        return 0;
+    const char *colon = memchr(s, ':', n);
+    size_t kn = colon ? (size_t)(colon - s) : n;
+    const char *k = cb_export_trim(s, &kn);
+    size_t vn = colon ? n - (size_t)(colon - s) - 1 : 0;
+    const char *v = colon ? cb_export_trim(colon + 1, &vn) : "";
+#define IS(lit) (kn == sizeof lit - 1 && memcmp(k, lit, kn) == 0)
+    int oom = 0;
+    if (!colon) {
+        /* not a label: fall through to the unknown-label report */
+    } else if (IS("Description")) {
+        st->in_desc = 1;
+        return desc_line(p, st, v, vn);
+    } else if (IS("Log Name")) {
+        st->ev.channel = name_of(p, v, vn, &oom);
+        return oom ? -1 : 0;
+    } else if (IS("Source")) {
+        st->ev.provider = name_of(p, v, vn, &oom);
+        return oom ? -1 : 0;
+    } else if (IS("Date")) {
+        int zoned;
+        if (cb_export_parse_time(v, vn, &st->ev.ts, &zoned)) {
+            st->have_date = 1;
+            if (!zoned) {
+                st->ev.flags |= CB_EV_TIME_ASSUMED;
+                st->zoned_only = 0;
+            }
+        } else {
+            cb_parse_warn(p, CB_WHERE_LINE, st->line, "bad Date '%.*s'",
+                          (int)(vn > 40 ? 40 : vn), v);
+        }
+        return 0;
+    } else if (IS("Event ID")) {
+        uint64_t id = 0;
+        size_t i = 0;
+        while (i < vn && v[i] >= '0' && v[i] <= '9' && id <= UINT32_MAX)
+            id = id * 10 + (uint64_t)(v[i++] - '0');
+        if (i == vn && i > 0 && id <= UINT32_MAX) {
+            st->ev.event_id = (uint32_t)id;
+            st->ev.flags |= CB_EV_HAS_EVENT_ID;
+        } else {
+            cb_parse_warn(p, CB_WHERE_LINE, st->line, "bad Event ID '%.*s'",
+                          (int)(vn > 20 ? 20 : vn), v);
+        }
+        return 0;
+    } else if (IS("Level")) {
+        int level = level_of(v, vn);
+        if (!level && vn && !st->level_warned) {
+            st->level_warned = 1;
+            cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                          "level '%.*s' not known (localized export?); "
+                          "taken as information",
+                          (int)(vn > 30 ? 30 : vn), v);
+        }
+        st->ev.level = (uint8_t)(level ? level : CB_LEVEL_INFO);
+        return 0;
+    } else if (IS("Computer")) {
+        if (cb_export_host(p->strings, v, vn, &st->ev.host) != 0)
+            return -1;
+        return add_field(p, st, "Computer", v, vn);
+    } else if (IS("Task")) {
+        return add_field(p, st, "Task", v, vn);
+    } else if (IS("Opcode")) {
+        return add_field(p, st, "Opcode", v, vn);
+    } else if (IS("Keyword") || IS("Keywords")) {
+        return add_field(p, st, "Keyword", v, vn);
+    } else if (IS("User")) {
+        return add_field(p, st, "User", v, vn);
+    } else if (IS("User Name")) {
+        return add_field(p, st, "User Name", v, vn);
+    }
+#undef IS
+    if (st->unknown_labels++ == 0)
+        cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                      "header label '%.*s' not understood (localized "
+                      "export?); such lines are ignored",
+                      (int)(kn > 40 ? 40 : kn), k);
+    return 0;
+}
+
+/* The record read so far into *ev; CB_NEXT_END when it is skipped. */
+static enum cb_next finish(struct cb_parse *p, struct state *st,
+                           struct cb_event *ev)
+{
+    st->in_record = 0;
+    if (!st->have_date) {
+        cb_parse_warn(p, CB_WHERE_LINE, st->ev.origin,
+                      "record at line %llu has no usable Date; skipped",
+                      (unsigned long long)st->ev.origin);
+        return CB_NEXT_END;
+    }
+    *ev = st->ev;
+    ev->message =
+        st->desc_len ? cb_arena_strndup(p->arena, st->desc, st->desc_len) : "";
+    if (!ev->message)
+        return nomem(p, st);
+    if (st->nfields) {
+        struct cb_field *f = cb_arena_alloc(p->arena, st->nfields * sizeof *f);
+        if (!f)
+            return nomem(p, st);
+        memcpy(f, st->fields, st->nfields * sizeof *f);
+        ev->fields = f;
+        ev->nfields = st->nfields;
+    }
+    return CB_NEXT_EVENT;
+}
+
+static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
+{
+    struct state *st = state;
+    const char *s;
+    size_t n;
+    int cut;
+    while ((s = cb_stream_line(st->in, &n, &cut)) != NULL) {
+        st->line++;
+        if (st->line == 1 && n >= 3 && (unsigned char)s[0] == 0xEF &&
+            (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+            s += 3, n -= 3;
+        if (cut)
+            cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                          "line longer than %zu bytes, cut", n);
+        if (record_start(s, n)) {
+            enum cb_next r = st->in_record ? finish(p, st, ev) : CB_NEXT_END;
+            start_record(st);
+            if (r != CB_NEXT_END)
+                return r;
+            continue;
+        }
+        if (!st->in_record) {
+            if (!is_blank_line(s, n))
+                st->preamble++;
+            continue;
+        }
+        int r = st->in_desc ? desc_line(p, st, s, n) : header_line(p, st, s, n);
+        if (r != 0)
+            return nomem(p, st);
+    }
+    if (st->in_record) {
+        enum cb_next r = finish(p, st, ev);
+        if (r != CB_NEXT_END)
+            return r;
+    }
+    if (st->in->failed) {
+        p->err = st->in->err;
+        return CB_NEXT_FAIL;
+    }
+    return CB_NEXT_END;
+}
+
+static void close_(struct cb_parse *p, void **state);
+
+static enum cb_status open_(struct cb_parse *p, void **state)
+{
+    size_t n;
+    const unsigned char *h = cb_stream_peek(p->in, 4, &n);
+    if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF)
+        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
+                            "UTF-16BE event text is not read by this "
+                            "version");
+    int bom16 = n >= 2 && h[0] == 0xFF && h[1] == 0xFE;
+    int utf16 = bom16 || (n >= 4 && h[0] && !h[1] && h[2] && !h[3]);
+    struct state *st = cb_calloc(1, sizeof *st);
+    if (!st)
+        return CB_E_NOMEM;
+    *state = st;
+    st->in = p->in;
+    st->zoned_only = 1;
+    if (utf16) {
+        unsigned char bom[2];
+        if (bom16)
+            cb_stream_read(p->in, bom, 2);
+        if (cb_export_utf16_init(&st->conv, p->in, CB_LIMIT_LINE_BYTES) !=
+            CB_OK) {
+            close_(p, state);
+            return CB_E_NOMEM;
+        }
+        st->utf16 = 1;
+        st->in = &st->conv;
+    }
+    p->src->time_basis = BASIS_ASSUMED;
+    p->src->origin_is_line = 1;
+    return CB_OK;
+}
+
+static void close_(struct cb_parse *p, void **state)
+{
+    if (!state || !*state)
+        return;
+    struct state *st = *state;
+    if (st->preamble)
+        cb_parse_warn(p, CB_WHERE_NONE, 0,
+                      "%llu lines before the first Event[N]: skipped",
+                      (unsigned long long)st->preamble);
+    if (st->unknown_labels > 1)
+        cb_parse_warn(p, CB_WHERE_NONE, 0,
+                      "%llu header lines not understood in all",
+                      (unsigned long long)st->unknown_labels);
+    if (st->zoned_only && p->src->nevents)
+        p->src->time_basis = "UTC (every Date carries a zone)";
+    if (st->utf16)
+        cb_export_utf16_fini(&st->conv);
+    cb_free(st->desc);
+    cb_free(st);
+    *state = NULL;
+}
+
+static int bid(const unsigned char *head, size_t len, const char *name)
+{
+    (void)name;
+    char narrow[256];
+    const char *s = (const char *)head;
+    size_t n = len, from = 0;
+    if (len >= 2 && head[0] == 0xFF && head[1] == 0xFE)
+        from = 2;
+    if (from || (len >= 4 && head[0] && !head[1] && head[2] && !head[3])) {
+        n = 0;
+        for (size_t i = from; i + 1 < len && n < sizeof narrow; i += 2)
+            narrow[n++] = head[i + 1] ? '?' : (char)head[i];
+        s = narrow;
+    } else if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB &&
+               head[2] == 0xBF) {
+        s += 3;
+        n -= 3;
+    }
+    size_t i = 0;
+    while (i < n && (s[i] == '\r' || s[i] == '\n' || s[i] == ' '))
+        i++;
+    size_t e = i;
+    while (e < n && s[e] != '\r' && s[e] != '\n')
+        e++;
+    if (!record_start(s + i, e - i))
+        return 0;
+    return memmem(s + e, n - e, "Log Name:", 9) ? 48 : 40;
+}
+
+const struct cb_parser_ops cb_parser_evtx_text = {
+    .name = "evtx-text",
+    .description = "event text export (wevtutil qe /f:text)",
+    .data_type = "windows:evtx:record",
+    .bid = bid,
+    .open = open_,
+    .next = next,
+    .close = close_,
+};

@@ -1,0 +1,45 @@
+/*
+ * export_common.h - helpers shared by the parsers of Windows event exports
+ * (evtx_xml.c, evtx_text.c): ISO 8601 times, host names from a Computer
+ * value, and a UTF-16LE to UTF-8 stream. Internal to parsers/.
+ */
+#ifndef CASEBRIEF_EXPORT_COMMON_H
+#define CASEBRIEF_EXPORT_COMMON_H
+
+#include <stddef.h>
+
+#include "casebrief/arena.h"
+#include "casebrief/event.h"
+#include "casebrief/stream.h"
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS[.f][Z|+HH:MM|-HH:MM|+HHMM]" (a space may stand for
+ * the T; 0 to 9 fraction digits, the first 7 kept) into UTC ticks.
+ * Surrounding blanks are allowed. *zoned says whether a Z or an offset
+ * was given (without one the time is taken as UTC as written).
+ * Returns 1, or 0 when s is not such a time or is out of range.
+ */
+int cb_export_parse_time(const char *s, size_t n, cb_time *t, int *zoned);
+
+/*
+ * Host of a Computer value: the upper-cased text before the first '.'
+ * (an IPv4 address is kept whole), interned. *host is NULL when the value
+ * is blank. Returns 0, or -1 on out of memory.
+ */
+int cb_export_host(struct cb_intern *strings, const char *s, size_t n,
+                   const char **host);
+
+/* s[0..n) without leading and trailing blanks (space, tab, CR, LF). */
+const char *cb_export_trim(const char *s, size_t *n);
+
+/*
+ * out: a UTF-8 view of in, whose bytes are UTF-16LE (any BOM already
+ * consumed by the caller); in must outlive out. Unpaired surrogates and
+ * an odd final byte become U+FFFD. buf_size as for cb_stream_init.
+ * Returns CB_E_NOMEM. Release with cb_export_utf16_fini.
+ */
+enum cb_status cb_export_utf16_init(struct cb_stream *out, struct cb_stream *in,
+                                    size_t buf_size);
+void cb_export_utf16_fini(struct cb_stream *out);
+
+#endif
