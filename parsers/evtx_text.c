@@ -381,7 +381,7 @@ static enum cb_status open_(struct cb_parse *p, void **state)
         unsigned char bom[2];
         if (bom16)
             cb_stream_read(p->in, bom, 2);
-        if (cb_export_utf16_init(&st->conv, p->in, CB_LIMIT_LINE_BYTES) !=
+        if (cb_stream_init_utf16le(&st->conv, p->in, CB_LIMIT_LINE_BYTES) !=
             CB_OK) {
             close_(p, state);
             return CB_E_NOMEM;
@@ -410,7 +410,7 @@ static void close_(struct cb_parse *p, void **state)
     if (st->zoned_only && p->src->nevents)
         p->src->time_basis = "UTC (every Date carries a zone)";
     if (st->utf16)
-        cb_export_utf16_fini(&st->conv);
+        cb_stream_fini(&st->conv);
     cb_free(st->desc);
     cb_free(st);
     *state = NULL;

@@ -911,7 +911,7 @@ static enum cb_status open_(struct cb_parse *p, void **state)
     if (utf16) {
         if (h[0] == 0xFF)
             cb_stream_read(p->in, bom, 2);
-        if (cb_export_utf16_init(&st->conv, p->in, CHUNK) != CB_OK) {
+        if (cb_stream_init_utf16le(&st->conv, p->in, CHUNK) != CB_OK) {
             close_(p, state);
             return CB_E_NOMEM;
         }
@@ -940,7 +940,7 @@ static void close_(struct cb_parse *p, void **state)
     if (st->xp)
         XML_ParserFree(st->xp);
     if (st->utf16)
-        cb_export_utf16_fini(&st->conv);
+        cb_stream_fini(&st->conv);
     cb_free(st->win);
     cb_free(st->text);
     cb_free(st->fields);

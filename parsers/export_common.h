@@ -1,7 +1,8 @@
 /*
  * export_common.h - helpers shared by the parsers of Windows event exports
- * (evtx_xml.c, evtx_text.c): ISO 8601 times, host names from a Computer
- * value, and a UTF-16LE to UTF-8 stream. Internal to parsers/.
+ * (evtx_xml.c, evtx_text.c): ISO 8601 times and host names from a
+ * Computer value. Internal to parsers/. (UTF-16LE input goes through
+ * cb_stream_init_utf16le in stream.h.)
  */
 #ifndef CASEBRIEF_EXPORT_COMMON_H
 #define CASEBRIEF_EXPORT_COMMON_H
@@ -31,15 +32,5 @@ int cb_export_host(struct cb_intern *strings, const char *s, size_t n,
 
 /* s[0..n) without leading and trailing blanks (space, tab, CR, LF). */
 const char *cb_export_trim(const char *s, size_t *n);
-
-/*
- * out: a UTF-8 view of in, whose bytes are UTF-16LE (any BOM already
- * consumed by the caller); in must outlive out. Unpaired surrogates and
- * an odd final byte become U+FFFD. buf_size as for cb_stream_init.
- * Returns CB_E_NOMEM. Release with cb_export_utf16_fini.
- */
-enum cb_status cb_export_utf16_init(struct cb_stream *out, struct cb_stream *in,
-                                    size_t buf_size);
-void cb_export_utf16_fini(struct cb_stream *out);
 
 #endif
