@@ -387,7 +387,14 @@ def p4_p5_cases():
               "'VM15' cannot restore this virtual machine because the saved "
               "state data cannot be read. Delete the saved state data and "
               "then try to start the virtual machine. (0xC0370027)",
-              "VM15", "0xC0370027")]
+              "VM15", "0xC0370027"),
+         vmms(at(17), "HV-NODE7",
+              "'VM16' could not be migrated: the virtual machine "
+              "configuration version 9.0 is not supported on this host.",
+              "VM16"),
+         vmms(at(18), "HV-NODE7",
+              "Live migration of 'VM17' failed: the shared virtual hard "
+              "disk 'D:\\guest\\quorum.vhds' cannot be moved.", "VM17")]
     write_case("p4-migration",
                {"VMMS-Admin.xml": p},
                [{"id": "P4.migration-auth", "hosts": ["HV-NODE1"],
@@ -400,7 +407,11 @@ def p4_p5_cases():
                  "entities": {"vm": "VM13"}},
                 {"id": "P4.key-protector", "hosts": ["HV-NODE6"]},
                 {"id": "P4.saved-state-unreadable", "hosts": ["HV-NODE6"],
-                 "entities": {"vm": "VM15"}}],
+                 "entities": {"vm": "VM15"}},
+                {"id": "P4.config-version", "hosts": ["HV-NODE7"],
+                 "entities": {"vm": "VM16"}},
+                {"id": "P4.shared-disk", "hosts": ["HV-NODE7"],
+                 "entities": {"vm": "VM17"}}],
                [],
                "one event per live-migration failure of the guide's table, "
                "each on its own host")
@@ -417,14 +428,19 @@ def p4_p5_cases():
          vmms(at(16), "HV-NODE6", "The key protector for 'VM14' was "
               "updated.", "VM14"),
          vmms(at(17), "HV-NODE6", "The saved state of 'VM15' was deleted "
-              "(0xC0370028).", "VM15")]
+              "(0xC0370028).", "VM15"),
+         vmms(at(18), "HV-NODE7", "The configuration version of 'VM16' "
+              "was upgraded to 10.0.", "VM16"),
+         vmms(at(19), "HV-NODE7", "'VM17' uses a shared virtual hard disk.",
+              "VM17")]
     write_case("p4-near-misses",
                {"VMMS-Admin.xml": p},
                [],
                ["P4.migration-auth", "P4.processor-compat",
                 "P4.destination-unreachable", "P4.migration-limit",
                 "P4.switch-mismatch", "P4.key-protector",
-                "P4.saved-state-unreadable"],
+                "P4.saved-state-unreadable", "P4.config-version",
+                "P4.shared-disk"],
                "successes, settings changes and neighbouring error codes "
                "that share words with the migration failures")
 
@@ -443,7 +459,11 @@ def p4_p5_cases():
               "(0x8000FFFF).", "VM23", "0x8000FFFF"),
          vmms(at(13), "HV-NODE2",
               "Cannot load a virtual machine configuration: The system "
-              "cannot find the path specified. (0x80070003)")]
+              "cannot find the path specified. (0x80070003)"),
+         vmms(at(14), "HV-NODE2",
+              "'VM24' failed to register: a virtual machine with the "
+              "identifier 3F2504E0-4F89-11D3-9A0C-0305E82C3301 already "
+              "exists.", "VM24")]
     s1 = [ev(scm, 7031, at(20), "HV-NODE3",
              data=[("param1", "Hyper-V Virtual Machine Management"),
                    ("param2", "1"), ("param3", "60000"), ("param4", "1"),
@@ -461,6 +481,8 @@ def p4_p5_cases():
                 {"id": "P5.worker-catastrophic", "hosts": ["HV-NODE2"],
                  "entities": {"vm": "VM23"}},
                 {"id": "P5.config-load", "hosts": ["HV-NODE2"]},
+                {"id": "P5.duplicate-vm", "hosts": ["HV-NODE2"],
+                 "entities": {"vm": "VM24"}},
                 {"id": "P5.vmms-crashed", "hosts": ["HV-NODE3"]},
                 {"id": "P5.storage-retries", "count": 5,
                  "hosts": ["HV-NODE3"]}],
@@ -474,7 +496,9 @@ def p4_p5_cases():
          vmms(at(12), "HV-NODE2", "'VM23' worker: 0x8000FFFE.", "VM23",
               "0x8000FFFE"),
          vmms(at(13), "HV-NODE2", "The virtual machine configuration was "
-              "loaded.")]
+              "loaded."),
+         vmms(at(14), "HV-NODE2", "The checkpoint 'before patch' of 'VM24' "
+              "already exists; a new name was chosen.", "VM24")]
     s1 = [ev(scm, 7036, at(20), "HV-NODE3", level=4,
              data=[("param1", "Hyper-V Virtual Machine Management"),
                    ("param2", "stopped")]),
@@ -488,7 +512,8 @@ def p4_p5_cases():
                [],
                ["P5.vhd-missing", "P5.file-corrupted",
                 "P5.worker-catastrophic", "P5.config-load",
-                "P5.vmms-crashed", "P5.storage-retries"],
+                "P5.vmms-crashed", "P5.storage-retries",
+                "P5.duplicate-vm"],
                "file-not-found on an ISO, neighbouring codes, a clean VMMS "
                "stop (7036), another service's crash, four retries in 10 min")
 
