@@ -112,6 +112,156 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
     return 0;
 }
 
+/* ---- clock skew -----------------------------------------------------------
+ * A record every node logs once (a membership change, a role moving) is
+ * the same moment on all of them: the differences of its timestamps are
+ * the differences of the clocks. Only records that occur once per host,
+ * on two or more hosts, within ten minutes, count; cluster.log debug
+ * lines (different on every node) do not. */
+
+#define SKEW_SPREAD (600LL * 10000000)  /* same record within 10 min */
+#define SKEW_MIN_TICKS (2LL * 10000000) /* below 2 s: not worth saying */
+#define SKEW_MIN_SAMPLES 3
+#define SKEW_MAX_HOSTS 64
+
+struct stamp {
+    uint64_t key;
+    const char *host;
+    cb_time ts;
+};
+
+static int cmp_stamp(const void *a, const void *b)
+{
+    const struct stamp *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return strcmp(x->host, y->host);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct deltas {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
+                      size_t *cap)
+{
+    struct stamp *st = cb_malloc((tl->count + 1) * sizeof *st);
+    if (!st)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < tl->count; i++) {
+        const struct cb_event *e = tl->events[i];
+        if (e->component || !e->host[0] || strlen(e->message) < 24 ||
+            strcmp(e->channel, "cluster.log") == 0)
+            continue;
+        uint64_t h = cb_hash_bytes(e->message, strlen(e->message),
+                                   (uintptr_t)e->channel);
+        h = h * 31 + (e->flags & CB_EV_HAS_EVENT_ID ? e->event_id : 65536u);
+        if (e->provider)
+            h = cb_hash_bytes(e->provider, strlen(e->provider), h);
+        st[n++] = (struct stamp){h, e->host, e->ts};
+    }
+    qsort(st, n, sizeof *st, cmp_stamp);
+    const char *hosts[SKEW_MAX_HOSTS];
+    size_t nh = 0;
+    struct deltas *d = cb_calloc(SKEW_MAX_HOSTS * SKEW_MAX_HOSTS, sizeof *d);
+    if (!d) {
+        cb_free(st);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i + 1;
+        while (j < n && st[j].key == st[i].key)
+            j++;
+        /* one occurrence per host, two hosts or more, close in time */
+        int ok = j - i >= 2 && j - i <= SKEW_MAX_HOSTS &&
+                 st[j - 1].ts - st[i].ts <= SKEW_SPREAD;
+        for (size_t a = i; a < j && ok; a++)
+            for (size_t b = a + 1; b < j && ok; b++)
+                ok = st[a].host != st[b].host;
+        for (size_t a = i; a < j && ok && rc == 0; a++) {
+            for (size_t b = i; b < j && rc == 0; b++) {
+                if (strcmp(st[a].host, st[b].host) >= 0)
+                    continue;
+                size_t ia = 0, ib = 0;
+                while (ia < nh && hosts[ia] != st[a].host)
+                    ia++;
+                if (ia == nh && nh < SKEW_MAX_HOSTS)
+                    hosts[nh++] = st[a].host;
+                while (ib < nh && hosts[ib] != st[b].host)
+                    ib++;
+                if (ib == nh && nh < SKEW_MAX_HOSTS)
+                    hosts[nh++] = st[b].host;
+                if (ia >= nh || ib >= nh)
+                    continue;
+                struct deltas *x = &d[ia * SKEW_MAX_HOSTS + ib];
+                if (x->n == x->cap) {
+                    size_t c = x->cap ? x->cap * 2 : 16;
+                    int64_t *nv = cb_realloc(x->v, c * sizeof *nv);
+                    if (!nv) {
+                        rc = -1;
+                        break;
+                    }
+                    x->v = nv;
+                    x->cap = c;
+                }
+                /* how far b's clock is ahead of a's */
+                x->v[x->n++] = st[b].ts - st[a].ts;
+            }
+        }
+        i = j;
+    }
+    /* report pairs in host-name order */
+    for (size_t a = 0; a < nh && rc == 0; a++) {
+        for (size_t b = 0; b < nh && rc == 0; b++) {
+            struct deltas *x = &d[a * SKEW_MAX_HOSTS + b];
+            if (x->n < SKEW_MIN_SAMPLES)
+                continue;
+            qsort(x->v, x->n, sizeof *x->v, cmp_i64);
+            int64_t med = x->v[x->n / 2];
+            if (med < SKEW_MIN_TICKS && med > -SKEW_MIN_TICKS)
+                continue;
+            const char *ahead = med > 0 ? hosts[b] : hosts[a];
+            const char *behind = med > 0 ? hosts[a] : hosts[b];
+            int64_t ms = (med > 0 ? med : -med) / 10000;
+            struct cb_gap g = {
+                .kind = CB_GAP_CLOCK_SKEW,
+                .subject = cb_arena_printf(out->arena, "%s vs %s", ahead,
+                                           behind),
+                .detail = cb_arena_printf(
+                    out->arena,
+                    "%s's clock runs about %lld.%03lld s ahead of %s's "
+                    "(median over %zu records both logged); compare "
+                    "their events with that in mind",
+                    ahead, (long long)(ms / 1000), (long long)(ms % 1000),
+                    behind, x->n),
+                .collect = "w32tm /query /status on every node, and the "
+                           "Microsoft-Windows-Time-Service log",
+                .host = ahead,
+                .other_host = behind,
+                .skew_ms = ms,
+                .samples = x->n};
+            if (!g.subject || !g.detail || push(out, cap, g) != 0)
+                rc = -1;
+        }
+    }
+    for (size_t k = 0; k < SKEW_MAX_HOSTS * SKEW_MAX_HOSTS; k++)
+        cb_free(d[k].v);
+    cb_free(d);
+    cb_free(st);
+    return rc;
+}
+
 enum cb_status cb_gaps_find(const struct cb_rules *rs,
                             const struct cb_analysis *an,
                             const struct cb_timeline *tl,
@@ -215,7 +365,8 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
         if (push(out, &cap, gap) != 0)
             goto nomem;
     }
-    if (silent_periods(an, out, &cap) != 0)
+    if (silent_periods(an, out, &cap) != 0 ||
+        clock_skew(tl, out, &cap) != 0)
         goto nomem;
     return CB_OK;
 nomem:

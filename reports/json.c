@@ -409,7 +409,8 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
         key(o, 3, "kind", 1);
         out_json_str(o, x->kind == CB_GAP_MISSING_CHANNEL ? "missing-channel"
                         : x->kind == CB_GAP_TIME_ASSUMED   ? "time-assumed"
-                                                           : "silent-period");
+                        : x->kind == CB_GAP_SILENT         ? "silent-period"
+                                                           : "clock-skew");
         key(o, 3, "subject", 0);
         out_json_str(o, x->subject);
         key(o, 3, "detail", 0);
@@ -418,6 +419,16 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
         out_json_str(o, x->collect);
         key(o, 3, "rules", 0);
         string_array(o, x->rules, x->nrules);
+        if (x->kind == CB_GAP_CLOCK_SKEW) {
+            key(o, 3, "ahead", 0);
+            out_json_str(o, x->host);
+            key(o, 3, "behind", 0);
+            out_json_str(o, x->other_host);
+            key(o, 3, "skew_ms", 0);
+            out_i64(o, x->skew_ms);
+            key(o, 3, "samples", 0);
+            out_u64(o, x->samples);
+        }
         if (x->kind == CB_GAP_SILENT) {
             key(o, 3, "host", 0);
             out_json_str(o, x->host && x->host[0] ? x->host : NULL);

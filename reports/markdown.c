@@ -332,6 +332,11 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
             md(o, g->subject);
             out_str(o, ": ");
             md(o, g->detail);
+        } else if (g->kind == CB_GAP_CLOCK_SKEW) {
+            out_str(o, "**Clock skew** ");
+            md(o, g->subject);
+            out_str(o, ": ");
+            md(o, g->detail);
         } else {
             out_str(o, "**Silent period** on ");
             md(o, g->host && g->host[0] ? g->host : "?");

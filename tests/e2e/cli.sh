@@ -140,6 +140,24 @@ awk 'BEGIN { for (i = 0; i < 400; i++) { s = i * 30 + (i >= 200 ? 18000 : 0);
 check "silent period found between the two halves" \
     jqt '.gaps | any(.kind == "silent-period" and .host == "HV-QUIET" and .from == "2024-11-15T01:39:30.000000+00:00" and .to == "2024-11-15T06:40:00.000000+00:00")' "$work/quiet/report.json"
 
+# Clock skew: four cluster-wide records logged by both nodes, node 2's
+# stamps 37.5 s later, plus one record only node 1 has (no pair)
+mkdir -p "$work/skew"
+for n in 1 2; do
+    off=$(( n == 2 ? 37 : 0 ))
+    for k in 0 1 2 3; do
+        s=$(( 10 + k * 60 + off ))
+        printf "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-FailoverClustering'/><EventID>1069</EventID><Level>2</Level><TimeCreated SystemTime='2024-11-15T02:%02d:%02d.%s00000Z'/><EventRecordID>%d</EventRecordID><Channel>System</Channel><Computer>HV-NODE%d.contoso.local</Computer></System><EventData><Data Name='ResourceName'>Virtual Machine VM-%d</Data><Data Name='ResourceGroup'>VM-%d</Data></EventData></Event>\n" \
+            $(( s / 60 )) $(( s % 60 )) $([ $n = 2 ] && echo 5 || echo 0) $(( 100 + k )) $n $k $k
+    done > "$work/skew/HV-NODE$n-System.xml"
+done
+"$cb" -q -o "$work/skewout" "$work/skew" > /dev/null
+check "clock skew between nodes reported with its size" \
+    jqt '.gaps | any(.kind == "clock-skew" and .ahead == "HV-NODE2" and .behind == "HV-NODE1" and .skew_ms == 37500 and .samples == 4)' "$work/skewout/report.json"
+"$cb" -q -o "$work/noskew" "$samples/demo-bundle" > /dev/null
+check "no clock skew claimed for the demo" \
+    jqt '.gaps | all(.kind != "clock-skew")' "$work/noskew/report.json"
+
 # Only unrecognised files: exit 3
 echo "hello" > "$work/notes.txt"
 "$cb" -q -o "$work/unk" "$work/notes.txt" > /dev/null; rc=$?

@@ -126,7 +126,8 @@ void cb_findings_fini(struct cb_findings *f);
 enum cb_gap_kind {
     CB_GAP_MISSING_CHANNEL, /* a channel rules read is not in the bundle */
     CB_GAP_TIME_ASSUMED,    /* a source's clock had to be assumed */
-    CB_GAP_SILENT           /* a stretch without events inside a source */
+    CB_GAP_SILENT,          /* a stretch without events inside a source */
+    CB_GAP_CLOCK_SKEW       /* two nodes' clocks disagree */
 };
 
 struct cb_gap {
@@ -138,6 +139,9 @@ struct cb_gap {
     size_t nrules;
     const char *host;       /* silent periods: the host, from and to */
     cb_time from, to;
+    const char *other_host; /* clock skew: host is ahead of other_host */
+    int64_t skew_ms;        /* by this much (median) */
+    size_t samples;         /* over this many shared records */
 };
 
 struct cb_gaps {
