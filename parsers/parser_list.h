@@ -5,5 +5,6 @@
  */
 #define CB_PARSER_LIST(X) \
     X(clusterlog) \
+    X(evtx) \
     X(evtx_xml) \
     X(evtx_text)

@@ -88,6 +88,8 @@ static void jsonl(struct out *o, const struct cb_event *e)
     }
     out_str(o, ",\"time_assumed\":");
     out_str(o, e->flags & CB_EV_TIME_ASSUMED ? "true" : "false");
+    out_str(o, ",\"recovered\":"); /* from stale or damaged data */
+    out_str(o, e->flags & CB_EV_RECOVERED ? "true" : "false");
     out_str(o, ",\"source\":");
     out_json_str(o, e->source->path);
     origin_key(o, e);

@@ -33,6 +33,17 @@
 /* Archives that need random access (7z) nested inside another archive are
  * read into memory first; larger ones are skipped with a warning. */
 #define CB_LIMIT_BUFFERED_ARCHIVE (1ULL << 30)
+/* EVTX: element and nested-BinXML depth of one record. */
+#define CB_LIMIT_BINXML_DEPTH 64
+/* EVTX: text one record may expand to, and operations it may run (a
+ * template can reference one large value many times). */
+#define CB_LIMIT_EVTX_RECORD_TEXT (4U << 20)
+#define CB_LIMIT_EVTX_RECORD_STEPS (1U << 20)
+/* EVTX: stale chunks held back (64 KiB each) until the live chunks after
+ * them are read, so that copies of live records can be dropped. */
+#define CB_LIMIT_EVTX_DEFERRED_CHUNKS 256U
+/* EVTX: the event message ("Name: value; ...") is cut after this. */
+#define CB_LIMIT_EVTX_MESSAGE 1024U
 
 struct cb_limits {
     uint64_t total_bytes;
