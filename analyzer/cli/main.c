@@ -49,8 +49,10 @@ static void help(void)
 "  case.zip!logs/NODE1.zip!NODE1_cluster.log\n"
 "\n"
 "Commands:\n"
-"  analyze     read everything, build the merged timeline and write the\n"
-"              report into DIR (default: ./<first input's name>.casebrief/).\n"
+"  analyze     read everything, build the merged timeline, correlate it\n"
+"              with the knowledge base and write report.html, report.md\n"
+"              and report.json into DIR (default: ./<first input's\n"
+"              name>.casebrief/); prints the HTML report's path.\n"
 "              A bare 'casebrief INPUT...' means the same.\n"
 "  timeline    print the merged, de-duplicated timeline (UTC) to stdout.\n"
 "              jsonl imports into Timesketch as is.\n"
@@ -62,8 +64,9 @@ static void help(void)
 "\n"
 "Options:\n"
 "  -o, --output DIR        report directory (analyze)\n"
-"  -f, --format LIST       analyze: report formats, comma-separated: json,md\n"
-"                          (default: both); timeline: jsonl (default),\n"
+"  -f, --format LIST       analyze: report formats, comma-separated, of\n"
+"                          html,md,json (default: all three); timeline:\n"
+"                          jsonl (default),\n"
 "                          csv or text\n"
 "  -F, --input-format NAME parse every non-archive file as NAME (see\n"
 "                          'casebrief formats') instead of detecting it\n"
@@ -557,9 +560,9 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         usage_short();
         return EXIT_USAGE;
     }
-    int want_json = 1, want_md = 1;
+    int want_json = 1, want_md = 1, want_html = 1;
     if (opt->format) {
-        want_json = want_md = 0;
+        want_json = want_md = want_html = 0;
         char list[256];
         snprintf(list, sizeof list, "%s", opt->format);
         for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
@@ -568,9 +571,11 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
             } else if (strcmp(tok, "md") == 0 ||
                        strcmp(tok, "markdown") == 0) {
                 want_md = 1;
+            } else if (strcmp(tok, "html") == 0) {
+                want_html = 1;
             } else {
-                fprintf(stderr, "%s: report formats are json and md, not "
-                        "'%s'\n", prog, tok);
+                fprintf(stderr, "%s: report formats are html, md and json, "
+                        "not '%s'\n", prog, tok);
                 return EXIT_USAGE;
             }
         }
@@ -632,18 +637,20 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         .findings = &findings, .gaps = &gaps,
         .rules_version = rules_version};
     char path[PATH_MAX + 32], first_path[PATH_MAX + 32] = "";
-    for (int kind = 0; kind < 2; kind++) {
-        if ((kind == 0 && !want_json) || (kind == 1 && !want_md))
+    /* json, md, html; the path printed is the one a person opens */
+    static const char *const ext[3] = {"json", "md", "html"};
+    const int want[3] = {want_json, want_md, want_html};
+    for (int kind = 0; kind < 3; kind++) {
+        if (!want[kind])
             continue;
-        snprintf(path, sizeof path, "%s/report.%s", outdir,
-                 kind == 0 ? "json" : "md");
-        if (!first_path[0] || kind == 1)
-            snprintf(first_path, sizeof first_path, "%s", path);
+        snprintf(path, sizeof path, "%s/report.%s", outdir, ext[kind]);
+        snprintf(first_path, sizeof first_path, "%s", path);
         FILE *f = fopen(path, "w");
         enum cb_status wst = CB_E_IO;
         if (f)
-            wst = kind == 0 ? cb_report_json(f, an, &tl, &findings, &gaps)
-                            : cb_report_markdown(f, &rin);
+            wst = kind == 0   ? cb_report_json(f, an, &tl, &findings, &gaps)
+                  : kind == 1 ? cb_report_markdown(f, &rin)
+                              : cb_report_html(f, &rin);
         if (!f || wst != CB_OK || fclose(f) != 0) {
             fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
                     strerror(errno));

@@ -39,7 +39,9 @@ check "missing input is named" grep -q "does-not-exist.zip" "$work/err"
 (cd "$work" && "$cb" -q "$samples/demo-bundle" > out.txt); rc=$?
 check "analyze exits 1: findings" [ "$rc" -eq 1 ]
 check "default report dir is <input>.casebrief" [ -f "$work/demo-bundle.casebrief/report.json" ]
-check "report path printed on stdout" grep -q "demo-bundle.casebrief/report.md" "$work/out.txt"
+check "HTML report path printed on stdout" grep -q "demo-bundle.casebrief/report.html" "$work/out.txt"
+check "HTML report is one self-contained page" \
+    sh -c '! grep -qE "https?://|<link|<script src" "$1"' _ "$work/demo-bundle.casebrief/report.html"
 check "Markdown report written next to the JSON" grep -q "^### 1. Cluster node isolated" "$work/demo-bundle.casebrief/report.md"
 r="$work/demo-bundle.casebrief/report.json"
 "$cb" timeline "$samples/demo-bundle" > "$work/dir.jsonl" 2>/dev/null
@@ -96,7 +98,8 @@ check "time basis stated" [ "$(jq -r '.sources[0].time_basis' "$r")" != null ]
 check "report is deterministic" cmp -s "$r" "$work/again/report.json"
 check "Markdown is deterministic" cmp -s "$work/demo-bundle.casebrief/report.md" "$work/again/report.md"
 "$cb" -q -o "$work/jsononly" --format json "$samples/demo-bundle" > /dev/null
-check "--format json writes only JSON" [ -f "$work/jsononly/report.json" ] && [ ! -f "$work/jsononly/report.md" ]
+check "--format json writes only JSON" [ -f "$work/jsononly/report.json" ] && [ ! -f "$work/jsononly/report.md" ] && [ ! -f "$work/jsononly/report.html" ]
+check "HTML is deterministic" cmp -s "$work/demo-bundle.casebrief/report.html" "$work/again/report.html"
 "$cb" -q -o "$work/x" --format pdf "$samples/demo-bundle" > /dev/null 2>&1
 check "unknown report format is a usage error" [ $? -eq 2 ]
 

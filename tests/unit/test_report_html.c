@@ -1,0 +1,751 @@
+/*
+ * test_report_html.c - report.html (reports/html.c): the demo bundle plus
+ * a hostile cluster.log (markup, entities, control characters, invalid
+ * UTF-8, URLs, markup in the member path) through ingestion, the shipped
+ * rules, correlation and gaps, rendered to memory and checked for what
+ * the page promises: every customer string escaped, nothing external,
+ * well-formed (expat), valid UTF-8, working links, one SVG lane per host,
+ * a capped event table that keeps the evidence, and the same bytes twice.
+ */
+#include <criterion/criterion.h>
+#include <expat.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casebrief/casebrief.h"
+#include "helpers.h"
+
+#define SEC 10000000LL
+
+/* ---- fixture ------------------------------------------------------------ */
+
+struct fix {
+    struct cb_analysis *an;
+    struct cb_rules *rules;
+    struct cb_timeline tl;
+    struct cb_findings fs;
+    struct cb_gaps gaps;
+    struct cb_report_input in;
+    char rules_version[64];
+};
+
+/* $CB_SAMPLES (set by ctest), else the samples next to this file. */
+static const char *samples_dir(void)
+{
+    static char dir[4096];
+    const char *s = getenv("CB_SAMPLES");
+    if (s && s[0])
+        return s;
+    const char *slash = strrchr(__FILE__, '/');
+    snprintf(dir, sizeof dir, "%.*s/../../samples",
+             slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
+    return dir;
+}
+
+static void load_rules(struct fix *x)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.4000s/../rules", samples_dir());
+    struct cb_rule_error *errs = NULL;
+    cr_assert_eq(cb_rules_load_dir(&x->rules, dir, &errs), CB_OK,
+                 "rules from %s", dir);
+    if (errs)
+        cr_assert_fail("rule error %s: %s", errs->where, errs->msg);
+    cr_assert_gt(cb_rules_count(x->rules), 0);
+    snprintf(x->rules_version, sizeof x->rules_version, "%zu rules",
+             cb_rules_count(x->rules));
+}
+
+/* Timeline, findings and gaps over what x->an holds; rules may be NULL. */
+static void analyze(struct fix *x, const char *case_name)
+{
+    cr_assert_eq(cb_timeline_build(x->an, &x->tl), CB_OK);
+    if (x->rules)
+        cr_assert_eq(cb_correlate(x->rules, &x->tl, &x->fs), CB_OK);
+    cr_assert_eq(cb_gaps_find(x->rules, x->an, &x->tl, &x->gaps), CB_OK);
+    x->in = (struct cb_report_input){
+        .case_name = case_name,
+        .an = x->an,
+        .tl = &x->tl,
+        .findings = &x->fs,
+        .gaps = &x->gaps,
+        .rules_version = x->rules ? x->rules_version : "no rules"};
+}
+
+static void fix_free(struct fix *x)
+{
+    cb_gaps_fini(&x->gaps);
+    cb_findings_fini(&x->fs);
+    cb_timeline_fini(&x->tl);
+    cb_rules_free(&x->rules);
+    cb_analysis_destroy(&x->an);
+}
+
+#define HOSTILE_PATH "case.zip!logs/<b>bold</b>/HV-NODE0_cluster.log"
+
+/* Lines inside the demo's findings window (01:58:07..01:58:14 UTC). */
+static const char hostile[] =
+    "[=== Cluster ===]\n"
+    "UTC= localtime + time zone offset; with daylight savings, the time "
+    "zone offset of this machine is -60 minutes, or -1 hours\n"
+    "Current node: HV-NODE0 (3) id (3)\n"
+    "[=== Cluster Logs ===]\n"
+    "00000d18.00001a0c::2024/11/15-01:58:09.100 INFO  [NM] "
+    "<script>alert(1)</script> before\n"
+    "00000d18.00001a0c::2024/11/15-01:58:10.200 ERR   [QUORUM] Node 3: "
+    "lost quorum \"><img src=x onerror=alert(1)> &amp; 'q'\n"
+    "00000d18.00001a0c::2024/11/15-01:58:10.300 WARN  [RES] bell\x07 "
+    "esc\x1b[31m del\x7f bad\xff\xfe end\n"
+    "00000d18.00001a0c::2024/11/15-01:58:10.400 ERR   [NM] see "
+    "https://evil.example/x and http://evil.example/y\n"
+    "00000d18.00001a0c::2024/11/15-01:58:10.500 INFO  [NM] c1 \xc2\x85 "
+    "nonchar \xef\xbf\xbf overlong \xc0\xaf surrogate \xed\xa0\x80 "
+    "ok \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n";
+
+static void demo_plus_hostile(struct fix *x)
+{
+    memset(x, 0, sizeof *x);
+    x->an = cb_analysis_create(NULL);
+    cr_assert_not_null(x->an);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.4000s/demo-bundle", samples_dir());
+    struct cb_error err = {0};
+    cr_assert_eq(cb_ingest_path(x->an, dir, &err), CB_OK, "%s", err.msg);
+    cr_assert_eq(cb_ingest_leaf_memory(x->an, HOSTILE_PATH, hostile,
+                                       sizeof hostile - 1,
+                                       cb_parser_find("clusterlog")),
+                 CB_OK);
+    load_rules(x);
+    analyze(x, "Case <1234> & \"co\"");
+}
+
+/* ---- rendering and checks ----------------------------------------------- */
+
+static char *render(const struct cb_report_input *in, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    cr_assert_not_null(f);
+    cr_assert_eq(cb_report_html(f, in), CB_OK);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(strlen(buf), n, "no NUL byte inside the page");
+    *len = n;
+    return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p;
+         p = strstr(p + strlen(needle), needle))
+        n++;
+    return n;
+}
+
+/* Valid UTF-8 (no overlong forms, surrogates or out-of-range code
+ * points), and no control character but tab and newline. */
+static int check_utf8(const unsigned char *s, size_t n, size_t *bad)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        *bad = i;
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+                return 0;
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp, min;
+        if ((c & 0xE0) == 0xC0)
+            len = 2, cp = c & 0x1F, min = 0x80;
+        else if ((c & 0xF0) == 0xE0)
+            len = 3, cp = c & 0x0F, min = 0x800;
+        else if ((c & 0xF8) == 0xF0)
+            len = 4, cp = c & 0x07, min = 0x10000;
+        else
+            return 0;
+        if (i + len > n)
+            return 0;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        if ((cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
+            return 0; /* C1 controls and what XML forbids */
+        i += len;
+    }
+    return 1;
+}
+
+struct xml_state {
+    int elements;
+    int svg, lanes;
+    int in_script;
+};
+
+static void XMLCALL xml_start(void *ud, const XML_Char *name,
+                              const XML_Char **atts)
+{
+    struct xml_state *st = ud;
+    st->elements++;
+    if (strcmp(name, "svg") == 0)
+        st->svg++;
+    if (strcmp(name, "script") == 0)
+        st->in_script = 1;
+    for (int i = 0; atts[i]; i += 2) {
+        /* nothing is loaded from anywhere and no handler is inline */
+        cr_assert_neq(strcmp(atts[i], "src"), 0, "src= on <%s>", name);
+        cr_assert_neq(strncmp(atts[i], "on", 2), 0, "%s= on <%s>", atts[i],
+                      name);
+        if (strcmp(atts[i], "href") == 0)
+            cr_assert_eq(atts[i + 1][0], '#', "href=\"%s\" is not local",
+                         atts[i + 1]);
+        if (strcmp(name, "g") == 0 && strcmp(atts[i], "class") == 0 &&
+            strcmp(atts[i + 1], "lane") == 0)
+            st->lanes++;
+    }
+    cr_assert_neq(strcmp(name, "link"), 0, "no <link>");
+    cr_assert_neq(strcmp(name, "img"), 0, "no <img>");
+    cr_assert_neq(strcmp(name, "iframe"), 0, "no <iframe>");
+}
+
+static void XMLCALL xml_end(void *ud, const XML_Char *name)
+{
+    struct xml_state *st = ud;
+    if (strcmp(name, "script") == 0)
+        st->in_script = 0;
+}
+
+/* Well-formed as XML (the page is written XHTML-compatible). */
+static struct xml_state parse_xml(const char *html, size_t len)
+{
+    struct xml_state st = {0};
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    cr_assert_not_null(p);
+    XML_SetUserData(p, &st);
+    XML_SetElementHandler(p, xml_start, xml_end);
+    enum XML_Status rc = XML_Parse(p, html, (int)len, 1);
+    if (rc != XML_STATUS_OK) {
+        unsigned long line = XML_GetCurrentLineNumber(p);
+        const char *ls = html;
+        for (unsigned long l = 1; l < line && ls; l++) {
+            ls = strchr(ls, '\n');
+            if (ls)
+                ls++;
+        }
+        cr_assert_fail("not well-formed: %s at line %lu: %.200s",
+                       XML_ErrorString(XML_GetErrorCode(p)), line,
+                       ls ? ls : "");
+    }
+    XML_ParserFree(p);
+    return st;
+}
+
+/* Every in-page link has its target. Returns how many href="#ev-..." */
+static size_t check_links(const char *html)
+{
+    size_t ev = 0;
+    for (const char *p = strstr(html, "href=\"#"); p;
+         p = strstr(p + 1, "href=\"#")) {
+        const char *t = p + 7;
+        const char *q = strchr(t, '"');
+        cr_assert_not_null(q);
+        char id[128];
+        cr_assert_lt((size_t)(q - t), sizeof id - 8);
+        snprintf(id, sizeof id, "id=\"%.*s\"", (int)(q - t), t);
+        cr_assert_eq(count(html, id), 1, "link target %s: %zu times", id,
+                     count(html, id));
+        ev += strncmp(t, "ev-", 3) == 0;
+    }
+    return ev;
+}
+
+/* The checks every page must pass. */
+static void check_page(const char *html, size_t len)
+{
+    size_t bad = 0;
+    cr_assert(check_utf8((const unsigned char *)html, len, &bad),
+              "invalid UTF-8 or control byte at %zu: %.40s", bad, html + bad);
+    cr_assert_eq(strncmp(html, "<!DOCTYPE html>\n<html", 21), 0);
+    cr_assert_eq(count(html, "<html"), 1);
+    cr_assert_eq(count(html, "</html>"), 1);
+    cr_assert_eq(strcmp(html + len - 8, "</html>\n"), 0);
+    cr_assert_eq(count(html, "<body"), 1);
+    cr_assert_null(strstr(html, "http://"));
+    cr_assert_null(strstr(html, "https://"));
+    cr_assert_null(strstr(html, "<link"));
+    cr_assert_null(strstr(html, " src="));
+    cr_assert_null(strstr(html, "url("), "no CSS resource");
+    cr_assert_null(strstr(html, "@import"));
+    cr_assert_null(strstr(html, "&nbsp;"), "XML entities only");
+    check_links(html);
+    struct xml_state st = parse_xml(html, len);
+    cr_assert_gt(st.elements, 20);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+Test(report_html, escapes_every_hostile_string_in_data_and_paths)
+{
+    struct fix x;
+    demo_plus_hostile(&x);
+    size_t len;
+    char *html = render(&x.in, &len);
+    check_page(html, len);
+
+    /* no markup of the data survives, its escaped form is there */
+    cr_assert_null(strstr(html, "<script>alert"));
+    cr_assert_null(strstr(html, "<img"));
+    cr_assert_null(strstr(html, "onerror="));
+    cr_assert_null(strstr(html, "<b>bold"));
+    cr_assert_geq(count(html, "&lt;script&gt;alert(1)&lt;/script&gt;"), 1);
+    cr_assert_geq(count(html, "&quot;&gt;&lt;img src&#61;x "
+                              "onerror&#61;alert(1)&gt; &amp;amp; "
+                              "&#39;q&#39;"),
+                  1);
+    cr_assert_geq(count(html, "case.zip!logs/&lt;b&gt;bold&lt;/b&gt;/"
+                              "HV-NODE0_cluster.log"),
+                  2, "inventory and time basis");
+    /* the case name in <title> and <h1> */
+    cr_assert_eq(count(html, "Case &lt;1234&gt; &amp; &quot;co&quot;"), 2);
+    /* a URL in the data is shown, but is no URL */
+    cr_assert_geq(count(html, "https&#58;//evil.example/x"), 1);
+    cr_assert_geq(count(html, "http&#58;//evil.example/y"), 1);
+    /* control characters as control pictures: BEL, ESC, DEL */
+    cr_assert_geq(count(html, "bell\xE2\x90\x87 esc\xE2\x90\x9B[31m "
+                              "del\xE2\x90\xA1 "),
+                  1);
+    /* invalid UTF-8: one U+FFFD per bad byte */
+    cr_assert_geq(count(html, "bad\xEF\xBF\xBD\xEF\xBF\xBD end"), 1);
+    /* C1 control, noncharacter, overlong form and surrogate replaced;
+     * valid multibyte text kept */
+    cr_assert_geq(count(html, "c1 \xEF\xBF\xBD nonchar \xEF\xBF\xBD "
+                              "overlong \xEF\xBF\xBD\xEF\xBF\xBD surrogate "
+                              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD ok "
+                              "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"),
+                  1);
+    free(html);
+    fix_free(&x);
+}
+
+Test(report_html, shows_ranked_findings_linked_to_sections_and_events)
+{
+    struct fix x;
+    demo_plus_hostile(&x);
+    cr_assert_geq(x.fs.count, 2);
+    size_t len;
+    char *html = render(&x.in, &len);
+
+    /* header */
+    cr_assert_not_null(strstr(html, "HV-NODE0, HV-NODE1, HV-NODE2"));
+    cr_assert_not_null(strstr(html, "casebrief " CASEBRIEF_VERSION));
+    cr_assert_not_null(strstr(html, x.rules_version));
+    cr_assert_not_null(strstr(html, "2024-11-15 01:57:58.101 \xE2\x80\x93 "
+                                    "2024-11-15 01:59:44.660"));
+    /* the summary lists the findings in their order, each linking to
+     * its section */
+    const char *prev = html;
+    for (size_t i = 0; i < x.fs.count; i++) {
+        char link[64], id[64];
+        snprintf(link, sizeof link, "<a href=\"#finding-%zu\">", i + 1);
+        snprintf(id, sizeof id, "id=\"finding-%zu\"", i + 1);
+        const char *l = strstr(html, link);
+        cr_assert_not_null(l, "%s", link);
+        cr_assert_gt(l, prev, "summary in rank order");
+        prev = l;
+        cr_assert_eq(count(html, id), 1);
+    }
+    cr_assert_null(strstr(html, "#finding-0\""));
+    cr_assert_not_null(strstr(html, "Cluster node isolated"));
+    cr_assert_not_null(strstr(html, "Cluster service stopped because "
+                                    "quorum was lost"));
+    /* remediation as PowerShell in <pre><code>; the copy button is made
+     * by script only */
+    cr_assert_not_null(strstr(html, "<pre class=\"ps\"><code>Test-Cluster "
+                                    "-Include &quot;Network&quot;"));
+    cr_assert_null(strstr(html, "<button"));
+    /* every evidence event links to its row; count the links */
+    size_t nev = 0;
+    for (size_t i = 0; i < x.fs.count; i++)
+        nev += x.fs.items[i].nevidence;
+    /* the evidence tables, and the SVG (one marker per pixel) */
+    cr_assert_gt(check_links(html), nev);
+    for (size_t i = 0; i < x.fs.count; i++) {
+        for (size_t k = 0; k < x.fs.items[i].nevidence; k++) {
+            size_t idx = 0;
+            while (x.tl.events[idx] != x.fs.items[i].evidence[k].ev)
+                idx++;
+            char a[64], row[64];
+            snprintf(a, sizeof a, "<a href=\"#ev-%zu\"", idx);
+            snprintf(row, sizeof row, "<tr id=\"ev-%zu\"", idx);
+            cr_assert_geq(count(html, a), 1, "%s", a);
+            cr_assert_eq(count(html, row), 1, "%s", row);
+        }
+    }
+    /* the hostile quorum loss on HV-NODE0 became a finding whose
+     * evidence row shows its source and line */
+    cr_assert_not_null(strstr(html, "HV-NODE0_cluster.log<div class=\"sub\">"
+                                    "line 6</div>"));
+    /* line of the malformed demo line in the inventory */
+    cr_assert_not_null(strstr(html, "<li>line 12: "));
+    /* gaps: missing channel with its rules and the command */
+    cr_assert_not_null(strstr(html, "<h3>Missing channels</h3>"));
+    cr_assert_not_null(strstr(html, "<code>P6.security-log-cleared</code>"));
+    cr_assert_not_null(strstr(html, "wevtutil epl &quot;Security&quot;"));
+    cr_assert_not_null(strstr(html, "<td>UTC (header)</td>"));
+    free(html);
+    fix_free(&x);
+}
+
+Test(report_html, svg_has_one_lane_per_host_sorted_and_integer_coordinates)
+{
+    struct fix x;
+    demo_plus_hostile(&x);
+    size_t len;
+    char *html = render(&x.in, &len);
+    struct xml_state st = parse_xml(html, len);
+    cr_assert_eq(st.svg, 1);
+
+    /* the distinct hosts of the sources, sorted */
+    const char *hosts[16];
+    size_t nh = 0;
+    for (size_t i = 0; i < x.an->nsources; i++) {
+        const char *h = x.an->sources[i]->host;
+        size_t k = 0;
+        while (k < nh && strcmp(hosts[k], h) != 0)
+            k++;
+        if (k == nh && h[0])
+            hosts[nh++] = h;
+    }
+    cr_assert_eq(nh, 3);
+    cr_assert_eq(st.lanes, 3);
+    cr_assert_eq(count(html, "<g class=\"lane\">"), nh);
+    const char *p = html;
+    const char *order[] = {"HV-NODE0", "HV-NODE1", "HV-NODE2"};
+    for (size_t i = 0; i < 3; i++) {
+        char t[64];
+        snprintf(t, sizeof t, "<title>%s</title>%s</text>", order[i], order[i]);
+        const char *q = strstr(p, t);
+        cr_assert_not_null(q, "lane %s in order", order[i]);
+        p = q;
+    }
+    /* coordinates are integers: no '.' inside the numeric attributes */
+    const char *svg = strstr(html, "<svg");
+    const char *end = strstr(html, "</svg>");
+    cr_assert(svg && end);
+    static const char *const attrs[] = {" x=\"",  " y=\"",  " cx=\"", " cy=\"",
+                                        " x1=\"", " x2=\"", " y1=\"", " y2=\""};
+    size_t seen = 0;
+    for (size_t a = 0; a < sizeof attrs / sizeof *attrs; a++) {
+        for (const char *q = strstr(svg, attrs[a]); q && q < end;
+             q = strstr(q + 1, attrs[a])) {
+            const char *v = q + strlen(attrs[a]);
+            size_t digits = strspn(v, "0123456789");
+            cr_assert_gt(digits, 0);
+            cr_assert_eq(v[digits], '"', "integer %s", attrs[a]);
+            seen++;
+        }
+    }
+    cr_assert_gt(seen, 10);
+    /* evidence markers carry their finding's severity; the other error
+     * events of the window are drawn too, but not under a marker */
+    cr_assert_geq(count(html, "<circle class=\"critical\""), 3);
+    cr_assert_geq(count(html, "<rect class=\"m2\""), 1);
+    cr_assert_null(strstr(html, "<title>error 2024-11-15 01:58:12.905 "),
+                   "no error mark under the evidence marker");
+    cr_assert_not_null(strstr(html, "<title>error 2024-11-15 01:58:10.400 "
+                                    "UTC: [NM] see https&#58;//evil.example/x"
+                                    " and http&#58;//evil.example/y</title>"
+                                    "</rect>"));
+    free(html);
+    fix_free(&x);
+}
+
+Test(report_html, same_input_gives_the_same_bytes)
+{
+    struct fix x;
+    demo_plus_hostile(&x);
+    size_t l1, l2, l3;
+    char *a = render(&x.in, &l1);
+    char *b = render(&x.in, &l2);
+    cr_assert_eq(l1, l2);
+    cr_assert_eq(memcmp(a, b, l1), 0);
+    free(b);
+    fix_free(&x);
+
+    /* and a fresh analysis of the same input (other addresses) */
+    struct fix y;
+    demo_plus_hostile(&y);
+    char *c = render(&y.in, &l3);
+    cr_assert_eq(l1, l3);
+    cr_assert_eq(memcmp(a, c, l1), 0);
+    free(a);
+    free(c);
+    fix_free(&y);
+}
+
+Test(report_html, event_table_has_filters_and_fields_visible_without_js)
+{
+    struct fix x;
+    demo_plus_hostile(&x);
+    size_t len;
+    char *html = render(&x.in, &len);
+    /* the filter bar is hidden until the script shows it */
+    cr_assert_not_null(strstr(html, "<div id=\"evfilter\" class=\"filter\" "
+                                    "hidden=\"hidden\">"));
+    cr_assert_not_null(strstr(html, "<select id=\"fh\"><option value=\"\">"
+                                    "all</option><option>HV-NODE0</option>"
+                                    "<option>HV-NODE1</option><option>"
+                                    "HV-NODE2</option></select>"));
+    cr_assert_not_null(strstr(html, "<select id=\"fl\"><option value=\"\">"
+                                    "all</option><option>error</option>"
+                                    "<option>warning</option><option>info"
+                                    "</option><option>debug</option>"
+                                    "</select>"));
+    /* no row is hidden in the markup */
+    cr_assert_null(strstr(html, "class=\"hide\""));
+    cr_assert_null(strstr(html, " hide\""));
+    /* the window: the evidence 01:58:07.814 .. 01:58:14.482 and 30 s
+     * either side */
+    size_t in_window = 0;
+    cb_time from = cb_time_from_civil(2024, 11, 15, 1, 57, 37, 8140000);
+    cb_time to = cb_time_from_civil(2024, 11, 15, 1, 58, 44, 4820000);
+    for (size_t i = 0; i < x.tl.count; i++) {
+        cb_time t = x.tl.events[i]->ts;
+        in_window += t >= from && t <= to;
+    }
+    cr_assert_eq(count(html, "<tr id=\"ev-"), in_window);
+    cr_assert_null(strstr(html, "are not shown"), "no cap note");
+    cr_assert_lt(in_window, x.tl.count);
+    cr_assert_not_null(strstr(html, "Received request from client address "
+                                    "HV-NODE1."));
+    /* outside the window: HV-NODE2's restart at 01:59:41 */
+    cr_assert_null(strstr(html, "Starting clussvc as a service"));
+    free(html);
+    fix_free(&x);
+}
+
+Test(report_html, event_fields_are_shown_in_details)
+{
+    /* events with data fields: built by hand into a timeline */
+    struct cb_source src = {.path = "x.evtx",
+                            .format = "evtx",
+                            .host = "H1",
+                            .time_basis = "UTC",
+                            .first = CB_TIME_NONE,
+                            .last = CB_TIME_NONE};
+    struct cb_field fields[2] = {{"TargetName", "<vm> & co"},
+                                 {"2", "value two"}};
+    struct cb_event ev = {.ts = cb_time_from_civil(2024, 1, 2, 3, 4, 5, 0),
+                          .flags = CB_EV_HAS_EVENT_ID | CB_EV_HAS_RECORD_ID,
+                          .event_id = 1069,
+                          .record_id = 77,
+                          .level = CB_LEVEL_ERROR,
+                          .host = "H1",
+                          .channel = "System",
+                          .provider = "Microsoft-Windows-FailoverClustering",
+                          .message = "m",
+                          .fields = fields,
+                          .nfields = 2,
+                          .source = &src};
+    struct cb_event *evs[1] = {&ev};
+    struct cb_timeline tl = {.events = evs, .count = 1};
+    struct cb_report_input in = {.case_name = "c", .tl = &tl};
+    size_t len;
+    char *html = render(&in, &len);
+    check_page(html, len);
+    cr_assert_not_null(strstr(html, "<details><summary>2 fields</summary>"));
+    cr_assert_not_null(strstr(html, "<tr><th>TargetName</th><td>&lt;vm&gt; "
+                                    "&amp; co</td></tr>"));
+    cr_assert_not_null(strstr(html, "x.evtx, record 77"));
+    cr_assert_not_null(strstr(html, "<td>1069<div class=\"sub\">"
+                                    "Microsoft-Windows-FailoverClustering"));
+    cr_assert_not_null(strstr(html, "<tr id=\"ev-0\" class=\"e\">"));
+    free(html);
+}
+
+Test(report_html, empty_analysis_still_renders_a_valid_page)
+{
+    struct fix x;
+    memset(&x, 0, sizeof x);
+    x.an = cb_analysis_create(NULL);
+    cr_assert_not_null(x.an);
+    analyze(&x, NULL);
+    size_t len;
+    char *html = render(&x.in, &len);
+    check_page(html, len);
+    cr_assert_not_null(strstr(html, "No rule matched"));
+    cr_assert_not_null(strstr(html, "No events to draw."));
+    cr_assert_null(strstr(html, "<svg"));
+    cr_assert_null(strstr(html, "<tr id=\"ev-"));
+    free(html);
+
+    /* no findings or gaps at all, no timeline, no analysis */
+    struct cb_report_input bare = {0};
+    html = render(&bare, &len);
+    check_page(html, len);
+    cr_assert_not_null(strstr(html, "Evidence gaps were not computed."));
+    free(html);
+    fix_free(&x);
+}
+
+Test(report_html, without_findings_the_window_is_the_whole_timeline)
+{
+    struct fix x;
+    memset(&x, 0, sizeof x);
+    x.an = cb_analysis_create(NULL);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.4000s/demo-bundle", samples_dir());
+    cr_assert_eq(cb_ingest_path(x.an, dir, NULL), CB_OK);
+    analyze(&x, "demo"); /* no rules: no findings */
+    cr_assert_eq(x.fs.count, 0);
+    size_t len;
+    char *html = render(&x.in, &len);
+    check_page(html, len);
+    cr_assert_eq(count(html, "<tr id=\"ev-"), x.tl.count);
+    cr_assert_eq(count(html, "<g class=\"lane\">"), 2);
+    cr_assert_null(strstr(html, "<circle"));
+    cr_assert_not_null(strstr(html, "The whole timeline"));
+    cr_assert_not_null(strstr(html, "Evidence gaps and assumptions"));
+    free(html);
+    fix_free(&x);
+}
+
+/* One line every 2 ms from 09:59:20 for 80 s (40,000 events), a quorum
+ * loss at 10:00:00.000, errors, warnings and an info line far from it:
+ * the evidence window (09:59:30 .. 10:00:30, the 30 s minimum margin)
+ * holds 30,001 events, over the cap. */
+static char *big_log(size_t *len)
+{
+    size_t cap = 8u << 20, n = 0;
+    char *b = malloc(cap);
+    cr_assert_not_null(b);
+    n += (size_t)snprintf(b + n, cap - n,
+                          "[=== Cluster ===]\nUTC= localtime + time zone "
+                          "offset; with daylight savings, the time zone "
+                          "offset of this machine is 0 minutes, or 0 "
+                          "hours\nCurrent node: BIG (1) id (1)\n"
+                          "[=== Cluster Logs ===]\n");
+    for (int i = 0; i < 40000; i++) {
+        long ms = (9 * 3600 + 59 * 60 + 20) * 1000L + 2L * i;
+        const char *lvl = "INFO ", *comp = "NM", *text = "tick";
+        if (i == 20000)
+            lvl = "ERR  ", comp = "QUORUM", text = "lost quorum";
+        else if (i == 5500 || i == 34500)
+            lvl = "ERR  ", text = "far error";
+        else if (i == 6000 || i == 34000)
+            lvl = "WARN ", text = "far warning";
+        else if (i == 12500)
+            text = "far info";
+        else if (i == 20001)
+            text = "near info";
+        n += (size_t)snprintf(
+            b + n, cap - n,
+            "00000001.00000002::2024/11/15-%02ld:%02ld:%02ld.%03ld %s [%s] "
+            "%s %d\n",
+            ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000, lvl, comp,
+            text, i);
+        cr_assert_lt(n, cap);
+    }
+    *len = n;
+    return b;
+}
+
+Test(report_html, event_table_is_capped_keeping_evidence_errors_and_nearest)
+{
+    struct fix x;
+    memset(&x, 0, sizeof x);
+    x.an = cb_analysis_create(NULL);
+    size_t blen;
+    char *log = big_log(&blen);
+    cr_assert_eq(cb_ingest_leaf_memory(x.an, "BIG_cluster.log", log, blen,
+                                       cb_parser_find("clusterlog")),
+                 CB_OK);
+    free(log);
+    load_rules(&x);
+    analyze(&x, "big");
+    cr_assert_eq(x.tl.count, 40000);
+    cr_assert_eq(x.fs.count, 1, "the quorum loss");
+    cr_assert_eq(x.fs.items[0].nevidence, 1);
+    size_t len;
+    char *html = render(&x.in, &len);
+    check_page(html, len);
+    cr_assert_eq(count(html, "<tr id=\"ev-"), 5000);
+    /* the window: evidence +- 30 s, both ends included */
+    cb_time t = x.fs.items[0].evidence[0].ev->ts;
+    size_t in_window = 0;
+    for (size_t i = 0; i < x.tl.count; i++) {
+        cb_time u = x.tl.events[i]->ts;
+        in_window += u >= t - 30 * SEC && u <= t + 30 * SEC;
+    }
+    cr_assert_eq(in_window, 30001);
+    const char *note = "25,001 of the 30,001 events of this window are not "
+                       "shown (at most 5,000 rows)";
+    cr_assert_not_null(strstr(html, note), "%s", note);
+    /* evidence row present and linked; errors and warnings at the edges
+     * kept; info nearest the evidence kept, far info dropped */
+    cr_assert_eq(check_links(html), 2);
+    cr_assert_eq(count(html, "<td class=\"msg\">[QUORUM] lost quorum 20000"), 1,
+                 "evidence table");
+    cr_assert_eq(count(html, "<td class=\"msg\">far error 5500<"), 1);
+    cr_assert_eq(count(html, "<td class=\"msg\">far error 34500<"), 1);
+    cr_assert_eq(count(html, "<td class=\"msg\">far warning 6000<"), 1);
+    cr_assert_eq(count(html, "<td class=\"msg\">far warning 34000<"), 1);
+    cr_assert_eq(count(html, ">near info 20001<"), 1);
+    cr_assert_eq(count(html, ">far info 12500<"), 0);
+    /* the rows kept are the ones nearest the evidence: 4,995 info lines,
+     * a contiguous run of about 5 s either side */
+    cr_assert_eq(count(html, ">tick 18000<"), 1);
+    cr_assert_eq(count(html, ">tick 22000<"), 1);
+    cr_assert_eq(count(html, ">tick 17502<"), 1);
+    cr_assert_eq(count(html, ">tick 22497<"), 1);
+    cr_assert_eq(count(html, ">tick 17501<"), 0);
+    cr_assert_eq(count(html, ">tick 22498<"), 0);
+    cr_assert_eq(count(html, ">tick 10000<"), 0);
+    cr_assert_eq(count(html, ">tick 30000<"), 0);
+    free(html);
+    fix_free(&x);
+}
+
+Test(report_html, out_of_memory_fails_cleanly)
+{
+    struct fix x;
+    demo_plus_hostile(&x);
+    int failed = 0, ok = 0;
+    for (unsigned long n = 1; n < 40; n++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        cr_assert_not_null(f);
+        cb_alloc_fail_after(n);
+        enum cb_status rc = cb_report_html(f, &x.in);
+        cb_alloc_fail_after(0);
+        fclose(f);
+        free(buf);
+        cr_assert(rc == CB_OK || rc == CB_E_NOMEM, "rc %d", rc);
+        failed += rc == CB_E_NOMEM;
+        ok += rc == CB_OK;
+    }
+    cr_assert_gt(failed, 0);
+    cr_assert_gt(ok, 0);
+    fix_free(&x);
+}
+
+Test(report_html, write_failure_is_reported)
+{
+    struct fix x;
+    demo_plus_hostile(&x);
+    FILE *f = fopen("/dev/full", "w");
+    if (!f)
+        cr_skip_test("no /dev/full");
+    cr_assert_eq(cb_report_html(f, &x.in), CB_E_IO);
+    fclose(f);
+    fix_free(&x);
+}
