@@ -66,37 +66,6 @@ struct rep {
 
 /* ---- escaping ----------------------------------------------------------- */
 
-/* Length of a valid UTF-8 sequence at s (up to n bytes) and its code
- * point, or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp_out)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t min, cp;
-    if (c < 0x80) {
-        *cp_out = c;
-        return 1;
-    }
-    if ((c & 0xE0) == 0xC0)
-        len = 2, min = 0x80, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0)
-        len = 3, min = 0x800, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0)
-        len = 4, min = 0x10000, cp = c & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    *cp_out = cp;
-    return len;
-}
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
@@ -131,7 +100,7 @@ static void esc_n(struct out *o, const char *str, size_t n)
         uint32_t cp = 0;
         size_t len = 1;
         if (c >= 0x80) {
-            len = utf8_seq(s + i, n - i, &cp);
+            len = out_utf8_decode(s + i, n - i, &cp);
             if (len > 1 && !(cp >= 0x80 && cp <= 0x9F) && cp != 0xFFFE &&
                 cp != 0xFFFF) {
                 i += len;

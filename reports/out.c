@@ -74,13 +74,16 @@ void out_i64(struct out *o, int64_t v)
     }
 }
 
-size_t out_utf8_len(const unsigned char *s, size_t n)
+size_t out_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp_out)
 {
     unsigned char c = s[0];
     size_t len;
     uint32_t min, cp;
-    if (c < 0x80)
+    if (c < 0x80) {
+        if (cp_out)
+            *cp_out = c;
         return 1;
+    }
     if ((c & 0xE0) == 0xC0)
         len = 2, min = 0x80, cp = c & 0x1F;
     else if ((c & 0xF0) == 0xE0)
@@ -98,7 +101,14 @@ size_t out_utf8_len(const unsigned char *s, size_t n)
     }
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
+    if (cp_out)
+        *cp_out = cp;
     return len;
+}
+
+size_t out_utf8_len(const unsigned char *s, size_t n)
+{
+    return out_utf8_decode(s, n, NULL);
 }
 
 static const char hexd[] = "0123456789abcdef";

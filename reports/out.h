@@ -28,6 +28,8 @@ void out_i64(struct out *o, int64_t v);
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when the
  * bytes there are not valid UTF-8 (overlong, surrogate, cut short). */
 size_t out_utf8_len(const unsigned char *s, size_t n);
+/* The same, also giving the code point (cp may be NULL). */
+size_t out_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* "..." with JSON escapes; NULL prints null. */
 void out_json_str(struct out *o, const char *s);
