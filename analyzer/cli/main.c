@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <dirent.h>
@@ -68,6 +69,10 @@ static void help(void)
 "                          html,md,json (default: all three); timeline:\n"
 "                          jsonl (default),\n"
 "                          csv or text\n"
+"      --window FROM,TO    timeline: only events in [FROM, TO], UTC times\n"
+"                          like 2024-11-15T01:50:00 (either side may be\n"
+"                          empty)\n"
+"      --host NAME         timeline: only events of this host (repeatable)\n"
 "  -F, --input-format NAME parse every non-archive file as NAME (see\n"
 "                          'casebrief formats') instead of detecting it\n"
 "  -q, --quiet             no progress or summary on stderr\n"
@@ -93,6 +98,8 @@ static void help(void)
 "Examples:\n"
 "  casebrief TSSv2_NODE1_241115-101530_.zip\n"
 "  casebrief timeline --format csv case.zip > timeline.csv\n"
+"  casebrief timeline --host HV-NODE1 --window 2024-11-15T01:50,\\\n"
+"      2024-11-15T02:10 case.zip > incident.jsonl   (Timesketch import)\n"
 "  casebrief analyze -o out/ NODE1_cluster.log NODE2_cluster.log\n",
         CASEBRIEF_VERSION, (unsigned long long)CB_LIMIT_MEMBERS,
         CB_LIMIT_DEPTH, CB_LIMIT_RATIO);
@@ -122,6 +129,60 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+/* "YYYY-MM-DD[THH:MM[:SS[.f...]]][Z]" (a space may replace the T), UTC. */
+static int parse_utc(const char *s, size_t n, cb_time *t)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, k = 0;
+    char buf[40];
+    if (n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (n && buf[n - 1] == 'Z')
+        buf[--n] = '\0';
+    if (sscanf(buf, "%4d-%2d-%2d%n", &y, &mo, &d, &k) != 3)
+        return -1;
+    const char *p = buf + k;
+    if (*p == 'T' || *p == ' ') {
+        int used = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &used) != 2)
+            return -1;
+        p += 1 + used;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &sec, &used) != 1)
+                return -1;
+            p += 1 + used;
+            if (*p == '.') {
+                int digits = 0;
+                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+                    if (digits < 7)
+                        frac = frac * 10 + (*p - '0');
+                for (; digits < 7; digits++)
+                    frac *= 10;
+            }
+        }
+    }
+    if (*p)
+        return -1;
+    *t = cb_time_from_civil(y, mo, d, h, mi, sec, frac);
+    return *t == CB_TIME_NONE ? -1 : 0;
+}
+
+static int parse_window(const char *arg, cb_time *from, cb_time *to)
+{
+    const char *comma = strchr(arg, ',');
+    if (!comma)
+        return -1;
+    *from = *to = CB_TIME_NONE;
+    size_t a = (size_t)(comma - arg), b = strlen(comma + 1);
+    if (a && parse_utc(arg, a, from) != 0)
+        return -1;
+    if (b && parse_utc(comma + 1, b, to) != 0)
+        return -1;
+    return *from != CB_TIME_NONE && *to != CB_TIME_NONE && *to < *from ? -1
+                                                                         : 0;
+}
+
 enum {
     OPT_MAX_TOTAL = 256,
     OPT_MAX_MEMBERS,
@@ -130,6 +191,8 @@ enum {
     OPT_MAX_RATIO,
     OPT_RULES,
     OPT_TESTS,
+    OPT_WINDOW,
+    OPT_HOST,
     OPT_NO_DEFAULT_RULES
 };
 
@@ -141,6 +204,9 @@ struct options {
     const struct cb_parser_ops *forced;
     const char *rules_dir; /* --rules: added to (or replacing) the shipped */
     const char *tests_dir; /* --tests: rule test cases for 'rules check' */
+    cb_time win_from, win_to; /* timeline --window, CB_TIME_NONE: open */
+    const char *hosts[32];    /* timeline --host (any of them) */
+    int nhosts;
     int no_rules;
 };
 
@@ -160,6 +226,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
         {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
         {"rules", required_argument, NULL, OPT_RULES},
         {"tests", required_argument, NULL, OPT_TESTS},
+        {"window", required_argument, NULL, OPT_WINDOW},
+        {"host", required_argument, NULL, OPT_HOST},
         {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
         {0, 0, 0, 0}};
     int c;
@@ -179,6 +247,21 @@ static int parse_options(int argc, char **argv, struct options *opt)
         case 'q': opt->quiet = 1; break;
         case OPT_RULES: opt->rules_dir = optarg; break;
         case OPT_TESTS: opt->tests_dir = optarg; break;
+        case OPT_WINDOW:
+            if (parse_window(optarg, &opt->win_from, &opt->win_to) != 0) {
+                fprintf(stderr, "%s: bad window '%s' (FROM,TO in UTC, e.g. "
+                        "2024-11-15T01:50:00,2024-11-15T02:10; either side "
+                        "may be empty)\n", prog, optarg);
+                return -1;
+            }
+            break;
+        case OPT_HOST:
+            if (opt->nhosts == 32) {
+                fprintf(stderr, "%s: at most 32 --host\n", prog);
+                return -1;
+            }
+            opt->hosts[opt->nhosts++] = optarg;
+            break;
         case OPT_NO_DEFAULT_RULES: opt->no_rules = 1; break;
         case 'h': help(); exit(0);
         case 'V': printf("casebrief %s\n", CASEBRIEF_VERSION); exit(0);
@@ -503,6 +586,24 @@ static int cmd_timeline(int argc, char **argv, struct options *opt)
         return EXIT_NO_INPUT;
     }
     int rc = parsed_sources(an) ? EXIT_NOTHING_FOUND : EXIT_NO_INPUT;
+    /* --window and --host: keep the matching events, in order */
+    if (opt->win_from != CB_TIME_NONE || opt->win_to != CB_TIME_NONE ||
+        opt->nhosts) {
+        size_t k = 0;
+        for (size_t i = 0; i < tl.count; i++) {
+            const struct cb_event *e = tl.events[i];
+            if (opt->win_from != CB_TIME_NONE && e->ts < opt->win_from)
+                continue;
+            if (opt->win_to != CB_TIME_NONE && e->ts > opt->win_to)
+                continue;
+            int host_ok = !opt->nhosts;
+            for (int h = 0; h < opt->nhosts && !host_ok; h++)
+                host_ok = strcasecmp(e->host, opt->hosts[h]) == 0;
+            if (host_ok)
+                tl.events[k++] = tl.events[i];
+        }
+        tl.count = k;
+    }
     if (cb_timeline_write(stdout, &tl, fmt) != CB_OK) {
         fprintf(stderr, "%s: writing the timeline failed: %s\n", prog,
                 strerror(errno));
@@ -697,6 +798,7 @@ static int cmd_formats(void)
 int main(int argc, char **argv)
 {
     struct options opt = {0};
+    opt.win_from = opt.win_to = CB_TIME_NONE;
     cb_limits_default(&opt.limits);
     if (argc < 2) {
         fprintf(stderr, "%s: no INPUT given\n", prog);

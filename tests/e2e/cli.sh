@@ -121,6 +121,16 @@ check "datetime agrees with timestamp" \
 "$cb" timeline "$work/outer.zip" "$samples/demo-bundle" > "$work/both.jsonl" 2>/dev/null
 check "duplicates across sources dropped" [ "$(wc -l < "$work/both.jsonl")" -eq 26 ]
 
+# Timeline filters: node 2 between 01:58:05 and 01:58:13 holds 6 lines
+"$cb" timeline --host hv-node2 --window 2024-11-15T01:58:05,2024-11-15T01:58:13Z "$samples/demo-bundle" > "$work/win.jsonl"
+check "--host and --window keep exactly the matching events" [ "$(wc -l < "$work/win.jsonl")" -eq 6 ]
+check "filtered events are all on that host, in the window" \
+    jqt -s 'all(.[]; .host == "HV-NODE2" and .datetime >= "2024-11-15T01:58:05" and .datetime <= "2024-11-15T01:58:13")' "$work/win.jsonl"
+"$cb" timeline --window ,2024-11-15T01:58:00 "$samples/demo-bundle" > "$work/open.jsonl"
+check "an open-ended window" [ "$(wc -l < "$work/open.jsonl")" -eq 2 ]
+"$cb" timeline --window 2024-11-15T02:00,2024-11-15T01:00 "$samples/demo-bundle" > /dev/null 2>&1
+check "a window ending before it starts is a usage error" [ $? -eq 2 ]
+
 # CSV and text
 "$cb" timeline --format csv "$samples/demo-bundle" > "$work/tl.csv"
 check "csv has header plus 26 rows" [ "$(wc -l < "$work/tl.csv")" -eq 27 ]
