@@ -1538,7 +1538,8 @@ static void event_table(struct rep *r)
                    "then warnings, then the events ");
         out_str(o, r->nfind ? "nearest the evidence in time"
                             : "at the end of the timeline");
-        out_str(o, ". The full timeline is in timeline.jsonl.</p>\n");
+        out_str(o, ". For every event: <code>casebrief timeline --format "
+                   "jsonl</code> on the same input.</p>\n");
     }
     out_str(o, "<div id=\"evfilter\" class=\"filter\" hidden=\"hidden\">"
                "<label>Text <input type=\"search\" id=\"fq\" "
