@@ -444,6 +444,8 @@ static int header_line(struct cb_parse *p, struct state *st, const char *s,
         if (k && *end == '\0' && v > -24 * 60 && v < 24 * 60) {
             st->offset_min = v;
             st->offset_known = 1;
+            p->src->utc_offset_known = 1;
+            p->src->utc_offset_min = (int32_t)v;
         } else {
             cb_parse_warn(p, CB_WHERE_LINE, st->line,
                           "UTC offset line not understood");

@@ -954,6 +954,29 @@ static void where(struct out *o, const struct cb_event *e)
     }
 }
 
+/* The node's local time of an event, when a source of that host stated
+ * its clock (cluster.log header: UTC = local + offset). */
+static void local_time(struct rep *r, const struct cb_event *e)
+{
+    struct out *o = &r->o;
+    const struct cb_analysis *an = r->in->an;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (!s->utc_offset_known || s->host != e->host)
+            continue;
+        cb_time local = e->ts - (cb_time)s->utc_offset_min * 60 * 10000000;
+        out_str(o, "<div class=\"sub\">local ");
+        time_out(o, local);
+        char z[32];
+        int off = -s->utc_offset_min; /* local = UTC + off */
+        snprintf(z, sizeof z, " (UTC%c%02d:%02d)", off < 0 ? '-' : '+',
+                 (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
+        out_str(o, z);
+        out_str(o, "</div>");
+        return;
+    }
+}
+
 static void evidence_table(struct rep *r, size_t fi)
 {
     struct out *o = &r->o;
@@ -963,7 +986,8 @@ static void evidence_table(struct rep *r, size_t fi)
         out_str(o, "<p class=\"mut\">No evidence events were kept.</p>\n");
         return;
     }
-    out_str(o, "<table class=\"evid\">\n<thead><tr><th>Time (UTC)</th>"
+    out_str(o, "<table class=\"evid\">\n<thead><tr><th>Time (UTC; node "
+               "local where known)</th>"
                "<th>Host</th><th>Source</th><th>Role</th><th>Message</th>"
                "</tr></thead>\n<tbody>\n");
     for (size_t k = 0; k < f->nevidence; k++) {
@@ -980,6 +1004,7 @@ static void evidence_table(struct rep *r, size_t fi)
         } else {
             time_out(o, e->ts);
         }
+        local_time(r, e);
         out_str(o, "</td><td>");
         esc(o, e->host[0] ? e->host : "\xE2\x80\x94");
         out_str(o, "</td><td class=\"path\">");

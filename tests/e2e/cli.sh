@@ -99,6 +99,8 @@ check "report is deterministic" cmp -s "$r" "$work/again/report.json"
 check "Markdown is deterministic" cmp -s "$work/demo-bundle.casebrief/report.md" "$work/again/report.md"
 "$cb" -q -o "$work/jsononly" --format json "$samples/demo-bundle" > /dev/null
 check "--format json writes only JSON" [ -f "$work/jsononly/report.json" ] && [ ! -f "$work/jsononly/report.md" ] && [ ! -f "$work/jsononly/report.html" ]
+check "HTML evidence shows node-local time from the cluster.log header" \
+    grep -q "local 2024-11-15 02:58:12.905 (UTC+01:00)" "$work/demo-bundle.casebrief/report.html"
 check "HTML is deterministic" cmp -s "$work/demo-bundle.casebrief/report.html" "$work/again/report.html"
 "$cb" -q -o "$work/x" --format pdf "$samples/demo-bundle" > /dev/null 2>&1
 check "unknown report format is a usage error" [ $? -eq 2 ]

@@ -107,6 +107,10 @@ struct cb_source {
     unsigned nwarnings;   /* including suppressed ones */
     unsigned index;       /* order of discovery */
     struct cb_table *tables, *tables_tail; /* configuration it carries */
+    /* The machine's own statement of its clock (cluster.log header):
+     * UTC = local + utc_offset_min, at collection time. */
+    int utc_offset_known;
+    int32_t utc_offset_min;
 };
 
 /* Level names used in every output: "critical", "error", ... */
