@@ -161,6 +161,8 @@ Test(timeline, equal_times_keep_source_order_then_input_order)
     add_event(c, 5, "c2");
     add_event(c, 7, "c3");
     build();
+    cr_assert_eq(tl.count, 8u, "nothing dropped: equal times are not "
+                 "duplicates");
     EXPECT("c1", "a1", "a2", "b1", "b2", "c2", "a3", "c3");
 }
 
