@@ -42,6 +42,7 @@ static int cmp_time(const void *a, const void *b)
 #define SILENT_MIN_TICKS (3600LL * 10000000) /* an hour */
 #define SILENT_FACTOR 200                    /* times the median interval */
 #define SILENT_PER_SOURCE 3
+#define SILENT_SAMPLE 65536
 
 /*
  * Stretches without events much longer than the source's usual rhythm
@@ -58,30 +59,42 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
         const struct cb_source *s = an->sources[i];
         if (s->nevents < SILENT_MIN_EVENTS || s->runs != 1)
             continue; /* too few to judge, or not in time order */
-        size_t n = s->nevents - 1;
-        if (n > dcap) {
-            cb_time *nd = cb_realloc(d, n * sizeof *nd);
-            if (!nd) {
-                cb_free(d);
+        /* the median interval from an even sample of at most 64 K of
+         * them: sorting millions for one median costs more than parsing */
+        size_t all = s->nevents - 1;
+        size_t step = all / SILENT_SAMPLE + 1, n = 0;
+        if (!d) {
+            d = cb_malloc(SILENT_SAMPLE * sizeof *d);
+            if (!d)
                 return -1;
-            }
-            d = nd;
-            dcap = n;
+            dcap = SILENT_SAMPLE;
         }
-        for (size_t k = 0; k < n; k++)
-            d[k] = s->events[k + 1]->ts - s->events[k]->ts;
+        for (size_t k = 0; k < all && n < dcap; k += step)
+            d[n++] = s->events[k + 1]->ts - s->events[k]->ts;
         qsort(d, n, sizeof *d, cmp_time);
         cb_time median = d[n / 2];
         cb_time limit = median * SILENT_FACTOR;
         if (limit < SILENT_MIN_TICKS)
             limit = SILENT_MIN_TICKS;
-        /* the longest few above the limit, reported in time order */
-        cb_time top = n ? d[n - 1] : 0;
-        size_t shown = 0;
-        cb_time floor_gap = n >= SILENT_PER_SOURCE ? d[n - SILENT_PER_SOURCE]
-                                                   : 0;
-        if (top <= limit)
+        /* the SILENT_PER_SOURCE longest gaps above the limit, in one pass,
+         * then reported in time order */
+        cb_time top[SILENT_PER_SOURCE] = {0};
+        for (size_t k = 0; k < all; k++) {
+            cb_time gap = s->events[k + 1]->ts - s->events[k]->ts;
+            if (gap <= limit || gap <= top[SILENT_PER_SOURCE - 1])
+                continue;
+            size_t q = SILENT_PER_SOURCE - 1;
+            while (q > 0 && top[q - 1] < gap) {
+                top[q] = top[q - 1];
+                q--;
+            }
+            top[q] = gap;
+        }
+        if (top[0] == 0)
             continue;
+        cb_time floor_gap = top[SILENT_PER_SOURCE - 1] ? top[SILENT_PER_SOURCE - 1]
+                                                       : limit + 1;
+        size_t shown = 0;
         int clusterlog = strcmp(s->format, "clusterlog") == 0;
         for (size_t k = 0; k + 1 < s->nevents && shown < SILENT_PER_SOURCE;
              k++) {
@@ -151,17 +164,28 @@ struct deltas {
     size_t n, cap;
 };
 
+static int skew_candidate(const struct cb_event *e)
+{
+    return !e->component && e->host[0] && e->message[0] &&
+           strcmp(e->channel, "cluster.log") != 0 && strlen(e->message) >= 24;
+}
+
 static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
                       size_t *cap)
 {
-    struct stamp *st = cb_malloc((tl->count + 1) * sizeof *st);
+    /* count first: a bundle of debug lines has few candidates */
+    size_t cand = 0;
+    for (size_t i = 0; i < tl->count; i++)
+        cand += skew_candidate(tl->events[i]);
+    if (cand < 2)
+        return 0;
+    struct stamp *st = cb_malloc(cand * sizeof *st);
     if (!st)
         return -1;
     size_t n = 0;
     for (size_t i = 0; i < tl->count; i++) {
         const struct cb_event *e = tl->events[i];
-        if (e->component || !e->host[0] || strlen(e->message) < 24 ||
-            strcmp(e->channel, "cluster.log") == 0)
+        if (!skew_candidate(e))
             continue;
         uint64_t h = cb_hash_bytes(e->message, strlen(e->message),
                                    (uintptr_t)e->channel);
