@@ -297,16 +297,7 @@ static void evidence_json(struct out *o, const struct cb_evidence *x)
     key(o, 5, "role", 0);
     out_json_str(o, x->role);
     key(o, 5, "message", 0);
-    if (e->component) {
-        out_char(o, '"');
-        out_char(o, '[');
-        out_json_frag(o, e->component);
-        out_str(o, "] ");
-        out_json_frag(o, e->message);
-        out_char(o, '"');
-    } else {
-        out_json_str(o, e->message);
-    }
+    out_json_message(o, e->component, e->message);
     indent(o, 4);
     out_char(o, '}');
 }

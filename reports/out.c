@@ -187,3 +187,15 @@ void out_csv_field(struct out *o, const char *str)
     }
     out_char(o, '"');
 }
+
+void out_json_message(struct out *o, const char *component, const char *msg)
+{
+    out_char(o, '"');
+    if (component) {
+        out_char(o, '[');
+        out_json_frag(o, component);
+        out_str(o, "] ");
+    }
+    out_json_frag(o, msg ? msg : "");
+    out_char(o, '"');
+}

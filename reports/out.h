@@ -36,6 +36,10 @@ void out_json_str(struct out *o, const char *s);
 /* The escaped contents of a JSON string, without the quotes, so that
  * one string can be written in parts. */
 void out_json_frag(struct out *o, const char *s);
+/* An event's message as one JSON string: "[COMP] text" for cluster.log
+ * lines with a component, the text alone otherwise. */
+void out_json_message(struct out *o, const char *component, const char *msg);
+
 /* CSV field, quoted when needed; newlines become spaces. */
 void out_csv_field(struct out *o, const char *s);
 /* Text with control characters and newlines replaced by spaces. */

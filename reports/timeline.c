@@ -34,18 +34,6 @@ static void message_text(struct out *o, const struct cb_event *e,
     put(o, e->message);
 }
 
-static void json_message(struct out *o, const struct cb_event *e)
-{
-    out_char(o, '"');
-    if (e->component) {
-        out_char(o, '[');
-        out_json_frag(o, e->component);
-        out_str(o, "] ");
-    }
-    out_json_frag(o, e->message);
-    out_char(o, '"');
-}
-
 static void jsonl(struct out *o, const struct cb_event *e)
 {
     char iso[40];
@@ -55,7 +43,7 @@ static void jsonl(struct out *o, const struct cb_event *e)
     out_str(o, "\",\"timestamp\":");
     out_i64(o, cb_time_to_unix_us(e->ts));
     out_str(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
-    json_message(o, e);
+    out_json_message(o, e->component, e->message);
     out_str(o, ",\"data_type\":");
     out_json_str(o, e->source->data_type);
     out_str(o, ",\"host\":");
