@@ -39,6 +39,7 @@ struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
         an->limits = *limits;
     else
         cb_limits_default(&an->limits);
+    an->opts.jobs = 1;
     an->arena = cb_arena_create();
     an->strings = an->arena ? cb_intern_create(an->arena) : NULL;
     if (!an->strings) {
@@ -277,7 +278,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     src->format = ops->name;
     src->data_type = ops->data_type;
     struct cb_parse p = {
-        .in = in, .src = src, .arena = an->arena, .strings = an->strings};
+        .in = in, .src = src, .arena = an->arena, .strings = an->strings,
+        .opts = &an->opts};
     void *state = NULL;
     enum cb_status st = ops->open ? ops->open(&p, &state) : CB_OK;
     if (st == CB_E_NOMEM)

@@ -5,6 +5,7 @@
  *   casebrief timeline INPUT... [--format jsonl|csv|text]
  *   casebrief formats
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -75,6 +76,14 @@ static void help(void)
 "      --host NAME         timeline: only events of this host (repeatable)\n"
 "  -F, --input-format NAME parse every non-archive file as NAME (see\n"
 "                          'casebrief formats') instead of detecting it\n"
+"  -j, --jobs N            worker threads for parsing (default: the number\n"
+"                          of cores; 1: strictly single-threaded)\n"
+"      --date-order ORDER  numeric dates in text exports are dmy, mdy or\n"
+"                          ymd (default auto: decided from the data; a file\n"
+"                          that never decides is reported as assumed)\n"
+"      --tz [HOST=]OFFSET  local time of HOST (of every host without HOST=)\n"
+"                          is UTC+OFFSET, e.g. --tz HV-NODE1=+01:00; beats\n"
+"                          what the bundle states (repeatable)\n"
 "  -q, --quiet             no progress or summary on stderr\n"
 "      --rules DIR         also load DIR/*.xml; a rule with the id of a\n"
 "                          shipped one replaces it\n"
@@ -193,6 +202,8 @@ enum {
     OPT_TESTS,
     OPT_WINDOW,
     OPT_HOST,
+    OPT_DATE_ORDER,
+    OPT_TZ,
     OPT_NO_DEFAULT_RULES
 };
 
@@ -208,7 +219,66 @@ struct options {
     const char *hosts[32];    /* timeline --host (any of them) */
     int nhosts;
     int no_rules;
+    unsigned jobs;                      /* -j; 0: number of cores */
+    enum cb_date_order date_order;      /* --date-order */
+    struct cb_tz_override tz[CB_MAX_TZ_OVERRIDES]; /* --tz */
+    unsigned ntz;
 };
+
+/* "+01:00", "-0530", "+1", "UTC" into minutes east of UTC. */
+static int parse_offset(const char *s, int32_t *east)
+{
+    if (strcmp(s, "UTC") == 0 || strcmp(s, "Z") == 0) {
+        *east = 0;
+        return 0;
+    }
+    if (*s != '+' && *s != '-')
+        return -1;
+    int sign = *s++ == '-' ? -1 : 1;
+    int h = 0, m = 0, nd = 0;
+    while (*s >= '0' && *s <= '9' && nd < 2) {
+        h = h * 10 + (*s++ - '0');
+        nd++;
+    }
+    if (!nd)
+        return -1;
+    if (*s == ':')
+        s++;
+    if (*s) {
+        if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9') ||
+            s[2])
+            return -1;
+        m = (s[0] - '0') * 10 + (s[1] - '0');
+    }
+    if (h > 14 || m > 59)
+        return -1;
+    *east = sign * (h * 60 + m);
+    return 0;
+}
+
+/* --tz [HOST=]OFFSET */
+static int parse_tz(char *arg, struct options *opt)
+{
+    if (opt->ntz == CB_MAX_TZ_OVERRIDES)
+        return -1;
+    struct cb_tz_override *t = &opt->tz[opt->ntz];
+    char *eq = strchr(arg, '=');
+    const char *off = arg;
+    t->host = NULL;
+    if (eq) {
+        *eq = '\0';
+        if (!arg[0])
+            return -1;
+        for (char *c = arg; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        t->host = arg;
+        off = eq + 1;
+    }
+    if (parse_offset(off, &t->east_min) != 0)
+        return -1;
+    opt->ntz++;
+    return 0;
+}
 
 static int parse_options(int argc, char **argv, struct options *opt)
 {
@@ -229,10 +299,13 @@ static int parse_options(int argc, char **argv, struct options *opt)
         {"window", required_argument, NULL, OPT_WINDOW},
         {"host", required_argument, NULL, OPT_HOST},
         {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
+        {"jobs", required_argument, NULL, 'j'},
+        {"date-order", required_argument, NULL, OPT_DATE_ORDER},
+        {"tz", required_argument, NULL, OPT_TZ},
         {0, 0, 0, 0}};
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "+o:f:F:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:f:F:j:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': opt->outdir = optarg; break;
         case 'f': opt->format = optarg; break;
@@ -263,6 +336,37 @@ static int parse_options(int argc, char **argv, struct options *opt)
             opt->hosts[opt->nhosts++] = optarg;
             break;
         case OPT_NO_DEFAULT_RULES: opt->no_rules = 1; break;
+        case 'j':
+            if (parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
+                fprintf(stderr, "%s: bad job count '%s' (1 to 256)\n", prog,
+                        optarg);
+                return -1;
+            }
+            opt->jobs = (unsigned)v;
+            break;
+        case OPT_DATE_ORDER:
+            if (strcmp(optarg, "dmy") == 0)
+                opt->date_order = CB_DATE_DMY;
+            else if (strcmp(optarg, "mdy") == 0)
+                opt->date_order = CB_DATE_MDY;
+            else if (strcmp(optarg, "ymd") == 0)
+                opt->date_order = CB_DATE_YMD;
+            else if (strcmp(optarg, "auto") == 0)
+                opt->date_order = CB_DATE_AUTO;
+            else {
+                fprintf(stderr, "%s: bad date order '%s' (dmy, mdy, ymd or "
+                        "auto)\n", prog, optarg);
+                return -1;
+            }
+            break;
+        case OPT_TZ:
+            if (parse_tz(optarg, opt) != 0) {
+                fprintf(stderr, "%s: bad --tz '%s' (e.g. HV-NODE1=+01:00, "
+                        "-05:00 or UTC; at most %d)\n", prog, optarg,
+                        CB_MAX_TZ_OVERRIDES);
+                return -1;
+            }
+            break;
         case 'h': help(); exit(0);
         case 'V': printf("casebrief %s\n", CASEBRIEF_VERSION); exit(0);
         case OPT_MAX_TOTAL:
@@ -309,6 +413,10 @@ static struct cb_analysis *ingest_all(char **inputs, int n,
         return NULL;
     }
     an->forced = opt->forced;
+    an->opts.jobs = opt->jobs;
+    an->opts.date_order = opt->date_order;
+    memcpy(an->tz, opt->tz, sizeof an->tz);
+    an->ntz = opt->ntz;
     an->progress = !opt->quiet && isatty(STDERR_FILENO);
     *opened = 0;
     for (int i = 0; i < n; i++) {
@@ -800,6 +908,8 @@ int main(int argc, char **argv)
     struct options opt = {0};
     opt.win_from = opt.win_to = CB_TIME_NONE;
     cb_limits_default(&opt.limits);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    opt.jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
     if (argc < 2) {
         fprintf(stderr, "%s: no INPUT given\n", prog);
         usage_short();

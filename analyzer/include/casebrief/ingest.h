@@ -18,12 +18,23 @@
 #include "limits.h"
 #include "parser.h"
 
+/* --tz [HOST=]+HH:MM: the local time of HOST (every host when NULL) is
+ * UTC + east_min minutes. */
+struct cb_tz_override {
+    const char *host; /* upper case, or NULL */
+    int32_t east_min;
+};
+#define CB_MAX_TZ_OVERRIDES 64
+
 struct cb_analysis {
     struct cb_limits limits;
     struct cb_arena *arena;
     struct cb_intern *strings;
     const struct cb_parser_ops *forced; /* --input-format, or NULL */
     int progress;                       /* progress lines on stderr */
+    struct cb_parse_opts opts;          /* -j, --date-order */
+    struct cb_tz_override tz[CB_MAX_TZ_OVERRIDES]; /* --tz */
+    unsigned ntz;
 
     struct cb_source **sources;
     size_t nsources, sources_cap;

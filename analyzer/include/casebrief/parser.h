@@ -16,6 +16,21 @@
 #include "event.h"
 #include "stream.h"
 
+/* Day/month order of numeric dates in text exports (--date-order). */
+enum cb_date_order {
+    CB_DATE_AUTO = 0, /* from the data; an undecided file records it */
+    CB_DATE_DMY,
+    CB_DATE_MDY,
+    CB_DATE_YMD
+};
+
+/* Settings of the whole analysis a parser may consult. */
+struct cb_parse_opts {
+    unsigned jobs;                 /* -j: worker threads a parser may use
+                                    * (0 or 1: none, parse on the caller) */
+    enum cb_date_order date_order; /* --date-order */
+};
+
 /* What a parser works with; owned by the ingest driver. */
 struct cb_parse {
     struct cb_stream *in;
@@ -23,6 +38,7 @@ struct cb_parse {
     struct cb_arena *arena;     /* event strings go here */
     struct cb_intern *strings;  /* for host, channel, provider, component */
     struct cb_error err;        /* filled when next() fails */
+    const struct cb_parse_opts *opts; /* never NULL */
 };
 
 enum cb_next { CB_NEXT_FAIL = -1, CB_NEXT_END = 0, CB_NEXT_EVENT = 1 };
