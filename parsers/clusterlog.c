@@ -258,12 +258,15 @@ static enum cb_status open_(struct cb_parse *p, void **state)
 static void set_time_basis(struct cb_parse *p, struct state *st)
 {
     if (!st->header_seen) {
+        p->src->time_kind = CB_TK_UTC_ASSUMED;
         p->src->time_basis = "UTC assumed: no header (Windows Server 2012 R2 "
                              "or earlier; Get-ClusterLog writes UTC unless "
                              "-UseLocalTime)";
     } else if (!st->local_time) {
+        p->src->time_kind = CB_TK_UTC;
         p->src->time_basis = "UTC (header)";
     } else if (st->offset_known) {
+        p->src->time_kind = CB_TK_LOCAL_STATED;
         p->src->time_basis = cb_arena_printf(
             p->arena,
             "local time converted to UTC with the header's offset "
@@ -271,6 +274,7 @@ static void set_time_basis(struct cb_parse *p, struct state *st)
             "change may be 1 h off)",
             st->offset_min);
     } else {
+        p->src->time_kind = CB_TK_LOCAL;
         p->src->time_basis = "local time per header, offset unknown: taken "
                              "as UTC";
     }

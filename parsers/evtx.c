@@ -2620,6 +2620,7 @@ static enum cb_status open_(struct cb_parse *p, void **state)
         return CB_E_NOMEM;
     }
     p->src->time_basis = "UTC (EVTX FILETIME)";
+    p->src->time_kind = CB_TK_UTC;
     p->src->origin_is_line = 0;
     enum cb_status s = read_header(p, st);
     if (s != CB_OK) {

@@ -390,6 +390,7 @@ static enum cb_status open_(struct cb_parse *p, void **state)
         st->in = &st->conv;
     }
     p->src->time_basis = BASIS_ASSUMED;
+    p->src->time_kind = CB_TK_LOCAL;
     p->src->origin_is_line = 1;
     return CB_OK;
 }
@@ -407,8 +408,10 @@ static void close_(struct cb_parse *p, void **state)
         cb_parse_warn(p, CB_WHERE_NONE, 0,
                       "%llu header lines not understood in all",
                       (unsigned long long)st->unknown_labels);
-    if (st->zoned_only && p->src->nevents)
+    if (st->zoned_only && p->src->nevents) {
         p->src->time_basis = "UTC (every Date carries a zone)";
+        p->src->time_kind = CB_TK_UTC;
+    }
     if (st->utf16)
         cb_stream_fini(&st->conv);
     cb_free(st->desc);

@@ -927,6 +927,7 @@ static enum cb_status open_(struct cb_parse *p, void **state)
         return CB_E_NOMEM;
     }
     p->src->time_basis = "UTC (SystemTime)";
+    p->src->time_kind = CB_TK_UTC;
     p->src->origin_is_line = 0;
     return CB_OK;
 }

@@ -87,6 +87,20 @@ struct cb_table {
     struct cb_table *next;
 };
 
+/* What a source's timestamps are, as its parser read them. */
+enum cb_time_kind {
+    CB_TK_UNKNOWN = 0, /* the parser did not say (no events) */
+    CB_TK_UTC,         /* the file carries UTC (FILETIME, Z, an offset) */
+    CB_TK_UTC_ASSUMED, /* taken as UTC by convention, nothing states it
+                        * (a header-less cluster.log) */
+    CB_TK_LOCAL_STATED, /* local time converted with an offset the file
+                         * itself states (utc_offset_min) */
+    CB_TK_LOCAL        /* host wall-clock, offset unknown to the parser:
+                        * ts holds it as if it were UTC and each event is
+                        * flagged CB_EV_TIME_ASSUMED until the time-basis
+                        * pass (timebasis.c) resolves or records it */
+};
+
 struct cb_source {
     const char *path;     /* nested: "case.zip!logs/N1.zip!N1_cluster.log" */
     const char *format;   /* parser name, or "unknown" / "skipped" */
@@ -94,6 +108,7 @@ struct cb_source {
     const char *host;     /* interned; "" when unknown */
     const char *host_rule; /* which naming convention gave the host */
     const char *time_basis; /* "UTC", "local (assumed ...)", ... */
+    int time_kind;          /* enum cb_time_kind, set by the parser */
     int origin_is_line;   /* 1: event origin is a line number */
     uint64_t bytes;       /* uncompressed bytes read */
     uint64_t nevents;     /* events kept */
