@@ -8,8 +8,10 @@
  * sort. Ties go to the run that comes first, which keeps the merge stable.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "casebrief/alloc.h"
+#include "casebrief/timebasis.h"
 #include "casebrief/timeline.h"
 
 struct run {
@@ -122,6 +124,11 @@ static uint64_t key_hash(const struct cb_event *e)
     return mix(h, cb_hash_bytes(e->message, strlen(e->message), 0));
 }
 
+static int host_ok(const struct cb_event *a, const struct cb_event *b)
+{
+    return a->host == b->host || !a->host[0] || !b->host[0];
+}
+
 static int same_record(const struct cb_event *a, const struct cb_event *b)
 {
     if (a->host != b->host || a->channel != b->channel)
@@ -137,46 +144,430 @@ static int same_record(const struct cb_event *a, const struct cb_event *b)
            a->event_id == b->event_id && strcmp(a->message, b->message) == 0;
 }
 
-/* Keep the first of each record in merged order; a record repeats only
- * when a different source holds it (two lines alike inside one file are
- * two events). */
-static enum cb_status dedup(struct cb_timeline *tl)
+/* ---- one record, several shapes ------------------------------------------
+ * The same record reaches a bundle as .evtx, XML, CSV, text and the
+ * cluster.log's embedded channel sections. Kept is the richest copy (an
+ * .evtx or XML record: exact UTC time, record id, named data), completed
+ * from the others (a rendered message from an export), and every other
+ * source is listed on it (cb_event.also). */
+
+static int ci_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return m <= n && strcasecmp(s + n - m, suf) == 0;
+}
+
+static int provider_compatible(const char *a, const char *b)
+{
+    if (!a || !b || a == b)
+        return 1;
+    return ci_suffix(a, b) || ci_suffix(b, a); /* FailoverClustering */
+}
+
+/* A parser that did not know the channel left its own name there. */
+static int channel_known(const struct cb_event *e)
+{
+    return e->channel != e->source->format;
+}
+
+static int channel_compatible(const struct cb_event *a,
+                              const struct cb_event *b)
+{
+    return a->channel == b->channel || !channel_known(a) ||
+           !channel_known(b);
+}
+
+/* The message came from a renderer (an export), not from casebrief's
+ * compact rendering of an .evtx record's data. */
+static int message_rendered(const struct cb_event *e)
+{
+    return e->message[0] && !(e->flags & CB_EV_MESSAGE_SYNTH);
+}
+
+static int richness(const struct cb_event *e)
+{
+    return (e->source->time_kind == CB_TK_UTC) * 8 +
+           ((e->flags & CB_EV_HAS_RECORD_ID) != 0) * 4 +
+           (e->nfields > 0) * 2 + (e->provider != NULL);
+}
+
+static int seen_in(const struct cb_event *e, const struct cb_source *s)
+{
+    if (e->source == s)
+        return 1;
+    for (const struct cb_also *a = e->also; a; a = a->next)
+        if (a->source == s)
+            return 1;
+    return 0;
+}
+
+/* Fold drop into keep: keep lists drop's sources and takes what it lacks. */
+static enum cb_status fold(struct cb_arena *arena, struct cb_event *keep,
+                           struct cb_event *drop)
+{
+    struct cb_also *a = cb_arena_alloc(arena, sizeof *a);
+    if (!a)
+        return CB_E_NOMEM;
+    *a = (struct cb_also){drop->source, drop->origin, keep->also};
+    const struct cb_also *tail = drop->also;
+    keep->also = a;
+    while (tail) { /* drop's own list moves over */
+        const struct cb_also *next = tail->next;
+        if (!seen_in(keep, tail->source)) {
+            struct cb_also *c = cb_arena_alloc(arena, sizeof *c);
+            if (!c)
+                return CB_E_NOMEM;
+            *c = (struct cb_also){tail->source, tail->origin, keep->also};
+            keep->also = c;
+        }
+        tail = next;
+    }
+    if (message_rendered(drop) && !message_rendered(keep)) {
+        keep->message = drop->message;
+        keep->flags &= ~(uint32_t)CB_EV_MESSAGE_SYNTH;
+    }
+    if (!keep->nfields && drop->nfields) {
+        keep->fields = drop->fields;
+        keep->nfields = drop->nfields;
+    }
+    if (!keep->provider)
+        keep->provider = drop->provider;
+    if (!keep->level)
+        keep->level = drop->level;
+    if (!(keep->flags & CB_EV_HAS_RECORD_ID) &&
+        (drop->flags & CB_EV_HAS_RECORD_ID)) {
+        keep->record_id = drop->record_id;
+        keep->flags |= CB_EV_HAS_RECORD_ID;
+    }
+    if (!channel_known(keep) && channel_known(drop))
+        keep->channel = drop->channel;
+    if (!keep->host[0])
+        keep->host = drop->host;
+    return CB_OK;
+}
+
+/* Fold drop into kept[*idx]; when drop is the richer copy it takes the
+ * slot and the other is folded into it. */
+static enum cb_status merge_into(struct cb_arena *arena, struct cb_event **kept,
+                                 size_t idx, struct cb_event *drop)
+{
+    struct cb_event *keep = kept[idx];
+    if (richness(drop) > richness(keep)) {
+        kept[idx] = drop;
+        drop = keep;
+        keep = kept[idx];
+    }
+    ((struct cb_source *)drop->source)->duplicates++;
+    return fold(arena, keep, drop);
+}
+
+static uint64_t second_of(cb_time t)
+{
+    return (uint64_t)(t >= 0 ? t / 10000000 : (t - 9999999) / 10000000);
+}
+
+/* How much two copies' data agree: values of one found in the other's
+ * message or fields (tells apart five 5120s of the same second). */
+static unsigned agreement(const struct cb_event *a, const struct cb_event *b)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < a->nfields && i < 32; i++) {
+        const char *v = a->fields[i].value;
+        if (!v || strlen(v) < 2)
+            continue;
+        if (strstr(b->message, v))
+            n++;
+        for (uint32_t j = 0; j < b->nfields && j < 32; j++)
+            if (b->fields[j].value && strcmp(b->fields[j].value, v) == 0) {
+                n++;
+                break;
+            }
+    }
+    if (a->message[0] && strcmp(a->message, b->message) == 0)
+        n += 4;
+    return n;
+}
+
+static int shapes_same(const struct cb_event *a, const struct cb_event *b)
+{
+    if (seen_in(a, b->source) || seen_in(b, a->source))
+        return 0;
+    if (!host_ok(a, b) || !channel_compatible(a, b) ||
+        !provider_compatible(a->provider, b->provider))
+        return 0;
+    if ((a->flags & b->flags & CB_EV_HAS_RECORD_ID) &&
+        a->record_id != b->record_id)
+        return 0;
+    return 1;
+}
+
+struct node {
+    uint64_t key;
+    size_t idx;  /* in the kept array */
+    size_t next; /* chain, SIZE_MAX ends */
+};
+
+/* Records with an event id, by (second, event id): every shape but the
+ * cluster.log's channel sections has one. */
+static enum cb_status dedup_shapes(struct cb_analysis *an,
+                                   struct cb_timeline *tl)
+{
+    size_t cap = 16, n = 0;
+    while (cap < tl->count * 2)
+        cap *= 2;
+    size_t *head = cb_malloc(cap * sizeof *head);
+    struct node *nodes = cb_malloc((tl->count ? tl->count : 1) * sizeof *nodes);
+    if (!head || !nodes) {
+        cb_free(head);
+        cb_free(nodes);
+        return CB_E_NOMEM;
+    }
+    for (size_t i = 0; i < cap; i++)
+        head[i] = SIZE_MAX;
+    enum cb_status st = CB_OK;
+    size_t k = 0;
+    for (size_t i = 0; i < tl->count && st == CB_OK; i++) {
+        struct cb_event *e = tl->events[i];
+        if (!(e->flags & CB_EV_HAS_EVENT_ID)) {
+            tl->events[k++] = e;
+            continue;
+        }
+        uint64_t key = mix(second_of(e->ts), e->event_id);
+        size_t b = key & (cap - 1), best = SIZE_MAX;
+        unsigned best_score = 0;
+        for (size_t j = head[b]; j != SIZE_MAX; j = nodes[j].next) {
+            const struct cb_event *r = tl->events[nodes[j].idx];
+            if (nodes[j].key != key || r->event_id != e->event_id ||
+                second_of(r->ts) != second_of(e->ts) || !shapes_same(r, e))
+                continue;
+            unsigned sc = agreement(r, e) + agreement(e, r) + 1;
+            if (sc > best_score) {
+                best_score = sc;
+                best = nodes[j].idx;
+            }
+        }
+        if (best != SIZE_MAX) {
+            st = merge_into(an->arena, tl->events, best, e);
+            tl->duplicates++;
+            continue;
+        }
+        nodes[n] = (struct node){key, k, head[b]};
+        head[b] = n++;
+        tl->events[k++] = e;
+    }
+    tl->count = k;
+    cb_free(head);
+    cb_free(nodes);
+    return st;
+}
+
+/* cluster.log channel-section lines (no id, no provider) against the
+ * rendered message of a record another shape gave, same host and second. */
+/* Exports break and pad lines differently: messages compare with every
+ * run of white space as one blank, none at the ends. */
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static const char *next_word(const char *s, size_t *n)
+{
+    while (is_ws(*s))
+        s++;
+    *n = 0;
+    while (s[*n] && !is_ws(s[*n]))
+        (*n)++;
+    return s;
+}
+
+static uint64_t norm_hash(const char *s)
+{
+    uint64_t h = 0;
+    size_t n;
+    for (s = next_word(s, &n); n; s = next_word(s + n, &n))
+        h = cb_hash_bytes(s, n, h + 1);
+    return h;
+}
+
+static int norm_equal(const char *a, const char *b)
+{
+    size_t na, nb;
+    a = next_word(a, &na);
+    b = next_word(b, &nb);
+    while (na && nb) {
+        if (na != nb || memcmp(a, b, na) != 0)
+            return 0;
+        a = next_word(a + na, &na);
+        b = next_word(b + nb, &nb);
+    }
+    return na == nb;
+}
+
+static uint64_t msg_key(const struct cb_event *e)
+{
+    return mix(mix(second_of(e->ts), (uintptr_t)e->host),
+               norm_hash(e->message));
+}
+
+static int channel_line(const struct cb_event *e)
+{
+    return !(e->flags & CB_EV_HAS_EVENT_ID) && !e->component &&
+           e->message[0] && channel_known(e) &&
+           strcmp(e->source->format, "clusterlog") == 0;
+}
+
+static enum cb_status dedup_channel_lines(struct cb_analysis *an,
+                                          struct cb_timeline *tl)
+{
+    size_t lines = 0, rendered = 0;
+    for (size_t i = 0; i < tl->count; i++) {
+        lines += channel_line(tl->events[i]);
+        rendered += (tl->events[i]->flags & CB_EV_HAS_EVENT_ID) &&
+                    message_rendered(tl->events[i]);
+    }
+    if (!lines || !rendered)
+        return CB_OK;
+    size_t cap = 16, n = 0;
+    while (cap < rendered * 2)
+        cap *= 2;
+    size_t *head = cb_malloc(cap * sizeof *head);
+    struct node *nodes = cb_malloc(rendered * sizeof *nodes);
+    if (!head || !nodes) {
+        cb_free(head);
+        cb_free(nodes);
+        return CB_E_NOMEM;
+    }
+    for (size_t i = 0; i < cap; i++)
+        head[i] = SIZE_MAX;
+    for (size_t i = 0; i < tl->count; i++) {
+        const struct cb_event *e = tl->events[i];
+        if (!(e->flags & CB_EV_HAS_EVENT_ID) || !message_rendered(e))
+            continue;
+        uint64_t key = msg_key(e);
+        nodes[n] = (struct node){key, i, head[key & (cap - 1)]};
+        head[key & (cap - 1)] = n++;
+    }
+    enum cb_status st = CB_OK;
+    size_t k = 0;
+    for (size_t i = 0; i < tl->count && st == CB_OK; i++) {
+        struct cb_event *e = tl->events[i];
+        size_t hit = SIZE_MAX;
+        if (channel_line(e)) {
+            uint64_t key = msg_key(e);
+            for (size_t j = head[key & (cap - 1)]; j != SIZE_MAX;
+                 j = nodes[j].next) {
+                struct cb_event *r = tl->events[nodes[j].idx];
+                if (nodes[j].key == key && r->host == e->host &&
+                    r->channel == e->channel && !seen_in(r, e->source) &&
+                    second_of(r->ts) == second_of(e->ts) &&
+                    norm_equal(r->message, e->message)) {
+                    hit = nodes[j].idx;
+                    break;
+                }
+            }
+        }
+        if (hit != SIZE_MAX) {
+            /* the record with the id stays, wherever it is */
+            ((struct cb_source *)e->source)->duplicates++;
+            tl->duplicates++;
+            st = fold(an->arena, tl->events[hit], e);
+            tl->events[i] = NULL;
+            continue;
+        }
+        (void)k;
+    }
+    for (size_t i = 0; i < tl->count; i++)
+        if (tl->events[i])
+            tl->events[k++] = tl->events[i];
+    tl->count = k;
+    cb_free(head);
+    cb_free(nodes);
+    return st;
+}
+
+/* A richer copy that took an earlier copy's slot may be a fraction of a
+ * second off: restore time order (nearly sorted: insertion sort). */
+static void resort(struct cb_timeline *tl)
+{
+    for (size_t i = 1; i < tl->count; i++) {
+        struct cb_event *e = tl->events[i];
+        size_t j = i;
+        while (j > 0 && tl->events[j - 1]->ts > e->ts) {
+            tl->events[j] = tl->events[j - 1];
+            j--;
+        }
+        tl->events[j] = e;
+    }
+}
+
+/* Exact copies first: same host, channel and record id (or, without ids,
+ * same time, id, provider and message) in a different source. A record
+ * repeats only when a different source holds it (two lines alike inside
+ * one file are two events). */
+static enum cb_status dedup(struct cb_analysis *an, struct cb_timeline *tl)
 {
     size_t cap = 16;
     while (cap < tl->count * 2)
         cap *= 2;
-    struct cb_event **slots = cb_calloc(cap, sizeof *slots);
+    size_t *slots = cb_malloc(cap * sizeof *slots);
     if (!slots)
         return CB_E_NOMEM;
+    for (size_t i = 0; i < cap; i++)
+        slots[i] = SIZE_MAX;
+    enum cb_status st = CB_OK;
     size_t k = 0;
-    for (size_t i = 0; i < tl->count; i++) {
+    for (size_t i = 0; i < tl->count && st == CB_OK; i++) {
         struct cb_event *e = tl->events[i];
         size_t j = key_hash(e) & (cap - 1);
         int dup = 0;
-        while (slots[j]) {
-            if (slots[j]->source != e->source && same_record(slots[j], e)) {
+        while (slots[j] != SIZE_MAX) {
+            const struct cb_event *r = tl->events[slots[j]];
+            if (!seen_in(r, e->source) && same_record(r, e)) {
                 dup = 1;
                 break;
             }
             j = (j + 1) & (cap - 1);
         }
         if (dup) {
-            ((struct cb_source *)e->source)->duplicates++;
             tl->duplicates++;
+            st = merge_into(an->arena, tl->events, slots[j], e);
             continue;
         }
-        slots[j] = e;
-        tl->events[k++] = e;
+        tl->events[k] = e;
+        slots[j] = k++;
     }
     tl->count = k;
     cb_free(slots);
-    return CB_OK;
+    if (st != CB_OK)
+        return st;
+    /* shapes differ only when formats differ */
+    const char *fmt = NULL;
+    int shapes = 0;
+    for (size_t s = 0; s < an->nsources && !shapes; s++) {
+        const struct cb_source *src = an->sources[s];
+        if (!src->nevents)
+            continue;
+        if (fmt && strcmp(fmt, src->format) != 0)
+            shapes = 1;
+        fmt = src->format;
+    }
+    if (!shapes)
+        return CB_OK;
+    st = dedup_shapes(an, tl);
+    if (st == CB_OK)
+        st = dedup_channel_lines(an, tl);
+    if (st == CB_OK)
+        resort(tl);
+    return st;
 }
 
 enum cb_status cb_timeline_build(struct cb_analysis *an,
                                  struct cb_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
+    enum cb_status tb = cb_timebasis_resolve(an);
+    if (tb != CB_OK)
+        return tb;
     size_t total = 0, nruns = 0;
     for (size_t s = 0; s < an->nsources; s++) {
         total += an->sources[s]->nevents;
@@ -215,13 +606,18 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
     cb_free(heap);
     tl->count = total;
     tl->runs = nruns;
-    size_t with_events = 0;
+    size_t with_events = 0, folded = 0;
+    for (size_t s = 0; s < an->nsources; s++)
+        folded += an->sources[s]->duplicates;
+    for (size_t s = 0; s < an->nsources && folded; s++) /* a rebuild */
+        for (size_t i = 0; i < an->sources[s]->nevents; i++)
+            an->sources[s]->events[i]->also = NULL;
     for (size_t s = 0; s < an->nsources; s++) {
         an->sources[s]->duplicates = 0;
         with_events += an->sources[s]->nevents > 0;
     }
     /* a record can repeat only across two sources */
-    enum cb_status st = with_events > 1 ? dedup(tl) : CB_OK;
+    enum cb_status st = with_events > 1 ? dedup(an, tl) : CB_OK;
     if (st != CB_OK) {
         cb_timeline_fini(tl);
         return st;

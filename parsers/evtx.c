@@ -2259,6 +2259,7 @@ static int record(struct cb_parse *p, struct state *st, struct cb_event *ev,
     ev->fields = fields;
     ev->nfields = (uint32_t)nf;
     ev->message = o;
+    ev->flags |= CB_EV_MESSAGE_SYNTH;
     message_put(st, nd, o);
     return 1;
 }

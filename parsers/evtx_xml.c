@@ -407,9 +407,12 @@ static void end_event(struct state *st)
         return;
     }
     const char *msg = st->rendered;
-    if ((!msg || !*msg) && !(msg = fields_message(st))) {
-        halt(st, STOP_NOMEM);
-        return;
+    if (!msg || !*msg) {
+        if (!(msg = fields_message(st))) {
+            halt(st, STOP_NOMEM);
+            return;
+        }
+        st->ev.flags |= CB_EV_MESSAGE_SYNTH;
     }
     /* data fields first, then what the System part adds */
     uint32_t n = st->nfields + (st->computer != NULL) +

@@ -1703,9 +1703,15 @@ static void gaps(struct rep *r)
         out_str(o, "</td><td>");
         esc(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
         out_str(o, "</td><td>");
-        if (s->time_basis && s->time_basis[0])
+        if (s->time_basis && s->time_basis[0]) {
             esc(o, s->time_basis);
-        else
+            if (s->time_basis_detail && s->time_basis_detail[0] &&
+                strcmp(s->time_basis_detail, s->time_basis) != 0) {
+                out_str(o, "<div class=\"sub\">");
+                esc(o, s->time_basis_detail);
+                out_str(o, "</div>");
+            }
+        } else
             out_str(o, "<span class=\"mut\">none (no events)</span>");
         out_str(o, "</td></tr>\n");
     }

@@ -88,8 +88,36 @@ static struct host_stat *find_host(struct host_stat *h, size_t *n, size_t cap,
 
 #define MAX_HOSTS 4096
 
+/* "clock": how far this host's clock runs ahead of each other host's,
+ * estimated from records both logged (gaps.c), in milliseconds. */
+static void host_clock(struct out *o, const char *name,
+                       const struct cb_gaps *gaps)
+{
+    key(o, 3, "clock_skew", 0);
+    out_char(o, '[');
+    int any = 0;
+    for (size_t i = 0; gaps && i < gaps->count; i++) {
+        const struct cb_gap *g = &gaps->items[i];
+        if (g->kind != CB_GAP_CLOCK_SKEW || !g->host || !g->other_host)
+            continue;
+        int ahead = strcmp(g->host, name) == 0;
+        if (!ahead && strcmp(g->other_host, name) != 0)
+            continue;
+        if (any++)
+            out_char(o, ',');
+        out_str(o, "{\"vs\":");
+        out_json_str(o, ahead ? g->other_host : g->host);
+        out_str(o, ",\"ahead_ms\":");
+        out_i64(o, ahead ? g->skew_ms : -g->skew_ms);
+        out_str(o, ",\"samples\":");
+        out_u64(o, g->samples);
+        out_char(o, '}');
+    }
+    out_char(o, ']');
+}
+
 static void hosts(struct out *o, const struct cb_analysis *an,
-                  const struct cb_timeline *tl)
+                  const struct cb_timeline *tl, const struct cb_gaps *gaps)
 {
     struct host_stat *h = cb_calloc(MAX_HOSTS, sizeof *h);
     size_t n = 0;
@@ -161,6 +189,7 @@ static void hosts(struct out *o, const struct cb_analysis *an,
         time_value(o, h[i].first);
         key(o, 3, "last", 0);
         time_value(o, h[i].last);
+        host_clock(o, h[i].name, gaps);
         indent(o, 2);
         out_char(o, '}');
     }
@@ -193,6 +222,8 @@ static void source_obj(struct out *o, const struct cb_source *s)
     time_value(o, s->last);
     key(o, 3, "time_basis", 0);
     out_json_str(o, s->time_basis[0] ? s->time_basis : NULL);
+    key(o, 3, "time_basis_detail", 0);
+    out_json_str(o, s->time_basis_detail);
     key(o, 3, "warnings", 0);
     out_char(o, '[');
     int i = 0;
@@ -491,7 +522,7 @@ enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
         indent(o, 1);
     out_char(o, ']');
     key(o, 1, "hosts", 0);
-    hosts(o, an, tl);
+    hosts(o, an, tl, gaps);
     key(o, 1, "configuration", 0);
     configuration(o, an);
     key(o, 1, "findings", 0);

@@ -20,6 +20,24 @@ static void origin_key(struct out *o, const struct cb_event *e)
     }
 }
 
+/* The other sources that held the same record: ,"seen_in":[...] */
+static void seen_in_json(struct out *o, const struct cb_event *e)
+{
+    if (!e->also)
+        return;
+    out_str(o, ",\"seen_in\":[");
+    for (const struct cb_also *a = e->also; a; a = a->next) {
+        if (a != e->also)
+            out_char(o, ',');
+        out_str(o, "{\"source\":");
+        out_json_str(o, a->source->path);
+        out_str(o, a->source->origin_is_line ? ",\"line\":" : ",\"offset\":");
+        out_u64(o, a->origin);
+        out_char(o, '}');
+    }
+    out_char(o, ']');
+}
+
 /* "[RCM] text" for cluster.log, the message alone otherwise. */
 static void message_text(struct out *o, const struct cb_event *e,
                          void (*put)(struct out *, const char *))
@@ -81,6 +99,7 @@ static void jsonl(struct out *o, const struct cb_event *e)
     out_str(o, ",\"source\":");
     out_json_str(o, e->source->path);
     origin_key(o, e);
+    seen_in_json(o, e);
     out_str(o, ",\"data\":{");
     for (uint32_t i = 0; i < e->nfields; i++) {
         if (i)
@@ -107,7 +126,7 @@ static void csv_header(struct out *o)
 {
     out_str(o, "datetime,timestamp,timestamp_desc,message,data_type,host,"
                "channel,provider,event_id,level,record_id,component,pid,tid,"
-               "source,origin,data\n");
+               "source,origin,data,seen_in\n");
 }
 
 static void csv_row(struct out *o, const struct cb_event *e)
@@ -169,6 +188,19 @@ static void csv_row(struct out *o, const struct cb_event *e)
             csv_quoted_body(o, e->fields[i].name);
             out_char(o, '=');
             csv_quoted_body(o, e->fields[i].value);
+        }
+        out_char(o, '"');
+    }
+    out_char(o, ',');
+    if (e->also) { /* "path (line N) | path (offset M)" */
+        out_char(o, '"');
+        for (const struct cb_also *a = e->also; a; a = a->next) {
+            if (a != e->also)
+                out_str(o, " | ");
+            csv_quoted_body(o, a->source->path);
+            out_str(o, a->source->origin_is_line ? " (line " : " (offset ");
+            out_u64(o, a->origin);
+            out_char(o, ')');
         }
         out_char(o, '"');
     }

@@ -169,6 +169,21 @@ done
 "$cb" -q -o "$work/skewout" "$work/skew" > /dev/null
 check "clock skew between nodes reported with its size" \
     jqt '.gaps | any(.kind == "clock-skew" and .ahead == "HV-NODE2" and .behind == "HV-NODE1" and .skew_ms == 37500 and .samples == 4)' "$work/skewout/report.json"
+check "each host lists its skew against the other, with the sign" \
+    jqt '(.hosts[] | select(.name == "HV-NODE2") | .clock_skew) == [{"vs":"HV-NODE1","ahead_ms":37500,"samples":4}] and (.hosts[] | select(.name == "HV-NODE1") | .clock_skew) == [{"vs":"HV-NODE2","ahead_ms":-37500,"samples":4}]' "$work/skewout/report.json"
+# --tz: a text export (local time, Date without a zone) of HV-NODE1
+txt="$(dirname "$0")/../data/text/hv-node1_system.txt"
+"$cb" -q -o "$work/tz" --tz HV-NODE1=+01:00 "$txt" > /dev/null
+check "--tz gives a text export its offset, recorded as such" \
+    jqt '.sources[0].time_basis == "local(+01:00, from --tz)"' "$work/tz/report.json"
+"$cb" timeline --tz hv-node1=+01:00 "$txt" | head -1 > "$work/tz/first"
+check "--tz moves 02:58:12.905 local to 01:58:12.905 UTC (host name in any case)" \
+    jqt '.datetime == "2024-11-15T01:58:12.905000+00:00" and .time_assumed == false' "$work/tz/first"
+"$cb" -q -o "$work/notz" "$txt" > /dev/null
+check "without --tz the export's offset is an assumption, named" \
+    jqt '(.sources[0].time_basis | startswith("local(+00:00, assumed")) and any(.gaps[]; .kind == "time-assumed")' "$work/notz/report.json"
+"$cb" --tz 'HV-NODE1=+1:0' "$txt" > /dev/null 2>&1; rc=$?
+check "a malformed --tz is a usage error" test "$rc" -eq 2
 "$cb" -q -o "$work/noskew" "$samples/demo-bundle" > /dev/null
 check "no clock skew claimed for the demo" \
     jqt '.gaps | all(.kind != "clock-skew")' "$work/noskew/report.json"

@@ -17,6 +17,7 @@
 #include "report.h"
 #include "rules.h"
 #include "stream.h"
+#include "timebasis.h"
 #include "timeline.h"
 
 #endif

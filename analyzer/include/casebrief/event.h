@@ -31,7 +31,9 @@ enum cb_event_flag {
     CB_EV_HAS_RECORD_ID = 1u << 1,
     CB_EV_HAS_EVENT_ID = 1u << 2,
     CB_EV_RECOVERED = 1u << 3, /* from slack or stale data */
-    CB_EV_HAS_PID = 1u << 4
+    CB_EV_HAS_PID = 1u << 4,
+    CB_EV_MESSAGE_SYNTH = 1u << 5 /* message is casebrief's rendering of
+                                   * the data, not the event's own text */
 };
 
 struct cb_field {
@@ -40,6 +42,14 @@ struct cb_field {
 };
 
 struct cb_source;
+
+/* Another source that holds the same record (set by the timeline's
+ * de-duplication on the record it keeps). */
+struct cb_also {
+    const struct cb_source *source;
+    uint64_t origin; /* line or offset in that source */
+    const struct cb_also *next;
+};
 
 struct cb_event {
     cb_time ts;
@@ -57,6 +67,7 @@ struct cb_event {
     uint32_t nfields;
     const struct cb_source *source;
     uint64_t origin; /* line (text formats) or byte offset (binary) */
+    const struct cb_also *also; /* the same record elsewhere, or NULL */
 };
 
 struct cb_warning {
@@ -109,6 +120,9 @@ struct cb_source {
     const char *host_rule; /* which naming convention gave the host */
     const char *time_basis; /* "UTC", "local (assumed ...)", ... */
     int time_kind;          /* enum cb_time_kind, set by the parser */
+    const char *time_basis_detail; /* how the parser or the time-basis
+                                    * pass came to it; NULL when none */
+    int time_resolved;      /* the time-basis pass has run on it */
     int origin_is_line;   /* 1: event origin is a line number */
     uint64_t bytes;       /* uncompressed bytes read */
     uint64_t nevents;     /* events kept */

@@ -13,6 +13,7 @@
 
 #include "event.h"
 #include "ingest.h"
+#include "timebasis.h"
 
 struct cb_timeline {
     struct cb_event **events;
@@ -22,11 +23,18 @@ struct cb_timeline {
 };
 
 /*
- * Merge: a k-way merge of the sorted runs found in each source (in source
- * order, then parse order for equal times). Duplicates: same host, channel
- * and record id, or (without record ids) same host, time, event id,
- * provider, channel and message, seen in a different source; the first
- * one in merged order is kept and the other's source counts it.
+ * First the time basis of every source is resolved (timebasis.h). Merge:
+ * a k-way merge of the sorted runs found in each source (in source order,
+ * then parse order for equal times). Duplicates, always across two
+ * sources: same host, channel and record id, or (without record ids) same
+ * host, time, event id, provider, channel and message; then, when the
+ * bundle holds several formats, the same record in another shape: same
+ * event id and second, compatible host, channel and provider, no
+ * conflicting record id (the copy whose data agrees best wins when
+ * several could), and a cluster.log channel-section line with the same
+ * host, channel, second and rendered message. The richest copy is kept
+ * (UTC source, record id, data), completed from the others, and lists
+ * them in its also chain; each dropped copy's source counts it.
  */
 enum cb_status cb_timeline_build(struct cb_analysis *an,
                                  struct cb_timeline *tl);
