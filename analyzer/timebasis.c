@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "casebrief/alloc.h"
 #include "casebrief/timebasis.h"
@@ -160,6 +161,40 @@ static const struct cb_source *header_for(const struct cb_analysis *an,
             return s;
     }
     return NULL;
+}
+
+enum collector { COLLECTOR_UNKNOWN, COLLECTOR_TSS, COLLECTOR_SDP };
+
+static int segment_starts(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *c = path; *c; c++)
+        if ((c == path || c[-1] == '/' || c[-1] == '\\' || c[-1] == '!') &&
+            strncasecmp(c, prefix, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Which collector made the bundle a source came in, from the names it
+ * gives (FORMATS.md): TSS folders and zips start TSSv2_ or TSS_; SDP names
+ * its event exports <COMPUTER>_evt_<log>.* and its zips *SDP*. */
+static enum collector collector_of(const struct cb_analysis *an,
+                                   const struct cb_source *s)
+{
+    if (segment_starts(s->path, "TSSv2_") || segment_starts(s->path, "TSS_"))
+        return COLLECTOR_TSS;
+    if (strcasestr(s->path, "SDP"))
+        return COLLECTOR_SDP;
+    /* a sibling named the SDP way */
+    const char *base = base_name(s->path);
+    size_t dir = (size_t)(base - s->path);
+    for (size_t i = 0; i < an->nsources; i++) {
+        const char *p = an->sources[i]->path;
+        if (strncmp(p, s->path, dir) == 0 && !strpbrk(p + dir, "/\\!") &&
+            strstr(p + dir, "_evt_"))
+            return COLLECTOR_SDP;
+    }
+    return COLLECTOR_UNKNOWN;
 }
 
 struct twin_result {
@@ -430,8 +465,23 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
             s->time_basis = "utc";
             break;
         case CB_TK_UTC_ASSUMED:
-            s->time_basis = "utc (assumed: no header states the time basis; "
-                            "Get-ClusterLog writes UTC unless -UseLocalTime)";
+            switch (collector_of(an, s)) {
+            case COLLECTOR_TSS: /* its cluster script asks for local time */
+                s->time_kind = CB_TK_LOCAL;
+                s->time_basis_detail =
+                    "no header; a TSS collection, whose cluster script runs "
+                    "Get-ClusterLog -UseLocalTime";
+                st = resolve_local(an, s, r, nref);
+                break;
+            case COLLECTOR_SDP:
+                s->time_basis = "utc (assumed: no header; an SDP collection, "
+                                "whose Get-ClusterLog writes UTC)";
+                break;
+            default:
+                s->time_basis = "utc (assumed: no header states the time "
+                                "basis; Get-ClusterLog writes UTC unless "
+                                "-UseLocalTime)";
+            }
             break;
         case CB_TK_LOCAL_STATED: {
             int32_t east = -s->utc_offset_min;

@@ -404,3 +404,51 @@ Test(timebasis, timeline_jsonl_lists_the_other_sources)
     free(x.p);
     free(t.p);
 }
+
+/* Windows Server 2012 R2: no header; the collector decides the basis. */
+static const char old_log[] =
+    "00000a1c.00001f04::2024/11/15-02:58:00.000 INFO  [RCM] x\r\n";
+
+Test(timebasis, headerless_cluster_log_of_a_tss_bundle_is_local_time)
+{
+    an->tz[0] = (struct cb_tz_override){NULL, 60}; /* --tz +01:00 */
+    an->ntz = 1;
+    cr_assert_eq(cb_ingest_leaf_memory(
+                     an, "TSSv2_HV-NODE1_241115-030000.zip!HV-NODE1_cluster.log",
+                     old_log, sizeof old_log - 1, NULL),
+                 CB_OK);
+    const struct cb_source *s = an->sources[0];
+    cr_assert_eq(cb_timebasis_resolve(an), CB_OK);
+    cr_assert_str_eq(s->time_basis, "local(+01:00, from --tz)");
+    cr_assert_not_null(strstr(s->time_basis_detail, "TSS"));
+    cr_assert_eq(s->events[0]->ts, utc_of("01:58:00"));
+}
+
+Test(timebasis, headerless_cluster_log_next_to_sdp_exports_is_utc)
+{
+    struct buf t = {0};
+    text_export(&t, east60);
+    cr_assert_eq(cb_ingest_leaf_memory(an, "case/HV-NODE1_evt_System.txt",
+                                       t.p, t.n, NULL),
+                 CB_OK);
+    cr_assert_eq(cb_ingest_leaf_memory(an, "case/HV-NODE1_cluster.log",
+                                       old_log, sizeof old_log - 1, NULL),
+                 CB_OK);
+    const struct cb_source *s = an->sources[1];
+    cr_assert_eq(cb_timebasis_resolve(an), CB_OK);
+    cr_assert_not_null(strstr(s->time_basis, "utc (assumed"));
+    cr_assert_not_null(strstr(s->time_basis, "SDP"), "%s", s->time_basis);
+    cr_assert_eq(s->events[0]->ts, utc_of("02:58:00"), "as written");
+    free(t.p);
+}
+
+Test(timebasis, headerless_cluster_log_elsewhere_stays_utc_assumed)
+{
+    cr_assert_eq(cb_ingest_leaf_memory(an, "upload/HV-NODE1_cluster.log",
+                                       old_log, sizeof old_log - 1, NULL),
+                 CB_OK);
+    cr_assert_eq(cb_timebasis_resolve(an), CB_OK);
+    cr_assert_not_null(strstr(an->sources[0]->time_basis,
+                              "utc (assumed: no header"));
+    cr_assert_neq(an->sources[0]->events[0]->flags & CB_EV_TIME_ASSUMED, 0u);
+}
