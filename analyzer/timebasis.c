@@ -368,6 +368,8 @@ static enum cb_status resolve_local(struct cb_analysis *an,
     const struct cb_tz_override *tz = tz_for(an, s->host);
     if (tz) {
         shift_all(s, -(cb_time)tz->east_min * 60 * TICKS_PER_S, 1);
+        s->local_known = 1;
+        s->local_east_min = tz->east_min;
         fmt_offset(off, sizeof off, tz->east_min);
         s->time_basis = cb_arena_printf(an->arena, "local(%s, from --tz)",
                                         off);
@@ -392,6 +394,8 @@ static enum cb_status resolve_local(struct cb_analysis *an,
                 twin);
         } else {
             shift_all(s, -(cb_time)tw.q * QUARTER, 1);
+            s->local_known = 1;
+            s->local_east_min = tw.q * 15;
             s->time_basis = cb_arena_printf(
                 an->arena, "local(%s, from twin %s: %zu records)", off, twin,
                 tw.matched);
@@ -402,6 +406,8 @@ static enum cb_status resolve_local(struct cb_analysis *an,
     if (h) {
         int32_t east = -h->utc_offset_min;
         shift_all(s, -(cb_time)east * 60 * TICKS_PER_S, 1);
+        s->local_known = 1;
+        s->local_east_min = east;
         fmt_offset(off, sizeof off, east);
         s->time_basis = cb_arena_printf(an->arena,
                                         "local(%s, from %s header)", off,
@@ -493,11 +499,14 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
                 fmt_offset(off, sizeof off, tz->east_min);
                 s->time_basis = cb_arena_printf(
                     an->arena, "local(%s, from --tz over the header)", off);
+                east = tz->east_min;
             } else {
                 fmt_offset(off, sizeof off, east);
                 s->time_basis = cb_arena_printf(an->arena,
                                                 "local(%s, stated)", off);
             }
+            s->local_known = 1;
+            s->local_east_min = east;
             if (!s->time_basis)
                 st = CB_E_NOMEM;
             break;
@@ -515,4 +524,30 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
     }
     cb_free(r);
     return st;
+}
+
+int cb_host_utc_offset(const struct cb_analysis *an, const char *host,
+                       int32_t *east_min)
+{
+    if (!host || !host[0])
+        return 0;
+    /* a header or --tz beats a twin: sources in that order */
+    const struct cb_source *best = NULL;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (!s->local_known || s->host != host)
+            continue;
+        if (!best || (s->time_kind == CB_TK_LOCAL_STATED &&
+                      best->time_kind != CB_TK_LOCAL_STATED))
+            best = s;
+    }
+    if (!best) {
+        const struct cb_tz_override *tz = tz_for(an, host);
+        if (!tz)
+            return 0;
+        *east_min = tz->east_min;
+        return 1;
+    }
+    *east_min = best->local_east_min;
+    return 1;
 }

@@ -954,27 +954,22 @@ static void where(struct out *o, const struct cb_event *e)
     }
 }
 
-/* The node's local time of an event, when a source of that host stated
- * its clock (cluster.log header: UTC = local + offset). */
+/* The node's local time of an event, when the bundle or --tz tells the
+ * node's offset (timebasis.h). */
 static void local_time(struct rep *r, const struct cb_event *e)
 {
     struct out *o = &r->o;
-    const struct cb_analysis *an = r->in->an;
-    for (size_t i = 0; i < an->nsources; i++) {
-        const struct cb_source *s = an->sources[i];
-        if (!s->utc_offset_known || s->host != e->host)
-            continue;
-        cb_time local = e->ts - (cb_time)s->utc_offset_min * 60 * 10000000;
-        out_str(o, "<div class=\"sub\">local ");
-        time_out(o, local);
-        char z[32];
-        int off = -s->utc_offset_min; /* local = UTC + off */
-        snprintf(z, sizeof z, " (UTC%c%02d:%02d)", off < 0 ? '-' : '+',
-                 (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
-        out_str(o, z);
-        out_str(o, "</div>");
+    int32_t off;
+    if (!cb_host_utc_offset(r->in->an, e->host, &off))
         return;
-    }
+    cb_time local = e->ts + (cb_time)off * 60 * 10000000;
+    out_str(o, "<div class=\"sub\">local ");
+    time_out(o, local);
+    char z[32];
+    snprintf(z, sizeof z, " (UTC%c%02d:%02d)", off < 0 ? '-' : '+',
+             (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
+    out_str(o, z);
+    out_str(o, "</div>");
 }
 
 static void evidence_table(struct rep *r, size_t fi)

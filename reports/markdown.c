@@ -104,7 +104,23 @@ static void where(struct out *o, const struct cb_event *e)
     }
 }
 
-static void finding_md(struct out *o, size_t i, const struct cb_finding *f)
+/* " · local 02:58:12.905 (UTC+01:00)" when the node's offset is known */
+static void local_when(struct out *o, const struct cb_analysis *an,
+                       const struct cb_event *e)
+{
+    int32_t off;
+    if (!an || !cb_host_utc_offset(an, e->host, &off))
+        return;
+    char iso[40], b[64];
+    cb_time_format_iso(e->ts + (cb_time)off * 60 * 10000000, iso, sizeof iso);
+    int a = off < 0 ? -off : off;
+    snprintf(b, sizeof b, "<br>local %.12s (UTC%c%02d:%02d)", iso + 11,
+             off < 0 ? '-' : '+', a / 60, a % 60);
+    out_str(o, b);
+}
+
+static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
+                       const struct cb_finding *f)
 {
     out_str(o, "\n### ");
     u64(o, i + 1);
@@ -145,6 +161,7 @@ static void finding_md(struct out *o, size_t i, const struct cb_finding *f)
         const struct cb_event *e = f->evidence[k].ev;
         out_str(o, "| ");
         when(o, e->ts);
+        local_when(o, an, e);
         out_str(o, " | ");
         md(o, e->host);
         out_str(o, " | ");
@@ -303,7 +320,7 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
         }
         out_str(o, "\n## Findings\n");
         for (size_t i = 0; i < nf; i++)
-            finding_md(o, i, &fs->items[i]);
+            finding_md(o, an, i, &fs->items[i]);
     }
 
     out_str(o, "\n## Evidence gaps and assumptions\n\n");

@@ -66,6 +66,24 @@ Test(report_md, demo_findings_with_evidence_and_remediation)
     cb_analysis_destroy(&an);
 }
 
+Test(report_md, evidence_shows_node_local_time_when_the_offset_is_known)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/demo-bundle", getenv("CB_SAMPLES"));
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    an->tz[0] = (struct cb_tz_override){"HV-NODE1", -330}; /* --tz */
+    an->ntz = 1;
+    cr_assert_eq(cb_ingest_path(an, dir, NULL), CB_OK);
+    size_t len;
+    char *md = render(an, &len);
+    /* 01:58:12.905 UTC is 20:28:12.905 the day before at UTC-05:30 */
+    cr_assert(strstr(md, "| 2024-11-15 01:58:12.905<br>local 20:28:12.905 "
+                         "(UTC-05:30) | HV-NODE1 | System |"), "%s", md);
+    cr_assert_null(strstr(md, "(UTC-05:30) | HV-NODE2"), "not other nodes");
+    free(md);
+    cb_analysis_destroy(&an);
+}
+
 Test(report_md, hostile_log_text_cannot_break_out)
 {
     const char *log =

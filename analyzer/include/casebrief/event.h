@@ -123,6 +123,9 @@ struct cb_source {
     const char *time_basis_detail; /* how the parser or the time-basis
                                     * pass came to it; NULL when none */
     int time_resolved;      /* the time-basis pass has run on it */
+    int local_known;        /* the host's local time is UTC + local_east_min
+                             * (from the file, --tz or a twin) */
+    int32_t local_east_min;
     int origin_is_line;   /* 1: event origin is a line number */
     uint64_t bytes;       /* uncompressed bytes read */
     uint64_t nevents;     /* events kept */

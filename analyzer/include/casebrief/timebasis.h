@@ -28,4 +28,9 @@
  * calls it first). CB_E_NOMEM or CB_OK. */
 enum cb_status cb_timebasis_resolve(struct cb_analysis *an);
 
+/* The UTC offset of host's local time (minutes east) as some source of
+ * that host knows it after cb_timebasis_resolve: 1 and *east_min, or 0. */
+int cb_host_utc_offset(const struct cb_analysis *an, const char *host,
+                       int32_t *east_min);
+
 #endif
