@@ -466,6 +466,10 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
         s->time_resolved = 1;
         if (!s->time_basis_detail && s->time_basis && s->time_basis[0])
             s->time_basis_detail = s->time_basis;
+        if (s->utc_offset_known) { /* the machine stated its clock */
+            s->local_known = 1;
+            s->local_east_min = -s->utc_offset_min;
+        }
         switch (s->time_kind) {
         case CB_TK_UTC:
             s->time_basis = "utc";
@@ -531,7 +535,12 @@ int cb_host_utc_offset(const struct cb_analysis *an, const char *host,
 {
     if (!host || !host[0])
         return 0;
-    /* a header or --tz beats a twin: sources in that order */
+    const struct cb_tz_override *tz = tz_for(an, host);
+    if (tz) { /* the user's word first */
+        *east_min = tz->east_min;
+        return 1;
+    }
+    /* a header beats a twin */
     const struct cb_source *best = NULL;
     for (size_t i = 0; i < an->nsources; i++) {
         const struct cb_source *s = an->sources[i];
@@ -541,13 +550,8 @@ int cb_host_utc_offset(const struct cb_analysis *an, const char *host,
                       best->time_kind != CB_TK_LOCAL_STATED))
             best = s;
     }
-    if (!best) {
-        const struct cb_tz_override *tz = tz_for(an, host);
-        if (!tz)
-            return 0;
-        *east_min = tz->east_min;
-        return 1;
-    }
+    if (!best)
+        return 0;
     *east_min = best->local_east_min;
     return 1;
 }

@@ -48,8 +48,10 @@ Test(report_md, demo_findings_with_evidence_and_remediation)
     size_t len;
     char *md = render(an, &len);
     cr_assert(strstr(md, "### 1. Cluster node isolated"), "%s", md);
-    cr_assert(strstr(md, "| 2024-11-15 01:58:12.905 | HV-NODE1 | System |"),
-              "evidence row with time, host and channel");
+    cr_assert(strstr(md, "| 2024-11-15 01:58:12.905<br>local 02:58:12.905 "
+                         "(UTC+01:00) | HV-NODE1 | System |"),
+              "evidence row with time (and the node's, from its cluster.log "
+              "header), host and channel");
     cr_assert(strstr(md, "line 14"), "evidence traceable to its line");
     cr_assert(strstr(md, "````powershell\n   Test-Cluster"),
               "remediation PowerShell fenced");
