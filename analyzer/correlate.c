@@ -98,7 +98,51 @@ struct engine {
     struct hits **hits;         /* [rule][step] */
     pcre2_match_data *md;
     int nomem;
+    struct span *spans;         /* per host, for absences; lazily */
+    size_t nspans;
+    int spans_done;
 };
+
+/* The time a host's data covers. An absence on a host is judged only
+ * where that host's logs reach, not where the whole bundle's do. */
+struct span {
+    const char *host;
+    cb_time first, last;
+};
+#define MAX_SPANS 256
+
+static void host_span(struct engine *g, const char *host, cb_time *first,
+                      cb_time *last)
+{
+    const struct cb_timeline *tl = g->tl;
+    *first = tl->events[0]->ts;
+    *last = tl->events[tl->count - 1]->ts;
+    if (!g->spans_done) {
+        g->spans_done = 1;
+        g->spans = cb_arena_alloc(g->arena, MAX_SPANS * sizeof *g->spans);
+        for (size_t i = 0; g->spans && i < tl->count; i++) {
+            const struct cb_event *e = tl->events[i];
+            size_t k = 0;
+            while (k < g->nspans && g->spans[k].host != e->host)
+                k++;
+            if (k == g->nspans) {
+                if (k == MAX_SPANS) { /* too many hosts: whole bundle */
+                    g->nspans = 0;
+                    g->spans = NULL;
+                    break;
+                }
+                g->spans[g->nspans++] = (struct span){e->host, e->ts, e->ts};
+            }
+            g->spans[k].last = e->ts; /* in time order */
+        }
+    }
+    for (size_t k = 0; k < g->nspans; k++)
+        if (g->spans[k].host == host) {
+            *first = g->spans[k].first;
+            *last = g->spans[k].last;
+            return;
+        }
+}
 
 static int push_matcher(struct mlist *l, struct cgroup *m)
 {
@@ -997,11 +1041,17 @@ static int correlate_rule(struct engine *g, size_t ri)
                 break;
             }
             case CORR_ABSENCE: {
-                /* only when the data covers the whole window */
-                if (h->t + r->window > end_of_data)
+                /* only when the data covers the whole window: the host's
+                 * data when grouped by host */
+                cb_time data_first = g->tl->events[0]->ts;
+                cb_time data_last = end_of_data;
+                if (r->group == GROUP_HOST)
+                    host_span(g, g->tl->events[h->ev]->host, &data_first,
+                              &data_last);
+                if (h->t + r->window > data_last)
                     break;
                 cb_time from = r->both_ways ? h->t - r->window : h->t;
-                if (r->both_ways && from < g->tl->events[0]->ts)
+                if (r->both_ways && from < data_first)
                     break; /* the data does not reach back far enough */
                 const struct hit *nx = find_hit(
                     &g->hits[ri][r->steps[1]], key, from, h->t + r->window,

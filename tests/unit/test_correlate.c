@@ -578,6 +578,24 @@ Test(correlate, absence_judged_only_where_data_covers_the_window)
     E(T0 + 20 * MIN, H1, "filler");
     run();
     cr_assert_eq(fs.count, 0, "B at A's tick after it in the timeline");
+
+    clear();
+    E(T0, H1, "alpha");
+    E(T0 + 5 * MIN, H1, "filler");
+    E(T0 + 20 * MIN, H2, "filler");
+    run();
+    cr_assert_eq(fs.count, 0, "NODE1's logs end before A + window: another "
+                              "node's later data does not judge it");
+
+    clear();
+    E(T0 - 20 * MIN, H2, "filler");
+    E(T0 - 5 * MIN, H1, "filler");
+    E(T0, H1, "alpha");
+    E(T0 + 20 * MIN, H1, "filler");
+    load(ABSENCE(" direction='both'"));
+    run();
+    cr_assert_eq(fs.count, 0, "both ways: NODE1's logs start after "
+                              "A - window");
 }
 
 Test(correlate, absence_in_both_directions)
