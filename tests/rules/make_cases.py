@@ -265,9 +265,12 @@ def main():
                     f"{avhdx}: General access denied error (0x80070005).")]
     write_case("p3-other-hresult",
                {"HV-NODE1_evt_HyperVVMMS-Admin.xml": n},
-               [], ["P3.checkpoint-locked-avhdx"],
+               [{"id": "P5.disk-access-denied", "hosts": ["HV-NODE1"],
+                 "entities": {"vm": "APPSRV"}}],
+               ["P3.checkpoint-locked-avhdx"],
                "an AVHDX creation failure with 0x80070005 (access denied) "
-               "is not the orphan-lock pattern")
+               "is not the orphan-lock pattern; it is a denied disk (AV, "
+               "filter driver or permissions)")
 
     # P6: logs cleared; near miss: RdpCoreTS also uses id 104
     n = background("HV-NODE1", 0, 20)
@@ -463,7 +466,11 @@ def p4_p5_cases():
          vmms(at(14), "HV-NODE2",
               "'VM24' failed to register: a virtual machine with the "
               "identifier 3F2504E0-4F89-11D3-9A0C-0305E82C3301 already "
-              "exists.", "VM24")]
+              "exists.", "VM24"),
+         vmms(at(15), "HV-NODE1",
+              "'VM25' background disk merge failed to complete: General "
+              "access denied error (0x80070005). (Virtual machine ID "
+              "6A1E2F3B-0C4D-4E5F-8A9B-0C1D2E3F4A5B)", "VM25", "0x80070005")]
     s1 = [ev(scm, 7031, at(20), "HV-NODE3",
              data=[("param1", "Hyper-V Virtual Machine Management"),
                    ("param2", "1"), ("param3", "60000"), ("param4", "1"),
@@ -483,6 +490,8 @@ def p4_p5_cases():
                 {"id": "P5.config-load", "hosts": ["HV-NODE2"]},
                 {"id": "P5.duplicate-vm", "hosts": ["HV-NODE2"],
                  "entities": {"vm": "VM24"}},
+                {"id": "P5.disk-access-denied", "hosts": ["HV-NODE1"],
+                 "entities": {"vm": "VM25"}},
                 {"id": "P5.vmms-crashed", "hosts": ["HV-NODE3"]},
                 {"id": "P5.storage-retries", "count": 5,
                  "hosts": ["HV-NODE3"]}],
@@ -498,7 +507,15 @@ def p4_p5_cases():
          vmms(at(13), "HV-NODE2", "The virtual machine configuration was "
               "loaded."),
          vmms(at(14), "HV-NODE2", "The checkpoint 'before patch' of 'VM24' "
-              "already exists; a new name was chosen.", "VM24")]
+              "already exists; a new name was chosen.", "VM24"),
+         vmms(at(15), "HV-NODE1", "'VM25' background disk merge completed "
+              "successfully.", "VM25"),
+         vmms(at(16), "HV-NODE1", "'VM26' could not open attachment "
+              "'D:\\VMs\\VM26\\disk.vhdx': the file is in use by another "
+              "process (0x80070020).", "VM26", "0x80070020"),
+         vmms(at(17), "HV-NODE2", "'VM27' could not create its saved state "
+              "file: General access denied error (0x80070005).", "VM27",
+              "0x80070005")]
     s1 = [ev(scm, 7036, at(20), "HV-NODE3", level=4,
              data=[("param1", "Hyper-V Virtual Machine Management"),
                    ("param2", "stopped")]),
@@ -513,9 +530,11 @@ def p4_p5_cases():
                ["P5.vhd-missing", "P5.file-corrupted",
                 "P5.worker-catastrophic", "P5.config-load",
                 "P5.vmms-crashed", "P5.storage-retries",
-                "P5.duplicate-vm"],
+                "P5.duplicate-vm", "P5.disk-access-denied"],
                "file-not-found on an ISO, neighbouring codes, a clean VMMS "
-               "stop (7036), another service's crash, four retries in 10 min")
+               "stop (7036), another service's crash, four retries in 10 min, "
+               "a merge that worked, a disk in use (not denied), access "
+               "denied on a saved-state file (not a disk)")
 
 
 if __name__ == "__main__":
