@@ -97,8 +97,9 @@ HRESULT_TEXT = {
 
 
 def parse_time(s):
-    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=UTC)
+    """UTC ISO 8601 with Z, optional fraction of a second."""
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in s else "%Y-%m-%dT%H:%M:%SZ"
+    return datetime.datetime.strptime(s, fmt).replace(tzinfo=UTC)
 
 
 def parse_span(s):
@@ -283,6 +284,24 @@ class Gen:
                    ["ResourceName", "string", vol["resource"]],
                    ["ErrorCode", "string", err]], task=38,
                   pid=self.pids[node]["clussvc"])
+
+    def ev_resource_timeout(self, node, t, s):
+        msg = ("A component on the server did not respond in a timely "
+               "fashion. This caused the cluster resource '%s' (resource type "
+               "'%s', DLL '%s') to exceed its time-out threshold. As part of "
+               "cluster health detection, recovery actions will be taken. The "
+               "cluster will try to automatically recover by terminating and "
+               "restarting the Resource Hosting Subsystem (RHS) process that "
+               "is running this resource. Verify that the underlying "
+               "infrastructure (such as storage, networking, or services) "
+               "that are associated with the resource are functioning "
+               "correctly." % (s["resource"], s.get("type", "Virtual Machine"),
+                               s.get("dll", "vmclusres.dll")))
+        self.emit(node, t, SYS, FC, 1230, 2, msg,
+                  [["ResourceName", "string", s["resource"]],
+                   ["ResourceType", "string", s.get("type", "Virtual Machine")],
+                   ["DllName", "string", s.get("dll", "vmclusres.dll")]],
+                  task=16, pid=self.pids[node]["clussvc"])
 
     def ev_rhs_restarted(self, node, t, s):
         msg = ("The cluster Resource Hosting Subsystem (RHS) process was "
@@ -888,9 +907,7 @@ class Gen:
             ev = rec["ev"]
             lt = self.local(rec["t"])
             out.append("Event[%d]:" % i)
-            out.append("  Log Name: %s" % ch.replace("-Admin", "/Admin")
-                       if ch.startswith("Microsoft-Windows-Hyper-V") else
-                       "  Log Name: %s" % ch)
+            out.append("  Log Name: %s" % ch)
             out.append("  Source: %s" % ev["provider"])
             out.append("  Date: %s" % lt.strftime("%Y-%m-%dT%H:%M:%S.") +
                        "%03d" % (lt.microsecond // 1000))
