@@ -15,7 +15,7 @@ collected (UTC, ISO 8601 with Z), noise_per_hour, clusterlog_per_hour, vms
 incident, in order; see EVENTS below).
 
 What it writes, per collector (FORMATS.md):
-  TSS   TSSv2_<NODE>_<yyMMdd-HHmmss>_Cluster.zip per node:
+  TSS   TSSv2_<NODE>_<yyMMdd-HHmmss>_<tss_scenario>.zip per node:
         BasicLog/EventLogs/<NODE>-<channel, '/'->'-'>.evtx, the same as
         Export-Csv -UseCulture .csv (locale's delimiter, dates and level
         names, newest first) and a tab-separated .txt; Cluster/
@@ -823,8 +823,9 @@ class Gen:
         for node in self.nodes:
             chans = self.channel_events(node)
             if coll == "TSS":
-                cont = "TSSv2_%s_%s_Cluster.zip" % (
-                    node, stamp.strftime("%y%m%d-%H%M%S"))
+                cont = "TSSv2_%s_%s_%s.zip" % (
+                    node, stamp.strftime("%y%m%d-%H%M%S"),
+                    self.d.get("tss_scenario", "Cluster"))
                 top = cont[:-4] + "/"
             elif coll == "SDP":
                 cont = "tss_%s_%s_psSDP_Cluster.zip" % (
