@@ -19,6 +19,13 @@ done
 rm -rf "$out"
 mkdir -p "$out"
 rc=0 skipped=0 n=0
+# The writer alone: every value type, 600 records over several chunks.
+"$py" "$tools/evtx_readback.py" --events "$tools/evtx_types.json" 200 \
+    "$out/types"
+r=$?
+n=$((n + 1))
+if [ "$r" -eq 77 ]; then skipped=$((skipped + 1))
+elif [ "$r" -ne 0 ]; then rc=1; fi
 for desc in "$scen"/*/scenario.json; do
     name=$(basename "$(dirname "$desc")")
     python3 "$tools/scenario.py" build "$desc" "$out" > /dev/null || {
