@@ -351,6 +351,7 @@ def main():
 
     p4_p5_cases()
     multiline_cases()
+    clusterlog_resource_case()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -553,6 +554,37 @@ def multiline_cases():
                [],
                "21502 with the multi-line text: the VM is the one quoted on "
                "the line that names the failure")
+
+
+
+def clusterlog_resource_case():
+    """P1.resource-failures from a cluster.log [System] section alone: the
+    1230 timeout and the 1146 RHS restart count as text too, as they do by
+    event id (found by the cluster-log-only P1 scenario)."""
+    log = ["[=== Cluster ===]",
+           "Current node: HV-NODE3 (3) id (3)",
+           "[=== System ===]",
+           "[System] 00000e4c.00001f40::2024/11/15-01:59:28.000 ERR   A "
+           "component on the server did not respond in a timely fashion. This "
+           "caused the cluster resource 'Virtual Machine VM31' (resource type "
+           "'Virtual Machine', DLL 'vmclusres.dll') to exceed its time-out "
+           "threshold. As part of cluster health detection, recovery actions "
+           "will be taken.",
+           "[System] 00000e4c.00001f40::2024/11/15-01:59:30.000 CRIT  The "
+           "cluster Resource Hosting Subsystem (RHS) process was terminated "
+           "and will be restarted. This is typically associated with cluster "
+           "health detection and recovery of a resource.",
+           "[System] 00000e4c.00001f40::2024/11/15-01:59:31.000 ERR   Cluster "
+           "resource 'Virtual Machine VM31' of type 'Virtual Machine' in "
+           "clustered role 'VM31' failed.",
+           "[=== Cluster Logs ===]"]
+    write_case("p1-resource-text",
+               {"HV-NODE3_cluster.log": log},
+               [{"id": "P1.resource-failures", "count": 3,
+                 "hosts": ["HV-NODE3"]}],
+               [],
+               "1230, 1146 and 1069 as the cluster log's System section "
+               "renders them: three failures in two minutes on one node")
 
 
 if __name__ == "__main__":

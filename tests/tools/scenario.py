@@ -835,11 +835,8 @@ class Gen:
                 cont, top = None, ""
             members = files.setdefault(cont, {})
             if coll in ("TSS", "SDP"):
-                for ch in CHANNELS:
+                for ch in CHANNELS:  # collected even when empty
                     recs = chans.get(ch, [])
-                    if not recs and ch not in self.d.get(
-                            "empty_channels", [HA_ADMIN, FC_OP]):
-                        continue
                     if coll == "TSS":
                         base = "%sBasicLog/EventLogs/%s-%s" % (
                             top, node, ch.replace("/", "-").replace(" ", "-"))
