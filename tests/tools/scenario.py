@@ -855,6 +855,7 @@ class Gen:
                     else:
                         members[base + ".csv"] = self.sdp_csv(node, recs)
                         members[base + ".txt"] = self.wevtutil_text(recs, ch)
+                        members[base + ".XML"] = self.rendered_xml(recs)
             if self.d.get("clusterlog", True):
                 local_time = coll == "TSS" or self.d.get("uselocaltime")
                 name = "%s_cluster.log" % node
@@ -899,6 +900,62 @@ class Gen:
             rows.append(",".join(csvq(v) for v in vals))
         return ("\r\n".join(rows) + "\r\n").encode("utf-8")
 
+    def rendered_xml(self, recs):
+        """`wevtutil qe <log> /f:RenderedXml`: one <Event> per line, no
+        root, single-quoted attributes, RenderingInfo with the message."""
+        lines = []
+        for rec in recs:
+            ev = rec["ev"]
+            p = ["<Event xmlns='http://schemas.microsoft.com/win/2004/08/"
+                 "events/event'><System><Provider Name='%s'" % xq(
+                     ev["provider"])]
+            if ev.get("guid"):
+                p.append(" Guid='{%s}'" % ev["guid"])
+            if ev.get("source_name"):
+                p.append(" EventSourceName='%s'" % xq(ev["source_name"]))
+            p.append("/><EventID")
+            if ev.get("qualifiers") is not None:
+                p.append(" Qualifiers='%d'" % ev["qualifiers"])
+            p.append(">%d</EventID><Version>%d</Version><Level>%d</Level>"
+                     "<Task>%d</Task><Opcode>%d</Opcode><Keywords>%s"
+                     "</Keywords><TimeCreated SystemTime='%s'/>"
+                     "<EventRecordID>%d</EventRecordID><Correlation/>"
+                     "<Execution ProcessID='%d' ThreadID='%d'/>"
+                     "<Channel>%s</Channel><Computer>%s</Computer>" % (
+                         ev["event_id"], ev["version"], ev["level"],
+                         ev["task"], ev["opcode"], ev["keywords"],
+                         ev["time"], ev["record_id"], ev["pid"], ev["tid"],
+                         xq(ev["channel"]), xq(ev["computer"])))
+            p.append("<Security UserID='%s'/>" % ev["user_sid"]
+                     if ev.get("user_sid") else "<Security/>")
+            p.append("</System>")
+            if "userdata" in ev:
+                ud = ev["userdata"]
+                p.append("<UserData><%s xmlns='%s'>" % (ud["root"],
+                                                        ud["xmlns"]))
+                for n, t, v in ud["fields"]:
+                    p.append("<%s>%s</%s>" % (n, xq(xml_value(t, v)), n))
+                p.append("</%s></UserData>" % ud["root"])
+            else:
+                p.append("<EventData>")
+                for n, t, v in ev.get("data", []):
+                    if t == "binary":
+                        p.append("<Binary>%s</Binary>" % v)
+                        continue
+                    p.append("<Data%s>%s</Data>" % (
+                        " Name='%s'" % n if n else "", xq(xml_value(t, v))))
+                p.append("</EventData>")
+            p.append("<RenderingInfo Culture='en-US'><Message>%s</Message>"
+                     "<Level>%s</Level><Task></Task><Opcode>Info</Opcode>"
+                     "<Channel>%s</Channel><Provider>%s</Provider>"
+                     "<Keywords></Keywords></RenderingInfo></Event>" % (
+                         xq(rec["message"]),
+                         LEVEL_NAMES["en-US"][ev["level"]],
+                         xq(ev["channel"]), xq(ev["provider"])))
+            lines.append("".join(p))
+        return ("\r\n".join(lines) + ("\r\n" if lines else "")).encode(
+            "utf-8")
+
     def wevtutil_text(self, recs, ch):
         out = []
         for i, rec in enumerate(recs):
@@ -925,6 +982,22 @@ class Gen:
             out.append(rec["message"])
             out.append("")
         return ("\r\n".join(out) + "\r\n").encode("utf-8")
+
+
+def xq(v):
+    return (str(v).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("'", "&apos;"))
+
+
+def xml_value(vtype, v):
+    """A substitution value as EvtRender prints it."""
+    if vtype == "bool":
+        return "true" if v in (True, 1, "true") else "false"
+    if vtype in ("hex32", "hex64"):
+        return "0x%x" % (int(v, 0) if isinstance(v, str) else v)
+    if vtype == "guid":
+        return "{%s}" % str(v).strip("{}").upper()
+    return str(v).replace("\r\n", "\n")
 
 
 def csvq(v):
