@@ -19,8 +19,8 @@ done
 rm -rf "$out"
 mkdir -p "$out"
 rc=0 skipped=0 n=0
-# The writer alone: every value type, 600 records over several chunks.
-"$py" "$tools/evtx_readback.py" --events "$tools/evtx_types.json" 200 \
+# The writer alone: every value type, 240 records over several chunks.
+"$py" "$tools/evtx_readback.py" --events "$tools/evtx_types.json" 80 \
     "$out/types"
 r=$?
 n=$((n + 1))
