@@ -16,7 +16,7 @@ incident, in order; see EVENTS below).
 
 What it writes, per collector (FORMATS.md):
   TSS   TSSv2_<NODE>_<yyMMdd-HHmmss>_<tss_scenario>.zip per node:
-        BasicLog/EventLogs/<NODE>-<channel, '/'->'-'>.evtx, the same as
+        BasicLog-<stamp>/EventLogs/<NODE>-<channel, '/'->'-'>.evtx, and as
         Export-Csv -UseCulture .csv (locale's delimiter, dates and level
         names, newest first) and a tab-separated .txt; Cluster/
         <NODE>_cluster.log from Get-ClusterLog -UseLocalTime
@@ -838,8 +838,9 @@ class Gen:
                 for ch in CHANNELS:  # collected even when empty
                     recs = chans.get(ch, [])
                     if coll == "TSS":
-                        base = "%sBasicLog/EventLogs/%s-%s" % (
-                            top, node, ch.replace("/", "-").replace(" ", "-"))
+                        base = "%sBasicLog-%s/EventLogs/%s-%s" % (
+                            top, stamp.strftime("%y%m%d-%H%M%S"), node,
+                            ch.replace("/", "-").replace(" ", "-"))
                     else:
                         base = "%s_evt_%s" % (node, SDP_SHORT[ch])
                     evs = [r["ev"] for r in recs]
