@@ -11,8 +11,9 @@ Description (JSON): name, seed, collector (TSS | SDP | ClusterLog),
 cluster, domain, os ("2019" | "2012R2"), nodes [names], utc_offset_minutes
 (local = UTC + offset), locale (en-US | de-DE, for TSS CSV), start, end,
 collected (UTC, ISO 8601 with Z), noise_per_hour, clusterlog_per_hour, vms
-[{name, id, node, vhdx}], volumes [{name, resource, disk}], events (the
-incident, in order; see EVENTS below).
+[{name, id, node}], volumes [{name, resource}], events (the incident, in
+order; see EVENTS below), optional clusterlog (false: none), tss_scenario
+(TSS zip suffix), dc (time source name).
 
 What it writes, per collector (FORMATS.md):
   TSS   TSSv2_<NODE>_<yyMMdd-HHmmss>_<tss_scenario>.zip per node:
@@ -22,11 +23,47 @@ What it writes, per collector (FORMATS.md):
         <NODE>_cluster.log from Get-ClusterLog -UseLocalTime
   SDP   tss_<yyMMdd_HHmmss>_<NODE>_psSDP_Cluster.zip per node: flat
         <NODE>_evt_<short>.evtx, .csv (SDP columns, M/D/YYYY h:mm:ss AM/PM
-        local), .txt (wevtutil /f:text), <NODE>_cluster.log in UTC
+        local), .txt (wevtutil /f:text), .XML (/f:RenderedXml),
+        <NODE>_cluster.log in UTC
   ClusterLog   <NODE>_cluster.log per node, UTC, nothing else
 Providers, event ids, levels and data names follow shared/kb/EVENTIDS.md;
 where it marks an id UNSURE (Hyper-V checkpoint detail events) the id
-chosen is noted in CATALOG and rules must not depend on it.
+chosen is noted below and rules must not depend on it. Data names it
+leaves open (FailoverClustering's) are plausible names, not verified.
+
+EVENTS: each {"t": UTC time, "kind": K, "node": N or "nodes": [..],
+"stagger": span between nodes, "repeat": {"every": span, "times": n,
+"jitter": span}, "retry": {"every": span, "times": n}, ...parameters}.
+Spans: "250ms", "90s", "5m", "2h11m", "1d". Kinds (event written):
+  node-removed peer          FailoverClustering 1135 (System)
+  quorum-lost                FailoverClustering 1177
+  csv-paused volume status   FailoverClustering 5120
+  csv-no-access volume error FailoverClustering 5142
+  netif-failed interface peer network      1127
+  network-partitioned network              1129
+  resource-failed resource role [type]     1069
+  role-failed role                         1205
+  resource-timeout resource [type dll]     1230
+  rhs-restarted                            1146
+  disk-retry [disk lba]      disk 153 (legacy, Qualifiers 32772)
+  log-cleared channel user   Microsoft-Windows-Eventlog 104 (UserData)
+  replica-cancelled vm       Hyper-V-VMMS 32022, 0x80004004 (VMMS-Admin)
+  replica-suspended vm       Hyper-V-VMMS 32086
+  checkpoint-locked vm avhdx [code]   VMMS 18012 + Worker 3280 + VMMS
+                             16010 naming the AVHDX (ids UNSURE, see above)
+  migration-kerberos vm dest Hyper-V-High-Availability 21502, 0x8009030E
+  migration-cpu vm dest      21502, processor-specific features
+  start-vhd-missing vm vhdx  21502, VHD tree 0x80070002
+  start-corrupt vm vhdx      21502, file corrupted 0x80070570
+  power-loss [down]          silence, then Kernel-Power 41, EventLog 6008,
+                             boot (6005, 6013, services, VMs start 18500)
+  restart [user reason down] User32 1074, services stop, 6006, boot
+  service-state service state key     Service Control Manager 7036
+  clusterlog text [level proc]        a debug-log line in cluster.log
+  clusterlog-reset           the node's cluster.log debug log starts here
+Background noise (noise_per_hour per node): SCM 7036 pairs, Security-SPP
+16384/16394, Time-Service 37, daily EventLog 6013; cluster.log lines from
+[NM] [GUM] [DM] [RHS] [RES] [API] [RCM] [NETFTAPI] (clusterlog_per_hour).
 
 Deterministic: one random.Random(seed), no wall clock, sorted iteration,
 zip members with fixed timestamps and attributes. Same description, same
