@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libarchive-dev libexpat1-dev
       libpcre2-dev libcriterion-dev libarchive-tools jq
-      clang libclang-rt-14-dev time libevtx-utils python3-evtx
+      clang libclang-rt-14-dev time libevtx-utils python3 python3-evtx
       chromium chromium-driver curl)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -353,6 +353,8 @@ def main():
                "other node 3 h later: no shared power event")
 
     p4_p5_cases()
+    multiline_cases()
+    clusterlog_resource_case()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -535,6 +537,73 @@ def p4_p5_cases():
                "stop (7036), another service's crash, four retries in 10 min, "
                "a merge that worked, a disk in use (not denied), access "
                "denied on a saved-state file (not a disk)")
+
+
+
+def multiline_cases():
+    """Hyper-V High-Availability 21502 passes the whole multi-line text in:
+    the VM captured in quotes must come from one line, not from between
+    quotes on different lines (found by the P4/P5 scenario bundles)."""
+    ha, ha_ch = ("Microsoft-Windows-Hyper-V-High-Availability",
+                 "Microsoft-Windows-Hyper-V-High-Availability-Admin")
+
+    def ha21502(t, host, text):
+        return ev(ha, 21502, t, host, channel=ha_ch,
+                  data=[(None, "Virtual Machine VM21"), (None, "ID"),
+                        (None, text)], message=text)
+    p = [ha21502(at(10), "HV-NODE1",
+                 "Live migration of 'Virtual Machine VM21' failed.\r\n\r\n"
+                 "Virtual machine migration operation for 'VM21' failed at "
+                 "migration destination 'HV-NODE2'. (Virtual machine ID "
+                 "1D3F5B7A-9C2E-4F6A-8B0D-3E5A7C9F1B24)\r\n\r\nThe virtual "
+                 "machine 'VM21' is using processor-specific features not "
+                 "supported on physical computer 'HV-NODE2'."),
+         ha21502(at(20), "HV-NODE3",
+                 "'Virtual Machine VM22' failed to start.\r\n\r\n'VM22' "
+                 "failed to start. (Virtual machine ID "
+                 "6C8E0A2D-4F1B-4D3A-9E7C-0B2D4F6A8C31)\r\n\r\n'VM22' failed "
+                 "to generate VHD tree: The system cannot find the file "
+                 "specified. (0x80070002).")]
+    write_case("p4-p5-multiline",
+               {"HA-Admin.xml": p},
+               [{"id": "P4.processor-compat", "hosts": ["HV-NODE1"],
+                 "entities": {"vm": "VM21"}},
+                {"id": "P5.vhd-missing", "hosts": ["HV-NODE3"],
+                 "entities": {"vm": "VM22"}}],
+               [],
+               "21502 with the multi-line text: the VM is the one quoted on "
+               "the line that names the failure")
+
+
+
+def clusterlog_resource_case():
+    """P1.resource-failures from a cluster.log [System] section alone: the
+    1230 timeout and the 1146 RHS restart count as text too, as they do by
+    event id (found by the cluster-log-only P1 scenario)."""
+    log = ["[=== Cluster ===]",
+           "Current node: HV-NODE3 (3) id (3)",
+           "[=== System ===]",
+           "[System] 00000e4c.00001f40::2024/11/15-01:59:28.000 ERR   A "
+           "component on the server did not respond in a timely fashion. This "
+           "caused the cluster resource 'Virtual Machine VM31' (resource type "
+           "'Virtual Machine', DLL 'vmclusres.dll') to exceed its time-out "
+           "threshold. As part of cluster health detection, recovery actions "
+           "will be taken.",
+           "[System] 00000e4c.00001f40::2024/11/15-01:59:30.000 CRIT  The "
+           "cluster Resource Hosting Subsystem (RHS) process was terminated "
+           "and will be restarted. This is typically associated with cluster "
+           "health detection and recovery of a resource.",
+           "[System] 00000e4c.00001f40::2024/11/15-01:59:31.000 ERR   Cluster "
+           "resource 'Virtual Machine VM31' of type 'Virtual Machine' in "
+           "clustered role 'VM31' failed.",
+           "[=== Cluster Logs ===]"]
+    write_case("p1-resource-text",
+               {"HV-NODE3_cluster.log": log},
+               [{"id": "P1.resource-failures", "count": 3,
+                 "hosts": ["HV-NODE3"]}],
+               [],
+               "1230, 1146 and 1069 as the cluster log's System section "
+               "renders them: three failures in two minutes on one node")
 
 
 if __name__ == "__main__":

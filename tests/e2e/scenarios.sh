@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End-to-end on the scenario bundles (samples/scenarios/*/scenario.json):
+# generate each one twice (the two must be byte-identical), run
+# `casebrief analyze` on it and check report.json against the scenario's
+# expected.json: every expected finding (rule id, hosts, entities, time
+# window of its first and last occurrence, count, confidence) is there,
+# the absent ones are not, and a true negative has nothing above its
+# max_severity. Deleting a rule from rules/ makes this fail.
+# Needs: $CASEBRIEF, $SCENARIOS (samples/scenarios), $TOOLS (tests/tools),
+# $OUT (scratch dir in the build tree), python3, jq.
+set -u
+cb=${CASEBRIEF:?set CASEBRIEF to the casebrief binary}
+scen=${SCENARIOS:?set SCENARIOS to samples/scenarios}
+tools=${TOOLS:?set TOOLS to tests/tools}
+out=${OUT:?set OUT to a scratch directory}
+command -v python3 > /dev/null || { echo "SKIP: python3 missing"; exit 77; }
+command -v jq > /dev/null || { echo "SKIP: jq missing"; exit 77; }
+rm -rf "$out"
+mkdir -p "$out/a" "$out/b"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+
+# One expectation against report.json: the findings matching it.
+# shellcheck disable=SC2016
+match='
+def ts: .[0:19] + "Z" | fromdateiso8601;
+def within($w): $w == null or ((ts >= ($w[0] | ts)) and (ts <= ($w[1] | ts)));
+[.findings[] | select(.id == $e.id) | . as $f
+  | select(all(($e.hosts // [])[]; . as $h | $f.hosts | index($h) != null))
+  | select(all(($e.entities // {}) | to_entries[]; . as $k
+      | any($f.entities[]; .name == $k.key and (.value | contains($k.value)))))
+  | select(.first | within($e.first))
+  | select(.last | within($e.last))
+  | select(.count >= ($e.min_count // 1))
+  | select(.confidence >= ($e.min_confidence // 0))]'
+
+for desc in "$scen"/*/scenario.json; do
+    dir=$(dirname "$desc")
+    name=$(basename "$dir")
+    exp="$dir/expected.json"
+    python3 "$tools/scenario.py" build "$desc" "$out/a" > /dev/null ||
+        { bad "$name: generate"; continue; }
+    python3 "$tools/scenario.py" build "$desc" "$out/b" > /dev/null
+    if diff -r "$out/a/$name" "$out/b/$name" > /dev/null &&
+        cmp -s "$out/a/$name.manifest.json" "$out/b/$name.manifest.json"; then
+        ok "$name: generated twice, byte-identical"
+    else
+        bad "$name: generated twice, outputs differ"
+    fi
+    size=$(du -sk "$out/a/$name" | cut -f1)
+    if [ "$size" -lt 4096 ]; then ok "$name: bundle ${size} KiB"
+    else bad "$name: bundle ${size} KiB, over 4 MiB"; fi
+
+    report="$out/$name.casebrief"
+    "$cb" analyze -q -o "$report" "$out/a/$name" > /dev/null 2> "$out/$name.err"
+    rc=$?
+    want=$(jq -r '.exit // empty' "$exp")
+    if [ -n "$want" ]; then
+        [ "$rc" -eq "$want" ] && ok "$name: exit $rc" ||
+            bad "$name: exit $rc, expected $want" "$(head -3 "$out/$name.err")"
+    fi
+    [ -s "$report/report.json" ] || { bad "$name: no report.json"; continue; }
+
+    n=$(jq '.findings | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".findings[$i]" "$exp")
+        label=$(jq -r '"\(.id) on \(.hosts // [] | join(","))'`
+            `' \(.entities // {} | to_entries | map("\(.key)=\(.value)") | join(" "))"' <<< "$e")
+        got=$(jq --argjson e "$e" "$match | length" "$report/report.json")
+        if [ "$got" -ge 1 ]; then ok "$name: $label"
+        else
+            bad "$name: $label" "not in report; findings with that id: $(jq -c --arg id \
+                "$(jq -r .id <<< "$e")" '[.findings[] | select(.id == $id)
+                | {hosts, entities, first, last, count, confidence}]' \
+                "$report/report.json" | cut -c1-600)"
+        fi
+    done
+    n=$(jq '.absent | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".absent[$i]" "$exp")
+        got=$(jq --argjson e "$e" "$match | length" "$report/report.json")
+        label=$(jq -r '"no \(.id)\(if .hosts then " on " + (.hosts | join(",")) else "" end)"' <<< "$e")
+        [ "$got" -eq 0 ] && ok "$name: $label" || bad "$name: $label" "$got found"
+    done
+    max=$(jq -r '.max_severity // empty' "$exp")
+    if [ -n "$max" ]; then
+        above=$(jq --arg max "$max" '
+            {"info":0,"low":1,"medium":2,"high":3,"critical":4} as $r
+            | [.findings[] | select($r[.severity] > $r[$max])
+               | "\(.id) \(.severity) \(.hosts | join(","))"]' \
+            "$report/report.json")
+        [ "$(jq length <<< "$above")" -eq 0 ] &&
+            ok "$name: no finding above $max" ||
+            bad "$name: findings above $max" "$(jq -c . <<< "$above")"
+        events=$(jq '.summary.events' "$report/report.json")
+        [ "$events" -gt 1000 ] && ok "$name: $events events read" ||
+            bad "$name: only $events events read"
+    fi
+done
+
+echo "scenarios: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
