@@ -362,14 +362,17 @@ static enum cb_status dedup_shapes(struct cb_analysis *an,
 }
 
 /* cluster.log channel-section lines (no id, no provider) against the
- * rendered message of a record another shape gave, same host and second. */
-/* Exports break and pad lines differently: messages compare with every
- * run of white space as one blank, none at the ends. */
+ * records of the same host, channel and second: the one whose rendered
+ * message (from an export) reads the same; else, from an .evtx with no
+ * rendered text, the only such record, or the one whose data values the
+ * line's text holds. */
 static int is_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Exports break and pad lines differently: messages compare with every
+ * run of white space as one blank, none at the ends. */
 static const char *next_word(const char *s, size_t *n)
 {
     while (is_ws(*s))
@@ -378,15 +381,6 @@ static const char *next_word(const char *s, size_t *n)
     while (s[*n] && !is_ws(s[*n]))
         (*n)++;
     return s;
-}
-
-static uint64_t norm_hash(const char *s)
-{
-    uint64_t h = 0;
-    size_t n;
-    for (s = next_word(s, &n); n; s = next_word(s + n, &n))
-        h = cb_hash_bytes(s, n, h + 1);
-    return h;
 }
 
 static int norm_equal(const char *a, const char *b)
@@ -403,10 +397,10 @@ static int norm_equal(const char *a, const char *b)
     return na == nb;
 }
 
-static uint64_t msg_key(const struct cb_event *e)
+static uint64_t line_key(const struct cb_event *e)
 {
     return mix(mix(second_of(e->ts), (uintptr_t)e->host),
-               norm_hash(e->message));
+               (uintptr_t)e->channel);
 }
 
 static int channel_line(const struct cb_event *e)
@@ -416,22 +410,94 @@ static int channel_line(const struct cb_event *e)
            strcmp(e->source->format, "clusterlog") == 0;
 }
 
+#define LINE_PAIRS 64
+
+struct line_pairs {
+    const char *host[LINE_PAIRS], *channel[LINE_PAIRS];
+    size_t n;
+    int all; /* too many pairs: index every record */
+};
+
+static int in_pairs(const struct line_pairs *lp, const struct cb_event *e)
+{
+    if (lp->all)
+        return 1;
+    for (size_t k = 0; k < lp->n; k++)
+        if (lp->host[k] == e->host && lp->channel[k] == e->channel)
+            return 1;
+    return 0;
+}
+
+static size_t line_match(struct cb_timeline *tl, const size_t *head,
+                         size_t cap, const struct node *nodes,
+                         const struct cb_event *e)
+{
+    uint64_t key = line_key(e);
+    size_t only = SIZE_MAX, cands = 0, best = SIZE_MAX;
+    unsigned best_score = 0;
+    int best_tie = 0;
+    for (size_t j = head[key & (cap - 1)]; j != SIZE_MAX; j = nodes[j].next) {
+        const struct cb_event *r = tl->events[nodes[j].idx];
+        if (nodes[j].key != key || r->host != e->host ||
+            r->channel != e->channel || seen_in(r, e->source) ||
+            second_of(r->ts) != second_of(e->ts) ||
+            (r->level && e->level && r->level != e->level))
+            continue;
+        if (message_rendered(r)) {
+            if (norm_equal(r->message, e->message))
+                return nodes[j].idx;
+            continue; /* its text says it is another record */
+        }
+        cands++;
+        only = nodes[j].idx;
+        unsigned sc = agreement(r, e);
+        if (sc > best_score) {
+            best_score = sc;
+            best = nodes[j].idx;
+            best_tie = 0;
+        } else if (sc == best_score) {
+            best_tie = 1;
+        }
+    }
+    if (cands == 1)
+        return only;
+    if (best_score && !best_tie)
+        return best;
+    return SIZE_MAX;
+}
+
 static enum cb_status dedup_channel_lines(struct cb_analysis *an,
                                           struct cb_timeline *tl)
 {
-    size_t lines = 0, rendered = 0;
+    struct line_pairs lp = {0};
+    size_t lines = 0;
     for (size_t i = 0; i < tl->count; i++) {
-        lines += channel_line(tl->events[i]);
-        rendered += (tl->events[i]->flags & CB_EV_HAS_EVENT_ID) &&
-                    message_rendered(tl->events[i]);
+        const struct cb_event *e = tl->events[i];
+        if (!channel_line(e))
+            continue;
+        lines++;
+        if (lp.all || in_pairs(&lp, e))
+            continue;
+        if (lp.n == LINE_PAIRS) {
+            lp.all = 1;
+            continue;
+        }
+        lp.host[lp.n] = e->host;
+        lp.channel[lp.n++] = e->channel;
     }
-    if (!lines || !rendered)
+    if (!lines)
+        return CB_OK;
+    size_t nrec = 0;
+    for (size_t i = 0; i < tl->count; i++)
+        nrec += (tl->events[i]->flags & CB_EV_HAS_EVENT_ID) &&
+                in_pairs(&lp, tl->events[i]);
+    if (!nrec)
         return CB_OK;
     size_t cap = 16, n = 0;
-    while (cap < rendered * 2)
+    while (cap < nrec * 2)
         cap *= 2;
     size_t *head = cb_malloc(cap * sizeof *head);
-    struct node *nodes = cb_malloc(rendered * sizeof *nodes);
+    struct node *nodes = cb_malloc(nrec * sizeof *nodes);
     if (!head || !nodes) {
         cb_free(head);
         cb_free(nodes);
@@ -441,41 +507,27 @@ static enum cb_status dedup_channel_lines(struct cb_analysis *an,
         head[i] = SIZE_MAX;
     for (size_t i = 0; i < tl->count; i++) {
         const struct cb_event *e = tl->events[i];
-        if (!(e->flags & CB_EV_HAS_EVENT_ID) || !message_rendered(e))
+        if (!(e->flags & CB_EV_HAS_EVENT_ID) || !in_pairs(&lp, e))
             continue;
-        uint64_t key = msg_key(e);
+        uint64_t key = line_key(e);
         nodes[n] = (struct node){key, i, head[key & (cap - 1)]};
         head[key & (cap - 1)] = n++;
     }
     enum cb_status st = CB_OK;
-    size_t k = 0;
     for (size_t i = 0; i < tl->count && st == CB_OK; i++) {
         struct cb_event *e = tl->events[i];
-        size_t hit = SIZE_MAX;
-        if (channel_line(e)) {
-            uint64_t key = msg_key(e);
-            for (size_t j = head[key & (cap - 1)]; j != SIZE_MAX;
-                 j = nodes[j].next) {
-                struct cb_event *r = tl->events[nodes[j].idx];
-                if (nodes[j].key == key && r->host == e->host &&
-                    r->channel == e->channel && !seen_in(r, e->source) &&
-                    second_of(r->ts) == second_of(e->ts) &&
-                    norm_equal(r->message, e->message)) {
-                    hit = nodes[j].idx;
-                    break;
-                }
-            }
-        }
-        if (hit != SIZE_MAX) {
-            /* the record with the id stays, wherever it is */
-            ((struct cb_source *)e->source)->duplicates++;
-            tl->duplicates++;
-            st = fold(an->arena, tl->events[hit], e);
-            tl->events[i] = NULL;
+        if (!channel_line(e))
             continue;
-        }
-        (void)k;
+        size_t hit = line_match(tl, head, cap, nodes, e);
+        if (hit == SIZE_MAX)
+            continue;
+        /* the record with the id stays, wherever it is */
+        ((struct cb_source *)e->source)->duplicates++;
+        tl->duplicates++;
+        st = fold(an->arena, tl->events[hit], e);
+        tl->events[i] = NULL;
     }
+    size_t k = 0;
     for (size_t i = 0; i < tl->count; i++)
         if (tl->events[i])
             tl->events[k++] = tl->events[i];

@@ -452,3 +452,43 @@ Test(timebasis, headerless_cluster_log_elsewhere_stays_utc_assumed)
                               "utc (assumed: no header"));
     cr_assert_neq(an->sources[0]->events[0]->flags & CB_EV_TIME_ASSUMED, 0u);
 }
+
+Test(timebasis, system_section_lines_pair_with_evtx_records_by_their_data)
+{
+    /* No export with rendered text: the XML records carry only data (as
+     * an .evtx does), the cluster.log's System section the rendered
+     * messages. Records 1001 and 1002 share host, channel and second. */
+    struct buf x = {0}, c = {0};
+    xml_export(&x);
+    put(&c, "[=== Cluster ===]\r\nCurrent node: HV-NODE1 (1) id (1)\r\n"
+            "[=== System ===]\r\n");
+    /* in reverse order, so that order alone would pair them wrongly */
+    put(&c, "[System] 00000244.00001b48::2024/11/15-01:58:14.482 WARN  "
+            "%s\r\n", message_of(&recs[1]));
+    put(&c, "[System] 00000244.00001b48::2024/11/15-01:58:14.482 WARN  "
+            "%s\r\n", message_of(&recs[0]));
+    /* same second as record 1004 (an error), but a different level: a
+     * record the .evtx does not hold */
+    put(&c, "[System] 00000244.00001b48::2024/11/15-02:10:00.000 INFO  "
+            "Something else entirely.\r\n");
+    put(&c, "[=== Cluster Logs ===]\r\n");
+    const struct cb_source *xs = ingest("HV-NODE1-System.xml", &x);
+    const struct cb_source *cs = ingest("HV-NODE1_cluster.log", &c);
+    cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
+    cr_assert_eq(cs->duplicates, 2u);
+    cr_assert_eq(tl.count, NRECS + 1);
+    for (size_t i = 0; i < tl.count; i++) {
+        const struct cb_event *e = tl.events[i];
+        if (e->source != xs || e->event_id != 5120)
+            continue;
+        cr_assert_not_null(e->also);
+        cr_assert_eq(e->also->source, cs);
+        /* the line that became its message names its own volume */
+        const char *vol = e->record_id == 1001 ? "'Volume1'" : "'Volume2'";
+        cr_assert_not_null(strstr(e->message, vol), "%llu: %s",
+                           (unsigned long long)e->record_id, e->message);
+        cr_assert_eq(e->flags & CB_EV_MESSAGE_SYNTH, 0u);
+    }
+    free(x.p);
+    free(c.p);
+}
