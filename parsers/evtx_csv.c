@@ -288,6 +288,9 @@ struct state {
     uint64_t no_date, no_date_line, bad_dates, contradict;
     uint64_t contradict_line;
     uint64_t unknown_levels;
+    char last_level[32]; /* the level name read last, and its level */
+    size_t last_level_len;
+    int last_level_val;
     int finished;
 };
 
@@ -676,6 +679,29 @@ static int field_byte(struct state *st, char c)
     return rec_put(st, c);
 }
 
+/* n bytes of the current field, as far as the cap allows. */
+static int field_bytes(struct state *st, const unsigned char *s, size_t n)
+{
+    size_t room = (size_t)CB_LIMIT_CSV_RECORD - 1 - st->rec_len;
+    if (n > room) {
+        st->rec_cut = 1;
+        n = room;
+    }
+    if (st->rec_len + n + 2 > st->rec_cap) {
+        size_t ncap = st->rec_cap ? st->rec_cap : 4096;
+        while (ncap < st->rec_len + n + 2)
+            ncap *= 2;
+        char *nr = cb_realloc(st->rec, ncap);
+        if (!nr)
+            return -1;
+        st->rec = nr;
+        st->rec_cap = ncap;
+    }
+    memcpy(st->rec + st->rec_len, s, n);
+    st->rec_len += n;
+    return 0;
+}
+
 static int end_field(struct state *st)
 {
     if (st->nf == CB_LIMIT_CSV_COLUMNS) {
@@ -776,8 +802,15 @@ static int read_record(struct cb_parse *p, struct state *st)
                     if (end_field(st) != 0)
                         return -1;
                     return 1;
-                } else if (field_byte(st, c) != 0) {
-                    return -1;
+                } else {
+                    /* the run up to the next delimiter or line end */
+                    size_t e = i;
+                    while (e < n && b[e] != (unsigned char)st->delim &&
+                           b[e] != '\n')
+                        e++;
+                    if (field_bytes(st, b + i - 1, e - i + 1) != 0)
+                        return -1;
+                    i = e;
                 }
                 break;
             case Q_QUOTED: {
@@ -789,12 +822,8 @@ static int read_record(struct cb_parse *p, struct state *st)
                 size_t e = i;
                 while (e < n && b[e] != '"' && b[e] != '\n')
                     e++;
-                if (field_byte(st, c) != 0)
+                if (field_bytes(st, b + i - 1, e - i + 1) != 0)
                     return -1;
-                for (size_t k = i; k < e; k++) {
-                    if (field_byte(st, (char)b[k]) != 0)
-                        return -1;
-                }
                 i = e;
                 break;
             }
@@ -1055,8 +1084,19 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
     uint32_t nf = 0;
     int level = 0;
     const char *lv = cval(st, C_LEVELNAME, &n);
-    if (lv && n)
-        level = level_of(lv, n, &st->lang);
+    if (lv && n) {
+        /* a file repeats a handful of names: skip the table walk */
+        if (n == st->last_level_len && memcmp(lv, st->last_level, n) == 0) {
+            level = st->last_level_val;
+        } else {
+            level = level_of(lv, n, &st->lang);
+            if (n <= sizeof st->last_level) {
+                memcpy(st->last_level, lv, n);
+                st->last_level_len = n;
+                st->last_level_val = level;
+            }
+        }
+    }
     if (!level && (v = cval(st, C_LEVELNUM, &n2)) && n2) {
         level = level_of(v, n2, &st->lang);
         if (!lv || !n) {
