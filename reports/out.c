@@ -140,6 +140,18 @@ static const unsigned char json_plain[256] = {
 #undef R16
 };
 
+/* Does any of the 8 bytes in x need a look: below 0x20, '"', '\\' or
+ * 0x80 and above? (The classic "has a byte less than / equal to"
+ * tricks; false positives are impossible for these tests.) */
+static int word_needs_look(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t lt20 = (x - ones * 0x20) & ~x;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t eq = ((q - ones) & ~q) | ((b - ones) & ~b);
+    return ((lt20 | eq | x) & high) != 0;
+}
+
 void out_json_frag(struct out *o, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -147,6 +159,14 @@ void out_json_frag(struct out *o, const char *str)
     size_t run = 0; /* start of bytes that need no escape */
     size_t i = 0;
     while (i < n) {
+        /* eight plain bytes at a time, then byte by byte */
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (word_needs_look(x))
+                break;
+            i += 8;
+        }
         while (json_plain[s[i]])
             i++;
         if (i >= n)

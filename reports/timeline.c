@@ -9,17 +9,6 @@
 #include "casebrief/report.h"
 #include "out.h"
 
-static void origin_key(struct out *o, const struct cb_event *e)
-{
-    if (e->source->origin_is_line) {
-        out_str(o, ",\"line\":");
-        out_u64(o, e->origin);
-    } else {
-        out_str(o, ",\"offset\":");
-        out_u64(o, e->origin);
-    }
-}
-
 /* "[RCM] text" for cluster.log, the message alone otherwise. */
 static void message_text(struct out *o, const struct cb_event *e,
                          void (*put)(struct out *, const char *))
@@ -54,6 +43,28 @@ static inline void put(struct out *o, const char *s, size_t n)
 }
 
 #define LIT(o, s) put(o, s, sizeof s - 1)
+
+/* Decimal digits straight into the buffer. */
+static inline void put_u64(struct out *o, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(o, tmp + i, sizeof tmp - i);
+}
+
+static inline void put_i64(struct out *o, int64_t v)
+{
+    if (v < 0) {
+        put(o, "-", 1);
+        put_u64(o, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(o, (uint64_t)v);
+    }
+}
 
 /* One cached, escaped JSON value ("..." or null). */
 struct jcache {
@@ -147,7 +158,7 @@ static void jsonl(struct out *o, struct jsonl_state *js,
     LIT(o, "{\"datetime\":\"");
     iso_time(o, js, e->ts);
     LIT(o, "\",\"timestamp\":");
-    out_i64(o, cb_time_to_unix_us(e->ts));
+    put_i64(o, cb_time_to_unix_us(e->ts));
     LIT(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
     out_json_message(o, e->component, e->message);
     LIT(o, ",\"data_type\":");
@@ -160,23 +171,23 @@ static void jsonl(struct out *o, struct jsonl_state *js,
     cached_json_str(o, &js->provider, e->provider);
     LIT(o, ",\"event_id\":");
     if (e->flags & CB_EV_HAS_EVENT_ID)
-        out_u64(o, e->event_id);
+        put_u64(o, e->event_id);
     else
         LIT(o, "null");
     LIT(o, ",\"level\":\"");
     out_str(o, cb_level_name(e->level));
     LIT(o, "\",\"record_id\":");
     if (e->flags & CB_EV_HAS_RECORD_ID)
-        out_u64(o, e->record_id);
+        put_u64(o, e->record_id);
     else
         LIT(o, "null");
     LIT(o, ",\"component\":");
     cached_json_str(o, way(js->component, e->component), e->component);
     LIT(o, ",\"pid\":");
     if (e->flags & CB_EV_HAS_PID) {
-        out_u64(o, e->pid);
+        put_u64(o, e->pid);
         LIT(o, ",\"tid\":");
-        out_u64(o, e->tid);
+        put_u64(o, e->tid);
     } else {
         LIT(o, "null,\"tid\":null");
     }
@@ -191,7 +202,11 @@ static void jsonl(struct out *o, struct jsonl_state *js,
         LIT(o, ",\"recovered\":false");
     LIT(o, ",\"source\":");
     cached_json_str(o, &js->source, e->source->path);
-    origin_key(o, e);
+    if (e->source->origin_is_line)
+        LIT(o, ",\"line\":");
+    else
+        LIT(o, ",\"offset\":");
+    put_u64(o, e->origin);
     LIT(o, ",\"data\":{");
     for (uint32_t i = 0; i < e->nfields; i++) {
         if (i)

@@ -140,3 +140,94 @@ Test(report_timeline, jsonl_hand_checked_times)
     cr_assert(strstr(out, "{\"datetime\":\"2024-11-16T01:52:07.123456"));
     free(out);
 }
+
+/* The JSON escaping of a message, written here byte by byte: printable
+ * ASCII as is, '"' '\\' \n \r \t as two-character escapes, other control
+ * bytes as \u00XX, valid UTF-8 kept, any other byte as U+FFFD. */
+static void reference_escape(const unsigned char *s, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; s[i];) {
+        unsigned c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
+                                   : (c & 0xF0) == 0xE0 ? 3
+                                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+        int ok = len > 0;
+        uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F
+                                                                   : c & 0x07;
+        for (size_t j = 1; ok && j < len; j++) {
+            ok = (s[i + j] & 0xC0) == 0x80;
+            cp = cp << 6 | (s[i + j] & 0x3F);
+        }
+        if (ok && len > 1) {
+            static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+            ok = cp >= min[len] && cp <= 0x10FFFF &&
+                 !(cp >= 0xD800 && cp <= 0xDFFF);
+        }
+        if (ok && len > 1) {
+            memcpy(out + k, s + i, len);
+            k += len;
+            i += len;
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            out[k++] = '\\';
+            out[k++] = (char)c;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            out[k++] = '\\';
+            out[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c < 0x20) {
+            k += (size_t)sprintf(out + k, "\\u%04x", c);
+        } else if (c >= 0x80) {
+            memcpy(out + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+        } else {
+            out[k++] = (char)c;
+        }
+        i++;
+    }
+    out[k] = '\0';
+}
+
+Test(report_timeline, jsonl_message_escaping_at_every_alignment)
+{
+    src.path = "x";
+    src.data_type = "t";
+    static const char *const pieces[] = {
+        "plain text ", "\"", "\\", "\n", "\r\n", "\t", "\x01", "\x1f",
+        "\x7f", "\xC3\xA4", "\xE2\x80\x9E", "\xF0\x9F\x98\x80", "\xC3",
+        "\xE2\x80", "\xFF", "\xED\xA0\x80", "\xC0\xAF", "abcdefgh",
+        "12345678901234567"};
+    static char msgs[64][200];
+    uint64_t rng = 7;
+    for (int m = 0; m < 64; m++) {
+        size_t k = (size_t)m % 9; /* start at every alignment */
+        memset(msgs[m], 'a', k);
+        while (k < 150) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *p = pieces[(rng >> 33) % 19];
+            memcpy(msgs[m] + k, p, strlen(p));
+            k += strlen(p);
+        }
+        msgs[m][k] = '\0';
+        evs[m] = (struct cb_event){.ts = 116444736000000000LL, .host = "",
+                                   .channel = "c", .message = msgs[m],
+                                   .source = &src};
+        ptrs[m] = &evs[m];
+    }
+    size_t len;
+    char *out = write_jsonl(64, &len);
+    char *line = out;
+    for (int m = 0; m < 64; m++) {
+        char want[1400], pat[1440];
+        reference_escape((const unsigned char *)msgs[m], want);
+        snprintf(pat, sizeof pat, "\"message\":\"%s\",\"data_type\"", want);
+        char *nl = strchr(line, '\n');
+        cr_assert_not_null(nl);
+        *nl = '\0';
+        cr_assert(strstr(line, pat), "message %d:\n%s\nwant %s", m, line,
+                  want);
+        line = nl + 1;
+    }
+    free(out);
+}
