@@ -659,3 +659,31 @@ Test(evtx_csv, not_bid_on_other_text)
     cr_assert_gt(ops->bid((const unsigned char *)SDP, sizeof SDP - 1,
                           "x.csv"), 0);
 }
+
+Test(evtx_csv, rows_held_back_are_capped)
+{
+    /* more undecided rows than CB_LIMIT_CSV_UNDECIDED_ROWS: the order is
+     * assumed when the cap is reached (no hint: month first), and a later
+     * day-first row contradicts it */
+    static const char head[] = "TimeCreated,Id\r\n";
+    static const char row[] = "01/02/2024 10:00:00,1\r\n";
+    static const char last[] = "25/02/2024 10:00:00,2\r\n";
+    size_t rows = CB_LIMIT_CSV_UNDECIDED_ROWS + 10;
+    size_t len = sizeof head - 1 + rows * (sizeof row - 1) + sizeof last - 1;
+    char *data = malloc(len), *p = data;
+    memcpy(p, head, sizeof head - 1);
+    p += sizeof head - 1;
+    for (size_t i = 0; i < rows; i++, p += sizeof row - 1)
+        memcpy(p, row, sizeof row - 1);
+    memcpy(p, last, sizeof last - 1);
+    const struct cb_source *src = parse_named("x.csv", data, len, 1);
+    free(data);
+    cr_assert_eq(src->nevents, rows);
+    expect_time(ev(src, 0), "2024-01-02T10:00:00");
+    expect_time(ev(src, rows - 1), "2024-01-02T10:00:00");
+    expect_warning(src, "do not tell day from month: month/day order "
+                        "assumed");
+    const struct cb_warning *w = expect_warning(src, "contradicts");
+    cr_assert_eq(w->where, rows + 2);
+    cr_assert(strstr(src->time_basis, "assumed"), "%s", src->time_basis);
+}
