@@ -98,12 +98,12 @@ static const struct {
     {"timegenerated", C_DATETIME},
     {"timewritten", C_DATETIME},
     {"timestamp", C_DATETIME},
-    {"datumunduhrzeit", C_DATETIME},     /* de */
-    {"dateetheure", C_DATETIME},         /* fr */
-    {"fechayhora", C_DATETIME},          /* es */
-    {"dataeora", C_DATETIME},            /* it */
+    {"datumunduhrzeit", C_DATETIME}, /* de */
+    {"dateetheure", C_DATETIME},     /* fr */
+    {"fechayhora", C_DATETIME},      /* es */
+    {"dataeora", C_DATETIME},        /* it */
     {"\xe6\x97\xa5\xe4\xbb\x98\xe3\x81\xa8\xe6\x99\x82\xe5\x88\xbb",
-     C_DATETIME},                        /* ja 日付と時刻 */
+     C_DATETIME}, /* ja 日付と時刻 */
     {"date", C_DATE},
     {"datum", C_DATE},
     {"fecha", C_DATE},
@@ -114,20 +114,20 @@ static const struct {
     {"id", C_ID},
     {"eventid", C_ID},
     {"eventcode", C_ID},
-    {"ereignisid", C_ID},                       /* de */
+    {"ereignisid", C_ID},                               /* de */
     {"iddel\xe2\x80\x99\xc3\xa9v\xc3\xa9nement", C_ID}, /* fr */
     {"iddel\xc3\xa9v\xc3\xa9nement", C_ID},
-    {"iddelevento", C_ID},                      /* es */
-    {"idevento", C_ID},                         /* it */
+    {"iddelevento", C_ID},                                        /* es */
+    {"idevento", C_ID},                                           /* it */
     {"\xe3\x82\xa4\xe3\x83\x99\xe3\x83\xb3\xe3\x83\x88id", C_ID}, /* ja */
     {"leveldisplayname", C_LEVELNAME},
     {"typelevel", C_LEVELNAME},
     {"entrytype", C_LEVELNAME},
     {"type", C_LEVELNAME},
-    {"ebene", C_LEVELNAME},  /* de */
-    {"niveau", C_LEVELNAME}, /* fr */
-    {"nivel", C_LEVELNAME},  /* es */
-    {"livello", C_LEVELNAME}, /* it */
+    {"ebene", C_LEVELNAME},                                /* de */
+    {"niveau", C_LEVELNAME},                               /* fr */
+    {"nivel", C_LEVELNAME},                                /* es */
+    {"livello", C_LEVELNAME},                              /* it */
     {"\xe3\x83\xac\xe3\x83\x99\xe3\x83\xab", C_LEVELNAME}, /* ja レベル */
     {"level", C_LEVELNUM}, /* numeric from Get-WinEvent, a name elsewhere */
     {"providername", C_PROVIDER},
@@ -160,7 +160,7 @@ static const struct {
 
 /* Field names of the columns kept as fields. */
 static const char *const col_field[C_COUNT] = {
-    [C_HOST] = "Computer", [C_TASK] = "Task", [C_OPCODE] = "Opcode",
+    [C_HOST] = "Computer",     [C_TASK] = "Task", [C_OPCODE] = "Opcode",
     [C_KEYWORDS] = "Keywords", [C_USER] = "User",
 };
 
@@ -189,8 +189,8 @@ static const struct {
     {"Warnung", CB_LEVEL_WARNING, L_DMY_LANG},
     {"Informationen", CB_LEVEL_INFO, L_DMY_LANG},
     {"Ausf\xc3\xbchrlich", CB_LEVEL_VERBOSE, L_DMY_LANG},
-    {"\xc3\x9c" "berwachung erfolgreich", CB_LEVEL_INFO, L_DMY_LANG},
-    {"\xc3\x9c" "berwachung gescheitert", CB_LEVEL_INFO, L_DMY_LANG},
+    {"\xc3\234berwachung erfolgreich", CB_LEVEL_INFO, L_DMY_LANG},
+    {"\xc3\234berwachung gescheitert", CB_LEVEL_INFO, L_DMY_LANG},
     /* fr */
     {"Critique", CB_LEVEL_CRITICAL, L_DMY_LANG},
     {"Erreur", CB_LEVEL_ERROR, L_DMY_LANG},
@@ -211,7 +211,7 @@ static const struct {
     /* pt, nl */
     {"Erro", CB_LEVEL_ERROR, L_DMY_LANG},
     {"Aviso", CB_LEVEL_WARNING, L_DMY_LANG},
-    {"Informa\xc3\xa7\xc3\xb5" "es", CB_LEVEL_INFO, L_DMY_LANG},
+    {"Informa\xc3\xa7\xc3\265es", CB_LEVEL_INFO, L_DMY_LANG},
     {"Kritiek", CB_LEVEL_CRITICAL, L_DMY_LANG},
     {"Fout", CB_LEVEL_ERROR, L_DMY_LANG},
     {"Waarschuwing", CB_LEVEL_WARNING, L_DMY_LANG},
@@ -230,10 +230,10 @@ enum q { Q_START, Q_PLAIN, Q_QUOTED, Q_QUOTE_SEEN };
 
 /* A date as read, before the day/month order is applied. */
 struct when {
-    int kind;       /* W_READY: ts is final; W_PAIR: a/b are day and month
-                     * in some order */
+    int kind; /* W_READY: ts is final; W_PAIR: a/b are day and month
+               * in some order */
     int a, b, year;
-    int64_t tod;    /* ticks since midnight */
+    int64_t tod; /* ticks since midnight */
     cb_time ts;
     int zoned;
 };
@@ -276,9 +276,9 @@ struct state {
 
     /* source-wide */
     const char *file_channel;
-    enum cb_date_order order;   /* in force; CB_DATE_AUTO: undecided */
+    enum cb_date_order order; /* in force; CB_DATE_AUTO: undecided */
     int order_forced, order_assumed;
-    uint64_t order_line;        /* the row that decided it */
+    uint64_t order_line; /* the row that decided it */
     enum lang lang;
     int saw_ampm, saw_dot_date;
     int any_unzoned, any_pair;
@@ -338,9 +338,9 @@ static int level_of(const char *s, size_t n, enum lang *lang)
 {
     s = cb_export_trim(s, &n);
     if (n == 1 && s[0] >= '0' && s[0] <= '5') {
-        static const int num[] = {CB_LEVEL_INFO,    CB_LEVEL_CRITICAL,
-                                  CB_LEVEL_ERROR,   CB_LEVEL_WARNING,
-                                  CB_LEVEL_INFO,    CB_LEVEL_VERBOSE};
+        static const int num[] = {CB_LEVEL_INFO,  CB_LEVEL_CRITICAL,
+                                  CB_LEVEL_ERROR, CB_LEVEL_WARNING,
+                                  CB_LEVEL_INFO,  CB_LEVEL_VERBOSE};
         return num[s[0] - '0'];
     }
     for (size_t i = 0; i < sizeof level_names / sizeof *level_names; i++) {
@@ -396,8 +396,14 @@ static int ampm(const char *s, size_t n, size_t *i)
         const char *text;
         int pm;
     } m[] = {
-        {"a. m.", 1}, {"p. m.", 2}, {"a.m.", 1}, {"p.m.", 2}, {"am", 1},
-        {"pm", 2},    {"a", 1},     {"p", 2},
+        {"a. m.", 1},
+        {"p. m.", 2},
+        {"a.m.", 1},
+        {"p.m.", 2},
+        {"am", 1},
+        {"pm", 2},
+        {"a", 1},
+        {"p", 2},
         {"\xe5\x8d\x88\xe5\x89\x8d", 1}, /* 午前 */
         {"\xe5\x8d\x88\xe5\xbe\x8c", 2}, /* 午後 */
         {"\xec\x98\xa4\xec\xa0\x84", 1}, /* 오전 */
@@ -411,8 +417,8 @@ static int ampm(const char *s, size_t n, size_t *i)
             continue;
         /* "a"/"p" alone only as a whole word */
         size_t e = *i + len;
-        if (e < n && ((s[e] >= 'a' && s[e] <= 'z') ||
-                      (s[e] >= 'A' && s[e] <= 'Z')))
+        if (e < n &&
+            ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= 'A' && s[e] <= 'Z')))
             continue;
         if (len == 1 || len == 2) {
             /* "am" may be followed by "." ("a.m" is caught above) */
@@ -544,8 +550,9 @@ static cb_time pair_time(const struct when *w, enum cb_date_order order)
 
 static const char *order_name(enum cb_date_order o)
 {
-    return o == CB_DATE_DMY ? "day/month" : o == CB_DATE_MDY ? "month/day"
-                                                             : "year first";
+    return o == CB_DATE_DMY   ? "day/month"
+           : o == CB_DATE_MDY ? "month/day"
+                              : "year first";
 }
 
 /* ---- file names --------------------------------------------------------- */
@@ -600,8 +607,7 @@ static const char *channel_named(struct cb_parse *p, const char *s, size_t n)
         skey += 16;
     for (size_t i = 0; i < sizeof known_channels / sizeof *known_channels;
          i++) {
-        alnum_key(known_channels[i], strlen(known_channels[i]), ck,
-                  sizeof ck);
+        alnum_key(known_channels[i], strlen(known_channels[i]), ck, sizeof ck);
         const char *c = ck;
         if (strncmp(c, "microsoftwindows", 16) == 0)
             c += 16;
@@ -638,8 +644,8 @@ static const char *channel_from_path(struct cb_parse *p, const char *path)
         if (strncasecmp(b + i, "_evt_", 5) == 0)
             return channel_named(p, b + i + 5, n - i - 5);
     }
-    static const char *const heads[] = {"Microsoft-", "System",
-                                        "Application", "Security", "Setup"};
+    static const char *const heads[] = {"Microsoft-", "System", "Application",
+                                        "Security", "Setup"};
     for (size_t i = 1; i < n; i++) {
         if (b[i - 1] != '_' && b[i - 1] != '-')
             continue;
@@ -917,8 +923,8 @@ static int take_header(struct cb_parse *p, struct state *st)
             st->col[c] = (int)i;
     }
     /* "Date" or "Time" alone holds both */
-    if (st->col[C_DATETIME] < 0 && (st->col[C_DATE] < 0) !=
-                                       (st->col[C_TIME] < 0)) {
+    if (st->col[C_DATETIME] < 0 &&
+        (st->col[C_DATE] < 0) != (st->col[C_TIME] < 0)) {
         enum col one = st->col[C_DATE] >= 0 ? C_DATE : C_TIME;
         st->col[C_DATETIME] = st->col[one];
         st->col[one] = -1;
@@ -960,8 +966,7 @@ static const char *intern_val(struct cb_parse *p, const char *s, size_t n,
 
 /* Decide the day/month order now (end of data, or too many rows held),
  * from the file's hints. */
-static void assume_order(struct cb_parse *p, struct state *st,
-                         const char *why)
+static void assume_order(struct cb_parse *p, struct state *st, const char *why)
 {
     const char *hint;
     if (st->saw_dot_date) {
@@ -982,8 +987,8 @@ static void assume_order(struct cb_parse *p, struct state *st,
     }
     st->order_assumed = 1;
     cb_parse_warn(p, CB_WHERE_NONE, 0,
-                  "%s: %s order assumed (%s); --date-order overrides",
-                  why, order_name(st->order), hint);
+                  "%s: %s order assumed (%s); --date-order overrides", why,
+                  order_name(st->order), hint);
     p->src->time_basis = cb_arena_printf(
         p->arena, "local (offset unknown; %s order of dates assumed: %s)",
         order_name(st->order), hint);
@@ -1039,10 +1044,10 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
                           (int)(n > 60 ? 60 : n), v);
             return 0;
         }
-        enum cb_date_order says =
-            a > 12 ? CB_DATE_DMY : b > 12 ? CB_DATE_MDY : CB_DATE_AUTO;
-        if (says != CB_DATE_AUTO &&
-            pair_time(&h->w, says) == CB_TIME_NONE) {
+        enum cb_date_order says = a > 12   ? CB_DATE_DMY
+                                  : b > 12 ? CB_DATE_MDY
+                                           : CB_DATE_AUTO;
+        if (says != CB_DATE_AUTO && pair_time(&h->w, says) == CB_TIME_NONE) {
             st->bad_dates++;
             cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
                           "line %llu: date '%.*s' not understood; row "
@@ -1062,7 +1067,7 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
                           "%s; row skipped",
                           (unsigned long long)st->rec_line,
                           (int)(n > 60 ? 60 : n), v, order_name(st->order),
-                          st->order_forced ? "given by --date-order"
+                          st->order_forced    ? "given by --date-order"
                           : st->order_assumed ? "assumed earlier"
                                               : "of the rows before");
             return 0;
@@ -1424,8 +1429,7 @@ static void close_(struct cb_parse *p, void **state)
         cb_parse_warn(p, CB_WHERE_LINE, st->contradict_line,
                       "%llu rows contradict the %s order and were skipped, "
                       "the first at line %llu",
-                      (unsigned long long)st->contradict,
-                      order_name(st->order),
+                      (unsigned long long)st->contradict, order_name(st->order),
                       (unsigned long long)st->contradict_line);
     if (st->unknown_levels > 1)
         cb_parse_warn(p, CB_WHERE_NONE, 0,
@@ -1435,14 +1439,17 @@ static void close_(struct cb_parse *p, void **state)
         p->src->time_basis = "UTC (every time carries a zone)";
         p->src->time_kind = CB_TK_UTC;
     } else if (st->order_forced && st->any_pair) {
-        p->src->time_basis = cb_arena_printf(
-            p->arena, "local (offset unknown; %s order of dates from "
-                      "--date-order)", order_name(st->order));
+        p->src->time_basis =
+            cb_arena_printf(p->arena,
+                            "local (offset unknown; %s order of dates from "
+                            "--date-order)",
+                            order_name(st->order));
     } else if (!st->order_assumed && st->order_line) {
         p->src->time_basis = cb_arena_printf(
-            p->arena, "local (offset unknown; %s order of dates from the "
-                      "data, line %llu)", order_name(st->order),
-            (unsigned long long)st->order_line);
+            p->arena,
+            "local (offset unknown; %s order of dates from the "
+            "data, line %llu)",
+            order_name(st->order), (unsigned long long)st->order_line);
     }
     if (st->utf16)
         cb_stream_fini(&st->conv);

@@ -129,6 +129,7 @@ void out_json_str(struct out *o, const char *str)
 
 /* Bytes a JSON string holds as they are: printable ASCII but '"' and
  * '\\' (NUL, the end, is not one of them). */
+/* clang-format off */
 static const unsigned char json_plain[256] = {
 #define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
     R16(0), R16(0),
@@ -139,6 +140,7 @@ static const unsigned char json_plain[256] = {
     R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
 #undef R16
 };
+/* clang-format on */
 
 /* Does any of the 8 bytes in x need a look: below 0x20, '"', '\\' or
  * 0x80 and above? (The classic "has a byte less than / equal to"

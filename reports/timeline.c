@@ -82,7 +82,7 @@ struct jsonl_state {
     struct jcache component[JC_WAYS];
     int64_t day; /* Unix day of date[] */
     char date[11];
-    int64_t sec; /* Unix second of stamp[] */
+    int64_t sec;    /* Unix second of stamp[] */
     char stamp[20]; /* "YYYY-MM-DDTHH:MM:SS" */
 };
 

@@ -120,8 +120,8 @@ Test(corpus_csv, event_viewer_csv_matches_its_evtx_twin_row_for_row)
     cr_assert_eq(base % (3600 * SEC), 0, "a whole number of hours");
     unsigned dst_rows = 0;
     for (size_t i = 0; i < n; i++) {
-        cr_assert_eq(c[i]->event_id, e[i]->event_id, "row %zu (line %llu)",
-                     i, (unsigned long long)c[i]->origin);
+        cr_assert_eq(c[i]->event_id, e[i]->event_id, "row %zu (line %llu)", i,
+                     (unsigned long long)c[i]->origin);
         cr_assert_str_eq(c[i]->provider, e[i]->provider, "row %zu", i);
         cr_assert_str_eq(c[i]->provider, "Microsoft-Windows-Servicing");
         cr_assert(c[i]->flags & CB_EV_TIME_ASSUMED);

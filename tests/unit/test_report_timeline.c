@@ -124,7 +124,9 @@ Test(report_timeline, jsonl_hand_checked_times)
     /* 2024-11-15T01:52:07.1234567Z: Unix 1731635527 */
     evs[0] = (struct cb_event){.ts = 1731635527LL * 10000000 + 1234567 +
                                      116444736000000000LL,
-                               .host = "", .channel = "c", .message = "",
+                               .host = "",
+                               .channel = "c",
+                               .message = "",
                                .source = &src};
     /* the same second again, then the next day */
     evs[1] = evs[0];
@@ -149,12 +151,16 @@ static void reference_escape(const unsigned char *s, char *out)
     size_t k = 0;
     for (size_t i = 0; s[i];) {
         unsigned c = s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
-                                   : (c & 0xF0) == 0xE0 ? 3
-                                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
         int ok = len > 0;
-        uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F
-                                                                   : c & 0x07;
+        uint32_t cp = len == 1   ? c
+                      : len == 2 ? c & 0x1F
+                      : len == 3 ? c & 0x0F
+                                 : c & 0x07;
         for (size_t j = 1; ok && j < len; j++) {
             ok = (s[i + j] & 0xC0) == 0x80;
             cp = cp << 6 | (s[i + j] & 0x3F);
@@ -193,11 +199,25 @@ Test(report_timeline, jsonl_message_escaping_at_every_alignment)
 {
     src.path = "x";
     src.data_type = "t";
-    static const char *const pieces[] = {
-        "plain text ", "\"", "\\", "\n", "\r\n", "\t", "\x01", "\x1f",
-        "\x7f", "\xC3\xA4", "\xE2\x80\x9E", "\xF0\x9F\x98\x80", "\xC3",
-        "\xE2\x80", "\xFF", "\xED\xA0\x80", "\xC0\xAF", "abcdefgh",
-        "12345678901234567"};
+    static const char *const pieces[] = {"plain text ",
+                                         "\"",
+                                         "\\",
+                                         "\n",
+                                         "\r\n",
+                                         "\t",
+                                         "\x01",
+                                         "\x1f",
+                                         "\x7f",
+                                         "\xC3\xA4",
+                                         "\xE2\x80\x9E",
+                                         "\xF0\x9F\x98\x80",
+                                         "\xC3",
+                                         "\xE2\x80",
+                                         "\xFF",
+                                         "\xED\xA0\x80",
+                                         "\xC0\xAF",
+                                         "abcdefgh",
+                                         "12345678901234567"};
     static char msgs[64][200];
     uint64_t rng = 7;
     for (int m = 0; m < 64; m++) {
@@ -210,8 +230,10 @@ Test(report_timeline, jsonl_message_escaping_at_every_alignment)
             k += strlen(p);
         }
         msgs[m][k] = '\0';
-        evs[m] = (struct cb_event){.ts = 116444736000000000LL, .host = "",
-                                   .channel = "c", .message = msgs[m],
+        evs[m] = (struct cb_event){.ts = 116444736000000000LL,
+                                   .host = "",
+                                   .channel = "c",
+                                   .message = msgs[m],
                                    .source = &src};
         ptrs[m] = &evs[m];
     }
@@ -225,8 +247,7 @@ Test(report_timeline, jsonl_message_escaping_at_every_alignment)
         char *nl = strchr(line, '\n');
         cr_assert_not_null(nl);
         *nl = '\0';
-        cr_assert(strstr(line, pat), "message %d:\n%s\nwant %s", m, line,
-                  want);
+        cr_assert(strstr(line, pat), "message %d:\n%s\nwant %s", m, line, want);
         line = nl + 1;
     }
     free(out);
