@@ -7,4 +7,5 @@
     X(clusterlog) \
     X(evtx) \
     X(evtx_xml) \
-    X(evtx_text)
+    X(evtx_text) \
+    X(evtx_csv)

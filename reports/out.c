@@ -10,6 +10,7 @@ void out_init(struct out *o, FILE *f)
     o->f = f;
     o->n = 0;
     o->failed = 0;
+    o->flushes = 0;
 }
 
 static void flush(struct out *o)
@@ -17,6 +18,7 @@ static void flush(struct out *o)
     if (o->n && fwrite(o->buf, 1, o->n, o->f) != o->n)
         o->failed = 1;
     o->n = 0;
+    o->flushes++;
 }
 
 int out_finish(struct out *o)
@@ -34,6 +36,7 @@ void out_bytes(struct out *o, const char *s, size_t n)
         if (n > sizeof o->buf) {
             if (fwrite(s, 1, n, o->f) != n)
                 o->failed = 1;
+            o->flushes++;
             return;
         }
     }
@@ -124,6 +127,33 @@ void out_json_str(struct out *o, const char *str)
     out_char(o, '"');
 }
 
+/* Bytes a JSON string holds as they are: printable ASCII but '"' and
+ * '\\' (NUL, the end, is not one of them). */
+/* clang-format off */
+static const unsigned char json_plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(0), R16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+    R16(1), R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+    R16(1), R16(1),
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+/* clang-format on */
+
+/* Does any of the 8 bytes in x need a look: below 0x20, '"', '\\' or
+ * 0x80 and above? (The classic "has a byte less than / equal to"
+ * tricks; false positives are impossible for these tests.) */
+static int word_needs_look(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t lt20 = (x - ones * 0x20) & ~x;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t eq = ((q - ones) & ~q) | ((b - ones) & ~b);
+    return ((lt20 | eq | x) & high) != 0;
+}
+
 void out_json_frag(struct out *o, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -131,11 +161,19 @@ void out_json_frag(struct out *o, const char *str)
     size_t run = 0; /* start of bytes that need no escape */
     size_t i = 0;
     while (i < n) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            i++;
-            continue;
+        /* eight plain bytes at a time, then byte by byte */
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (word_needs_look(x))
+                break;
+            i += 8;
         }
+        while (json_plain[s[i]])
+            i++;
+        if (i >= n)
+            break;
+        unsigned char c = s[i];
         size_t ul = c >= 0x80 ? out_utf8_len(s + i, n - i) : 0;
         if (ul > 1) {
             i += ul;

@@ -14,6 +14,7 @@ struct out {
     FILE *f;
     size_t n;
     int failed;
+    uint64_t flushes; /* buf was emptied this many times */
     char buf[1 << 16];
 };
 

@@ -9,35 +9,6 @@
 #include "casebrief/report.h"
 #include "out.h"
 
-static void origin_key(struct out *o, const struct cb_event *e)
-{
-    if (e->source->origin_is_line) {
-        out_str(o, ",\"line\":");
-        out_u64(o, e->origin);
-    } else {
-        out_str(o, ",\"offset\":");
-        out_u64(o, e->origin);
-    }
-}
-
-/* The other sources that held the same record: ,"seen_in":[...] */
-static void seen_in_json(struct out *o, const struct cb_event *e)
-{
-    if (!e->also)
-        return;
-    out_str(o, ",\"seen_in\":[");
-    for (const struct cb_also *a = e->also; a; a = a->next) {
-        if (a != e->also)
-            out_char(o, ',');
-        out_str(o, "{\"source\":");
-        out_json_str(o, a->source->path);
-        out_str(o, a->source->origin_is_line ? ",\"line\":" : ",\"offset\":");
-        out_u64(o, a->origin);
-        out_char(o, '}');
-    }
-    out_char(o, ']');
-}
-
 /* "[RCM] text" for cluster.log, the message alone otherwise. */
 static void message_text(struct out *o, const struct cb_event *e,
                          void (*put)(struct out *, const char *))
@@ -52,55 +23,207 @@ static void message_text(struct out *o, const struct cb_event *e,
     put(o, e->message);
 }
 
-static void jsonl(struct out *o, const struct cb_event *e)
+/* ---- JSONL ---------------------------------------------------------------
+ * A timeline is millions of lines whose host, channel, source and
+ * component repeat, and whose times share the day: the writer keeps the
+ * escaped form of the strings it saw last (by pointer: they are interned
+ * or belong to the source) and the date part of the last time, so that
+ * most of a line is copied rather than scanned and formatted again. */
+
+/* out_bytes with the common case inlined, so that copies of constant
+ * length compile to a few moves. */
+static inline void put(struct out *o, const char *s, size_t n)
 {
-    char iso[40];
-    cb_time_format_iso(e->ts, iso, sizeof iso);
-    out_str(o, "{\"datetime\":\"");
-    out_str(o, iso);
-    out_str(o, "\",\"timestamp\":");
-    out_i64(o, cb_time_to_unix_us(e->ts));
-    out_str(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
-    out_json_message(o, e->component, e->message);
-    out_str(o, ",\"data_type\":");
-    out_json_str(o, e->source->data_type);
-    out_str(o, ",\"host\":");
-    out_json_str(o, e->host);
-    out_str(o, ",\"channel\":");
-    out_json_str(o, e->channel);
-    out_str(o, ",\"provider\":");
-    out_json_str(o, e->provider);
-    out_str(o, ",\"event_id\":");
-    if (e->flags & CB_EV_HAS_EVENT_ID)
-        out_u64(o, e->event_id);
-    else
-        out_str(o, "null");
-    out_str(o, ",\"level\":\"");
-    out_str(o, cb_level_name(e->level));
-    out_str(o, "\",\"record_id\":");
-    if (e->flags & CB_EV_HAS_RECORD_ID)
-        out_u64(o, e->record_id);
-    else
-        out_str(o, "null");
-    out_str(o, ",\"component\":");
-    out_json_str(o, e->component);
-    out_str(o, ",\"pid\":");
-    if (e->flags & CB_EV_HAS_PID) {
-        out_u64(o, e->pid);
-        out_str(o, ",\"tid\":");
-        out_u64(o, e->tid);
+    if (n <= sizeof o->buf - o->n) {
+        memcpy(o->buf + o->n, s, n);
+        o->n += n;
     } else {
-        out_str(o, "null,\"tid\":null");
+        out_bytes(o, s, n);
     }
-    out_str(o, ",\"time_assumed\":");
-    out_str(o, e->flags & CB_EV_TIME_ASSUMED ? "true" : "false");
-    out_str(o, ",\"recovered\":"); /* from stale or damaged data */
-    out_str(o, e->flags & CB_EV_RECOVERED ? "true" : "false");
-    out_str(o, ",\"source\":");
-    out_json_str(o, e->source->path);
-    origin_key(o, e);
-    seen_in_json(o, e);
-    out_str(o, ",\"data\":{");
+}
+
+#define LIT(o, s) put(o, s, sizeof s - 1)
+
+/* Decimal digits straight into the buffer. */
+static inline void put_u64(struct out *o, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(o, tmp + i, sizeof tmp - i);
+}
+
+static inline void put_i64(struct out *o, int64_t v)
+{
+    if (v < 0) {
+        put(o, "-", 1);
+        put_u64(o, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(o, (uint64_t)v);
+    }
+}
+
+/* One cached, escaped JSON value ("..." or null). */
+struct jcache {
+    const char *key;
+    int valid;
+    size_t len;
+    char text[256];
+};
+
+/* A small direct-mapped cache per column; long values are not kept. */
+#define JC_WAYS 16u
+
+struct jsonl_state {
+    struct jcache data_type, host, channel, provider, source;
+    struct jcache component[JC_WAYS];
+    int64_t day; /* Unix day of date[] */
+    char date[11];
+    int64_t sec;    /* Unix second of stamp[] */
+    char stamp[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+};
+
+/* s as a JSON string; what it wrote is kept when it is short and lies
+ * whole in the buffer (no flush in between). */
+static void cached_json_str(struct out *o, struct jcache *c, const char *s)
+{
+    if (c->valid && c->key == s) {
+        put(o, c->text, c->len);
+        return;
+    }
+    size_t before = o->n;
+    uint64_t flushes = o->flushes;
+    out_json_str(o, s);
+    c->key = s;
+    c->valid = 0;
+    if (o->flushes == flushes && o->n - before <= sizeof c->text) {
+        c->len = o->n - before;
+        memcpy(c->text, o->buf + before, c->len);
+        c->valid = 1;
+    }
+}
+
+static struct jcache *way(struct jcache *set, const char *s)
+{
+    uintptr_t h = (uintptr_t)s;
+    return &set[(h >> 4 ^ h >> 10) % JC_WAYS];
+}
+
+static void two(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.ffffff+00:00", as cb_time_format_iso writes it,
+ * with the date recomputed only when the day changes. */
+static void iso_time(struct out *o, struct jsonl_state *js, cb_time t)
+{
+    int64_t us = cb_time_to_unix_us(t);
+    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    int64_t frac = us - secs * 1000000;
+    if (secs != js->sec) {
+        int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+        if (day != js->day) {
+            char iso[40];
+            cb_time_format_iso(t, iso, sizeof iso);
+            memcpy(js->date, iso, 10);
+            js->day = day;
+        }
+        int64_t rem = secs - day * 86400;
+        memcpy(js->stamp, js->date, 10);
+        js->stamp[10] = 'T';
+        two(js->stamp + 11, (int)(rem / 3600));
+        js->stamp[13] = ':';
+        two(js->stamp + 14, (int)(rem / 60 % 60));
+        js->stamp[16] = ':';
+        two(js->stamp + 17, (int)(rem % 60));
+        js->sec = secs;
+    }
+    char f[14] = {'.', 0, 0, 0, 0, 0, 0, '+', '0', '0', ':', '0', '0'};
+    for (int i = 6; i >= 1; i--) {
+        f[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    put(o, js->stamp, 19);
+    put(o, f, 13);
+}
+
+static void jsonl(struct out *o, struct jsonl_state *js,
+                  const struct cb_event *e)
+{
+    LIT(o, "{\"datetime\":\"");
+    iso_time(o, js, e->ts);
+    LIT(o, "\",\"timestamp\":");
+    put_i64(o, cb_time_to_unix_us(e->ts));
+    LIT(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
+    out_json_message(o, e->component, e->message);
+    LIT(o, ",\"data_type\":");
+    cached_json_str(o, &js->data_type, e->source->data_type);
+    LIT(o, ",\"host\":");
+    cached_json_str(o, &js->host, e->host);
+    LIT(o, ",\"channel\":");
+    cached_json_str(o, &js->channel, e->channel);
+    LIT(o, ",\"provider\":");
+    cached_json_str(o, &js->provider, e->provider);
+    LIT(o, ",\"event_id\":");
+    if (e->flags & CB_EV_HAS_EVENT_ID)
+        put_u64(o, e->event_id);
+    else
+        LIT(o, "null");
+    LIT(o, ",\"level\":\"");
+    out_str(o, cb_level_name(e->level));
+    LIT(o, "\",\"record_id\":");
+    if (e->flags & CB_EV_HAS_RECORD_ID)
+        put_u64(o, e->record_id);
+    else
+        LIT(o, "null");
+    LIT(o, ",\"component\":");
+    cached_json_str(o, way(js->component, e->component), e->component);
+    LIT(o, ",\"pid\":");
+    if (e->flags & CB_EV_HAS_PID) {
+        put_u64(o, e->pid);
+        LIT(o, ",\"tid\":");
+        put_u64(o, e->tid);
+    } else {
+        LIT(o, "null,\"tid\":null");
+    }
+    if (e->flags & CB_EV_TIME_ASSUMED)
+        LIT(o, ",\"time_assumed\":true");
+    else
+        LIT(o, ",\"time_assumed\":false");
+    /* from stale or damaged data */
+    if (e->flags & CB_EV_RECOVERED)
+        LIT(o, ",\"recovered\":true");
+    else
+        LIT(o, ",\"recovered\":false");
+    LIT(o, ",\"source\":");
+    cached_json_str(o, &js->source, e->source->path);
+    if (e->source->origin_is_line)
+        LIT(o, ",\"line\":");
+    else
+        LIT(o, ",\"offset\":");
+    put_u64(o, e->origin);
+    if (e->also) { /* the other sources that held the same record */
+        LIT(o, ",\"seen_in\":[");
+        for (const struct cb_also *a = e->also; a; a = a->next) {
+            if (a != e->also)
+                out_char(o, ',');
+            LIT(o, "{\"source\":");
+            out_json_str(o, a->source->path);
+            if (a->source->origin_is_line)
+                LIT(o, ",\"line\":");
+            else
+                LIT(o, ",\"offset\":");
+            put_u64(o, a->origin);
+            out_char(o, '}');
+        }
+        out_char(o, ']');
+    }
+    LIT(o, ",\"data\":{");
     for (uint32_t i = 0; i < e->nfields; i++) {
         if (i)
             out_char(o, ',');
@@ -108,7 +231,7 @@ static void jsonl(struct out *o, const struct cb_event *e)
         out_char(o, ':');
         out_json_str(o, e->fields[i].value ? e->fields[i].value : "");
     }
-    out_str(o, "}}\n");
+    LIT(o, "}}\n");
 }
 
 /* Inside a quoted CSV field: quotes doubled, control characters blank. */
@@ -236,12 +359,15 @@ enum cb_status cb_timeline_write(FILE *f, const struct cb_timeline *tl,
     if (!o)
         return CB_E_NOMEM;
     out_init(o, f);
+    struct jsonl_state js;
+    memset(&js, 0, sizeof js);
+    js.day = js.sec = INT64_MIN;
     if (fmt == CB_TL_CSV)
         csv_header(o);
     for (size_t i = 0; i < tl->count; i++) {
         const struct cb_event *e = tl->events[i];
         switch (fmt) {
-        case CB_TL_JSONL: jsonl(o, e); break;
+        case CB_TL_JSONL: jsonl(o, &js, e); break;
         case CB_TL_CSV: csv_row(o, e); break;
         case CB_TL_TEXT: text_line(o, e); break;
         }

@@ -44,6 +44,11 @@
 #define CB_LIMIT_EVTX_DEFERRED_CHUNKS 256U
 /* EVTX: the event message ("Name: value; ...") is cut after this. */
 #define CB_LIMIT_EVTX_MESSAGE 1024U
+/* Event CSV exports: bytes one record keeps (a longer field is cut), its
+ * columns, and rows held back while no date tells day from month. */
+#define CB_LIMIT_CSV_RECORD (1U << 20)
+#define CB_LIMIT_CSV_COLUMNS 256U
+#define CB_LIMIT_CSV_UNDECIDED_ROWS (1U << 18)
 
 struct cb_limits {
     uint64_t total_bytes;

@@ -1,0 +1,1529 @@
+/*
+ * evtx_csv.c - event log exports as CSV, in the shapes collectors write
+ * (shared/kb/FORMATS.md, "Bundles and host names" and "Event text
+ * exports"):
+ *
+ *   Get-WinEvent | Export-Csv     optional "#TYPE ..." first line, quoted
+ *                                 fields, any subset and order of the
+ *                                 EventLogRecord properties (TimeCreated,
+ *                                 Id, LevelDisplayName, ProviderName, ...);
+ *                                 -UseCulture makes the delimiter ';' or
+ *                                 tab and every value the culture's
+ *   TSS .csv / .txt               Select LevelDisplayName,TimeCreated,
+ *                                 ProviderName,ID,UserId,Message with the
+ *                                 collecting machine's locale; .txt: tabs
+ *   TSS cluster script .Log       MachineName,LevelDisplayName,TimeCreated,
+ *                                 ProviderName,Id,LogName,Message
+ *   SDP <C>_evt_<short>.csv       Date,Time,Type/Level,Computer Name,Event
+ *                                 Code,Source,Task Category,Username,
+ *                                 Description; trailer rows without a date
+ *   Event Viewer "Save As CSV"    Level,Date and Time,Source,Event ID,Task
+ *                                 Category, the message in an unnamed
+ *                                 sixth column; the header localized
+ *
+ * Reading: RFC 4180 by a byte state machine over the stream (quoted
+ * fields may hold delimiters, doubled quotes and line breaks), so a record
+ * is never limited by a line buffer. A record keeps at most
+ * CB_LIMIT_CSV_RECORD bytes: a longer field is cut with a warning and the
+ * rest of it is read and dropped, so memory stays bounded whatever the
+ * input. The delimiter (',' ';' or tab) is the one the header line uses
+ * most outside quotes. Columns are mapped by their header names (English
+ * property names, the SDP and Event Viewer headers, some localized
+ * Event Viewer ones); unknown columns become fields. UTF-8 with or
+ * without BOM; UTF-16LE (BOM or not) read through a conversion to UTF-8.
+ *
+ * Times are the exporting machine's wall clock in its culture's format:
+ * d/M/yyyy, M/d/yyyy, dd.MM.yyyy, yyyy-MM-dd, yyyy/MM/dd, with a 24-hour
+ * clock or a 12-hour one with AM/PM (a.m./p.m., Japanese, Korean and
+ * Chinese markers too). Which of day and month comes first is decided
+ * for the whole file by the first date whose first or second number is
+ * over 12; rows read before that are held back and converted once it is
+ * known, so no row is handed out with a guessed order that a later row
+ * contradicts. A file that never decides (or holds back more than
+ * CB_LIMIT_CSV_UNDECIDED_ROWS rows) takes an order from its locale hints,
+ * says so in a warning and in the source's time_basis; --date-order
+ * overrides all of this. The zone is not in the file: ts holds the wall
+ * clock as if it were UTC, each event is flagged CB_EV_TIME_ASSUMED and
+ * the source is CB_TK_LOCAL, for the time-basis pass to resolve. A time
+ * with Z or an offset (ISO 8601) is used as given.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casebrief/alloc.h"
+#include "casebrief/limits.h"
+#include "casebrief/parser.h"
+#include "export_common.h"
+
+#define BLOCK ((size_t)64 << 10)
+#define NAME_MAX_BYTES 256u
+#define MAX_FIELDS 32u
+#define DATE_TEXT_MAX 96u /* a date and time longer than this is bad */
+
+/* ---- columns ------------------------------------------------------------ */
+
+enum col {
+    C_DATETIME, /* date and time in one value */
+    C_DATE,     /* SDP: date and time in two columns */
+    C_TIME,
+    C_ID,
+    C_LEVELNAME, /* LevelDisplayName, Level of Event Viewer, Type/Level */
+    C_LEVELNUM,  /* Get-WinEvent's numeric Level */
+    C_PROVIDER,
+    C_CHANNEL,
+    C_HOST,
+    C_RECORD,
+    C_MESSAGE,
+    C_PID,
+    C_TID,
+    C_TASK,
+    C_OPCODE,
+    C_KEYWORDS,
+    C_USER,
+    C_COUNT,
+    C_OTHER = C_COUNT
+};
+
+/* Header names, compared after normalisation (ASCII lower case, blanks
+ * and ' - _ . / ( ) dropped). Several may map to one column; the first
+ * in the header wins. */
+static const struct {
+    const char *name;
+    enum col col;
+} col_names[] = {
+    {"timecreated", C_DATETIME},
+    {"dateandtime", C_DATETIME},
+    {"datetime", C_DATETIME},
+    {"timegenerated", C_DATETIME},
+    {"timewritten", C_DATETIME},
+    {"timestamp", C_DATETIME},
+    {"datumunduhrzeit", C_DATETIME}, /* de */
+    {"dateetheure", C_DATETIME},     /* fr */
+    {"fechayhora", C_DATETIME},      /* es */
+    {"dataeora", C_DATETIME},        /* it */
+    {"\xe6\x97\xa5\xe4\xbb\x98\xe3\x81\xa8\xe6\x99\x82\xe5\x88\xbb",
+     C_DATETIME}, /* ja 日付と時刻 */
+    {"date", C_DATE},
+    {"datum", C_DATE},
+    {"fecha", C_DATE},
+    {"time", C_TIME},
+    {"uhrzeit", C_TIME},
+    {"heure", C_TIME},
+    {"hora", C_TIME},
+    {"id", C_ID},
+    {"eventid", C_ID},
+    {"eventcode", C_ID},
+    {"ereignisid", C_ID},                               /* de */
+    {"iddel\xe2\x80\x99\xc3\xa9v\xc3\xa9nement", C_ID}, /* fr */
+    {"iddel\xc3\xa9v\xc3\xa9nement", C_ID},
+    {"iddelevento", C_ID},                                        /* es */
+    {"idevento", C_ID},                                           /* it */
+    {"\xe3\x82\xa4\xe3\x83\x99\xe3\x83\xb3\xe3\x83\x88id", C_ID}, /* ja */
+    {"leveldisplayname", C_LEVELNAME},
+    {"typelevel", C_LEVELNAME},
+    {"entrytype", C_LEVELNAME},
+    {"type", C_LEVELNAME},
+    {"ebene", C_LEVELNAME},                                /* de */
+    {"niveau", C_LEVELNAME},                               /* fr */
+    {"nivel", C_LEVELNAME},                                /* es */
+    {"livello", C_LEVELNAME},                              /* it */
+    {"\xe3\x83\xac\xe3\x83\x99\xe3\x83\xab", C_LEVELNAME}, /* ja レベル */
+    {"level", C_LEVELNUM}, /* numeric from Get-WinEvent, a name elsewhere */
+    {"providername", C_PROVIDER},
+    {"source", C_PROVIDER},
+    {"quelle", C_PROVIDER},
+    {"origen", C_PROVIDER},
+    {"origine", C_PROVIDER},
+    {"\xe3\x82\xbd\xe3\x83\xbc\xe3\x82\xb9", C_PROVIDER}, /* ja ソース */
+    {"logname", C_CHANNEL},
+    {"channel", C_CHANNEL},
+    {"machinename", C_HOST},
+    {"computername", C_HOST},
+    {"computer", C_HOST},
+    {"recordid", C_RECORD},
+    {"eventrecordid", C_RECORD},
+    {"message", C_MESSAGE},
+    {"description", C_MESSAGE},
+    {"beschreibung", C_MESSAGE},
+    {"processid", C_PID},
+    {"threadid", C_TID},
+    {"taskdisplayname", C_TASK},
+    {"taskcategory", C_TASK},
+    {"aufgabenkategorie", C_TASK},
+    {"opcodedisplayname", C_OPCODE},
+    {"keywordsdisplaynames", C_KEYWORDS},
+    {"userid", C_USER},
+    {"username", C_USER},
+    {"user", C_USER},
+};
+
+/* Field names of the columns kept as fields. */
+static const char *const col_field[C_COUNT] = {
+    [C_HOST] = "Computer",     [C_TASK] = "Task", [C_OPCODE] = "Opcode",
+    [C_KEYWORDS] = "Keywords", [C_USER] = "User",
+};
+
+/* ---- levels ------------------------------------------------------------- */
+
+enum lang { L_NONE, L_EN, L_DMY_LANG, L_JA };
+
+static const struct {
+    const char *name;
+    int level;
+    enum lang lang;
+} level_names[] = {
+    {"Critical", CB_LEVEL_CRITICAL, L_EN},
+    {"Error", CB_LEVEL_ERROR, L_EN}, /* also es */
+    {"Warning", CB_LEVEL_WARNING, L_EN},
+    {"Information", CB_LEVEL_INFO, L_EN}, /* also fr */
+    {"Informational", CB_LEVEL_INFO, L_EN},
+    {"Verbose", CB_LEVEL_VERBOSE, L_EN},
+    {"Audit Success", CB_LEVEL_INFO, L_EN},
+    {"Audit Failure", CB_LEVEL_INFO, L_EN},
+    {"SuccessAudit", CB_LEVEL_INFO, L_EN},
+    {"FailureAudit", CB_LEVEL_INFO, L_EN},
+    /* de */
+    {"Kritisch", CB_LEVEL_CRITICAL, L_DMY_LANG},
+    {"Fehler", CB_LEVEL_ERROR, L_DMY_LANG},
+    {"Warnung", CB_LEVEL_WARNING, L_DMY_LANG},
+    {"Informationen", CB_LEVEL_INFO, L_DMY_LANG},
+    {"Ausf\xc3\xbchrlich", CB_LEVEL_VERBOSE, L_DMY_LANG},
+    {"\xc3\234berwachung erfolgreich", CB_LEVEL_INFO, L_DMY_LANG},
+    {"\xc3\234berwachung gescheitert", CB_LEVEL_INFO, L_DMY_LANG},
+    /* fr */
+    {"Critique", CB_LEVEL_CRITICAL, L_DMY_LANG},
+    {"Erreur", CB_LEVEL_ERROR, L_DMY_LANG},
+    {"Avertissement", CB_LEVEL_WARNING, L_DMY_LANG},
+    {"Commentaires", CB_LEVEL_VERBOSE, L_DMY_LANG},
+    {"D\xc3\xa9taill\xc3\xa9", CB_LEVEL_VERBOSE, L_DMY_LANG},
+    /* es */
+    {"Cr\xc3\xadtico", CB_LEVEL_CRITICAL, L_DMY_LANG},
+    {"Advertencia", CB_LEVEL_WARNING, L_DMY_LANG},
+    {"Informaci\xc3\xb3n", CB_LEVEL_INFO, L_DMY_LANG},
+    {"Detallado", CB_LEVEL_VERBOSE, L_DMY_LANG},
+    /* it */
+    {"Critico", CB_LEVEL_CRITICAL, L_DMY_LANG},
+    {"Errore", CB_LEVEL_ERROR, L_DMY_LANG},
+    {"Avviso", CB_LEVEL_WARNING, L_DMY_LANG}, /* also pt */
+    {"Informazioni", CB_LEVEL_INFO, L_DMY_LANG},
+    {"Dettagliato", CB_LEVEL_VERBOSE, L_DMY_LANG},
+    /* pt, nl */
+    {"Erro", CB_LEVEL_ERROR, L_DMY_LANG},
+    {"Aviso", CB_LEVEL_WARNING, L_DMY_LANG},
+    {"Informa\xc3\xa7\xc3\265es", CB_LEVEL_INFO, L_DMY_LANG},
+    {"Kritiek", CB_LEVEL_CRITICAL, L_DMY_LANG},
+    {"Fout", CB_LEVEL_ERROR, L_DMY_LANG},
+    {"Waarschuwing", CB_LEVEL_WARNING, L_DMY_LANG},
+    {"Informatie", CB_LEVEL_INFO, L_DMY_LANG},
+    /* ja: 重大 エラー 警告 情報 詳細 */
+    {"\xe9\x87\x8d\xe5\xa4\xa7", CB_LEVEL_CRITICAL, L_JA},
+    {"\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc", CB_LEVEL_ERROR, L_JA},
+    {"\xe8\xad\xa6\xe5\x91\x8a", CB_LEVEL_WARNING, L_JA},
+    {"\xe6\x83\x85\xe5\xa0\xb1", CB_LEVEL_INFO, L_JA},
+    {"\xe8\xa9\xb3\xe7\xb4\xb0", CB_LEVEL_VERBOSE, L_JA},
+};
+
+/* ---- state -------------------------------------------------------------- */
+
+enum q { Q_START, Q_PLAIN, Q_QUOTED, Q_QUOTE_SEEN };
+
+/* A date as read, before the day/month order is applied. */
+struct when {
+    int kind; /* W_READY: ts is final; W_PAIR: a/b are day and month
+               * in some order */
+    int a, b, year;
+    int64_t tod; /* ticks since midnight */
+    cb_time ts;
+    int zoned;
+};
+enum { W_READY = 1, W_PAIR = 2 };
+
+struct held {
+    struct cb_event ev;
+    struct when w;
+};
+
+struct state {
+    struct cb_stream *in; /* p->in, or conv for UTF-16 input */
+    struct cb_stream conv;
+    int utf16;
+    char delim;
+
+    /* bytes */
+    unsigned char *blk;
+    size_t blk_len, blk_pos;
+    int eof;
+    uint64_t line; /* of the next byte */
+
+    /* the record being read */
+    enum q q;
+    char *rec;
+    size_t rec_len, rec_cap;
+    uint32_t fstart[CB_LIMIT_CSV_COLUMNS + 1];
+    uint32_t flen[CB_LIMIT_CSV_COLUMNS];
+    unsigned nf;
+    uint64_t rec_line, quote_line;
+    int rec_cut, rec_cols_cut, rec_any;
+    int type_line_checked;
+
+    /* the header */
+    int have_header;
+    int col[C_COUNT]; /* index, or -1 */
+    unsigned ncols;
+    const char *names[CB_LIMIT_CSV_COLUMNS]; /* interned header names */
+    int message_extra; /* the message is the column after the last */
+
+    /* source-wide */
+    const char *file_channel;
+    enum cb_date_order order; /* in force; CB_DATE_AUTO: undecided */
+    int order_forced, order_assumed;
+    uint64_t order_line; /* the row that decided it */
+    enum lang lang;
+    int saw_ampm, saw_dot_date;
+    int any_unzoned, any_pair;
+    struct held *held;
+    size_t nheld, held_cap, held_pos;
+    int flushing;
+    uint64_t no_date, no_date_line, bad_dates, contradict;
+    uint64_t contradict_line;
+    uint64_t unknown_levels;
+    char last_level[32]; /* the level name read last, and its level */
+    size_t last_level_len;
+    int last_level_val;
+    int finished;
+};
+
+static enum cb_next nomem(struct cb_parse *p, uint64_t line)
+{
+    cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, line, "out of memory");
+    return CB_NEXT_FAIL;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Normalised header name into out (NUL-terminated). */
+static void norm_name(const char *s, size_t n, char *out, size_t size)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++) {
+        char c = s[i];
+        if (is_blank(c) || c == '-' || c == '_' || c == '.' || c == '/' ||
+            c == '(' || c == ')' || c == '"' || c == '\'')
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        out[k++] = c;
+    }
+    out[k] = '\0';
+}
+
+static int col_of(const char *s, size_t n)
+{
+    char key[64];
+    if (n >= sizeof key * 2)
+        return -1;
+    norm_name(s, n, key, sizeof key);
+    for (size_t i = 0; i < sizeof col_names / sizeof *col_names; i++) {
+        if (strcmp(key, col_names[i].name) == 0)
+            return (int)col_names[i].col;
+    }
+    return -1;
+}
+
+static int level_of(const char *s, size_t n, enum lang *lang)
+{
+    s = cb_export_trim(s, &n);
+    if (n == 1 && s[0] >= '0' && s[0] <= '5') {
+        static const int num[] = {CB_LEVEL_INFO,  CB_LEVEL_CRITICAL,
+                                  CB_LEVEL_ERROR, CB_LEVEL_WARNING,
+                                  CB_LEVEL_INFO,  CB_LEVEL_VERBOSE};
+        return num[s[0] - '0'];
+    }
+    for (size_t i = 0; i < sizeof level_names / sizeof *level_names; i++) {
+        if (strlen(level_names[i].name) == n &&
+            strncasecmp(s, level_names[i].name, n) == 0) {
+            if (lang && (*lang == L_NONE || level_names[i].lang == L_DMY_LANG))
+                *lang = level_names[i].lang;
+            return level_names[i].level;
+        }
+    }
+    return 0;
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+/* Skip blanks, including U+00A0 and U+202F (.NET puts the latter before
+ * AM/PM since ICU 72). */
+static size_t skip_sp(const char *s, size_t n, size_t i)
+{
+    for (;;) {
+        if (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        else if (i + 1 < n && (unsigned char)s[i] == 0xC2 &&
+                 (unsigned char)s[i + 1] == 0xA0)
+            i += 2;
+        else if (i + 2 < n && (unsigned char)s[i] == 0xE2 &&
+                 (unsigned char)s[i + 1] == 0x80 &&
+                 (unsigned char)s[i + 2] == 0xAF)
+            i += 3;
+        else
+            return i;
+    }
+}
+
+/* Digits at s[*i]: up to max of them; -1 when none. */
+static int digits(const char *s, size_t n, size_t *i, int max, int *count)
+{
+    int v = 0, k = 0;
+    while (*i < n && s[*i] >= '0' && s[*i] <= '9' && k < max) {
+        v = v * 10 + (s[*i] - '0');
+        (*i)++;
+        k++;
+    }
+    if (count)
+        *count = k;
+    return k ? v : -1;
+}
+
+/* An AM/PM marker at s[i]: 1 AM, 2 PM, 0 none; *i moves past it. */
+static int ampm(const char *s, size_t n, size_t *i)
+{
+    static const struct {
+        const char *text;
+        int pm;
+    } m[] = {
+        {"a. m.", 1},
+        {"p. m.", 2},
+        {"a.m.", 1},
+        {"p.m.", 2},
+        {"am", 1},
+        {"pm", 2},
+        {"a", 1},
+        {"p", 2},
+        {"\xe5\x8d\x88\xe5\x89\x8d", 1}, /* 午前 */
+        {"\xe5\x8d\x88\xe5\xbe\x8c", 2}, /* 午後 */
+        {"\xec\x98\xa4\xec\xa0\x84", 1}, /* 오전 */
+        {"\xec\x98\xa4\xed\x9b\x84", 2}, /* 오후 */
+        {"\xe4\xb8\x8a\xe5\x8d\x88", 1}, /* 上午 */
+        {"\xe4\xb8\x8b\xe5\x8d\x88", 2}, /* 下午 */
+    };
+    for (size_t k = 0; k < sizeof m / sizeof *m; k++) {
+        size_t len = strlen(m[k].text);
+        if (n - *i < len || strncasecmp(s + *i, m[k].text, len) != 0)
+            continue;
+        /* "a"/"p" alone only as a whole word */
+        size_t e = *i + len;
+        if (e < n &&
+            ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= 'A' && s[e] <= 'Z')))
+            continue;
+        if (len == 1 || len == 2) {
+            /* "am" may be followed by "." ("a.m" is caught above) */
+            if (e < n && s[e] == '.')
+                e++;
+        }
+        *i = e;
+        return m[k].pm;
+    }
+    return 0;
+}
+
+/*
+ * "date time" in one of the culture formats into *w. Returns 1, or 0 when
+ * not understood. Sets *dot when the date used '.' separators and
+ * *marker when a 12-hour marker was seen.
+ */
+static int parse_when(const char *s, size_t n, struct when *w, int *dot,
+                      int *marker)
+{
+    memset(w, 0, sizeof *w);
+    s = cb_export_trim(s, &n);
+    if (n == 0 || n > DATE_TEXT_MAX)
+        return 0;
+    if (cb_export_parse_time(s, n, &w->ts, &w->zoned)) {
+        w->kind = W_READY;
+        return 1;
+    }
+    size_t i = 0;
+    int pm, c1, c2, c3;
+    int x = digits(s, n, &i, 4, &c1);
+    if (x < 0 || i >= n)
+        return 0;
+    char sep = s[i];
+    if (sep != '/' && sep != '.' && sep != '-')
+        return 0;
+    i = skip_sp(s, n, i + 1);
+    int y = digits(s, n, &i, 2, &c2);
+    if (y < 0 || i >= n || s[i] != sep)
+        return 0;
+    i = skip_sp(s, n, i + 1);
+    int z = digits(s, n, &i, 4, &c3);
+    if (z < 0)
+        return 0;
+    if (i < n && s[i] == '.') /* "2024. 11. 15." */
+        i++;
+    if (c1 == 4) {
+        w->year = x;
+        w->a = z; /* day */
+        w->b = y; /* month */
+        w->kind = W_READY;
+    } else if (c1 <= 2 && (c3 == 4 || c3 == 2)) {
+        w->year = c3 == 2 ? (z < 50 ? 2000 + z : 1900 + z) : z;
+        w->a = x;
+        w->b = y;
+        w->kind = W_PAIR;
+    } else {
+        return 0;
+    }
+    *dot = sep == '.';
+    /* time: [marker] H:MM[:SS[.f]] [marker] */
+    size_t j = skip_sp(s, n, i);
+    if (j == i && j < n)
+        return 0;
+    i = j;
+    int h = 0, mi = 0, sec = 0, frac = 0;
+    if (i < n) {
+        pm = ampm(s, n, &i);
+        i = skip_sp(s, n, i);
+        h = digits(s, n, &i, 2, NULL);
+        if (h < 0 || i >= n || s[i] != ':')
+            return 0;
+        i++;
+        mi = digits(s, n, &i, 2, &c2);
+        if (mi < 0 || c2 != 2)
+            return 0;
+        if (i < n && s[i] == ':') {
+            i++;
+            sec = digits(s, n, &i, 2, &c2);
+            if (sec < 0 || c2 != 2)
+                return 0;
+            if (i < n && (s[i] == '.' || s[i] == ',') && i + 1 < n &&
+                s[i + 1] >= '0' && s[i + 1] <= '9') {
+                i++;
+                int k = 0;
+                while (i < n && s[i] >= '0' && s[i] <= '9') {
+                    if (k < 7)
+                        frac = frac * 10 + (s[i] - '0');
+                    k++;
+                    i++;
+                }
+                for (; k < 7; k++)
+                    frac *= 10;
+            }
+        }
+        i = skip_sp(s, n, i);
+        if (!pm)
+            pm = ampm(s, n, &i);
+        i = skip_sp(s, n, i);
+        if (i != n)
+            return 0;
+        if (pm) {
+            if (h < 1 || h > 12)
+                return 0;
+            h = h % 12 + (pm == 2 ? 12 : 0);
+            *marker = 1;
+        }
+        if (h > 23 || mi > 59 || sec > 59)
+            return 0;
+    }
+    w->tod = ((int64_t)h * 3600 + mi * 60 + sec) * 10000000LL + frac;
+    if (w->kind == W_READY) {
+        w->ts = cb_time_from_civil(w->year, w->b, w->a, 0, 0, 0, 0);
+        if (w->ts == CB_TIME_NONE)
+            return 0;
+        w->ts += w->tod;
+    }
+    return 1;
+}
+
+/* The ticks of a pair date under order; CB_TIME_NONE when invalid. */
+static cb_time pair_time(const struct when *w, enum cb_date_order order)
+{
+    int d = order == CB_DATE_MDY ? w->b : w->a;
+    int m = order == CB_DATE_MDY ? w->a : w->b;
+    cb_time t = cb_time_from_civil(w->year, m, d, 0, 0, 0, 0);
+    return t == CB_TIME_NONE ? t : t + w->tod;
+}
+
+static const char *order_name(enum cb_date_order o)
+{
+    return o == CB_DATE_DMY   ? "day/month"
+           : o == CB_DATE_MDY ? "month/day"
+                              : "year first";
+}
+
+/* ---- file names --------------------------------------------------------- */
+
+/* Channels a file name may abbreviate (SDP drops "Microsoft-Windows-"
+ * and punctuation; TSS writes '/' as '_'). */
+static const char *const known_channels[] = {
+    "System",
+    "Application",
+    "Security",
+    "Setup",
+    "Microsoft-Windows-Hyper-V-VMMS-Admin",
+    "Microsoft-Windows-Hyper-V-VMMS-Operational",
+    "Microsoft-Windows-Hyper-V-Worker-Admin",
+    "Microsoft-Windows-Hyper-V-High-Availability-Admin",
+    "Microsoft-Windows-Hyper-V-Compute-Admin",
+    "Microsoft-Windows-Hyper-V-Hypervisor-Admin",
+    "Microsoft-Windows-Hyper-V-StorageVSP-Admin",
+    "Microsoft-Windows-Hyper-V-VmSwitch-Operational",
+    "Microsoft-Windows-Hyper-V-Config-Admin",
+    "Microsoft-Windows-FailoverClustering/Operational",
+    "Microsoft-Windows-FailoverClustering/Diagnostic",
+    "Microsoft-Windows-FailoverClustering-Manager/Admin",
+    "Microsoft-Windows-SMBClient/Connectivity",
+    "Microsoft-Windows-SMBClient/Operational",
+    "Microsoft-Windows-SMBServer/Operational",
+};
+
+/* Letters and digits only, lower case. */
+static size_t alnum_key(const char *s, size_t n, char *out, size_t size)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            out[k++] = c;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+static const char *channel_named(struct cb_parse *p, const char *s, size_t n)
+{
+    char key[160], ck[160];
+    if (n == 0 || n >= sizeof key)
+        return NULL;
+    alnum_key(s, n, key, sizeof key);
+    const char *skey = key;
+    if (strncmp(skey, "microsoftwindows", 16) == 0)
+        skey += 16;
+    for (size_t i = 0; i < sizeof known_channels / sizeof *known_channels;
+         i++) {
+        alnum_key(known_channels[i], strlen(known_channels[i]), ck, sizeof ck);
+        const char *c = ck;
+        if (strncmp(c, "microsoftwindows", 16) == 0)
+            c += 16;
+        if (strcmp(c, skey) == 0)
+            return cb_intern_cstr(p->strings, known_channels[i]);
+    }
+    /* TSS cluster script: the LogName with '/' written as '_' */
+    if (n > 10 && strncasecmp(s, "Microsoft-", 10) == 0) {
+        char name[160];
+        memcpy(name, s, n);
+        char *us = memrchr(name, '_', n);
+        if (us)
+            *us = '/';
+        return cb_intern(p->strings, name, n);
+    }
+    return cb_intern(p->strings, s, n);
+}
+
+/* Channel from "<C>_evt_<short>.csv" or "<C>_<LogName>.Log", else NULL. */
+static const char *channel_from_path(struct cb_parse *p, const char *path)
+{
+    if (!path)
+        return NULL;
+    const char *b = path;
+    for (const char *q = path; *q; q++) {
+        if (*q == '/' || *q == '\\' || *q == '!')
+            b = q + 1;
+    }
+    size_t n = strlen(b);
+    const char *dot = memrchr(b, '.', n);
+    if (dot)
+        n = (size_t)(dot - b);
+    for (size_t i = 0; i + 5 <= n; i++) {
+        if (strncasecmp(b + i, "_evt_", 5) == 0)
+            return channel_named(p, b + i + 5, n - i - 5);
+    }
+    static const char *const heads[] = {"Microsoft-", "System", "Application",
+                                        "Security", "Setup"};
+    for (size_t i = 1; i < n; i++) {
+        if (b[i - 1] != '_' && b[i - 1] != '-')
+            continue;
+        for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
+            size_t k = strlen(heads[h]);
+            if (n - i >= k && strncasecmp(b + i, heads[h], k) == 0 &&
+                (h == 0 || n - i == k))
+                return channel_named(p, b + i, n - i);
+        }
+    }
+    return NULL;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static int rec_put(struct state *st, char c)
+{
+    if (st->rec_len + 2 > st->rec_cap) {
+        size_t ncap = st->rec_cap ? st->rec_cap * 2 : 4096;
+        char *nr = cb_realloc(st->rec, ncap);
+        if (!nr)
+            return -1;
+        st->rec = nr;
+        st->rec_cap = ncap;
+    }
+    st->rec[st->rec_len++] = c;
+    return 0;
+}
+
+/* A byte of the current field, unless the record is over its cap. */
+static int field_byte(struct state *st, char c)
+{
+    if (st->rec_len + 1 >= (size_t)CB_LIMIT_CSV_RECORD) {
+        st->rec_cut = 1;
+        return 0;
+    }
+    return rec_put(st, c);
+}
+
+/* n bytes of the current field, as far as the cap allows. */
+static int field_bytes(struct state *st, const unsigned char *s, size_t n)
+{
+    size_t room = (size_t)CB_LIMIT_CSV_RECORD - 1 - st->rec_len;
+    if (n > room) {
+        st->rec_cut = 1;
+        n = room;
+    }
+    if (st->rec_len + n + 2 > st->rec_cap) {
+        size_t ncap = st->rec_cap ? st->rec_cap : 4096;
+        while (ncap < st->rec_len + n + 2)
+            ncap *= 2;
+        char *nr = cb_realloc(st->rec, ncap);
+        if (!nr)
+            return -1;
+        st->rec = nr;
+        st->rec_cap = ncap;
+    }
+    memcpy(st->rec + st->rec_len, s, n);
+    st->rec_len += n;
+    return 0;
+}
+
+static int end_field(struct state *st)
+{
+    if (st->nf == CB_LIMIT_CSV_COLUMNS) {
+        st->rec_cols_cut = 1;
+        /* drop what the extra column wrote */
+        st->rec_len = st->fstart[st->nf];
+        return 0;
+    }
+    uint32_t start = st->fstart[st->nf];
+    st->flen[st->nf] = (uint32_t)(st->rec_len - start);
+    if (rec_put(st, '\0') != 0)
+        return -1;
+    st->nf++;
+    st->fstart[st->nf] = (uint32_t)st->rec_len;
+    return 0;
+}
+
+static void begin_record(struct state *st)
+{
+    st->rec_len = 0;
+    st->nf = 0;
+    st->fstart[0] = 0;
+    st->rec_cut = st->rec_cols_cut = st->rec_any = 0;
+    st->rec_line = st->line;
+    st->q = Q_START;
+}
+
+static int refill(struct cb_parse *p, struct state *st)
+{
+    (void)p;
+    if (st->eof)
+        return 0;
+    st->blk_len = cb_stream_read(st->in, st->blk, BLOCK);
+    st->blk_pos = 0;
+    if (st->blk_len == 0)
+        st->eof = 1;
+    return st->blk_len > 0;
+}
+
+/*
+ * The next record into st->rec / fstart / flen. Returns 1 with a record,
+ * 0 at the end of the data, -1 out of memory. A record cut by the end of
+ * the file inside quotes is dropped with a warning.
+ */
+static int read_record(struct cb_parse *p, struct state *st)
+{
+    begin_record(st);
+    for (;;) {
+        if (st->blk_pos == st->blk_len && !refill(p, st)) {
+            if (st->q == Q_QUOTED) {
+                cb_parse_warn(p, CB_WHERE_LINE, st->quote_line,
+                              "file ends inside the quoted field opened at "
+                              "line %llu; the record from line %llu is "
+                              "dropped",
+                              (unsigned long long)st->quote_line,
+                              (unsigned long long)st->rec_line);
+                return 0;
+            }
+            if (st->rec_len && st->rec[st->rec_len - 1] == '\r' &&
+                st->q == Q_PLAIN)
+                st->rec_len--;
+            if (st->nf == 0 && st->rec_len == 0 && !st->rec_any)
+                return 0;
+            if (end_field(st) != 0)
+                return -1;
+            return 1;
+        }
+        const unsigned char *b = st->blk;
+        size_t i = st->blk_pos, n = st->blk_len;
+        while (i < n) {
+            char c = (char)b[i++];
+            if (c == '\n')
+                st->line++;
+            switch (st->q) {
+            case Q_START:
+                if (c == '"') {
+                    st->q = Q_QUOTED;
+                    st->quote_line = st->line;
+                    st->rec_any = 1;
+                    continue;
+                }
+                st->q = Q_PLAIN;
+                /* fall through */
+            case Q_PLAIN:
+                if (c == st->delim) {
+                    if (end_field(st) != 0)
+                        return -1;
+                    st->q = Q_START;
+                } else if (c == '\n') {
+                    if (st->rec_len > st->fstart[st->nf] &&
+                        st->rec[st->rec_len - 1] == '\r')
+                        st->rec_len--;
+                    st->blk_pos = i;
+                    if (st->nf == 0 && st->rec_len == 0 && !st->rec_any) {
+                        begin_record(st); /* blank line */
+                        continue;
+                    }
+                    if (end_field(st) != 0)
+                        return -1;
+                    return 1;
+                } else {
+                    /* the run up to the next delimiter or line end */
+                    size_t e = i;
+                    while (e < n && b[e] != (unsigned char)st->delim &&
+                           b[e] != '\n')
+                        e++;
+                    if (field_bytes(st, b + i - 1, e - i + 1) != 0)
+                        return -1;
+                    i = e;
+                }
+                break;
+            case Q_QUOTED: {
+                if (c == '"') {
+                    st->q = Q_QUOTE_SEEN;
+                    break;
+                }
+                /* copy a run of plain bytes at once */
+                size_t e = i;
+                while (e < n && b[e] != '"' && b[e] != '\n')
+                    e++;
+                if (field_bytes(st, b + i - 1, e - i + 1) != 0)
+                    return -1;
+                i = e;
+                break;
+            }
+            case Q_QUOTE_SEEN:
+                if (c == '"') {
+                    if (field_byte(st, '"') != 0)
+                        return -1;
+                    st->q = Q_QUOTED;
+                } else if (c == st->delim) {
+                    if (end_field(st) != 0)
+                        return -1;
+                    st->q = Q_START;
+                } else if (c == '\n') {
+                    st->blk_pos = i;
+                    if (end_field(st) != 0)
+                        return -1;
+                    return 1;
+                } else if (c == '\r') {
+                    /* before the LF */
+                } else {
+                    /* text after a closing quote: kept, as Excel does */
+                    st->q = Q_PLAIN;
+                    if (field_byte(st, c) != 0)
+                        return -1;
+                }
+                break;
+            }
+        }
+        st->blk_pos = i;
+    }
+}
+
+static const char *fval(const struct state *st, unsigned i, size_t *n)
+{
+    if (i >= st->nf) {
+        *n = 0;
+        return NULL;
+    }
+    *n = st->flen[i];
+    return st->rec + st->fstart[i];
+}
+
+static const char *cval(const struct state *st, enum col c, size_t *n)
+{
+    if (st->col[c] < 0) {
+        *n = 0;
+        return NULL;
+    }
+    const char *v = fval(st, (unsigned)st->col[c], n);
+    if (v)
+        v = cb_export_trim(v, n);
+    return v;
+}
+
+static int parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+    s = cb_export_trim(s, &n);
+    if (n == 0 || n > 20)
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (max - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* The header row: map the columns. 0, or -1 out of memory, or 1 when it
+ * has no date column (not an event export we can read). */
+static int take_header(struct cb_parse *p, struct state *st)
+{
+    for (int c = 0; c < C_COUNT; c++)
+        st->col[c] = -1;
+    st->ncols = st->nf;
+    for (unsigned i = 0; i < st->nf; i++) {
+        size_t n;
+        const char *s = fval(st, i, &n);
+        s = cb_export_trim(s, &n);
+        if (n > NAME_MAX_BYTES)
+            n = NAME_MAX_BYTES;
+        st->names[i] = n ? cb_intern(p->strings, s, n) : NULL;
+        if (n && !st->names[i])
+            return -1;
+        int c = col_of(s, n);
+        if (c >= 0 && st->col[c] < 0)
+            st->col[c] = (int)i;
+    }
+    /* "Date" or "Time" alone holds both */
+    if (st->col[C_DATETIME] < 0 &&
+        (st->col[C_DATE] < 0) != (st->col[C_TIME] < 0)) {
+        enum col one = st->col[C_DATE] >= 0 ? C_DATE : C_TIME;
+        st->col[C_DATETIME] = st->col[one];
+        st->col[one] = -1;
+    }
+    if (st->col[C_DATETIME] >= 0) {
+        st->col[C_DATE] = st->col[C_TIME] = -1;
+    }
+    if (st->col[C_MESSAGE] < 0)
+        st->message_extra = 1;
+    st->have_header = 1;
+    return st->col[C_DATETIME] < 0 && st->col[C_DATE] < 0 ? 1 : 0;
+}
+
+static int add_field(struct cb_parse *p, struct cb_field *f, uint32_t *nf,
+                     const char *name, const char *v, size_t n)
+{
+    v = cb_export_trim(v, &n);
+    if (!name || n == 0 || *nf == MAX_FIELDS)
+        return 0;
+    char *val = cb_arena_strndup(p->arena, v, n);
+    if (!val)
+        return -1;
+    f[(*nf)++] = (struct cb_field){name, val};
+    return 0;
+}
+
+static const char *intern_val(struct cb_parse *p, const char *s, size_t n,
+                              int *oom)
+{
+    if (!s || n == 0)
+        return NULL;
+    if (n > NAME_MAX_BYTES)
+        n = NAME_MAX_BYTES;
+    const char *r = cb_intern(p->strings, s, n);
+    if (!r)
+        *oom = 1;
+    return r;
+}
+
+/* Decide the day/month order now (end of data, or too many rows held),
+ * from the file's hints. */
+static void assume_order(struct cb_parse *p, struct state *st, const char *why)
+{
+    const char *hint;
+    if (st->saw_dot_date) {
+        st->order = CB_DATE_DMY;
+        hint = "dates written with '.', as in de/ru/pl cultures";
+    } else if (st->lang == L_DMY_LANG) {
+        st->order = CB_DATE_DMY;
+        hint = "level names of a day-first language";
+    } else if (st->saw_ampm) {
+        st->order = CB_DATE_MDY;
+        hint = "12-hour clock, as in the en-US culture";
+    } else if (st->delim == ';') {
+        st->order = CB_DATE_DMY;
+        hint = "';' delimiter of a day-first culture";
+    } else {
+        st->order = CB_DATE_MDY;
+        hint = "no hint; en-US, the Windows default";
+    }
+    st->order_assumed = 1;
+    cb_parse_warn(p, CB_WHERE_NONE, 0,
+                  "%s: %s order assumed (%s); --date-order overrides", why,
+                  order_name(st->order), hint);
+    p->src->time_basis = cb_arena_printf(
+        p->arena, "local (offset unknown; %s order of dates assumed: %s)",
+        order_name(st->order), hint);
+}
+
+/* Turn the record into an event, or skip it. Returns 1 event in *h,
+ * 0 skipped, -1 out of memory. */
+static int convert(struct cb_parse *p, struct state *st, struct held *h)
+{
+    memset(h, 0, sizeof *h);
+    struct cb_event *ev = &h->ev;
+    ev->origin = st->rec_line;
+    size_t n, n2;
+    const char *v, *v2;
+    char buf[2 * DATE_TEXT_MAX + 2];
+    if (st->col[C_DATETIME] >= 0) {
+        v = cval(st, C_DATETIME, &n);
+    } else {
+        v = cval(st, C_DATE, &n);
+        v2 = cval(st, C_TIME, &n2);
+        if (v && v2 && n && n <= DATE_TEXT_MAX && n2 <= DATE_TEXT_MAX) {
+            memcpy(buf, v, n);
+            buf[n] = ' ';
+            memcpy(buf + n + 1, v2, n2);
+            n += n2 + 1;
+            v = buf;
+        }
+    }
+    if (!v || n == 0) {
+        if (st->no_date++ == 0)
+            st->no_date_line = st->rec_line;
+        return 0;
+    }
+    int dot = 0, marker = 0;
+    if (!parse_when(v, n, &h->w, &dot, &marker)) {
+        st->bad_dates++;
+        cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                      "line %llu: date '%.*s' not understood; row skipped",
+                      (unsigned long long)st->rec_line, (int)(n > 60 ? 60 : n),
+                      v);
+        return 0;
+    }
+    st->saw_dot_date |= dot;
+    st->saw_ampm |= marker;
+    if (h->w.kind == W_PAIR) {
+        st->any_pair = 1;
+        int a = h->w.a, b = h->w.b;
+        if (a > 12 && b > 12) {
+            st->bad_dates++;
+            cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                          "line %llu: date '%.*s' has no month; row skipped",
+                          (unsigned long long)st->rec_line,
+                          (int)(n > 60 ? 60 : n), v);
+            return 0;
+        }
+        enum cb_date_order says = a > 12   ? CB_DATE_DMY
+                                  : b > 12 ? CB_DATE_MDY
+                                           : CB_DATE_AUTO;
+        if (says != CB_DATE_AUTO && pair_time(&h->w, says) == CB_TIME_NONE) {
+            st->bad_dates++;
+            cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                          "line %llu: date '%.*s' not understood; row "
+                          "skipped",
+                          (unsigned long long)st->rec_line,
+                          (int)(n > 60 ? 60 : n), v);
+            return 0;
+        }
+        if (says != CB_DATE_AUTO && st->order == CB_DATE_AUTO) {
+            st->order = says;
+            st->order_line = st->rec_line;
+        } else if (says != CB_DATE_AUTO && says != st->order) {
+            if (st->contradict++ == 0)
+                st->contradict_line = st->rec_line;
+            cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                          "line %llu: date '%.*s' contradicts the %s order "
+                          "%s; row skipped",
+                          (unsigned long long)st->rec_line,
+                          (int)(n > 60 ? 60 : n), v, order_name(st->order),
+                          st->order_forced    ? "given by --date-order"
+                          : st->order_assumed ? "assumed earlier"
+                                              : "of the rows before");
+            return 0;
+        }
+    }
+    if (!h->w.zoned) {
+        ev->flags |= CB_EV_TIME_ASSUMED;
+        st->any_unzoned = 1;
+    }
+    int oom = 0;
+    uint64_t u;
+    if ((v = cval(st, C_ID, &n)) && n) {
+        if (parse_uint(v, n, UINT32_MAX, &u)) {
+            ev->event_id = (uint32_t)u;
+            ev->flags |= CB_EV_HAS_EVENT_ID;
+        }
+    }
+    struct cb_field fields[MAX_FIELDS];
+    uint32_t nf = 0;
+    int level = 0;
+    const char *lv = cval(st, C_LEVELNAME, &n);
+    if (lv && n) {
+        /* a file repeats a handful of names: skip the table walk */
+        if (n == st->last_level_len && memcmp(lv, st->last_level, n) == 0) {
+            level = st->last_level_val;
+        } else {
+            level = level_of(lv, n, &st->lang);
+            if (n <= sizeof st->last_level) {
+                memcpy(st->last_level, lv, n);
+                st->last_level_len = n;
+                st->last_level_val = level;
+            }
+        }
+    }
+    if (!level && (v = cval(st, C_LEVELNUM, &n2)) && n2) {
+        level = level_of(v, n2, &st->lang);
+        if (!lv || !n) {
+            lv = v;
+            n = n2;
+        }
+    }
+    if (!level && lv && n) {
+        if (st->unknown_levels++ == 0)
+            cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                          "level '%.*s' not known (a culture not mapped?); "
+                          "kept as the field Level, level unknown",
+                          (int)(n > 30 ? 30 : n), lv);
+        if (add_field(p, fields, &nf, "Level", lv, n) != 0)
+            return -1;
+    }
+    ev->level = (uint8_t)level;
+    v = cval(st, C_PROVIDER, &n);
+    ev->provider = intern_val(p, v, n, &oom);
+    if ((v = cval(st, C_CHANNEL, &n)) && n)
+        ev->channel = intern_val(p, v, n, &oom);
+    else
+        ev->channel = st->file_channel;
+    if ((v = cval(st, C_HOST, &n)) && n) {
+        if (cb_export_host(p->strings, v, n, &ev->host) != 0)
+            return -1;
+    }
+    if ((v = cval(st, C_RECORD, &n)) && parse_uint(v, n, UINT64_MAX, &u)) {
+        ev->record_id = u;
+        ev->flags |= CB_EV_HAS_RECORD_ID;
+    }
+    if ((v = cval(st, C_PID, &n)) && parse_uint(v, n, UINT32_MAX, &u)) {
+        ev->pid = (uint32_t)u;
+        ev->flags |= CB_EV_HAS_PID;
+        if ((v = cval(st, C_TID, &n)) && parse_uint(v, n, UINT32_MAX, &u))
+            ev->tid = (uint32_t)u;
+    }
+    if (oom)
+        return -1;
+    /* the message: its column, else the first one past the header */
+    v = NULL;
+    n = 0;
+    if (st->col[C_MESSAGE] >= 0)
+        v = fval(st, (unsigned)st->col[C_MESSAGE], &n);
+    else if (st->message_extra && st->nf > st->ncols)
+        v = fval(st, st->ncols, &n);
+    if (v) {
+        /* trailing line breaks and blanks only; inner ones are text */
+        while (n && is_blank(v[n - 1]))
+            n--;
+        while (n && (v[0] == ' ' || v[0] == '\t'))
+            v++, n--;
+    }
+    ev->message = n ? cb_arena_strndup(p->arena, v, n) : "";
+    if (!ev->message)
+        return -1;
+    for (int c = 0; c < C_COUNT; c++) {
+        if (col_field[c] && (v = cval(st, (enum col)c, &n)) &&
+            add_field(p, fields, &nf, col_field[c], v, n) != 0)
+            return -1;
+    }
+    for (unsigned i = 0; i < st->ncols && i < st->nf; i++) {
+        int known = 0;
+        for (int c = 0; c < C_COUNT && !known; c++)
+            known = st->col[c] == (int)i;
+        if (known || !st->names[i] ||
+            col_of(st->names[i], strlen(st->names[i])) >= 0)
+            continue;
+        /* Get-WinEvent's numeric Task, Opcode, Keywords next to their
+         * display names: the names are kept */
+        for (int c = 0; c < C_COUNT && !known; c++)
+            known = col_field[c] && st->col[c] >= 0 &&
+                    strcasecmp(col_field[c], st->names[i]) == 0;
+        if (known)
+            continue;
+        v = fval(st, i, &n);
+        if (add_field(p, fields, &nf, st->names[i], v, n) != 0)
+            return -1;
+    }
+    if (nf) {
+        struct cb_field *f = cb_arena_alloc(p->arena, nf * sizeof *f);
+        if (!f)
+            return -1;
+        memcpy(f, fields, nf * sizeof *f);
+        ev->fields = f;
+        ev->nfields = nf;
+    }
+    if (st->rec_cut)
+        cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                      "record at line %llu is longer than %u bytes; cut",
+                      (unsigned long long)st->rec_line,
+                      (unsigned)CB_LIMIT_CSV_RECORD);
+    if (st->rec_cols_cut)
+        cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                      "record at line %llu has more than %u columns; the "
+                      "rest dropped",
+                      (unsigned long long)st->rec_line,
+                      (unsigned)CB_LIMIT_CSV_COLUMNS);
+    return 1;
+}
+
+static int hold(struct state *st, const struct held *h)
+{
+    if (st->nheld == st->held_cap) {
+        size_t ncap = st->held_cap ? st->held_cap * 2 : 256;
+        struct held *nh = cb_realloc(st->held, ncap * sizeof *nh);
+        if (!nh)
+            return -1;
+        st->held = nh;
+        st->held_cap = ncap;
+    }
+    st->held[st->nheld++] = *h;
+    return 0;
+}
+
+/* Apply the order to a pair date; 0 when invalid under it. */
+static int resolve(struct cb_parse *p, struct state *st, struct held *h)
+{
+    if (h->w.kind == W_READY) {
+        h->ev.ts = h->w.ts;
+        return 1;
+    }
+    cb_time t = pair_time(&h->w, st->order);
+    if (t == CB_TIME_NONE) {
+        st->bad_dates++;
+        cb_parse_warn(p, CB_WHERE_LINE, h->ev.origin,
+                      "line %llu: %d/%d/%d is not a date in %s order; row "
+                      "skipped",
+                      (unsigned long long)h->ev.origin, h->w.a, h->w.b,
+                      h->w.year, order_name(st->order));
+        return 0;
+    }
+    h->ev.ts = t;
+    return 1;
+}
+
+static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
+{
+    struct state *st = state;
+    for (;;) {
+        /* rows held back, once the order is known */
+        if (st->flushing) {
+            while (st->held_pos < st->nheld) {
+                struct held *h = &st->held[st->held_pos++];
+                if (resolve(p, st, h)) {
+                    *ev = h->ev;
+                    return CB_NEXT_EVENT;
+                }
+            }
+            st->flushing = 0;
+            st->nheld = st->held_pos = 0;
+        }
+        if (st->finished) {
+            if (st->in->failed) {
+                p->err = st->in->err;
+                return CB_NEXT_FAIL;
+            }
+            return CB_NEXT_END;
+        }
+        int r = read_record(p, st);
+        if (r < 0)
+            return nomem(p, st->line);
+        if (r == 0) {
+            st->finished = 1;
+            if (st->nheld) {
+                if (st->order == CB_DATE_AUTO)
+                    assume_order(p, st,
+                                 "no date in the file tells day from month "
+                                 "(none is over 12)");
+                st->flushing = 1;
+            }
+            continue;
+        }
+        if (!st->have_header) {
+            if (!st->type_line_checked) {
+                st->type_line_checked = 1;
+                size_t n;
+                const char *s = fval(st, 0, &n);
+                if (s && n >= 5 && strncmp(s, "#TYPE", 5) == 0)
+                    continue;
+            }
+            int h = take_header(p, st);
+            if (h < 0)
+                return nomem(p, st->rec_line);
+            if (h > 0) {
+                cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_LINE,
+                             st->rec_line,
+                             "no date or time column in the header at line "
+                             "%llu",
+                             (unsigned long long)st->rec_line);
+                return CB_NEXT_FAIL;
+            }
+            continue;
+        }
+        struct held h;
+        r = convert(p, st, &h);
+        if (r < 0)
+            return nomem(p, st->rec_line);
+        if (r == 0)
+            continue;
+        int pending = h.w.kind == W_PAIR && st->order == CB_DATE_AUTO;
+        if (pending || st->nheld) {
+            if (hold(st, &h) != 0)
+                return nomem(p, st->rec_line);
+            if (st->order != CB_DATE_AUTO) {
+                st->flushing = 1; /* this row decided it */
+            } else if (st->nheld >= CB_LIMIT_CSV_UNDECIDED_ROWS) {
+                char why[96];
+                snprintf(why, sizeof why,
+                         "%zu rows up to line %llu do not tell day from "
+                         "month",
+                         st->nheld, (unsigned long long)st->rec_line);
+                assume_order(p, st, why);
+                st->flushing = 1;
+            }
+            continue;
+        }
+        if (resolve(p, st, &h)) {
+            *ev = h.ev;
+            return CB_NEXT_EVENT;
+        }
+    }
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+/* The delimiter the header line uses most outside quotes (',' on a tie). */
+static char sniff_delim(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        i = 3;
+    /* skip a #TYPE line */
+    if (n - i >= 5 && memcmp(s + i, "#TYPE", 5) == 0) {
+        while (i < n && s[i] != '\n')
+            i++;
+        i++;
+    }
+    unsigned comma = 0, semi = 0, tab = 0;
+    int quoted = 0;
+    for (; i < n; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (quoted)
+            continue;
+        else if (s[i] == '\n')
+            break;
+        else if (s[i] == ',')
+            comma++;
+        else if (s[i] == ';')
+            semi++;
+        else if (s[i] == '\t')
+            tab++;
+    }
+    if (tab > comma && tab >= semi)
+        return '\t';
+    if (semi > comma)
+        return ';';
+    return ',';
+}
+
+static void close_(struct cb_parse *p, void **state);
+
+static enum cb_status open_(struct cb_parse *p, void **state)
+{
+    size_t n;
+    const unsigned char *h = cb_stream_peek(p->in, 4, &n);
+    if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF)
+        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
+                            "UTF-16BE CSV is not read by this version");
+    int bom16 = n >= 2 && h[0] == 0xFF && h[1] == 0xFE;
+    int utf16 = bom16 || (n >= 4 && h[0] && !h[1] && h[2] && !h[3]);
+    struct state *st = cb_calloc(1, sizeof *st);
+    if (!st)
+        return CB_E_NOMEM;
+    *state = st;
+    st->in = p->in;
+    st->blk = cb_malloc(BLOCK);
+    if (!st->blk) {
+        close_(p, state);
+        return CB_E_NOMEM;
+    }
+    if (utf16) {
+        unsigned char bom[2];
+        if (bom16)
+            cb_stream_read(p->in, bom, 2);
+        if (cb_stream_init_utf16le(&st->conv, p->in, CB_LIMIT_LINE_BYTES) !=
+            CB_OK) {
+            close_(p, state);
+            return CB_E_NOMEM;
+        }
+        st->utf16 = 1;
+        st->in = &st->conv;
+    }
+    h = cb_stream_peek(st->in, CB_LIMIT_SNIFF_BYTES, &n);
+    st->delim = sniff_delim(h, n);
+    if (n >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF) {
+        unsigned char bom[3];
+        cb_stream_read(st->in, bom, 3);
+    }
+    st->line = 1;
+    st->order = p->opts->date_order;
+    if (st->order == CB_DATE_YMD) /* leaves d/m dates to the data */
+        st->order = CB_DATE_AUTO;
+    st->order_forced = st->order != CB_DATE_AUTO;
+    st->file_channel = channel_from_path(p, p->src->path);
+    p->src->time_basis = "local (offset unknown)";
+    p->src->time_kind = CB_TK_LOCAL;
+    p->src->origin_is_line = 1;
+    return CB_OK;
+}
+
+static void close_(struct cb_parse *p, void **state)
+{
+    if (!state || !*state)
+        return;
+    struct state *st = *state;
+    if (st->no_date)
+        cb_parse_warn(p, CB_WHERE_LINE, st->no_date_line,
+                      "%llu rows without a date skipped (trailer rows of an "
+                      "SDP export?), the first at line %llu",
+                      (unsigned long long)st->no_date,
+                      (unsigned long long)st->no_date_line);
+    if (st->contradict)
+        cb_parse_warn(p, CB_WHERE_LINE, st->contradict_line,
+                      "%llu rows contradict the %s order and were skipped, "
+                      "the first at line %llu",
+                      (unsigned long long)st->contradict, order_name(st->order),
+                      (unsigned long long)st->contradict_line);
+    if (st->unknown_levels > 1)
+        cb_parse_warn(p, CB_WHERE_NONE, 0,
+                      "%llu rows with a level name not known",
+                      (unsigned long long)st->unknown_levels);
+    if (p->src->nevents && !st->any_unzoned) {
+        p->src->time_basis = "UTC (every time carries a zone)";
+        p->src->time_kind = CB_TK_UTC;
+    } else if (st->order_forced && st->any_pair) {
+        p->src->time_basis =
+            cb_arena_printf(p->arena,
+                            "local (offset unknown; %s order of dates from "
+                            "--date-order)",
+                            order_name(st->order));
+    } else if (!st->order_assumed && st->order_line) {
+        p->src->time_basis = cb_arena_printf(
+            p->arena,
+            "local (offset unknown; %s order of dates from the "
+            "data, line %llu)",
+            order_name(st->order), (unsigned long long)st->order_line);
+    }
+    if (st->utf16)
+        cb_stream_fini(&st->conv);
+    cb_free(st->blk);
+    cb_free(st->rec);
+    cb_free(st->held);
+    cb_free(st);
+    *state = NULL;
+}
+
+/* ---- bid ---------------------------------------------------------------- */
+
+static int bid(const unsigned char *head, size_t len, const char *name)
+{
+    char narrow[1024];
+    const unsigned char *s = head;
+    size_t n = len, from = 0;
+    if (len >= 2 && head[0] == 0xFF && head[1] == 0xFE)
+        from = 2;
+    if (from || (len >= 4 && head[0] && !head[1] && head[2] && !head[3])) {
+        n = 0;
+        for (size_t i = from; i + 1 < len && n < sizeof narrow; i += 2)
+            narrow[n++] = head[i + 1] ? '?' : (char)head[i];
+        s = (const unsigned char *)narrow;
+    } else if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB &&
+               head[2] == 0xBF) {
+        s += 3;
+        n -= 3;
+    }
+    size_t i = 0;
+    if (n >= 5 && memcmp(s, "#TYPE", 5) == 0) {
+        while (i < n && s[i] != '\n')
+            i++;
+        i++;
+    }
+    if (i >= n)
+        return 0;
+    char delim = sniff_delim(s + i, n - i);
+    /* the header's names */
+    int have_time = 0, known = 0;
+    int quoted = 0;
+    size_t start = i;
+    for (; i <= n; i++) {
+        int end = i == n || (!quoted && (s[i] == '\n' || s[i] == '\r'));
+        if (i < n && s[i] == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (end || (!quoted && s[i] == (unsigned char)delim)) {
+            int c = col_of((const char *)s + start, i - start);
+            if (c == C_DATETIME || c == C_DATE || c == C_TIME)
+                have_time = 1;
+            else if (c >= 0)
+                known++;
+            start = i + 1;
+        }
+        if (end)
+            break;
+    }
+    if (!have_time || known == 0)
+        return 0;
+    int b = 40 + (known > 6 ? 6 : known);
+    size_t nl = name ? strlen(name) : 0;
+    if (nl >= 4 && strcasecmp(name + nl - 4, ".csv") == 0)
+        b += 8;
+    return b;
+}
+
+const struct cb_parser_ops cb_parser_evtx_csv = {
+    .name = "evtx-csv",
+    .description = "event CSV export (Export-Csv, Event Viewer, TSS, SDP)",
+    .data_type = "windows:evtx:record",
+    .bid = bid,
+    .open = open_,
+    .next = next,
+    .close = close_,
+};
