@@ -967,6 +967,7 @@ static int correlate_rule(struct engine *g, size_t ri)
         const char *key = keys[k];
         draft_reset(&d, r, key);
         cb_time episode_end = CB_TIME_NONE;
+        cb_time last_counted = CB_TIME_NONE; /* same-within */
         size_t win_lo = 0;     /* count: start of the sliding window */
         size_t added_upto = 0; /* count: hits before this are in drafts */
         size_t *idx = cb_malloc((first->n + 1) * sizeof *idx);
@@ -1084,7 +1085,13 @@ static int correlate_rule(struct engine *g, size_t ri)
                 d.count += j + 1 - from;
                 added_upto = j + 1;
             } else {
-                d.count++;
+                /* several logs reporting one failure: one occurrence */
+                if (!(r->same_within && d.count &&
+                      last_counted != CB_TIME_NONE &&
+                      h->t - last_counted <= r->same_within)) {
+                    d.count++;
+                    last_counted = h->t;
+                }
                 for (unsigned c = 0; c < nchain && rc == 0; c++) {
                     unsigned step = r->type == CORR_SINGLE ||
                                             r->type == CORR_ABSENCE

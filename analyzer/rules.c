@@ -840,7 +840,8 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
 {
     static const char *const allowed[] = {"type",      "window", "group",
                                           "min",       "min-hosts",
-                                          "direction", NULL};
+                                          "direction", "same-within",
+                                          NULL};
     check_attrs(l, n, allowed);
     static const char *const types[] = {"single", "sequence", "cooccur",
                                         "count", "absence"};
@@ -895,6 +896,15 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
             return -1;
         }
         r->min_hosts = (unsigned)v;
+    }
+    const char *sw = attr(n, "same-within");
+    if (sw) {
+        r->same_within = parse_duration(sw);
+        if (r->same_within <= 0 || r->type != CORR_SINGLE) {
+            add_error(l, n->line, "<correlate>: same-within is a duration "
+                      "(e.g. 2m), for type='single'");
+            return -1;
+        }
     }
     const char *dir = attr(n, "direction");
     if (dir) {

@@ -73,6 +73,8 @@ struct cb_rule {
     unsigned min_count;
     unsigned min_hosts; /* count: distinct hosts needed in the window */
     int both_ways;      /* absence: no B before or after A */
+    cb_time same_within; /* single: hits this close (same group) are one
+                          * occurrence reported by several logs */
     enum group_kind group;
     const char *group_entity;
     struct adjust *adjusts;

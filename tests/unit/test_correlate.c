@@ -1487,3 +1487,43 @@ Test(correlate, empty_timeline_and_no_rules_give_no_findings)
     run();
     cr_assert_eq(fs.count, 0);
 }
+
+/* ---- same-within ---------------------------------------------------------- */
+
+Test(correlate, same_within_counts_one_failure_logged_twice_once)
+{
+    load(RULES(RULE("id='one' pattern='P3' severity='high'",
+                    AB_MATCHES "<correlate type='single' same-within='2m'>"
+                    "<step match='A'/></correlate>")));
+    /* three attempts a night apart, each logged by two logs a few
+     * seconds apart; the third logged three times */
+    struct cb_event *a1 = E(T0, H1, "alpha vmms");
+    struct cb_event *a2 = E(T0 + 5 * SEC, H1, "alpha worker");
+    E(T0 + 5 * SEC, H2, "alpha other node"); /* its own group */
+    E(T0 + 60 * MIN, H1, "alpha vmms");
+    E(T0 + 61 * MIN, H1, "alpha worker");
+    E(T0 + 120 * MIN, H1, "alpha vmms");
+    E(T0 + 120 * MIN + 30 * SEC, H1, "alpha worker");
+    E(T0 + 120 * MIN + 90 * SEC, H1, "alpha ha");
+    run();
+    cr_assert_eq(fs.count, 2);
+    const struct cb_finding *f1 = F(0)->hosts[0] == H1 ? F(0) : F(1);
+    cr_assert_eq(f1->count, 3, "three attempts, not %zu events", f1->count);
+    cr_assert_eq(f1->nevidence, 7, "every event stays evidence");
+    cr_assert_eq(f1->evidence[0].ev, a1);
+    cr_assert_eq(f1->evidence[1].ev, a2);
+}
+
+Test(correlate, same_within_only_for_single)
+{
+    cb_rules_free(&rules);
+    struct cb_rule_error *errs = NULL;
+    const char *xml = RULES(RULE(
+        "id='x' pattern='P1' severity='low'",
+        AB_MATCHES "<correlate type='count' window='5m' min='2' "
+        "same-within='1m'><step match='A'/></correlate>"));
+    cb_rules_load_memory(&rules, "t.xml", xml, strlen(xml), &errs);
+    cr_assert_not_null(errs);
+    cr_assert_not_null(strstr(errs->msg, "same-within"), "%s", errs->msg);
+    cb_rule_errors_free(&errs);
+}
