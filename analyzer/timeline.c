@@ -620,6 +620,24 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
     enum cb_status tb = cb_timebasis_resolve(an);
     if (tb != CB_OK)
         return tb;
+    /* newest-first exports (Event Viewer CSV, the cluster script's .Log):
+     * one descending run, turned around, instead of one run per event */
+    for (size_t s = 0; s < an->nsources; s++) {
+        struct cb_source *src = an->sources[s];
+        if (src->runs < 2 || src->runs <= src->nevents / 2)
+            continue;
+        size_t i = 1;
+        while (i < src->nevents && src->events[i]->ts <= src->events[i - 1]->ts)
+            i++;
+        if (i < src->nevents)
+            continue; /* not newest-first throughout */
+        for (size_t lo = 0, hi = src->nevents - 1; lo < hi; lo++, hi--) {
+            struct cb_event *t = src->events[lo];
+            src->events[lo] = src->events[hi];
+            src->events[hi] = t;
+        }
+        src->runs = 1;
+    }
     size_t total = 0, nruns = 0;
     for (size_t s = 0; s < an->nsources; s++) {
         total += an->sources[s]->nevents;

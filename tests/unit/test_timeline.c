@@ -525,3 +525,23 @@ Test(timeline, cluster_logs_collected_twice_merge_and_deduplicate)
     cr_assert_eq(an->sources[2]->duplicates, 2u);
     cr_assert_eq(an->sources[1]->duplicates, 0u);
 }
+
+Test(timeline, newest_first_source_is_one_run_turned_around)
+{
+    struct cb_source *a = add_source("newest-first.csv");
+    struct cb_event *e3 = add_event(a, 30, "c");
+    struct cb_event *e2b = add_event(a, 20, "b2");
+    struct cb_event *e2 = add_event(a, 20, "b");
+    struct cb_event *e1 = add_event(a, 10, "a");
+    struct cb_source *b = add_source("other");
+    struct cb_event *x = add_event(b, 15, "x");
+    cr_assert_eq(a->runs, 3u, "descending with a tie: three runs as read");
+    build();
+    cr_assert_eq(tl.runs, 2u, "one run per source");
+    cr_assert_eq(tl.count, 5u);
+    cr_assert_eq(tl.events[0], e1);
+    cr_assert_eq(tl.events[1], x);
+    cr_assert_eq(tl.events[2], e2);
+    cr_assert_eq(tl.events[3], e2b);
+    cr_assert_eq(tl.events[4], e3);
+}
