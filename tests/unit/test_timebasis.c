@@ -492,3 +492,64 @@ Test(timebasis, system_section_lines_pair_with_evtx_records_by_their_data)
     free(x.p);
     free(c.p);
 }
+
+/* TSS: Select LevelDisplayName,TimeCreated,ProviderName,ID,UserId,Message
+ * | Export-Csv -UseCulture (en-US), seconds only, local time. */
+static void csv_export(struct buf *b, const int *east)
+{
+    put(b, "#TYPE Selected.System.Diagnostics.Eventing.Reader."
+           "EventLogRecord\r\n\"LevelDisplayName\",\"TimeCreated\","
+           "\"ProviderName\",\"Id\",\"UserId\",\"Message\"\r\n");
+    for (size_t i = NRECS; i-- > 0;) { /* newest first */
+        const struct rec *r = &recs[i];
+        char t[32];
+        local_time(r->utc, east[i], t, sizeof t, 0);
+        int h = atoi(t);
+        put(b, "\"%s\",\"11/15/2024 %d:%s %s\",\"%s\",\"%u\",\"S-1-5-18\","
+               "\"%s\"\r\n",
+            level_of(r->id), h % 12 ? h % 12 : 12, t + 3, h < 12 ? "AM" : "PM",
+            r->id == 7036 ? "Service Control Manager"
+                          : "Microsoft-Windows-FailoverClustering",
+            r->id, message_of(r));
+    }
+}
+
+Test(timebasis, one_record_in_four_shapes_is_one_event_with_four_sources)
+{
+    struct buf x = {0}, t = {0}, c = {0}, v = {0};
+    xml_export(&x);
+    text_export(&t, east60);
+    csv_export(&v, east60);
+    put(&c, "[=== Cluster ===]\r\nCurrent node: HV-NODE1 (1) id (1)\r\n"
+            "[=== System ===]\r\n"
+            "[System] 00000244.00001b48::2024/11/15-01:58:12.905 CRIT  "
+            "%s\r\n[=== Cluster Logs ===]\r\n", message_of(&recs[2]));
+    const struct cb_source *xs = ingest("HV-NODE1_evt_System.xml", &x);
+    const struct cb_source *ts = ingest("HV-NODE1_evt_System.txt", &t);
+    const struct cb_source *vs = ingest("HV-NODE1_evt_System.csv", &v);
+    const struct cb_source *cs = ingest("HV-NODE1_cluster.log", &c);
+    cr_assert_str_eq(vs->format, "evtx-csv");
+    cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
+    cr_assert_str_eq(vs->time_basis, "local(+01:00, from twin "
+                                     "HV-NODE1_evt_System.xml: 5 records)");
+    cr_assert_eq(tl.count, NRECS, "%zu events", tl.count);
+    for (size_t i = 0; i < tl.count; i++) {
+        const struct cb_event *e = tl.events[i];
+        cr_assert_eq(e->source, xs);
+        int n = 0, saw_t = 0, saw_v = 0, saw_c = 0;
+        for (const struct cb_also *a = e->also; a; a = a->next, n++) {
+            saw_t += a->source == ts;
+            saw_v += a->source == vs;
+            saw_c += a->source == cs;
+        }
+        cr_assert(saw_t && saw_v, "record %llu: text and CSV copies",
+                  (unsigned long long)e->record_id);
+        cr_assert_eq(n, e->record_id == 1003 ? 3 : 2);
+        if (e->record_id == 1003)
+            cr_assert(saw_c, "and the cluster.log's System line");
+    }
+    free(x.p);
+    free(t.p);
+    free(v.p);
+    free(c.p);
+}
