@@ -79,28 +79,35 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
         /* the SILENT_PER_SOURCE longest gaps above the limit, in one pass,
          * then reported in time order */
         cb_time top[SILENT_PER_SOURCE] = {0};
+        size_t at[SILENT_PER_SOURCE] = {0};
+        cb_time prev = s->events[0]->ts;
         for (size_t k = 0; k < all; k++) {
-            cb_time gap = s->events[k + 1]->ts - s->events[k]->ts;
+            cb_time t = s->events[k + 1]->ts, gap = t - prev;
+            prev = t;
             if (gap <= limit || gap <= top[SILENT_PER_SOURCE - 1])
                 continue;
             size_t q = SILENT_PER_SOURCE - 1;
             while (q > 0 && top[q - 1] < gap) {
                 top[q] = top[q - 1];
+                at[q] = at[q - 1];
                 q--;
             }
             top[q] = gap;
+            at[q] = k;
         }
-        if (top[0] == 0)
-            continue;
-        cb_time floor_gap = top[SILENT_PER_SOURCE - 1] ? top[SILENT_PER_SOURCE - 1]
-                                                       : limit + 1;
-        size_t shown = 0;
+        size_t nshow = 0;
+        while (nshow < SILENT_PER_SOURCE && top[nshow])
+            nshow++;
+        /* time order: by position in the (sorted) source */
+        for (size_t a = 1; a < nshow; a++)
+            for (size_t b = a; b > 0 && at[b - 1] > at[b]; b--) {
+                size_t t = at[b];
+                at[b] = at[b - 1];
+                at[b - 1] = t;
+            }
         int clusterlog = strcmp(s->format, "clusterlog") == 0;
-        for (size_t k = 0; k + 1 < s->nevents && shown < SILENT_PER_SOURCE;
-             k++) {
-            cb_time gap = s->events[k + 1]->ts - s->events[k]->ts;
-            if (gap <= limit || gap < floor_gap)
-                continue;
+        for (size_t q = 0; q < nshow; q++) {
+            size_t k = at[q];
             struct cb_gap g = {
                 .kind = CB_GAP_SILENT,
                 .subject = s->path,
@@ -118,7 +125,6 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
                 cb_free(d);
                 return -1;
             }
-            shown++;
         }
     }
     cb_free(d);
@@ -376,6 +382,8 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
     for (size_t i = 0; i < an->nsources; i++) {
         const struct cb_source *s = an->sources[i];
         int assumed = 0;
+        if (s->time_kind == CB_TK_UTC || s->time_kind == CB_TK_LOCAL_STATED)
+            continue; /* no event of theirs is an assumption */
         for (size_t k = 0; k < s->nevents && !assumed; k++)
             assumed = (s->events[k]->flags & CB_EV_TIME_ASSUMED) != 0;
         if (!assumed)
