@@ -59,7 +59,7 @@ static void batch_help(void)
 "                 left out) is a case; repeatable.\n"
 "  OUT/<case> is the case's base name (bytes outside [A-Za-z0-9._+~-]\n"
 "  become '_'); two cases with the same name get ~2, ~3, ... in the order\n"
-"  given.\n"
+"  CASE arguments first, then --cases-dir entries (sorted by name).\n"
 "\n"
 "Options:\n"
 "  -o, --output OUT       output directory (required)\n"
@@ -70,10 +70,15 @@ static void batch_help(void)
 "      --case-memory BYTES  address-space cap of each case's process\n"
 "                         (setrlimit RLIMIT_AS; K, M, G; default: none)\n"
 "      --force            redo cases whose outputs are up to date\n"
+"      --no-index         only the case directories, no index (for one job\n"
+"                         of many writing into a shared OUT; then run\n"
+"                         'casebrief batch --merge OUT -o OUT')\n"
 "  -q, --quiet            no progress on stderr\n"
 "      --merge            the arguments are OUT directories written by\n"
 "                         earlier runs (other machines, array jobs): copy\n"
 "                         their cases into OUT and rebuild the index\n"
+"                         (OUT itself may be one of them: its index is\n"
+"                         then rebuilt in place)\n"
 "  Passed to every 'analyze': --max-total, --max-members, --max-depth,\n"
 "  --max-member-size, --max-ratio, --rules, --no-default-rules,\n"
 "  -F/--input-format, --date-order, --tz (see 'casebrief --help').\n"
@@ -117,7 +122,8 @@ struct batch {
     unsigned jobs, threads;
     double timeout;   /* seconds, 0: none */
     uint64_t memory;  /* bytes, 0: none */
-    int force, quiet;
+    int force, quiet, no_index;
+    char host[64]; /* in temporary names: OUT may be shared by hosts */
     const char *pass[MAX_PASS];
     int npass;
     char exe[PATH_MAX];
@@ -174,7 +180,8 @@ static int install(const char *tmp, const char *out, const char *name)
         return rm_rf(tmp);
     /* no RENAME_EXCHANGE (old kernel, some file systems): two steps */
     char old[PATH_MAX];
-    snprintf(old, sizeof old, "%s/.old-%.200s-%ld", out, name, (long)getpid());
+    snprintf(old, sizeof old, "%s/.old-%.200s-%ld-%ld", out, name,
+             (long)gethostid(), (long)getpid());
     if (rename(dst, old) != 0 || rename(tmp, dst) != 0)
         return -1;
     return rm_rf(old);
@@ -570,8 +577,8 @@ static int run_cases(struct batch *b)
             for (unsigned k = 0; k < b->jobs && !r; k++)
                 if (!run[k].pid)
                     r = &run[k];
-            snprintf(r->tmp, sizeof r->tmp, "%s/.tmp-%.150s-%ld", b->out,
-                     c->name, (long)getpid());
+            snprintf(r->tmp, sizeof r->tmp, "%s/.tmp-%.150s-%s-%ld",
+                     b->out, c->name, b->host, (long)getpid());
             rm_rf(r->tmp);
             if (mkdir(r->tmp, 0777) != 0) {
                 fprintf(stderr, "%s: cannot create %s: %s\n", prog, r->tmp,
@@ -667,8 +674,8 @@ static int case_ok(const char *dir)
 static int copy_case(const char *src, const char *out, const char *name)
 {
     char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s/.tmp-merge-%.150s-%ld", out, name,
-             (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s/.tmp-merge-%.150s-%ld-%ld", out, name,
+             (long)gethostid(), (long)getpid());
     rm_rf(tmp);
     if (mkdir(tmp, 0777) != 0)
         return -1;
@@ -761,6 +768,7 @@ enum {
     B_FORCE,
     B_MERGE,
     B_CASES_DIR,
+    B_NO_INDEX,
     B_PASS_ARG, /* passed through with its argument */
     B_PASS_FLAG /* passed through alone */
 };
@@ -823,6 +831,7 @@ int cmd_batch(int argc, char **argv)
         {"force", no_argument, NULL, B_FORCE},
         {"merge", no_argument, NULL, B_MERGE},
         {"cases-dir", required_argument, NULL, B_CASES_DIR},
+        {"no-index", no_argument, NULL, B_NO_INDEX},
         {"max-total", required_argument, NULL, B_PASS_ARG},
         {"max-members", required_argument, NULL, B_PASS_ARG},
         {"max-depth", required_argument, NULL, B_PASS_ARG},
@@ -876,6 +885,7 @@ int cmd_batch(int argc, char **argv)
             break;
         case B_FORCE: b.force = 1; break;
         case B_MERGE: merge = 1; break;
+        case B_NO_INDEX: b.no_index = 1; break;
         case B_CASES_DIR:
             if (ncases_dirs == 64) {
                 fprintf(stderr, "%s: at most 64 --cases-dir\n", prog);
@@ -941,6 +951,12 @@ int cmd_batch(int argc, char **argv)
     b.exe[en] = '\0';
     if (check_pass(&b) != 0)
         return 2;
+    if (gethostname(b.host, sizeof b.host) != 0)
+        b.host[0] = '\0';
+    b.host[sizeof b.host - 1] = '\0';
+    for (char *h = b.host; *h; h++)
+        if (*h == '/' || *h == '.')
+            *h = '_';
     int rc = 0;
     for (int i = optind; i < argc && rc == 0; i++)
         rc = add_case(&b, argv[i]);
@@ -974,7 +990,7 @@ int cmd_batch(int argc, char **argv)
         found |= b.cases[i].nfindings > 0;
     }
     rc = failed ? 3 : found ? 1 : 0;
-    if (finish_index(&b) != 0)
+    if (!b.no_index && finish_index(&b) != 0)
         rc = 3;
     if (!b.quiet) {
         size_t nf = 0, ns = 0;
