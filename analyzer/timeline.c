@@ -7,6 +7,7 @@
  * merged with a binary heap: O(n log k) with k small, instead of a global
  * sort. Ties go to the run that comes first, which keeps the merge stable.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "casebrief/alloc.h"
@@ -137,24 +138,122 @@ static int same_record(const struct cb_event *a, const struct cb_event *b)
            a->event_id == b->event_id && strcmp(a->message, b->message) == 0;
 }
 
+/* The final step of a 64-bit hash: spreads sequential record ids, which
+ * would otherwise fill neighbouring slots and make long probe chains. */
+static uint64_t fmix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+/* Which (host, channel) pairs occur in two sources or more: a record can
+ * repeat only there, so every other event skips the hash table (in a
+ * bundle of several nodes, most events: each node's cluster.log has a
+ * host of its own). */
+struct pair_slot {
+    const char *host, *channel;
+    const struct cb_source *first; /* the first source with the pair */
+    int used, shared;
+};
+
+struct pairs {
+    struct pair_slot *slot;
+    size_t cap; /* a power of two */
+};
+
+static struct pair_slot *pair_find(struct pairs *p, const struct cb_event *e)
+{
+    size_t j = fmix(mix((uintptr_t)e->host, (uintptr_t)e->channel)) &
+               (p->cap - 1);
+    while (p->slot[j].used &&
+           (p->slot[j].host != e->host || p->slot[j].channel != e->channel))
+        j = (j + 1) & (p->cap - 1);
+    return &p->slot[j];
+}
+
+/* Fill p; returns the number of events with a shared pair, or
+ * SIZE_MAX when out of memory. */
+static size_t pairs_build(struct pairs *p, const struct cb_timeline *tl)
+{
+    size_t n = 0, cap = 64;
+    p->slot = cb_calloc(cap, sizeof *p->slot);
+    p->cap = cap;
+    if (!p->slot)
+        return SIZE_MAX;
+    for (size_t i = 0; i < tl->count; i++) {
+        const struct cb_event *e = tl->events[i];
+        struct pair_slot *s = pair_find(p, e);
+        if (!s->used) {
+            *s = (struct pair_slot){e->host, e->channel, e->source, 1, 0};
+            if (++n * 2 > p->cap) { /* grow: rehash every pair */
+                struct pairs q = {cb_calloc(p->cap * 2, sizeof *q.slot),
+                                  p->cap * 2};
+                if (!q.slot) {
+                    cb_free(p->slot);
+                    return SIZE_MAX;
+                }
+                for (size_t k = 0; k < p->cap; k++)
+                    if (p->slot[k].used) {
+                        struct cb_event probe = {.host = p->slot[k].host,
+                                                 .channel =
+                                                     p->slot[k].channel};
+                        *pair_find(&q, &probe) = p->slot[k];
+                    }
+                cb_free(p->slot);
+                *p = q;
+            }
+        } else if (s->first != e->source) {
+            s->shared = 1;
+        }
+    }
+    size_t shared = 0;
+    for (size_t i = 0; i < tl->count; i++)
+        shared += pair_find(p, tl->events[i])->shared;
+    return shared;
+}
+
+struct slot {
+    uint64_t hash; /* compared first: most probes end without a deref */
+    struct cb_event *e;
+};
+
 /* Keep the first of each record in merged order; a record repeats only
  * when a different source holds it (two lines alike inside one file are
  * two events). */
 static enum cb_status dedup(struct cb_timeline *tl)
 {
-    size_t cap = 16;
-    while (cap < tl->count * 2)
-        cap *= 2;
-    struct cb_event **slots = cb_calloc(cap, sizeof *slots);
-    if (!slots)
+    struct pairs pairs;
+    size_t shared = pairs_build(&pairs, tl);
+    if (shared == SIZE_MAX)
         return CB_E_NOMEM;
+    if (shared == 0) {
+        cb_free(pairs.slot);
+        return CB_OK;
+    }
+    size_t cap = 16;
+    while (cap < shared * 2)
+        cap *= 2;
+    struct slot *slots = cb_calloc(cap, sizeof *slots);
+    if (!slots) {
+        cb_free(pairs.slot);
+        return CB_E_NOMEM;
+    }
     size_t k = 0;
     for (size_t i = 0; i < tl->count; i++) {
         struct cb_event *e = tl->events[i];
-        size_t j = key_hash(e) & (cap - 1);
+        if (!pair_find(&pairs, e)->shared) {
+            tl->events[k++] = e;
+            continue;
+        }
+        uint64_t h = fmix(key_hash(e));
+        size_t j = h & (cap - 1);
         int dup = 0;
-        while (slots[j]) {
-            if (slots[j]->source != e->source && same_record(slots[j], e)) {
+        while (slots[j].e) {
+            if (slots[j].hash == h && slots[j].e->source != e->source &&
+                same_record(slots[j].e, e)) {
                 dup = 1;
                 break;
             }
@@ -165,11 +264,13 @@ static enum cb_status dedup(struct cb_timeline *tl)
             tl->duplicates++;
             continue;
         }
-        slots[j] = e;
+        slots[j].hash = h;
+        slots[j].e = e;
         tl->events[k++] = e;
     }
     tl->count = k;
     cb_free(slots);
+    cb_free(pairs.slot);
     return CB_OK;
 }
 
