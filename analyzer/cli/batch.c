@@ -481,7 +481,7 @@ static void finish_case(struct batch *b, struct running *r, int status,
     int oom = b->memory && log_mentions(r->tmp, "out of memory");
     if (r->timed_out) {
         snprintf(reason, sizeof reason,
-                 "timed out after %.0f s (--case-timeout)", b->timeout);
+                 "timed out after %g s (--case-timeout)", b->timeout);
     } else if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         res.signal = sig;
