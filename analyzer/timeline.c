@@ -162,6 +162,7 @@ struct pair_slot {
 struct pairs {
     struct pair_slot *slot;
     size_t cap; /* a power of two */
+    size_t n;   /* pairs in use */
 };
 
 static struct pair_slot *pair_find(struct pairs *p, const struct cb_event *e)
@@ -174,44 +175,61 @@ static struct pair_slot *pair_find(struct pairs *p, const struct cb_event *e)
     return &p->slot[j];
 }
 
-/* Fill p; returns the number of events with a shared pair, or
- * SIZE_MAX when out of memory. */
-static size_t pairs_build(struct pairs *p, const struct cb_timeline *tl)
+static int pairs_add(struct pairs *p, const struct cb_event *e)
 {
-    size_t n = 0, cap = 64;
-    p->slot = cb_calloc(cap, sizeof *p->slot);
-    p->cap = cap;
+    struct pair_slot *s = pair_find(p, e);
+    if (s->used) {
+        if (s->first != e->source)
+            s->shared = 1;
+        return 0;
+    }
+    *s = (struct pair_slot){e->host, e->channel, e->source, 1, 0};
+    if (++p->n * 2 <= p->cap)
+        return 0;
+    struct pairs q = {cb_calloc(p->cap * 2, sizeof *q.slot), p->cap * 2,
+                      p->n};
+    if (!q.slot)
+        return -1;
+    for (size_t k = 0; k < p->cap; k++)
+        if (p->slot[k].used) {
+            struct cb_event probe = {.host = p->slot[k].host,
+                                     .channel = p->slot[k].channel};
+            *pair_find(&q, &probe) = p->slot[k];
+        }
+    cb_free(p->slot);
+    *p = q;
+    return 0;
+}
+
+/* Fill p, source by source (each source's events lie together in
+ * memory), and mark in src_shared[i] the sources with a shared pair;
+ * returns the number of events with a shared pair, or SIZE_MAX when out
+ * of memory. */
+static size_t pairs_build(struct pairs *p, const struct cb_analysis *an,
+                          unsigned char *src_shared)
+{
+    p->n = 0;
+    p->cap = 64;
+    p->slot = cb_calloc(p->cap, sizeof *p->slot);
     if (!p->slot)
         return SIZE_MAX;
-    for (size_t i = 0; i < tl->count; i++) {
-        const struct cb_event *e = tl->events[i];
-        struct pair_slot *s = pair_find(p, e);
-        if (!s->used) {
-            *s = (struct pair_slot){e->host, e->channel, e->source, 1, 0};
-            if (++n * 2 > p->cap) { /* grow: rehash every pair */
-                struct pairs q = {cb_calloc(p->cap * 2, sizeof *q.slot),
-                                  p->cap * 2};
-                if (!q.slot) {
-                    cb_free(p->slot);
-                    return SIZE_MAX;
-                }
-                for (size_t k = 0; k < p->cap; k++)
-                    if (p->slot[k].used) {
-                        struct cb_event probe = {.host = p->slot[k].host,
-                                                 .channel =
-                                                     p->slot[k].channel};
-                        *pair_find(&q, &probe) = p->slot[k];
-                    }
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *src = an->sources[i];
+        for (size_t k = 0; k < src->nevents; k++)
+            if (pairs_add(p, src->events[k]) != 0) {
                 cb_free(p->slot);
-                *p = q;
+                return SIZE_MAX;
             }
-        } else if (s->first != e->source) {
-            s->shared = 1;
-        }
     }
     size_t shared = 0;
-    for (size_t i = 0; i < tl->count; i++)
-        shared += pair_find(p, tl->events[i])->shared;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *src = an->sources[i];
+        size_t n = 0;
+        for (size_t k = 0; k < src->nevents; k++)
+            n += pair_find(p, src->events[k])->shared;
+        src_shared[i] = n > 0;
+        shared += n;
+    }
     return shared;
 }
 
@@ -223,14 +241,21 @@ struct slot {
 /* Keep the first of each record in merged order; a record repeats only
  * when a different source holds it (two lines alike inside one file are
  * two events). */
-static enum cb_status dedup(struct cb_timeline *tl)
+static enum cb_status dedup(struct cb_timeline *tl,
+                            const struct cb_analysis *an)
 {
     struct pairs pairs;
-    size_t shared = pairs_build(&pairs, tl);
-    if (shared == SIZE_MAX)
+    unsigned char *src_shared = cb_calloc(an->nsources, 1);
+    if (!src_shared)
         return CB_E_NOMEM;
+    size_t shared = pairs_build(&pairs, an, src_shared);
+    if (shared == SIZE_MAX) {
+        cb_free(src_shared);
+        return CB_E_NOMEM;
+    }
     if (shared == 0) {
         cb_free(pairs.slot);
+        cb_free(src_shared);
         return CB_OK;
     }
     size_t cap = 16;
@@ -239,12 +264,17 @@ static enum cb_status dedup(struct cb_timeline *tl)
     struct slot *slots = cb_calloc(cap, sizeof *slots);
     if (!slots) {
         cb_free(pairs.slot);
+        cb_free(src_shared);
         return CB_E_NOMEM;
     }
     size_t k = 0;
     for (size_t i = 0; i < tl->count; i++) {
         struct cb_event *e = tl->events[i];
-        if (!pair_find(&pairs, e)->shared) {
+        unsigned si = e->source->index;
+        /* a source without a shared pair: no lookup at all */
+        int maybe = si >= an->nsources || an->sources[si] != e->source ||
+                    src_shared[si];
+        if (!maybe || !pair_find(&pairs, e)->shared) {
             tl->events[k++] = e;
             continue;
         }
@@ -271,6 +301,7 @@ static enum cb_status dedup(struct cb_timeline *tl)
     tl->count = k;
     cb_free(slots);
     cb_free(pairs.slot);
+    cb_free(src_shared);
     return CB_OK;
 }
 
@@ -322,7 +353,7 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
         with_events += an->sources[s]->nevents > 0;
     }
     /* a record can repeat only across two sources */
-    enum cb_status st = with_events > 1 ? dedup(tl) : CB_OK;
+    enum cb_status st = with_events > 1 ? dedup(tl, an) : CB_OK;
     if (st != CB_OK) {
         cb_timeline_fini(tl);
         return st;
