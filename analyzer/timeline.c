@@ -17,6 +17,7 @@ struct run {
     struct cb_event **ev;
     size_t len, pos;
     size_t order;
+    unsigned char mark; /* copied to mark[] beside each event merged */
 };
 
 /* heap of run indices, keyed by (head ts, run order) */
@@ -45,8 +46,10 @@ static void sift_down(struct run **h, size_t n, size_t i)
     }
 }
 
+/* mark (may be NULL) gets each output event's run mark, so that a later
+ * pass can tell events apart without touching them. */
 static void merge(struct run *runs, size_t nruns, struct cb_event **out,
-                  struct run **heap)
+                  unsigned char *mark, struct run **heap)
 {
     size_t n = 0, k = 0;
     for (size_t i = 0; i < nruns; i++) {
@@ -59,6 +62,8 @@ static void merge(struct run *runs, size_t nruns, struct cb_event **out,
         struct run *r = heap[0];
         if (n == 1) { /* the last run: the rest of it in one copy */
             memcpy(out + k, r->ev + r->pos, (r->len - r->pos) * sizeof *out);
+            if (mark)
+                memset(mark + k, r->mark, r->len - r->pos);
             return;
         }
         /* Copy the stretch of this run that stays ahead of the next best
@@ -72,11 +77,14 @@ static void merge(struct run *runs, size_t nruns, struct cb_event **out,
             limit = c->ev[c->pos]->ts;
             limit_order = c->order;
         }
+        size_t k0 = k;
         do {
             out[k++] = r->ev[r->pos++];
         } while (r->pos < r->len &&
                  (r->ev[r->pos]->ts < limit ||
                   (r->ev[r->pos]->ts == limit && r->order < limit_order)));
+        if (mark)
+            memset(mark + k0, r->mark, k - k0);
         if (r->pos == r->len)
             heap[0] = heap[--n];
         sift_down(heap, n, 0);
@@ -98,7 +106,7 @@ enum cb_status cb_merge_runs(struct cb_event **const *evs, const size_t *lens,
         runs[i].len = lens[i];
         runs[i].order = i;
     }
-    merge(runs, nruns, out, heap);
+    merge(runs, nruns, out, NULL, heap);
     cb_free(runs);
     cb_free(heap);
     return CB_OK;
@@ -155,7 +163,7 @@ static uint64_t fmix(uint64_t h)
  * host of its own). */
 struct pair_slot {
     const char *host, *channel;
-    const struct cb_source *first; /* the first source with the pair */
+    size_t first; /* an->sources[first]: the first source with the pair */
     int used, shared;
 };
 
@@ -175,15 +183,20 @@ static struct pair_slot *pair_find(struct pairs *p, const struct cb_event *e)
     return &p->slot[j];
 }
 
-static int pairs_add(struct pairs *p, const struct cb_event *e)
+/* Add the pair of e, an event of an->sources[src]; a pair met again in
+ * another source marks both sources in src_shared. */
+static int pairs_add(struct pairs *p, const struct cb_event *e, size_t src,
+                     unsigned char *src_shared)
 {
     struct pair_slot *s = pair_find(p, e);
     if (s->used) {
-        if (s->first != e->source)
+        if (s->first != src) {
             s->shared = 1;
+            src_shared[s->first] = src_shared[src] = 1;
+        }
         return 0;
     }
-    *s = (struct pair_slot){e->host, e->channel, e->source, 1, 0};
+    *s = (struct pair_slot){e->host, e->channel, src, 1, 0};
     if (++p->n * 2 <= p->cap)
         return 0;
     struct pairs q = {cb_calloc(p->cap * 2, sizeof *q.slot), p->cap * 2,
@@ -202,9 +215,9 @@ static int pairs_add(struct pairs *p, const struct cb_event *e)
 }
 
 /* Fill p, source by source (each source's events lie together in
- * memory), and mark in src_shared[i] the sources with a shared pair;
- * returns the number of events with a shared pair, or SIZE_MAX when out
- * of memory. */
+ * memory), and mark in src_shared[i] the sources with a shared pair.
+ * Returns the events of those sources (at least the events that may be
+ * duplicates), or SIZE_MAX when out of memory. */
 static size_t pairs_build(struct pairs *p, const struct cb_analysis *an,
                           unsigned char *src_shared)
 {
@@ -215,22 +228,26 @@ static size_t pairs_build(struct pairs *p, const struct cb_analysis *an,
         return SIZE_MAX;
     for (size_t i = 0; i < an->nsources; i++) {
         const struct cb_source *src = an->sources[i];
-        for (size_t k = 0; k < src->nevents; k++)
-            if (pairs_add(p, src->events[k]) != 0) {
+        const char *host = NULL, *channel = NULL;
+        /* events with the pair of the one before (most of a log) need no
+         * lookup */
+        for (size_t k = 0; k < src->nevents; k++) {
+            const struct cb_event *e = src->events[k];
+            if (k && e->host == host && e->channel == channel)
+                continue;
+            if (pairs_add(p, e, i, src_shared) != 0) {
                 cb_free(p->slot);
+                p->slot = NULL;
                 return SIZE_MAX;
             }
+            host = e->host;
+            channel = e->channel;
+        }
     }
-    size_t shared = 0;
-    for (size_t i = 0; i < an->nsources; i++) {
-        const struct cb_source *src = an->sources[i];
-        size_t n = 0;
-        for (size_t k = 0; k < src->nevents; k++)
-            n += pair_find(p, src->events[k])->shared;
-        src_shared[i] = n > 0;
-        shared += n;
-    }
-    return shared;
+    size_t n = 0;
+    for (size_t i = 0; i < an->nsources; i++)
+        n += src_shared[i] ? an->sources[i]->nevents : 0;
+    return n;
 }
 
 struct slot {
@@ -240,41 +257,21 @@ struct slot {
 
 /* Keep the first of each record in merged order; a record repeats only
  * when a different source holds it (two lines alike inside one file are
- * two events). */
-static enum cb_status dedup(struct cb_timeline *tl,
-                            const struct cb_analysis *an)
+ * two events). mark[i] says tl->events[i] comes from a source with a
+ * shared pair; the others are kept without being looked at. */
+static enum cb_status dedup(struct cb_timeline *tl, struct pairs *pairs,
+                            const unsigned char *mark, size_t candidates)
 {
-    struct pairs pairs;
-    unsigned char *src_shared = cb_calloc(an->nsources, 1);
-    if (!src_shared)
-        return CB_E_NOMEM;
-    size_t shared = pairs_build(&pairs, an, src_shared);
-    if (shared == SIZE_MAX) {
-        cb_free(src_shared);
-        return CB_E_NOMEM;
-    }
-    if (shared == 0) {
-        cb_free(pairs.slot);
-        cb_free(src_shared);
-        return CB_OK;
-    }
     size_t cap = 16;
-    while (cap < shared * 2)
+    while (cap < candidates * 2)
         cap *= 2;
     struct slot *slots = cb_calloc(cap, sizeof *slots);
-    if (!slots) {
-        cb_free(pairs.slot);
-        cb_free(src_shared);
+    if (!slots)
         return CB_E_NOMEM;
-    }
     size_t k = 0;
     for (size_t i = 0; i < tl->count; i++) {
         struct cb_event *e = tl->events[i];
-        unsigned si = e->source->index;
-        /* a source without a shared pair: no lookup at all */
-        int maybe = si >= an->nsources || an->sources[si] != e->source ||
-                    src_shared[si];
-        if (!maybe || !pair_find(&pairs, e)->shared) {
+        if (!mark[i] || !pair_find(pairs, e)->shared) {
             tl->events[k++] = e;
             continue;
         }
@@ -300,8 +297,6 @@ static enum cb_status dedup(struct cb_timeline *tl,
     }
     tl->count = k;
     cb_free(slots);
-    cb_free(pairs.slot);
-    cb_free(src_shared);
     return CB_OK;
 }
 
@@ -309,27 +304,47 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
                                  struct cb_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
-    size_t total = 0, nruns = 0;
+    size_t total = 0, nruns = 0, with_events = 0;
     for (size_t s = 0; s < an->nsources; s++) {
         total += an->sources[s]->nevents;
         nruns += an->sources[s]->runs; /* counted as events arrived */
+        an->sources[s]->duplicates = 0;
+        with_events += an->sources[s]->nevents > 0;
+    }
+    /* a record can repeat only across two sources, and only where both
+     * hold its (host, channel) */
+    struct pairs pairs = {0};
+    size_t candidates = 0;
+    unsigned char *src_shared = NULL, *mark = NULL;
+    if (with_events > 1) {
+        src_shared = cb_calloc(an->nsources, 1);
+        candidates = src_shared ? pairs_build(&pairs, an, src_shared)
+                                : SIZE_MAX;
+        if (candidates && candidates != SIZE_MAX)
+            mark = cb_malloc(total);
     }
     tl->events = cb_malloc((total ? total : 1) * sizeof *tl->events);
     struct run *runs = cb_calloc(nruns ? nruns : 1, sizeof *runs);
     struct run **heap = cb_calloc(nruns ? nruns : 1, sizeof *heap);
-    if (!tl->events || !runs || !heap) {
+    if (!tl->events || !runs || !heap || candidates == SIZE_MAX ||
+        (candidates && !mark)) {
         cb_free(runs);
         cb_free(heap);
+        cb_free(pairs.slot);
+        cb_free(src_shared);
+        cb_free(mark);
         cb_timeline_fini(tl);
         return CB_E_NOMEM;
     }
     size_t r = 0;
     for (size_t s = 0; s < an->nsources; s++) {
         const struct cb_source *src = an->sources[s];
+        unsigned char m = src_shared ? src_shared[s] : 0;
         if (src->runs == 1) { /* the common case: a sorted log */
             runs[r].ev = src->events;
             runs[r].len = src->nevents;
             runs[r].order = r;
+            runs[r].mark = m;
             r++;
             continue;
         }
@@ -337,23 +352,22 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
             if (i == 0 || src->events[i]->ts < src->events[i - 1]->ts) {
                 runs[r].ev = src->events + i;
                 runs[r].order = r;
+                runs[r].mark = m;
                 r++;
             }
             runs[r - 1].len++;
         }
     }
-    merge(runs, nruns, tl->events, heap);
+    merge(runs, nruns, tl->events, mark, heap);
     cb_free(runs);
     cb_free(heap);
     tl->count = total;
     tl->runs = nruns;
-    size_t with_events = 0;
-    for (size_t s = 0; s < an->nsources; s++) {
-        an->sources[s]->duplicates = 0;
-        with_events += an->sources[s]->nevents > 0;
-    }
-    /* a record can repeat only across two sources */
-    enum cb_status st = with_events > 1 ? dedup(tl, an) : CB_OK;
+    enum cb_status st =
+        candidates ? dedup(tl, &pairs, mark, candidates) : CB_OK;
+    cb_free(pairs.slot);
+    cb_free(src_shared);
+    cb_free(mark);
     if (st != CB_OK) {
         cb_timeline_fini(tl);
         return st;
