@@ -734,8 +734,11 @@ static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
             free(list[i]);
             continue;
         }
-        char name[200];
-        snprintf(name, sizeof name, "%.150s", list[i]->d_name);
+        /* a name another run wrote is made safe again (it goes into
+         * index.html's links) */
+        char base[160], name[200];
+        cb_batch_case_name(list[i]->d_name, base, sizeof base);
+        snprintf(name, sizeof name, "%s", base);
         for (unsigned k = 2;; k++) {
             char dst[PATH_MAX];
             snprintf(dst, sizeof dst, "%s/%s", b->out, name);
@@ -749,7 +752,7 @@ static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
                     rc = copy_case(src, b->out, name);
                 break;
             }
-            snprintf(name, sizeof name, "%.150s~%u", list[i]->d_name, k);
+            snprintf(name, sizeof name, "%s~%u", base, k);
         }
         if (rc != 0)
             fprintf(stderr, "%s: cannot copy %s into %s: %s\n", prog, src,
