@@ -74,6 +74,10 @@ static void merge(struct run *runs, size_t nruns, struct cb_event **out,
             limit_order = c->order;
         }
         do {
+            /* logs of several nodes interleave event by event: ask for
+             * this run's later events before their timestamps are read */
+            if (r->pos + 8 < r->len)
+                __builtin_prefetch(r->ev[r->pos + 8]);
             out[k++] = r->ev[r->pos++];
         } while (r->pos < r->len &&
                  (r->ev[r->pos]->ts < limit ||
@@ -111,6 +115,101 @@ static uint64_t mix(uint64_t h, uint64_t v)
 {
     h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     return h;
+}
+
+/* The final step of a 64-bit hash: spreads sequential record ids, which
+ * would otherwise fill neighbouring slots and make long probe chains. */
+static uint64_t fmix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+/* Which (host, channel) pairs occur in two sources or more: an exact copy
+ * can exist only there, so every other event skips the duplicate table
+ * (in a bundle of several nodes, most events). */
+struct pair_slot {
+    const char *host, *channel;
+    const struct cb_source *first; /* the first source with the pair */
+    int used, shared;
+};
+
+struct pairs {
+    struct pair_slot *slot;
+    size_t cap; /* a power of two */
+    size_t n;   /* pairs in use */
+    int loose;  /* some event has no host or no known channel */
+};
+
+static struct pair_slot *pair_find(const struct pairs *p, const char *host,
+                                   const char *channel)
+{
+    size_t j = fmix(mix((uintptr_t)host, (uintptr_t)channel)) & (p->cap - 1);
+    while (p->slot[j].used &&
+           (p->slot[j].host != host || p->slot[j].channel != channel))
+        j = (j + 1) & (p->cap - 1);
+    return &p->slot[j];
+}
+
+static int pairs_add(struct pairs *p, const struct cb_event *e)
+{
+    struct pair_slot *s = pair_find(p, e->host, e->channel);
+    if (s->used) {
+        if (s->first != e->source)
+            s->shared = 1;
+        return 0;
+    }
+    *s = (struct pair_slot){e->host, e->channel, e->source, 1, 0};
+    if (++p->n * 2 <= p->cap)
+        return 0;
+    struct pairs q = {cb_calloc(p->cap * 2, sizeof *q.slot), p->cap * 2,
+                      p->n, p->loose};
+    if (!q.slot)
+        return -1;
+    for (size_t k = 0; k < p->cap; k++)
+        if (p->slot[k].used)
+            *pair_find(&q, p->slot[k].host, p->slot[k].channel) =
+                p->slot[k];
+    cb_free(p->slot);
+    *p = q;
+    return 0;
+}
+
+static int pairs_build(struct pairs *p, const struct cb_analysis *an)
+{
+    p->n = 0;
+    p->cap = 64;
+    p->loose = 0;
+    p->slot = cb_calloc(p->cap, sizeof *p->slot);
+    if (!p->slot)
+        return -1;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *src = an->sources[i];
+        const char *host = NULL, *channel = NULL;
+        for (size_t k = 0; k < src->nevents; k++) {
+            const struct cb_event *e = src->events[k];
+            if (e->host == host && e->channel == channel)
+                continue; /* the common case: a run of one pair */
+            host = e->host;
+            channel = e->channel;
+            if (!e->host[0] || e->channel == src->format)
+                p->loose = 1;
+            if (pairs_add(p, e) != 0) {
+                cb_free(p->slot);
+                p->slot = NULL;
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int pair_shared(const struct pairs *p, const struct cb_event *e)
+{
+    return pair_find(p, e->host, e->channel)->shared;
 }
 
 static uint64_t key_hash(const struct cb_event *e)
@@ -310,7 +409,8 @@ struct node {
 /* Records with an event id, by (second, event id): every shape but the
  * cluster.log's channel sections has one. */
 static enum cb_status dedup_shapes(struct cb_analysis *an,
-                                   struct cb_timeline *tl)
+                                   struct cb_timeline *tl,
+                                   const struct pairs *pairs)
 {
     size_t cap = 16, n = 0;
     while (cap < tl->count * 2)
@@ -328,8 +428,9 @@ static enum cb_status dedup_shapes(struct cb_analysis *an,
     size_t k = 0;
     for (size_t i = 0; i < tl->count && st == CB_OK; i++) {
         struct cb_event *e = tl->events[i];
-        if (!(e->flags & CB_EV_HAS_EVENT_ID)) {
-            tl->events[k++] = e;
+        if (!(e->flags & CB_EV_HAS_EVENT_ID) ||
+            (!pairs->loose && !pair_shared(pairs, e))) {
+            tl->events[k++] = e; /* no other shape can hold it */
             continue;
         }
         uint64_t key = mix(second_of(e->ts), e->event_id);
@@ -558,23 +659,40 @@ static void resort(struct cb_timeline *tl)
  * one file are two events). */
 static enum cb_status dedup(struct cb_analysis *an, struct cb_timeline *tl)
 {
-    size_t cap = 16;
-    while (cap < tl->count * 2)
-        cap *= 2;
-    size_t *slots = cb_malloc(cap * sizeof *slots);
-    if (!slots)
+    struct pairs pairs;
+    if (pairs_build(&pairs, an) != 0)
         return CB_E_NOMEM;
-    for (size_t i = 0; i < cap; i++)
-        slots[i] = SIZE_MAX;
+    size_t shared = 0;
+    for (size_t i = 0; i < tl->count; i++)
+        shared += pairs.loose || pair_shared(&pairs, tl->events[i]);
+    size_t cap = 16;
+    while (cap < shared * 2)
+        cap *= 2;
+    struct slot {
+        uint64_t hash; /* compared first: most probes end without a deref */
+        size_t idx;
+    } *slots = shared ? cb_malloc(cap * sizeof *slots) : NULL;
+    if (shared && !slots) {
+        cb_free(pairs.slot);
+        return CB_E_NOMEM;
+    }
+    for (size_t i = 0; shared && i < cap; i++)
+        slots[i].idx = SIZE_MAX;
     enum cb_status st = CB_OK;
     size_t k = 0;
     for (size_t i = 0; i < tl->count && st == CB_OK; i++) {
         struct cb_event *e = tl->events[i];
-        size_t j = key_hash(e) & (cap - 1);
+        if (!shared || (!pairs.loose && !pair_shared(&pairs, e))) {
+            tl->events[k++] = e; /* nobody else holds its host and channel */
+            continue;
+        }
+        uint64_t h = fmix(key_hash(e));
+        size_t j = h & (cap - 1);
         int dup = 0;
-        while (slots[j] != SIZE_MAX) {
-            const struct cb_event *r = tl->events[slots[j]];
-            if (!seen_in(r, e->source) && same_record(r, e)) {
+        while (slots[j].idx != SIZE_MAX) {
+            const struct cb_event *r = tl->events[slots[j].idx];
+            if (slots[j].hash == h && !seen_in(r, e->source) &&
+                same_record(r, e)) {
                 dup = 1;
                 break;
             }
@@ -582,16 +700,19 @@ static enum cb_status dedup(struct cb_analysis *an, struct cb_timeline *tl)
         }
         if (dup) {
             tl->duplicates++;
-            st = merge_into(an->arena, tl->events, slots[j], e);
+            st = merge_into(an->arena, tl->events, slots[j].idx, e);
             continue;
         }
         tl->events[k] = e;
-        slots[j] = k++;
+        slots[j].hash = h;
+        slots[j].idx = k++;
     }
     tl->count = k;
     cb_free(slots);
-    if (st != CB_OK)
+    if (st != CB_OK) {
+        cb_free(pairs.slot);
         return st;
+    }
     /* shapes differ only when formats differ */
     const char *fmt = NULL;
     int shapes = 0;
@@ -603,12 +724,12 @@ static enum cb_status dedup(struct cb_analysis *an, struct cb_timeline *tl)
             shapes = 1;
         fmt = src->format;
     }
-    if (!shapes)
-        return CB_OK;
-    st = dedup_shapes(an, tl);
-    if (st == CB_OK)
+    if (shapes)
+        st = dedup_shapes(an, tl, &pairs);
+    cb_free(pairs.slot);
+    if (shapes && st == CB_OK)
         st = dedup_channel_lines(an, tl);
-    if (st == CB_OK)
+    if (shapes && st == CB_OK)
         resort(tl);
     return st;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "casebrief/casebrief.h"
+#include "cli.h"
 
 enum exit_code {
     EXIT_NOTHING_FOUND = 0,
@@ -44,6 +45,8 @@ static void help(void)
 "  casebrief timeline INPUT... [--format jsonl|csv|text]\n"
 "  casebrief formats\n"
 "  casebrief rules list | check [DIR]\n"
+"  casebrief batch CASE... -o OUT [-j N]    (see 'casebrief batch --help')\n"
+"  casebrief batch --merge OUTDIR... -o OUT\n"
 "\n"
 "INPUT is a file, a directory or an archive (zip, 7z, tar with gz/xz/zst/\n"
 "bz2, cab, rar), nested archives included. Members are read in memory and\n"
@@ -59,6 +62,9 @@ static void help(void)
 "  timeline    print the merged, de-duplicated timeline (UTC) to stdout.\n"
 "              jsonl imports into Timesketch as is.\n"
 "  formats     list the input formats casebrief reads.\n"
+"  batch       analyze many cases, each in its own process, into\n"
+"              OUT/<case>/ and an index (OUT/index.html, summary.json,\n"
+"              findings.jsonl); --merge joins outputs of several machines.\n"
 "  rules       'list' the knowledge base (id, pattern, severity, title);\n"
 "              'check [DIR] [--tests TESTS]' validates rule files (errors\n"
 "              as file:line) and requires each rule to have a positive and\n"
@@ -114,7 +120,7 @@ static void help(void)
         CB_LIMIT_DEPTH, CB_LIMIT_RATIO);
 }
 
-static int parse_size(const char *s, uint64_t *out)
+int parse_size(const char *s, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -453,7 +459,7 @@ static size_t parsed_sources(const struct cb_analysis *an)
 /* The shipped knowledge base: $CASEBRIEF_RULES, else the source tree's
  * rules/ (set at build time), else ../rules or ../share/casebrief/rules
  * next to the executable. */
-static const char *default_rules_dir(void)
+const char *default_rules_dir(void)
 {
     static char buf[PATH_MAX];
     const char *env = getenv("CASEBRIEF_RULES");
@@ -915,6 +921,8 @@ int main(int argc, char **argv)
         usage_short();
         return EXIT_USAGE;
     }
+    if (strcmp(argv[1], "batch") == 0)
+        return cmd_batch(argc - 1, argv + 1);
     const char *cmd = "analyze";
     int shift = 0;
     if (strcmp(argv[1], "analyze") == 0 || strcmp(argv[1], "timeline") == 0 ||

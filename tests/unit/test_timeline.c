@@ -545,3 +545,37 @@ Test(timeline, newest_first_source_is_one_run_turned_around)
     cr_assert_eq(tl.events[3], e2b);
     cr_assert_eq(tl.events[4], e3);
 }
+
+/* Only (host, channel) pairs held by two sources or more go through the
+ * duplicate table; enough pairs to grow the pair table several times, and
+ * sequential record ids (which a weak hash would pile into neighbouring
+ * slots). */
+Test(timeline, many_pairs_some_shared_sequential_record_ids)
+{
+    struct cb_source *a = add_source("a"), *b = add_source("b"),
+                     *c = add_source("c");
+    char ch[32];
+    for (uint64_t id = 1; id <= 5000; id++)
+        with_record(add_event_on(a, (cb_time)id, "NODE1", "Security", "s"),
+                    id);
+    for (uint64_t id = 2501; id <= 7500; id++)
+        with_record(add_event_on(b, (cb_time)id, "NODE1", "Security", "s"),
+                    id);
+    for (int i = 0; i < 100; i++) { /* shared channels, one copy each */
+        snprintf(ch, sizeof ch, "X%d", i);
+        with_record(add_event_on(a, 8000 + i, "NODE1", ch, "x"), 7);
+        with_record(add_event_on(b, 8000 + i, "NODE1", ch, "x"), 7);
+    }
+    for (int i = 0; i < 300; i++) { /* one source only: never duplicates */
+        snprintf(ch, sizeof ch, "C%d", i);
+        with_record(add_event_on(c, 9000 + i, "NODE3", ch, "c"), 7);
+        with_record(add_event_on(c, 9000 + i, "NODE3", ch, "c"), 7);
+    }
+    build();
+    cr_assert_eq(tl.duplicates, 2500u + 100u);
+    cr_assert_eq(b->duplicates, 2600u);
+    cr_assert_eq(c->duplicates, 0u);
+    cr_assert_eq(tl.count, 7500u + 100u + 600u);
+    for (size_t i = 1; i < tl.count; i++)
+        cr_assert_leq(tl.events[i - 1]->ts, tl.events[i]->ts);
+}

@@ -1,0 +1,1015 @@
+/*
+ * batch.c - casebrief batch: many cases, each analyzed by this same binary
+ * in its own process (so a crash, a hang or a memory blow-up costs one
+ * case, not the batch), N at a time, into OUT/<case>/; then the index.
+ *
+ *   casebrief batch CASE... [--cases-dir DIR]... -o OUT [-j N]
+ *   casebrief batch --merge OUTDIR... -o OUT
+ *
+ * A case's directory is built under OUT/.tmp-<case>-<pid>/ and renamed
+ * into place, so OUT/<case>/ is always a whole result or the previous one.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casebrief/batch.h"
+#include "casebrief/casebrief.h"
+#include "casebrief/jsonv.h"
+#include "cli.h"
+
+#define MAX_PASS 256 /* passed-through analyze arguments */
+
+static const char *prog = "casebrief batch";
+
+static void batch_help(void)
+{
+    printf(
+"Usage:\n"
+"  casebrief batch CASE... [--cases-dir DIR]... -o OUT [options]\n"
+"  casebrief batch --merge OUTDIR... -o OUT\n"
+"\n"
+"Analyzes every case into OUT/<case>/report.{html,md,json}, each in its\n"
+"own process (this binary's 'analyze'), N at a time, then writes\n"
+"OUT/index.html (cases x findings, failed cases with reasons),\n"
+"OUT/summary.json and OUT/findings.jsonl (one finding per line with its\n"
+"case). A case that crashes, runs past --case-timeout, exceeds\n"
+"--case-memory or has no readable input is recorded as failed with its\n"
+"reason; the others go on.\n"
+"\n"
+"What a case is:\n"
+"  CASE           one archive or one folder = one case (a folder is read\n"
+"                 whole, like 'casebrief analyze FOLDER'). For a folder\n"
+"                 holding one upload per entry, write 'batch cases/*' or\n"
+"  --cases-dir DIR  every entry of DIR (archive or folder, hidden ones\n"
+"                 left out) is a case; repeatable.\n"
+"  OUT/<case> is the case's base name (bytes outside [A-Za-z0-9._+~-]\n"
+"  become '_'); two cases with the same name get ~2, ~3, ... in the order\n"
+"  CASE arguments first, then --cases-dir entries (sorted by name).\n"
+"\n"
+"Options:\n"
+"  -o, --output OUT       output directory (required)\n"
+"  -j, --jobs N           cases analyzed in parallel (default: the number\n"
+"                         of cores); each gets cores/N parse threads\n"
+"      --case-timeout SECS  kill a case (its whole process group) after\n"
+"                         SECS seconds of wall time (default: none)\n"
+"      --case-memory BYTES  address-space cap of each case's process\n"
+"                         (setrlimit RLIMIT_AS; K, M, G; default: none)\n"
+"      --force            redo cases whose outputs are up to date\n"
+"      --no-index         only the case directories, no index (for one job\n"
+"                         of many writing into a shared OUT; then run\n"
+"                         'casebrief batch --merge OUT -o OUT')\n"
+"  -q, --quiet            no progress on stderr\n"
+"      --merge            the arguments are OUT directories written by\n"
+"                         earlier runs (other machines, array jobs): copy\n"
+"                         their cases into OUT and rebuild the index\n"
+"                         (OUT itself may be one of them: its index is\n"
+"                         then rebuilt in place)\n"
+"  Passed to every 'analyze': --max-total, --max-members, --max-depth,\n"
+"  --max-member-size, --max-ratio, --rules, --no-default-rules,\n"
+"  -F/--input-format, --date-order, --tz (see 'casebrief --help').\n"
+"\n"
+"Up to date: OUT/<case>/stamp records the input (names, sizes and\n"
+"modification times, a folder recursively), the casebrief version, a hash\n"
+"of the rules in force and of the passed-through options; a case whose\n"
+"stamp matches and that succeeded is skipped. Failed cases are retried.\n"
+"\n"
+"The index is rebuilt from the case directories in name order, so\n"
+"summary.json and findings.jsonl hold no wall-clock figure and a --merge\n"
+"of partial outputs gives the same bytes as one run over every case\n"
+"(timings are in OUT/<case>/case.json and index.html only).\n"
+"\n"
+"Progress goes to stderr: [3/120] case-17.zip: 2 findings (4.1 s).\n"
+"Prints OUT/index.html on stdout.\n"
+"\n"
+"Exit status: 0 every case analyzed, no findings; 1 every case analyzed,\n"
+"findings; 2 usage error; 3 one or more cases failed (see the index).\n"
+"\n"
+"Scale-out (one case per job, a shared OUT, then --merge): deploy/README.md.\n");
+}
+
+struct bcase {
+    const char *input; /* as given or DIR/entry (owned when from a dir) */
+    char name[160];
+    char stamp[512];
+    int skipped, ok, done, nfindings;
+};
+
+struct running {
+    pid_t pid;
+    size_t idx;
+    struct timespec start;
+    int timed_out;
+    char tmp[PATH_MAX];
+};
+
+struct batch {
+    const char *out;
+    unsigned jobs, threads;
+    double timeout;   /* seconds, 0: none */
+    uint64_t memory;  /* bytes, 0: none */
+    int force, quiet, no_index;
+    char host[64]; /* in temporary names: OUT may be shared by hosts */
+    const char *pass[MAX_PASS];
+    int npass;
+    char exe[PATH_MAX];
+    struct bcase *cases;
+    size_t ncases, cap;
+    char **owned;
+    size_t nowned;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) +
+           (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+                    struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static int rm_rf(const char *path)
+{
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ||
+                   errno == ENOENT
+               ? 0
+               : -1;
+}
+
+/* Put the finished directory tmp at OUT/name: swap it with what is there
+ * (RENAME_EXCHANGE, one atomic step) and remove the old one. */
+static int install(const char *tmp, const char *out, const char *name)
+{
+    char dst[PATH_MAX];
+    if ((size_t)snprintf(dst, sizeof dst, "%s/%s", out, name) >= sizeof dst)
+        return -1;
+    if (rename(tmp, dst) == 0)
+        return 0;
+    if (errno != EEXIST && errno != ENOTEMPTY)
+        return -1;
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_EXCHANGE) == 0)
+        return rm_rf(tmp);
+    /* no RENAME_EXCHANGE (old kernel, some file systems): two steps */
+    char old[PATH_MAX];
+    snprintf(old, sizeof old, "%s/.old-%.200s-%ld-%ld", out, name,
+             (long)gethostid(), (long)getpid());
+    if (rename(dst, old) != 0 || rename(tmp, dst) != 0)
+        return -1;
+    return rm_rf(old);
+}
+
+static int add_case(struct batch *b, const char *input)
+{
+    if (b->ncases == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 64;
+        struct bcase *nc = realloc(b->cases, ncap * sizeof *nc);
+        if (!nc)
+            return -1;
+        b->cases = nc;
+        b->cap = ncap;
+    }
+    struct bcase *c = &b->cases[b->ncases++];
+    memset(c, 0, sizeof *c);
+    c->input = input;
+    return 0;
+}
+
+static int entry_visible(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+static int entry_cmp(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Every entry of dir is a case (OUT itself left out when it is there). */
+static int add_cases_dir(struct batch *b, const char *dir,
+                         const struct stat *outsb)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, entry_visible, entry_cmp);
+    if (n < 0) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, dir,
+                strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char *p = NULL;
+        struct stat sb;
+        if (rc == 0 && asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0)
+            rc = -1;
+        else if (rc == 0 && stat(p, &sb) == 0 &&
+                 (S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode)) &&
+                 !(sb.st_dev == outsb->st_dev && sb.st_ino == outsb->st_ino)) {
+            char **no = realloc(b->owned, (b->nowned + 1) * sizeof *no);
+            if (!no || add_case(b, p) != 0) {
+                if (no)
+                    b->owned = no;
+                free(p);
+                rc = -1;
+            } else {
+                b->owned = no;
+                b->owned[b->nowned++] = p;
+            }
+            p = NULL;
+        }
+        free(p);
+        free(list[i]);
+    }
+    free(list);
+    return rc;
+}
+
+/* Case names: the base name; ~2, ~3 ... for a repeat or a name that the
+ * index files use. */
+static void name_cases(struct batch *b)
+{
+    static const char *const reserved[] = {"index.html", "summary.json",
+                                           "findings.jsonl", NULL};
+    for (size_t i = 0; i < b->ncases; i++) {
+        char base[140];
+        cb_batch_case_name(b->cases[i].input, base, sizeof base);
+        snprintf(b->cases[i].name, sizeof b->cases[i].name, "%s", base);
+        for (unsigned k = 2;; k++) {
+            int clash = 0;
+            for (int r = 0; reserved[r]; r++)
+                clash |= strcmp(b->cases[i].name, reserved[r]) == 0;
+            for (size_t j = 0; j < i && !clash; j++)
+                clash = strcmp(b->cases[j].name, b->cases[i].name) == 0;
+            if (!clash)
+                break;
+            snprintf(b->cases[i].name, sizeof b->cases[i].name, "%s~%u",
+                     base, k);
+        }
+    }
+}
+
+static uint64_t rules_hash(const struct batch *b)
+{
+    uint64_t h = 0x72756c6573ull; /* "rules" */
+    int no_default = 0;
+    for (int i = 0; i < b->npass; i++)
+        no_default |= strcmp(b->pass[i], "--no-default-rules") == 0;
+    const char *def = no_default ? NULL : default_rules_dir();
+    if (def && cb_stamp_rules(def, &h) != 0)
+        h ^= 1;
+    for (int i = 0; i + 1 < b->npass; i++)
+        if (strcmp(b->pass[i], "--rules") == 0 &&
+            cb_stamp_rules(b->pass[i + 1], &h) != 0)
+            h ^= 2;
+    return h;
+}
+
+static uint64_t args_hash(const struct batch *b)
+{
+    uint64_t h = 0x61726773ull; /* "args" */
+    for (int i = 0; i < b->npass; i++)
+        h = cb_hash_bytes(b->pass[i], strlen(b->pass[i]) + 1, h);
+    return h;
+}
+
+/* The stamp of each case; -1 when an input cannot be read (the case is
+ * then run, and fails with the analyzer's own message). */
+static void make_stamps(struct batch *b)
+{
+    uint64_t rh = rules_hash(b), ah = args_hash(b);
+    for (size_t i = 0; i < b->ncases; i++) {
+        uint64_t h = 0, files = 0, bytes = 0;
+        int bad = cb_stamp_tree(b->cases[i].input, &h, &files, &bytes);
+        snprintf(b->cases[i].stamp, sizeof b->cases[i].stamp,
+                 "casebrief-batch-stamp 1\nversion %s\nrules %016llx\n"
+                 "options %016llx\ninput %016llx %llu files %llu bytes%s\n",
+                 CASEBRIEF_VERSION, (unsigned long long)rh,
+                 (unsigned long long)ah, (unsigned long long)h,
+                 (unsigned long long)files, (unsigned long long)bytes,
+                 bad ? " unreadable" : "");
+    }
+}
+
+static char *slurp(const char *path, size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+/* Findings in DIR/report.json; -1 when it is missing or unreadable. */
+static int count_findings(const char *dir)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/report.json", dir) >= (int)sizeof path)
+        return -1;
+    struct cb_jdoc *d = cb_json_load(path, (size_t)256 << 20);
+    const struct cb_jv *f = cb_json_get(cb_json_root(d), "findings");
+    int n = f && f->type == CB_JARR ? (int)f->len : -1;
+    cb_json_free(&d);
+    return n;
+}
+
+/* OUT/name holds a successful result with this stamp. */
+static int up_to_date(const struct batch *b, const struct bcase *c)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s/stamp", b->out, c->name);
+    char *s = slurp(path, 4096);
+    int same = s && strcmp(s, c->stamp) == 0;
+    free(s);
+    if (!same)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s/case.json", b->out, c->name);
+    struct cb_jdoc *d = cb_json_load(path, 1 << 20);
+    const char *st = cb_json_str(cb_json_root(d), "status");
+    int ok = st && strcmp(st, "ok") == 0;
+    cb_json_free(&d);
+    return ok;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int bad = fputs(text, f) < 0;
+    bad |= fclose(f) != 0;
+    return bad ? -1 : 0;
+}
+
+static pid_t start_case(struct batch *b, struct running *r,
+                        const struct bcase *c)
+{
+    char log[PATH_MAX + 16], threads[16];
+    snprintf(log, sizeof log, "%s/analyze.log", r->tmp);
+    snprintf(threads, sizeof threads, "%u", b->threads);
+    const char *argv[MAX_PASS + 16];
+    int n = 0;
+    argv[n++] = b->exe;
+    argv[n++] = "analyze";
+    argv[n++] = "-o";
+    argv[n++] = r->tmp;
+    argv[n++] = "--format";
+    argv[n++] = "html,md,json";
+    argv[n++] = "-j";
+    argv[n++] = threads;
+    for (int i = 0; i < b->npass; i++)
+        argv[n++] = b->pass[i];
+    argv[n++] = "--";
+    argv[n++] = c->input;
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid; /* the parent (or -1) */
+    setpgid(0, 0);
+    struct sigaction sa = {.sa_handler = SIG_DFL};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd >= 0)
+        dup2(fd, STDERR_FILENO);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+    }
+    if (b->memory) {
+        struct rlimit rl = {.rlim_cur = b->memory, .rlim_max = b->memory};
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    execv(b->exe, (char *const *)argv);
+    fprintf(stderr, "casebrief batch: cannot run %s: %s\n", b->exe,
+            strerror(errno));
+    _exit(127);
+}
+
+/* The last non-empty line of the case's log, for a failure reason. */
+static void last_log_line(const char *tmp, char *out, size_t size)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/analyze.log", tmp);
+    out[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    char buf[4096];
+    long size_f = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : 0;
+    long from = size_f > (long)sizeof buf - 1 ? size_f - (long)sizeof buf + 1
+                                              : 0;
+    fseek(f, from, SEEK_SET);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+                 buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    char *line = strrchr(buf, '\n');
+    line = line ? line + 1 : buf;
+    const char *pfx = "casebrief: ";
+    if (strncmp(line, pfx, strlen(pfx)) == 0)
+        line += strlen(pfx);
+    snprintf(out, size, "%.300s", line);
+}
+
+static int log_mentions(const char *tmp, const char *what)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/analyze.log", tmp);
+    char *s = slurp(path, 1 << 20);
+    int yes = s && strstr(s, what) != NULL;
+    free(s);
+    return yes;
+}
+
+/* A child has ended: record it, install its directory, print progress. */
+static void finish_case(struct batch *b, struct running *r, int status,
+                        const struct rusage *ru, size_t done)
+{
+    struct bcase *c = &b->cases[r->idx];
+    double secs = since(&r->start);
+    char reason[600] = "", line[320];
+    char mem[32];
+    snprintf(mem, sizeof mem, "%lluM",
+             (unsigned long long)(b->memory >> 20));
+    last_log_line(r->tmp, line, sizeof line);
+    struct cb_case_result res = {.name = c->name, .seconds = secs,
+                                 .exit_code = -1,
+                                 .peak_rss_kb = (uint64_t)ru->ru_maxrss};
+    const char *slash = strrchr(c->input, '/');
+    char base[PATH_MAX];
+    snprintf(base, sizeof base, "%s", c->input);
+    size_t bl = strlen(base);
+    while (bl > 1 && base[bl - 1] == '/')
+        base[--bl] = '\0';
+    slash = strrchr(base, '/');
+    res.input = slash ? slash + 1 : base;
+    int oom = b->memory && log_mentions(r->tmp, "out of memory");
+    if (r->timed_out) {
+        snprintf(reason, sizeof reason,
+                 "timed out after %g s (--case-timeout)", b->timeout);
+    } else if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        res.signal = sig;
+        if (b->memory && (sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS ||
+                          sig == SIGKILL))
+            snprintf(reason, sizeof reason,
+                     "crashed: signal %d (%s) under the %s memory cap "
+                     "(--case-memory): likely out of memory",
+                     sig, strsignal(sig), mem);
+        else
+            snprintf(reason, sizeof reason, "crashed: signal %d (%s)", sig,
+                     strsignal(sig));
+    } else if (WIFEXITED(status)) {
+        int code = WEXITSTATUS(status);
+        res.exit_code = code;
+        if (code == 0 || code == 1) {
+            c->nfindings = count_findings(r->tmp);
+            if (c->nfindings < 0)
+                snprintf(reason, sizeof reason, "no report.json written");
+            else
+                res.ok = 1;
+        } else if (oom) {
+            snprintf(reason, sizeof reason,
+                     "memory limit exceeded (--case-memory %s): %s", mem,
+                     line);
+        } else if (code == 3) {
+            snprintf(reason, sizeof reason, "no readable input: %s", line);
+        } else if (code == 2) {
+            snprintf(reason, sizeof reason, "usage error: %s", line);
+        } else if (code == 127 && b->memory) {
+            snprintf(reason, sizeof reason, "could not start under the %s "
+                     "memory cap (--case-memory): %s", mem, line);
+        } else if (code == 127) {
+            snprintf(reason, sizeof reason, "could not start: %s", line);
+        } else {
+            snprintf(reason, sizeof reason, "exit status %d: %s", code, line);
+        }
+    }
+    res.reason = reason;
+    c->ok = res.ok;
+    c->done = 1;
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/stamp", r->tmp);
+    int bad = cb_batch_write_case(r->tmp, &res) != CB_OK ||
+              write_file(path, c->stamp) != 0 ||
+              install(r->tmp, b->out, c->name) != 0;
+    if (bad) {
+        fprintf(stderr, "%s: cannot write %s/%s: %s\n", prog, b->out,
+                c->name, strerror(errno));
+        c->ok = 0;
+        rm_rf(r->tmp);
+    }
+    if (!b->quiet) {
+        if (c->ok)
+            fprintf(stderr, "[%zu/%zu] %s: %d finding%s (%.1f s)\n", done,
+                    b->ncases, c->name, c->nfindings,
+                    c->nfindings == 1 ? "" : "s", secs);
+        else
+            fprintf(stderr, "[%zu/%zu] %s: FAILED, %s (%.1f s)\n", done,
+                    b->ncases, c->name, reason, secs);
+    }
+}
+
+static int run_cases(struct batch *b)
+{
+    struct running *run = calloc(b->jobs, sizeof *run);
+    if (!run)
+        return -1;
+    size_t next = 0, done = 0;
+    unsigned active = 0;
+    for (size_t i = 0; i < b->ncases; i++) {
+        struct bcase *c = &b->cases[i];
+        if (b->force || !up_to_date(b, c))
+            continue;
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/%s", b->out, c->name);
+        c->skipped = c->done = c->ok = 1;
+        c->nfindings = count_findings(dir);
+        done++;
+        if (!b->quiet)
+            fprintf(stderr, "[%zu/%zu] %s: up to date, %d finding%s\n", done,
+                    b->ncases, c->name, c->nfindings,
+                    c->nfindings == 1 ? "" : "s");
+    }
+    while (!interrupted) {
+        while (active < b->jobs && next < b->ncases && !interrupted) {
+            struct bcase *c = &b->cases[next];
+            if (c->skipped) {
+                next++;
+                continue;
+            }
+            struct running *r = NULL;
+            for (unsigned k = 0; k < b->jobs && !r; k++)
+                if (!run[k].pid)
+                    r = &run[k];
+            snprintf(r->tmp, sizeof r->tmp, "%s/.tmp-%.150s-%s-%ld",
+                     b->out, c->name, b->host, (long)getpid());
+            rm_rf(r->tmp);
+            if (mkdir(r->tmp, 0777) != 0) {
+                fprintf(stderr, "%s: cannot create %s: %s\n", prog, r->tmp,
+                        strerror(errno));
+                free(run);
+                return -1;
+            }
+            r->idx = next++;
+            r->timed_out = 0;
+            clock_gettime(CLOCK_MONOTONIC, &r->start);
+            r->pid = start_case(b, r, c);
+            if (r->pid < 0) {
+                fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+                r->pid = 0;
+                rm_rf(r->tmp);
+                free(run);
+                return -1;
+            }
+            setpgid(r->pid, r->pid); /* also done in the child: no race */
+            active++;
+        }
+        if (!active)
+            break;
+        int status;
+        struct rusage ru;
+        pid_t pid = wait4(-1, &status, WNOHANG, &ru);
+        if (pid > 0) {
+            for (unsigned k = 0; k < b->jobs; k++)
+                if (run[k].pid == pid) {
+                    finish_case(b, &run[k], status, &ru, ++done);
+                    run[k].pid = 0;
+                    active--;
+                }
+            continue;
+        }
+        for (unsigned k = 0; k < b->jobs; k++)
+            if (run[k].pid && b->timeout > 0 && !run[k].timed_out &&
+                since(&run[k].start) > b->timeout) {
+                run[k].timed_out = 1;
+                kill(-run[k].pid, SIGKILL);
+            }
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    if (interrupted) {
+        for (unsigned k = 0; k < b->jobs; k++)
+            if (run[k].pid) {
+                kill(-run[k].pid, SIGKILL);
+                waitpid(run[k].pid, NULL, 0);
+                rm_rf(run[k].tmp);
+            }
+    }
+    free(run);
+    return interrupted ? -1 : 0;
+}
+
+/* ---- merge ------------------------------------------------------------- */
+
+static int copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    int outfd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (outfd < 0) {
+        close(in);
+        return -1;
+    }
+    char buf[65536];
+    ssize_t n;
+    int bad = 0;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(outfd, buf, (size_t)n) != n)
+            bad = 1;
+    bad |= n < 0;
+    bad |= close(outfd) != 0;
+    close(in);
+    return bad ? -1 : 0;
+}
+
+static int case_ok(const char *dir)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/case.json", dir) >= (int)sizeof path)
+        return 0;
+    struct cb_jdoc *d = cb_json_load(path, 1 << 20);
+    const char *st = cb_json_str(cb_json_root(d), "status");
+    int ok = st && strcmp(st, "ok") == 0;
+    cb_json_free(&d);
+    return ok;
+}
+
+/* Copy the case directory src (plain files only) to OUT/name. */
+static int copy_case(const char *src, const char *out, const char *name)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/.tmp-merge-%.150s-%ld-%ld", out, name,
+             (long)gethostid(), (long)getpid());
+    rm_rf(tmp);
+    if (mkdir(tmp, 0777) != 0)
+        return -1;
+    struct dirent **list;
+    int n = scandir(src, &list, entry_visible, entry_cmp);
+    int rc = n < 0 ? -1 : 0;
+    for (int i = 0; i < n; i++) {
+        char from[PATH_MAX], to[PATH_MAX + 256];
+        struct stat sb;
+        snprintf(from, sizeof from, "%s/%s", src, list[i]->d_name);
+        snprintf(to, sizeof to, "%s/%s", tmp, list[i]->d_name);
+        if (rc == 0 && lstat(from, &sb) == 0 && S_ISREG(sb.st_mode))
+            rc = copy_file(from, to);
+        free(list[i]);
+    }
+    free(list);
+    if (rc == 0)
+        rc = install(tmp, out, name);
+    if (rc != 0)
+        rm_rf(tmp);
+    return rc;
+}
+
+/* Same stamp and same input name: the same case run twice. */
+static int same_case(const char *a, const char *b)
+{
+    char pa[PATH_MAX + 16], pb[PATH_MAX + 16];
+    snprintf(pa, sizeof pa, "%s/stamp", a);
+    snprintf(pb, sizeof pb, "%s/stamp", b);
+    char *sa = slurp(pa, 4096), *sb = slurp(pb, 4096);
+    int same = sa && sb && strcmp(sa, sb) == 0;
+    free(sa);
+    free(sb);
+    return same;
+}
+
+static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "%s: %s is not a directory\n", prog, dir);
+        return -1;
+    }
+    if (sb.st_dev == outsb->st_dev && sb.st_ino == outsb->st_ino)
+        return 0; /* OUT itself: its cases are there already */
+    struct dirent **list;
+    int n = scandir(dir, &list, entry_visible, entry_cmp);
+    if (n < 0)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char src[PATH_MAX], probe[PATH_MAX + 16];
+        snprintf(src, sizeof src, "%s/%s", dir, list[i]->d_name);
+        snprintf(probe, sizeof probe, "%s/case.json", src);
+        if (rc != 0 || access(probe, R_OK) != 0) {
+            free(list[i]);
+            continue;
+        }
+        /* a name another run wrote is made safe again (it goes into
+         * index.html's links) */
+        char base[160], name[200];
+        cb_batch_case_name(list[i]->d_name, base, sizeof base);
+        snprintf(name, sizeof name, "%s", base);
+        for (unsigned k = 2;; k++) {
+            char dst[PATH_MAX];
+            snprintf(dst, sizeof dst, "%s/%s", b->out, name);
+            if (access(dst, F_OK) != 0) {
+                rc = copy_case(src, b->out, name);
+                break;
+            }
+            if (same_case(src, dst)) {
+                /* keep a success over a failure */
+                if (case_ok(src) && !case_ok(dst))
+                    rc = copy_case(src, b->out, name);
+                break;
+            }
+            snprintf(name, sizeof name, "%s~%u", base, k);
+        }
+        if (rc != 0)
+            fprintf(stderr, "%s: cannot copy %s into %s: %s\n", prog, src,
+                    b->out, strerror(errno));
+        free(list[i]);
+    }
+    free(list);
+    return rc;
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+enum {
+    B_TIMEOUT = 300,
+    B_MEMORY,
+    B_FORCE,
+    B_MERGE,
+    B_CASES_DIR,
+    B_NO_INDEX,
+    B_PASS_ARG, /* passed through with its argument */
+    B_PASS_FLAG /* passed through alone */
+};
+
+static int finish_index(struct batch *b)
+{
+    const char *err;
+    size_t n;
+    if (cb_batch_index(b->out, &n, &err) != CB_OK) {
+        fprintf(stderr, "%s: %s in %s: %s\n", prog, err, b->out,
+                strerror(errno));
+        return -1;
+    }
+    printf("%s/index.html\n", b->out);
+    return 0;
+}
+
+/* Check the passed-through options once, here, rather than failing every
+ * case: 'casebrief rules list OPTIONS' parses them and loads the rules. */
+static int check_pass(struct batch *b)
+{
+    if (!b->npass)
+        return 0;
+    const char *argv[MAX_PASS + 4];
+    int n = 0;
+    argv[n++] = b->exe;
+    argv[n++] = "rules";
+    for (int i = 0; i < b->npass; i++)
+        argv[n++] = b->pass[i];
+    argv[n++] = "list";
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (null >= 0)
+            dup2(null, STDOUT_FILENO);
+        execv(b->exe, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "%s: the analyze options above are not valid\n",
+                prog);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_batch(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"case-timeout", required_argument, NULL, B_TIMEOUT},
+        {"case-memory", required_argument, NULL, B_MEMORY},
+        {"force", no_argument, NULL, B_FORCE},
+        {"merge", no_argument, NULL, B_MERGE},
+        {"cases-dir", required_argument, NULL, B_CASES_DIR},
+        {"no-index", no_argument, NULL, B_NO_INDEX},
+        {"max-total", required_argument, NULL, B_PASS_ARG},
+        {"max-members", required_argument, NULL, B_PASS_ARG},
+        {"max-depth", required_argument, NULL, B_PASS_ARG},
+        {"max-member-size", required_argument, NULL, B_PASS_ARG},
+        {"max-ratio", required_argument, NULL, B_PASS_ARG},
+        {"rules", required_argument, NULL, B_PASS_ARG},
+        {"input-format", required_argument, NULL, B_PASS_ARG},
+        {"date-order", required_argument, NULL, B_PASS_ARG},
+        {"tz", required_argument, NULL, B_PASS_ARG},
+        {"no-default-rules", no_argument, NULL, B_PASS_FLAG},
+        {0, 0, 0, 0}};
+    struct batch b = {.jobs = 0};
+    const char *cases_dirs[64];
+    int ncases_dirs = 0, merge = 0, c, li;
+    uint64_t v;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 1 || ncpu > 256)
+        ncpu = 1;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "o:j:qhF:", longopts, &li)) != -1) {
+        switch (c) {
+        case 'o': b.out = optarg; break;
+        case 'q': b.quiet = 1; break;
+        case 'h': batch_help(); return 0;
+        case 'j':
+            if (parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
+                fprintf(stderr, "%s: bad job count '%s' (1 to 256)\n", prog,
+                        optarg);
+                return 2;
+            }
+            b.jobs = (unsigned)v;
+            break;
+        case B_TIMEOUT: {
+            char *end;
+            errno = 0;
+            b.timeout = strtod(optarg, &end);
+            if (errno || *end || !(b.timeout > 0)) {
+                fprintf(stderr, "%s: bad timeout '%s' (seconds)\n", prog,
+                        optarg);
+                return 2;
+            }
+            break;
+        }
+        case B_MEMORY:
+            if (parse_size(optarg, &v) != 0 || v < ((uint64_t)1 << 20)) {
+                fprintf(stderr, "%s: bad memory cap '%s' (e.g. 2G; at "
+                        "least 1M)\n", prog, optarg);
+                return 2;
+            }
+            b.memory = v;
+            break;
+        case B_FORCE: b.force = 1; break;
+        case B_MERGE: merge = 1; break;
+        case B_NO_INDEX: b.no_index = 1; break;
+        case B_CASES_DIR:
+            if (ncases_dirs == 64) {
+                fprintf(stderr, "%s: at most 64 --cases-dir\n", prog);
+                return 2;
+            }
+            cases_dirs[ncases_dirs++] = optarg;
+            break;
+        case 'F':
+        case B_PASS_ARG:
+        case B_PASS_FLAG: {
+            static char names[MAX_PASS][24];
+            if (b.npass + 2 > MAX_PASS) {
+                fprintf(stderr, "%s: too many options\n", prog);
+                return 2;
+            }
+            snprintf(names[b.npass], sizeof names[0], "--%s",
+                     c == 'F' ? "input-format" : longopts[li].name);
+            b.pass[b.npass] = names[b.npass];
+            b.npass++;
+            if (c != B_PASS_FLAG)
+                b.pass[b.npass++] = optarg;
+            break;
+        }
+        default:
+            fprintf(stderr, "Try 'casebrief batch --help'.\n");
+            return 2;
+        }
+    }
+    if (!b.out) {
+        fprintf(stderr, "%s: -o OUT is required\n", prog);
+        return 2;
+    }
+    if (optind >= argc && !ncases_dirs) {
+        fprintf(stderr, "%s: no %s given\n", prog,
+                merge ? "OUTDIR" : "CASE");
+        return 2;
+    }
+    if (mkdir(b.out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", prog, b.out,
+                strerror(errno));
+        return 3;
+    }
+    struct stat outsb;
+    if (stat(b.out, &outsb) != 0 || !S_ISDIR(outsb.st_mode)) {
+        fprintf(stderr, "%s: %s is not a directory\n", prog, b.out);
+        return 2;
+    }
+    if (merge) {
+        int rc = 0;
+        for (int i = optind; i < argc; i++)
+            if (merge_dir(&b, argv[i], &outsb) != 0)
+                rc = 3;
+        if (finish_index(&b) != 0)
+            rc = 3;
+        return rc;
+    }
+    ssize_t en = readlink("/proc/self/exe", b.exe, sizeof b.exe - 1);
+    if (en <= 0) {
+        fprintf(stderr, "%s: cannot find this program (/proc/self/exe)\n",
+                prog);
+        return 3;
+    }
+    b.exe[en] = '\0';
+    if (check_pass(&b) != 0)
+        return 2;
+    if (gethostname(b.host, sizeof b.host) != 0)
+        b.host[0] = '\0';
+    b.host[sizeof b.host - 1] = '\0';
+    for (char *h = b.host; *h; h++)
+        if (*h == '/' || *h == '.')
+            *h = '_';
+    int rc = 0;
+    for (int i = optind; i < argc && rc == 0; i++)
+        rc = add_case(&b, argv[i]);
+    for (int i = 0; i < ncases_dirs && rc == 0; i++)
+        rc = add_cases_dir(&b, cases_dirs[i], &outsb);
+    if (rc != 0) {
+        rc = 3;
+        goto out;
+    }
+    if (!b.jobs)
+        b.jobs = (unsigned)ncpu;
+    if (b.jobs > b.ncases && b.ncases)
+        b.jobs = (unsigned)b.ncases;
+    b.threads = (unsigned)ncpu / (b.jobs ? b.jobs : 1);
+    if (!b.threads)
+        b.threads = 1;
+    name_cases(&b);
+    make_stamps(&b);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (b.ncases && run_cases(&b) != 0) {
+        fprintf(stderr, "%s: stopped%s\n", prog,
+                interrupted ? " (interrupted)" : "");
+        rc = interrupted ? 130 : 3;
+        goto out;
+    }
+    int failed = 0, found = 0;
+    for (size_t i = 0; i < b.ncases; i++) {
+        failed |= !b.cases[i].ok;
+        found |= b.cases[i].nfindings > 0;
+    }
+    rc = failed ? 3 : found ? 1 : 0;
+    if (!b.no_index && finish_index(&b) != 0)
+        rc = 3;
+    if (!b.quiet) {
+        size_t nf = 0, ns = 0;
+        for (size_t i = 0; i < b.ncases; i++) {
+            nf += !b.cases[i].ok;
+            ns += b.cases[i].skipped;
+        }
+        fprintf(stderr, "%s: %zu cases, %zu up to date, %zu failed\n", prog,
+                b.ncases, ns, nf);
+    }
+out:
+    for (size_t i = 0; i < b.nowned; i++)
+        free(b.owned[i]);
+    free(b.owned);
+    free(b.cases);
+    return rc;
+}
