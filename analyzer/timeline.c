@@ -177,6 +177,7 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
                                  struct cb_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
+    tl->jobs = an->opts.jobs;
     size_t total = 0, nruns = 0;
     for (size_t s = 0; s < an->nsources; s++) {
         total += an->sources[s]->nevents;

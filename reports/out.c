@@ -124,6 +124,17 @@ void out_json_str(struct out *o, const char *str)
     out_char(o, '"');
 }
 
+/* Does any of the 8 bytes in v need a look (a control byte, '"',
+ * '\\', a byte from 0x80)? Word-at-a-time: plain text is most of it. */
+static inline int word_needs_look(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t ctl = (v - ones * 0x20) & ~v;           /* byte < 0x20 */
+    uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+    uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b; /* byte == c */
+    return ((ctl | zq | zb) & high) != 0 || (v & high) != 0;
+}
+
 void out_json_frag(struct out *o, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -131,6 +142,15 @@ void out_json_frag(struct out *o, const char *str)
     size_t run = 0; /* start of bytes that need no escape */
     size_t i = 0;
     while (i < n) {
+        uint64_t v;
+        while (i + 8 <= n) { /* eight plain bytes at a time */
+            memcpy(&v, s + i, 8);
+            if (word_needs_look(v))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             i++;
@@ -143,14 +163,14 @@ void out_json_frag(struct out *o, const char *str)
         }
         out_bytes(o, (const char *)s + run, i - run);
         switch (c) {
-        case '"': out_str(o, "\\\""); break;
-        case '\\': out_str(o, "\\\\"); break;
-        case '\n': out_str(o, "\\n"); break;
-        case '\r': out_str(o, "\\r"); break;
-        case '\t': out_str(o, "\\t"); break;
+        case '"': out_bytes(o, "\\\"", 2); break;
+        case '\\': out_bytes(o, "\\\\", 2); break;
+        case '\n': out_bytes(o, "\\n", 2); break;
+        case '\r': out_bytes(o, "\\r", 2); break;
+        case '\t': out_bytes(o, "\\t", 2); break;
         default:
             if (c >= 0x80) {
-                out_str(o, "\xEF\xBF\xBD"); /* U+FFFD */
+                out_bytes(o, "\xEF\xBF\xBD", 3); /* U+FFFD */
             } else {
                 char u[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
                 out_bytes(o, u, 6);

@@ -2,6 +2,7 @@
  * timeline.c - the merged timeline as JSONL (Timesketch import shape),
  * CSV (same columns, data flattened) or text (one line per event).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,13 +10,16 @@
 #include "casebrief/report.h"
 #include "out.h"
 
+/* A string literal, its length known at compile time. */
+#define OUT_LIT(o, lit) out_bytes((o), lit, sizeof lit - 1)
+
 static void origin_key(struct out *o, const struct cb_event *e)
 {
     if (e->source->origin_is_line) {
-        out_str(o, ",\"line\":");
+        OUT_LIT(o, ",\"line\":");
         out_u64(o, e->origin);
     } else {
-        out_str(o, ",\"offset\":");
+        OUT_LIT(o, ",\"offset\":");
         out_u64(o, e->origin);
     }
 }
@@ -38,50 +42,50 @@ static void jsonl(struct out *o, const struct cb_event *e)
 {
     char iso[40];
     cb_time_format_iso(e->ts, iso, sizeof iso);
-    out_str(o, "{\"datetime\":\"");
+    OUT_LIT(o, "{\"datetime\":\"");
     out_str(o, iso);
-    out_str(o, "\",\"timestamp\":");
+    OUT_LIT(o, "\",\"timestamp\":");
     out_i64(o, cb_time_to_unix_us(e->ts));
-    out_str(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
+    OUT_LIT(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
     out_json_message(o, e->component, e->message);
-    out_str(o, ",\"data_type\":");
+    OUT_LIT(o, ",\"data_type\":");
     out_json_str(o, e->source->data_type);
-    out_str(o, ",\"host\":");
+    OUT_LIT(o, ",\"host\":");
     out_json_str(o, e->host);
-    out_str(o, ",\"channel\":");
+    OUT_LIT(o, ",\"channel\":");
     out_json_str(o, e->channel);
-    out_str(o, ",\"provider\":");
+    OUT_LIT(o, ",\"provider\":");
     out_json_str(o, e->provider);
-    out_str(o, ",\"event_id\":");
+    OUT_LIT(o, ",\"event_id\":");
     if (e->flags & CB_EV_HAS_EVENT_ID)
         out_u64(o, e->event_id);
     else
-        out_str(o, "null");
-    out_str(o, ",\"level\":\"");
+        OUT_LIT(o, "null");
+    OUT_LIT(o, ",\"level\":\"");
     out_str(o, cb_level_name(e->level));
-    out_str(o, "\",\"record_id\":");
+    OUT_LIT(o, "\",\"record_id\":");
     if (e->flags & CB_EV_HAS_RECORD_ID)
         out_u64(o, e->record_id);
     else
-        out_str(o, "null");
-    out_str(o, ",\"component\":");
+        OUT_LIT(o, "null");
+    OUT_LIT(o, ",\"component\":");
     out_json_str(o, e->component);
-    out_str(o, ",\"pid\":");
+    OUT_LIT(o, ",\"pid\":");
     if (e->flags & CB_EV_HAS_PID) {
         out_u64(o, e->pid);
-        out_str(o, ",\"tid\":");
+        OUT_LIT(o, ",\"tid\":");
         out_u64(o, e->tid);
     } else {
-        out_str(o, "null,\"tid\":null");
+        OUT_LIT(o, "null,\"tid\":null");
     }
-    out_str(o, ",\"time_assumed\":");
+    OUT_LIT(o, ",\"time_assumed\":");
     out_str(o, e->flags & CB_EV_TIME_ASSUMED ? "true" : "false");
-    out_str(o, ",\"recovered\":"); /* from stale or damaged data */
+    OUT_LIT(o, ",\"recovered\":"); /* from stale or damaged data */
     out_str(o, e->flags & CB_EV_RECOVERED ? "true" : "false");
-    out_str(o, ",\"source\":");
+    OUT_LIT(o, ",\"source\":");
     out_json_str(o, e->source->path);
     origin_key(o, e);
-    out_str(o, ",\"data\":{");
+    OUT_LIT(o, ",\"data\":{");
     for (uint32_t i = 0; i < e->nfields; i++) {
         if (i)
             out_char(o, ',');
@@ -89,7 +93,7 @@ static void jsonl(struct out *o, const struct cb_event *e)
         out_char(o, ':');
         out_json_str(o, e->fields[i].value ? e->fields[i].value : "");
     }
-    out_str(o, "}}\n");
+    OUT_LIT(o, "}}\n");
 }
 
 /* Inside a quoted CSV field: quotes doubled, control characters blank. */
@@ -197,6 +201,168 @@ static void text_line(struct out *o, const struct cb_event *e)
     out_char(o, '\n');
 }
 
+static void write_events(struct out *o, const struct cb_timeline *tl,
+                         enum cb_timeline_format fmt, size_t first, size_t n)
+{
+    for (size_t i = first; i < first + n; i++) {
+        const struct cb_event *e = tl->events[i];
+        switch (fmt) {
+        case CB_TL_JSONL: jsonl(o, e); break;
+        case CB_TL_CSV: csv_row(o, e); break;
+        case CB_TL_TEXT: text_line(o, e); break;
+        }
+    }
+}
+
+/* ---- with -j N: batches formatted on N threads, written in order ------
+ *
+ * Batch b is formatted into memory by thread b % N and lands in slot
+ * b % (2 N); the caller writes the slots in order and frees them, so at
+ * most 2 N batches are held. The bytes are those of one thread. */
+
+#define BATCH 4096u
+#define MAX_WRITERS 64u
+
+struct batch {
+    char *buf;
+    size_t len;
+    int state; /* 0 free, 1 formatted, -1 failed */
+};
+
+struct wpool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const struct cb_timeline *tl;
+    enum cb_timeline_format fmt;
+    size_t nbatches, written; /* batches written so far */
+    unsigned nslots;
+    struct batch *slots;
+    int stop;
+};
+
+struct writer {
+    struct wpool *wp;
+    unsigned idx, step;
+    pthread_t thread;
+};
+
+static int format_batch(struct wpool *wp, size_t b, char **buf, size_t *len)
+{
+    size_t first = b * BATCH;
+    size_t n = wp->tl->count - first < BATCH ? wp->tl->count - first : BATCH;
+    *buf = NULL;
+    *len = 0;
+    FILE *m = open_memstream(buf, len);
+    struct out *o = m ? cb_malloc(sizeof *o) : NULL;
+    if (!o) {
+        if (m)
+            fclose(m);
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    out_init(o, m);
+    write_events(o, wp->tl, wp->fmt, first, n);
+    int rc = out_finish(o);
+    cb_free(o);
+    if (fclose(m) != 0)
+        rc = -1;
+    return rc;
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    struct wpool *wp = w->wp;
+    for (size_t b = w->idx; b < wp->nbatches; b += w->step) {
+        pthread_mutex_lock(&wp->mu);
+        /* its slot is free once the batch nslots before it is written */
+        while (!wp->stop && b >= wp->written + wp->nslots)
+            pthread_cond_wait(&wp->cv, &wp->mu);
+        int stop = wp->stop;
+        pthread_mutex_unlock(&wp->mu);
+        if (stop)
+            break;
+        char *buf;
+        size_t len;
+        int rc = format_batch(wp, b, &buf, &len);
+        pthread_mutex_lock(&wp->mu);
+        struct batch *s = &wp->slots[b % wp->nslots];
+        s->buf = buf;
+        s->len = len;
+        s->state = rc == 0 ? 1 : -1;
+        pthread_cond_broadcast(&wp->cv);
+        pthread_mutex_unlock(&wp->mu);
+    }
+    return NULL;
+}
+
+/* 1 written, 0 when threads could not be had (write it serially), -1 on
+ * a failed write or out of memory. */
+static int write_parallel(FILE *f, const struct cb_timeline *tl,
+                          enum cb_timeline_format fmt, unsigned jobs)
+{
+    if (jobs > MAX_WRITERS)
+        jobs = MAX_WRITERS;
+    struct wpool wp = {.tl = tl, .fmt = fmt, .nslots = 2 * jobs};
+    wp.nbatches = (tl->count + BATCH - 1) / BATCH;
+    wp.slots = cb_calloc(wp.nslots, sizeof *wp.slots);
+    struct writer *w = cb_calloc(jobs, sizeof *w);
+    if (!wp.slots || !w || pthread_mutex_init(&wp.mu, NULL) != 0) {
+        cb_free(wp.slots);
+        cb_free(w);
+        return 0;
+    }
+    pthread_cond_init(&wp.cv, NULL);
+    unsigned started = 0;
+    for (; started < jobs; started++) {
+        w[started].wp = &wp;
+        w[started].idx = started;
+        w[started].step = jobs;
+        if (pthread_create(&w[started].thread, NULL, writer_main,
+                           &w[started]) != 0)
+            break;
+    }
+    int rc = 1;
+    if (started < jobs) { /* batches of the missing threads never come */
+        pthread_mutex_lock(&wp.mu);
+        wp.stop = 1;
+        pthread_cond_broadcast(&wp.cv);
+        pthread_mutex_unlock(&wp.mu);
+        rc = 0;
+    }
+    for (size_t b = 0; rc == 1 && b < wp.nbatches; b++) {
+        struct batch *s = &wp.slots[b % wp.nslots];
+        pthread_mutex_lock(&wp.mu);
+        while (s->state == 0)
+            pthread_cond_wait(&wp.cv, &wp.mu);
+        pthread_mutex_unlock(&wp.mu);
+        if (s->state < 0 ||
+            (s->len && fwrite(s->buf, 1, s->len, f) != s->len))
+            rc = -1;
+        free(s->buf);
+        pthread_mutex_lock(&wp.mu);
+        s->buf = NULL;
+        s->state = 0;
+        wp.written++;
+        if (rc != 1)
+            wp.stop = 1;
+        pthread_cond_broadcast(&wp.cv);
+        pthread_mutex_unlock(&wp.mu);
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    for (unsigned i = 0; i < wp.nslots; i++)
+        free(wp.slots[i].buf);
+    pthread_cond_destroy(&wp.cv);
+    pthread_mutex_destroy(&wp.mu);
+    cb_free(wp.slots);
+    cb_free(w);
+    if (rc == 1 && fflush(f) != 0)
+        rc = -1;
+    return rc;
+}
+
 enum cb_status cb_timeline_write(FILE *f, const struct cb_timeline *tl,
                                  enum cb_timeline_format fmt)
 {
@@ -206,14 +372,16 @@ enum cb_status cb_timeline_write(FILE *f, const struct cb_timeline *tl,
     out_init(o, f);
     if (fmt == CB_TL_CSV)
         csv_header(o);
-    for (size_t i = 0; i < tl->count; i++) {
-        const struct cb_event *e = tl->events[i];
-        switch (fmt) {
-        case CB_TL_JSONL: jsonl(o, e); break;
-        case CB_TL_CSV: csv_row(o, e); break;
-        case CB_TL_TEXT: text_line(o, e); break;
+    if (tl->jobs > 1 && tl->count > BATCH) {
+        int rc = out_finish(o); /* the header first */
+        if (rc == 0)
+            rc = write_parallel(f, tl, fmt, tl->jobs);
+        if (rc != 0) { /* written, or failed */
+            cb_free(o);
+            return rc == 1 ? CB_OK : CB_E_IO;
         }
     }
+    write_events(o, tl, fmt, 0, tl->count);
     int rc = out_finish(o);
     cb_free(o);
     return rc == 0 ? CB_OK : CB_E_IO;

@@ -525,3 +525,55 @@ Test(timeline, cluster_logs_collected_twice_merge_and_deduplicate)
     cr_assert_eq(an->sources[2]->duplicates, 2u);
     cr_assert_eq(an->sources[1]->duplicates, 0u);
 }
+
+/* ---- writing it ------------------------------------------------------ */
+
+static char *written(enum cb_timeline_format fmt, size_t *len)
+{
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    cr_assert_not_null(m);
+    cr_assert_eq(cb_timeline_write(m, &tl, fmt), CB_OK);
+    fclose(m);
+    return buf;
+}
+
+/* With -j N the events are formatted in batches on N threads: the bytes
+ * must be those of one thread, in every format, whatever the number of
+ * events (batch edges, a last short batch, fewer than one batch). */
+Test(timeline, writing_on_threads_gives_the_bytes_of_one_thread)
+{
+    struct cb_source *a = add_source("a.log");
+    char msg[64];
+    for (unsigned i = 0; i < 3 * 4096 + 17; i++) {
+        snprintf(msg, sizeof msg, "event \"%u\"\t%s", i,
+                 i % 7 ? "plain" : "caf\xC3\xA9 \x01");
+        struct cb_event *e = add_event(a, (cb_time)(1000 + i / 3), msg);
+        with_record(e, i + 1);
+    }
+    build();
+    size_t full = tl.count;
+    cr_assert_eq(full, 3 * 4096 + 17);
+    size_t counts[] = {full, 2 * 4096, 4096 + 1, 4096, 100};
+    enum cb_timeline_format fmts[] = {CB_TL_JSONL, CB_TL_CSV, CB_TL_TEXT};
+    for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+        tl.count = counts[c];
+        for (size_t f = 0; f < 3; f++) {
+            tl.jobs = 1;
+            size_t n1, n;
+            char *one = written(fmts[f], &n1);
+            cr_assert_gt(n1, counts[c] * 10);
+            for (unsigned jobs = 2; jobs <= 5; jobs += 3) {
+                tl.jobs = jobs;
+                char *par = written(fmts[f], &n);
+                cr_expect(n == n1 && memcmp(one, par, n) == 0,
+                          "%zu events, format %zu, -j %u: %zu bytes, "
+                          "want %zu",
+                          counts[c], f, jobs, n, n1);
+                free(par);
+            }
+            free(one);
+        }
+    }
+    tl.count = full;
+}

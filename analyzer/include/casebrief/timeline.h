@@ -19,6 +19,7 @@ struct cb_timeline {
     size_t count;
     uint64_t duplicates; /* dropped */
     size_t runs;         /* sorted runs merged */
+    unsigned jobs;       /* threads the writers may use (the analysis' -j) */
 };
 
 /*
