@@ -220,7 +220,7 @@ static void write_events(struct out *o, const struct cb_timeline *tl,
  * b % (2 N); the caller writes the slots in order and frees them, so at
  * most 2 N batches are held. The bytes are those of one thread. */
 
-#define BATCH 4096u
+#define BATCH 1024u
 #define MAX_WRITERS 64u
 
 struct batch {

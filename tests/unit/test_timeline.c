@@ -545,7 +545,7 @@ Test(timeline, writing_on_threads_gives_the_bytes_of_one_thread)
 {
     struct cb_source *a = add_source("a.log");
     char msg[64];
-    for (unsigned i = 0; i < 3 * 4096 + 17; i++) {
+    for (unsigned i = 0; i < 3 * 1024 + 17; i++) {
         snprintf(msg, sizeof msg, "event \"%u\"\t%s", i,
                  i % 7 ? "plain" : "caf\xC3\xA9 \x01");
         struct cb_event *e = add_event(a, (cb_time)(1000 + i / 3), msg);
@@ -553,8 +553,8 @@ Test(timeline, writing_on_threads_gives_the_bytes_of_one_thread)
     }
     build();
     size_t full = tl.count;
-    cr_assert_eq(full, 3 * 4096 + 17);
-    size_t counts[] = {full, 2 * 4096, 4096 + 1, 4096, 100};
+    cr_assert_eq(full, 3 * 1024 + 17);
+    size_t counts[] = {full, 2 * 1024, 1024 + 1, 1024, 100};
     enum cb_timeline_format fmts[] = {CB_TL_JSONL, CB_TL_CSV, CB_TL_TEXT};
     for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
         tl.count = counts[c];
