@@ -600,6 +600,7 @@ struct state {
     char *blk;          /* the block of the event decoded last */
     size_t blk_size;
     struct par *par;    /* the consumer's pipeline, NULL with -j 1 */
+    int par_wanted;     /* -j N: start it once past the first chunks */
 };
 
 static int rec_fail(struct state *st, enum rec_err e, const char *fmt, ...)
@@ -2698,6 +2699,9 @@ static struct state *state_new(struct cb_parse *p)
 
 /* ---- chunk-parallel decoding (-j N) -------------------------------------
  *
+ * The first PAR_AFTER_CHUNKS chunk slots are read as with -j 1; a longer
+ * file goes on with workers from the next slot (the state carried from
+ * chunk to chunk is the consumer's either way).
  * The consumer (the thread calling next()) still reads the stream chunk by
  * chunk, into a ring of WINDOW_PER_JOB * jobs slots: memory is bounded by
  * the ring, not the file. Workers take the slots in ring order and decode
@@ -2714,6 +2718,7 @@ static struct state *state_new(struct cb_parse *p)
  */
 
 #define WINDOW_PER_JOB 3u
+#define PAR_AFTER_CHUNKS 2u
 #define MAX_JOBS 64u
 
 enum job_state { J_FREE, J_QUEUED, J_RUNNING, J_DONE };
@@ -3192,7 +3197,9 @@ static enum cb_status open_(struct cb_parse *p, void **state)
         free_state(st);
         return s;
     }
-    st->par = par_new(p, st);
+    /* workers only for a file of more than PAR_AFTER_CHUNKS chunks: a
+     * small log is read before threads would have started */
+    st->par_wanted = p->opts && p->opts->jobs > 1;
     *state = st;
     return CB_OK;
 }
@@ -3214,6 +3221,13 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->prev_live = !st->stale;
             st->prev_last_rid = st->hdr_last_rid;
             st->prev_max_rid = st->max_rid;
+        }
+        if (st->par_wanted && st->next_slot >= PAR_AFTER_CHUNKS &&
+            !st->eof) { /* the rest of the file on workers */
+            st->par_wanted = 0;
+            st->par = par_new(p, st);
+            if (st->par)
+                return par_next(p, st, st->par, ev);
         }
         int c = chunk_load(p, st);
         if (c < 0)
