@@ -26,9 +26,10 @@
 # with the ratios the issue asks for.
 #
 # Prints wall seconds (best of RUNS), records/s (each tool's own record
-# count), MB/s of input and peak RSS (max resident set, as time -v gives
-# it), and the load average before and after: the machine is shared, so
-# read wall times with it. Run it on a quiet machine.
+# count), MB/s of input, peak RSS (max resident set, as time -v gives
+# it), CPU seconds (user + system) and records per CPU second, and the
+# load average before and after: the machine is shared, so read wall
+# times with it. Run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat=${1:-10}
@@ -61,22 +62,24 @@ evtx/eas__RemotePowerShell_MS_Windows-Remote_Management_EventID_169.evtx
 evtx/eas__rogue_msi_url_1040_1042.evtx"
 for f in $SUBSET; do cp "$corpus/$f" "$work/b/"; done
 
-# best wall time and its peak RSS (KB) over $runs runs of a command; exit
-# status 1 is allowed (casebrief analyze: "findings")
+# best wall time, its peak RSS (KB) and its CPU seconds (user + system)
+# over $runs runs of a command; exit status 1 is allowed (casebrief
+# analyze: "findings")
 measure() {
-    local best="" rss="" rc
+    local best="" rss="" cpu="" rc
     for _ in $(seq "$runs"); do
         rc=0
-        /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > /dev/null \
+        /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" > /dev/null \
             2> /dev/null || rc=$?
         [ "$rc" -le 1 ] || { echo "failed ($rc): $*" >&2; exit 1; }
-        read -r t m < <(tail -1 "$work/time.txt")
+        read -r t m u k < <(tail -1 "$work/time.txt")
         if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then
             best=$t
             rss=$m
+            cpu=$(awk -v u="$u" -v k="$k" 'BEGIN{print u + k}')
         fi
     done
-    echo "$best $rss"
+    echo "$best $rss $cpu"
 }
 
 # one tool over every file of a directory, one process per file
@@ -92,17 +95,19 @@ count_cb() { each "$1" "$cb" timeline --format jsonl | wc -l; }
 count_lib() { each "$1" "$lib" -f xml 2> /dev/null | grep -c '^<Event xmlns'; }
 count_py() { each "$1" "$py" 2> /dev/null | grep -c '^<Event xmlns'; }
 
-row() { # name dir seconds rss_kb records
+row() { # name dir seconds rss_kb records cpu_seconds
     local bytes
     bytes=$(du -sb "$2" | cut -f1)
-    printf '%-44s %8.2f %10.0f %8.1f %7d MB\n' "$1" "$3" \
+    printf '%-44s %8.2f %10.0f %8.1f %7d MB %8.2f %12.0f\n' "$1" "$3" \
         "$(awk -v n="$5" -v t="$3" 'BEGIN{print n / (t > 0 ? t : 0.001)}')" \
         "$(awk -v b="$bytes" -v t="$3" 'BEGIN{print b / 1e6 / (t > 0 ? t : 0.001)}')" \
-        "$(($4 / 1024))"
+        "$(($4 / 1024))" "$6" \
+        "$(awk -v n="$5" -v t="$6" 'BEGIN{print n / (t > 0 ? t : 0.001)}')"
 }
 header() {
     printf '\n%s\n' "$1"
-    printf '%-44s %8s %10s %8s %10s\n' tool "wall s" "records/s" "MB/s" "peak RSS"
+    printf '%-44s %8s %10s %8s %10s %8s %12s\n' tool "wall s" "records/s" \
+        "MB/s" "peak RSS" "CPU s" "records/CPU s"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
@@ -118,24 +123,24 @@ for set in $sets; do
         header "input B: python-evtx subset ($nfiles files, $mb MB)"
     fi
     n=$(count_cb "$d")
-    read -r t m < <(measure bash -c 'each "$0" "$1" timeline --format jsonl' "$d" "$cb")
-    row "casebrief timeline --format jsonl, per file" "$d" "$t" "$m" "$n"
+    read -r t m c < <(measure bash -c 'each "$0" "$1" timeline --format jsonl' "$d" "$cb")
+    row "casebrief timeline --format jsonl, per file" "$d" "$t" "$m" "$n" "$c"
     if [ "$set" = a ]; then
         n1=$("$cb" timeline --format jsonl "$d" | wc -l)
-        read -r t m < <(measure "$cb" timeline --format jsonl "$d")
-        row "casebrief timeline, one process (out: $n1)" "$d" "$t" "$m" "$n"
-        read -r t m < <(measure "$cb" analyze -q -o "$work/report" "$d")
-        row "casebrief analyze -q, one process" "$d" "$t" "$m" "$n"
+        read -r t m c < <(measure "$cb" timeline --format jsonl "$d")
+        row "casebrief timeline, one process (out: $n1)" "$d" "$t" "$m" "$n" "$c"
+        read -r t m c < <(measure "$cb" analyze -q -o "$work/report" "$d")
+        row "casebrief analyze -q, one process" "$d" "$t" "$m" "$n" "$c"
     fi
     if [ -n "$lib" ]; then
         n=$(count_lib "$d")
-        read -r t m < <(measure bash -c 'each "$0" "$1" -f xml' "$d" "$lib")
-        row "evtxexport -f xml (libevtx 20181227)" "$d" "$t" "$m" "$n"
+        read -r t m c < <(measure bash -c 'each "$0" "$1" -f xml' "$d" "$lib")
+        row "evtxexport -f xml (libevtx 20181227)" "$d" "$t" "$m" "$n" "$c"
     fi
     if [ -n "$py" ] && [ "$set" = b ]; then
         n=$(count_py "$d")
-        read -r t m < <(runs=1 measure bash -c 'each "$0" "$1"' "$d" "$py")
-        row "evtx_dump.py (python-evtx, 1 run)" "$d" "$t" "$m" "$n"
+        read -r t m c < <(runs=1 measure bash -c 'each "$0" "$1"' "$d" "$py")
+        row "evtx_dump.py (python-evtx, 1 run)" "$d" "$t" "$m" "$n" "$c"
     fi
 done
 
@@ -148,38 +153,43 @@ mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b / 1e6}')
 header "input C: one generated log, $mb MB (gen_evtx.py from $(basename "$src"))"
 n=$("$cb" timeline --format jsonl -j1 "$big" | wc -l)
 rate() { awk -v n="$1" -v t="$2" 'BEGIN{printf "%.0f", n / (t > 0 ? t : 0.001)}'; }
-read -r t1 m1 < <(measure "$cb" timeline --format jsonl -j1 "$big")
-row "casebrief timeline --format jsonl -j 1" "$big" "$t1" "$m1" "$n"
-read -r t2 m2 < <(measure "$cb" timeline --format jsonl -j2 "$big")
-row "casebrief timeline --format jsonl -j 2" "$big" "$t2" "$m2" "$n"
+read -r t1 m1 c1 < <(measure "$cb" timeline --format jsonl -j1 "$big")
+row "casebrief timeline --format jsonl -j 1" "$big" "$t1" "$m1" "$n" "$c1"
+read -r t2 m2 c2 < <(measure "$cb" timeline --format jsonl -j2 "$big")
+row "casebrief timeline --format jsonl -j 2" "$big" "$t2" "$m2" "$n" "$c2"
 r1=$(rate "$n" "$t1")
 r2=$(rate "$n" "$t2")
 rl=""
+rlc=""
 # the peers run once, timed with the count of their output (grep -c costs
 # little next to them)
 once() { # out_var_prefix command... : sets $t_once $m_once $n_once
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" bash -c \
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" bash -c \
         '"$@" 2> /dev/null | grep -c "^<Event xmlns" > "$0"' "$work/n.txt" \
         "$@" || true
-    read -r t_once m_once < <(tail -1 "$work/time.txt")
+    read -r t_once m_once u k < <(tail -1 "$work/time.txt")
+    c_once=$(awk -v u="$u" -v k="$k" 'BEGIN{print u + k}')
     n_once=$(cat "$work/n.txt")
 }
 if [ -n "$lib" ]; then
     once "$lib" -f xml "$big"
-    row "evtxexport -f xml (1 run)" "$big" "$t_once" "$m_once" "$n_once"
+    row "evtxexport -f xml (1 run)" "$big" "$t_once" "$m_once" "$n_once" \
+        "$c_once"
     rl=$(rate "$n_once" "$t_once")
+    rlc=$(rate "$n_once" "$c_once")
 fi
 if [ -n "$py" ]; then
     once timeout "${PY_CAP:-300}" "$py" "$src"
     row "evtx_dump.py on the source file (1 run)" "$src" "$t_once" \
-        "$m_once" "$n_once"
-    read -r t3 m3 < <(measure "$cb" timeline --format jsonl -j1 "$src")
+        "$m_once" "$n_once" "$c_once"
+    read -r t3 m3 c3 < <(measure "$cb" timeline --format jsonl -j1 "$src")
     row "casebrief -j 1 on that source file" "$src" "$t3" "$m3" \
-        "$("$cb" timeline --format jsonl -j1 "$src" | wc -l)"
+        "$("$cb" timeline --format jsonl -j1 "$src" | wc -l)" "$c3"
 fi
 echo
 echo "ratios on input C:"
 [ -n "$rl" ] && echo "  casebrief -j 1 / evtxexport records/s: $(awk -v a="$r1" -v b="$rl" 'BEGIN{printf "%.1f", a / b}') (target >= 40)"
+[ -n "$rl" ] && echo "  the same per CPU second:               $(awk -v a="$(rate "$n" "$c1")" -v b="$rlc" 'BEGIN{printf "%.1f", a / b}') (less hurt by a loaded machine)"
 echo "  casebrief -j 2 / -j 1 records/s:       $(awk -v a="$r2" -v b="$r1" 'BEGIN{printf "%.2f", a / b}') (target >= 1.7)"
 echo "  casebrief -j 1 peak RSS / input size:  $(awk -v m="$m1" -v b="$bytes" 'BEGIN{printf "%.2f", m * 1024 / b}') (target < 1.5)"
 echo "  casebrief -j 2 peak RSS / input size:  $(awk -v m="$m2" -v b="$bytes" 'BEGIN{printf "%.2f", m * 1024 / b}')"
