@@ -2796,22 +2796,23 @@ static void job_fail(struct job *j, const struct cb_error *err)
     if (err && err->code)
         j->err = *err;
     else
-        cb_error_set(&j->err, CB_E_NOMEM, CB_WHERE_NONE, 0,
-                     "out of memory");
+        cb_error_set(&j->err, CB_E_NOMEM, CB_WHERE_NONE, 0, "out of memory");
 }
 
 /* Decode the chunk of j on worker w. */
-static void job_decode(struct worker *w, struct par *pp, struct job *j)
+static void job_decode(struct worker *w, struct job *j)
 {
-    (void)pp;
     struct state *st = w->st;
     j->arena = cb_arena_create();
     if (!j->arena) {
         job_fail(j, NULL);
         return;
     }
-    struct cb_parse wp = {.in = NULL, .src = &j->src, .arena = j->arena,
-                          .strings = w->strings, .opts = NULL};
+    struct cb_parse wp = {.in = NULL,
+                          .src = &j->src,
+                          .arena = j->arena,
+                          .strings = w->strings,
+                          .opts = NULL};
     uint64_t coff = st->base + j->slot * CHUNK;
     j->sane = chunk_sane(&wp, j->data, j->len, j->slot, coff);
     if (!j->sane)
@@ -2860,7 +2861,7 @@ static void *worker_main(void *arg)
         j->state = J_RUNNING;
         pthread_mutex_unlock(&pp->mu);
         j->worker = w->idx;
-        job_decode(w, pp, j);
+        job_decode(w, j);
         pthread_mutex_lock(&pp->mu);
         j->state = J_DONE;
         pthread_cond_signal(&pp->done);
@@ -2944,8 +2945,8 @@ static struct par *par_new(struct cb_parse *p, const struct state *st)
         w->st->no_crc = st->no_crc;
     }
     for (unsigned i = 0; i < jobs; i++) {
-        if (pthread_create(&pp->wk[i].thread, NULL, worker_main,
-                           &pp->wk[i]) != 0)
+        if (pthread_create(&pp->wk[i].thread, NULL, worker_main, &pp->wk[i]) !=
+            0)
             goto fail;
         pp->nwk++;
     }
@@ -2982,8 +2983,9 @@ static const char *remap(struct cb_parse *p, struct pmap *m, const char *s)
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->k[i])
                 continue;
-            size_t h = (size_t)(((uintptr_t)m->k[i] >> 3) *
-                                0x9E3779B97F4A7C15ULL) & (ncap - 1);
+            size_t h =
+                (size_t)(((uintptr_t)m->k[i] >> 3) * 0x9E3779B97F4A7C15ULL) &
+                (ncap - 1);
             while (nk[h])
                 h = (h + 1) & (ncap - 1);
             nk[h] = m->k[i];
@@ -2995,8 +2997,8 @@ static const char *remap(struct cb_parse *p, struct pmap *m, const char *s)
         m->v = nv;
         m->cap = ncap;
     }
-    size_t h = (size_t)(((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ULL) &
-               (m->cap - 1);
+    size_t h =
+        (size_t)(((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ULL) & (m->cap - 1);
     while (m->k[h]) {
         if (m->k[h] == s)
             return m->v[h];
@@ -3128,8 +3130,7 @@ static enum cb_next par_next(struct cb_parse *p, struct state *st,
                     return par_nomem(p);
                 if (a == 0)
                     continue;
-                if (par_emit(p, &pp->wk[j->worker].map, e, st->stale, ev) !=
-                    0)
+                if (par_emit(p, &pp->wk[j->worker].map, e, st->stale, ev) != 0)
                     return par_nomem(p);
                 return CB_NEXT_EVENT;
             }
