@@ -27,18 +27,16 @@ int out_finish(struct out *o)
     return o->failed ? -1 : 0;
 }
 
-void out_bytes(struct out *o, const char *s, size_t n)
+void out_bytes_flush(struct out *o, const char *s, size_t n)
 {
-    if (n > sizeof o->buf - o->n) {
-        flush(o);
-        if (n > sizeof o->buf) {
-            if (fwrite(s, 1, n, o->f) != n)
-                o->failed = 1;
-            return;
-        }
+    flush(o);
+    if (n > sizeof o->buf) {
+        if (fwrite(s, 1, n, o->f) != n)
+            o->failed = 1;
+        return;
     }
-    memcpy(o->buf + o->n, s, n);
-    o->n += n;
+    memcpy(o->buf, s, n);
+    o->n = n;
 }
 
 void out_str(struct out *o, const char *s)
@@ -46,12 +44,6 @@ void out_str(struct out *o, const char *s)
     out_bytes(o, s, strlen(s));
 }
 
-void out_char(struct out *o, char c)
-{
-    if (o->n == sizeof o->buf)
-        flush(o);
-    o->buf[o->n++] = c;
-}
 
 void out_u64(struct out *o, uint64_t v)
 {
