@@ -2,6 +2,7 @@
  * event.c - levels and time conversions of the normalized event.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "casebrief/event.h"
 
@@ -79,6 +80,24 @@ void cb_time_format_iso(cb_time t, char *buf, size_t size)
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999 && size >= 33) { /* the common case, no printf */
+        unsigned v[7] = {(unsigned)y, m, d, (unsigned)(rem / 3600),
+                         (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+                         (unsigned)frac};
+        static const unsigned width[7] = {4, 2, 2, 2, 2, 2, 6};
+        static const char sep[7] = {'-', '-', 'T', ':', ':', '.', '+'};
+        char *o = buf;
+        for (int k = 0; k < 7; k++) {
+            for (unsigned i = width[k]; i-- > 0;) {
+                o[i] = (char)('0' + v[k] % 10);
+                v[k] /= 10;
+            }
+            o += width[k];
+            *o++ = sep[k];
+        }
+        memcpy(o, "00:00", 6);
+        return;
+    }
     snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lld+00:00",
              (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
              (int)(rem % 60), (long long)frac);

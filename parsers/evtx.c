@@ -520,6 +520,8 @@ struct icache {
     const char *host; /* Computer: interned short upper-case name */
 };
 
+struct par;
+
 struct state {
     /* file header */
     int hdr_valid;   /* "ElfFile" signature seen: the range means something */
@@ -593,6 +595,12 @@ struct state {
     uint64_t recovered, stale_chunks, dropped_copies;
     uint64_t cont_chunks, cont_first, cont_last;
     uint64_t scanned;
+    /* chunk-parallel decoding (-j N) */
+    int worker;         /* a worker's decoder: admit() is the consumer's */
+    char *blk;          /* the block of the event decoded last */
+    size_t blk_size;
+    struct par *par;    /* the consumer's pipeline, NULL with -j 1 */
+    int par_wanted;     /* -j N: start it once past the first chunks */
 };
 
 static int rec_fail(struct state *st, enum rec_err e, const char *fmt, ...)
@@ -2113,6 +2121,27 @@ static char *message_put(const struct state *st, size_t nf, char *o)
 }
 
 /*
+ * Whether a decoded record is kept, in file order: a stale copy of a live
+ * record is dropped; live ones are remembered for that. Counts recovered
+ * and scanned records. 1 kept, 0 dropped, -1 on out of memory.
+ */
+static int admit(struct state *st, uint64_t rid, cb_time ts, int after_damage)
+{
+    if (st->stale) {
+        if (st->nlive && live_has(st, rid, ts)) {
+            st->dropped_copies++;
+            return 0;
+        }
+        st->recovered++;
+    } else if (after_damage) {
+        st->scanned++;
+    }
+    if (!st->stale && live_add(st, rid, ts) != 0)
+        return -1;
+    return 1;
+}
+
+/*
  * The record at chunk offset off (size already checked) into ev.
  * Returns 1 for an event, 0 when the record is skipped (warned) or
  * dropped, -1 on out of memory.
@@ -2170,19 +2199,15 @@ static int record(struct cb_parse *p, struct state *st, struct cb_event *ev,
                                                    : 0;
     if (rid > st->max_rid)
         st->max_rid = rid;
-    if (st->stale) {
-        if (st->nlive && live_has(st, rid, ts)) {
-            st->dropped_copies++;
-            return 0;
+    if (!st->worker) {
+        int a = admit(st, rid, ts, st->after_damage);
+        if (a < 0) {
+            cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_OFFSET, where,
+                         "out of memory");
+            return -1;
         }
-        st->recovered++;
-    } else if (st->after_damage) {
-        st->scanned++;
-    }
-    if (!st->stale && live_add(st, rid, ts) != 0) {
-        cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_OFFSET, where,
-                     "out of memory");
-        return -1;
+        if (a == 0)
+            return 0;
     }
 
     memset(ev, 0, sizeof *ev);
@@ -2261,6 +2286,8 @@ static int record(struct cb_parse *p, struct state *st, struct cb_event *ev,
     ev->message = o;
     ev->flags |= CB_EV_MESSAGE_SYNTH;
     message_put(st, nd, o);
+    st->blk = blk;
+    st->blk_size = bytes;
     return 1;
 }
 
@@ -2338,15 +2365,12 @@ static int in_range(const struct state *st, uint64_t slot)
     return slot >= st->first_chunk || slot <= st->last_chunk;
 }
 
-/* Make data (len bytes of chunk slot) the current chunk, if it is one.
- * Returns 1 to parse it now, 0 to skip it, 2 to hold it back. */
-static int chunk_begin(struct cb_parse *p, struct state *st,
-                       const unsigned char *data, size_t len, uint64_t slot,
-                       int deferred)
+/* Whether data (len bytes of chunk slot) can be a chunk at all: 0 when
+ * it is skipped (warned), 1 when it goes on to chunk_classify. Reads only
+ * the data: safe on a worker. */
+static int chunk_sane(struct cb_parse *p, const unsigned char *data,
+                      size_t len, uint64_t slot, uint64_t coff)
 {
-    uint64_t coff = st->base + slot * CHUNK;
-    int prev_live = st->prev_live;
-    st->prev_live = 0;
     if (len < CHUNK && all_zero(data, len)) {
         cb_parse_warn(p, CB_WHERE_OFFSET, coff,
                       "chunk %llu: file ends %zu bytes into this empty "
@@ -2371,7 +2395,17 @@ static int chunk_begin(struct cb_parse *p, struct state *st,
         }
         return 0;
     }
-    uint64_t first_rid = le64(data + 24), last_rid = le64(data + 32);
+    return 1;
+}
+
+/* Live or stale, in file order (prev_live: the slot before was read as
+ * live). Returns 1 live, 0 stale, 2 held back (copied to st->defer), -1
+ * on out of memory. Emits no warning. */
+static int chunk_classify(struct state *st, const unsigned char *data,
+                          size_t len, uint64_t slot, int deferred,
+                          int prev_live)
+{
+    uint64_t first_rid = le64(data + 24);
     int live;
     if (deferred) {
         live = 0;
@@ -2409,6 +2443,18 @@ static int chunk_begin(struct cb_parse *p, struct state *st,
             st->defer_full = 1;
         }
     }
+    if (!live)
+        st->stale_chunks++;
+    return live;
+}
+
+/* Make a sane chunk the one st decodes: checks its CRCs and free space
+ * offset (warnings), resets the chunk caches. Safe on a worker. */
+static void chunk_setup(struct cb_parse *p, struct state *st,
+                        const unsigned char *data, size_t len, uint64_t slot,
+                        uint64_t coff, int stale)
+{
+    uint64_t last_rid = le64(data + 32);
     uint32_t flags = le32(data + 120);
     int check = !st->no_crc && !(flags & 4);
     if (check) {
@@ -2452,7 +2498,7 @@ static int chunk_begin(struct cb_parse *p, struct state *st,
     st->clen = len;
     st->slot = slot;
     st->coff = coff;
-    st->stale = !live;
+    st->stale = stale;
     st->rec = CHUNK_HEADER;
     st->rec_end = end;
     st->resyncing = 0;
@@ -2465,9 +2511,37 @@ static int chunk_begin(struct cb_parse *p, struct state *st,
     st->ntpls = 0;
     st->names_text.len = 0;
     st->ntops = 0;
-    if (st->stale)
-        st->stale_chunks++;
+}
+
+/* Make data (len bytes of chunk slot) the current chunk, if it is one.
+ * Returns 1 to parse it now, 0 to skip it, 2 to hold it back, -1 on out
+ * of memory. */
+static int chunk_begin(struct cb_parse *p, struct state *st,
+                       const unsigned char *data, size_t len, uint64_t slot,
+                       int deferred)
+{
+    uint64_t coff = st->base + slot * CHUNK;
+    int prev_live = st->prev_live;
+    st->prev_live = 0;
+    if (!chunk_sane(p, data, len, slot, coff))
+        return 0;
+    int live = chunk_classify(st, data, len, slot, deferred, prev_live);
+    if (live < 0 || live == 2)
+        return live;
+    chunk_setup(p, st, data, len, slot, coff, !live);
     return 1;
+}
+
+/* The end of a chunk's records: the summary of quiet skips. */
+static void chunk_end_warn(struct cb_parse *p, const struct state *st)
+{
+    if (st->quiet_skips)
+        cb_parse_warn(p, CB_WHERE_OFFSET, st->coff + st->damage_off,
+                      "chunk %llu: %llu more records past the damage "
+                      "at chunk offset 0x%x skipped (overwritten, or "
+                      "their templates are gone)",
+                      (unsigned long long)st->slot,
+                      (unsigned long long)st->quiet_skips, st->damage_off);
 }
 
 /* Load the next chunk to parse: 1 loaded, 0 no more, -1 failure. */
@@ -2598,12 +2672,13 @@ static enum cb_status read_header(struct cb_parse *p, struct state *st)
     return CB_OK;
 }
 
-static enum cb_status open_(struct cb_parse *p, void **state)
+/* A decoder: buffers and chunk caches, field names interned through p.
+ * NULL on out of memory. */
+static struct state *state_new(struct cb_parse *p)
 {
-    pthread_once(&crc_once, crc_init);
     struct state *st = cb_calloc(1, sizeof *st);
     if (!st)
-        return CB_E_NOMEM;
+        return NULL;
     st->buf = cb_malloc(CHUNK);
     st->names = cb_calloc(NAME_SLOTS, sizeof *st->names);
     st->tpls = cb_calloc(TPL_SLOTS, sizeof *st->tpls);
@@ -2618,8 +2693,504 @@ static enum cb_status open_(struct cb_parse *p, void **state)
     if (bufs || !st->buf || !st->names || !st->tpls || !st->f_qualifiers ||
         !st->f_computer || !st->f_empty) {
         free_state(st);
-        return CB_E_NOMEM;
+        return NULL;
     }
+    return st;
+}
+
+/* ---- chunk-parallel decoding (-j N) -------------------------------------
+ *
+ * The first PAR_AFTER_CHUNKS chunk slots are read as with -j 1; a longer
+ * file goes on with workers from the next slot (the state carried from
+ * chunk to chunk is the consumer's either way).
+ * The consumer (the thread calling next()) still reads the stream chunk by
+ * chunk, into a ring of WINDOW_PER_JOB * jobs slots: memory is bounded by
+ * the ring, not the file. Workers take the slots in ring order and decode
+ * each chunk with a decoder of their own (chunk_sane, chunk_setup and
+ * chunk_next, as with -j 1): events, their strings in the slot's arena,
+ * names interned in the worker's own table, warnings on a private source.
+ * Only what depends on the chunks before is left to the consumer, which
+ * takes the slots in file order: whether the chunk is live, stale or held
+ * back (chunk_classify, using the previous chunk's decoded record ids),
+ * dropping stale copies of live records (admit), and the warnings, which
+ * it replays onto the real source in the order -j 1 gives them. It copies
+ * each event's block into p->arena and maps the worker's interned strings
+ * to p->strings. Output, order and warnings are those of -j 1.
+ */
+
+#define WINDOW_PER_JOB 3u
+#define PAR_AFTER_CHUNKS 2u
+#define MAX_JOBS 64u
+
+enum job_state { J_FREE, J_QUEUED, J_RUNNING, J_DONE };
+
+struct jev {
+    struct cb_event ev;
+    char *blk; /* fields, their text and the message (see record) */
+    size_t size;
+};
+
+struct job {
+    int state; /* enum job_state, under par.mu */
+    unsigned char *data;
+    size_t len;
+    uint64_t slot;
+    int deferred;
+    /* results, written by the worker */
+    unsigned worker;
+    int sane;
+    struct cb_arena *arena;
+    struct cb_source src; /* its warnings */
+    struct jev *evs;
+    size_t nev, evcap, emit;
+    uint64_t max_rid, hdr_last_rid;
+    int fail;
+    struct cb_error err;
+};
+
+/* A worker's interned pointer -> the analysis' one. */
+struct pmap {
+    const char **k, **v;
+    size_t cap, n;
+};
+
+struct worker {
+    struct par *par;
+    unsigned idx;
+    pthread_t thread;
+    struct cb_arena *arena; /* its interned strings */
+    struct cb_intern *strings;
+    struct state *st;
+    struct pmap map; /* the consumer's */
+};
+
+struct par {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    int stop;
+    struct job *ring;
+    unsigned window;
+    unsigned head, tail, disp; /* consume, fill, dispatch */
+    unsigned nout;             /* slots queued, running or done */
+    struct worker *wk;
+    unsigned nwk;
+    struct job *cur; /* the slot whose events next() hands out */
+    int feeding_defer;
+    int read_failed;
+    struct cb_error read_err;
+};
+
+static void job_reset(struct job *j)
+{
+    cb_arena_destroy(&j->arena);
+    memset(&j->src, 0, sizeof j->src);
+    j->nev = 0;
+    j->emit = 0;
+    j->fail = 0;
+    j->sane = 0;
+    memset(&j->err, 0, sizeof j->err);
+}
+
+static void job_fail(struct job *j, const struct cb_error *err)
+{
+    j->fail = 1;
+    if (err && err->code)
+        j->err = *err;
+    else
+        cb_error_set(&j->err, CB_E_NOMEM, CB_WHERE_NONE, 0, "out of memory");
+}
+
+/* Decode the chunk of j on worker w. */
+static void job_decode(struct worker *w, struct job *j)
+{
+    struct state *st = w->st;
+    j->arena = cb_arena_create();
+    if (!j->arena) {
+        job_fail(j, NULL);
+        return;
+    }
+    struct cb_parse wp = {.in = NULL,
+                          .src = &j->src,
+                          .arena = j->arena,
+                          .strings = w->strings,
+                          .opts = NULL};
+    uint64_t coff = st->base + j->slot * CHUNK;
+    j->sane = chunk_sane(&wp, j->data, j->len, j->slot, coff);
+    if (!j->sane)
+        return;
+    chunk_setup(&wp, st, j->data, j->len, j->slot, coff, 0);
+    for (;;) {
+        if (j->nev == j->evcap) {
+            size_t ncap = j->evcap ? j->evcap * 2 : 256;
+            struct jev *ne = cb_realloc(j->evs, ncap * sizeof *ne);
+            if (!ne) {
+                job_fail(j, NULL);
+                break;
+            }
+            j->evs = ne;
+            j->evcap = ncap;
+        }
+        struct jev *e = &j->evs[j->nev];
+        int r = chunk_next(&wp, st, &e->ev);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            job_fail(j, &wp.err);
+            break;
+        }
+        e->blk = st->blk;
+        e->size = st->blk_size;
+        j->nev++;
+    }
+    chunk_end_warn(&wp, st);
+    j->max_rid = st->max_rid;
+    j->hdr_last_rid = st->hdr_last_rid;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct par *pp = w->par;
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        while (!pp->stop && pp->ring[pp->disp].state != J_QUEUED)
+            pthread_cond_wait(&pp->work, &pp->mu);
+        if (pp->stop)
+            break;
+        struct job *j = &pp->ring[pp->disp];
+        pp->disp = (pp->disp + 1) % pp->window;
+        j->state = J_RUNNING;
+        pthread_mutex_unlock(&pp->mu);
+        j->worker = w->idx;
+        job_decode(w, j);
+        pthread_mutex_lock(&pp->mu);
+        j->state = J_DONE;
+        pthread_cond_signal(&pp->done);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    return NULL;
+}
+
+static void par_free(struct par *pp)
+{
+    if (!pp)
+        return;
+    pthread_mutex_lock(&pp->mu);
+    pp->stop = 1;
+    pthread_cond_broadcast(&pp->work);
+    pthread_mutex_unlock(&pp->mu);
+    for (unsigned i = 0; i < pp->nwk; i++)
+        pthread_join(pp->wk[i].thread, NULL);
+    for (unsigned i = 0; i < pp->window; i++) {
+        job_reset(&pp->ring[i]);
+        cb_free(pp->ring[i].data);
+        cb_free(pp->ring[i].evs);
+    }
+    for (unsigned i = 0; i < pp->nwk; i++) {
+        struct worker *w = &pp->wk[i];
+        if (w->st)
+            free_state(w->st);
+        cb_intern_destroy(&w->strings);
+        cb_arena_destroy(&w->arena);
+        cb_free(w->map.k);
+        cb_free(w->map.v);
+    }
+    pthread_cond_destroy(&pp->work);
+    pthread_cond_destroy(&pp->done);
+    pthread_mutex_destroy(&pp->mu);
+    cb_free(pp->ring);
+    cb_free(pp->wk);
+    cb_free(pp);
+}
+
+/* Workers for a file whose header st has read; NULL when jobs <= 1 or
+ * anything fails (the file is then read on the caller's thread). */
+static struct par *par_new(struct cb_parse *p, const struct state *st)
+{
+    unsigned jobs = p->opts ? p->opts->jobs : 1;
+    if (jobs <= 1)
+        return NULL;
+    if (jobs > MAX_JOBS)
+        jobs = MAX_JOBS;
+    struct par *pp = cb_calloc(1, sizeof *pp);
+    if (!pp)
+        return NULL;
+    if (pthread_mutex_init(&pp->mu, NULL) != 0) {
+        cb_free(pp);
+        return NULL;
+    }
+    pthread_cond_init(&pp->work, NULL);
+    pthread_cond_init(&pp->done, NULL);
+    pp->window = WINDOW_PER_JOB * jobs;
+    pp->ring = cb_calloc(pp->window, sizeof *pp->ring);
+    pp->wk = cb_calloc(jobs, sizeof *pp->wk);
+    if (!pp->ring || !pp->wk)
+        goto fail;
+    for (unsigned i = 0; i < pp->window; i++)
+        if (!(pp->ring[i].data = cb_malloc(CHUNK)))
+            goto fail;
+    for (unsigned i = 0; i < jobs; i++) {
+        struct worker *w = &pp->wk[i];
+        w->par = pp;
+        w->idx = i;
+        w->arena = cb_arena_create();
+        w->strings = w->arena ? cb_intern_create(w->arena) : NULL;
+        if (!w->strings)
+            goto fail;
+        struct cb_parse wp = {.strings = w->strings, .arena = w->arena};
+        w->st = state_new(&wp);
+        if (!w->st)
+            goto fail;
+        w->st->worker = 1;
+        w->st->base = st->base;
+        w->st->no_crc = st->no_crc;
+    }
+    for (unsigned i = 0; i < jobs; i++) {
+        if (pthread_create(&pp->wk[i].thread, NULL, worker_main, &pp->wk[i]) !=
+            0)
+            goto fail;
+        pp->nwk++;
+    }
+    return pp;
+fail:
+    /* par_free frees the workers of every slot, joins the started ones */
+    if (pp->wk)
+        for (unsigned i = pp->nwk; i < jobs; i++) {
+            struct worker *w = &pp->wk[i];
+            if (w->st)
+                free_state(w->st);
+            w->st = NULL;
+            cb_intern_destroy(&w->strings);
+            cb_arena_destroy(&w->arena);
+        }
+    par_free(pp);
+    return NULL;
+}
+
+/* The analysis' interned copy of a worker's interned string s. */
+static const char *remap(struct cb_parse *p, struct pmap *m, const char *s)
+{
+    if (!s)
+        return NULL;
+    if (m->n * 2 >= m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 256;
+        const char **nk = cb_calloc(ncap, sizeof *nk);
+        const char **nv = cb_calloc(ncap, sizeof *nv);
+        if (!nk || !nv) {
+            cb_free(nk);
+            cb_free(nv);
+            return NULL;
+        }
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->k[i])
+                continue;
+            size_t h =
+                (size_t)(((uintptr_t)m->k[i] >> 3) * 0x9E3779B97F4A7C15ULL) &
+                (ncap - 1);
+            while (nk[h])
+                h = (h + 1) & (ncap - 1);
+            nk[h] = m->k[i];
+            nv[h] = m->v[i];
+        }
+        cb_free(m->k);
+        cb_free(m->v);
+        m->k = nk;
+        m->v = nv;
+        m->cap = ncap;
+    }
+    size_t h =
+        (size_t)(((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ULL) & (m->cap - 1);
+    while (m->k[h]) {
+        if (m->k[h] == s)
+            return m->v[h];
+        h = (h + 1) & (m->cap - 1);
+    }
+    const char *g = cb_intern(p->strings, s, strlen(s));
+    if (!g)
+        return NULL;
+    m->k[h] = s;
+    m->v[h] = g;
+    m->n++;
+    return g;
+}
+
+/* Fill free slots from the stream, then from the held-back chunks. */
+static void par_fill(struct cb_parse *p, struct state *st, struct par *pp)
+{
+    while (pp->nout < pp->window) {
+        struct job *j = &pp->ring[pp->tail];
+        if (!st->eof) {
+            size_t n = cb_stream_read(p->in, j->data, CHUNK);
+            if (n == 0) {
+                st->eof = 1;
+                if (p->in->failed) {
+                    pp->read_failed = 1;
+                    pp->read_err = p->in->err;
+                }
+                continue;
+            }
+            if (n < CHUNK)
+                st->eof = 1;
+            j->len = n;
+            j->slot = st->next_slot++;
+            j->deferred = 0;
+        } else if (!pp->read_failed && st->defer_done < st->ndefer &&
+                   (pp->feeding_defer || pp->nout == 0)) {
+            /* every chunk of the stream is classified: all held back */
+            pp->feeding_defer = 1;
+            struct deferred *d = &st->defer[st->defer_done++];
+            memcpy(j->data, d->data, d->len);
+            j->len = d->len;
+            j->slot = d->slot;
+            j->deferred = 1;
+        } else {
+            break;
+        }
+        pthread_mutex_lock(&pp->mu);
+        j->state = J_QUEUED;
+        pthread_cond_signal(&pp->work);
+        pthread_mutex_unlock(&pp->mu);
+        pp->tail = (pp->tail + 1) % pp->window;
+        pp->nout++;
+    }
+}
+
+static void par_release(struct par *pp, struct job *j)
+{
+    job_reset(j);
+    pthread_mutex_lock(&pp->mu);
+    j->state = J_FREE;
+    pthread_mutex_unlock(&pp->mu);
+    pp->head = (pp->head + 1) % pp->window;
+    pp->nout--;
+}
+
+static enum cb_next par_nomem(struct cb_parse *p)
+{
+    cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_NONE, 0, "out of memory");
+    return CB_NEXT_FAIL;
+}
+
+/* Copy a decoded event into p->arena, with the analysis' strings. */
+static int par_emit(struct cb_parse *p, struct pmap *m, const struct jev *e,
+                    int stale, struct cb_event *ev)
+{
+    char *nb = cb_arena_alloc(p->arena, e->size);
+    if (!nb)
+        return -1;
+    memcpy(nb, e->blk, e->size);
+    *ev = e->ev;
+    if (stale)
+        ev->flags |= CB_EV_RECOVERED;
+    const char *lo = e->blk, *hi = e->blk + e->size;
+    struct cb_field *f = (struct cb_field *)(void *)nb;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        f[i].name = remap(p, m, f[i].name);
+        if (f[i].value >= lo && f[i].value < hi)
+            f[i].value = nb + (f[i].value - lo);
+        else
+            f[i].value = remap(p, m, f[i].value);
+        if (!f[i].name || !f[i].value)
+            return -1;
+    }
+    ev->fields = f;
+    ev->message = nb + (e->ev.message - lo);
+    ev->host = remap(p, m, e->ev.host);
+    ev->channel = remap(p, m, e->ev.channel);
+    ev->provider = remap(p, m, e->ev.provider);
+    if ((e->ev.host && !ev->host) || (e->ev.channel && !ev->channel) ||
+        (e->ev.provider && !ev->provider))
+        return -1;
+    return 0;
+}
+
+/* Warnings a worker put on its private source, onto the real one. */
+static void replay_warnings(struct cb_parse *p, const struct job *j)
+{
+    unsigned kept = 0;
+    for (const struct cb_warning *w = j->src.warnings; w; w = w->next) {
+        cb_parse_warn(p, (enum cb_where_kind)w->where_kind, w->where, "%s",
+                      w->msg);
+        kept++;
+    }
+    /* beyond the per-source cap: counted, not kept (as with -j 1) */
+    p->src->nwarnings += j->src.nwarnings - kept;
+}
+
+static enum cb_next par_next(struct cb_parse *p, struct state *st,
+                             struct par *pp, struct cb_event *ev)
+{
+    for (;;) {
+        struct job *j = pp->cur;
+        if (j) {
+            while (j->emit < j->nev) {
+                const struct jev *e = &j->evs[j->emit++];
+                int a = admit(st, e->ev.record_id, e->ev.ts,
+                              (e->ev.flags & CB_EV_RECOVERED) != 0);
+                if (a < 0)
+                    return par_nomem(p);
+                if (a == 0)
+                    continue;
+                if (par_emit(p, &pp->wk[j->worker].map, e, st->stale, ev) != 0)
+                    return par_nomem(p);
+                return CB_NEXT_EVENT;
+            }
+            if (j->fail) {
+                p->err = j->err;
+                return CB_NEXT_FAIL;
+            }
+            st->prev_live = !st->stale;
+            st->prev_last_rid = j->hdr_last_rid;
+            st->prev_max_rid = j->max_rid;
+            pp->cur = NULL;
+            par_release(pp, j);
+        }
+        par_fill(p, st, pp);
+        if (pp->nout == 0) {
+            if (pp->read_failed) {
+                p->err = pp->read_err;
+                return CB_NEXT_FAIL;
+            }
+            return CB_NEXT_END;
+        }
+        j = &pp->ring[pp->head];
+        pthread_mutex_lock(&pp->mu);
+        while (j->state != J_DONE)
+            pthread_cond_wait(&pp->done, &pp->mu);
+        pthread_mutex_unlock(&pp->mu);
+        /* as chunk_begin does it, in file order */
+        int prev_live = st->prev_live;
+        st->prev_live = 0;
+        if (!j->sane) {
+            replay_warnings(p, j);
+            int fail = j->fail;
+            if (fail)
+                p->err = j->err;
+            par_release(pp, j);
+            if (fail)
+                return CB_NEXT_FAIL;
+            continue;
+        }
+        int live = chunk_classify(st, j->data, j->len, j->slot, j->deferred,
+                                  prev_live);
+        if (live < 0)
+            return par_nomem(p);
+        if (live == 2) { /* decoded again when its turn comes */
+            par_release(pp, j);
+            continue;
+        }
+        st->stale = !live;
+        replay_warnings(p, j);
+        pp->cur = j;
+    }
+}
+
+static enum cb_status open_(struct cb_parse *p, void **state)
+{
+    pthread_once(&crc_once, crc_init);
+    struct state *st = state_new(p);
+    if (!st)
+        return CB_E_NOMEM;
     p->src->time_basis = "UTC (EVTX FILETIME)";
     p->src->time_kind = CB_TK_UTC;
     p->src->origin_is_line = 0;
@@ -2628,6 +3199,9 @@ static enum cb_status open_(struct cb_parse *p, void **state)
         free_state(st);
         return s;
     }
+    /* workers only for a file of more than PAR_AFTER_CHUNKS chunks: a
+     * small log is read before threads would have started */
+    st->par_wanted = p->opts && p->opts->jobs > 1;
     *state = st;
     return CB_OK;
 }
@@ -2635,6 +3209,8 @@ static enum cb_status open_(struct cb_parse *p, void **state)
 static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
 {
     struct state *st = state;
+    if (st->par)
+        return par_next(p, st, st->par, ev);
     for (;;) {
         if (st->in_chunk) {
             int r = chunk_next(p, st, ev);
@@ -2643,17 +3219,17 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             if (r < 0)
                 return CB_NEXT_FAIL;
             st->in_chunk = 0;
-            if (st->quiet_skips)
-                cb_parse_warn(p, CB_WHERE_OFFSET, st->coff + st->damage_off,
-                              "chunk %llu: %llu more records past the damage "
-                              "at chunk offset 0x%x skipped (overwritten, or "
-                              "their templates are gone)",
-                              (unsigned long long)st->slot,
-                              (unsigned long long)st->quiet_skips,
-                              st->damage_off);
+            chunk_end_warn(p, st);
             st->prev_live = !st->stale;
             st->prev_last_rid = st->hdr_last_rid;
             st->prev_max_rid = st->max_rid;
+        }
+        if (st->par_wanted && st->next_slot >= PAR_AFTER_CHUNKS &&
+            !st->eof) { /* the rest of the file on workers */
+            st->par_wanted = 0;
+            st->par = par_new(p, st);
+            if (st->par)
+                return par_next(p, st, st->par, ev);
         }
         int c = chunk_load(p, st);
         if (c < 0)
@@ -2669,6 +3245,8 @@ static void close_(struct cb_parse *p, void **state)
     if (!state || !*state)
         return;
     struct state *st = *state;
+    par_free(st->par);
+    st->par = NULL;
     if (st->cont_chunks)
         cb_parse_warn(p, CB_WHERE_NONE, 0,
                       "file header not rewritten (dirty): chunks %llu..%llu "

@@ -29,19 +29,17 @@ int out_finish(struct out *o)
     return o->failed ? -1 : 0;
 }
 
-void out_bytes(struct out *o, const char *s, size_t n)
+void out_bytes_flush(struct out *o, const char *s, size_t n)
 {
-    if (n > sizeof o->buf - o->n) {
-        flush(o);
-        if (n > sizeof o->buf) {
-            if (fwrite(s, 1, n, o->f) != n)
-                o->failed = 1;
-            o->flushes++;
-            return;
-        }
+    flush(o);
+    if (n > sizeof o->buf) {
+        if (fwrite(s, 1, n, o->f) != n)
+            o->failed = 1;
+        o->flushes++;
+        return;
     }
-    memcpy(o->buf + o->n, s, n);
-    o->n += n;
+    memcpy(o->buf, s, n);
+    o->n = n;
 }
 
 void out_str(struct out *o, const char *s)
@@ -49,12 +47,6 @@ void out_str(struct out *o, const char *s)
     out_bytes(o, s, strlen(s));
 }
 
-void out_char(struct out *o, char c)
-{
-    if (o->n == sizeof o->buf)
-        flush(o);
-    o->buf[o->n++] = c;
-}
 
 void out_u64(struct out *o, uint64_t v)
 {
@@ -181,14 +173,14 @@ void out_json_frag(struct out *o, const char *str)
         }
         out_bytes(o, (const char *)s + run, i - run);
         switch (c) {
-        case '"': out_str(o, "\\\""); break;
-        case '\\': out_str(o, "\\\\"); break;
-        case '\n': out_str(o, "\\n"); break;
-        case '\r': out_str(o, "\\r"); break;
-        case '\t': out_str(o, "\\t"); break;
+        case '"': out_bytes(o, "\\\"", 2); break;
+        case '\\': out_bytes(o, "\\\\", 2); break;
+        case '\n': out_bytes(o, "\\n", 2); break;
+        case '\r': out_bytes(o, "\\r", 2); break;
+        case '\t': out_bytes(o, "\\t", 2); break;
         default:
             if (c >= 0x80) {
-                out_str(o, "\xEF\xBF\xBD"); /* U+FFFD */
+                out_bytes(o, "\xEF\xBF\xBD", 3); /* U+FFFD */
             } else {
                 char u[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
                 out_bytes(o, u, 6);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct out {
     FILE *f;
@@ -21,9 +22,29 @@ struct out {
 void out_init(struct out *o, FILE *f);
 /* Flush; returns 0 or -1 when any write failed. */
 int out_finish(struct out *o);
-void out_bytes(struct out *o, const char *s, size_t n);
+/* out_bytes and out_char when the buffer is full (out.c). */
+void out_bytes_flush(struct out *o, const char *s, size_t n);
+
+/* Inline: the writers call these for every small piece of a line. */
+static inline void out_bytes(struct out *o, const char *s, size_t n)
+{
+    if (n <= sizeof o->buf - o->n) {
+        memcpy(o->buf + o->n, s, n);
+        o->n += n;
+    } else {
+        out_bytes_flush(o, s, n);
+    }
+}
+
+static inline void out_char(struct out *o, char c)
+{
+    if (o->n < sizeof o->buf)
+        o->buf[o->n++] = c;
+    else
+        out_bytes_flush(o, &c, 1);
+}
+
 void out_str(struct out *o, const char *s);
-void out_char(struct out *o, char c);
 void out_u64(struct out *o, uint64_t v);
 void out_i64(struct out *o, int64_t v);
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when the

@@ -3,9 +3,15 @@
  * renderers over whatever it produced. Compiled once per parser, with
  * CB_FUZZ_PARSER (its registry name) and CB_FUZZ_NAME (the file name the
  * input is given, which bidders may look at) defined by the build.
+ *
+ * A parser that uses worker threads (evtx with -j N) parses the input a
+ * second time with 2 jobs: it must give as many events and warnings as
+ * with one, or the harness aborts (a crash for libFuzzer).
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "casebrief/casebrief.h"
 
@@ -26,6 +32,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fclose(null);
         }
         cb_timeline_fini(&tl);
+    }
+    if (strcmp(CB_FUZZ_PARSER, "evtx") == 0) {
+        struct cb_analysis *par = cb_analysis_create(NULL);
+        if (par) {
+            par->opts.jobs = 2;
+            cb_ingest_leaf_memory(par, CB_FUZZ_NAME, data, size,
+                                  cb_parser_find(CB_FUZZ_PARSER));
+            if (an->nsources != par->nsources ||
+                (an->nsources &&
+                 (an->sources[0]->nevents != par->sources[0]->nevents ||
+                  an->sources[0]->nwarnings != par->sources[0]->nwarnings)))
+                abort();
+            cb_analysis_destroy(&par);
+        }
     }
     cb_analysis_destroy(&an);
     return 0;

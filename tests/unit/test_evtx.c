@@ -469,11 +469,15 @@ static void teardown(void)
 TestSuite(evtx, .fini = teardown);
 TestSuite(evtx_corpus, .fini = teardown);
 
+/* -j of the parses below (cb_parse_opts.jobs) */
+static unsigned jobs_ = 1;
+
 static const struct cb_source *parse_mem(const void *data, size_t len)
 {
     cb_analysis_destroy(&an);
     an = cb_analysis_create(NULL);
     cr_assert_not_null(an);
+    an->opts.jobs = jobs_;
     cr_assert_eq(cb_ingest_leaf_memory(an, "test.evtx", data, len,
                                        cb_parser_find("evtx")),
                  CB_OK);
@@ -518,6 +522,103 @@ static size_t count_recovered(const struct cb_source *src)
     for (size_t i = 0; i < src->nevents; i++)
         n += (src->events[i]->flags & CB_EV_RECOVERED) != 0;
     return n;
+}
+
+/*
+ * Everything a parse of the file gives, one line per event (in parse
+ * order: every field of it) and per warning, then the counts; malloc'd
+ * lines in *out. The interned strings must be the analysis' own: a line
+ * says whether they are.
+ */
+static size_t parse_lines(const void *data, size_t len, unsigned jobs,
+                          char ***out)
+{
+    jobs_ = jobs;
+    const struct cb_source *src = parse_mem(data, len);
+    jobs_ = 1;
+    size_t n = 0, cap = src->nevents + 64;
+    char **l = malloc(cap * sizeof *l);
+    for (size_t i = 0; i < src->nevents; i++) {
+        const struct cb_event *e = src->events[i];
+        char *buf = NULL;
+        size_t blen = 0;
+        FILE *m = open_memstream(&buf, &blen);
+        const char *h = e->host ? e->host : "(null)";
+        const char *c = e->channel ? e->channel : "(null)";
+        const char *p = e->provider ? e->provider : "(null)";
+        int interned =
+            (!e->host || e->host == cb_intern_cstr(an->strings, e->host)) &&
+            (!e->channel ||
+             e->channel == cb_intern_cstr(an->strings, e->channel)) &&
+            (!e->provider ||
+             e->provider == cb_intern_cstr(an->strings, e->provider));
+        fprintf(m,
+                "ev %zu ts=%lld flags=%u eid=%u rid=%llu lvl=%u pid=%u "
+                "tid=%u host=%s ch=%s prov=%s interned=%d origin=%llu "
+                "msg=%s",
+                i, (long long)e->ts, e->flags, e->event_id,
+                (unsigned long long)e->record_id, e->level, e->pid, e->tid,
+                h, c, p, interned, (unsigned long long)e->origin,
+                e->message);
+        for (uint32_t k = 0; k < e->nfields; k++)
+            fprintf(m, " |%s=%s", e->fields[k].name, e->fields[k].value);
+        fclose(m);
+        l[n++] = buf;
+    }
+    for (const struct cb_warning *w = src->warnings; w; w = w->next) {
+        if (n == cap)
+            l = realloc(l, (cap *= 2) * sizeof *l);
+        char *buf = NULL;
+        size_t blen = 0;
+        FILE *m = open_memstream(&buf, &blen);
+        fprintf(m, "warning %d %llu %s", w->where_kind,
+                (unsigned long long)w->where, w->msg);
+        fclose(m);
+        l[n++] = buf;
+    }
+    if (n == cap)
+        l = realloc(l, (cap + 1) * sizeof *l);
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *m = open_memstream(&buf, &blen);
+    fprintf(m, "events %llu warnings %u first %lld last %lld runs %zu",
+            (unsigned long long)src->nevents, src->nwarnings,
+            (long long)src->first, (long long)src->last, src->runs);
+    fclose(m);
+    l[n++] = buf;
+    *out = l;
+    return n;
+}
+
+static void free_lines(char **l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(l[i]);
+    free(l);
+}
+
+/* -j 2 and -j 4 give exactly what -j 1 gives: the same events in the same
+ * order, the same warnings. Returns the number of events and warnings. */
+static size_t expect_same_for_jobs(const char *what, const void *data,
+                                   size_t len)
+{
+    char **one;
+    size_t n1 = parse_lines(data, len, 1, &one);
+    for (unsigned jobs = 2; jobs <= 4; jobs += 2) {
+        char **par;
+        size_t n = parse_lines(data, len, jobs, &par);
+        size_t i = 0;
+        while (i < n && i < n1 && strcmp(one[i], par[i]) == 0)
+            i++;
+        if (i < n || i < n1)
+            cr_expect_fail("%s, -j %u: line %zu of %zu/%zu differs:\n"
+                           "  -j 1: %s\n  -j %u: %s",
+                           what, jobs, i, n1, n, i < n1 ? one[i] : "(end)",
+                           jobs, i < n ? par[i] : "(end)");
+        free_lines(par, n);
+    }
+    free_lines(one, n1);
+    return n1;
 }
 
 /* One chunk of n standard records, ids from first. */
@@ -1401,6 +1502,80 @@ Test(evtx, bid_wants_the_signature_or_the_name)
     cr_expect_eq(p->bid((const unsigned char *)"junk", 4, "a.log"), 0);
 }
 
+/* Many chunks (the worker ring wraps several times), with damage in
+ * some: -j N must give what -j 1 gives. */
+static unsigned char *many_chunks(size_t n, uint64_t first, uint64_t last,
+                                  uint32_t flags, size_t *len)
+{
+    static struct cw w[40];
+    struct cw *c[40];
+    cr_assert_leq(n, 40u);
+    uint64_t rid = 1;
+    for (size_t k = 0; k < n; k++) {
+        cw_init(&w[k]);
+        uint32_t def = 0;
+        for (unsigned i = 0; i < 1 + k % 5; i++) {
+            struct evspec s = spec_default();
+            s.rid = rid++;
+            s.ft += s.rid * 10000000ULL;
+            event_record(&w[k], &def, &s);
+        }
+        c[k] = &w[k];
+    }
+    return file_of(c, n, first, last, flags, len);
+}
+
+Test(evtx, parallel_chunks_give_what_one_thread_gives)
+{
+    size_t len;
+    /* stale chunks after the live ones, before them (held back), a
+     * wrapped range, a dirty header continued by later chunks */
+    uint64_t ids[4][3][2] = {{{1, 2}, {3, 4}, {3, 1}},
+                             {{5, 9}, {5, 6}, {7, 8}},
+                             {{7, 8}, {1, 2}, {3, 4}},
+                             {{1, 2}, {3, 4}, {5, 6}}};
+    uint64_t fts[4][3][2] = {{{T(1), T(2)}, {T(3), T(4)}, {T(3), T(-100)}},
+                             {{T(5), T(-9)}, {T(5), T(6)}, {T(7), T(8)}},
+                             {{T(7), T(8)}, {T(1), T(2)}, {T(3), T(4)}},
+                             {{T(1), T(2)}, {T(3), T(4)}, {T(5), T(6)}}};
+    uint64_t range[4][3] = {{0, 1, 0}, {1, 2, 0}, {1, 0, 0}, {0, 0, 1}};
+    for (int i = 0; i < 4; i++) {
+        unsigned char *f = three_chunks(ids[i], fts[i], range[i][0],
+                                        range[i][1], (uint32_t)range[i][2],
+                                        &len);
+        char what[32];
+        snprintf(what, sizeof what, "three chunks, case %d", i);
+        cr_expect_gt(expect_same_for_jobs(what, f, len), 5u);
+        free(f);
+    }
+    /* 37 chunks: live, then stale ones before the range's start */
+    unsigned char *f = many_chunks(37, 0, 36, 0, &len);
+    cr_expect_gt(expect_same_for_jobs("37 chunks", f, len), 100u);
+    free(f);
+    f = many_chunks(37, 9, 36, 0, &len); /* 9 held back */
+    expect_same_for_jobs("37 chunks, 9 held back", f, len);
+    free(f);
+    f = many_chunks(37, 0, 20, 1, &len); /* dirty: 21.. continue */
+    expect_same_for_jobs("37 chunks, dirty", f, len);
+    free(f);
+    f = many_chunks(37, 30, 12, 0, &len); /* wrapped */
+    expect_same_for_jobs("37 chunks, wrapped", f, len);
+    /* damage in several chunks: magic, CRCs, a record size, a template */
+    unsigned char *g = malloc(len);
+    memcpy(g, f, len);
+    g[4096 + 3 * CHUNK + 3] = 'X';
+    g[4096 + 5 * CHUNK + 100] ^= 0xFF;
+    w32(g + 4096 + 7 * CHUNK + 52, 0x12345678);
+    w32(g + 4096 + 11 * CHUNK + 512 + 4, 0xFFFFFFF0u);
+    w32(g + 4096 + 13 * CHUNK + 512 + 24 + 4 + 10 + 20, 0x7FFFFFF0);
+    expect_same_for_jobs("37 chunks, damaged", g, len);
+    /* cut short at several places */
+    for (size_t cut = 4096 + 512 + 100; cut < len; cut += 5 * CHUNK + 977)
+        expect_same_for_jobs("37 chunks, cut short", g, cut);
+    free(g);
+    free(f);
+}
+
 /* Save the files built above as fuzz seeds (see the file's header). */
 Test(evtx, writes_fuzz_seeds)
 {
@@ -1795,5 +1970,23 @@ Test(evtx_corpus, damaged_copies_of_a_real_file_end_in_warnings)
     }
     free(f);
     free(orig);
+}
+
+/* Every corpus file, -j 2 and -j 4 against -j 1: events in the same order
+ * with every field, the same warnings (a lost, added or reordered record
+ * or warning fails). */
+Test(evtx_corpus, parallel_chunks_give_what_one_thread_gives)
+{
+    const char *dir = corpus_or_skip();
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+        size_t len;
+        unsigned char *f = read_corpus(dir, counts[i].path, &len);
+        size_t n = expect_same_for_jobs(counts[i].path, f, len);
+        cr_expect_geq(n, counts[i].total, "%s", counts[i].path);
+        total += n;
+        free(f);
+    }
+    cr_expect_gt(total, 30000u);
 }
 #endif /* CB_EVTX_CORPUS_ONLY */
