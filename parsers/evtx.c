@@ -2719,7 +2719,10 @@ static struct state *state_new(struct cb_parse *p)
  */
 
 #define WINDOW_PER_JOB 3u
-#define PAR_AFTER_CHUNKS 2u
+/* Starting workers costs a few ms of system time (threads, their arenas):
+ * a log of up to 2 MiB is done sooner on the calling thread, and a bundle
+ * holds hundreds of those. */
+#define PAR_AFTER_CHUNKS 32u
 #define MAX_JOBS 64u
 
 enum job_state { J_FREE, J_QUEUED, J_RUNNING, J_DONE };
