@@ -103,3 +103,26 @@ Test(report_md, hostile_log_text_cannot_break_out)
     free(md);
     cb_analysis_destroy(&an);
 }
+
+/* Found by fuzz_report_md: customer text at the start of a line became a
+ * heading or a list item, and C1 controls / line separators went through
+ * raw. */
+Test(report_md, line_leading_markers_and_c1_controls_are_neutralised)
+{
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cb_analysis_warn(an, "# heading", CB_WHERE_NONE, 0, "a\xc2\x85" "b");
+    cb_analysis_warn(an, "1. item", CB_WHERE_NONE, 0, "c\xe2\x80\xa8" "d");
+    cb_analysis_warn(an, "  \t- dash", CB_WHERE_NONE, 0, "e\xc2\x9b" "f");
+    cb_analysis_warn(an, "===", CB_WHERE_NONE, 0, "x");
+    size_t len;
+    char *md = render(an, &len);
+    cr_expect(strstr(md, "\n- \\# heading: a b\n"), "%s", md);
+    cr_expect(strstr(md, "\n- 1\\. item: c d\n"), "%s", md);
+    cr_expect(strstr(md, "\n- \\- dash: e f\n"), "%s", md);
+    cr_expect(strstr(md, "\n- \\===: x\n"), "%s", md);
+    cr_expect_null(strstr(md, "\xc2\x85"));
+    cr_expect_null(strstr(md, "\xe2\x80\xa8"));
+    cr_expect_null(strstr(md, "\xc2\x9b"));
+    free(md);
+    cb_analysis_destroy(&an);
+}
