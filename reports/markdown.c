@@ -7,7 +7,8 @@
  * Every string that came from the customer's machine is escaped: emphasis,
  * code, table and link punctuation get a backslash (with '[' and ']'
  * escaped no link or image can form), '<', '>' and '&' become entities so
- * no HTML tag survives, line breaks become spaces, invalid UTF-8 becomes
+ * no HTML tag survives, line breaks and controls (C0, C1, U+2028/9) become
+ * spaces, a line-leading block marker is escaped, invalid UTF-8 becomes
  * U+FFFD.
  */
 #include <string.h>
@@ -26,8 +27,12 @@ static void md(struct out *o, const char *str)
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
         if (c >= 0x80) {
-            size_t k = out_utf8_len(s + i, n - i);
-            if (k) {
+            uint32_t cp = 0;
+            size_t k = out_utf8_decode(s + i, n - i, &cp);
+            if (k && (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)) {
+                out_char(o, ' '); /* C1 controls, NEL, line separators */
+                i += k;
+            } else if (k) {
                 out_bytes(o, (const char *)s + i, k);
                 i += k;
             } else {
@@ -51,6 +56,29 @@ static void md(struct out *o, const char *str)
             out_char(o, (char)c);
         i++;
     }
+}
+
+/* Customer text that starts a line (or a list item): leading blanks and
+ * controls dropped (four would open a code block) and a leading block
+ * marker escaped, so that it cannot become a heading, list item, thematic
+ * break, setext underline or ordered list. */
+static void md_lead(struct out *o, const char *s)
+{
+    if (!s)
+        return;
+    while (*s && ((unsigned char)*s <= 0x20 || *s == 0x7f))
+        s++;
+    size_t k = 0;
+    while (k < 9 && s[k] >= '0' && s[k] <= '9')
+        k++;
+    if (k && (s[k] == '.' || s[k] == ')')) {
+        out_bytes(o, s, k);
+        s += k;
+        out_char(o, '\\');
+    } else if (*s == '#' || *s == '+' || *s == '-' || *s == '=') {
+        out_char(o, '\\');
+    }
+    md(o, s);
 }
 
 /* At most max bytes of customer text (cut on a character boundary). */
@@ -104,7 +132,8 @@ static void where(struct out *o, const struct cb_event *e)
     }
 }
 
-/* " · local 02:58:12.905 (UTC+01:00)" when the node's offset is known */
+/* " (local 02:58:12.905 UTC+01:00)" when the node's offset is known (no
+ * HTML in the Markdown: the report must not depend on a renderer's tags) */
 static void local_when(struct out *o, const struct cb_analysis *an,
                        const struct cb_event *e)
 {
@@ -114,7 +143,7 @@ static void local_when(struct out *o, const struct cb_analysis *an,
     char iso[40], b[64];
     cb_time_format_iso(e->ts + (cb_time)off * 60 * 10000000, iso, sizeof iso);
     int a = off < 0 ? -off : off;
-    snprintf(b, sizeof b, "<br>local %.12s (UTC%c%02d:%02d)", iso + 11,
+    snprintf(b, sizeof b, " (local %.12s UTC%c%02d:%02d)", iso + 11,
              off < 0 ? '-' : '+', a / 60, a % 60);
     out_str(o, b);
 }
@@ -125,7 +154,7 @@ static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
     out_str(o, "\n### ");
     u64(o, i + 1);
     out_str(o, ". ");
-    md(o, f->title);
+    md_lead(o, f->title);
     out_str(o, "\n\n**");
     out_str(o, cb_severity_name(f->severity));
     out_str(o, "**, confidence ");
@@ -142,7 +171,7 @@ static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
     out_str(o, " to ");
     when(o, f->last);
     out_str(o, " UTC\n\n");
-    md(o, f->summary);
+    md_lead(o, f->summary);
     out_str(o, "\n");
     if (f->nentities) {
         out_str(o, "\n");
@@ -191,7 +220,7 @@ static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
         const struct cb_remedy *r = &f->remediation[k];
         u64(o, k + 1);
         out_str(o, ". ");
-        md(o, r->text);
+        md_lead(o, r->text);
         out_str(o, "\n");
         if (r->powershell) {
             /* rule text, ours: fenced with a fence it cannot contain */
@@ -218,7 +247,7 @@ static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
         out_str(o, "**Collect next**\n\n");
         for (size_t k = 0; k < f->ncollect; k++) {
             out_str(o, "- ");
-            md(o, f->collect[k]);
+            md_lead(o, f->collect[k]);
             out_str(o, "\n");
         }
         out_str(o, "\n");
@@ -246,7 +275,7 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
     size_t nf = fs ? fs->count : 0;
 
     out_str(o, "# casebrief report: ");
-    md(o, in->case_name);
+    md_lead(o, in->case_name);
     out_str(o, "\n\n");
     out_str(o, "- **Hosts:** ");
     int any = 0;
@@ -418,7 +447,7 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
         out_str(o, "\n**Bundle warnings**\n\n");
         for (const struct cb_warning *w = an->warnings; w; w = w->next) {
             out_str(o, "- ");
-            md(o, w->source);
+            md_lead(o, w->source);
             out_str(o, ": ");
             md(o, w->msg);
             out_str(o, "\n");

@@ -48,8 +48,8 @@ Test(report_md, demo_findings_with_evidence_and_remediation)
     size_t len;
     char *md = render(an, &len);
     cr_assert(strstr(md, "### 1. Cluster node isolated"), "%s", md);
-    cr_assert(strstr(md, "| 2024-11-15 01:58:12.905<br>local 02:58:12.905 "
-                         "(UTC+01:00) | HV-NODE1 | System |"),
+    cr_assert(strstr(md, "| 2024-11-15 01:58:12.905 (local 02:58:12.905 "
+                         "UTC+01:00) | HV-NODE1 | System |"),
               "evidence row with time (and the node's, from its cluster.log "
               "header), host and channel");
     cr_assert(strstr(md, "line 14"), "evidence traceable to its line");
@@ -79,9 +79,9 @@ Test(report_md, evidence_shows_node_local_time_when_the_offset_is_known)
     size_t len;
     char *md = render(an, &len);
     /* 01:58:12.905 UTC is 20:28:12.905 the day before at UTC-05:30 */
-    cr_assert(strstr(md, "| 2024-11-15 01:58:12.905<br>local 20:28:12.905 "
-                         "(UTC-05:30) | HV-NODE1 | System |"), "%s", md);
-    cr_assert_null(strstr(md, "(UTC-05:30) | HV-NODE2"), "not other nodes");
+    cr_assert(strstr(md, "| 2024-11-15 01:58:12.905 (local 20:28:12.905 "
+                         "UTC-05:30) | HV-NODE1 | System |"), "%s", md);
+    cr_assert_null(strstr(md, "UTC-05:30) | HV-NODE2"), "not other nodes");
     free(md);
     cb_analysis_destroy(&an);
 }
@@ -120,6 +120,29 @@ Test(report_md, hostile_log_text_cannot_break_out)
     for (const char *p = row; *p && *p != '\n'; p++)
         pipes += *p == '|' && p[-1] != '\\';
     cr_assert_eq(pipes, 9u, "%.*s", (int)(strchr(row, '\n') - row), row);
+    free(md);
+    cb_analysis_destroy(&an);
+}
+
+/* Found by fuzz_report_md: customer text at the start of a line became a
+ * heading or a list item, and C1 controls / line separators went through
+ * raw. */
+Test(report_md, line_leading_markers_and_c1_controls_are_neutralised)
+{
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    cb_analysis_warn(an, "# heading", CB_WHERE_NONE, 0, "a\xc2\x85" "b");
+    cb_analysis_warn(an, "1. item", CB_WHERE_NONE, 0, "c\xe2\x80\xa8" "d");
+    cb_analysis_warn(an, "  \t- dash", CB_WHERE_NONE, 0, "e\xc2\x9b" "f");
+    cb_analysis_warn(an, "===", CB_WHERE_NONE, 0, "x");
+    size_t len;
+    char *md = render(an, &len);
+    cr_expect(strstr(md, "\n- \\# heading: a b\n"), "%s", md);
+    cr_expect(strstr(md, "\n- 1\\. item: c d\n"), "%s", md);
+    cr_expect(strstr(md, "\n- \\- dash: e f\n"), "%s", md);
+    cr_expect(strstr(md, "\n- \\===: x\n"), "%s", md);
+    cr_expect_null(strstr(md, "\xc2\x85"));
+    cr_expect_null(strstr(md, "\xe2\x80\xa8"));
+    cr_expect_null(strstr(md, "\xc2\x9b"));
     free(md);
     cb_analysis_destroy(&an);
 }
