@@ -12,7 +12,8 @@
 #include "casebrief/casebrief.h"
 
 /* Valid UTF-8 (no overlong form, surrogate or code point past U+10FFFF);
- * with strict, no C0 control but '\n' and '\t', no DEL and no C1. */
+ * with strict, no C0 control but '\n' and '\t', no DEL and no C1; with
+ * strict 2 (HTML), no U+FFFE or U+FFFF either. */
 static inline void check_utf8(const unsigned char *s, size_t n, int strict)
 {
     for (size_t i = 0; i < n;) {
@@ -41,7 +42,8 @@ static inline void check_utf8(const unsigned char *s, size_t n, int strict)
             cp = cp << 6 | (s[i + k] & 0x3F);
         }
         if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-            (strict && cp >= 0x80 && cp <= 0x9F))
+            (strict && cp >= 0x80 && cp <= 0x9F) ||
+            (strict > 1 && (cp == 0xFFFE || cp == 0xFFFF)))
             abort();
         i += len;
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "casebrief/casebrief.h"
+#include "fuzz_check.h"
 
 static const char rules_xml[] =
     "<rules>"
@@ -39,40 +40,6 @@ static const char rules_xml[] =
     "</rules>";
 
 static struct cb_rules *rules;
-
-static void check_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-                abort();
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0)
-            len = 2, cp = c & 0x1F, min = 0x80;
-        else if ((c & 0xF0) == 0xE0)
-            len = 3, cp = c & 0x0F, min = 0x800;
-        else if ((c & 0xF8) == 0xF0)
-            len = 4, cp = c & 0x07, min = 0x10000;
-        else
-            abort();
-        if (i + len > n)
-            abort();
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                abort();
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-            (cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
-            abort();
-        i += len;
-    }
-}
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -113,7 +80,7 @@ static void check_page(const char *html, size_t len)
 {
     if (strlen(html) != len)
         abort();
-    check_utf8((const unsigned char *)html, len);
+    check_utf8((const unsigned char *)html, len, 2);
     if (count(html, "<html") != 1 || count(html, "</html>") != 1 ||
         strstr(html, "http://") || strstr(html, "https://") ||
         strstr(html, " src=") || strstr(html, "<script>alert") ||
