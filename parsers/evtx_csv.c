@@ -693,19 +693,7 @@ static int field_bytes(struct state *st, const unsigned char *s, size_t n)
         st->rec_cut = 1;
         n = room;
     }
-    if (st->rec_len + n + 2 > st->rec_cap) {
-        size_t ncap = st->rec_cap ? st->rec_cap : 4096;
-        while (ncap < st->rec_len + n + 2)
-            ncap *= 2;
-        char *nr = cb_realloc(st->rec, ncap);
-        if (!nr)
-            return -1;
-        st->rec = nr;
-        st->rec_cap = ncap;
-    }
-    memcpy(st->rec + st->rec_len, s, n);
-    st->rec_len += n;
-    return 0;
+    return cb_export_append(&st->rec, &st->rec_len, &st->rec_cap, s, n, 2);
 }
 
 static int end_field(struct state *st)

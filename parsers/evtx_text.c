@@ -143,19 +143,8 @@ static int desc_put(struct cb_parse *p, struct state *st, const char *s,
                       (unsigned long long)st->ev.origin, DESC_MAX);
         return 0;
     }
-    if (st->desc_len + n + 1 > st->desc_cap) {
-        size_t ncap = st->desc_cap ? st->desc_cap : 1024;
-        while (ncap < st->desc_len + n + 1)
-            ncap *= 2;
-        char *nd = cb_realloc(st->desc, ncap);
-        if (!nd)
-            return -1;
-        st->desc = nd;
-        st->desc_cap = ncap;
-    }
-    memcpy(st->desc + st->desc_len, s, n);
-    st->desc_len += n;
-    return 0;
+    return cb_export_append(&st->desc, &st->desc_len, &st->desc_cap, s, n,
+                            1);
 }
 
 /* One line of the description: blank lines are held back, so that those

@@ -127,3 +127,21 @@ int cb_export_host(struct cb_intern *strings, const char *s, size_t n,
     *host = cb_intern(strings, name, k);
     return *host ? 0 : -1;
 }
+
+int cb_export_append(char **buf, size_t *len, size_t *cap, const void *s,
+                     size_t n, size_t spare)
+{
+    if (*len + n + spare > *cap) {
+        size_t ncap = *cap ? *cap : 1024;
+        while (ncap < *len + n + spare)
+            ncap *= 2;
+        char *nb = cb_realloc(*buf, ncap);
+        if (!nb)
+            return -1;
+        *buf = nb;
+        *cap = ncap;
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    return 0;
+}

@@ -33,4 +33,12 @@ int cb_export_host(struct cb_intern *strings, const char *s, size_t n,
 /* s[0..n) without leading and trailing blanks (space, tab, CR, LF). */
 const char *cb_export_trim(const char *s, size_t *n);
 
+/*
+ * Append n bytes to a growable buffer (*buf holding *len of *cap bytes,
+ * malloc'ed), keeping room for `spare` more bytes after them (a NUL, a
+ * separator). Returns 0, or -1 on out of memory (the buffer is intact).
+ */
+int cb_export_append(char **buf, size_t *len, size_t *cap, const void *s,
+                     size_t n, size_t spare);
+
 #endif
