@@ -205,36 +205,32 @@ struct twin_result {
     const struct cb_source *twin; /* the UTC source most twins came from */
 };
 
-/* Do the records that match only at the partner offset form one stretch
- * of the file (a DST change), rather than coincidences scattered through
- * it? Fewer than 1 in 20 (and at most 1) of the winner's own records may
- * fall inside the stretch. */
-static int one_stretch(const struct ref *r, size_t n, struct cb_source *s,
-                       size_t step, int q, int q_alt)
+/* Do the records that match only at the partner offset form a few long
+ * stretches of the file (DST changes: a year of log has two), rather than
+ * coincidences scattered through it? Walking the sampled records in file
+ * order, count how often the offset that fits changes. */
+static int few_stretches(const struct ref *r, size_t n, struct cb_source *s,
+                         size_t step, int q, int q_alt)
 {
-    size_t lo = SIZE_MAX, hi = 0, k = 0, alt_only = 0;
+    size_t k = 0, alt_only = 0, changes = 0;
+    int last = 0; /* 1: fits q only, 2: fits q_alt only */
     for (size_t i = 0; i < s->nevents; i++) {
         const struct cb_event *e = s->events[i];
         if (!local_with_id(e) || k++ % step)
             continue;
-        if (twin_at(r, n, e, q_alt) && !twin_at(r, n, e, q)) {
-            alt_only++;
-            if (lo == SIZE_MAX)
-                lo = i;
-            hi = i;
-        }
+        int at_q = twin_at(r, n, e, q) != NULL;
+        int at_alt = twin_at(r, n, e, q_alt) != NULL;
+        int now = at_q == at_alt ? 0 : at_q ? 1 : 2;
+        if (!now)
+            continue;
+        alt_only += now == 2;
+        if (last && now != last)
+            changes++;
+        last = now;
     }
     if (alt_only < 2)
         return 0;
-    size_t inside = 0;
-    for (size_t i = lo; i <= hi; i++) {
-        const struct cb_event *e = s->events[i];
-        if (!local_with_id(e))
-            continue;
-        if (twin_at(r, n, e, q) && !twin_at(r, n, e, q_alt))
-            inside++;
-    }
-    return inside <= 1 || inside * 20 < alt_only;
+    return changes <= 6 && (changes <= 2 || changes * 4 <= alt_only);
 }
 
 static int twin_offset(const struct ref *r, size_t n, struct cb_source *s,
@@ -267,15 +263,15 @@ static int twin_offset(const struct ref *r, size_t n, struct cb_source *s,
     if (votes[best] < need || votes[best] == 0)
         return 0;
     /* the winner must stand out; its DST partner (an hour away) may be
-     * strong too when its records form one stretch of the file */
+     * strong too when its records form a few long stretches (DST) */
     size_t second = 0;
     int alt = best;
     for (int j = 0; j < NOFF; j++) {
         if (j == best)
             continue;
         if ((j == best - 4 || j == best + 4) && votes[j] >= 2 &&
-            one_stretch(r, n, s, step, best - MAX_QUARTERS,
-                        j - MAX_QUARTERS) &&
+            few_stretches(r, n, s, step, best - MAX_QUARTERS,
+                          j - MAX_QUARTERS) &&
             (alt == best || votes[j] > votes[alt])) {
             alt = j;
             continue;

@@ -145,3 +145,44 @@ Test(corpus_csv, event_viewer_csv_matches_its_evtx_twin_row_for_row)
     free(c);
     free(e);
 }
+
+/* Both files in one analysis: the CSV (local time, no host, no record id)
+ * finds its offsets from its twin, per record across the DST changes, and
+ * every row collapses into its .evtx record. */
+Test(corpus_csv, csv_and_evtx_together_are_one_timeline_of_the_evtx_records)
+{
+    const char *dir = corpus_dir();
+    if (!dir)
+        cr_skip_test("corpus not found (set CASEBRIEF_CORPUS): skipped");
+    char csv[1024], evtx[1024];
+    snprintf(csv, sizeof csv, "%s/csv/omer__test.csv", dir);
+    snprintf(evtx, sizeof evtx, "%s/evtx/omer__test.evtx", dir);
+    FILE *f = fopen(csv, "rb"), *g = fopen(evtx, "rb");
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    if (!f || !g)
+        cr_skip_test("omer__test.csv/.evtx not in the corpus: skipped");
+    an_csv = cb_analysis_create(NULL);
+    cr_assert_eq(cb_ingest_path(an_csv, evtx, NULL), CB_OK);
+    cr_assert_eq(cb_ingest_path(an_csv, csv, NULL), CB_OK);
+    cr_assert_eq(an_csv->nsources, 2u);
+    const struct cb_source *e = an_csv->sources[0], *c = an_csv->sources[1];
+    cr_assert_eq(e->nevents, 239u);
+    cr_assert_eq(c->nevents, 239u);
+    struct cb_timeline tl;
+    cr_assert_eq(cb_timeline_build(an_csv, &tl), CB_OK);
+    cr_assert_eq(tl.count, 239u, "one event per record, not %zu", tl.count);
+    cr_assert_eq(c->duplicates, 239u);
+    cr_assert_str_eq(c->time_basis, "local(-07:00 and -08:00, from twin "
+                                    "omer__test.evtx: 239 records)");
+    for (size_t i = 0; i < tl.count; i++) {
+        cr_assert_eq(tl.events[i]->source, e);
+        cr_assert_not_null(tl.events[i]->also);
+        cr_assert_eq(tl.events[i]->also->source, c);
+        cr_assert_eq(tl.events[i]->flags & CB_EV_MESSAGE_SYNTH, 0u,
+                     "the CSV's rendered message completes the record");
+    }
+    cb_timeline_fini(&tl);
+}
