@@ -43,6 +43,9 @@ struct buf {
 };
 
 static void put(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void put(struct buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
