@@ -2,6 +2,7 @@
  * helpers.c - see helpers.h.
  */
 #include <archive.h>
+#include <criterion/criterion.h>
 #include <archive_entry.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,8 +65,8 @@ unsigned char *make_archive(const char *format, const char *filter,
     *len = used;
     return buf;
 fail:
-    fprintf(stderr, "make_archive(%s, %s): %s\n", format,
-            filter ? filter : "-", archive_error_string(a));
+    fprintf(stderr, "make_archive(%s, %s): %s\n", format, filter ? filter : "-",
+            archive_error_string(a));
     archive_write_free(a);
     free(buf);
     return NULL;
@@ -103,8 +104,7 @@ const struct cb_source *find_source(const struct cb_analysis *an,
 int has_warning(const struct cb_analysis *an, const char *needle)
 {
     for (const struct cb_warning *w = an->warnings; w; w = w->next) {
-        if ((w->source && strstr(w->source, needle)) ||
-            strstr(w->msg, needle))
+        if ((w->source && strstr(w->source, needle)) || strstr(w->msg, needle))
             return 1;
     }
     return 0;
@@ -120,4 +120,28 @@ const char *corpus_dir(void)
     if (c && stat(c, &sb) == 0 && S_ISDIR(sb.st_mode))
         return c;
     return NULL;
+}
+
+const struct cb_event *source_event(const struct cb_source *src, size_t i)
+{
+    cr_assert_lt(i, src->nevents, "event %zu of %llu", i,
+                 (unsigned long long)src->nevents);
+    return src->events[i];
+}
+
+const char *event_field(const struct cb_event *e, const char *name)
+{
+    for (uint32_t i = 0; i < e->nfields; i++) {
+        if (strcmp(e->fields[i].name, name) == 0)
+            return e->fields[i].value;
+    }
+    return NULL;
+}
+
+void expect_event_field(const struct cb_event *e, const char *name,
+                        const char *want)
+{
+    const char *v = event_field(e, name);
+    cr_assert_not_null(v, "no field %s", name);
+    cr_assert_str_eq(v, want, "field %s", name);
 }

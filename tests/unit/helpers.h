@@ -41,4 +41,12 @@ int has_warning(const struct cb_analysis *an, const char *needle);
 /* Path of the shared corpus, or NULL (the test should skip). */
 const char *corpus_dir(void);
 
+/* Event i of src; fails the test when src has fewer. */
+const struct cb_event *source_event(const struct cb_source *src, size_t i);
+/* The value of e's field name, or NULL. */
+const char *event_field(const struct cb_event *e, const char *name);
+/* Fails the test unless e has field name with value want. */
+void expect_event_field(const struct cb_event *e, const char *name,
+                        const char *want);
+
 #endif

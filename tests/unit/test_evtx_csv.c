@@ -53,22 +53,6 @@ static const struct cb_source *parse(const char *name, const char *text)
     return src;
 }
 
-static const struct cb_event *ev(const struct cb_source *src, size_t i)
-{
-    cr_assert_lt(i, src->nevents, "event %zu of %llu", i,
-                 (unsigned long long)src->nevents);
-    return src->events[i];
-}
-
-static const char *field(const struct cb_event *e, const char *name)
-{
-    for (uint32_t i = 0; i < e->nfields; i++) {
-        if (strcmp(e->fields[i].name, name) == 0)
-            return e->fields[i].value;
-    }
-    return NULL;
-}
-
 /* want: "YYYY-MM-DDTHH:MM:SS[.ffffff]" */
 static void expect_time(const struct cb_event *e, const char *want)
 {
@@ -159,7 +143,7 @@ Test(evtx_csv, german_semicolons_day_first_and_german_levels)
     const struct cb_source *src =
         parse("HV-NODE1_241115-101530_System.csv", GERMAN);
     cr_assert_eq(src->nevents, 4u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     expect_time(e, "2024-11-15T01:52:07");
     cr_assert_eq(e->level, CB_LEVEL_CRITICAL);
     cr_assert_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
@@ -167,19 +151,19 @@ Test(evtx_csv, german_semicolons_day_first_and_german_levels)
     cr_assert_eq(e->event_id, 1135u);
     cr_assert_str_eq(e->message, "Der Clusterknoten \"HV-NODE2\" wurde "
                                  "entfernt.");
-    cr_assert_str_eq(field(e, "User"), "S-1-5-18");
+    cr_assert_str_eq(event_field(e, "User"), "S-1-5-18");
     cr_assert_str_eq(e->channel, "System", "from the file name");
     cr_assert_str_eq(e->host, "HV-NODE1", "from the file name");
     cr_assert_eq(e->origin, 2u);
-    e = ev(src, 1);
+    e = source_event(src, 1);
     expect_time(e, "2024-11-03T23:05:59");
     cr_assert_eq(e->level, CB_LEVEL_ERROR);
     cr_assert_str_eq(e->message, "Fehler beim Erstellen; Pr\xC3\274fpunkt.");
-    cr_assert_null(field(e, "User"), "empty value, no field");
-    e = ev(src, 2);
+    cr_assert_null(event_field(e, "User"), "empty value, no field");
+    e = source_event(src, 2);
     expect_time(e, "2024-02-01T00:00:01");
     cr_assert_eq(e->level, CB_LEVEL_WARNING);
-    e = ev(src, 3);
+    e = source_event(src, 3);
     expect_time(e, "2024-02-29T12:00:00");
     cr_assert_eq(e->level, CB_LEVEL_INFO);
     expect_local(src);
@@ -216,13 +200,14 @@ Test(evtx_csv, french_spanish_italian_japanese_levels)
                                CB_LEVEL_CRITICAL,
                                0};
     for (size_t i = 0; i < 11; i++) {
-        cr_assert_eq(ev(src, i)->level, want[i], "row %zu", i);
-        cr_assert_eq(ev(src, i)->event_id, i + 1);
+        cr_assert_eq(source_event(src, i)->level, want[i], "row %zu", i);
+        cr_assert_eq(source_event(src, i)->event_id, i + 1);
     }
     /* Polish "Błąd" is not mapped: kept raw, level unknown */
-    cr_assert_str_eq(field(ev(src, 10), "Level"), "B\xC5\x82\xC4\205d");
+    cr_assert_str_eq(event_field(source_event(src, 10), "Level"),
+                     "B\xC5\x82\xC4\205d");
     expect_warning(src, "not known");
-    expect_time(ev(src, 10), "2024-11-15T10:00:10");
+    expect_time(source_event(src, 10), "2024-11-15T10:00:10");
 }
 
 /* ---- SDP ---------------------------------------------------------------- */
@@ -249,20 +234,22 @@ Test(evtx_csv, sdp_layout_with_am_pm_and_trailer_rows)
 {
     const struct cb_source *src = parse("HV-NODE1_evt_System.csv", SDP);
     cr_assert_eq(src->nevents, 4u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     expect_time(e, "2024-11-15T01:52:07");
     cr_assert_eq(e->level, CB_LEVEL_ERROR);
     cr_assert_str_eq(e->host, "HV-NODE1");
-    cr_assert_str_eq(field(e, "Computer"), "HV-NODE1.contoso.local");
+    cr_assert_str_eq(event_field(e, "Computer"), "HV-NODE1.contoso.local");
     cr_assert_eq(e->event_id, 1135u);
     cr_assert_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
-    cr_assert_str_eq(field(e, "Task"), "Node Mgr");
+    cr_assert_str_eq(event_field(e, "Task"), "Node Mgr");
     cr_assert_str_eq(e->channel, "System", "from <C>_evt_System.csv");
     cr_assert(strstr(e->message, "'HV-NODE2' was removed"));
-    expect_time(ev(src, 1), "2024-11-15T12:05:09"); /* 12 PM is noon */
-    cr_assert_eq(ev(src, 1)->level, CB_LEVEL_WARNING);
-    expect_time(ev(src, 2), "2024-11-16T00:30:00"); /* 12 AM is midnight */
-    expect_time(ev(src, 3), "2024-02-03T23:59:59"); /* month first */
+    expect_time(source_event(src, 1),
+                "2024-11-15T12:05:09"); /* 12 PM is noon */
+    cr_assert_eq(source_event(src, 1)->level, CB_LEVEL_WARNING);
+    expect_time(source_event(src, 2),
+                "2024-11-16T00:30:00"); /* 12 AM is midnight */
+    expect_time(source_event(src, 3), "2024-02-03T23:59:59"); /* month first */
     const struct cb_warning *w = expect_warning(src, "2 rows without a date");
     cr_assert_eq(w->where, 6u, "the first trailer row is line 6");
     expect_local(src);
@@ -276,7 +263,7 @@ Test(evtx_csv, sdp_short_channel_names_and_cluster_script_log)
         "11/15/2024,1:52:07 AM,Error,N1,18590,Microsoft-Windows-Hyper-V-VMMS,"
         "None,N/A,x\r\n";
     const struct cb_source *src = parse("N1_evt_HyperVVMMS-Admin.csv", row);
-    cr_assert_str_eq(ev(src, 0)->channel,
+    cr_assert_str_eq(source_event(src, 0)->channel,
                      "Microsoft-Windows-Hyper-V-VMMS-Admin");
     /* TSS cluster script: <C>_<LogName with '/' as '_'>.Log, newest first,
      * with its own LogName column (which wins) */
@@ -290,9 +277,9 @@ Test(evtx_csv, sdp_short_channel_names_and_cluster_script_log)
                 "Operational.Log",
                 log);
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_str_eq(ev(src, 0)->channel,
+    cr_assert_str_eq(source_event(src, 0)->channel,
                      "Microsoft-Windows-FailoverClustering/Operational");
-    cr_assert_str_eq(ev(src, 0)->host, "HV-NODE2", "MachineName");
+    cr_assert_str_eq(source_event(src, 0)->host, "HV-NODE2", "MachineName");
     /* the same file without LogName: the channel from its name */
     static const char log2[] =
         "\"MachineName\",\"LevelDisplayName\",\"TimeCreated\","
@@ -302,7 +289,7 @@ Test(evtx_csv, sdp_short_channel_names_and_cluster_script_log)
     src = parse("HV-NODE2_Microsoft-Windows-FailoverClustering_"
                 "Operational.Log",
                 log2);
-    cr_assert_str_eq(ev(src, 0)->channel,
+    cr_assert_str_eq(source_event(src, 0)->channel,
                      "Microsoft-Windows-FailoverClustering/Operational");
 }
 
@@ -320,14 +307,14 @@ Test(evtx_csv, ambiguous_dates_corrected_by_a_later_day_first_row)
     const struct cb_source *src = parse("x.csv", csv);
     cr_assert_eq(src->nevents, 5u);
     /* the 25 on line 5 says day first: every row is read so */
-    expect_time(ev(src, 0), "2024-04-03T10:00:00");
-    expect_time(ev(src, 1), "2024-06-05T11:00:00");
-    expect_time(ev(src, 2), "2024-11-12T12:00:00");
-    expect_time(ev(src, 3), "2024-06-25T13:00:00");
-    expect_time(ev(src, 4), "2024-02-01T14:00:00");
+    expect_time(source_event(src, 0), "2024-04-03T10:00:00");
+    expect_time(source_event(src, 1), "2024-06-05T11:00:00");
+    expect_time(source_event(src, 2), "2024-11-12T12:00:00");
+    expect_time(source_event(src, 3), "2024-06-25T13:00:00");
+    expect_time(source_event(src, 4), "2024-02-01T14:00:00");
     for (size_t i = 0; i < 5; i++)
-        cr_assert_eq(ev(src, i)->event_id, i + 1, "parse order kept");
-    cr_assert_eq(ev(src, 0)->origin, 2u);
+        cr_assert_eq(source_event(src, i)->event_id, i + 1, "parse order kept");
+    cr_assert_eq(source_event(src, 0)->origin, 2u);
     cr_assert(strstr(src->time_basis, "day/month order of dates from the "
                                       "data, line 5"),
               "%s", src->time_basis);
@@ -343,10 +330,10 @@ Test(evtx_csv, ambiguous_dates_corrected_by_a_later_month_first_row)
                               "07/08/2024 14:00:00\t4\tP\te\r\n";
     const struct cb_source *src = parse("x.txt", csv);
     cr_assert_eq(src->nevents, 4u);
-    expect_time(ev(src, 0), "2024-03-04T10:00:00");
-    expect_time(ev(src, 1), "2024-05-06T11:00:00");
-    expect_time(ev(src, 2), "2024-06-25T13:00:00");
-    expect_time(ev(src, 3), "2024-07-08T14:00:00");
+    expect_time(source_event(src, 0), "2024-03-04T10:00:00");
+    expect_time(source_event(src, 1), "2024-05-06T11:00:00");
+    expect_time(source_event(src, 2), "2024-06-25T13:00:00");
+    expect_time(source_event(src, 3), "2024-07-08T14:00:00");
 }
 
 Test(evtx_csv, undecided_file_records_its_assumption)
@@ -357,8 +344,8 @@ Test(evtx_csv, undecided_file_records_its_assumption)
     const struct cb_source *src = parse("x.csv", csv);
     cr_assert_eq(src->nevents, 2u);
     /* 12-hour clock: en-US, month first */
-    expect_time(ev(src, 0), "2025-12-09T17:37:32");
-    expect_time(ev(src, 1), "2025-12-09T09:12:08");
+    expect_time(source_event(src, 0), "2025-12-09T17:37:32");
+    expect_time(source_event(src, 1), "2025-12-09T09:12:08");
     expect_warning(src, "month/day order assumed");
     cr_assert(strstr(src->time_basis, "assumed"), "%s", src->time_basis);
     expect_local(src);
@@ -375,9 +362,9 @@ Test(evtx_csv, date_order_option_overrides_the_data)
         "18/11/2025 2:30:28 PM,3,P,b\r\n";
     const struct cb_source *src = parse("x.csv", csv);
     cr_assert_eq(src->nevents, 2u);
-    expect_time(ev(src, 0), "2025-09-12T17:37:32");
-    expect_time(ev(src, 1), "2025-11-18T14:30:28");
-    cr_assert_eq(ev(src, 1)->event_id, 3u);
+    expect_time(source_event(src, 0), "2025-09-12T17:37:32");
+    expect_time(source_event(src, 1), "2025-11-18T14:30:28");
+    cr_assert_eq(source_event(src, 1)->event_id, 3u);
     const struct cb_warning *w = expect_warning(src, "contradicts");
     cr_assert_eq(w->where, 3u);
     cr_assert(strstr(src->time_basis, "--date-order"), "%s", src->time_basis);
@@ -387,7 +374,7 @@ Test(evtx_csv, date_order_option_overrides_the_data)
     static const char csv2[] = "TimeCreated;Id;ProviderName;Message\r\n"
                                "03.04.2024 10:00:00;1;P;a\r\n";
     src = parse("y.csv", csv2);
-    expect_time(ev(src, 0), "2024-03-04T10:00:00");
+    expect_time(source_event(src, 0), "2024-03-04T10:00:00");
 }
 
 Test(evtx_csv, dot_dates_never_decided_are_taken_day_first)
@@ -395,7 +382,7 @@ Test(evtx_csv, dot_dates_never_decided_are_taken_day_first)
     static const char csv[] = "TimeCreated;Id;ProviderName;Message\r\n"
                               "03.04.2024 10:00:00;1;P;a\r\n";
     const struct cb_source *src = parse("x.csv", csv);
-    expect_time(ev(src, 0), "2024-04-03T10:00:00");
+    expect_time(source_event(src, 0), "2024-04-03T10:00:00");
     expect_warning(src, "day/month order assumed");
 }
 
@@ -412,12 +399,12 @@ Test(evtx_csv, twelve_hour_forms)
     /* rows 2 and 3 disagree on the order: the first one (day first)
      * decides, the second is reported */
     cr_assert_eq(src->nevents, 4u);
-    expect_time(ev(src, 0), "2024-11-15T17:37:32");
-    expect_time(ev(src, 1), "2024-11-15T17:37:32");
-    expect_time(ev(src, 2), "2024-11-15T00:00:00");
-    cr_assert_eq(ev(src, 2)->event_id, 4u);
-    cr_assert_eq(ev(src, 2)->origin, 5u);
-    expect_time(ev(src, 3), "2024-11-15T17:37:00");
+    expect_time(source_event(src, 0), "2024-11-15T17:37:32");
+    expect_time(source_event(src, 1), "2024-11-15T17:37:32");
+    expect_time(source_event(src, 2), "2024-11-15T00:00:00");
+    cr_assert_eq(source_event(src, 2)->event_id, 4u);
+    cr_assert_eq(source_event(src, 2)->origin, 5u);
+    expect_time(source_event(src, 3), "2024-11-15T17:37:00");
     expect_warning(src, "line 4: date '11/15/2024 5:37:32");
 }
 
@@ -428,9 +415,9 @@ Test(evtx_csv, zoned_times_are_utc)
                               "2024-11-15T03:52:07+01:00,2\r\n";
     const struct cb_source *src = parse("x.csv", csv);
     cr_assert_eq(src->nevents, 2u);
-    expect_time(ev(src, 0), "2024-11-15T01:52:07.123456");
-    expect_time(ev(src, 1), "2024-11-15T02:52:07");
-    cr_assert_eq(ev(src, 0)->flags & CB_EV_TIME_ASSUMED, 0u);
+    expect_time(source_event(src, 0), "2024-11-15T01:52:07.123456");
+    expect_time(source_event(src, 1), "2024-11-15T02:52:07");
+    cr_assert_eq(source_event(src, 0)->flags & CB_EV_TIME_ASSUMED, 0u);
     cr_assert_eq(src->time_kind, CB_TK_UTC);
 }
 
@@ -457,7 +444,7 @@ Test(evtx_csv, type_line_and_every_property)
         "Eventing.Reader.EventProperty]\"\r\n";
     const struct cb_source *src = parse("whatever.csv", csv);
     cr_assert_eq(src->nevents, 1u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     expect_time(e, "2024-11-15T01:52:07");
     cr_assert_eq(e->event_id, 1135u);
     cr_assert_eq(e->level, CB_LEVEL_CRITICAL);
@@ -470,12 +457,12 @@ Test(evtx_csv, type_line_and_every_property)
     cr_assert_str_eq(e->host, "HV-NODE1");
     cr_assert_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
     cr_assert_str_eq(e->message, "Cluster node 'HV-NODE2' was removed.");
-    cr_assert_str_eq(field(e, "Task"), "Node Mgr");
-    cr_assert_str_eq(field(e, "Opcode"), "Info");
-    cr_assert_str_eq(field(e, "User"), "S-1-5-18");
-    cr_assert_str_eq(field(e, "ProviderId"),
+    cr_assert_str_eq(event_field(e, "Task"), "Node Mgr");
+    cr_assert_str_eq(event_field(e, "Opcode"), "Info");
+    cr_assert_str_eq(event_field(e, "User"), "S-1-5-18");
+    cr_assert_str_eq(event_field(e, "ProviderId"),
                      "{baf908ea-3421-4ca9-9b84-6689b8c6f85f}");
-    cr_assert_null(field(e, "Qualifiers"), "empty");
+    cr_assert_null(event_field(e, "Qualifiers"), "empty");
     cr_assert_eq(e->origin, 3u);
 }
 
@@ -487,7 +474,7 @@ Test(evtx_csv, tab_delimited_tss_txt)
         "18590\t\t'VM-SQL01' failed to start, a, b; c\r\n";
     const struct cb_source *src = parse("N1_241115-101530_evt_x.txt", txt);
     cr_assert_eq(src->nevents, 1u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     expect_time(e, "2024-11-15T01:52:07");
     cr_assert_eq(e->event_id, 18590u);
     cr_assert_str_eq(e->message, "'VM-SQL01' failed to start, a, b; c");
@@ -505,15 +492,16 @@ Test(evtx_csv, quoted_multi_line_message)
         "11/15/2024 1:52:08 AM,1070,\"\",x\r\n";
     const struct cb_source *src = parse("x.csv", csv);
     cr_assert_eq(src->nevents, 2u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_str_eq(e->message,
                      "Cluster resource 'Virtual Machine VM1' of type "
                      "'Virtual Machine' failed.\r\n\r\nBased on the "
                      "\"failure policies\", the cluster, or not.");
     cr_assert_str_eq(e->provider, "FailoverClustering");
     cr_assert_eq(e->origin, 2u);
-    cr_assert_eq(ev(src, 1)->origin, 5u, "lines inside quotes counted");
-    cr_assert_str_eq(ev(src, 1)->message, "");
+    cr_assert_eq(source_event(src, 1)->origin, 5u,
+                 "lines inside quotes counted");
+    cr_assert_str_eq(source_event(src, 1)->message, "");
 }
 
 Test(evtx_csv, event_viewer_csv_with_unnamed_message_column)
@@ -527,15 +515,16 @@ Test(evtx_csv, event_viewer_csv_with_unnamed_message_column)
         "\"Initiating changes, for package KB5063523.\"\r\n";
     const struct cb_source *src = parse("Setup.csv", csv);
     cr_assert_eq(src->nevents, 2u);
-    expect_time(ev(src, 0), "2025-12-09T17:37:32");
-    expect_time(ev(src, 1), "2025-11-18T14:30:28");
-    cr_assert_eq(ev(src, 1)->level, CB_LEVEL_ERROR);
-    cr_assert_str_eq(ev(src, 0)->message, "Package KB5071959 was "
-                                          "successfully changed to the "
-                                          "Installed state.");
-    cr_assert_str_eq(ev(src, 1)->message,
+    expect_time(source_event(src, 0), "2025-12-09T17:37:32");
+    expect_time(source_event(src, 1), "2025-11-18T14:30:28");
+    cr_assert_eq(source_event(src, 1)->level, CB_LEVEL_ERROR);
+    cr_assert_str_eq(source_event(src, 0)->message,
+                     "Package KB5071959 was "
+                     "successfully changed to the "
+                     "Installed state.");
+    cr_assert_str_eq(source_event(src, 1)->message,
                      "Initiating changes, for package KB5063523.");
-    cr_assert_str_eq(field(ev(src, 0), "Task"), "(1)");
+    cr_assert_str_eq(event_field(source_event(src, 0), "Task"), "(1)");
     cr_assert(strstr(src->time_basis, "line 3"), "%s", src->time_basis);
 }
 
@@ -551,7 +540,7 @@ Test(evtx_csv, utf16le_with_bom)
     free(w);
     cr_assert_str_eq(src->format, "evtx-csv");
     cr_assert_eq(src->nevents, 1u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     expect_time(e, "2024-11-15T01:52:07");
     cr_assert_eq(e->level, CB_LEVEL_WARNING);
     cr_assert_eq(e->event_id, 18590u);
@@ -570,7 +559,7 @@ Test(evtx_csv, truncated_inside_quotes_keeps_the_records_before)
                               "in the middle";
     const struct cb_source *src = parse("x.csv", csv);
     cr_assert_eq(src->nevents, 2u);
-    cr_assert_eq(ev(src, 1)->event_id, 2u);
+    cr_assert_eq(source_event(src, 1)->event_id, 2u);
     const struct cb_warning *w = expect_warning(src, "inside the quoted "
                                                      "field opened at line 4");
     cr_assert_eq(w->where, 4u);
@@ -586,8 +575,8 @@ Test(evtx_csv, bad_rows_are_skipped_with_their_line)
                               "11/15/2024 10:00:00,5\r\n";
     const struct cb_source *src = parse("x.csv", csv);
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_eq(ev(src, 0)->event_id, 5u);
-    cr_assert_eq(ev(src, 0)->origin, 6u);
+    cr_assert_eq(source_event(src, 0)->event_id, 5u);
+    cr_assert_eq(source_event(src, 0)->origin, 6u);
     expect_warning(src, "line 2: date 'yesterday'");
     expect_warning(src, "line 3: date '31/31/2024");
     expect_warning(src, "line 4: date '2/30/2024 10:00:00' not understood");
@@ -629,11 +618,11 @@ Test(evtx_csv, a_100_mb_field_is_cut_with_bounded_memory)
     long grew = max_rss_kb() - before;
     free(data);
     cr_assert_eq(src->nevents, 2u);
-    size_t mlen = strlen(ev(src, 0)->message);
+    size_t mlen = strlen(source_event(src, 0)->message);
     cr_assert_leq(mlen, (size_t)CB_LIMIT_CSV_RECORD);
     cr_assert_geq(mlen, (size_t)CB_LIMIT_CSV_RECORD / 2);
-    cr_assert_str_eq(ev(src, 1)->message, "after");
-    cr_assert_eq(ev(src, 1)->origin, 4u);
+    cr_assert_str_eq(source_event(src, 1)->message, "after");
+    cr_assert_eq(source_event(src, 1)->origin, 4u);
     const struct cb_warning *w = expect_warning(src, "longer than");
     cr_assert_eq(w->where, 2u);
     cr_assert_lt(grew, 24 * 1024, "peak RSS grew by %ld KB", grew);
@@ -677,8 +666,8 @@ Test(evtx_csv, rows_held_back_are_capped)
     const struct cb_source *src = parse_named("x.csv", data, len, 1);
     free(data);
     cr_assert_eq(src->nevents, rows);
-    expect_time(ev(src, 0), "2024-01-02T10:00:00");
-    expect_time(ev(src, rows - 1), "2024-01-02T10:00:00");
+    expect_time(source_event(src, 0), "2024-01-02T10:00:00");
+    expect_time(source_event(src, rows - 1), "2024-01-02T10:00:00");
     expect_warning(src, "do not tell day from month: month/day order "
                         "assumed");
     const struct cb_warning *w = expect_warning(src, "contradicts");

@@ -89,30 +89,6 @@ static const struct cb_source *parse_text(const char *text)
     return src;
 }
 
-static const struct cb_event *ev(const struct cb_source *src, size_t i)
-{
-    cr_assert_lt(i, src->nevents, "event %zu of %llu", i,
-                 (unsigned long long)src->nevents);
-    return src->events[i];
-}
-
-static const char *field(const struct cb_event *e, const char *name)
-{
-    for (uint32_t i = 0; i < e->nfields; i++) {
-        if (strcmp(e->fields[i].name, name) == 0)
-            return e->fields[i].value;
-    }
-    return NULL;
-}
-
-static void expect_field(const struct cb_event *e, const char *name,
-                         const char *want)
-{
-    const char *v = field(e, name);
-    cr_assert_not_null(v, "no field %s", name);
-    cr_assert_str_eq(v, want, "field %s", name);
-}
-
 static const struct cb_warning *warning(const struct cb_source *src,
                                         const char *needle)
 {
@@ -178,19 +154,19 @@ Test(evtx_text, header_lines_give_the_event_and_its_fields)
     const struct cb_source *src = parse_fixture("hv-node1_system.txt");
     cr_assert_eq(src->nevents, 3u);
     cr_assert_str_eq(src->data_type, "windows:evtx:record");
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_str_eq(e->channel, "System");
     cr_assert_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
     cr_assert(e->flags & CB_EV_HAS_EVENT_ID);
     cr_assert_eq(e->event_id, 1135u);
     cr_assert_eq(e->level, CB_LEVEL_CRITICAL);
     cr_assert_str_eq(e->host, "HV-NODE1");
-    expect_field(e, "Computer", "HV-NODE1.contoso.local");
-    expect_field(e, "Task", "Node Mgr");
-    expect_field(e, "Opcode", "Info");
-    expect_field(e, "User", "S-1-5-18");
-    expect_field(e, "User Name", "NT AUTHORITY\\SYSTEM");
-    cr_assert_null(field(e, "Keyword"), "N/A is no value");
+    expect_event_field(e, "Computer", "HV-NODE1.contoso.local");
+    expect_event_field(e, "Task", "Node Mgr");
+    expect_event_field(e, "Opcode", "Info");
+    expect_event_field(e, "User", "S-1-5-18");
+    expect_event_field(e, "User Name", "NT AUTHORITY\\SYSTEM");
+    cr_assert_null(event_field(e, "Keyword"), "N/A is no value");
     /* 2024-11-15T02:58:12.905, the exporting machine's clock */
     cr_assert_eq(e->ts, TICKS(D_2024_11_15 + HMS(2, 58, 12), 9050000));
     cr_assert(e->flags & CB_EV_TIME_ASSUMED);
@@ -209,9 +185,9 @@ Test(evtx_text, header_lines_give_the_event_and_its_fields)
                      "adapters on this node. Also check for failures in any "
                      "other network components to which the node is "
                      "connected such as hubs, switches, or bridges.");
-    cr_assert_eq(ev(src, 1)->event_id, 5120u);
-    cr_assert_eq(ev(src, 1)->level, CB_LEVEL_WARNING);
-    cr_assert_eq(ev(src, 2)->level, CB_LEVEL_ERROR);
+    cr_assert_eq(source_event(src, 1)->event_id, 5120u);
+    cr_assert_eq(source_event(src, 1)->level, CB_LEVEL_WARNING);
+    cr_assert_eq(source_event(src, 2)->level, CB_LEVEL_ERROR);
     cr_assert_eq(count_warnings(src), 0u);
 }
 
@@ -220,9 +196,9 @@ Test(evtx_text, origin_is_the_line_of_the_event_header)
     const struct cb_source *src = parse_fixture("hv-node1_system.txt");
     cr_assert_eq(src->origin_is_line, 1);
     /* 13 header lines, one description line, one blank line each */
-    cr_assert_eq(ev(src, 0)->origin, 1u);
-    cr_assert_eq(ev(src, 1)->origin, 16u);
-    cr_assert_eq(ev(src, 2)->origin, 31u);
+    cr_assert_eq(source_event(src, 0)->origin, 1u);
+    cr_assert_eq(source_event(src, 1)->origin, 16u);
+    cr_assert_eq(source_event(src, 2)->origin, 31u);
 }
 
 Test(evtx_text, time_basis_says_local_time_assumed_utc)
@@ -234,7 +210,7 @@ Test(evtx_text, time_basis_says_local_time_assumed_utc)
 Test(evtx_text, multi_line_description_keeps_its_inner_blank_line)
 {
     const struct cb_source *src = parse_fixture("hv-node1_system.txt");
-    const struct cb_event *e = ev(src, 2);
+    const struct cb_event *e = source_event(src, 2);
     cr_assert_eq(e->event_id, 1069u);
     cr_assert_str_eq(
         e->message,
@@ -260,10 +236,13 @@ Test(evtx_text, description_may_start_on_its_own_line_and_lines_stay_apart)
     /* clang-format on */
     const struct cb_source *src = parse_text(text);
     cr_assert_eq(src->nevents, 3u);
-    cr_assert_str_eq(ev(src, 0)->message, "first line\n  indented second");
-    cr_assert_str_eq(ev(src, 1)->message, "");
-    cr_assert_str_eq(ev(src, 2)->message, "on the label line\nand below");
-    cr_assert_eq(ev(src, 2)->ts, TICKS(D_2024_11_15 + HMS(2, 58, 14), 0));
+    cr_assert_str_eq(source_event(src, 0)->message,
+                     "first line\n  indented second");
+    cr_assert_str_eq(source_event(src, 1)->message, "");
+    cr_assert_str_eq(source_event(src, 2)->message,
+                     "on the label line\nand below");
+    cr_assert_eq(source_event(src, 2)->ts,
+                 TICKS(D_2024_11_15 + HMS(2, 58, 14), 0));
 }
 
 Test(evtx_text, event_header_text_inside_a_description_does_not_split_it)
@@ -272,7 +251,7 @@ Test(evtx_text, event_header_text_inside_a_description_does_not_split_it)
         REC(0, "2024-11-15T02:58:12.905",
             "see Event[3]: in the other log\r\n Event[4]:\r\nEvent[5]: x"));
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_str_eq(ev(src, 0)->message,
+    cr_assert_str_eq(source_event(src, 0)->message,
                      "see Event[3]: in the other log\n Event[4]:\n"
                      "Event[5]: x");
 }
@@ -282,13 +261,13 @@ Test(evtx_text, utf8_bom_is_skipped)
     const struct cb_source *src = parse_fixture("hv-node1_vmms_bom.txt");
     cr_assert_eq((unsigned char)file_data[0], 0xEF);
     cr_assert_eq(src->nevents, 2u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_str_eq(e->channel, "Microsoft-Windows-Hyper-V-VMMS-Admin");
     cr_assert_str_eq(e->provider, "Microsoft-Windows-Hyper-V-VMMS");
     cr_assert_eq(e->event_id, 32022u);
     cr_assert_eq(e->level, CB_LEVEL_ERROR);
-    cr_assert_eq(ev(src, 1)->event_id, 32086u);
-    cr_assert_str_eq(ev(src, 1)->message,
+    cr_assert_eq(source_event(src, 1)->event_id, 32086u);
+    cr_assert_str_eq(source_event(src, 1)->message,
                      "Hyper-V suspended replication for virtual machine "
                      "'VM-SQL01' due to a non-recoverable failure. (Virtual "
                      "Machine ID 5C3A1F0E-8D2B-4B7A-9E61-2F4D8C7B1A90)\n"
@@ -301,12 +280,12 @@ Test(evtx_text, utf16le_with_bom_is_converted)
     const struct cb_source *src = parse_fixture("hv-node2_system_utf16.txt");
     cr_assert_eq((unsigned char)file_data[1], 0xFE);
     cr_assert_eq(src->nevents, 2u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_eq(e->event_id, 6008u);
     cr_assert_str_eq(e->provider, "EventLog");
     cr_assert_str_eq(e->host, "HV-NODE2");
-    cr_assert_null(field(e, "User"), "N/A");
-    expect_field(e, "Keyword", "Classic");
+    cr_assert_null(event_field(e, "User"), "N/A");
+    expect_event_field(e, "Keyword", "Classic");
     /* U+200E LEFT-TO-RIGHT MARK, as Windows puts into rendered dates */
     cr_assert_str_eq(e->message, "The previous system shutdown at 2:58:09 "
                                  "AM on \xE2\x80\x8E"
@@ -314,8 +293,8 @@ Test(evtx_text, utf16le_with_bom_is_converted)
                                  "15/\xE2\x80\x8E"
                                  "2024 was unexpected.");
     cr_assert_eq(e->ts, TICKS(D_2024_11_15 + HMS(3, 3, 41), 5000000));
-    cr_assert_eq(ev(src, 1)->event_id, 1177u);
-    cr_assert_eq(ev(src, 1)->origin, 16u, "lines count the same");
+    cr_assert_eq(source_event(src, 1)->event_id, 1177u);
+    cr_assert_eq(source_event(src, 1)->origin, 16u, "lines count the same");
     cr_assert_eq(count_warnings(src), 0u);
 }
 
@@ -327,8 +306,8 @@ Test(evtx_text, utf16le_without_bom_is_recognised)
     const struct cb_source *src = parse_bytes("x.txt", w, len, 0);
     cr_assert_str_eq(src->format, "evtx-text");
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_str_eq(ev(src, 0)->message, "text");
-    cr_assert_eq(ev(src, 0)->event_id, 1135u);
+    cr_assert_str_eq(source_event(src, 0)->message, "text");
+    cr_assert_eq(source_event(src, 0)->event_id, 1135u);
     free(w);
 }
 
@@ -360,8 +339,8 @@ Test(evtx_text, utf16_line_longer_than_the_buffer_is_cut_safely)
     cr_assert_str_eq(src->format, "evtx-text");
     cr_assert_eq(src->nevents, 2u);
     expect_warning(src, "line longer than");
-    cr_assert_str_eq(ev(src, 1)->message, "after");
-    const char *m = ev(src, 0)->message;
+    cr_assert_str_eq(source_event(src, 1)->message, "after");
+    const char *m = source_event(src, 0)->message;
     cr_assert_gt(strlen(m), (size_t)1000000);
     cr_assert(m[0] == 'a' || memcmp(m, "\xE4\xB8\x80", 3) == 0,
               "starts with a whole character");
@@ -396,7 +375,7 @@ Test(evtx_text, missing_fields_are_tolerated_and_a_record_without_date_skipped)
     cr_assert_eq(w->where_kind, CB_WHERE_LINE);
     cr_assert_eq(w->where, 1u);
     /* Event[1]: no Event ID, Level or Computer */
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_str_eq(e->provider, "Service Control Manager");
     cr_assert_eq(e->flags & CB_EV_HAS_EVENT_ID, 0u);
     cr_assert_eq(e->level, CB_LEVEL_INFO);
@@ -405,13 +384,13 @@ Test(evtx_text, missing_fields_are_tolerated_and_a_record_without_date_skipped)
     cr_assert_str_eq(e->message,
                      "The Cluster Service service terminated unexpectedly.");
     /* Event[2]: a level name that is not English, an empty description */
-    e = ev(src, 1);
+    e = source_event(src, 1);
     cr_assert_eq(e->event_id, 1146u);
     cr_assert_eq(e->level, CB_LEVEL_INFO);
     cr_assert_str_eq(e->message, "");
     expect_warning(src, "level 'Kritisch' not known");
     /* Event[3]: the file ends inside its description */
-    e = ev(src, 2);
+    e = source_event(src, 2);
     cr_assert_eq(e->event_id, 1205u);
     cr_assert_str_eq(e->message, "The Cluster service failed to bring "
                                  "clustered role 'VM-SQL01' completely "
@@ -425,8 +404,8 @@ Test(evtx_text, bad_date_and_event_id_are_warned_about)
         "Event[1]:\r\n  Date: 2024-11-15T02:58:12.905\r\n"
         "  Event ID: 99999999999\r\n  Description: b\r\n");
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_str_eq(ev(src, 0)->message, "b");
-    cr_assert_eq(ev(src, 0)->flags & CB_EV_HAS_EVENT_ID, 0u);
+    cr_assert_str_eq(source_event(src, 0)->message, "b");
+    cr_assert_eq(source_event(src, 0)->flags & CB_EV_HAS_EVENT_ID, 0u);
     const struct cb_warning *w = expect_warning(src, "bad Date");
     cr_assert_eq(w->where, 2u);
     w = expect_warning(src, "bad Event ID");
@@ -449,9 +428,11 @@ Test(evtx_text, zoned_dates_are_used_as_given)
         parse_text(REC(0, "2024-11-15T01:58:12.905Z", "a")
                        REC(1, "2024-11-15T03:58:12+02:00", "b"));
     cr_assert_eq(src->nevents, 2u);
-    cr_assert_eq(ev(src, 0)->ts, TICKS(D_2024_11_15 + HMS(1, 58, 12), 9050000));
-    cr_assert_eq(ev(src, 1)->ts, TICKS(D_2024_11_15 + HMS(1, 58, 12), 0));
-    cr_assert_eq(ev(src, 0)->flags & CB_EV_TIME_ASSUMED, 0u);
+    cr_assert_eq(source_event(src, 0)->ts,
+                 TICKS(D_2024_11_15 + HMS(1, 58, 12), 9050000));
+    cr_assert_eq(source_event(src, 1)->ts,
+                 TICKS(D_2024_11_15 + HMS(1, 58, 12), 0));
+    cr_assert_eq(source_event(src, 0)->flags & CB_EV_TIME_ASSUMED, 0u);
     cr_assert_str_eq(src->time_basis, "UTC (every Date carries a zone)");
 }
 
@@ -461,7 +442,7 @@ Test(evtx_text, lines_before_the_first_record_are_counted)
         parse_text("PS C:\\> wevtutil qe System /f:text\r\n\r\nnoise\r\n" REC(
             0, "2024-11-15T02:58:12.905", "a"));
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_eq(ev(src, 0)->origin, 4u);
+    cr_assert_eq(source_event(src, 0)->origin, 4u);
     expect_warning(src, "2 lines before the first Event[N]");
 }
 
@@ -481,9 +462,10 @@ Test(evtx_text, long_description_is_cut_with_a_warning)
                                   "\r\n  Description: after\r\n");
     const struct cb_source *src = parse_bytes("long.txt", doc, n, 0);
     cr_assert_eq(src->nevents, 2u);
-    cr_assert_leq(strlen(ev(src, 0)->message), (size_t)1 << 20);
-    cr_assert_geq(strlen(ev(src, 0)->message), ((size_t)1 << 20) - line - 1);
-    cr_assert_str_eq(ev(src, 1)->message, "after");
+    cr_assert_leq(strlen(source_event(src, 0)->message), (size_t)1 << 20);
+    cr_assert_geq(strlen(source_event(src, 0)->message),
+                  ((size_t)1 << 20) - line - 1);
+    cr_assert_str_eq(source_event(src, 1)->message, "after");
     expect_warning(src, "longer than 1048576 bytes; cut");
     free(doc);
 }
@@ -505,9 +487,9 @@ Test(evtx_text, many_records_stream_in_order)
     for (int i = 0; i < N; i += 499) {
         char want[64];
         snprintf(want, sizeof want, "record %d\nline two", i);
-        cr_assert_str_eq(ev(src, (size_t)i)->message, want);
-        cr_assert_eq(ev(src, (size_t)i)->event_id, (uint32_t)i);
-        cr_assert_eq(ev(src, (size_t)i)->origin, (uint64_t)i * 8 + 1);
+        cr_assert_str_eq(source_event(src, (size_t)i)->message, want);
+        cr_assert_eq(source_event(src, (size_t)i)->event_id, (uint32_t)i);
+        cr_assert_eq(source_event(src, (size_t)i)->origin, (uint64_t)i * 8 + 1);
     }
     cr_assert_eq(count_warnings(src), 0u);
     free(doc);

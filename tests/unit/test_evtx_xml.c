@@ -107,30 +107,6 @@ static const struct cb_source *parse_text(const char *text)
     return src;
 }
 
-static const struct cb_event *ev(const struct cb_source *src, size_t i)
-{
-    cr_assert_lt(i, src->nevents, "event %zu of %llu", i,
-                 (unsigned long long)src->nevents);
-    return src->events[i];
-}
-
-static const char *field(const struct cb_event *e, const char *name)
-{
-    for (uint32_t i = 0; i < e->nfields; i++) {
-        if (strcmp(e->fields[i].name, name) == 0)
-            return e->fields[i].value;
-    }
-    return NULL;
-}
-
-static void expect_field(const struct cb_event *e, const char *name,
-                         const char *want)
-{
-    const char *v = field(e, name);
-    cr_assert_not_null(v, "no field %s", name);
-    cr_assert_str_eq(v, want, "field %s", name);
-}
-
 static unsigned count_warnings(const struct cb_source *src)
 {
     unsigned n = 0;
@@ -209,9 +185,9 @@ Test(evtx_xml, rootless_stream_gives_every_event_in_file_order)
     cr_assert_eq(src->nevents, 4u);
     static const uint32_t ids[] = {1135, 5120, 32022, 32086};
     for (size_t i = 0; i < 4; i++) {
-        cr_assert_eq(ev(src, i)->event_id, ids[i]);
-        cr_assert(ev(src, i)->flags & CB_EV_HAS_EVENT_ID);
-        cr_assert_eq(ev(src, i)->origin,
+        cr_assert_eq(source_event(src, i)->event_id, ids[i]);
+        cr_assert(source_event(src, i)->flags & CB_EV_HAS_EVENT_ID);
+        cr_assert_eq(source_event(src, i)->origin,
                      nth_event_offset(file_data, file_len, (int)i),
                      "origin of event %zu is the offset of its <Event", i);
     }
@@ -222,11 +198,11 @@ Test(evtx_xml, rootless_stream_gives_every_event_in_file_order)
 Test(evtx_xml, system_part_gives_provider_channel_host_level_ids_and_time)
 {
     const struct cb_source *src = parse_fixture("hv-node1_wevtutil.xml", 0);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
     cr_assert_str_eq(e->channel, "System");
     cr_assert_str_eq(e->host, "HV-NODE1", "short, upper-case computer name");
-    expect_field(e, "Computer", "HV-NODE1.contoso.local");
+    expect_event_field(e, "Computer", "HV-NODE1.contoso.local");
     cr_assert_eq(e->level, CB_LEVEL_CRITICAL);
     cr_assert(e->flags & CB_EV_HAS_RECORD_ID);
     cr_assert_eq(e->record_id, 48213u);
@@ -236,84 +212,88 @@ Test(evtx_xml, system_part_gives_provider_channel_host_level_ids_and_time)
     cr_assert_eq(e->flags & CB_EV_TIME_ASSUMED, 0u);
     /* 2024-11-15T01:58:12.9051234Z: all seven fraction digits kept */
     cr_assert_eq(e->ts, TICKS(D_2024_11_15 + HMS(1, 58, 12), 9051234));
-    cr_assert_eq(ev(src, 1)->level, CB_LEVEL_WARNING);
-    cr_assert_eq(ev(src, 2)->level, CB_LEVEL_ERROR);
+    cr_assert_eq(source_event(src, 1)->level, CB_LEVEL_WARNING);
+    cr_assert_eq(source_event(src, 2)->level, CB_LEVEL_ERROR);
     /* interned: equal strings are the same pointer */
-    cr_assert_eq(ev(src, 0)->channel, ev(src, 1)->channel);
-    cr_assert_eq(ev(src, 0)->host, ev(src, 3)->host);
+    cr_assert_eq(source_event(src, 0)->channel, source_event(src, 1)->channel);
+    cr_assert_eq(source_event(src, 0)->host, source_event(src, 3)->host);
     cr_assert_str_eq(src->time_basis, "UTC (SystemTime)");
 }
 
 Test(evtx_xml, named_data_become_fields_and_make_the_message)
 {
     const struct cb_source *src = parse_fixture("hv-node1_wevtutil.xml", 0);
-    const struct cb_event *e = ev(src, 0);
-    expect_field(e, "NodeName", "HV-NODE2");
-    expect_field(e, "NodeId", "2");
+    const struct cb_event *e = source_event(src, 0);
+    expect_event_field(e, "NodeName", "HV-NODE2");
+    expect_event_field(e, "NodeId", "2");
     cr_assert_str_eq(e->fields[0].name, "NodeName", "data fields first");
     cr_assert_str_eq(e->message, "NodeName: HV-NODE2; NodeId: 2",
                      "no RenderingInfo: the message lists the data");
-    e = ev(src, 1);
-    expect_field(e, "ErrorCode", "STATUS_CONNECTION_DISCONNECTED(c000020c)");
-    cr_assert_null(field(e, "Qualifiers"), "no Qualifiers attribute");
+    e = source_event(src, 1);
+    expect_event_field(e, "ErrorCode",
+                       "STATUS_CONNECTION_DISCONNECTED(c000020c)");
+    cr_assert_null(event_field(e, "Qualifiers"), "no Qualifiers attribute");
 }
 
 Test(evtx_xml, unnamed_data_are_keyed_by_position_and_qualifiers_kept)
 {
     const struct cb_source *src = parse_fixture("hv-node2_eventviewer.xml", 0);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_eq(e->event_id, 6008u,
                  "the EventID as shown, without the qualifiers");
-    expect_field(e, "Qualifiers", "32768");
-    expect_field(e, "1", "1:58:09 AM");
-    expect_field(e, "2", "11/15/2024");
-    expect_field(e, "3", "");
-    expect_field(e, "5", "18221");
-    expect_field(e, "7", "");
-    cr_assert_null(field(e, "8"), "seven <Data> elements");
-    expect_field(e, "Binary", "E8070B0005000F0001003A0009000000E807");
+    expect_event_field(e, "Qualifiers", "32768");
+    expect_event_field(e, "1", "1:58:09 AM");
+    expect_event_field(e, "2", "11/15/2024");
+    expect_event_field(e, "3", "");
+    expect_event_field(e, "5", "18221");
+    expect_event_field(e, "7", "");
+    cr_assert_null(event_field(e, "8"), "seven <Data> elements");
+    expect_event_field(e, "Binary", "E8070B0005000F0001003A0009000000E807");
     cr_assert_eq(e->flags & CB_EV_HAS_PID, 0u, "no Execution element");
-    cr_assert_null(field(e, "UserID"), "<Security/> has no UserID");
+    cr_assert_null(event_field(e, "UserID"), "<Security/> has no UserID");
 }
 
 Test(evtx_xml, userdata_leaves_become_fields_named_by_element)
 {
     const struct cb_source *src = parse_fixture("hv-node1_wevtutil.xml", 0);
-    const struct cb_event *e = ev(src, 2);
+    const struct cb_event *e = source_event(src, 2);
     cr_assert_str_eq(e->provider, "Microsoft-Windows-Hyper-V-VMMS");
     cr_assert_str_eq(e->channel, "Microsoft-Windows-Hyper-V-VMMS-Admin");
-    expect_field(e, "VmName", "VM-SQL01");
-    expect_field(e, "VmId", "5C3A1F0E-8D2B-4B7A-9E61-2F4D8C7B1A90");
-    expect_field(e, "ErrorMessage", "%%2147500036");
-    expect_field(e, "ErrorCode", "0x80004004");
-    cr_assert_null(field(e, "VmlEventLog"), "the wrapper is not a leaf");
-    expect_field(e, "UserID", "S-1-5-18");
+    expect_event_field(e, "VmName", "VM-SQL01");
+    expect_event_field(e, "VmId", "5C3A1F0E-8D2B-4B7A-9E61-2F4D8C7B1A90");
+    expect_event_field(e, "ErrorMessage", "%%2147500036");
+    expect_event_field(e, "ErrorCode", "0x80004004");
+    cr_assert_null(event_field(e, "VmlEventLog"), "the wrapper is not a leaf");
+    expect_event_field(e, "UserID", "S-1-5-18");
 }
 
 Test(evtx_xml, channel_comes_only_from_system_never_from_userdata)
 {
     const struct cb_source *src = parse_fixture("hv-node2_eventviewer.xml", 0);
-    const struct cb_event *e = ev(src, 1);
+    const struct cb_event *e = source_event(src, 1);
     cr_assert_eq(e->event_id, 104u);
     cr_assert_str_eq(e->channel, "System");
-    expect_field(e, "Channel", "Microsoft-Windows-Hyper-V-VMMS-Admin");
-    expect_field(e, "SubjectUserName", "svc-backup");
-    expect_field(e, "BackupPath", "");
+    expect_event_field(e, "Channel", "Microsoft-Windows-Hyper-V-VMMS-Admin");
+    expect_event_field(e, "SubjectUserName", "svc-backup");
+    expect_event_field(e, "BackupPath", "");
 }
 
 Test(evtx_xml, rendering_info_message_is_the_message)
 {
     const struct cb_source *src = parse_fixture("hv-node2_eventviewer.xml", 0);
-    cr_assert_str_eq(ev(src, 0)->message, "The previous system shutdown at "
-                                          "1:58:09 AM on 11/15/2024 was "
-                                          "unexpected.");
-    cr_assert_str_eq(ev(src, 1)->message, "The Microsoft-Windows-Hyper-V-"
-                                          "VMMS-Admin log file was cleared.");
+    cr_assert_str_eq(source_event(src, 0)->message,
+                     "The previous system shutdown at "
+                     "1:58:09 AM on 11/15/2024 was "
+                     "unexpected.");
+    cr_assert_str_eq(source_event(src, 1)->message,
+                     "The Microsoft-Windows-Hyper-V-"
+                     "VMMS-Admin log file was cleared.");
     /* &#13; then a line feed: CR LF, as the provider wrote it */
-    const char *m = ev(src, 2)->message;
+    const char *m = source_event(src, 2)->message;
     cr_assert(strncmp(m, "The Cluster service is shutting down", 36) == 0);
     cr_assert_not_null(strstr(m, "witness disk.\r\nRun the Validate"), "%s", m);
-    cr_assert_null(field(ev(src, 2), "Message"), "RenderingInfo is not data");
+    cr_assert_null(event_field(source_event(src, 2), "Message"),
+                   "RenderingInfo is not data");
 }
 
 Test(evtx_xml, events_document_with_bom_and_declaration_reads_cleanly)
@@ -328,10 +308,10 @@ Test(evtx_xml, events_document_with_bom_and_declaration_reads_cleanly)
     cr_assert_eq(src->nevents, 3u);
     cr_assert_eq(count_warnings(src), 0u, "%s",
                  src->warnings ? src->warnings->msg : "");
-    cr_assert_eq(ev(src, 0)->origin,
+    cr_assert_eq(source_event(src, 0)->origin,
                  3 + nth_event_offset(file_data, file_len, 0),
                  "offsets count the BOM and the declaration");
-    cr_assert_str_eq(ev(src, 2)->host, "HV-NODE2");
+    cr_assert_str_eq(source_event(src, 2)->host, "HV-NODE2");
     free(bom);
 }
 
@@ -367,7 +347,7 @@ Test(evtx_xml, times_with_0_to_9_digits_z_and_offsets_become_utc)
     free(doc);
     cr_assert_eq(src->nevents, n);
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(ev(src, i)->ts, t[i].want, "%s", t[i].text);
+        cr_assert_eq(source_event(src, i)->ts, t[i].want, "%s", t[i].text);
 }
 
 Test(evtx_xml, record_without_a_usable_time_is_skipped_with_a_warning)
@@ -377,7 +357,7 @@ Test(evtx_xml, record_without_a_usable_time_is_skipped_with_a_warning)
     cr_assert_gt(asprintf(&d, "%s%s", a, b), 0);
     const struct cb_source *src = parse_text(d);
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_eq(ev(src, 0)->origin, strlen(a));
+    cr_assert_eq(source_event(src, 0)->origin, strlen(a));
     expect_warning(src, "bad SystemTime 'yesterday'");
     const struct cb_warning *w = expect_warning(src, "no usable TimeCreated");
     cr_assert_eq(w->where_kind, CB_WHERE_OFFSET);
@@ -409,7 +389,8 @@ Test(evtx_xml, levels_map_to_windows_levels_and_unknown_is_info)
     free(doc);
     cr_assert_eq(src->nevents, n);
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(ev(src, i)->level, t[i].want, "Level %s", t[i].level);
+        cr_assert_eq(source_event(src, i)->level, t[i].want, "Level %s",
+                     t[i].level);
 }
 
 Test(evtx_xml, crlf_inside_data_is_kept_and_lf_stays_lf)
@@ -422,10 +403,10 @@ Test(evtx_xml, crlf_inside_data_is_kept_and_lf_stays_lf)
                         "</EventData>");
     const struct cb_source *src = parse_text(e);
     free(e);
-    expect_field(ev(src, 0), "a", "one\r\ntwo");
-    expect_field(ev(src, 0), "b", "three\nfour");
-    expect_field(ev(src, 0), "c", "<x> & A");
-    expect_field(ev(src, 0), "d", "<raw>");
+    expect_event_field(source_event(src, 0), "a", "one\r\ntwo");
+    expect_event_field(source_event(src, 0), "b", "three\nfour");
+    expect_event_field(source_event(src, 0), "c", "<x> & A");
+    expect_event_field(source_event(src, 0), "d", "<raw>");
 }
 
 Test(evtx_xml, text_and_comments_between_events_are_ignored)
@@ -463,7 +444,8 @@ Test(evtx_xml, entity_bomb_ends_at_once_with_a_warning, .timeout = 10)
     const struct cb_warning *w = expect_warning(src, "DOCTYPE");
     cr_assert_eq(w->where, 0u, "the DOCTYPE starts the file");
     cr_assert_eq(src->nevents, 1u, "the event using &lol9; is dropped");
-    cr_assert_eq(ev(src, 0)->event_id, 32086u, "the one after it is kept");
+    cr_assert_eq(source_event(src, 0)->event_id, 32086u,
+                 "the one after it is kept");
     expect_warning(src, "undefined entity");
     expect_nowhere(src, "lol");
 }
@@ -505,7 +487,8 @@ Test(evtx_xml, external_entity_is_never_fetched)
     unlink(path);
     expect_nowhere(src, "SECRET");
     cr_assert_eq(src->nevents, 1u, "only the event without references");
-    cr_assert_eq(ev(src, 0)->ts, TICKS(D_2024_11_15 + HMS(1, 58, 13), 0));
+    cr_assert_eq(source_event(src, 0)->ts,
+                 TICKS(D_2024_11_15 + HMS(1, 58, 13), 0));
     expect_warning(src, "DOCTYPE");
     free(good);
     free(doc);
@@ -527,7 +510,8 @@ Test(evtx_xml, deep_nesting_is_refused_and_the_next_event_kept)
     const struct cb_source *src = parse_text(doc);
     expect_warning(src, "nested deeper than 64");
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_eq(ev(src, 0)->ts, TICKS(D_2024_11_15 + HMS(1, 58, 13), 0));
+    cr_assert_eq(source_event(src, 0)->ts,
+                 TICKS(D_2024_11_15 + HMS(1, 58, 13), 0));
     free(good);
     free(doc);
 }
@@ -544,8 +528,8 @@ Test(evtx_xml, data_beyond_the_event_budget_is_dropped_with_a_warning)
     strcpy(doc + n + big, "</Data></EventData></Event>");
     const struct cb_source *src = parse_text(doc);
     cr_assert_eq(src->nevents, 1u, "the event itself is kept");
-    expect_field(ev(src, 0), "small", "ok");
-    cr_assert_null(field(ev(src, 0), "huge"));
+    expect_event_field(source_event(src, 0), "small", "ok");
+    cr_assert_null(event_field(source_event(src, 0), "huge"));
     expect_warning(src, "more than 1048576 bytes");
     free(doc);
 }
@@ -576,8 +560,8 @@ Test(evtx_xml, invalid_character_warns_at_its_offset_and_keeps_the_rest)
     cr_assert_not_null(bad);
     uint64_t at = (uint64_t)(bad - file_data);
     cr_assert_eq(src->nevents, 2u);
-    cr_assert_eq(ev(src, 0)->event_id, 1135u, "the event before");
-    cr_assert_eq(ev(src, 1)->event_id, 32086u, "the event after");
+    cr_assert_eq(source_event(src, 0)->event_id, 1135u, "the event before");
+    cr_assert_eq(source_event(src, 1)->event_id, 32086u, "the event after");
     const struct cb_warning *w = expect_warning(src, "not well-formed");
     cr_assert_eq(w->where_kind, CB_WHERE_OFFSET);
     cr_assert_eq(w->where, at);
@@ -615,7 +599,7 @@ Test(evtx_xml, damage_spread_over_a_large_stream_loses_only_damaged_records)
     for (size_t i = 0; i < src->nevents; i++, want++) {
         if (want % EVERY == 0)
             want++;
-        const struct cb_event *e = ev(src, i);
+        const struct cb_event *e = source_event(src, i);
         cr_assert_eq(e->record_id, want);
         char probe[32];
         int k = snprintf(probe, sizeof probe, "<EventRecordID>%llu<",
@@ -633,7 +617,7 @@ Test(evtx_xml, truncated_document_keeps_the_complete_records)
 {
     const struct cb_source *src = parse_fixture("truncated.xml", 0);
     cr_assert_eq(src->nevents, 1u);
-    cr_assert_eq(ev(src, 0)->event_id, 1135u);
+    cr_assert_eq(source_event(src, 0)->event_id, 1135u);
     const struct cb_warning *w = expect_warning(src, "truncated");
     cr_assert_eq(w->where, nth_event_offset(file_data, file_len, 1),
                  "the warning names the cut record");
@@ -643,12 +627,13 @@ Test(evtx_xml, record_cut_short_by_the_next_event_is_dropped_alone)
 {
     const struct cb_source *src = parse_fixture("cut_record.xml", 0);
     cr_assert_eq(src->nevents, 2u);
-    cr_assert_eq(ev(src, 0)->event_id, 1135u);
-    cr_assert_eq(ev(src, 1)->event_id, 32022u);
-    expect_field(ev(src, 1), "VmName", "VM-SQL01");
+    cr_assert_eq(source_event(src, 0)->event_id, 1135u);
+    cr_assert_eq(source_event(src, 1)->event_id, 32022u);
+    expect_event_field(source_event(src, 1), "VmName", "VM-SQL01");
     const struct cb_warning *w = expect_warning(src, "cut short");
     cr_assert_eq(w->where, nth_event_offset(file_data, file_len, 1));
-    cr_assert_eq(ev(src, 1)->origin, nth_event_offset(file_data, file_len, 2));
+    cr_assert_eq(source_event(src, 1)->origin,
+                 nth_event_offset(file_data, file_len, 2));
 }
 
 Test(evtx_xml, events_after_a_resync_inside_an_events_document_are_kept)
@@ -712,7 +697,8 @@ Test(evtx_xml, utf16le_with_bom_reads_like_its_utf8_original)
     cr_assert_eq(u16->nevents, 4u);
     cr_assert_eq(count_warnings(u16), 0u);
     for (size_t i = 0; i < 4; i++) {
-        const struct cb_event *a = ev(u8, i), *b = ev(u16, i);
+        const struct cb_event *a = source_event(u8, i),
+                              *b = source_event(u16, i);
         cr_assert_eq(a->ts, b->ts);
         cr_assert_eq(a->event_id, b->event_id);
         cr_assert_eq(a->provider, b->provider);
@@ -739,7 +725,7 @@ Test(evtx_xml, utf16le_without_bom_and_with_non_ascii_text)
     const struct cb_source *src = parse_bytes("w.xml", w, 2 * n, 0);
     cr_assert_str_eq(src->format, "evtx-xml");
     cr_assert_eq(src->nevents, 1u);
-    expect_field(ev(src, 0), "1", "caf\xC3\xA9 \xE2\x82\xAC");
+    expect_event_field(source_event(src, 0), "1", "caf\xC3\xA9 \xE2\x82\xAC");
     free(w);
 }
 
@@ -808,21 +794,21 @@ Test(evtx_xml, corpus_windows_error_reporting_event)
     const struct cb_source *src =
         corpus_file("beats__application-windows-error-reporting.xml");
     cr_assert_eq(src->nevents, 1u);
-    const struct cb_event *e = ev(src, 0);
+    const struct cb_event *e = source_event(src, 0);
     cr_assert_str_eq(e->provider, "Windows Error Reporting");
     cr_assert_eq(e->event_id, 1001u);
-    expect_field(e, "Qualifiers", "0");
+    expect_event_field(e, "Qualifiers", "0");
     cr_assert_str_eq(e->channel, "Application");
     cr_assert_str_eq(e->host, "VAGRANT");
-    expect_field(e, "Computer", "vagrant");
+    expect_event_field(e, "Computer", "vagrant");
     cr_assert_eq(e->record_id, 420107u);
     cr_assert_eq(e->level, CB_LEVEL_INFO);
     /* 2020-02-18T02:52:37.1211986Z */
     cr_assert_eq(e->ts, TICKS(D_2020_02_18 + HMS(2, 52, 37), 1211986));
-    expect_field(e, "3", "WindowsWcpOtherFailure3");
-    expect_field(e, "11", "0xaad0d4fb");
+    expect_event_field(e, "3", "WindowsWcpOtherFailure3");
+    expect_event_field(e, "11", "0xaad0d4fb");
     /* the 16th <Data> spans 18 lines with CRLF inside: kept as written */
-    const char *files = field(e, "16");
+    const char *files = event_field(e, "16");
     cr_assert_not_null(files);
     cr_assert(strncmp(files, "\r\n\\\\?\\C:\\Windows\\Logs\\CBS\\CBS.log\r\n",
                       35) == 0,
@@ -835,17 +821,17 @@ Test(evtx_xml, corpus_windows_error_reporting_event)
     cr_assert_eq(crlf, 17u);
     cr_assert_eq(lf, 17u, "every line break is a CRLF");
     cr_assert(strstr(files, "WERCAD4.tmp.WERDataCollectionStatus.txt") != NULL);
-    expect_field(e, "20", "5e9de0ad-0fa4-4daa-aec1-8127dc88e6c7");
-    expect_field(e, "22", "");
-    expect_field(e, "23", "0");
-    cr_assert_null(field(e, "24"), "23 <Data> elements");
+    expect_event_field(e, "20", "5e9de0ad-0fa4-4daa-aec1-8127dc88e6c7");
+    expect_event_field(e, "22", "");
+    expect_event_field(e, "23", "0");
+    cr_assert_null(event_field(e, "24"), "23 <Data> elements");
 }
 
 Test(evtx_xml, corpus_two_system_events_in_one_rootless_file)
 {
     const struct cb_source *src = corpus_file("beats__ec3and4.xml");
     cr_assert_eq(src->nevents, 2u);
-    const struct cb_event *a = ev(src, 0), *b = ev(src, 1);
+    const struct cb_event *a = source_event(src, 0), *b = source_event(src, 1);
     cr_assert_str_eq(a->provider, "Backup");
     cr_assert_str_eq(b->provider, "system");
     cr_assert_eq(a->event_id, 5u);
@@ -857,7 +843,8 @@ Test(evtx_xml, corpus_two_system_events_in_one_rootless_file)
     cr_assert_str_eq(b->host, "VAGRANT");
     cr_assert_str_eq(a->message, "1: Backup failure");
     cr_assert_str_eq(b->message, "1: Catastrophe!");
-    expect_field(a, "UserID", "S-1-5-21-2297499104-2362337018-4092230427-1000");
+    expect_event_field(a, "UserID",
+                       "S-1-5-21-2297499104-2362337018-4092230427-1000");
     cr_assert(a->flags & CB_EV_HAS_PID);
     cr_assert_eq(a->pid, 0u);
     /* 02:03:11.8616638Z and 02:03:11.5455572Z */
