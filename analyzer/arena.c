@@ -80,6 +80,24 @@ void cb_arena_destroy(struct cb_arena **arena)
     *arena = NULL;
 }
 
+void cb_arena_adopt(struct cb_arena *dst, struct cb_arena **src)
+{
+    if (!src || !*src)
+        return;
+    struct cb_arena *s = *src;
+    struct block *chains[2] = {s->head, s->large};
+    for (int c = 0; c < 2; c++) {
+        for (struct block *b = chains[c], *n; b; b = n) {
+            n = b->next;
+            b->next = dst->large; /* dst keeps bump-allocating in its head */
+            dst->large = b;
+        }
+    }
+    dst->used += s->used;
+    cb_free(s);
+    *src = NULL;
+}
+
 static struct block *new_block(size_t size)
 {
     if (size > SIZE_MAX - HDR)

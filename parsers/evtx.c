@@ -2742,8 +2742,7 @@ struct job {
     /* results, written by the worker */
     unsigned worker;
     int sane;
-    struct cb_arena *arena;
-    struct cb_source src; /* its warnings */
+    struct cb_source src; /* its warnings (in the worker's events arena) */
     struct jev *evs;
     size_t nev, evcap, emit;
     uint64_t max_rid, hdr_last_rid;
@@ -2763,6 +2762,9 @@ struct worker {
     pthread_t thread;
     struct cb_arena *arena; /* its interned strings */
     struct cb_intern *strings;
+    /* the decoded events (handed to the analysis' arena at the end: the
+     * consumer keeps them where the worker wrote them) */
+    struct cb_arena *events;
     struct state *st;
     struct pmap map; /* the consumer's */
 };
@@ -2785,7 +2787,6 @@ struct par {
 
 static void job_reset(struct job *j)
 {
-    cb_arena_destroy(&j->arena);
     memset(&j->src, 0, sizeof j->src);
     j->nev = 0;
     j->emit = 0;
@@ -2807,14 +2808,9 @@ static void job_fail(struct job *j, const struct cb_error *err)
 static void job_decode(struct worker *w, struct job *j)
 {
     struct state *st = w->st;
-    j->arena = cb_arena_create();
-    if (!j->arena) {
-        job_fail(j, NULL);
-        return;
-    }
     struct cb_parse wp = {.in = NULL,
                           .src = &j->src,
-                          .arena = j->arena,
+                          .arena = w->events,
                           .strings = w->strings,
                           .opts = NULL};
     uint64_t coff = st->base + j->slot * CHUNK;
@@ -2874,7 +2870,9 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static void par_free(struct par *pp)
+/* Stop the workers and free what they used; the events they decoded
+ * move into keep. */
+static void par_free(struct par *pp, struct cb_arena *keep)
 {
     if (!pp)
         return;
@@ -2895,6 +2893,7 @@ static void par_free(struct par *pp)
             free_state(w->st);
         cb_intern_destroy(&w->strings);
         cb_arena_destroy(&w->arena);
+        cb_arena_adopt(keep, &w->events);
         cb_free(w->map.k);
         cb_free(w->map.v);
     }
@@ -2938,7 +2937,8 @@ static struct par *par_new(struct cb_parse *p, const struct state *st)
         w->idx = i;
         w->arena = cb_arena_create();
         w->strings = w->arena ? cb_intern_create(w->arena) : NULL;
-        if (!w->strings)
+        w->events = cb_arena_create();
+        if (!w->strings || !w->events)
             goto fail;
         struct cb_parse wp = {.strings = w->strings, .arena = w->arena};
         w->st = state_new(&wp);
@@ -2965,8 +2965,9 @@ fail:
             w->st = NULL;
             cb_intern_destroy(&w->strings);
             cb_arena_destroy(&w->arena);
+            cb_arena_destroy(&w->events);
         }
-    par_free(pp);
+    par_free(pp, p->arena);
     return NULL;
 }
 
@@ -3074,30 +3075,24 @@ static enum cb_next par_nomem(struct cb_parse *p)
     return CB_NEXT_FAIL;
 }
 
-/* Copy a decoded event into p->arena, with the analysis' strings. */
+/* A decoded event with the analysis' strings. Its block stays where the
+ * worker wrote it (the worker's events arena, which the analysis' arena
+ * takes over in par_free); the worker is done with it. */
 static int par_emit(struct cb_parse *p, struct pmap *m, const struct jev *e,
                     int stale, struct cb_event *ev)
 {
-    char *nb = cb_arena_alloc(p->arena, e->size);
-    if (!nb)
-        return -1;
-    memcpy(nb, e->blk, e->size);
     *ev = e->ev;
     if (stale)
         ev->flags |= CB_EV_RECOVERED;
     const char *lo = e->blk, *hi = e->blk + e->size;
-    struct cb_field *f = (struct cb_field *)(void *)nb;
+    struct cb_field *f = (struct cb_field *)(void *)e->blk;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         f[i].name = remap(p, m, f[i].name);
-        if (f[i].value >= lo && f[i].value < hi)
-            f[i].value = nb + (f[i].value - lo);
-        else
+        if (f[i].value < lo || f[i].value >= hi)
             f[i].value = remap(p, m, f[i].value);
         if (!f[i].name || !f[i].value)
             return -1;
     }
-    ev->fields = f;
-    ev->message = nb + (e->ev.message - lo);
     ev->host = remap(p, m, e->ev.host);
     ev->channel = remap(p, m, e->ev.channel);
     ev->provider = remap(p, m, e->ev.provider);
@@ -3248,7 +3243,7 @@ static void close_(struct cb_parse *p, void **state)
     if (!state || !*state)
         return;
     struct state *st = *state;
-    par_free(st->par);
+    par_free(st->par, p->arena);
     st->par = NULL;
     if (st->cont_chunks)
         cb_parse_warn(p, CB_WHERE_NONE, 0,

@@ -3,20 +3,58 @@
  */
 #include <string.h>
 
+#include "casebrief/alloc.h"
 #include "out.h"
 
 void out_init(struct out *o, FILE *f)
 {
     o->f = f;
+    o->mem = NULL;
     o->n = 0;
     o->failed = 0;
     o->flushes = 0;
 }
 
+void out_init_mem(struct out *o, struct out_mem *m)
+{
+    out_init(o, NULL);
+    o->mem = m;
+}
+
+/* n bytes at s to the sink. */
+static void sink(struct out *o, const char *s, size_t n)
+{
+    if (!o->mem) {
+        if (fwrite(s, 1, n, o->f) != n)
+            o->failed = 1;
+        return;
+    }
+    struct out_mem *m = o->mem;
+    if (n > m->cap - m->n) {
+        size_t ncap = m->cap ? m->cap : sizeof o->buf;
+        while (n > ncap - m->n) {
+            if (ncap > SIZE_MAX / 2) {
+                o->failed = 1;
+                return;
+            }
+            ncap *= 2;
+        }
+        char *np = cb_realloc(m->p, ncap);
+        if (!np) {
+            o->failed = 1;
+            return;
+        }
+        m->p = np;
+        m->cap = ncap;
+    }
+    memcpy(m->p + m->n, s, n);
+    m->n += n;
+}
+
 static void flush(struct out *o)
 {
-    if (o->n && fwrite(o->buf, 1, o->n, o->f) != o->n)
-        o->failed = 1;
+    if (o->n)
+        sink(o, o->buf, o->n);
     o->n = 0;
     o->flushes++;
 }
@@ -24,7 +62,7 @@ static void flush(struct out *o)
 int out_finish(struct out *o)
 {
     flush(o);
-    if (fflush(o->f) != 0)
+    if (!o->mem && fflush(o->f) != 0)
         o->failed = 1;
     return o->failed ? -1 : 0;
 }
@@ -33,8 +71,7 @@ void out_bytes_flush(struct out *o, const char *s, size_t n)
 {
     flush(o);
     if (n > sizeof o->buf) {
-        if (fwrite(s, 1, n, o->f) != n)
-            o->failed = 1;
+        sink(o, s, n);
         o->flushes++;
         return;
     }

@@ -11,8 +11,16 @@
 #include <stdint.h>
 #include <string.h>
 
+/* A growable memory sink (out_init_mem): what the buffer flushes goes
+ * here instead of to a FILE. The owner frees p. */
+struct out_mem {
+    char *p;
+    size_t n, cap;
+};
+
 struct out {
     FILE *f;
+    struct out_mem *mem; /* the sink instead of f, when set */
     size_t n;
     int failed;
     uint64_t flushes; /* buf was emptied this many times */
@@ -20,6 +28,8 @@ struct out {
 };
 
 void out_init(struct out *o, FILE *f);
+/* Output into m (appended to) instead of a FILE. */
+void out_init_mem(struct out *o, struct out_mem *m);
 /* Flush; returns 0 or -1 when any write failed. */
 int out_finish(struct out *o);
 /* out_bytes and out_char when the buffer is full (out.c). */

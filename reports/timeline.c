@@ -2,6 +2,7 @@
  * timeline.c - the merged timeline as JSONL (Timesketch import shape),
  * CSV (same columns, data flattened) or text (one line per event).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,6 +353,26 @@ static void text_line(struct out *o, const struct cb_event *e)
     out_char(o, '\n');
 }
 
+static void write_range(struct out *o, struct jsonl_state *js,
+                        const struct cb_timeline *tl, size_t from, size_t to,
+                        enum cb_timeline_format fmt)
+{
+    for (size_t i = from; i < to; i++) {
+        const struct cb_event *e = tl->events[i];
+        switch (fmt) {
+        case CB_TL_JSONL: jsonl(o, js, e); break;
+        case CB_TL_CSV: csv_row(o, e); break;
+        case CB_TL_TEXT: text_line(o, e); break;
+        }
+    }
+}
+
+static void jsonl_state_init(struct jsonl_state *js)
+{
+    memset(js, 0, sizeof *js);
+    js->day = js->sec = INT64_MIN;
+}
+
 enum cb_status cb_timeline_write(FILE *f, const struct cb_timeline *tl,
                                  enum cb_timeline_format fmt)
 {
@@ -360,19 +381,144 @@ enum cb_status cb_timeline_write(FILE *f, const struct cb_timeline *tl,
         return CB_E_NOMEM;
     out_init(o, f);
     struct jsonl_state js;
-    memset(&js, 0, sizeof js);
-    js.day = js.sec = INT64_MIN;
+    jsonl_state_init(&js);
     if (fmt == CB_TL_CSV)
         csv_header(o);
-    for (size_t i = 0; i < tl->count; i++) {
-        const struct cb_event *e = tl->events[i];
-        switch (fmt) {
-        case CB_TL_JSONL: jsonl(o, &js, e); break;
-        case CB_TL_CSV: csv_row(o, e); break;
-        case CB_TL_TEXT: text_line(o, e); break;
-        }
-    }
+    write_range(o, &js, tl, 0, tl->count, fmt);
     int rc = out_finish(o);
     cb_free(o);
     return rc == 0 ? CB_OK : CB_E_IO;
+}
+
+/* ---- on several threads ----------------------------------------------
+ * Formatting is most of the work of writing a timeline, and each line
+ * depends only on its event: formatters take blocks of BLOCK events in
+ * turn and render each into a memory buffer of its slot; the calling
+ * thread writes the slots in block order. A formatter may run at most
+ * SLOTS_PER_JOB * jobs blocks ahead of the writer, which bounds memory
+ * to that many rendered blocks. */
+
+#define BLOCK 4096u
+#define SLOTS_PER_JOB 2u
+#define MAX_WRITE_JOBS 64u
+
+struct wslot {
+    struct out_mem mem;
+    int ready, failed;
+};
+
+struct wpar {
+    pthread_mutex_t mu;
+    pthread_cond_t space, ready;
+    const struct cb_timeline *tl;
+    enum cb_timeline_format fmt;
+    size_t nblocks, claimed, written;
+    int stop;
+    unsigned nslots;
+    struct wslot *slots;
+};
+
+static void *formatter(void *arg)
+{
+    struct wpar *wp = arg;
+    struct out *o = cb_malloc(sizeof *o);
+    struct jsonl_state js;
+    jsonl_state_init(&js);
+    pthread_mutex_lock(&wp->mu);
+    for (;;) {
+        while (!wp->stop && wp->claimed < wp->nblocks &&
+               wp->claimed >= wp->written + wp->nslots)
+            pthread_cond_wait(&wp->space, &wp->mu);
+        if (wp->stop || wp->claimed >= wp->nblocks)
+            break;
+        size_t b = wp->claimed++;
+        struct wslot *s = &wp->slots[b % wp->nslots];
+        pthread_mutex_unlock(&wp->mu);
+        int failed = 1;
+        if (o) {
+            s->mem.n = 0;
+            out_init_mem(o, &s->mem);
+            size_t from = b * BLOCK;
+            size_t to = from + BLOCK < wp->tl->count ? from + BLOCK
+                                                     : wp->tl->count;
+            write_range(o, &js, wp->tl, from, to, wp->fmt);
+            failed = out_finish(o) != 0;
+        }
+        pthread_mutex_lock(&wp->mu);
+        s->failed = failed;
+        s->ready = 1;
+        pthread_cond_broadcast(&wp->ready);
+    }
+    pthread_mutex_unlock(&wp->mu);
+    cb_free(o);
+    return NULL;
+}
+
+enum cb_status cb_timeline_write_jobs(FILE *f, const struct cb_timeline *tl,
+                                      enum cb_timeline_format fmt,
+                                      unsigned jobs)
+{
+    if (jobs > MAX_WRITE_JOBS)
+        jobs = MAX_WRITE_JOBS;
+    if (jobs <= 1 || tl->count < 4 * (size_t)BLOCK)
+        return cb_timeline_write(f, tl, fmt);
+    struct wpar wp = {.tl = tl,
+                      .fmt = fmt,
+                      .nblocks = (tl->count + BLOCK - 1) / BLOCK,
+                      .nslots = SLOTS_PER_JOB * jobs};
+    wp.slots = cb_calloc(wp.nslots, sizeof *wp.slots);
+    if (!wp.slots)
+        return CB_E_NOMEM;
+    pthread_mutex_init(&wp.mu, NULL);
+    pthread_cond_init(&wp.space, NULL);
+    pthread_cond_init(&wp.ready, NULL);
+    pthread_t th[MAX_WRITE_JOBS];
+    unsigned started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&th[started], NULL, formatter, &wp) != 0)
+            break;
+    enum cb_status rc = started ? CB_OK : CB_E_NOMEM;
+    if (rc == CB_OK && fmt == CB_TL_CSV) {
+        struct out *o = cb_malloc(sizeof *o);
+        if (o) {
+            out_init(o, f);
+            csv_header(o);
+            if (out_finish(o) != 0)
+                rc = CB_E_IO;
+            cb_free(o);
+        } else {
+            rc = CB_E_NOMEM;
+        }
+    }
+    for (size_t b = 0; rc == CB_OK && b < wp.nblocks; b++) {
+        struct wslot *s = &wp.slots[b % wp.nslots];
+        pthread_mutex_lock(&wp.mu);
+        while (!s->ready)
+            pthread_cond_wait(&wp.ready, &wp.mu);
+        pthread_mutex_unlock(&wp.mu);
+        if (s->failed)
+            rc = CB_E_NOMEM;
+        else if (s->mem.n && fwrite(s->mem.p, 1, s->mem.n, f) != s->mem.n)
+            rc = CB_E_IO;
+        pthread_mutex_lock(&wp.mu);
+        s->ready = 0;
+        wp.written = b + 1;
+        pthread_cond_broadcast(&wp.space);
+        pthread_mutex_unlock(&wp.mu);
+    }
+    pthread_mutex_lock(&wp.mu);
+    wp.stop = 1;
+    pthread_cond_broadcast(&wp.space);
+    pthread_mutex_unlock(&wp.mu);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (rc == CB_OK && fflush(f) != 0)
+        rc = CB_E_IO;
+    for (unsigned i = 0; i < wp.nslots; i++)
+        cb_free(wp.slots[i].mem.p);
+    cb_free(wp.slots);
+    pthread_cond_destroy(&wp.space);
+    pthread_cond_destroy(&wp.ready);
+    pthread_mutex_destroy(&wp.mu);
+    return rc;
 }

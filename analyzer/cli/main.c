@@ -82,8 +82,9 @@ static void help(void)
 "      --host NAME         timeline: only events of this host (repeatable)\n"
 "  -F, --input-format NAME parse every non-archive file as NAME (see\n"
 "                          'casebrief formats') instead of detecting it\n"
-"  -j, --jobs N            worker threads for parsing (default: the number\n"
-"                          of cores; 1: strictly single-threaded)\n"
+"  -j, --jobs N            worker threads for parsing and for writing the\n"
+"                          timeline (default: the number of cores; 1:\n"
+"                          strictly single-threaded)\n"
 "      --date-order ORDER  numeric dates in text exports are dmy, mdy or\n"
 "                          ymd (default auto: decided from the data; a file\n"
 "                          that never decides is reported as assumed)\n"
@@ -718,7 +719,7 @@ static int cmd_timeline(int argc, char **argv, struct options *opt)
         }
         tl.count = k;
     }
-    if (cb_timeline_write(stdout, &tl, fmt) != CB_OK) {
+    if (cb_timeline_write_jobs(stdout, &tl, fmt, opt->jobs) != CB_OK) {
         fprintf(stderr, "%s: writing the timeline failed: %s\n", prog,
                 strerror(errno));
         rc = EXIT_NO_INPUT;

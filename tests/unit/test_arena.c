@@ -277,3 +277,30 @@ Test(arena, impossible_sizes_return_null_instead_of_a_small_block)
     cr_assert_not_null(cb_arena_alloc(a, 8), "arena still usable");
     cb_arena_destroy(&a);
 }
+
+Test(arena, adopted_blocks_stay_valid_until_the_new_owner_goes)
+{
+    struct cb_arena *dst = cb_arena_create(), *src = cb_arena_create();
+    cr_assert(dst && src);
+    char *keep[64];
+    for (int i = 0; i < 64; i++) { /* several geometric blocks, one large */
+        size_t n = i == 63 ? (size_t)9 << 20 : 40000;
+        keep[i] = cb_arena_alloc(src, n);
+        cr_assert_not_null(keep[i]);
+        memset(keep[i], i, n);
+    }
+    char *mine = cb_arena_strdup(dst, "dst's own");
+    size_t used = cb_arena_used(dst) + cb_arena_used(src);
+    cb_arena_adopt(dst, &src);
+    cr_assert_null(src);
+    cr_assert_eq(cb_arena_used(dst), used);
+    /* dst goes on allocating in its own current block */
+    char *more = cb_arena_strdup(dst, "after");
+    cr_assert_str_eq(more, "after");
+    cr_assert_str_eq(mine, "dst's own");
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(keep[i][i == 63 ? ((size_t)9 << 20) - 1 : 39999],
+                     (char)i);
+    cb_arena_adopt(dst, &src); /* nothing to take: no effect */
+    cb_arena_destroy(&dst);    /* frees both (ASan: no leak) */
+}

@@ -252,3 +252,105 @@ Test(report_timeline, jsonl_message_escaping_at_every_alignment)
     }
     free(out);
 }
+
+/* ---- cb_timeline_write_jobs --------------------------------------------
+ * Formatting on several threads must give the bytes of one thread, in
+ * every format, whatever the number of threads and however the blocks
+ * fall; a write error ends it without hanging. */
+
+#define NBIG 50001 /* a partial last block */
+
+static char *write_with(const struct cb_timeline *tl,
+                        enum cb_timeline_format fmt, unsigned jobs,
+                        size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    cr_assert_not_null(f);
+    enum cb_status rc = jobs ? cb_timeline_write_jobs(f, tl, fmt, jobs)
+                             : cb_timeline_write(f, tl, fmt);
+    cr_assert_eq(rc, CB_OK);
+    fclose(f);
+    return buf;
+}
+
+static struct cb_timeline big_timeline(void)
+{
+    static struct cb_source bsrc[2];
+    static struct cb_field fields[3] = {{"VmName", "VM-\"7\""},
+                                        {"Error", "0x80070020"},
+                                        {"Text", "line\nbreak"}};
+    static struct cb_also also = {.origin = 99};
+    bsrc[0] = (struct cb_source){.path = "a.evtx", .data_type = "windows:evtx"};
+    bsrc[1] = (struct cb_source){.path = "N1_cluster.log",
+                                 .data_type = "windows:cluster:log",
+                                 .origin_is_line = 1};
+    also.source = &bsrc[0];
+    struct cb_event *ev = calloc(NBIG, sizeof *ev);
+    struct cb_event **pp = calloc(NBIG, sizeof *pp);
+    cr_assert(ev && pp);
+    cb_time t = 133700000000000000LL;
+    for (size_t i = 0; i < NBIG; i++) {
+        struct cb_event *e = &ev[i];
+        t += (cb_time)(i % 7) * 1234567;
+        e->ts = t;
+        e->source = &bsrc[i % 2];
+        e->host = i % 3 ? "HV-NODE1" : "HV-NODE2";
+        e->channel = i % 2 ? "cluster.log" : "System";
+        e->provider = i % 2 ? NULL : "Microsoft-Windows-Hyper-V-VMMS";
+        e->component = i % 2 ? (i % 4 == 1 ? "RCM" : "NM") : NULL;
+        e->message = i % 5 ? "a message" : "tab\there \"q\" \xff";
+        e->level = (enum cb_level)(i % 5);
+        e->event_id = (uint32_t)(i % 40000);
+        e->record_id = i + 1;
+        e->flags = CB_EV_HAS_EVENT_ID | CB_EV_HAS_RECORD_ID |
+                   (i % 11 ? 0 : CB_EV_RECOVERED);
+        e->origin = i * 10;
+        e->fields = fields;
+        e->nfields = (uint32_t)(i % 4);
+        e->also = i % 13 ? NULL : &also;
+        pp[i] = e;
+    }
+    return (struct cb_timeline){.events = pp, .count = NBIG};
+}
+
+Test(report_timeline, jobs_give_the_bytes_of_one_thread)
+{
+    struct cb_timeline tl = big_timeline();
+    const enum cb_timeline_format fmts[] = {CB_TL_JSONL, CB_TL_CSV,
+                                            CB_TL_TEXT};
+    for (size_t k = 0; k < 3; k++) {
+        size_t n1, lines = 0;
+        char *one = write_with(&tl, fmts[k], 0, &n1);
+        for (size_t i = 0; i < n1; i++)
+            lines += one[i] == '\n';
+        /* every event on its own line (CSV adds its header) */
+        cr_assert_eq(lines, NBIG + (fmts[k] == CB_TL_CSV), "format %zu", k);
+        const unsigned jobs[] = {1, 2, 3, 7};
+        for (size_t j = 0; j < 4; j++) {
+            size_t nj;
+            char *par = write_with(&tl, fmts[k], jobs[j], &nj);
+            cr_assert_eq(nj, n1, "format %zu, %u jobs: %zu bytes, want %zu",
+                         k, jobs[j], nj, n1);
+            cr_assert(memcmp(par, one, n1) == 0, "format %zu, %u jobs", k,
+                      jobs[j]);
+            free(par);
+        }
+        free(one);
+    }
+    free(tl.events[0]);
+    free(tl.events);
+}
+
+Test(report_timeline, jobs_stop_on_a_write_error)
+{
+    struct cb_timeline tl = big_timeline();
+    FILE *f = fopen("/dev/full", "w");
+    if (!f)
+        cr_skip_test("no /dev/full");
+    setvbuf(f, NULL, _IONBF, 0);
+    cr_assert_eq(cb_timeline_write_jobs(f, &tl, CB_TL_JSONL, 2), CB_E_IO);
+    fclose(f);
+    free(tl.events[0]);
+    free(tl.events);
+}

@@ -24,6 +24,9 @@ char *cb_arena_strndup(struct cb_arena *arena, const char *s, size_t len);
 char *cb_arena_strdup(struct cb_arena *arena, const char *s);
 char *cb_arena_printf(struct cb_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Move every block of *src into dst, to be freed with dst, and free the
+ * emptied *src (cleared). What src handed out stays valid. */
+void cb_arena_adopt(struct cb_arena *dst, struct cb_arena **src);
 /* Bytes handed out so far (for reports and benchmarks). */
 size_t cb_arena_used(const struct cb_arena *arena);
 

@@ -19,6 +19,12 @@ enum cb_timeline_format {
 /* One event per line / row. Returns CB_E_IO when writing fails. */
 enum cb_status cb_timeline_write(FILE *out, const struct cb_timeline *tl,
                                  enum cb_timeline_format fmt);
+/* The same bytes, formatted on `jobs` threads in blocks of events while
+ * the calling thread writes the blocks in order; jobs <= 1, or a short
+ * timeline, is cb_timeline_write. */
+enum cb_status cb_timeline_write_jobs(FILE *out, const struct cb_timeline *tl,
+                                      enum cb_timeline_format fmt,
+                                      unsigned jobs);
 
 /* report.json: tool, sources, warnings, hosts, findings, gaps.
  * findings and gaps may be NULL (written as empty lists). */
