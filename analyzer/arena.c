@@ -80,6 +80,20 @@ void cb_arena_destroy(struct cb_arena **arena)
     *arena = NULL;
 }
 
+struct cb_arena_mark cb_arena_mark(const struct cb_arena *a)
+{
+    return (struct cb_arena_mark){a->head, a->head ? a->head->used : 0,
+                                  a->used};
+}
+
+void cb_arena_rewind(struct cb_arena *a, struct cb_arena_mark m)
+{
+    if (!a->head || a->head != m.block || a->head->used < m.used)
+        return; /* a new block was started: keep it */
+    a->head->used = m.used;
+    a->used = m.total;
+}
+
 void cb_arena_adopt(struct cb_arena *dst, struct cb_arena **src)
 {
     if (!src || !*src)

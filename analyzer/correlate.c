@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "casebrief/alloc.h"
+#include "casebrief/ingest.h"
 #include "rules_internal.h"
 
 #define MAX_EVIDENCE 24
@@ -101,6 +102,7 @@ struct engine {
     struct span *spans;         /* per host, for absences; lazily */
     size_t nspans;
     int spans_done;
+    int no_captures;            /* the keeper: whether, not what */
 };
 
 /* The time a host's data covers. An absence on a host is judged only
@@ -111,12 +113,30 @@ struct span {
 };
 #define MAX_SPANS 256
 
+/* The first and last time of the data: the timeline's, widened by the
+ * events that were read but not kept (host NULL: every host). */
+static void counted_span(const struct cb_timeline *tl, const char *host,
+                         cb_time *first, cb_time *last)
+{
+    for (size_t i = 0; tl->an && i < tl->an->nsources; i++) {
+        const struct cb_source *s = tl->an->sources[i];
+        if (!s->not_kept || !s->nevents ||
+            (host && s->events[0]->host != host))
+            continue;
+        if (s->nk_first < *first) /* what is not in the timeline */
+            *first = s->nk_first;
+        if (s->nk_last > *last)
+            *last = s->nk_last;
+    }
+}
+
 static void host_span(struct engine *g, const char *host, cb_time *first,
                       cb_time *last)
 {
     const struct cb_timeline *tl = g->tl;
     *first = tl->events[0]->ts;
     *last = tl->events[tl->count - 1]->ts;
+    counted_span(tl, NULL, first, last);
     if (!g->spans_done) {
         g->spans_done = 1;
         g->spans = cb_arena_alloc(g->arena, MAX_SPANS * sizeof *g->spans);
@@ -140,6 +160,7 @@ static void host_span(struct engine *g, const char *host, cb_time *first,
         if (g->spans[k].host == host) {
             *first = g->spans[k].first;
             *last = g->spans[k].last;
+            counted_span(tl, host, first, last);
             return;
         }
 }
@@ -272,6 +293,8 @@ static int take_captures(struct engine *g, pcre2_code *re, const char *subj,
 {
     uint32_t count, size;
     PCRE2_SPTR table;
+    if (g->no_captures)
+        return 0;
     pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
     if (!count)
         return 0;
@@ -960,7 +983,9 @@ static int correlate_rule(struct engine *g, size_t ri)
     const char **keys = keys_of(g, first, &nkeys);
     if (!keys)
         return -1;
+    cb_time start_of_data = g->tl->events[0]->ts;
     cb_time end_of_data = g->tl->events[g->tl->count - 1]->ts;
+    counted_span(g->tl, NULL, &start_of_data, &end_of_data);
     struct draft d = {0};
     int rc = 0;
     for (size_t k = 0; k < nkeys && rc == 0; k++) {
@@ -1044,7 +1069,7 @@ static int correlate_rule(struct engine *g, size_t ri)
             case CORR_ABSENCE: {
                 /* only when the data covers the whole window: the host's
                  * data when grouped by host */
-                cb_time data_first = g->tl->events[0]->ts;
+                cb_time data_first = start_of_data;
                 cb_time data_last = end_of_data;
                 if (r->group == GROUP_HOST)
                     host_span(g, g->tl->events[h->ev]->host, &data_first,
@@ -1127,6 +1152,51 @@ static int cmp_finding(const void *a, const void *b)
     return strcmp(x->summary, y->summary);
 }
 
+/* The per-event machinery of an engine over rs (hits excluded). */
+static int engine_init(struct engine *g, const struct cb_rules *rs)
+{
+    g->rs = rs;
+    g->md = pcre2_match_data_create(64, NULL);
+    g->lit_stamp = cb_calloc(rs->nlits + 1, sizeof *g->lit_stamp);
+    g->lit_val = cb_calloc(rs->nlits + 1, 1);
+    g->memo = cb_calloc(LIST_CACHE, sizeof *g->memo);
+    if (!g->md || !g->lit_stamp || !g->lit_val || !g->memo)
+        return -1;
+    return build_index(g);
+}
+
+static void engine_fini(struct engine *g)
+{
+    if (g->by_id) {
+        for (size_t i = 0; i < 65536; i++)
+            cb_free(g->by_id[i].m);
+        cb_free(g->by_id);
+    }
+    cb_free(g->generic.m);
+    cb_free(g->by_component.m);
+    for (size_t i = 0; g->groups && i < g->ngroups; i++)
+        cb_free(g->groups[i].members);
+    cb_free(g->groups);
+    free_buckets(&g->chan_buckets);
+    free_buckets(&g->comp_buckets);
+    cb_free(g->lit_stamp);
+    cb_free(g->lit_val);
+    cb_free(g->low);
+    cb_free(g->memo);
+    if (g->hits) {
+        for (size_t r = 0; r < g->rs->count; r++) {
+            if (!g->hits[r])
+                continue;
+            for (unsigned s = 0; s <= g->rs->rules[r]->nnames; s++)
+                cb_free(g->hits[r][s].v);
+            cb_free(g->hits[r]);
+        }
+        cb_free(g->hits);
+    }
+    if (g->md)
+        pcre2_match_data_free(g->md);
+}
+
 enum cb_status cb_correlate(const struct cb_rules *rs,
                             const struct cb_timeline *tl,
                             struct cb_findings *out)
@@ -1137,21 +1207,17 @@ enum cb_status cb_correlate(const struct cb_rules *rs,
         return CB_E_NOMEM;
     if (!rs || !rs->count || !tl->count)
         return CB_OK;
-    struct engine g = {.rs = rs, .tl = tl, .out = out, .arena = out->arena};
+    struct engine g = {.tl = tl, .out = out, .arena = out->arena};
     enum cb_status st = CB_E_NOMEM;
-    g.md = pcre2_match_data_create(64, NULL);
     g.hits = cb_calloc(rs->count, sizeof *g.hits);
-    g.lit_stamp = cb_calloc(rs->nlits + 1, sizeof *g.lit_stamp);
-    g.lit_val = cb_calloc(rs->nlits + 1, 1);
-    g.memo = cb_calloc(LIST_CACHE, sizeof *g.memo);
-    if (!g.md || !g.hits || !g.lit_stamp || !g.lit_val || !g.memo)
+    if (!g.hits || engine_init(&g, rs) != 0)
         goto done;
     for (size_t r = 0; r < rs->count; r++) {
         g.hits[r] = cb_calloc(rs->rules[r]->nnames + 1, sizeof **g.hits);
         if (!g.hits[r])
             goto done;
     }
-    if (build_index(&g) != 0 || scan(&g) != 0)
+    if (scan(&g) != 0)
         goto done;
     for (size_t r = 0; r < rs->count; r++) {
         if (correlate_rule(&g, r) != 0)
@@ -1161,37 +1227,77 @@ enum cb_status cb_correlate(const struct cb_rules *rs,
         qsort(out->items, out->count, sizeof *out->items, cmp_finding);
     st = CB_OK;
 done:
-    if (g.by_id) {
-        for (size_t i = 0; i < 65536; i++)
-            cb_free(g.by_id[i].m);
-        cb_free(g.by_id);
-    }
-    cb_free(g.generic.m);
-    cb_free(g.by_component.m);
-    for (size_t i = 0; g.groups && i < g.ngroups; i++)
-        cb_free(g.groups[i].members);
-    cb_free(g.groups);
-    free_buckets(&g.chan_buckets);
-    free_buckets(&g.comp_buckets);
-    cb_free(g.lit_stamp);
-    cb_free(g.lit_val);
-    cb_free(g.low);
-    cb_free(g.memo);
-    if (g.hits) {
-        for (size_t r = 0; r < rs->count; r++) {
-            if (!g.hits[r])
-                continue;
-            for (unsigned s = 0; s <= rs->rules[r]->nnames; s++)
-                cb_free(g.hits[r][s].v);
-            cb_free(g.hits[r]);
-        }
-        cb_free(g.hits);
-    }
-    if (g.md)
-        pcre2_match_data_free(g.md);
+    g.rs = rs;
+    engine_fini(&g);
     if (st != CB_OK)
         cb_findings_fini(out);
     return st;
+}
+
+/* ---- the keeper ---------------------------------------------------------
+ * Whether an event is worth keeping for the analysis: some matcher of
+ * the rules takes it (the same test the scan makes), or the report shows
+ * it on its own merits. Asked once per cluster.log line while parsing. */
+
+struct cb_keeper {
+    struct engine g;
+    const char *debug_channel; /* the interned "cluster.log", once seen */
+};
+
+struct cb_keeper *cb_keeper_create(const struct cb_rules *rs)
+{
+    if (!rs)
+        return NULL;
+    struct cb_keeper *k = cb_calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->g.no_captures = 1;
+    if (engine_init(&k->g, rs) != 0) {
+        cb_keeper_free(&k);
+        return NULL;
+    }
+    return k;
+}
+
+void cb_keeper_free(struct cb_keeper **pk)
+{
+    if (!pk || !*pk)
+        return;
+    engine_fini(&(*pk)->g);
+    cb_free(*pk);
+    *pk = NULL;
+}
+
+int cb_keeper_wants(void *ctx, const struct cb_event *e)
+{
+    struct cb_keeper *k = ctx;
+    struct engine *g = &k->g;
+    if (e->level == 0 || e->level <= CB_LEVEL_WARNING)
+        return 1; /* warnings and above, and levels not known */
+    if (e->channel != k->debug_channel) {
+        if (!e->channel || strcmp(e->channel, "cluster.log") != 0)
+            return 1; /* a line of an event channel ([System]) */
+        k->debug_channel = e->channel;
+    }
+    g->event_no++; /* a new event for the literal memo */
+    struct cb_entity ents[MAX_ENTITIES];
+    unsigned nents;
+    const struct mlist *lists[3] = {
+        (e->flags & CB_EV_HAS_EVENT_ID) && e->event_id < 65536
+            ? &g->by_id[e->event_id]
+            : NULL,
+        e->component ? bucket_for(g, &g->comp_buckets, &g->by_component,
+                                  e->component, 1)
+                     : NULL,
+        bucket_for(g, &g->chan_buckets, &g->generic, e->channel, 0)};
+    if (g->nomem)
+        return 1; /* in doubt, keep */
+    for (int l = 0; l < 3; l++) {
+        for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
+            if (matches(g, lists[l]->m[i]->rep, e, ents, &nents))
+                return 1;
+    }
+    return g->nomem;
 }
 
 void cb_findings_fini(struct cb_findings *f)

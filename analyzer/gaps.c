@@ -43,6 +43,7 @@ static int cmp_time(const void *a, const void *b)
 #define SILENT_FACTOR 200                    /* times the median interval */
 #define SILENT_PER_SOURCE 3
 #define SILENT_SAMPLE 65536
+#define TIME_AT(s, k) ((s)->times ? (s)->times[k] : (s)->events[k]->ts)
 
 /*
  * Stretches without events much longer than the source's usual rhythm
@@ -57,11 +58,14 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
     size_t dcap = 0;
     for (size_t i = 0; i < an->nsources; i++) {
         const struct cb_source *s = an->sources[i];
-        if (s->nevents < SILENT_MIN_EVENTS || s->runs != 1)
+        /* every event's time: the kept events', or all of them when some
+         * were only counted (times[]) */
+        size_t count = s->times ? s->ntimes : s->nevents;
+        if (count < SILENT_MIN_EVENTS || s->runs != 1)
             continue; /* too few to judge, or not in time order */
         /* the median interval from an even sample of at most 64 K of
          * them: sorting millions for one median costs more than parsing */
-        size_t all = s->nevents - 1;
+        size_t all = count - 1;
         size_t step = all / SILENT_SAMPLE + 1, n = 0;
         if (!d) {
             d = cb_malloc(SILENT_SAMPLE * sizeof *d);
@@ -70,7 +74,7 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
             dcap = SILENT_SAMPLE;
         }
         for (size_t k = 0; k < all && n < dcap; k += step)
-            d[n++] = s->events[k + 1]->ts - s->events[k]->ts;
+            d[n++] = TIME_AT(s, k + 1) - TIME_AT(s, k);
         qsort(d, n, sizeof *d, cmp_time);
         cb_time median = d[n / 2];
         cb_time limit = median * SILENT_FACTOR;
@@ -80,9 +84,9 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
          * then reported in time order */
         cb_time top[SILENT_PER_SOURCE] = {0};
         size_t at[SILENT_PER_SOURCE] = {0};
-        cb_time prev = s->events[0]->ts;
+        cb_time prev = TIME_AT(s, 0);
         for (size_t k = 0; k < all; k++) {
-            cb_time t = s->events[k + 1]->ts, gap = t - prev;
+            cb_time t = TIME_AT(s, k + 1), gap = t - prev;
             prev = t;
             if (gap <= limit || gap <= top[SILENT_PER_SOURCE - 1])
                 continue;
@@ -112,8 +116,8 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
                 .kind = CB_GAP_SILENT,
                 .subject = s->path,
                 .host = s->host,
-                .from = s->events[k]->ts,
-                .to = s->events[k + 1]->ts,
+                .from = TIME_AT(s, k),
+                .to = TIME_AT(s, k + 1),
                 .detail = clusterlog
                               ? "no lines for this long inside the cluster "
                                 "log: usually trace files merged by "

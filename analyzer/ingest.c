@@ -28,7 +28,7 @@
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
 #define ARCHIVE_BLOCK ((size_t)64 << 10)
-#define PREFETCH_MIN ((size_t)4 << 20)
+#define PREFETCH_MIN ((size_t)256 << 10)
 
 struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
 {
@@ -55,10 +55,13 @@ void cb_analysis_destroy(struct cb_analysis **pan)
     if (!pan || !*pan)
         return;
     struct cb_analysis *an = *pan;
-    for (size_t i = 0; i < an->nsources; i++)
+    for (size_t i = 0; i < an->nsources; i++) {
         cb_free(an->sources[i]->events);
+        cb_free(an->sources[i]->times);
+    }
     cb_free(an->sources);
     cb_intern_destroy(&an->strings);
+    cb_arena_destroy(&an->ev_arena);
     cb_arena_destroy(&an->arena);
     cb_free(an);
     *pan = NULL;
@@ -189,6 +192,7 @@ static struct cb_source *new_source(struct cb_analysis *an, const char *path)
     src->data_type = "windows:event";
     src->time_basis = "";
     src->first = src->last = CB_TIME_NONE;
+    src->nk_first = src->nk_last = CB_TIME_NONE;
     src->index = (unsigned)an->nsources;
     an->sources[an->nsources++] = src;
     return src;
@@ -248,6 +252,40 @@ static int append_event(struct cb_source *src, struct cb_event *ev)
     return 0;
 }
 
+/* Keep the time of every event of a filtered source (kept or not), for
+ * the silent-period check. */
+static int note_time(struct cb_source *src, cb_time t)
+{
+    if (src->ntimes == src->times_cap) {
+        size_t ncap = src->times_cap ? src->times_cap * 2 : 4096;
+        cb_time *nt = cb_realloc(src->times, ncap * sizeof *nt);
+        if (!nt)
+            return -1;
+        src->times = nt;
+        src->times_cap = ncap;
+    }
+    src->times[src->ntimes++] = t;
+    return 0;
+}
+
+/* An event the analysis does not keep: counted, its time noted, and the
+ * source's span kept as if it had been (runs: see parse_leaf). */
+static int count_event(struct cb_source *src, const struct cb_event *ev)
+{
+    if (note_time(src, ev->ts) != 0)
+        return -1;
+    src->not_kept++;
+    if (src->nk_first == CB_TIME_NONE || ev->ts < src->nk_first)
+        src->nk_first = ev->ts;
+    if (src->nk_last == CB_TIME_NONE || ev->ts > src->nk_last)
+        src->nk_last = ev->ts;
+    if (src->first == CB_TIME_NONE || ev->ts < src->first)
+        src->first = ev->ts;
+    if (src->last == CB_TIME_NONE || ev->ts > src->last)
+        src->last = ev->ts;
+    return 0;
+}
+
 /* Parse one leaf (a non-archive file or member) with the parser that bids
  * highest, or the one forced by --input-format. */
 static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
@@ -293,10 +331,18 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         return CB_OK;
     }
     /* Parsers write straight into arena memory; the slot left over at the
-     * end is the only waste. */
+     * end is the only waste. With a keep filter, the events of a parser
+     * that allows it go to ev_arena, and one not kept is rewound. */
+    struct cb_arena *evs = an->arena;
+    if (an->keep && ops->events_rewindable) {
+        if (!an->ev_arena && !(an->ev_arena = cb_arena_create()))
+            st = CB_E_NOMEM;
+        evs = p.ev_arena = an->ev_arena;
+    }
     enum cb_next r = CB_NEXT_END;
-    for (;;) {
-        struct cb_event *slot = cb_arena_alloc(an->arena, sizeof *slot);
+    while (st == CB_OK) {
+        struct cb_arena_mark mark = cb_arena_mark(evs);
+        struct cb_event *slot = cb_arena_alloc(evs, sizeof *slot);
         if (!slot) {
             st = CB_E_NOMEM;
             break;
@@ -304,6 +350,20 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         r = ops->next(&p, state, slot);
         if (r != CB_NEXT_EVENT)
             break;
+        if (p.ev_arena) {
+            /* the first event always stays: it shows the source's host
+             * and channel to the checks that look for them */
+            int keep = src->nevents == 0 || an->keep(an->keep_ctx, slot);
+            if (keep ? note_time(src, slot->ts) != 0
+                     : count_event(src, slot) != 0) {
+                st = CB_E_NOMEM;
+                break;
+            }
+            if (!keep) {
+                cb_arena_rewind(evs, mark);
+                continue;
+            }
+        }
         if (append_event(src, slot) != 0) {
             st = CB_E_NOMEM;
             break;
@@ -322,6 +382,12 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     }
     if (ops->close)
         ops->close(&p, &state);
+    if (p.ev_arena) { /* the runs of all its events: at least those of the
+                       * kept ones, and what the silent-period check needs */
+        src->runs = src->ntimes > 0;
+        for (size_t i = 1; i < src->ntimes; i++)
+            src->runs += src->times[i] < src->times[i - 1];
+    }
     src->bytes = cb_stream_tell(in);
     if (src->host[0] == '\0' && src->nevents && src->events[0]->host[0]) {
         src->host = src->events[0]->host;
@@ -687,10 +753,12 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
         struct member_read mr = {.an = an, .a = a, .path = child,
                                  .raw_start = raw_pos(a)};
         struct cb_stream ms;
-        /* Big members are decompressed on a thread of their own while
-         * they are parsed; small ones are not worth a thread. */
-        int big = !archive_entry_size_is_set(entry) ||
-                  archive_entry_size(entry) > (la_int64_t)PREFETCH_MIN;
+        /* With -j above 1, members are decompressed on a thread of their
+         * own while they are parsed; small ones are not worth a thread.
+         * -j 1 stays on one thread. */
+        int big = an->opts.jobs > 1 &&
+                  (!archive_entry_size_is_set(entry) ||
+                   archive_entry_size(entry) > (la_int64_t)PREFETCH_MIN);
         if ((big ? cb_stream_init_prefetch(&ms, member_read_cb, &mr,
                                            STREAM_BUF)
                  : cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF)) !=

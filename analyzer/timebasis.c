@@ -112,6 +112,14 @@ static void shift_all(struct cb_source *s, cb_time delta, int only_local)
         e->ts += delta;
         e->flags &= ~(uint32_t)CB_EV_TIME_ASSUMED;
     }
+    /* the times of all its events, kept or only counted (a filtered
+     * source: cluster.log, whose lines share one basis) */
+    for (size_t i = 0; i < s->ntimes; i++)
+        s->times[i] += delta;
+    if (s->not_kept) {
+        s->nk_first += delta;
+        s->nk_last += delta;
+    }
 }
 
 static int local_with_id(const struct cb_event *e)
@@ -123,6 +131,19 @@ static int local_with_id(const struct cb_event *e)
 static void recount(struct cb_source *s)
 {
     s->first = s->last = CB_TIME_NONE;
+    if (s->times) { /* every event's time, kept or only counted */
+        s->runs = s->ntimes ? 1 : 0;
+        for (size_t i = 0; i < s->ntimes; i++) {
+            cb_time t = s->times[i];
+            if (i && t < s->times[i - 1])
+                s->runs++;
+            if (s->first == CB_TIME_NONE || t < s->first)
+                s->first = t;
+            if (s->last == CB_TIME_NONE || t > s->last)
+                s->last = t;
+        }
+        return;
+    }
     s->runs = s->nevents ? 1 : 0;
     for (size_t i = 0; i < s->nevents; i++) {
         cb_time t = s->events[i]->ts;

@@ -797,6 +797,7 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
     cb_free(heap);
     tl->count = total;
     tl->runs = nruns;
+    tl->an = an;
     size_t with_events = 0, folded = 0;
     for (size_t s = 0; s < an->nsources; s++)
         folded += an->sources[s]->duplicates;
@@ -821,4 +822,33 @@ void cb_timeline_fini(struct cb_timeline *tl)
     cb_free(tl->events);
     tl->events = NULL;
     tl->count = 0;
+}
+
+uint64_t cb_timeline_not_kept(const struct cb_timeline *tl)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; tl->an && i < tl->an->nsources; i++)
+        n += tl->an->sources[i]->not_kept;
+    return n;
+}
+
+uint64_t cb_timeline_events_read(const struct cb_timeline *tl)
+{
+    return tl->count + cb_timeline_not_kept(tl);
+}
+
+void cb_timeline_span(const struct cb_timeline *tl, cb_time *first,
+                      cb_time *last)
+{
+    *first = tl->count ? tl->events[0]->ts : CB_TIME_NONE;
+    *last = tl->count ? tl->events[tl->count - 1]->ts : CB_TIME_NONE;
+    for (size_t i = 0; tl->an && i < tl->an->nsources; i++) {
+        const struct cb_source *s = tl->an->sources[i];
+        if (!s->not_kept) /* the span of what is not in the timeline */
+            continue;
+        if (*first == CB_TIME_NONE || s->nk_first < *first)
+            *first = s->nk_first;
+        if (*last == CB_TIME_NONE || s->nk_last > *last)
+            *last = s->nk_last;
+    }
 }

@@ -612,7 +612,8 @@ static enum cb_next emit_pending(struct cb_parse *p, struct state *st,
 {
     *ev = st->pend;
     st->pending = 0;
-    char *m = cb_arena_strndup(p->arena, st->msg ? st->msg : "",
+    char *m = cb_arena_strndup(p->ev_arena ? p->ev_arena : p->arena,
+                               st->msg ? st->msg : "",
                                st->msg_len);
     if (!m)
         return cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line,
@@ -741,7 +742,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             return NOMEM();
         if (r == LINE_BAD)
             continue;
-        char *msg = cb_arena_strndup(p->arena, text, tlen);
+        char *msg =
+            cb_arena_strndup(p->ev_arena ? p->ev_arena : p->arena, text, tlen);
         if (!msg)
             return NOMEM();
         ev->message = msg;
@@ -767,4 +769,5 @@ const struct cb_parser_ops cb_parser_clusterlog = {
     .open = open_,
     .next = next,
     .close = close_,
+    .events_rewindable = 1, /* only messages go to ev_arena */
 };

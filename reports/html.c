@@ -830,12 +830,14 @@ static void header(struct rep *r)
     out_str(o, "</span></h1>\n<dl class=\"meta\">\n<dt>Hosts</dt><dd>");
     host_list(o, r->hosts, r->nhosts);
     out_str(o, "</dd>\n<dt>Time span (UTC)</dt><dd>");
-    if (tl->count) {
-        time_out(o, tl->events[0]->ts);
+    cb_time first, last;
+    cb_timeline_span(tl, &first, &last);
+    if (first != CB_TIME_NONE) {
+        time_out(o, first);
         out_str(o, " \xE2\x80\x93 ");
-        time_out(o, tl->events[tl->count - 1]->ts);
+        time_out(o, last);
         out_str(o, " <span class=\"mut\">(");
-        duration(o, tl->events[0]->ts, tl->events[tl->count - 1]->ts);
+        duration(o, first, last);
         out_str(o, ")</span>");
     } else {
         out_str(o, "<span class=\"mut\">no events</span>");
@@ -843,12 +845,21 @@ static void header(struct rep *r)
     out_str(o, "</dd>\n<dt>Input</dt><dd>");
     num(o, r->an ? r->an->nsources : 0);
     out_str(o, " sources, ");
-    num(o, tl->count);
+    num(o, cb_timeline_events_read(tl));
     out_str(o, " events");
     if (tl->duplicates) {
         out_str(o, " (");
         num(o, tl->duplicates);
         out_str(o, " duplicates dropped)");
+    }
+    uint64_t not_kept = cb_timeline_not_kept(tl);
+    if (not_kept) {
+        out_str(o, "; ");
+        num(o, not_kept);
+        out_str(o, " routine cluster.log lines counted, not shown "
+                   "(no rule reads them: <code>casebrief timeline</code> "
+                   "lists every line, <code>--keep-all</code> keeps them "
+                   "here)");
     }
     out_str(o, ", ");
     num(o, r->nfind);
@@ -1818,7 +1829,12 @@ static void inventory(struct rep *r)
                 out_str(o, "</div>");
             }
             out_str(o, "</td><td class=\"n\">");
-            num(o, s->nevents - s->duplicates);
+            num(o, s->nevents - s->duplicates + s->not_kept);
+            if (s->not_kept) {
+                out_str(o, "<div class=\"sub\">");
+                num(o, s->not_kept);
+                out_str(o, " counted only</div>");
+            }
             if (s->duplicates) {
                 out_str(o, "<div class=\"sub\">+");
                 num(o, s->duplicates);

@@ -142,12 +142,12 @@ static void hosts(struct out *o, const struct cb_analysis *an,
             any_mixed = 1;
             continue;
         }
-        if (!s->host[0] || s->nevents == s->duplicates)
+        if (!s->host[0] || s->nevents + s->not_kept == s->duplicates)
             continue;
         struct host_stat *hs = find_host(h, &n, MAX_HOSTS, s->host);
         if (!hs)
             continue;
-        hs->events += s->nevents - s->duplicates;
+        hs->events += s->nevents - s->duplicates + s->not_kept;
         if (hs->first == CB_TIME_NONE || s->first < hs->first)
             hs->first = s->first;
         if (hs->last == CB_TIME_NONE || s->last > hs->last)
@@ -212,8 +212,10 @@ static void source_obj(struct out *o, const struct cb_source *s)
     out_json_str(o, s->host_rule);
     key(o, 3, "bytes", 0);
     out_u64(o, s->bytes);
-    key(o, 3, "events", 0);
-    out_u64(o, s->nevents - s->duplicates);
+    key(o, 3, "events", 0); /* read, less duplicates */
+    out_u64(o, s->nevents - s->duplicates + s->not_kept);
+    key(o, 3, "not_kept", 0);
+    out_u64(o, s->not_kept);
     key(o, 3, "duplicates", 0);
     out_u64(o, s->duplicates);
     key(o, 3, "first", 0);
@@ -488,14 +490,18 @@ enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
     out_u64(o, an->members);
     key(o, 2, "bytes", 0);
     out_u64(o, an->total_bytes);
-    key(o, 2, "events", 0);
+    cb_time first, last;
+    cb_timeline_span(tl, &first, &last);
+    key(o, 2, "events", 0); /* read, less duplicates */
+    out_u64(o, cb_timeline_events_read(tl));
+    key(o, 2, "events_kept", 0); /* in the timeline rules and report saw */
     out_u64(o, tl->count);
     key(o, 2, "duplicates", 0);
     out_u64(o, tl->duplicates);
     key(o, 2, "first", 0);
-    time_value(o, tl->count ? tl->events[0]->ts : CB_TIME_NONE);
+    time_value(o, first);
     key(o, 2, "last", 0);
-    time_value(o, tl->count ? tl->events[tl->count - 1]->ts : CB_TIME_NONE);
+    time_value(o, last);
     indent(o, 1);
     out_char(o, '}');
     key(o, 1, "sources", 0);

@@ -306,16 +306,26 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
     if (!any)
         out_str(o, "(none identified)");
     out_str(o, "\n- **Time covered:** ");
-    when(o, tl->count ? tl->events[0]->ts : CB_TIME_NONE);
+    cb_time first, last;
+    cb_timeline_span(tl, &first, &last);
+    when(o, first);
     out_str(o, " to ");
-    when(o, tl->count ? tl->events[tl->count - 1]->ts : CB_TIME_NONE);
+    when(o, last);
     out_str(o, " UTC\n- **Events:** ");
-    u64(o, tl->count);
+    u64(o, cb_timeline_events_read(tl));
     out_str(o, " from ");
     u64(o, an->nsources);
     out_str(o, " files (");
     u64(o, tl->duplicates);
-    out_str(o, " duplicates dropped)\n- **casebrief** " CASEBRIEF_VERSION);
+    out_str(o, " duplicates dropped");
+    uint64_t not_kept = cb_timeline_not_kept(tl);
+    if (not_kept) {
+        out_str(o, "; ");
+        u64(o, not_kept);
+        out_str(o, " routine cluster.log lines counted, not kept: "
+                   "`casebrief timeline` lists them all");
+    }
+    out_str(o, ")\n- **casebrief** " CASEBRIEF_VERSION);
     if (in->rules_version) {
         out_str(o, ", knowledge base: ");
         md(o, in->rules_version);
@@ -410,7 +420,7 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
         out_str(o, " | ");
         md(o, s->host);
         out_str(o, " | ");
-        u64(o, s->nevents - s->duplicates);
+        u64(o, s->nevents - s->duplicates + s->not_kept);
         out_str(o, " | ");
         when(o, s->first);
         out_str(o, " | ");

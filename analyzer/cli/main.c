@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "casebrief/casebrief.h"
@@ -95,6 +96,10 @@ static void help(void)
 "      --rules DIR         also load DIR/*.xml; a rule with the id of a\n"
 "                          shipped one replaces it\n"
 "      --no-default-rules  only the rules of --rules\n"
+"      --keep-all          analyze: keep every cluster.log line for the\n"
+"                          report; by default routine lines (info and\n"
+"                          below, in no event channel, that no rule reads)\n"
+"                          are counted, not kept ('timeline' lists all)\n"
 "  -h, --help              this text\n"
 "  -V, --version           version\n"
 "\n"
@@ -211,7 +216,8 @@ enum {
     OPT_HOST,
     OPT_DATE_ORDER,
     OPT_TZ,
-    OPT_NO_DEFAULT_RULES
+    OPT_NO_DEFAULT_RULES,
+    OPT_KEEP_ALL
 };
 
 struct options {
@@ -226,6 +232,7 @@ struct options {
     const char *hosts[32];    /* timeline --host (any of them) */
     int nhosts;
     int no_rules;
+    int keep_all; /* --keep-all */
     unsigned jobs;                      /* -j; 0: number of cores */
     enum cb_date_order date_order;      /* --date-order */
     struct cb_tz_override tz[CB_MAX_TZ_OVERRIDES]; /* --tz */
@@ -306,6 +313,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
         {"window", required_argument, NULL, OPT_WINDOW},
         {"host", required_argument, NULL, OPT_HOST},
         {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
+        {"keep-all", no_argument, NULL, OPT_KEEP_ALL},
         {"jobs", required_argument, NULL, 'j'},
         {"date-order", required_argument, NULL, OPT_DATE_ORDER},
         {"tz", required_argument, NULL, OPT_TZ},
@@ -343,6 +351,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
             opt->hosts[opt->nhosts++] = optarg;
             break;
         case OPT_NO_DEFAULT_RULES: opt->no_rules = 1; break;
+        case OPT_KEEP_ALL: opt->keep_all = 1; break;
         case 'j':
             if (parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
                 fprintf(stderr, "%s: bad job count '%s' (1 to 256)\n", prog,
@@ -412,12 +421,16 @@ static int parse_options(int argc, char **argv, struct options *opt)
 /* Read every input; returns the analysis or NULL (message printed). */
 static struct cb_analysis *ingest_all(char **inputs, int n,
                                       const struct options *opt,
-                                      int *opened)
+                                      int *opened, struct cb_keeper *keeper)
 {
     struct cb_analysis *an = cb_analysis_create(&opt->limits);
     if (!an) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return NULL;
+    }
+    if (keeper) {
+        an->keep = cb_keeper_wants;
+        an->keep_ctx = keeper;
     }
     an->forced = opt->forced;
     an->opts.jobs = opt->jobs;
@@ -691,7 +704,7 @@ static int cmd_timeline(int argc, char **argv, struct options *opt)
         return EXIT_USAGE;
     }
     int opened;
-    struct cb_analysis *an = ingest_all(argv, argc, opt, &opened);
+    struct cb_analysis *an = ingest_all(argv, argc, opt, &opened, NULL);
     if (!an)
         return EXIT_NO_INPUT;
     struct cb_timeline tl;
@@ -769,6 +782,26 @@ static void default_outdir(const char *input, char *out, size_t size)
         snprintf(out, size, "bundle.casebrief");
 }
 
+/* With CASEBRIEF_PHASES set in the environment, each phase's wall time
+ * on stderr (for profiling a bundle; not part of the interface). */
+static void phase(const char *name)
+{
+    static int on = -1;
+    static struct timespec last;
+    if (on < 0) {
+        on = getenv("CASEBRIEF_PHASES") != NULL;
+        clock_gettime(CLOCK_MONOTONIC, &last);
+    }
+    if (!on || !name)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double s = (double)(now.tv_sec - last.tv_sec) +
+               (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+    fprintf(stderr, "%s: phase %-10s %8.3f s\n", prog, name, s);
+    last = now;
+}
+
 static int cmd_analyze(int argc, char **argv, struct options *opt)
 {
     if (argc < 1) {
@@ -802,22 +835,35 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
     else
         default_outdir(argv[0], outdir, sizeof outdir);
     int opened;
-    struct cb_analysis *an = ingest_all(argv, argc, opt, &opened);
-    if (!an)
+    phase(NULL);
+    /* the rules first: they say which routine lines need not be kept */
+    int rules_failed;
+    struct cb_rules *rules = load_rules(opt, &rules_failed);
+    if (rules_failed)
+        return EXIT_USAGE;
+    struct cb_keeper *keeper = NULL;
+    if (!opt->keep_all && rules && !(keeper = cb_keeper_create(rules))) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        cb_rules_free(&rules);
         return EXIT_NO_INPUT;
+    }
+    struct cb_analysis *an = ingest_all(argv, argc, opt, &opened, keeper);
+    cb_keeper_free(&keeper);
+    if (!an) {
+        cb_rules_free(&rules);
+        return EXIT_NO_INPUT;
+    }
+    an->keep = NULL;
+    an->keep_ctx = NULL;
+    phase("ingest");
     struct cb_timeline tl;
     if (cb_timeline_build(an, &tl) != CB_OK) {
         fprintf(stderr, "%s: out of memory building the timeline\n", prog);
+        cb_rules_free(&rules);
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
     }
-    int rules_failed;
-    struct cb_rules *rules = load_rules(opt, &rules_failed);
-    if (rules_failed) {
-        cb_timeline_fini(&tl);
-        cb_analysis_destroy(&an);
-        return EXIT_USAGE;
-    }
+    phase("timeline");
     struct cb_findings findings;
     if (cb_correlate(rules, &tl, &findings) != CB_OK) {
         fprintf(stderr, "%s: out of memory correlating\n", prog);
@@ -826,6 +872,7 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
     }
+    phase("correlate");
     struct cb_gaps gaps;
     if (cb_gaps_find(rules, an, &tl, &gaps) != CB_OK) {
         fprintf(stderr, "%s: out of memory finding gaps\n", prog);
@@ -835,12 +882,16 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
     }
+    phase("gaps");
     int rc = findings.count ? EXIT_FINDINGS : EXIT_NOTHING_FOUND;
     if (opened == 0 || parsed_sources(an) == 0)
         rc = EXIT_NO_INPUT;
     if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "%s: cannot create %s: %s\n", prog, outdir,
                 strerror(errno));
+        cb_gaps_fini(&gaps);
+        cb_findings_fini(&findings);
+        cb_rules_free(&rules);
         cb_timeline_fini(&tl);
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
@@ -872,6 +923,7 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
                     strerror(errno));
             rc = EXIT_NO_INPUT;
         }
+        phase(ext[kind]);
     }
     snprintf(path, sizeof path, "%s", first_path);
     if (!opt->quiet) {

@@ -40,21 +40,32 @@ cp "$c/p3-avhdx.zip" "$work/other/p3-avhdx.zip"
 good="demo-bundle p3-avhdx.zip node1-xml.zip node1-text.tar.gz"
 
 # a case that needs more memory than --case-memory allows: a ~100 MB
-# cluster.log (read whole by the analyzer) under a 96 MB address space
+# cluster.log of error lines (all kept for the report) under a 96 MB
+# address space; and the same size of routine info lines, which the
+# analysis counts without keeping: that one fits
 big=$work/special/big-case
-mkdir -p "$big"
-[ "$asan" = 0 ] && python3 - "$big/HV-NODE3_cluster.log" << 'EOF'
+routine=$work/special/routine-case
+mkdir -p "$big" "$routine"
+if [ "$asan" = 0 ]; then
+    for lv in ERR INFO; do
+        d=$big
+        [ $lv = INFO ] && d=$routine
+        python3 - "$d/HV-NODE3_cluster.log" $lv << 'EOF'
 import sys
+lv = sys.argv[2].ljust(5)
 with open(sys.argv[1], "w") as f:
     f.write("[=== Cluster Logs ===]\n")
     block = "".join(
-        "00000e4c.00001d2c::2024/11/15-%02d:%02d:%02d.%03d INFO  [NM] "
+        "00000e4c.00001d2c::2024/11/15-%02d:%02d:%02d.%03d %s [NM] "
         "Received request %d from client address HV-NODE1.\n"
-        % (i // 3600000 % 24, i // 60000 % 60, i // 1000 % 60, i % 1000, i)
+        % (i // 3600000 % 24, i // 60000 % 60, i // 1000 % 60, i % 1000, lv,
+           i)
         for i in range(0, 100000 * 7, 7))
     for _ in range(12):
         f.write(block)
 EOF
+    done
+fi
 # a case that hangs: a named pipe whose writer never writes
 mkfifo "$work/special/hang-case"
 sleep 300 > "$work/special/hang-case" &
@@ -63,10 +74,10 @@ hang_pid=$!
 # ---- one batch with good and bad cases ----------------------------------
 out=$work/out
 # ASan reserves terabytes of address space: no memory cap there
-bigcase=("$big" --case-memory 96M) n=8 nfailed=3
+bigcase=("$big" "$routine" --case-memory 96M) n=9 nok=6 nfailed=3
 failed_names='["big-case", "corrupt.zip", "hang-case"]'
 if [ "$asan" = 1 ]; then
-    bigcase=() n=7 nfailed=2 failed_names='["corrupt.zip", "hang-case"]'
+    bigcase=() n=7 nok=5 nfailed=2 failed_names='["corrupt.zip", "hang-case"]'
 fi
 "$cb" batch --cases-dir "$c" "$work/other/p3-avhdx.zip" \
     "$work/special/hang-case" -o "$out" -j 2 --case-timeout 5 "${bigcase[@]}" \
@@ -77,7 +88,7 @@ check "a batch with failed cases exits 3" [ "$rc" -eq 3 ]
 check "index path printed" grep -qx "$out/index.html" "$work/stdout"
 check "progress counts every case" grep -q "^\[$n/$n\] " "$work/stderr"
 check "progress line: case, findings, seconds" \
-    grep -qE '^\[[0-9]/[78]\] demo-bundle: 2 findings \([0-9.]+ s\)$' "$work/stderr"
+    grep -qE '^\[[0-9]/[789]\] demo-bundle: 2 findings \([0-9.]+ s\)$' "$work/stderr"
 # CASE arguments come before --cases-dir entries: other/p3-avhdx.zip is
 # p3-avhdx.zip, cases/p3-avhdx.zip is p3-avhdx.zip~2
 for g in $good; do
@@ -109,12 +120,21 @@ else
     check "big case failed on the memory cap" \
         jqt '.status == "failed" and (.reason | test("memory"))' \
         "$out/big-case/case.json"
+    check "routine case of the same size fits: its lines counted, not kept" \
+        jqt '.status == "ok"' "$out/routine-case/case.json"
+    check "routine case: every line counted, a handful kept, span whole" \
+        jqt '.summary.events == 1200000 and .summary.events_kept < 10 and
+             .sources[0].not_kept + .sources[0].events - .sources[0].not_kept
+               == 1200000 and
+             .summary.first == "2024-11-15T00:00:00.000000+00:00" and
+             .summary.last == "2024-11-15T00:11:39.993000+00:00"' \
+        "$out/routine-case/report.json"
 fi
 check "no temporary directory left" \
     sh -c '! ls -A "$1" | grep -q "^\.tmp"' _ "$out"
 s=$out/summary.json
-check "summary: $n cases, 5 ok, $nfailed failed" \
-    jqt ".cases == {\"total\": $n, \"ok\": 5, \"failed\": $nfailed, \"with_findings\": 5}" "$s"
+check "summary: $n cases, $nok ok, $nfailed failed" \
+    jqt ".cases == {\"total\": $n, \"ok\": $nok, \"failed\": $nfailed, \"with_findings\": 5}" "$s"
 check "summary: failed cases with reasons" \
     jqt "[.case_list[] | select(.status == \"failed\") | .name] == $failed_names and all(.case_list[] | select(.status == \"failed\"); .reason | length > 0)" "$s"
 check "summary: case list sorted by name" \

@@ -61,6 +61,17 @@ for desc in "$scen"/*/scenario.json; do
             bad "$name: exit $rc, expected $want" "$(head -3 "$out/$name.err")"
     fi
     [ -s "$report/report.json" ] || { bad "$name: no report.json"; continue; }
+    # routine cluster.log lines are only counted by default: keeping every
+    # line must not change one finding, gap or count
+    all="$out/$name.keep-all"
+    "$cb" analyze -q --keep-all -f json -o "$all" "$out/a/$name" > /dev/null 2>&1
+    same='{findings, gaps, hosts, events: .summary.events, first: .summary.first,
+           last: .summary.last, sources: [.sources[] | {path, events, first, last}]}'
+    if [ "$(jq -c "$same" "$report/report.json")" = "$(jq -c "$same" "$all/report.json")" ]; then
+        ok "$name: --keep-all finds the same ($(jq '.summary.events_kept' "$report/report.json") of $(jq '.summary.events' "$report/report.json") events kept)"
+    else
+        bad "$name: --keep-all changes the result" "$(diff <(jq "$same" "$report/report.json") <(jq "$same" "$all/report.json") | head -20)"
+    fi
 
     n=$(jq '.findings | length' "$exp")
     for i in $(seq 0 $((n - 1))); do

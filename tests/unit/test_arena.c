@@ -304,3 +304,29 @@ Test(arena, adopted_blocks_stay_valid_until_the_new_owner_goes)
     cb_arena_adopt(dst, &src); /* nothing to take: no effect */
     cb_arena_destroy(&dst);    /* frees both (ASan: no leak) */
 }
+
+Test(arena, rewind_gives_back_what_came_after_the_mark)
+{
+    struct cb_arena *a = cb_arena_create();
+    char *keep = cb_arena_strdup(a, "kept");
+    size_t used = cb_arena_used(a);
+    struct cb_arena_mark m = cb_arena_mark(a);
+    char *gone = cb_arena_alloc(a, 100);
+    cr_assert_not_null(gone);
+    cb_arena_rewind(a, m);
+    cr_assert_eq(cb_arena_used(a), used);
+    /* the next allocation reuses the same bytes; earlier data intact */
+    cr_assert_eq(cb_arena_alloc(a, 100), gone);
+    cr_assert_str_eq(keep, "kept");
+    /* a block started after the mark stays: its data is not reused */
+    m = cb_arena_mark(a);
+    char *big = cb_arena_alloc(a, 1 << 20); /* past the 64 KiB block */
+    cr_assert_not_null(big);
+    memset(big, 7, 1 << 20);
+    cb_arena_rewind(a, m);
+    char *after = cb_arena_alloc(a, 16);
+    cr_assert(after < big || after >= big + (1 << 20),
+              "rewind must not hand out a newer block's bytes");
+    cr_assert_eq(big[(1 << 20) - 1], 7);
+    cb_arena_destroy(&a);
+}

@@ -1527,3 +1527,53 @@ Test(correlate, same_within_only_for_single)
     cr_assert_not_null(strstr(errs->msg, "same-within"), "%s", errs->msg);
     cb_rule_errors_free(&errs);
 }
+
+/* ---- the keeper ----------------------------------------------------------
+ * What an analysis keeps of routine cluster.log lines: exactly the lines
+ * some matcher takes (the scan's own test), plus what the report shows
+ * on its own: warnings and above, and lines of an event channel. */
+
+Test(correlate, keeper_keeps_what_a_rule_or_the_report_needs)
+{
+    load(RULES(CLUSTER1("comp", "<component>RCM</component>"
+                                "<message>failed</message>")
+               CLUSTER1("txt", "<message>^Lost quorum</message>")
+               CLUSTER1("id", "<event-id>1135</event-id>")));
+    struct cb_keeper *k = cb_keeper_create(rules);
+    cr_assert_not_null(k);
+    const char *cl = "cluster.log";
+    static const struct {
+        const char *channel, *component, *msg;
+        uint32_t id;
+        unsigned level;
+        int keep;
+    } c[] = {
+        {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_INFO, 1},
+        {"cluster.log", "RCM", "resource online", NOID, CB_LEVEL_INFO, 0},
+        {"cluster.log", "NM", "resource failed", NOID, CB_LEVEL_INFO, 0},
+        {"cluster.log", NULL, "Lost quorum now", NOID, CB_LEVEL_INFO, 1},
+        {"cluster.log", NULL, "x Lost quorum", NOID, CB_LEVEL_INFO, 0},
+        {"cluster.log", "RCM", "idle", NOID, CB_LEVEL_DEBUG, 0},
+        {"cluster.log", "RCM", "idle", NOID, CB_LEVEL_VERBOSE, 0},
+        {"cluster.log", "NM", "idle", NOID, CB_LEVEL_WARNING, 1},
+        {"cluster.log", "NM", "idle", NOID, CB_LEVEL_ERROR, 1},
+        {"cluster.log", "NM", "idle", NOID, CB_LEVEL_CRITICAL, 1},
+        {"cluster.log", "NM", "idle", NOID, 0, 1}, /* level not known */
+        {"System", NULL, "idle", NOID, CB_LEVEL_INFO, 1},
+        {"cluster.log", NULL, "idle", 1135, CB_LEVEL_INFO, 1},
+        {"cluster.log", NULL, "idle", 1136, CB_LEVEL_INFO, 0},
+        /* the memo of one event's literals must not leak into the next */
+        {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_INFO, 1},
+        {"cluster.log", "RCM", "resource fine", NOID, CB_LEVEL_INFO, 0},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        struct cb_event *e =
+            ev_full(T0 + (cb_time)i, H1, c[i].channel[0] == 'c' ? cl : "System",
+                    NULL, c[i].id, c[i].level, c[i].component, c[i].msg);
+        cr_assert_eq(cb_keeper_wants(k, e), c[i].keep, "case %zu: %s", i,
+                     c[i].msg);
+    }
+    cb_keeper_free(&k);
+    cr_assert_null(k);
+    cr_assert_null(cb_keeper_create(NULL));
+}

@@ -965,3 +965,84 @@ Test(ingest, small_member_damaged_midway_keeps_lines_before_the_damage)
     free(tgz);
     free(text);
 }
+
+/* ---- a keep filter (analyze) ----------------------------------------------
+ * Lines the filter declines are counted and their times kept, their
+ * memory given back; the source's span, the run count and the silent
+ * periods still see every line. */
+
+static int keep_marked(void *ctx, const struct cb_event *ev)
+{
+    (*(int *)ctx)++;
+    return strstr(ev->message, "KEEP") != NULL;
+}
+
+Test(ingest, lines_the_filter_declines_are_counted_not_kept)
+{
+    /* a header-carrying cluster.log (times are UTC): 300 lines a minute
+     * apart, every 10th marked KEEP, and five silent hours between lines
+     * 150 and 151, neither of them kept */
+    size_t cap = 1 << 16, n = 0;
+    char *log = malloc(cap);
+    cr_assert_not_null(log);
+    n += (size_t)snprintf(log + n, cap - n, "[=== Cluster Logs ===]\n");
+    cb_time times[300];
+    for (int i = 0; i < 300; i++) {
+        int m = i + (i > 150 ? 300 : 0); /* minutes after 10:00 */
+        times[i] = cb_time_from_civil(2024, 11, 15, 10 + m / 60, m % 60, 0, 0);
+        int keep = i % 10 == 5;
+        n += (size_t)snprintf(log + n, cap - n,
+                              "00000e4c.00001d2c::2024/11/15-%02d:%02d:00.000 "
+                              "INFO  [NM] line %d%s\n",
+                              10 + m / 60, m % 60, i, keep ? " KEEP" : "");
+        cr_assert_lt(n, cap);
+    }
+    struct cb_analysis *an = cb_analysis_create(NULL);
+    int asked = 0;
+    an->keep = keep_marked;
+    an->keep_ctx = &asked;
+    cr_assert_eq(cb_ingest_memory(an, "HV-NODE1_cluster.log", log, n, NULL),
+                 CB_OK);
+    cr_assert_eq(an->nsources, 1);
+    const struct cb_source *s = an->sources[0];
+    /* the first line always stays; then the 30 marked ones */
+    cr_assert_eq(s->nevents, 31, "kept %llu",
+                 (unsigned long long)s->nevents);
+    cr_assert_eq(s->not_kept, 269);
+    cr_assert_eq(asked, 299, "the first line is kept without asking");
+    cr_assert_eq(s->ntimes, 300);
+    for (int i = 0; i < 300; i++)
+        cr_assert_eq(s->times[i], times[i], "time of line %d", i);
+    cr_assert_eq(s->first, times[0]);
+    cr_assert_eq(s->last, times[299], "the last line is not kept");
+    cr_assert_eq(s->runs, 1);
+    cr_assert(strstr(s->events[1]->message, "line 5 KEEP"));
+    /* the declined lines' memory was given back */
+    cr_assert_leq(cb_arena_used(an->ev_arena),
+                  32 * (sizeof(struct cb_event) + 64));
+
+    struct cb_timeline tl;
+    cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
+    cr_assert_eq(tl.count, 31);
+    cr_assert_eq(cb_timeline_not_kept(&tl), 269);
+    cr_assert_eq(cb_timeline_events_read(&tl), 300);
+    cb_time first, last;
+    cb_timeline_span(&tl, &first, &last);
+    cr_assert_eq(first, times[0]);
+    cr_assert_eq(last, times[299]);
+    struct cb_gaps gaps;
+    cr_assert_eq(cb_gaps_find(NULL, an, &tl, &gaps), CB_OK);
+    size_t silent = 0;
+    for (size_t i = 0; i < gaps.count; i++) {
+        if (gaps.items[i].kind != CB_GAP_SILENT)
+            continue;
+        silent++;
+        cr_assert_eq(gaps.items[i].from, times[150]);
+        cr_assert_eq(gaps.items[i].to, times[151]);
+    }
+    cr_assert_eq(silent, 1, "the silent hours between two counted lines");
+    cb_gaps_fini(&gaps);
+    cb_timeline_fini(&tl);
+    cb_analysis_destroy(&an);
+    free(log);
+}

@@ -24,6 +24,17 @@ char *cb_arena_strndup(struct cb_arena *arena, const char *s, size_t len);
 char *cb_arena_strdup(struct cb_arena *arena, const char *s);
 char *cb_arena_printf(struct cb_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A point to go back to: what is allocated after cb_arena_mark can be
+ * given back with cb_arena_rewind, when nothing allocated since must
+ * live on (one arena per kind of data). Only the current block is
+ * reclaimed; a block started since stays allocated (and in use). */
+struct cb_arena_mark {
+    const void *block;
+    size_t used, total;
+};
+struct cb_arena_mark cb_arena_mark(const struct cb_arena *arena);
+void cb_arena_rewind(struct cb_arena *arena, struct cb_arena_mark m);
+
 /* Move every block of *src into dst, to be freed with dst, and free the
  * emptied *src (cleared). What src handed out stays valid. */
 void cb_arena_adopt(struct cb_arena *dst, struct cb_arena **src);

@@ -129,6 +129,13 @@ struct cb_source {
     int origin_is_line;   /* 1: event origin is a line number */
     uint64_t bytes;       /* uncompressed bytes read */
     uint64_t nevents;     /* events kept */
+    /* events read but not kept (cb_analysis.keep said no): counted, and
+     * their times kept in times[] (all ntimes events, kept or not, in
+     * parse order) for the silent-period check */
+    uint64_t not_kept;
+    cb_time nk_first, nk_last; /* span of those not kept */
+    cb_time *times;
+    size_t ntimes, times_cap;
     uint64_t duplicates;  /* events dropped as seen in another source */
     cb_time first, last;
     struct cb_event **events; /* in parse order; owned by the analysis */

@@ -36,6 +36,13 @@ struct cb_analysis {
     struct cb_tz_override tz[CB_MAX_TZ_OVERRIDES]; /* --tz */
     unsigned ntz;
 
+    /* Optional filter (analyze): an event of a rewindable parser (see
+     * cb_parser_ops) for which keep returns 0 is counted, not kept; every
+     * other event is kept. Events of such parsers then live in ev_arena. */
+    int (*keep)(void *ctx, const struct cb_event *ev);
+    void *keep_ctx;
+    struct cb_arena *ev_arena;
+
     struct cb_source **sources;
     size_t nsources, sources_cap;
     struct cb_warning *warnings, *warnings_tail; /* bundle level */

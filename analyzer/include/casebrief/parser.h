@@ -36,6 +36,10 @@ struct cb_parse {
     struct cb_stream *in;
     struct cb_source *src;
     struct cb_arena *arena;     /* event strings go here */
+    /* When set (parsers with events_rewindable), each event's own strings
+     * go here instead, and nothing else: an event the analysis does not
+     * keep is given back by rewinding it. */
+    struct cb_arena *ev_arena;
     struct cb_intern *strings;  /* for host, channel, provider, component */
     struct cb_error err;        /* filled when next() fails */
     const struct cb_parse_opts *opts; /* never NULL */
@@ -61,6 +65,9 @@ struct cb_parser_ops {
     enum cb_next (*next)(struct cb_parse *p, void *state, struct cb_event *ev);
     /* optional: free state; accepts NULL and clears it. */
     void (*close)(struct cb_parse *p, void **state);
+    /* 1: next() puts an event's own memory in p->ev_arena when that is
+     * set, and nothing that must outlive the event (see cb_parse). */
+    int events_rewindable;
 };
 
 /* Add a warning with its place to the parse's source. */

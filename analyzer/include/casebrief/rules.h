@@ -119,6 +119,19 @@ struct cb_findings {
 enum cb_status cb_correlate(const struct cb_rules *rules,
                             const struct cb_timeline *tl,
                             struct cb_findings *out);
+
+/*
+ * The keeper: which events an analysis needs to keep, asked while
+ * parsing (cb_analysis.keep) so that routine lines cost no memory:
+ * events some rule's matcher takes, warnings and above, and lines of an
+ * event channel. Only cluster.log debug lines are ever left out (see
+ * cb_parser_ops.events_rewindable). NULL on out of memory or no rules.
+ */
+struct cb_keeper;
+struct cb_keeper *cb_keeper_create(const struct cb_rules *rules);
+void cb_keeper_free(struct cb_keeper **keeper);
+/* 1: keep ev. ctx is the keeper (the shape of cb_analysis.keep). */
+int cb_keeper_wants(void *ctx, const struct cb_event *ev);
 void cb_findings_fini(struct cb_findings *f);
 
 /* ---- evidence gaps ----------------------------------------------------- */

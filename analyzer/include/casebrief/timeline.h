@@ -20,6 +20,9 @@ struct cb_timeline {
     size_t count;
     uint64_t duplicates; /* dropped */
     size_t runs;         /* sorted runs merged */
+    /* its sources (NULL when built by hand): their spans count the
+     * events read but not kept */
+    const struct cb_analysis *an;
 };
 
 /*
@@ -45,5 +48,15 @@ void cb_timeline_fini(struct cb_timeline *tl);
 enum cb_status cb_merge_runs(struct cb_event **const *runs,
                              const size_t *lens, size_t nruns,
                              struct cb_event **out);
+
+/* Events read into the analysis: those in the timeline plus those only
+ * counted (cb_analysis.keep). */
+uint64_t cb_timeline_events_read(const struct cb_timeline *tl);
+/* Events read but not kept. */
+uint64_t cb_timeline_not_kept(const struct cb_timeline *tl);
+/* First and last time of every event read, kept or not (CB_TIME_NONE
+ * when there are none). */
+void cb_timeline_span(const struct cb_timeline *tl, cb_time *first,
+                      cb_time *last);
 
 #endif
