@@ -55,6 +55,9 @@ void cb_analysis_destroy(struct cb_analysis **pan)
     if (!pan || !*pan)
         return;
     struct cb_analysis *an = *pan;
+    for (size_t i = 0; i < sizeof an->pools / sizeof an->pools[0]; i++)
+        if (an->pools[i].pool && an->pools[i].ops->pool_free)
+            an->pools[i].ops->pool_free(an->pools[i].pool);
     for (size_t i = 0; i < an->nsources; i++) {
         cb_free(an->sources[i]->events);
         cb_free(an->sources[i]->times);
@@ -318,6 +321,14 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     struct cb_parse p = {
         .in = in, .src = src, .arena = an->arena, .strings = an->strings,
         .opts = &an->opts};
+    if (ops->pool_free) { /* the parser's slot in this analysis */
+        for (size_t i = 0; i < sizeof an->pools / sizeof an->pools[0]; i++)
+            if (!an->pools[i].ops || an->pools[i].ops == ops) {
+                an->pools[i].ops = ops;
+                p.pool = &an->pools[i].pool;
+                break;
+            }
+    }
     void *state = NULL;
     enum cb_status st = ops->open ? ops->open(&p, &state) : CB_OK;
     if (st == CB_E_NOMEM)

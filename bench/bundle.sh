@@ -83,12 +83,14 @@ export -f evtxexport_all 2> /dev/null || true
 read -r floor_t floor_rss floor_cpu < <(measure bsdtar -xOf "$zip")
 read -r cb_t cb_rss cb_cpu < <(measure ./build/casebrief analyze -q -o "$out/report" "$zip")
 read -r cbj_t cbj_rss cbj_cpu < <(measure ./build/casebrief analyze -q -j 1 -o "$out/report1" "$zip")
+read -r cbk_t cbk_rss cbk_cpu < <(measure ./build/casebrief analyze -q --keep-all -o "$out/report-all" "$zip")
 ee_t="" ee_rss="" ee_cpu=""
 if command -v evtxexport > /dev/null; then
     export evdir
     read -r ee_t ee_rss ee_cpu < <(measure bash -c "$(declare -f evtxexport_all); evtxexport_all")
 fi
 events=$(jq '.summary.events' "$out/report/report.json")
+kept=$(jq '.summary.events_kept' "$out/report/report.json")
 dups=$(jq '.summary.duplicates' "$out/report/report.json")
 findings=$(jq '.findings | length' "$out/report/report.json")
 
@@ -97,8 +99,8 @@ printf '\nbundle: %s: %.0f MB zipped, %.0f MB uncompressed; %d .evtx members, %.
     "$zip" "$(awk -v b="$zbytes" 'BEGIN{print b/1e6}')" \
     "$(awk -v b="$bytes" 'BEGIN{print b/1e6}')" "$nev" \
     "$(awk -v b="$evbytes" 'BEGIN{print b/1e6}')"
-printf 'casebrief: %s events kept, %s duplicates, %s findings; machine: %s cores, load %s\n' \
-    "$events" "$dups" "$findings" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'casebrief: %s events read, %s kept, %s duplicates, %s findings; machine: %s cores, load %s\n' \
+    "$events" "$kept" "$dups" "$findings" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-40s %8s %9s %8s %10s\n' tool "wall s" "MB/s" "CPU s" "peak RSS"
 printf '%-40s %8.2f %9s %8.2f %7d MB\n' "bsdtar -xOf bundle (floor)" "$floor_t" \
     "$(mbs "$floor_t" "$bytes")" "$floor_cpu" "$((floor_rss / 1024))"
@@ -106,6 +108,8 @@ printf '%-40s %8.2f %9s %8.2f %7d MB\n' "casebrief analyze (end to end)" "$cb_t"
     "$(mbs "$cb_t" "$bytes")" "$cb_cpu" "$((cb_rss / 1024))"
 printf '%-40s %8.2f %9s %8.2f %7d MB\n' "casebrief analyze -j 1" "$cbj_t" \
     "$(mbs "$cbj_t" "$bytes")" "$cbj_cpu" "$((cbj_rss / 1024))"
+printf '%-40s %8.2f %9s %8.2f %7d MB\n' "casebrief analyze --keep-all" "$cbk_t" \
+    "$(mbs "$cbk_t" "$bytes")" "$cbk_cpu" "$((cbk_rss / 1024))"
 if [ -n "$ee_t" ]; then
     printf '%-40s %8.2f %9s %8.2f %7d MB\n' \
         "evtxexport -f xml, .evtx members only" "$ee_t" \

@@ -2723,6 +2723,9 @@ static struct state *state_new(struct cb_parse *p)
  * a log of up to 2 MiB is done sooner on the calling thread, and a bundle
  * holds hundreds of those. */
 #define PAR_AFTER_CHUNKS 32u
+/* Workers kept across the files of an analysis (cb_parse.pool) cost
+ * that once: then only the first chunks of a file are read here. */
+#define PAR_AFTER_CHUNKS_POOLED 4u
 #define MAX_JOBS 64u
 
 enum job_state { J_FREE, J_QUEUED, J_RUNNING, J_DONE };
@@ -2783,6 +2786,7 @@ struct par {
     int feeding_defer;
     int read_failed;
     struct cb_error read_err;
+    int pooled; /* kept in a cb_parse.pool between files */
 };
 
 static void job_reset(struct job *j)
@@ -2871,7 +2875,7 @@ static void *worker_main(void *arg)
 }
 
 /* Stop the workers and free what they used; the events they decoded
- * move into keep. */
+ * move into keep (NULL: freed). */
 static void par_free(struct par *pp, struct cb_arena *keep)
 {
     if (!pp)
@@ -2893,7 +2897,9 @@ static void par_free(struct par *pp, struct cb_arena *keep)
             free_state(w->st);
         cb_intern_destroy(&w->strings);
         cb_arena_destroy(&w->arena);
-        cb_arena_adopt(keep, &w->events);
+        if (keep)
+            cb_arena_adopt(keep, &w->events);
+        cb_arena_destroy(&w->events);
         cb_free(w->map.k);
         cb_free(w->map.v);
     }
@@ -2905,6 +2911,47 @@ static void par_free(struct par *pp, struct cb_arena *keep)
     cb_free(pp);
 }
 
+static void pool_free(void *pool)
+{
+    par_free(pool, NULL);
+}
+
+/* The end of a file on pooled workers: jobs not started are dropped,
+ * running ones awaited, the decoded events handed to keep, and the ring
+ * emptied for the next file. Returns -1 (pool unusable: freed by the
+ * caller) when a worker's new events arena cannot be made. */
+static int par_file_done(struct par *pp, struct cb_arena *keep)
+{
+    pthread_mutex_lock(&pp->mu);
+    for (unsigned i = 0; i < pp->window; i++)
+        if (pp->ring[i].state == J_QUEUED)
+            pp->ring[i].state = J_FREE;
+    for (;;) {
+        int running = 0;
+        for (unsigned i = 0; i < pp->window; i++)
+            running |= pp->ring[i].state == J_RUNNING;
+        if (!running)
+            break;
+        pthread_cond_wait(&pp->done, &pp->mu);
+    }
+    for (unsigned i = 0; i < pp->window; i++) {
+        job_reset(&pp->ring[i]);
+        pp->ring[i].state = J_FREE;
+    }
+    pp->head = pp->tail = pp->disp = pp->nout = 0;
+    pp->cur = NULL;
+    pp->feeding_defer = pp->read_failed = 0;
+    pthread_mutex_unlock(&pp->mu);
+    int rc = 0;
+    for (unsigned i = 0; i < pp->nwk; i++) {
+        struct worker *w = &pp->wk[i];
+        cb_arena_adopt(keep, &w->events);
+        if (!(w->events = cb_arena_create()))
+            rc = -1;
+    }
+    return rc;
+}
+
 /* Workers for a file whose header st has read; NULL when jobs <= 1 or
  * anything fails (the file is then read on the caller's thread). */
 static struct par *par_new(struct cb_parse *p, const struct state *st)
@@ -2912,6 +2959,14 @@ static struct par *par_new(struct cb_parse *p, const struct state *st)
     unsigned jobs = p->opts ? p->opts->jobs : 1;
     if (jobs <= 1)
         return NULL;
+    if (p->pool && *p->pool) { /* the workers of an earlier file */
+        struct par *pp = *p->pool;
+        for (unsigned i = 0; i < pp->nwk; i++) {
+            pp->wk[i].st->base = st->base;
+            pp->wk[i].st->no_crc = st->no_crc;
+        }
+        return pp;
+    }
     if (jobs > MAX_JOBS)
         jobs = MAX_JOBS;
     struct par *pp = cb_calloc(1, sizeof *pp);
@@ -2953,6 +3008,10 @@ static struct par *par_new(struct cb_parse *p, const struct state *st)
             0)
             goto fail;
         pp->nwk++;
+    }
+    if (p->pool) {
+        pp->pooled = 1;
+        *p->pool = pp;
     }
     return pp;
 fail:
@@ -3222,7 +3281,9 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->prev_last_rid = st->hdr_last_rid;
             st->prev_max_rid = st->max_rid;
         }
-        if (st->par_wanted && st->next_slot >= PAR_AFTER_CHUNKS &&
+        if (st->par_wanted &&
+            st->next_slot >= (p->pool ? PAR_AFTER_CHUNKS_POOLED
+                                      : PAR_AFTER_CHUNKS) &&
             !st->eof) { /* the rest of the file on workers */
             st->par_wanted = 0;
             st->par = par_new(p, st);
@@ -3243,7 +3304,14 @@ static void close_(struct cb_parse *p, void **state)
     if (!state || !*state)
         return;
     struct state *st = *state;
-    par_free(st->par, p->arena);
+    if (st->par && st->par->pooled) {
+        if (par_file_done(st->par, p->arena) != 0) {
+            par_free(st->par, p->arena);
+            *p->pool = NULL;
+        }
+    } else {
+        par_free(st->par, p->arena);
+    }
     st->par = NULL;
     if (st->cont_chunks)
         cb_parse_warn(p, CB_WHERE_NONE, 0,
@@ -3286,4 +3354,5 @@ const struct cb_parser_ops cb_parser_evtx = {
     .open = open_,
     .next = next,
     .close = close_,
+    .pool_free = pool_free, /* -j workers kept across files */
 };

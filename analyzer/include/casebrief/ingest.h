@@ -43,6 +43,12 @@ struct cb_analysis {
     void *keep_ctx;
     struct cb_arena *ev_arena;
 
+    /* parsers' slots kept across files (cb_parse.pool) */
+    struct {
+        const struct cb_parser_ops *ops;
+        void *pool;
+    } pools[8];
+
     struct cb_source **sources;
     size_t nsources, sources_cap;
     struct cb_warning *warnings, *warnings_tail; /* bundle level */

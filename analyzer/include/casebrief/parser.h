@@ -40,6 +40,10 @@ struct cb_parse {
      * go here instead, and nothing else: an event the analysis does not
      * keep is given back by rewinding it. */
     struct cb_arena *ev_arena;
+    /* When set: the parser's own slot for what it keeps from one file to
+     * the next of the same analysis (worker threads), freed at the end
+     * by ops->pool_free. Files are parsed one at a time. */
+    void **pool;
     struct cb_intern *strings;  /* for host, channel, provider, component */
     struct cb_error err;        /* filled when next() fails */
     const struct cb_parse_opts *opts; /* never NULL */
@@ -68,6 +72,8 @@ struct cb_parser_ops {
     /* 1: next() puts an event's own memory in p->ev_arena when that is
      * set, and nothing that must outlive the event (see cb_parse). */
     int events_rewindable;
+    /* optional: free what the parser left in *cb_parse.pool. */
+    void (*pool_free)(void *pool);
 };
 
 /* Add a warning with its place to the parse's source. */
