@@ -120,8 +120,7 @@ static struct cand *find(struct cand *c, size_t n, const char *key)
     return lo < n && strcmp(c[lo].key, key) == 0 ? &c[lo] : NULL;
 }
 
-static void warn(struct cb_analysis *an, struct cb_source *src,
-                 const char *msg)
+static void warn(struct cb_analysis *an, struct cb_source *src, const char *msg)
 {
     struct cb_parse p = {.src = src, .arena = an->arena};
     cb_parse_warn(&p, CB_WHERE_NONE, 0, "%s", msg);
@@ -168,11 +167,9 @@ static enum cb_status pair_logs(struct cb_analysis *an, struct cand *c,
             continue;
         fill(m, log);
         m->log = log;
-        log->note = cb_arena_printf(an->arena,
-                                    "messages from %s: %llu of %llu events",
-                                    m->src->path,
-                                    (unsigned long long)m->filled,
-                                    (unsigned long long)m->events);
+        log->note = cb_arena_printf(
+            an->arena, "messages from %s: %llu of %llu events", m->src->path,
+            (unsigned long long)m->filled, (unsigned long long)m->events);
         if (!log->note)
             return CB_E_NOMEM;
     }
@@ -191,8 +188,7 @@ static enum cb_status notes(struct cb_analysis *an, struct cand *c, size_t n)
                 c[i].log->path, (unsigned long long)c[i].filled,
                 (unsigned long long)c[i].events);
         } else if (first->log) {
-            src->note = cb_arena_printf(an->arena,
-                                        "not used: %s was preferred",
+            src->note = cb_arena_printf(an->arena, "not used: %s was preferred",
                                         first->src->path);
         } else {
             src->note = "paired with no log: no .evtx of that name beside "
@@ -230,9 +226,8 @@ enum cb_status cb_mta_apply(struct cb_analysis *an)
             continue;
         }
         fold(key);
-        c[k] = (struct cand){.key = cb_malloc(strlen(key) + 1),
-                             .lcid = lcid,
-                             .src = src};
+        c[k] = (struct cand){
+            .key = cb_malloc(strlen(key) + 1), .lcid = lcid, .src = src};
         if (!c[k].key) {
             st = CB_E_NOMEM;
             break;
@@ -257,8 +252,7 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an,
-                                      const char *path)
+enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an, const char *path)
 {
     size_t n = strlen(path), name = n;
     while (name > 0 && path[name - 1] != '/')
@@ -267,8 +261,7 @@ enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an,
         return CB_OK;
     size_t base_len = n - name - 5;
     char dir[CB_LIMIT_PATH_BYTES], meta[CB_LIMIT_PATH_BYTES];
-    if (snprintf(dir, sizeof dir, "%.*s", (int)name, path) >=
-        (int)sizeof dir)
+    if (snprintf(dir, sizeof dir, "%.*s", (int)name, path) >= (int)sizeof dir)
         return CB_OK;
     DIR *d = opendir(name ? dir : ".");
     if (!d)

@@ -109,11 +109,11 @@ struct load {
     size_t len;
     struct cb_arena *arena;
     struct cb_mta_stats st;
-    char *u8;      /* scratch for one decoded string */
+    char *u8; /* scratch for one decoded string */
     size_t u8_cap;
     const char **msgs; /* by MSG index */
     size_t nmsgs;
-    size_t nslots; /* entries counted by count_entry */
+    size_t nslots;    /* entries counted by count_entry */
     struct cb_mta *m; /* being filled */
 };
 
@@ -160,8 +160,8 @@ static size_t put_utf8(char *o, uint32_t c)
 
 /* nbytes of UTF-16LE at s, up to the first NUL, as a UTF-8 string in the
  * arena; at most CB_LIMIT_MTA_MESSAGE units (*cut set when more). */
-static const char *decode(struct load *L, const unsigned char *s,
-                          size_t nbytes, int *cut)
+static const char *decode(struct load *L, const unsigned char *s, size_t nbytes,
+                          int *cut)
 {
     size_t units = nbytes / 2;
     *cut = 0;
@@ -207,8 +207,7 @@ typedef enum cb_status (*entry_fn)(struct load *L, uint32_t index,
 
 /* Every entry of every page of s, in page and slot order. A page that
  * does not fit, or a chain that does not move forward, ends the walk. */
-static enum cb_status walk(struct load *L, const struct section *s,
-                           entry_fn fn)
+static enum cb_status walk(struct load *L, const struct section *s, entry_fn fn)
 {
     const unsigned char *base = L->d + s->off;
     uint64_t page = 0;
@@ -346,8 +345,7 @@ static enum cb_status pub_entry(struct load *L, uint32_t index,
 }
 
 /* Entries of s counted (pages walked once more to fill). */
-static enum cb_status count(struct load *L, const struct section *s,
-                            size_t *n)
+static enum cb_status count(struct load *L, const struct section *s, size_t *n)
 {
     L->nslots = 0;
     size_t damaged = L->st.damaged;
@@ -391,8 +389,8 @@ static enum cb_status load_sections(struct load *L, const struct section *evt,
         return CB_OK;
     if ((st = count(L, pub, &L->nslots)) != CB_OK)
         return st;
-    m->pubs = cb_arena_calloc(L->arena, L->nslots ? L->nslots : 1,
-                              sizeof *m->pubs);
+    m->pubs =
+        cb_arena_calloc(L->arena, L->nslots ? L->nslots : 1, sizeof *m->pubs);
     if (!m->pubs)
         return CB_E_NOMEM;
     return walk(L, pub, pub_entry);
@@ -410,9 +408,9 @@ static int section_is(const unsigned char *name, uint32_t n, const char *want)
     return 1;
 }
 
-enum cb_status cb_mta_load(struct cb_arena *arena, const void *data,
-                           size_t len, struct cb_mta **out,
-                           struct cb_mta_stats *stats, struct cb_error *err)
+enum cb_status cb_mta_load(struct cb_arena *arena, const void *data, size_t len,
+                           struct cb_mta **out, struct cb_mta_stats *stats,
+                           struct cb_error *err)
 {
     const unsigned char *d = data;
     *out = NULL;
@@ -433,8 +431,7 @@ enum cb_status cb_mta_load(struct cb_arena *arena, const void *data,
         if (end - pos < 20 || rd32(d + pos + 16) > end - pos - 20 ||
             rd32(d + pos + 16) > MAX_SECTION_NAME)
             return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, pos,
-                                "section %u: entry does not fit the table",
-                                i);
+                                "section %u: entry does not fit the table", i);
         uint64_t off = rd64(d + pos), size = rd64(d + pos + 8);
         uint32_t nlen = rd32(d + pos + 16);
         if (off > len || size > len - off)
@@ -567,9 +564,8 @@ static enum cb_status open_(struct cb_parse *p, void **state)
                       stats.damaged, stats.damaged == 1 ? "y" : "ies");
     if (stats.cut)
         cb_parse_warn(p, CB_WHERE_NONE, 0,
-                      "%zu message%s longer than %u characters cut",
-                      stats.cut, stats.cut == 1 ? "" : "s",
-                      CB_LIMIT_MTA_MESSAGE);
+                      "%zu message%s longer than %u characters cut", stats.cut,
+                      stats.cut == 1 ? "" : "s", CB_LIMIT_MTA_MESSAGE);
     return CB_OK;
 }
 

@@ -20,10 +20,11 @@ static void check_text(const char *s, size_t max)
         abort();
     for (size_t i = 0; i < n;) {
         unsigned c = p[i];
-        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
-                             : (c & 0xF0) == 0xE0   ? 3
-                             : (c & 0xF8) == 0xF0   ? 4
-                                                    : 0;
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         if (k == 0 || i + k > n)
             abort();
         uint32_t v = k == 1 ? c : c & (0x7Fu >> k);

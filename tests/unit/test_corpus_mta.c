@@ -100,8 +100,8 @@ static struct row *read_csv(const char *dir, size_t *n)
         }
         int mo, d, y, h, mi, s;
         char ampm[3];
-        cr_assert_eq(sscanf(f[1], "%d/%d/%d %d:%d:%d %2s", &mo, &d, &y, &h,
-                            &mi, &s, ampm),
+        cr_assert_eq(sscanf(f[1], "%d/%d/%d %d:%d:%d %2s", &mo, &d, &y, &h, &mi,
+                            &s, ampm),
                      7, "%s", f[1]);
         if (strcmp(ampm, "PM") == 0 && h != 12)
             h += 12;

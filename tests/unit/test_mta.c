@@ -147,8 +147,7 @@ static unsigned char *mta_file(const struct rec *r, size_t n, const char *pub,
     uint16_t u[512];
     for (size_t i = 0; i <= n; i++) {
         struct buf m = {0};
-        size_t units =
-            i == 0 ? ascii_u16("Information", u) : r[i - 1].units;
+        size_t units = i == 0 ? ascii_u16("Information", u) : r[i - 1].units;
         const uint16_t *text = i == 0 ? u : r[i - 1].text;
         put32(&m, (uint32_t)(2 * units + 2));
         put_u16(&m, text, units);
@@ -188,9 +187,9 @@ static unsigned char *mta_file(const struct rec *r, size_t n, const char *pub,
         put64(&f, 0);
         put64(&f, 0);
         put32(&f, 6);
-        put_u16(&f, (const uint16_t[]){(uint16_t)names[k][0],
-                                       (uint16_t)names[k][1],
-                                       (uint16_t)names[k][2]},
+        put_u16(&f,
+                (const uint16_t[]){(uint16_t)names[k][0], (uint16_t)names[k][1],
+                                   (uint16_t)names[k][2]},
                 3);
     }
     size_t off[4];
@@ -266,20 +265,23 @@ Test(mta, messages_are_found_by_record_id_in_utf8)
 {
     static const uint16_t e_acute[] = {'c', 'a', 'f', 0x00E9};
     static const uint16_t pair[] = {'x', 0xD83D, 0xDE00, 'y'}; /* U+1F600 */
-    static const uint16_t lone[] = {0xDC00, 'a', 0xD800}; /* both lone */
+    static const uint16_t lone[] = {0xDC00, 'a', 0xD800};      /* both lone */
     static const uint16_t crlf[] = {'a', '\r', '\n', '%', '1'};
-    const struct rec r[] = {
-        {10, e_acute, 4}, {11, pair, 4}, {12, lone, 3}, {4000000000ULL, crlf, 5}};
+    const struct rec r[] = {{10, e_acute, 4},
+                            {11, pair, 4},
+                            {12, lone, 3},
+                            {4000000000ULL, crlf, 5}};
     size_t len;
-    unsigned char *f = mta_file(r, 4, "Microsoft-Windows-Servicing", &len,
-                                NULL);
+    unsigned char *f =
+        mta_file(r, 4, "Microsoft-Windows-Servicing", &len, NULL);
     struct cb_mta *m;
     struct cb_mta_stats st;
     struct cb_error err;
     cr_assert_eq(load(f, len, &m, &st, &err), CB_OK, "%s", err.msg);
     cr_expect_str_eq(cb_mta_message(m, 10), "caf\xC3\xA9");
     cr_expect_str_eq(cb_mta_message(m, 11), "x\xF0\x9F\x98\x80y");
-    cr_expect_str_eq(cb_mta_message(m, 12), "\xEF\xBF\xBD" "a\xEF\xBF\xBD");
+    cr_expect_str_eq(cb_mta_message(m, 12), "\xEF\xBF\xBD"
+                                            "a\xEF\xBF\xBD");
     /* kept as written: the text is already rendered, %1 is literal */
     cr_expect_str_eq(cb_mta_message(m, 4000000000ULL), "a\r\n%1");
     cr_expect_null(cb_mta_message(m, 13));
@@ -338,8 +340,8 @@ Test(mta, every_truncation_is_refused_by_the_section_table)
         memcpy(t, f, cut);
         struct cb_mta *m;
         struct cb_error err;
-        cr_assert_eq(load(t, cut, &m, NULL, &err), CB_E_CORRUPT,
-                     "cut at %zu", cut);
+        cr_assert_eq(load(t, cut, &m, NULL, &err), CB_E_CORRUPT, "cut at %zu",
+                     cut);
         cr_assert_null(m);
         free(t);
     }
@@ -562,8 +564,8 @@ Test(mta, names_pair_with_the_log_beside_localemetadata)
                               sizeof key, &lcid));
     cr_expect_str_eq(key, "d\\omer__test");
     cr_expect_eq(lcid, 1031u);
-    cr_assert(cb_mta_path_key("x.zip!LOCALEMETADATA/a_b_7.Mta", key,
-                              sizeof key, &lcid));
+    cr_assert(cb_mta_path_key("x.zip!LOCALEMETADATA/a_b_7.Mta", key, sizeof key,
+                              &lcid));
     cr_expect_str_eq(key, "x.zip!a_b");
     cr_assert(cb_mta_path_key("LocaleMetaData/Application_1033.MTA", key,
                               sizeof key, &lcid));
@@ -573,17 +575,17 @@ Test(mta, names_pair_with_the_log_beside_localemetadata)
                                sizeof key, &lcid));
     cr_expect(!cb_mta_path_key("logs/LocaleMetaData/System_.MTA", key,
                                sizeof key, &lcid));
-    cr_expect(!cb_mta_path_key("logs/LocaleMetaData/_1033.MTA", key,
-                               sizeof key, &lcid));
-    cr_expect(!cb_mta_path_key("logs/Meta/System_1033.MTA", key, sizeof key,
+    cr_expect(!cb_mta_path_key("logs/LocaleMetaData/_1033.MTA", key, sizeof key,
                                &lcid));
+    cr_expect(
+        !cb_mta_path_key("logs/Meta/System_1033.MTA", key, sizeof key, &lcid));
     cr_expect(!cb_mta_path_key("System_1033.MTA", key, sizeof key, &lcid));
     cr_expect(!cb_mta_path_key("logs/LocaleMetaData/System_1033.evtx", key,
                                sizeof key, &lcid));
     cr_expect(!cb_mta_path_key("LocaleMetaData/S_12345678901.MTA", key,
                                sizeof key, &lcid));
-    cr_expect(!cb_mta_path_key("LocaleMetaData/System_1033.MTA", key, 4,
-                               &lcid), "key longer than the buffer");
+    cr_expect(!cb_mta_path_key("LocaleMetaData/System_1033.MTA", key, 4, &lcid),
+              "key longer than the buffer");
 }
 
 Test(mta, the_parser_bids_on_the_signature)
@@ -607,8 +609,8 @@ static struct cb_source *fake_evtx(struct cb_analysis *an, const char *path,
 {
     if (an->nsources == an->sources_cap) {
         an->sources_cap = an->sources_cap ? an->sources_cap * 2 : 8;
-        an->sources = cb_realloc(an->sources,
-                                 an->sources_cap * sizeof *an->sources);
+        an->sources =
+            cb_realloc(an->sources, an->sources_cap * sizeof *an->sources);
         cr_assert_not_null(an->sources);
     }
     struct cb_source *s = cb_arena_calloc(an->arena, 1, sizeof *s);
@@ -623,8 +625,8 @@ static struct cb_source *fake_evtx(struct cb_analysis *an, const char *path,
     for (size_t i = 0; i < n; i++) {
         struct cb_event *e = cb_arena_calloc(an->arena, 1, sizeof *e);
         e->ts = CB_TIME_UNIX_EPOCH + (cb_time)i * 10000000;
-        e->flags = CB_EV_MESSAGE_SYNTH | CB_EV_HAS_RECORD_ID |
-                   CB_EV_HAS_EVENT_ID;
+        e->flags =
+            CB_EV_MESSAGE_SYNTH | CB_EV_HAS_RECORD_ID | CB_EV_HAS_EVENT_ID;
         e->record_id = first + i;
         e->event_id = 1;
         e->host = s->host;
@@ -642,9 +644,8 @@ static struct cb_source *fake_evtx(struct cb_analysis *an, const char *path,
     return s;
 }
 
-static const struct cb_source *add_mta(struct cb_analysis *an,
-                                       const char *path, size_t n,
-                                       uint64_t first)
+static const struct cb_source *add_mta(struct cb_analysis *an, const char *path,
+                                       size_t n, uint64_t first)
 {
     size_t len;
     unsigned char *f = simple_mta(n, first, &len, NULL);
@@ -675,9 +676,9 @@ Test(mta, the_log_beside_gets_the_messages_whatever_the_order)
     cr_assert_eq(cb_mta_apply(an), CB_OK);
 
     /* record 9 is not in the MTA; 12 is stale; 13 had its own text */
-    const char *want[7] = {"synth 0",    "message 10", "message 11",
-                           "synth 3",    "an export's own text",
-                           "message 14", "synth 6"};
+    const char *want[7] = {"synth 0", "message 10",           "message 11",
+                           "synth 3", "an export's own text", "message 14",
+                           "synth 6"};
     for (size_t i = 0; i < 7; i++) {
         cr_expect_str_eq(log->events[i]->message, want[i], "event %zu", i);
         int synth = strncmp(want[i], "synth", 5) == 0;
@@ -718,8 +719,10 @@ Test(mta, another_publishers_events_keep_their_rendering)
 Test(mta, english_is_preferred_and_an_mta_without_log_is_warned_about)
 {
     struct cb_analysis *an = analysis(NULL);
-    const struct cb_source *de = add_mta(an, "d/LocaleMetaData/S_1031.MTA", 1, 1);
-    const struct cb_source *en = add_mta(an, "d/LocaleMetaData/S_1033.MTA", 1, 1);
+    const struct cb_source *de =
+        add_mta(an, "d/LocaleMetaData/S_1031.MTA", 1, 1);
+    const struct cb_source *en =
+        add_mta(an, "d/LocaleMetaData/S_1033.MTA", 1, 1);
     const struct cb_source *lone =
         add_mta(an, "d/LocaleMetaData/Gone_1033.MTA", 1, 1);
     const struct cb_source *odd = add_mta(an, "d/stray.MTA", 1, 1);
@@ -727,8 +730,8 @@ Test(mta, english_is_preferred_and_an_mta_without_log_is_warned_about)
     cr_assert_eq(cb_mta_apply(an), CB_OK);
     cr_expect_str_eq(log->events[0]->message, "message 1");
     cr_expect(strstr(en->note, "messages for d/S.evtx"), "%s", en->note);
-    cr_expect(strstr(de->note, "not used: d/LocaleMetaData/S_1033.MTA"),
-              "%s", de->note);
+    cr_expect(strstr(de->note, "not used: d/LocaleMetaData/S_1033.MTA"), "%s",
+              de->note);
     cr_expect(strstr(lone->note, "paired with no log"), "%s", lone->note);
     cr_expect_eq(lone->nwarnings, 1u);
     cr_expect(strstr(odd->note, "not named"), "%s", odd->note);
@@ -744,9 +747,8 @@ Test(mta, a_damaged_mta_is_listed_with_its_warning)
     size_t len;
     unsigned char *f = simple_mta(2, 1, &len, NULL);
     f[20] = 9; /* section count past the table */
-    cr_assert_eq(cb_ingest_memory(an, "LocaleMetaData/x_1033.MTA", f, len,
-                                  NULL),
-                 CB_OK);
+    cr_assert_eq(
+        cb_ingest_memory(an, "LocaleMetaData/x_1033.MTA", f, len, NULL), CB_OK);
     free(f);
     const struct cb_source *s = find_source(an, "LocaleMetaData/x_1033.MTA");
     cr_assert_not_null(s);

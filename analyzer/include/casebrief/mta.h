@@ -21,11 +21,11 @@ struct cb_mta;
 
 /* What loading met besides the tables (for the source's warnings). */
 struct cb_mta_stats {
-    size_t records;   /* records with a message */
-    size_t messages;  /* strings in the MSG section */
-    size_t damaged;   /* entries or pages skipped as malformed */
+    size_t records;        /* records with a message */
+    size_t messages;       /* strings in the MSG section */
+    size_t damaged;        /* entries or pages skipped as malformed */
     uint64_t first_damage; /* file offset of the first one */
-    size_t cut;       /* messages longer than CB_LIMIT_MTA_MESSAGE, cut */
+    size_t cut;            /* messages longer than CB_LIMIT_MTA_MESSAGE, cut */
 };
 
 /*
@@ -34,9 +34,9 @@ struct cb_mta_stats {
  * many). CB_E_CORRUPT when the header, the section table or the EVT/MSG
  * sections are unusable (err says where), CB_E_NOMEM. stats may be NULL.
  */
-enum cb_status cb_mta_load(struct cb_arena *arena, const void *data,
-                           size_t len, struct cb_mta **out,
-                           struct cb_mta_stats *stats, struct cb_error *err);
+enum cb_status cb_mta_load(struct cb_arena *arena, const void *data, size_t len,
+                           struct cb_mta **out, struct cb_mta_stats *stats,
+                           struct cb_error *err);
 
 /* The message Windows rendered for the record with this EventRecordID
  * (UTF-8), or NULL when the MTA has none. */
@@ -74,7 +74,6 @@ enum cb_status cb_mta_apply(struct cb_analysis *an);
  * that an exported log is read with its messages. CB_OK when there are
  * none.
  */
-enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an,
-                                      const char *path);
+enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an, const char *path);
 
 #endif
