@@ -24,6 +24,7 @@
 #include "casebrief/alloc.h"
 #include "casebrief/host.h"
 #include "casebrief/ingest.h"
+#include "casebrief/mta.h"
 
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
@@ -1117,6 +1118,8 @@ enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
         st = ingest_dir(an, path, label, 0);
     else
         st = ingest_file(an, path, label, err);
+    if (st == CB_OK && !S_ISDIR(sb.st_mode))
+        st = cb_mta_ingest_sidecars(an, path); /* LocaleMetaData beside */
     if (an->progress)
         fprintf(stderr, "\r\033[K");
     return st;

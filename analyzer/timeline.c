@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "casebrief/alloc.h"
+#include "casebrief/mta.h"
 #include "casebrief/timebasis.h"
 #include "casebrief/timeline.h"
 
@@ -738,7 +739,11 @@ enum cb_status cb_timeline_build(struct cb_analysis *an,
                                  struct cb_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
-    enum cb_status tb = cb_timebasis_resolve(an);
+    /* messages from LocaleMetaData first: de-duplication prefers events
+     * with a real message */
+    enum cb_status tb = cb_mta_apply(an);
+    if (tb == CB_OK)
+        tb = cb_timebasis_resolve(an);
     if (tb != CB_OK)
         return tb;
     /* newest-first exports (Event Viewer CSV, the cluster script's .Log):

@@ -8,4 +8,5 @@
     X(evtx) \
     X(evtx_xml) \
     X(evtx_text) \
-    X(evtx_csv)
+    X(evtx_csv) \
+    X(mta)

@@ -1821,6 +1821,11 @@ static void inventory(struct rep *r)
             out_str(o, " bytes");
             out_str(o, "</div></td><td>");
             esc(o, s->format);
+            if (s->note) {
+                out_str(o, "<div class=\"sub\">");
+                esc_cut(o, s->note, TEXT_MAX);
+                out_str(o, "</div>");
+            }
             out_str(o, "</td><td>");
             esc(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
             if (s->host_rule && s->host && s->host[0]) {

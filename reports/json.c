@@ -206,6 +206,8 @@ static void source_obj(struct out *o, const struct cb_source *s)
     out_json_str(o, s->path);
     key(o, 3, "format", 0);
     out_json_str(o, s->format);
+    key(o, 3, "note", 0);
+    out_json_str(o, s->note);
     key(o, 3, "host", 0);
     out_json_str(o, s->host[0] ? s->host : NULL);
     key(o, 3, "host_from", 0);

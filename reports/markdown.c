@@ -417,6 +417,11 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
         md(o, s->path);
         out_str(o, " | ");
         md(o, s->format);
+        if (s->note) {
+            out_str(o, " (");
+            md(o, s->note);
+            out_str(o, ")");
+        }
         out_str(o, " | ");
         md(o, s->host);
         out_str(o, " | ");

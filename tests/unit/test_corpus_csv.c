@@ -45,7 +45,10 @@ static const struct cb_source *load(struct cb_analysis **an, const char *rel)
     cr_assert_not_null(*an);
     struct cb_error err = {0};
     cr_assert_eq(cb_ingest_path(*an, path, &err), CB_OK, "%s", err.msg);
-    cr_assert_eq((*an)->nsources, 1u);
+    /* an .evtx brings its LocaleMetaData (.MTA) along as a second source */
+    cr_assert_geq((*an)->nsources, 1u);
+    for (size_t i = 1; i < (*an)->nsources; i++)
+        cr_assert_str_eq((*an)->sources[i]->format, "mta");
     return (*an)->sources[0];
 }
 
@@ -167,8 +170,9 @@ Test(corpus_csv, csv_and_evtx_together_are_one_timeline_of_the_evtx_records)
     an_csv = cb_analysis_create(NULL);
     cr_assert_eq(cb_ingest_path(an_csv, evtx, NULL), CB_OK);
     cr_assert_eq(cb_ingest_path(an_csv, csv, NULL), CB_OK);
-    cr_assert_eq(an_csv->nsources, 2u);
-    const struct cb_source *e = an_csv->sources[0], *c = an_csv->sources[1];
+    /* evtx, the .MTA beside it, csv */
+    cr_assert_eq(an_csv->nsources, 3u);
+    const struct cb_source *e = an_csv->sources[0], *c = an_csv->sources[2];
     cr_assert_eq(e->nevents, 239u);
     cr_assert_eq(c->nevents, 239u);
     struct cb_timeline tl;

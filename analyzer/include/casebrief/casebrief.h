@@ -13,6 +13,7 @@
 #include "host.h"
 #include "ingest.h"
 #include "limits.h"
+#include "mta.h"
 #include "parser.h"
 #include "report.h"
 #include "rules.h"

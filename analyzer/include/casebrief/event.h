@@ -42,6 +42,7 @@ struct cb_field {
 };
 
 struct cb_source;
+struct cb_mta;
 
 /* Another source that holds the same record (set by the timeline's
  * de-duplication on the record it keeps). */
@@ -150,6 +151,11 @@ struct cb_source {
      * UTC = local + utc_offset_min, at collection time. */
     int utc_offset_known;
     int32_t utc_offset_min;
+    /* Event Viewer locale metadata loaded from this source (an .MTA), and
+     * one line saying what it was paired with (set on both sides by
+     * cb_mta_apply); NULL otherwise. */
+    const struct cb_mta *mta;
+    const char *note;
 };
 
 /* Level names used in every output: "critical", "error", ... */

@@ -44,6 +44,10 @@
 #define CB_LIMIT_EVTX_DEFERRED_CHUNKS 256U
 /* EVTX: the event message ("Name: value; ...") is cut after this. */
 #define CB_LIMIT_EVTX_MESSAGE 1024U
+/* Event Viewer locale metadata (LocaleMetaData/...MTA): bytes of one file
+ * read into memory, and UTF-16 units kept of one message. */
+#define CB_LIMIT_MTA_BYTES (64U << 20)
+#define CB_LIMIT_MTA_MESSAGE (64U << 10)
 /* Event CSV exports: bytes one record keeps (a longer field is cut), its
  * columns, and rows held back while no date tells day from month. */
 #define CB_LIMIT_CSV_RECORD (1U << 20)
