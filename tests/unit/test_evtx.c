@@ -530,12 +530,19 @@ static size_t count_recovered(const struct cb_source *src)
  * lines in *out. The interned strings must be the analysis' own: a line
  * says whether they are.
  */
+static size_t source_lines(const struct cb_source *src, char ***out);
+
 static size_t parse_lines(const void *data, size_t len, unsigned jobs,
                           char ***out)
 {
     jobs_ = jobs;
     const struct cb_source *src = parse_mem(data, len);
     jobs_ = 1;
+    return source_lines(src, out);
+}
+
+static size_t source_lines(const struct cb_source *src, char ***out)
+{
     size_t n = 0, cap = src->nevents + 64;
     char **l = malloc(cap * sizeof *l);
     for (size_t i = 0; i < src->nevents; i++) {
@@ -619,6 +626,46 @@ static size_t expect_same_for_jobs(const char *what, const void *data,
     }
     free_lines(one, n1);
     return n1;
+}
+
+/* Several files in one analysis: with -j, the workers are kept from one
+ * file to the next (cb_parse.pool), whatever state the last one left
+ * (damage, a file cut short mid-chunk, held-back chunks). Every file gives
+ * what it gives alone with -j 1. */
+static void expect_same_across_files(const unsigned char *const *data,
+                                     const size_t *lens, size_t k)
+{
+    for (size_t i = 0; i < k; i++) { /* each alone, -j 1 */
+        char **one, **pooled;
+        size_t n1 = parse_lines(data[i], lens[i], 1, &one);
+        for (unsigned jobs = 2; jobs <= 4; jobs += 2) {
+            /* then all of them, in one analysis, -j jobs */
+            cb_analysis_destroy(&an);
+            an = cb_analysis_create(NULL);
+            cr_assert_not_null(an);
+            an->opts.jobs = jobs;
+            for (size_t f = 0; f < k; f++) {
+                char name[32];
+                snprintf(name, sizeof name, "f%zu.evtx", f);
+                cr_assert_eq(cb_ingest_leaf_memory(an, name, data[f],
+                                                   lens[f],
+                                                   cb_parser_find("evtx")),
+                             CB_OK);
+            }
+            cr_assert_eq(an->nsources, k);
+            size_t n = source_lines(an->sources[i], &pooled);
+            size_t j = 0;
+            while (j < n && j < n1 && strcmp(one[j], pooled[j]) == 0)
+                j++;
+            if (j < n || j < n1)
+                cr_expect_fail("file %zu of %zu, -j %u in one analysis: "
+                               "line %zu differs:\n  alone: %s\n  pooled: %s",
+                               i, k, jobs, j, j < n1 ? one[j] : "(end)",
+                               j < n ? pooled[j] : "(end)");
+            free_lines(pooled, n);
+        }
+        free_lines(one, n1);
+    }
 }
 
 /* One chunk of n standard records, ids from first. */
@@ -1572,6 +1619,18 @@ Test(evtx, parallel_chunks_give_what_one_thread_gives)
     /* cut short at several places */
     for (size_t cut = 4096 + 512 + 100; cut < len; cut += 5 * CHUNK + 977)
         expect_same_for_jobs("37 chunks, cut short", g, cut);
+    /* one after the other in one analysis: damaged, cut mid-chunk, held
+     * back, wrapped, a small one the workers never see, dirty */
+    size_t hl, sl, dl;
+    unsigned char *held = many_chunks(37, 9, 36, 0, &hl);
+    unsigned char *small = simple_file(20, 1, &sl);
+    unsigned char *dirty = many_chunks(37, 0, 20, 1, &dl);
+    const unsigned char *files[] = {g, g, held, f, small, dirty};
+    const size_t lens[] = {len, 4096 + 9 * CHUNK + 1234, hl, len, sl, dl};
+    expect_same_across_files(files, lens, 6);
+    free(held);
+    free(small);
+    free(dirty);
     free(g);
     free(f);
 }
