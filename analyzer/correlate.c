@@ -616,6 +616,20 @@ static void free_buckets(struct buckets *b)
     cb_free(b->v);
 }
 
+/* The matcher groups an event can meet: by its id, its component and
+ * its channel (entries may be NULL; g->nomem on failure). */
+static void candidates(struct engine *g, const struct cb_event *e,
+                       const struct mlist *lists[3])
+{
+    lists[0] = (e->flags & CB_EV_HAS_EVENT_ID) && e->event_id < 65536
+                   ? &g->by_id[e->event_id]
+                   : NULL;
+    lists[1] = e->component ? bucket_for(g, &g->comp_buckets,
+                                         &g->by_component, e->component, 1)
+                            : NULL;
+    lists[2] = bucket_for(g, &g->chan_buckets, &g->generic, e->channel, 0);
+}
+
 static int scan(struct engine *g)
 {
     struct cb_entity ents[MAX_ENTITIES];
@@ -623,14 +637,8 @@ static int scan(struct engine *g)
     for (size_t i = 0; i < g->tl->count; i++) {
         const struct cb_event *e = g->tl->events[i];
         g->event_no = i;
-        const struct mlist *lists[3] = {
-            (e->flags & CB_EV_HAS_EVENT_ID) && e->event_id < 65536
-                ? &g->by_id[e->event_id]
-                : NULL,
-            e->component ? bucket_for(g, &g->comp_buckets, &g->by_component,
-                                      e->component, 1)
-                         : NULL,
-            bucket_for(g, &g->chan_buckets, &g->generic, e->channel, 0)};
+        const struct mlist *lists[3];
+        candidates(g, e, lists);
         if (g->nomem)
             return -1;
         for (int l = 0; l < 3; l++) {
@@ -1282,14 +1290,8 @@ int cb_keeper_wants(void *ctx, const struct cb_event *e)
     g->event_no++; /* a new event for the literal memo */
     struct cb_entity ents[MAX_ENTITIES];
     unsigned nents;
-    const struct mlist *lists[3] = {
-        (e->flags & CB_EV_HAS_EVENT_ID) && e->event_id < 65536
-            ? &g->by_id[e->event_id]
-            : NULL,
-        e->component ? bucket_for(g, &g->comp_buckets, &g->by_component,
-                                  e->component, 1)
-                     : NULL,
-        bucket_for(g, &g->chan_buckets, &g->generic, e->channel, 0)};
+    const struct mlist *lists[3];
+    candidates(g, e, lists);
     if (g->nomem)
         return 1; /* in doubt, keep */
     for (int l = 0; l < 3; l++) {

@@ -1041,6 +1041,27 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
         cr_assert_eq(gaps.items[i].to, times[151]);
     }
     cr_assert_eq(silent, 1, "the silent hours between two counted lines");
+    /* the reports count every line, say how many were not kept, and span
+     * the whole log */
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    cr_assert_eq(cb_report_json(f, an, &tl, NULL, &gaps), CB_OK);
+    fclose(f);
+    cr_assert(strstr(buf, "\"events\": 300,"), "%.600s", buf);
+    cr_assert(strstr(buf, "\"events_kept\": 31,"));
+    cr_assert(strstr(buf, "\"not_kept\": 269,"));
+    cr_assert(strstr(buf, "\"last\": \"2024-11-15T19:59:00.000000+00:00\""));
+    free(buf);
+    buf = NULL;
+    f = open_memstream(&buf, &blen);
+    struct cb_report_input in = {.case_name = "c", .an = an, .tl = &tl,
+                                 .gaps = &gaps};
+    cr_assert_eq(cb_report_markdown(f, &in), CB_OK);
+    fclose(f);
+    cr_assert(strstr(buf, "**Events:** 300 from 1 files"), "%.900s", buf);
+    cr_assert(strstr(buf, "269 routine cluster.log lines counted, not kept"));
+    free(buf);
     cb_gaps_fini(&gaps);
     cb_timeline_fini(&tl);
     cb_analysis_destroy(&an);
