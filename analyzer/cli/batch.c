@@ -81,7 +81,8 @@ static void batch_help(void)
 "                         then rebuilt in place)\n"
 "  Passed to every 'analyze': --max-total, --max-members, --max-depth,\n"
 "  --max-member-size, --max-ratio, --rules, --no-default-rules,\n"
-"  -F/--input-format, --date-order, --tz (see 'casebrief --help').\n"
+"  --keep-all, -F/--input-format, --date-order, --tz (see 'casebrief\n"
+"  --help').\n"
 "\n"
 "Up to date: OUT/<case>/stamp records the input (names, sizes and\n"
 "modification times, a folder recursively), the casebrief version, a hash\n"
@@ -847,6 +848,7 @@ int cmd_batch(int argc, char **argv)
         {"date-order", required_argument, NULL, B_PASS_ARG},
         {"tz", required_argument, NULL, B_PASS_ARG},
         {"no-default-rules", no_argument, NULL, B_PASS_FLAG},
+        {"keep-all", no_argument, NULL, B_PASS_FLAG},
         {0, 0, 0, 0}};
     struct batch b = {.jobs = 0};
     const char *cases_dirs[64];
