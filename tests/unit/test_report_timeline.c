@@ -300,7 +300,7 @@ static struct cb_timeline big_timeline(void)
         e->provider = i % 2 ? NULL : "Microsoft-Windows-Hyper-V-VMMS";
         e->component = i % 2 ? (i % 4 == 1 ? "RCM" : "NM") : NULL;
         e->message = i % 5 ? "a message" : "tab\there \"q\" \xff";
-        e->level = (enum cb_level)(i % 5);
+        e->level = (uint8_t)(i % 5);
         e->event_id = (uint32_t)(i % 40000);
         e->record_id = i + 1;
         e->flags = CB_EV_HAS_EVENT_ID | CB_EV_HAS_RECORD_ID |
