@@ -272,12 +272,10 @@ static int note_time(struct cb_source *src, cb_time t)
     return 0;
 }
 
-/* An event the analysis does not keep: counted, its time noted, and the
- * source's span kept as if it had been (runs: see parse_leaf). */
-static int count_event(struct cb_source *src, const struct cb_event *ev)
+/* An event the analysis does not keep: counted and the source's span kept
+ * as if it had been (its time was noted when it was read). */
+static void count_event(struct cb_source *src, const struct cb_event *ev)
 {
-    if (note_time(src, ev->ts) != 0)
-        return -1;
     src->not_kept++;
     if (src->nk_first == CB_TIME_NONE || ev->ts < src->nk_first)
         src->nk_first = ev->ts;
@@ -287,7 +285,84 @@ static int count_event(struct cb_source *src, const struct cb_event *ev)
         src->first = ev->ts;
     if (src->last == CB_TIME_NONE || ev->ts > src->last)
         src->last = ev->ts;
+}
+
+/* Context of a filtered source: the CONTEXT_LINES lines before a kept one
+ * and after it are kept too, so that the report shows what led up to a
+ * warning and what followed. Lines not (yet) kept wait in a ring of
+ * copies; the oldest one, pushed out, is counted. */
+#define CONTEXT_LINES 5
+
+struct pending {
+    struct cb_event ev;
+    char *msg; /* ev.message's copy (ev.message points here) */
+    size_t cap;
+};
+
+struct context {
+    struct pending ring[CONTEXT_LINES];
+    unsigned first, n; /* oldest entry, entries held */
+    unsigned after;    /* lines still to keep after a kept one */
+};
+
+static void context_free(struct context *c)
+{
+    for (unsigned i = 0; i < CONTEXT_LINES; i++)
+        cb_free(c->ring[i].msg);
+}
+
+/* Hold a line not kept (its slot is rewound after this); the line it
+ * pushes out of the ring is counted. */
+static int context_hold(struct context *c, struct cb_source *src,
+                        const struct cb_event *ev)
+{
+    if (c->n == CONTEXT_LINES) {
+        count_event(src, &c->ring[c->first].ev);
+        c->first = (c->first + 1) % CONTEXT_LINES;
+        c->n--;
+    }
+    struct pending *pd = &c->ring[(c->first + c->n) % CONTEXT_LINES];
+    const char *m = ev->message ? ev->message : "";
+    size_t len = strlen(m);
+    if (len >= pd->cap) {
+        size_t ncap = len + 1 > 256 ? len + 1 : 256;
+        char *nm = cb_realloc(pd->msg, ncap);
+        if (!nm)
+            return -1;
+        pd->msg = nm;
+        pd->cap = ncap;
+    }
+    memcpy(pd->msg, m, len + 1);
+    pd->ev = *ev;
+    pd->ev.message = pd->msg;
+    c->n++;
     return 0;
+}
+
+/* The held lines, in order, into the analysis (before the kept line that
+ * calls for them). */
+static int context_flush(struct context *c, struct cb_source *src,
+                         struct cb_arena *arena)
+{
+    for (; c->n; c->n--, c->first = (c->first + 1) % CONTEXT_LINES) {
+        const struct pending *pd = &c->ring[c->first];
+        struct cb_event *ev = cb_arena_alloc(arena, sizeof *ev);
+        char *m = ev ? cb_arena_strdup(arena, pd->msg) : NULL;
+        if (!m)
+            return -1;
+        *ev = pd->ev;
+        ev->message = m;
+        if (append_event(src, ev) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The end of the source: what is still held was never near a kept line. */
+static void context_end(struct context *c, struct cb_source *src)
+{
+    for (; c->n; c->n--, c->first = (c->first + 1) % CONTEXT_LINES)
+        count_event(src, &c->ring[c->first].ev);
 }
 
 /* Parse one leaf (a non-archive file or member) with the parser that bids
@@ -352,6 +427,7 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         evs = p.ev_arena = an->ev_arena;
     }
     enum cb_next r = CB_NEXT_END;
+    struct context ctx = {0};
     while (st == CB_OK) {
         struct cb_arena_mark mark = cb_arena_mark(evs);
         struct cb_event *slot = cb_arena_alloc(evs, sizeof *slot);
@@ -363,15 +439,25 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         if (r != CB_NEXT_EVENT)
             break;
         if (p.ev_arena) {
-            /* the first event always stays: it shows the source's host
-             * and channel to the checks that look for them */
-            int keep = src->nevents == 0 || an->keep(an->keep_ctx, slot);
-            if (keep ? note_time(src, slot->ts) != 0
-                     : count_event(src, slot) != 0) {
+            if (note_time(src, slot->ts) != 0) {
                 st = CB_E_NOMEM;
                 break;
             }
-            if (!keep) {
+            /* the first event always stays: it shows the source's host
+             * and channel to the checks that look for them */
+            if (src->nevents == 0 || an->keep(an->keep_ctx, slot)) {
+                if (context_flush(&ctx, src, evs) != 0) {
+                    st = CB_E_NOMEM;
+                    break;
+                }
+                ctx.after = CONTEXT_LINES;
+            } else if (ctx.after) {
+                ctx.after--;
+            } else {
+                if (context_hold(&ctx, src, slot) != 0) {
+                    st = CB_E_NOMEM;
+                    break;
+                }
                 cb_arena_rewind(evs, mark);
                 continue;
             }
@@ -394,6 +480,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     }
     if (ops->close)
         ops->close(&p, &state);
+    context_end(&ctx, src);
+    context_free(&ctx);
     if (p.ev_arena) { /* the runs of all its events: at least those of the
                        * kept ones, and what the silent-period check needs */
         src->runs = src->ntimes > 0;

@@ -98,8 +98,9 @@ static void help(void)
 "      --no-default-rules  only the rules of --rules\n"
 "      --keep-all          analyze: keep every cluster.log line for the\n"
 "                          report; by default routine lines (info and\n"
-"                          below, in no event channel, that no rule reads)\n"
-"                          are counted, not kept ('timeline' lists all)\n"
+"                          below, in no event channel, that no rule reads,\n"
+"                          more than 5 lines from a kept one) are counted,\n"
+"                          not kept ('timeline' lists all)\n"
 "  -h, --help              this text\n"
 "  -V, --version           version\n"
 "\n"
@@ -682,6 +683,26 @@ static int cmd_rules(int argc, char **argv, struct options *opt)
     return 0;
 }
 
+/* With CASEBRIEF_PHASES set in the environment, each phase's wall time
+ * on stderr (for profiling a bundle; not part of the interface). */
+static void phase(const char *name)
+{
+    static int on = -1;
+    static struct timespec last;
+    if (on < 0) {
+        on = getenv("CASEBRIEF_PHASES") != NULL;
+        clock_gettime(CLOCK_MONOTONIC, &last);
+    }
+    if (!on || !name)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double s = (double)(now.tv_sec - last.tv_sec) +
+               (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+    fprintf(stderr, "%s: phase %-10s %8.3f s\n", prog, name, s);
+    last = now;
+}
+
 static int cmd_timeline(int argc, char **argv, struct options *opt)
 {
     enum cb_timeline_format fmt = CB_TL_JSONL;
@@ -704,9 +725,11 @@ static int cmd_timeline(int argc, char **argv, struct options *opt)
         return EXIT_USAGE;
     }
     int opened;
+    phase(NULL);
     struct cb_analysis *an = ingest_all(argv, argc, opt, &opened, NULL);
     if (!an)
         return EXIT_NO_INPUT;
+    phase("ingest");
     struct cb_timeline tl;
     if (cb_timeline_build(an, &tl) != CB_OK) {
         fprintf(stderr, "%s: out of memory building the timeline\n", prog);
@@ -732,11 +755,13 @@ static int cmd_timeline(int argc, char **argv, struct options *opt)
         }
         tl.count = k;
     }
+    phase("timeline");
     if (cb_timeline_write_jobs(stdout, &tl, fmt, opt->jobs) != CB_OK) {
         fprintf(stderr, "%s: writing the timeline failed: %s\n", prog,
                 strerror(errno));
         rc = EXIT_NO_INPUT;
     }
+    phase("write");
     for (const struct cb_warning *w = an->warnings; w && !opt->quiet;
          w = w->next)
         fprintf(stderr, "%s: warning: %s: %s\n", prog,
@@ -780,26 +805,6 @@ static void default_outdir(const char *input, char *out, size_t size)
         snprintf(name, sizeof name, "bundle");
     if ((size_t)snprintf(out, size, "%.200s.casebrief", name) >= size)
         snprintf(out, size, "bundle.casebrief");
-}
-
-/* With CASEBRIEF_PHASES set in the environment, each phase's wall time
- * on stderr (for profiling a bundle; not part of the interface). */
-static void phase(const char *name)
-{
-    static int on = -1;
-    static struct timespec last;
-    if (on < 0) {
-        on = getenv("CASEBRIEF_PHASES") != NULL;
-        clock_gettime(CLOCK_MONOTONIC, &last);
-    }
-    if (!on || !name)
-        return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double s = (double)(now.tv_sec - last.tv_sec) +
-               (double)(now.tv_nsec - last.tv_nsec) / 1e9;
-    fprintf(stderr, "%s: phase %-10s %8.3f s\n", prog, name, s);
-    last = now;
 }
 
 static int cmd_analyze(int argc, char **argv, struct options *opt)

@@ -968,8 +968,9 @@ Test(ingest, small_member_damaged_midway_keeps_lines_before_the_damage)
 
 /* ---- a keep filter (analyze) ----------------------------------------------
  * Lines the filter declines are counted and their times kept, their
- * memory given back; the source's span, the run count and the silent
- * periods still see every line. */
+ * memory given back, except the five lines either side of a kept one
+ * (its context in the report); the source's span, the run count and the
+ * silent periods still see every line. */
 
 static int keep_marked(void *ctx, const struct cb_event *ev)
 {
@@ -980,17 +981,18 @@ static int keep_marked(void *ctx, const struct cb_event *ev)
 Test(ingest, lines_the_filter_declines_are_counted_not_kept)
 {
     /* a header-carrying cluster.log (times are UTC): 300 lines a minute
-     * apart, every 10th marked KEEP, and five silent hours between lines
-     * 150 and 151, neither of them kept */
+     * apart, every 20th marked KEEP (10, 30, ...), and five silent hours
+     * between lines 160 and 161, neither of them kept nor near a kept
+     * one */
     size_t cap = 1 << 16, n = 0;
     char *log = malloc(cap);
     cr_assert_not_null(log);
     n += (size_t)snprintf(log + n, cap - n, "[=== Cluster Logs ===]\n");
     cb_time times[300];
     for (int i = 0; i < 300; i++) {
-        int m = i + (i > 150 ? 300 : 0); /* minutes after 10:00 */
+        int m = i + (i > 160 ? 300 : 0); /* minutes after 10:00 */
         times[i] = cb_time_from_civil(2024, 11, 15, 10 + m / 60, m % 60, 0, 0);
-        int keep = i % 10 == 5;
+        int keep = i % 20 == 10;
         n += (size_t)snprintf(log + n, cap - n,
                               "00000e4c.00001d2c::2024/11/15-%02d:%02d:00.000 "
                               "INFO  [NM] line %d%s\n",
@@ -1005,10 +1007,34 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
                  CB_OK);
     cr_assert_eq(an->nsources, 1);
     const struct cb_source *s = an->sources[0];
-    /* the first line always stays; then the 30 marked ones */
-    cr_assert_eq(s->nevents, 31, "kept %llu",
+    /* the first line always stays; then the 15 marked ones; with each
+     * of those, the five lines before and after it */
+    int want[300] = {0};
+    size_t nwant = 0;
+    for (int i = 0; i < 300; i++)
+        for (int k = 0; k < 300; k++)
+            if ((k == 0 || k % 20 == 10) && i >= k - 5 && i <= k + 5)
+                want[i] = 1;
+    for (int i = 0; i < 300; i++)
+        nwant += (size_t)want[i];
+    cr_assert_eq(nwant, 170, "the model: 0..15, then 11 lines per mark");
+    cr_assert_eq(s->nevents, nwant, "kept %llu",
                  (unsigned long long)s->nevents);
-    cr_assert_eq(s->not_kept, 269);
+    cr_assert_eq(s->not_kept, 300 - nwant);
+    size_t k = 0;
+    for (int i = 0; i < 300; i++) {
+        if (!want[i])
+            continue;
+        char line[32];
+        snprintf(line, sizeof line, "line %d", i);
+        const char *msg = s->events[k]->message;
+        cr_assert(strncmp(msg, line, strlen(line)) == 0 &&
+                      (msg[strlen(line)] == '\0' || msg[strlen(line)] == ' '),
+                  "event %zu is '%s', want '%s'", k, msg, line);
+        cr_assert_eq(s->events[k]->ts, times[i]);
+        cr_assert_eq(s->events[k]->source, s);
+        k++;
+    }
     cr_assert_eq(asked, 299, "the first line is kept without asking");
     cr_assert_eq(s->ntimes, 300);
     for (int i = 0; i < 300; i++)
@@ -1016,15 +1042,14 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
     cr_assert_eq(s->first, times[0]);
     cr_assert_eq(s->last, times[299], "the last line is not kept");
     cr_assert_eq(s->runs, 1);
-    cr_assert(strstr(s->events[1]->message, "line 5 KEEP"));
     /* the declined lines' memory was given back */
     cr_assert_leq(cb_arena_used(an->ev_arena),
-                  32 * (sizeof(struct cb_event) + 64));
+                  nwant * (sizeof(struct cb_event) + 64));
 
     struct cb_timeline tl;
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
-    cr_assert_eq(tl.count, 31);
-    cr_assert_eq(cb_timeline_not_kept(&tl), 269);
+    cr_assert_eq(tl.count, nwant);
+    cr_assert_eq(cb_timeline_not_kept(&tl), 300 - nwant);
     cr_assert_eq(cb_timeline_events_read(&tl), 300);
     cb_time first, last;
     cb_timeline_span(&tl, &first, &last);
@@ -1037,8 +1062,8 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
         if (gaps.items[i].kind != CB_GAP_SILENT)
             continue;
         silent++;
-        cr_assert_eq(gaps.items[i].from, times[150]);
-        cr_assert_eq(gaps.items[i].to, times[151]);
+        cr_assert_eq(gaps.items[i].from, times[160]);
+        cr_assert_eq(gaps.items[i].to, times[161]);
     }
     cr_assert_eq(silent, 1, "the silent hours between two counted lines");
     /* the reports count every line, say how many were not kept, and span
@@ -1049,8 +1074,8 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
     cr_assert_eq(cb_report_json(f, an, &tl, NULL, &gaps), CB_OK);
     fclose(f);
     cr_assert(strstr(buf, "\"events\": 300,"), "%.600s", buf);
-    cr_assert(strstr(buf, "\"events_kept\": 31,"));
-    cr_assert(strstr(buf, "\"not_kept\": 269,"));
+    cr_assert(strstr(buf, "\"events_kept\": 170,"));
+    cr_assert(strstr(buf, "\"not_kept\": 130,"));
     cr_assert(strstr(buf, "\"last\": \"2024-11-15T19:59:00.000000+00:00\""));
     free(buf);
     buf = NULL;
@@ -1060,7 +1085,7 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
     cr_assert_eq(cb_report_markdown(f, &in), CB_OK);
     fclose(f);
     cr_assert(strstr(buf, "**Events:** 300 from 1 files"), "%.900s", buf);
-    cr_assert(strstr(buf, "269 routine cluster.log lines counted, not kept"));
+    cr_assert(strstr(buf, "130 routine cluster.log lines counted, not kept"));
     free(buf);
     cb_gaps_fini(&gaps);
     cb_timeline_fini(&tl);
