@@ -38,6 +38,7 @@
 #include <strings.h>
 
 #include "casebrief/alloc.h"
+#include "casebrief/crc32.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
 
@@ -68,41 +69,6 @@ static inline uint32_t le32(const unsigned char *p)
 static inline uint64_t le64(const unsigned char *p)
 {
     return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-/* CRC-32 of RFC 1952, eight bytes at a time ("slicing by 8"). */
-static uint32_t crc_tab[8][256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void crc_init(void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_tab[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; i++)
-        for (int t = 1; t < 8; t++)
-            crc_tab[t][i] = crc_tab[t - 1][i] >> 8 ^
-                            crc_tab[0][crc_tab[t - 1][i] & 0xFF];
-}
-
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
-{
-    crc = ~crc;
-    while (n >= 8) {
-        uint32_t a = le32(p) ^ crc, b = le32(p + 4);
-        crc = crc_tab[7][a & 0xFF] ^ crc_tab[6][a >> 8 & 0xFF] ^
-              crc_tab[5][a >> 16 & 0xFF] ^ crc_tab[4][a >> 24] ^
-              crc_tab[3][b & 0xFF] ^ crc_tab[2][b >> 8 & 0xFF] ^
-              crc_tab[1][b >> 16 & 0xFF] ^ crc_tab[0][b >> 24];
-        p += 8;
-        n -= 8;
-    }
-    while (n--)
-        crc = crc >> 8 ^ crc_tab[0][(crc ^ *p++) & 0xFF];
-    return ~crc;
 }
 
 /* ---- growable byte buffer ------------------------------------------ */
@@ -2459,7 +2425,7 @@ static void chunk_setup(struct cb_parse *p, struct state *st,
     int check = !st->no_crc && !(flags & 4);
     if (check) {
         uint32_t want = le32(data + 124);
-        uint32_t got = crc32_update(crc32_update(0, data, 120), data + 128,
+        uint32_t got = cb_crc32(cb_crc32(0, data, 120), data + 128,
                                     CHUNK_HEADER - 128);
         if (want != got)
             cb_parse_warn(p, CB_WHERE_OFFSET, coff,
@@ -2479,7 +2445,7 @@ static void chunk_setup(struct cb_parse *p, struct state *st,
             end = fso;
         if (check && fso <= len) {
             uint32_t want = le32(data + 52);
-            uint32_t got = crc32_update(0, data + CHUNK_HEADER,
+            uint32_t got = cb_crc32(0, data + CHUNK_HEADER,
                                         fso - CHUNK_HEADER);
             if (want != got)
                 cb_parse_warn(p, CB_WHERE_OFFSET, coff,
@@ -2662,7 +2628,7 @@ static enum cb_status read_header(struct cb_parse *p, struct state *st)
                       "4096",
                       le16(hdr + 40));
     if (!st->no_crc) {
-        uint32_t want = le32(hdr + 124), got = crc32_update(0, hdr, 120);
+        uint32_t want = le32(hdr + 124), got = cb_crc32(0, hdr, 120);
         if (want != got)
             cb_parse_warn(p, CB_WHERE_OFFSET, 124,
                           "file header CRC32 0x%08x, stored 0x%08x; read "
@@ -3244,7 +3210,6 @@ static enum cb_next par_next(struct cb_parse *p, struct state *st,
 
 static enum cb_status open_(struct cb_parse *p, void **state)
 {
-    pthread_once(&crc_once, crc_init);
     struct state *st = state_new(p);
     if (!st)
         return CB_E_NOMEM;
