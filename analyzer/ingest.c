@@ -428,9 +428,11 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     }
     enum cb_next r = CB_NEXT_END;
     struct context ctx = {0};
+    struct cb_event *spare = NULL; /* a slot next() left unused */
     while (st == CB_OK) {
         struct cb_arena_mark mark = cb_arena_mark(evs);
-        struct cb_event *slot = cb_arena_alloc(evs, sizeof *slot);
+        struct cb_event *slot = spare ? spare : cb_arena_alloc(evs, sizeof *slot);
+        spare = NULL;
         if (!slot) {
             st = CB_E_NOMEM;
             break;
@@ -438,6 +440,11 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         r = ops->next(&p, state, slot);
         if (r != CB_NEXT_EVENT)
             break;
+        if (p.ev_own) { /* not rewindable, so not filtered below */
+            spare = slot;
+            slot = p.ev_own;
+            p.ev_own = NULL;
+        }
         if (p.ev_arena) {
             if (note_time(src, slot->ts) != 0) {
                 st = CB_E_NOMEM;

@@ -2697,7 +2697,7 @@ static struct state *state_new(struct cb_parse *p)
 enum job_state { J_FREE, J_QUEUED, J_RUNNING, J_DONE };
 
 struct jev {
-    struct cb_event ev;
+    struct cb_event *ev; /* in the worker's events arena */
     char *blk; /* fields, their text and the message (see record) */
     size_t size;
 };
@@ -2800,7 +2800,14 @@ static void job_decode(struct worker *w, struct job *j)
             j->evcap = ncap;
         }
         struct jev *e = &j->evs[j->nev];
-        int r = chunk_next(&wp, st, &e->ev);
+        /* the consumer hands the event on where it is: the page faults
+         * and the copy of its memory stay on this thread (a slot left
+         * unused at the chunk's end is the only waste) */
+        if (!(e->ev = cb_arena_alloc(w->events, sizeof *e->ev))) {
+            job_fail(j, NULL);
+            break;
+        }
+        int r = chunk_next(&wp, st, e->ev);
         if (r == 0)
             break;
         if (r < 0) {
@@ -3100,13 +3107,13 @@ static enum cb_next par_nomem(struct cb_parse *p)
     return CB_NEXT_FAIL;
 }
 
-/* A decoded event with the analysis' strings. Its block stays where the
+/* A decoded event with the analysis' strings, handed over where the
  * worker wrote it (the worker's events arena, which the analysis' arena
- * takes over in par_free); the worker is done with it. */
+ * takes over at the end of the file); the worker is done with it. */
 static int par_emit(struct cb_parse *p, struct pmap *m, const struct jev *e,
-                    int stale, struct cb_event *ev)
+                    int stale)
 {
-    *ev = e->ev;
+    struct cb_event *ev = e->ev;
     if (stale)
         ev->flags |= CB_EV_RECOVERED;
     const char *lo = e->blk, *hi = e->blk + e->size;
@@ -3118,12 +3125,15 @@ static int par_emit(struct cb_parse *p, struct pmap *m, const struct jev *e,
         if (!f[i].name || !f[i].value)
             return -1;
     }
-    ev->host = remap(p, m, e->ev.host);
-    ev->channel = remap(p, m, e->ev.channel);
-    ev->provider = remap(p, m, e->ev.provider);
-    if ((e->ev.host && !ev->host) || (e->ev.channel && !ev->channel) ||
-        (e->ev.provider && !ev->provider))
+    const char *host = ev->host, *channel = ev->channel,
+               *provider = ev->provider;
+    ev->host = remap(p, m, host);
+    ev->channel = remap(p, m, channel);
+    ev->provider = remap(p, m, provider);
+    if ((host && !ev->host) || (channel && !ev->channel) ||
+        (provider && !ev->provider))
         return -1;
+    p->ev_own = ev;
     return 0;
 }
 
@@ -3140,21 +3150,22 @@ static void replay_warnings(struct cb_parse *p, const struct job *j)
     p->src->nwarnings += j->src.nwarnings - kept;
 }
 
+/* The next event of the workers, in file order, through p->ev_own. */
 static enum cb_next par_next(struct cb_parse *p, struct state *st,
-                             struct par *pp, struct cb_event *ev)
+                             struct par *pp)
 {
     for (;;) {
         struct job *j = pp->cur;
         if (j) {
             while (j->emit < j->nev) {
                 const struct jev *e = &j->evs[j->emit++];
-                int a = admit(st, e->ev.record_id, e->ev.ts,
-                              (e->ev.flags & CB_EV_RECOVERED) != 0);
+                int a = admit(st, e->ev->record_id, e->ev->ts,
+                              (e->ev->flags & CB_EV_RECOVERED) != 0);
                 if (a < 0)
                     return par_nomem(p);
                 if (a == 0)
                     continue;
-                if (par_emit(p, &pp->wk[j->worker].map, e, st->stale, ev) != 0)
+                if (par_emit(p, &pp->wk[j->worker].map, e, st->stale) != 0)
                     return par_nomem(p);
                 return CB_NEXT_EVENT;
             }
@@ -3232,7 +3243,7 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
 {
     struct state *st = state;
     if (st->par)
-        return par_next(p, st, st->par, ev);
+        return par_next(p, st, st->par);
     for (;;) {
         if (st->in_chunk) {
             int r = chunk_next(p, st, ev);
@@ -3253,7 +3264,7 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->par_wanted = 0;
             st->par = par_new(p, st);
             if (st->par)
-                return par_next(p, st, st->par, ev);
+                return par_next(p, st, st->par);
         }
         int c = chunk_load(p, st);
         if (c < 0)

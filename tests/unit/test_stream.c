@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "casebrief/casebrief.h"
@@ -342,4 +343,50 @@ Test(stream, read_error_before_any_byte_gives_no_line)
     cr_assert_eq(s.failed, 1);
     cr_assert_eq(s.err.code, CB_E_IO);
     cb_stream_fini(&s);
+}
+
+/* Large reads with nothing buffered go to the caller's memory directly:
+ * the bytes, the offsets and a peek after them are those of the input,
+ * whatever piece sizes the source returns. */
+Test(stream, large_reads_mix_with_peeks_and_lines_at_the_right_offsets)
+{
+    size_t n = 300000;
+    char *data = malloc(n + 1);
+    cr_assert_not_null(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)('a' + (i * 7 + i / 1000) % 26);
+    memcpy(data + 250000, "\nline one\n", 10);
+    data[n] = '\0';
+    for (size_t piece = 1000; piece <= 70000; piece += 23000) {
+        struct cb_stream s;
+        struct chunked c;
+        open_chunked(&s, &c, data, piece, 4096);
+        char *buf = malloc(n);
+        cr_assert_not_null(buf);
+        size_t avail;
+        const unsigned char *h = cb_stream_peek(&s, 100, &avail);
+        cr_assert_eq(avail, 100u);
+        cr_assert_eq(memcmp(h, data, 100), 0);
+        /* buffered bytes first, then direct reads */
+        cr_assert_eq(cb_stream_read(&s, buf, 100000), 100000u);
+        cr_assert_eq(memcmp(buf, data, 100000), 0, "piece %zu", piece);
+        cr_assert_eq(cb_stream_tell(&s), 100000u);
+        cr_assert_eq(cb_stream_read(&s, buf, 150000), 150000u);
+        cr_assert_eq(memcmp(buf, data + 100000, 150000), 0);
+        cr_assert_eq(cb_stream_tell(&s), 250000u);
+        h = cb_stream_peek(&s, 10, &avail);
+        cr_assert_eq(avail, 10u);
+        cr_assert_eq(memcmp(h, "\nline one\n", 10), 0);
+        expect_line(&s, "");
+        expect_line(&s, "line one");
+        cr_assert_eq(cb_stream_tell(&s), 250010u);
+        size_t rest = n - 250010;
+        cr_assert_eq(cb_stream_read(&s, buf, n), rest);
+        cr_assert_eq(memcmp(buf, data + 250010, rest), 0);
+        cr_assert_eq(cb_stream_tell(&s), (uint64_t)n);
+        cr_assert_eq(cb_stream_read(&s, buf, 40000), 0u);
+        free(buf);
+        cb_stream_fini(&s);
+    }
+    free(data);
 }

@@ -45,6 +45,10 @@ struct cb_parse {
      * by ops->pool_free. Files are parsed one at a time. */
     void **pool;
     struct cb_intern *strings;  /* for host, channel, provider, component */
+    /* Set by next() instead of filling *ev: the event is already in
+     * memory of p->arena's lifetime (decoded there by a worker thread);
+     * the driver takes it and clears this. Not with events_rewindable. */
+    struct cb_event *ev_own;
     struct cb_error err;        /* filled when next() fails */
     const struct cb_parse_opts *opts; /* never NULL */
 };
@@ -65,7 +69,8 @@ struct cb_parser_ops {
     int (*bid)(const unsigned char *head, size_t len, const char *name);
     /* optional: set up *state (freed by close). */
     enum cb_status (*open)(struct cb_parse *p, void **state);
-    /* REQUIRED: fill *ev with the next event (strings in p->arena). */
+    /* REQUIRED: fill *ev with the next event (strings in p->arena), or
+     * point p->ev_own at it. */
     enum cb_next (*next)(struct cb_parse *p, void *state, struct cb_event *ev);
     /* optional: free state; accepts NULL and clears it. */
     void (*close)(struct cb_parse *p, void **state);
