@@ -30,6 +30,7 @@
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
 #define ARCHIVE_BLOCK ((size_t)64 << 10)
 #define PREFETCH_MIN ((size_t)256 << 10)
+#define READAHEAD ((uint64_t)16 << 20)
 
 struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
 {
@@ -1008,6 +1009,7 @@ static enum cb_status handle_stream(struct cb_analysis *an,
 struct fd_read {
     int fd;
     uint64_t off;
+    uint64_t advised; /* asked the kernel to read ahead up to here */
     struct cb_analysis *an;
     const char *path;
     uint64_t next_progress;
@@ -1028,6 +1030,14 @@ static long fd_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
         return -1;
     }
     fr->off += (uint64_t)got;
+    /* a file not in the page cache (a bundle just unpacked; this VM's
+     * cache is small) is read from disk while the bytes before it are
+     * parsed: ask for the next READAHEAD bytes whenever half are used */
+    if (fr->off + READAHEAD / 2 > fr->advised) {
+        posix_fadvise(fr->fd, (off_t)fr->advised, (off_t)READAHEAD,
+                      POSIX_FADV_WILLNEED);
+        fr->advised += READAHEAD;
+    }
     uint64_t total = __atomic_add_fetch(&fr->an->total_bytes, (uint64_t)got,
                                         __ATOMIC_RELAXED);
     if (fr->off > fr->an->limits.member_bytes)
