@@ -1280,13 +1280,13 @@ int cb_keeper_wants(void *ctx, const struct cb_event *e)
 {
     struct cb_keeper *k = ctx;
     struct engine *g = &k->g;
-    if (e->level == 0 || e->level <= CB_LEVEL_WARNING)
-        return 1; /* warnings and above, and levels not known */
     if (e->channel != k->debug_channel) {
         if (!e->channel || strcmp(e->channel, "cluster.log") != 0)
             return 1; /* a line of an event channel ([System]) */
         k->debug_channel = e->channel;
     }
+    /* warnings and above, and levels not known */
+    int keep = e->level == 0 || e->level <= CB_LEVEL_WARNING;
     g->event_no++; /* a new event for the literal memo */
     struct cb_entity ents[MAX_ENTITIES];
     unsigned nents;
@@ -1297,9 +1297,9 @@ int cb_keeper_wants(void *ctx, const struct cb_event *e)
     for (int l = 0; l < 3; l++) {
         for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
             if (matches(g, lists[l]->m[i]->rep, e, ents, &nents))
-                return 1;
+                return 2;
     }
-    return g->nomem;
+    return g->nomem ? 1 : keep;
 }
 
 void cb_findings_fini(struct cb_findings *f)

@@ -288,10 +288,11 @@ static void count_event(struct cb_source *src, const struct cb_event *ev)
         src->last = ev->ts;
 }
 
-/* Context of a filtered source: the CONTEXT_LINES lines before a kept one
- * and after it are kept too, so that the report shows what led up to a
- * warning and what followed. Lines not (yet) kept wait in a ring of
- * copies; the oldest one, pushed out, is counted. */
+/* Context of a filtered source: the CONTEXT_LINES lines before a line a
+ * rule takes and after it are kept too, so that the report shows what led
+ * up to the evidence and what followed. Lines not (yet) kept wait in a
+ * ring of copies; the oldest one, pushed out, is counted, and so are the
+ * held ones when another line is kept first (the order stays the log's). */
 #define CONTEXT_LINES 5
 
 struct pending {
@@ -359,7 +360,8 @@ static int context_flush(struct context *c, struct cb_source *src,
     return 0;
 }
 
-/* The end of the source: what is still held was never near a kept line. */
+/* The held lines, counted: the source ended, or a line kept without its
+ * context came first. */
 static void context_end(struct context *c, struct cb_source *src)
 {
     for (; c->n; c->n--, c->first = (c->first + 1) % CONTEXT_LINES)
@@ -453,12 +455,17 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
             }
             /* the first event always stays: it shows the source's host
              * and channel to the checks that look for them */
-            if (src->nevents == 0 || an->keep(an->keep_ctx, slot)) {
+            int k = src->nevents == 0 ? 1 : an->keep(an->keep_ctx, slot);
+            if (k == 2) {
                 if (context_flush(&ctx, src, evs) != 0) {
                     st = CB_E_NOMEM;
                     break;
                 }
                 ctx.after = CONTEXT_LINES;
+            } else if (k) {
+                context_end(&ctx, src);
+                if (ctx.after)
+                    ctx.after--;
             } else if (ctx.after) {
                 ctx.after--;
             } else {

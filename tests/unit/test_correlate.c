@@ -1530,8 +1530,9 @@ Test(correlate, same_within_only_for_single)
 
 /* ---- the keeper ----------------------------------------------------------
  * What an analysis keeps of routine cluster.log lines: exactly the lines
- * some matcher takes (the scan's own test), plus what the report shows
- * on its own: warnings and above, and lines of an event channel. */
+ * some matcher takes (the scan's own test; 2: with the lines around
+ * them), plus what the report shows on its own (1): warnings and above,
+ * and lines of an event channel. */
 
 Test(correlate, keeper_keeps_what_a_rule_or_the_report_needs)
 {
@@ -1548,10 +1549,10 @@ Test(correlate, keeper_keeps_what_a_rule_or_the_report_needs)
         unsigned level;
         int keep;
     } c[] = {
-        {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_INFO, 1},
+        {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_INFO, 2},
         {"cluster.log", "RCM", "resource online", NOID, CB_LEVEL_INFO, 0},
         {"cluster.log", "NM", "resource failed", NOID, CB_LEVEL_INFO, 0},
-        {"cluster.log", NULL, "Lost quorum now", NOID, CB_LEVEL_INFO, 1},
+        {"cluster.log", NULL, "Lost quorum now", NOID, CB_LEVEL_INFO, 2},
         {"cluster.log", NULL, "x Lost quorum", NOID, CB_LEVEL_INFO, 0},
         {"cluster.log", "RCM", "idle", NOID, CB_LEVEL_DEBUG, 0},
         {"cluster.log", "RCM", "idle", NOID, CB_LEVEL_VERBOSE, 0},
@@ -1559,11 +1560,14 @@ Test(correlate, keeper_keeps_what_a_rule_or_the_report_needs)
         {"cluster.log", "NM", "idle", NOID, CB_LEVEL_ERROR, 1},
         {"cluster.log", "NM", "idle", NOID, CB_LEVEL_CRITICAL, 1},
         {"cluster.log", "NM", "idle", NOID, 0, 1}, /* level not known */
+        /* a warning a rule takes: kept with its context */
+        {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_ERROR, 2},
+        {"cluster.log", NULL, "Lost quorum", NOID, CB_LEVEL_WARNING, 2},
         {"System", NULL, "idle", NOID, CB_LEVEL_INFO, 1},
-        {"cluster.log", NULL, "idle", 1135, CB_LEVEL_INFO, 1},
+        {"cluster.log", NULL, "idle", 1135, CB_LEVEL_INFO, 2},
         {"cluster.log", NULL, "idle", 1136, CB_LEVEL_INFO, 0},
         /* the memo of one event's literals must not leak into the next */
-        {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_INFO, 1},
+        {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_INFO, 2},
         {"cluster.log", "RCM", "resource fine", NOID, CB_LEVEL_INFO, 0},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {

@@ -37,8 +37,10 @@ struct cb_analysis {
     unsigned ntz;
 
     /* Optional filter (analyze): an event of a rewindable parser (see
-     * cb_parser_ops) for which keep returns 0 is counted, not kept; every
-     * other event is kept. Events of such parsers then live in ev_arena. */
+     * cb_parser_ops) for which keep returns 0 is counted, not kept, unless
+     * it is one of the five lines before or after one for which keep
+     * returns 2 (its context); every other event is kept. Events of such
+     * parsers then live in ev_arena. */
     int (*keep)(void *ctx, const struct cb_event *ev);
     void *keep_ctx;
     struct cb_arena *ev_arena;

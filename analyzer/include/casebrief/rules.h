@@ -130,7 +130,9 @@ enum cb_status cb_correlate(const struct cb_rules *rules,
 struct cb_keeper;
 struct cb_keeper *cb_keeper_create(const struct cb_rules *rules);
 void cb_keeper_free(struct cb_keeper **keeper);
-/* 1: keep ev. ctx is the keeper (the shape of cb_analysis.keep). */
+/* 2: keep ev and the lines around it (a rule's matcher takes it);
+ * 1: keep ev (a warning or worse, an event channel's line); 0: count it
+ * only. ctx is the keeper (the shape of cb_analysis.keep). */
 int cb_keeper_wants(void *ctx, const struct cb_event *ev);
 void cb_findings_fini(struct cb_findings *f);
 
