@@ -654,6 +654,9 @@ static void resort(struct cb_timeline *tl)
     }
 }
 
+/* how many events ahead dedup asks the memory for */
+#define PREFETCH_AHEAD 12
+
 /* Exact copies first: same host, channel and record id (or, without ids,
  * same time, id, provider and message) in a different source. A record
  * repeats only when a different source holds it (two lines alike inside
@@ -683,6 +686,10 @@ static enum cb_status dedup(struct cb_analysis *an, struct cb_timeline *tl)
     size_t k = 0;
     for (size_t i = 0; i < tl->count && st == CB_OK; i++) {
         struct cb_event *e = tl->events[i];
+        /* events are visited in time order, scattered in memory by
+         * source: ask for the ones a few steps on while this one waits */
+        if (i + PREFETCH_AHEAD < tl->count)
+            __builtin_prefetch(tl->events[i + PREFETCH_AHEAD]);
         if (!shared || (!pairs.loose && !pair_shared(&pairs, e))) {
             tl->events[k++] = e; /* nobody else holds its host and channel */
             continue;
