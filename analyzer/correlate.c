@@ -103,7 +103,24 @@ struct engine {
     size_t nspans;
     int spans_done;
     int no_captures;            /* the keeper: whether, not what */
+    const struct cb_event *msg_ev; /* whose message msg holds, as event */
+    size_t msg_no;                 /* event_no (slots are reused) */
+    const char *msg;
+    struct cb_msgbuf msgbuf;    /* msg, when rendered (CB_EV_MESSAGE_LAZY) */
 };
+
+/* The message of e, rendered once per event when it is not stored. */
+static const char *ev_message(struct engine *g, const struct cb_event *e)
+{
+    if (e->message)
+        return e->message;
+    if (g->msg_ev != e || g->msg_no != g->event_no) {
+        g->msg = cb_event_message(e, &g->msgbuf);
+        g->msg_ev = e;
+        g->msg_no = g->event_no;
+    }
+    return g->msg;
+}
 
 /* The time a host's data covers. An absence on a host is judged only
  * where that host's logs reach, not where the whole bundle's do. */
@@ -340,7 +357,7 @@ static int re_anywhere(struct engine *g, pcre2_code *re,
                        const struct cb_event *e, struct cb_entity *ents,
                        unsigned *nents)
 {
-    if (re_match(g, re, e->message, ents, nents))
+    if (re_match(g, re, ev_message(g, e), ents, nents))
         return 1;
     for (uint32_t i = 0; i < e->nfields; i++) {
         if (re_match(g, re, e->fields[i].value, ents, nents))
@@ -421,7 +438,7 @@ static int any_literal_anywhere(struct engine *g, const int *lits,
                                 unsigned n, const struct cb_event *e)
 {
     for (unsigned k = 0; k < n; k++) {
-        if (has_literal(g, lits[k], e->message))
+        if (has_literal(g, lits[k], ev_message(g, e)))
             return 1;
     }
     for (uint32_t f = 0; f < e->nfields; f++) {
@@ -477,11 +494,11 @@ static int matches(struct engine *g, const struct matcher *m,
     if (m->nmessage_lits) {
         int any = 0;
         for (unsigned k = 0; k < m->nmessage_lits && !any; k++)
-            any = has_literal(g, m->message_lits[k], e->message);
+            any = has_literal(g, m->message_lits[k], ev_message(g, e));
         if (!any)
             return 0;
     }
-    if (m->message && !re_match(g, m->message, e->message, ents, nents))
+    if (m->message && !re_match(g, m->message, ev_message(g, e), ents, nents))
         return 0;
     if (m->hresult && m->nhresult_lits &&
         !any_literal_anywhere(g, m->hresult_lits, m->nhresult_lits, e))

@@ -5,6 +5,42 @@
 #include <string.h>
 
 #include "casebrief/event.h"
+#include "casebrief/limits.h"
+
+_Static_assert(sizeof(struct cb_msgbuf) >= CB_LIMIT_EVTX_MESSAGE + 4,
+               "cb_msgbuf holds a cut message");
+
+const char *cb_event_message(const struct cb_event *e, struct cb_msgbuf *b)
+{
+    if (e->message || !(e->flags & CB_EV_MESSAGE_LAZY))
+        return e->message ? e->message : "";
+    char *start = b->s, *o = b->s, *limit = b->s + CB_LIMIT_EVTX_MESSAGE;
+    uint32_t n = e->msg_fields < e->nfields ? e->msg_fields : e->nfields;
+    for (uint32_t i = 0; i < n && o < limit; i++) {
+        const char *parts[3] = {e->fields[i].name, ": ", e->fields[i].value};
+        if (i) {
+            *o++ = ';';
+            if (o < limit)
+                *o++ = ' ';
+        }
+        for (int k = 0; k < 3 && o < limit; k++) {
+            size_t len = strlen(parts[k]);
+            size_t take = len < (size_t)(limit - o) ? len : (size_t)(limit - o);
+            memcpy(o, parts[k], take);
+            o += take;
+        }
+    }
+    if (o >= limit) { /* cut: back to a character boundary, then "..." */
+        while (o > start && ((unsigned char)o[-1] & 0xC0) == 0x80)
+            o--;
+        if (o > start && (unsigned char)o[-1] >= 0xC0)
+            o--;
+        memcpy(o, "...", 3);
+        o += 3;
+    }
+    *o = '\0';
+    return start;
+}
 
 const char *cb_level_name(unsigned level)
 {

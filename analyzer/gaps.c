@@ -174,10 +174,15 @@ struct deltas {
     size_t n, cap;
 };
 
-static int skew_candidate(const struct cb_event *e)
+/* An event that can show a clock's skew: an event log's, on a known host,
+ * with a message of 24 bytes or more (m, NULL: not known yet). */
+static int skew_candidate(const struct cb_event *e, const char *m)
 {
-    return !e->component && e->host[0] && e->message[0] &&
-           strcmp(e->channel, "cluster.log") != 0 && strlen(e->message) >= 24;
+    if (e->component || !e->host[0] || strcmp(e->channel, "cluster.log") == 0)
+        return 0;
+    if (!m)
+        return e->message ? e->message[0] != '\0' : e->nfields > 0;
+    return strlen(m) >= 24;
 }
 
 static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
@@ -186,19 +191,22 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
     /* count first: a bundle of debug lines has few candidates */
     size_t cand = 0;
     for (size_t i = 0; i < tl->count; i++)
-        cand += skew_candidate(tl->events[i]);
+        cand += skew_candidate(tl->events[i], NULL);
     if (cand < 2)
         return 0;
     struct stamp *st = cb_malloc(cand * sizeof *st);
     if (!st)
         return -1;
     size_t n = 0;
+    struct cb_msgbuf mb;
     for (size_t i = 0; i < tl->count; i++) {
         const struct cb_event *e = tl->events[i];
-        if (!skew_candidate(e))
+        if (!skew_candidate(e, NULL))
             continue;
-        uint64_t h = cb_hash_bytes(e->message, strlen(e->message),
-                                   (uintptr_t)e->channel);
+        const char *m = cb_event_message(e, &mb);
+        if (!skew_candidate(e, m))
+            continue;
+        uint64_t h = cb_hash_bytes(m, strlen(m), (uintptr_t)e->channel);
         h = h * 31 + (e->flags & CB_EV_HAS_EVENT_ID ? e->event_id : 65536u);
         if (e->provider)
             h = cb_hash_bytes(e->provider, strlen(e->provider), h);

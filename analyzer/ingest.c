@@ -243,7 +243,7 @@ static int append_event(struct cb_source *src, struct cb_event *ev)
         ev->host = src->host;
     if (!ev->channel)
         ev->channel = src->format;
-    if (!ev->message)
+    if (!ev->message && !(ev->flags & CB_EV_MESSAGE_LAZY))
         ev->message = "";
     if (src->nevents == 0 || ev->ts < src->events[src->nevents - 1]->ts)
         src->runs++;

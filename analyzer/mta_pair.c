@@ -144,7 +144,7 @@ static void fill(struct cand *c, struct cb_source *log)
         if (!msg)
             continue;
         e->message = msg;
-        e->flags &= ~(uint32_t)CB_EV_MESSAGE_SYNTH;
+        e->flags &= ~(uint32_t)(CB_EV_MESSAGE_SYNTH | CB_EV_MESSAGE_LAZY);
         c->filled++;
     }
 }

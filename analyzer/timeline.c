@@ -221,7 +221,9 @@ static uint64_t key_hash(const struct cb_event *e)
     h = mix(h, (uint64_t)e->ts);
     h = mix(h, e->flags & CB_EV_HAS_EVENT_ID ? e->event_id : UINT64_MAX);
     h = mix(h, (uintptr_t)e->provider);
-    return mix(h, cb_hash_bytes(e->message, strlen(e->message), 0));
+    struct cb_msgbuf mb;
+    const char *m = cb_event_message(e, &mb);
+    return mix(h, cb_hash_bytes(m, strlen(m), 0));
 }
 
 static int host_ok(const struct cb_event *a, const struct cb_event *b)
@@ -239,9 +241,12 @@ static int same_record(const struct cb_event *a, const struct cb_event *b)
         return 0;
     if (ra)
         return a->record_id == b->record_id;
-    return a->ts == b->ts && a->provider == b->provider &&
-           ((a->flags ^ b->flags) & CB_EV_HAS_EVENT_ID) == 0 &&
-           a->event_id == b->event_id && strcmp(a->message, b->message) == 0;
+    if (a->ts != b->ts || a->provider != b->provider ||
+        ((a->flags ^ b->flags) & CB_EV_HAS_EVENT_ID) != 0 ||
+        a->event_id != b->event_id)
+        return 0;
+    struct cb_msgbuf ma, mb;
+    return strcmp(cb_event_message(a, &ma), cb_event_message(b, &mb)) == 0;
 }
 
 /* ---- one record, several shapes ------------------------------------------
@@ -281,7 +286,7 @@ static int channel_compatible(const struct cb_event *a,
  * compact rendering of an .evtx record's data. */
 static int message_rendered(const struct cb_event *e)
 {
-    return e->message[0] && !(e->flags & CB_EV_MESSAGE_SYNTH);
+    return !(e->flags & CB_EV_MESSAGE_SYNTH) && e->message && e->message[0];
 }
 
 static int richness(const struct cb_event *e)
@@ -324,7 +329,8 @@ static enum cb_status fold(struct cb_arena *arena, struct cb_event *keep,
     }
     if (message_rendered(drop) && !message_rendered(keep)) {
         keep->message = drop->message;
-        keep->flags &= ~(uint32_t)CB_EV_MESSAGE_SYNTH;
+        keep->flags &=
+            ~(uint32_t)(CB_EV_MESSAGE_SYNTH | CB_EV_MESSAGE_LAZY);
     }
     if (!keep->nfields && drop->nfields) {
         keep->fields = drop->fields;
@@ -370,12 +376,14 @@ static uint64_t second_of(cb_time t)
  * message or fields (tells apart five 5120s of the same second). */
 static unsigned agreement(const struct cb_event *a, const struct cb_event *b)
 {
+    struct cb_msgbuf ma, mb;
+    const char *am = cb_event_message(a, &ma), *bm = cb_event_message(b, &mb);
     unsigned n = 0;
     for (uint32_t i = 0; i < a->nfields && i < 32; i++) {
         const char *v = a->fields[i].value;
         if (!v || strlen(v) < 2)
             continue;
-        if (strstr(b->message, v))
+        if (strstr(bm, v))
             n++;
         for (uint32_t j = 0; j < b->nfields && j < 32; j++)
             if (b->fields[j].value && strcmp(b->fields[j].value, v) == 0) {
@@ -383,7 +391,7 @@ static unsigned agreement(const struct cb_event *a, const struct cb_event *b)
                 break;
             }
     }
-    if (a->message[0] && strcmp(a->message, b->message) == 0)
+    if (am[0] && strcmp(am, bm) == 0)
         n += 4;
     return n;
 }
@@ -508,7 +516,7 @@ static uint64_t line_key(const struct cb_event *e)
 static int channel_line(const struct cb_event *e)
 {
     return !(e->flags & CB_EV_HAS_EVENT_ID) && !e->component &&
-           e->message[0] && channel_known(e) &&
+           e->message && e->message[0] && channel_known(e) &&
            strcmp(e->source->format, "clusterlog") == 0;
 }
 
@@ -546,7 +554,8 @@ static size_t line_match(struct cb_timeline *tl, const size_t *head,
             (r->level && e->level && r->level != e->level))
             continue;
         if (message_rendered(r)) {
-            if (norm_equal(r->message, e->message))
+            struct cb_msgbuf mb;
+            if (norm_equal(r->message, cb_event_message(e, &mb)))
                 return nodes[j].idx;
             continue; /* its text says it is another record */
         }

@@ -2047,45 +2047,6 @@ static uint8_t level_of(uint64_t v)
 }
 
 /* "Name: value; Name: value", cut at CB_LIMIT_EVTX_MESSAGE bytes. */
-static size_t message_len(const struct state *st, size_t nf)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < nf; i++)
-        n += strlen(st->flds[i].name) + 4 + st->flds[i].len;
-    return n < CB_LIMIT_EVTX_MESSAGE ? n : CB_LIMIT_EVTX_MESSAGE + 4;
-}
-
-static char *message_put(const struct state *st, size_t nf, char *o)
-{
-    char *start = o, *limit = o + CB_LIMIT_EVTX_MESSAGE;
-    for (size_t i = 0; i < nf && o < limit; i++) {
-        const char *parts[3] = {st->flds[i].name, ": ",
-                                st->text.p + st->flds[i].off};
-        size_t lens[3] = {strlen(parts[0]), 2, st->flds[i].len};
-        if (i) {
-            *o++ = ';';
-            if (o < limit)
-                *o++ = ' ';
-        }
-        for (int k = 0; k < 3 && o < limit; k++) {
-            size_t take = lens[k] < (size_t)(limit - o) ? lens[k]
-                                                         : (size_t)(limit - o);
-            memcpy(o, parts[k], take);
-            o += take;
-        }
-    }
-    if (o >= limit) { /* cut: back to a character boundary, then "..." */
-        while (o > start && ((unsigned char)o[-1] & 0xC0) == 0x80)
-            o--;
-        if (o > start && (unsigned char)o[-1] >= 0xC0)
-            o--;
-        memcpy(o, "...", 3);
-        o += 3;
-    }
-    *o = '\0';
-    return o;
-}
-
 /*
  * Whether a decoded record is kept, in file order: a stale copy of a live
  * record is dropped; live ones are remembered for that. Counts recovered
@@ -2220,8 +2181,7 @@ static int record(struct cb_parse *p, struct state *st, struct cb_event *ev,
         qual[nq++] = '\0';
     }
     size_t nf = nd + (nq ? 1 : 0) + (computer ? 1 : 0);
-    size_t mlen = message_len(st, nd);
-    size_t bytes = nf * sizeof(struct cb_field) + st->text.len + nq + mlen + 1;
+    size_t bytes = nf * sizeof(struct cb_field) + st->text.len + nq;
     char *blk = fail ? NULL : cb_arena_alloc(p->arena, bytes);
     if (!blk) {
         cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_OFFSET, where,
@@ -2249,9 +2209,10 @@ static int record(struct cb_parse *p, struct state *st, struct cb_event *ev,
     }
     ev->fields = fields;
     ev->nfields = (uint32_t)nf;
-    ev->message = o;
-    ev->flags |= CB_EV_MESSAGE_SYNTH;
-    message_put(st, nd, o);
+    /* the message is the data values, rendered when read */
+    ev->message = NULL;
+    ev->msg_fields = (uint16_t)(nd < UINT16_MAX ? nd : UINT16_MAX);
+    ev->flags |= CB_EV_MESSAGE_SYNTH | CB_EV_MESSAGE_LAZY;
     st->blk = blk;
     st->blk_size = bytes;
     return 1;

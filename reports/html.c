@@ -948,7 +948,8 @@ static void message(struct out *o, const struct cb_event *e)
         esc(o, e->component);
         out_str(o, "] ");
     }
-    esc_cut(o, e->message, TEXT_MAX);
+    struct cb_msgbuf mb;
+    esc_cut(o, cb_event_message(e, &mb), TEXT_MAX);
 }
 
 static void where(struct out *o, const struct cb_event *e)
@@ -1349,7 +1350,8 @@ static void timeline_svg(struct rep *r)
             esc(o, e->component);
             out_str(o, "] ");
         }
-        svg_label(o, e->message, TITLE_MAX);
+        struct cb_msgbuf mb;
+        svg_label(o, cb_event_message(e, &mb), TITLE_MAX);
         out_str(o, "</title></rect>\n");
     }
     /* evidence, per finding in rank order: the higher finding keeps a
@@ -1524,7 +1526,8 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
         out_str(o, "</div>");
     }
     out_str(o, "</td><td class=\"msg\">");
-    esc_cut(o, e->message, TEXT_MAX);
+    struct cb_msgbuf mb;
+    esc_cut(o, cb_event_message(e, &mb), TEXT_MAX);
     if (e->nfields && e->fields) {
         out_str(o, "<details><summary>");
         out_u64(o, e->nfields);

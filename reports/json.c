@@ -332,7 +332,8 @@ static void evidence_json(struct out *o, const struct cb_evidence *x)
     key(o, 5, "role", 0);
     out_json_str(o, x->role);
     key(o, 5, "message", 0);
-    out_json_message(o, e->component, e->message);
+    struct cb_msgbuf mb;
+    out_json_message(o, e->component, cb_event_message(e, &mb));
     indent(o, 4);
     out_char(o, '}');
 }

@@ -210,7 +210,8 @@ static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
         out_str(o, " | ");
         md(o, f->evidence[k].role);
         out_str(o, " | ");
-        md_cut(o, e->message, 300);
+        struct cb_msgbuf mb;
+        md_cut(o, cb_event_message(e, &mb), 300);
         out_str(o, " |\n");
     }
     out_str(o, "\n**Cause.** ");

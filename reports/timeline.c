@@ -14,14 +14,16 @@
 static void message_text(struct out *o, const struct cb_event *e,
                          void (*put)(struct out *, const char *))
 {
+    struct cb_msgbuf mb;
+    const char *m = cb_event_message(e, &mb);
     if (!e->component) {
-        put(o, e->message);
+        put(o, m);
         return;
     }
     char head[64];
     snprintf(head, sizeof head, "[%s] ", e->component);
     put(o, head);
-    put(o, e->message);
+    put(o, m);
 }
 
 /* ---- JSONL ---------------------------------------------------------------
@@ -161,7 +163,8 @@ static void jsonl(struct out *o, struct jsonl_state *js,
     LIT(o, "\",\"timestamp\":");
     put_i64(o, cb_time_to_unix_us(e->ts));
     LIT(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
-    out_json_message(o, e->component, e->message);
+    struct cb_msgbuf mb;
+    out_json_message(o, e->component, cb_event_message(e, &mb));
     LIT(o, ",\"data_type\":");
     cached_json_str(o, &js->data_type, e->source->data_type);
     LIT(o, ",\"host\":");
@@ -261,16 +264,18 @@ static void csv_row(struct out *o, const struct cb_event *e)
     out_char(o, ',');
     out_i64(o, cb_time_to_unix_us(e->ts));
     out_str(o, ",Event Recorded,");
+    struct cb_msgbuf mb;
+    const char *msg = cb_event_message(e, &mb);
     if (e->component) {
         /* one field holding "[COMP] message", always quoted */
         out_char(o, '"');
         out_char(o, '[');
         csv_quoted_body(o, e->component);
         out_str(o, "] ");
-        csv_quoted_body(o, e->message);
+        csv_quoted_body(o, msg);
         out_char(o, '"');
     } else {
-        out_csv_field(o, e->message);
+        out_csv_field(o, msg);
     }
     out_char(o, ',');
     out_csv_field(o, e->source->data_type);

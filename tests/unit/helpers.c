@@ -145,3 +145,11 @@ void expect_event_field(const struct cb_event *e, const char *name,
     cr_assert_not_null(v, "no field %s", name);
     cr_assert_str_eq(v, want, "field %s", name);
 }
+
+const char *msg_of(const struct cb_event *e)
+{
+    static struct cb_msgbuf bufs[8];
+    static unsigned next;
+    next = (next + 1) % 8;
+    return cb_event_message(e, &bufs[next]);
+}

@@ -48,5 +48,8 @@ const char *event_field(const struct cb_event *e, const char *name);
 /* Fails the test unless e has field name with value want. */
 void expect_event_field(const struct cb_event *e, const char *name,
                         const char *want);
+/* e's message (cb_event_message), in one of eight buffers used in turn:
+ * valid until eight more calls. */
+const char *msg_of(const struct cb_event *e);
 
 #endif

@@ -138,7 +138,7 @@ static size_t match_csv(const struct cb_timeline *tl, struct row *rows,
             if (d % hour != 0 || d / hour < -14 || d / hour > 14)
                 continue;
             candidates++;
-            if (strcmp(rows[r].msg, e->message) == 0) {
+            if (strcmp(rows[r].msg, msg_of(e)) == 0) {
                 hit = &rows[r];
                 hit_off = (int)(d / hour);
             }
@@ -147,7 +147,7 @@ static size_t match_csv(const struct cb_timeline *tl, struct row *rows,
             cr_log_error("record %llu (event %u): no CSV row with message "
                          "'%s' (%d rows of that id and second)",
                          (unsigned long long)e->record_id, e->event_id,
-                         e->message, candidates);
+                         msg_of(e), candidates);
             continue;
         }
         hit->used = 1;

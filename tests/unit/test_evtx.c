@@ -566,7 +566,7 @@ static size_t source_lines(const struct cb_source *src, char ***out)
                 i, (long long)e->ts, e->flags, e->event_id,
                 (unsigned long long)e->record_id, e->level, e->pid, e->tid,
                 h, c, p, interned, (unsigned long long)e->origin,
-                e->message);
+                msg_of(e));
         for (uint32_t k = 0; k < e->nfields; k++)
             fprintf(m, " |%s=%s", e->fields[k].name, e->fields[k].value);
         fclose(m);
@@ -731,7 +731,7 @@ Test(evtx, template_record_fills_every_event_field)
     cr_expect_str_eq(field(e, "Binary"), "DEAD01");
     cr_expect_str_eq(field(e, "Qualifiers"), "16384");
     cr_expect_str_eq(field(e, "Computer"), "node1.contoso.local");
-    cr_expect_str_eq(e->message, "A: alpha; B: 7; 1: third; Binary: DEAD01");
+    cr_expect_str_eq(msg_of(e), "A: alpha; B: 7; 1: third; Binary: DEAD01");
     /* interned: same pointer as any other interned copy */
     cr_expect_eq(e->provider,
                  cb_intern_cstr(an->strings,
@@ -812,7 +812,7 @@ Test(evtx, time_and_record_id_fall_back_to_the_record_header)
     cr_expect_eq(e->level, CB_LEVEL_INFO);
     cr_expect_str_eq(e->channel, "Application");
     cr_expect_null(e->provider);
-    cr_expect_str_eq(e->message, "");
+    cr_expect_str_eq(msg_of(e), "");
 }
 
 Test(evtx, channel_missing_takes_the_source_default_and_empty_stays_empty)

@@ -181,7 +181,7 @@ static void expect_all_utf8(const struct cb_analysis *an)
         const struct cb_source *s = an->sources[i];
         for (size_t k = 0; k < s->nevents; k++) {
             const struct cb_event *e = s->events[k];
-            cr_expect(utf8_valid(e->message), "%s event %zu message", s->path,
+            cr_expect(utf8_valid(msg_of(e)), "%s event %zu message", s->path,
                       k);
             cr_expect(utf8_valid(e->host) && utf8_valid(e->channel));
             for (uint32_t f = 0; f < e->nfields; f++)
@@ -1148,8 +1148,8 @@ Test(hostile, xml_entity_bombs_and_external_entities, .timeout = 60)
                      (unsigned long long)s->nevents);
         for (size_t i = 0; i < s->nevents; i++) {
             const struct cb_event *e = s->events[i];
-            cr_expect_null(strstr(e->message, "root:"), "bomb %zu: XXE", k);
-            cr_expect_lt(strlen(e->message), 1u << 20, "bomb %zu expanded", k);
+            cr_expect_null(strstr(msg_of(e), "root:"), "bomb %zu: XXE", k);
+            cr_expect_lt(strlen(msg_of(e)), 1u << 20, "bomb %zu expanded", k);
             for (uint32_t f = 0; f < e->nfields; f++)
                 cr_expect_null(strstr(e->fields[f].value, "root:"));
         }
@@ -1241,7 +1241,7 @@ Test(hostile, csv_with_a_100_mb_field, .timeout = 120)
         expect_warned(an, src, NULL);
     for (size_t i = 0; i < an->nsources; i++)
         for (size_t k = 0; k < an->sources[i]->nevents; k++)
-            cr_expect_leq(strlen(an->sources[i]->events[k]->message),
+            cr_expect_leq(strlen(msg_of(an->sources[i]->events[k])),
                           (size_t)CB_LIMIT_LINE_BYTES * 4);
     bounds("csv_with_a_100_mb_field", t0, 60, 0);
     cb_analysis_destroy(&an);
@@ -1310,7 +1310,7 @@ Test(hostile, cluster_log_with_a_giant_line_through_a_fifo, .timeout = 300)
                  (unsigned long long)s->nevents);
     expect_warned(an, fifo, "longer than");
     for (size_t k = 0; k < s->nevents; k++)
-        cr_expect_leq(strlen(s->events[k]->message),
+        cr_expect_leq(strlen(msg_of(s->events[k])),
                       (size_t)CB_LIMIT_LINE_BYTES);
     cr_expect_geq(s->bytes, (uint64_t)line_mb << 20);
     char name[64];
@@ -1384,7 +1384,7 @@ Test(hostile, utf16_with_lone_surrogates, .timeout = 60)
         int fffd = 0;
         for (size_t i = 0; i < s->nevents; i++) {
             const struct cb_event *e = s->events[i];
-            fffd |= strstr(e->message, "\xEF\xBF\xBD") != NULL;
+            fffd |= strstr(msg_of(e), "\xEF\xBF\xBD") != NULL;
             for (uint32_t f = 0; f < e->nfields; f++)
                 fffd |= strstr(e->fields[f].value, "\xEF\xBF\xBD") != NULL;
         }

@@ -225,10 +225,10 @@ Test(timebasis, two_shapes_of_five_records_give_five_events_listing_both)
         cr_assert_eq(e->also->source, ts);
         cr_assert_null(e->also->next);
         /* the rendered message of the text export completes it */
-        cr_assert_not_null(strstr(e->message, e->event_id == 7036
+        cr_assert_not_null(strstr(msg_of(e), e->event_id == 7036
                                                   ? "Windows Update"
                                                   : "luster"),
-                           "%s", e->message);
+                           "%s", msg_of(e));
     }
     /* the two 5120s of the same second paired by their data, not order */
     for (size_t i = 0; i < tl.count; i++) {
@@ -236,8 +236,8 @@ Test(timebasis, two_shapes_of_five_records_give_five_events_listing_both)
         if (e->event_id != 5120)
             continue;
         const char *vol = e->record_id == 1001 ? "'Volume1'" : "'Volume2'";
-        cr_assert_not_null(strstr(e->message, vol), "%llu: %s",
-                           (unsigned long long)e->record_id, e->message);
+        cr_assert_not_null(strstr(msg_of(e), vol), "%llu: %s",
+                           (unsigned long long)e->record_id, msg_of(e));
     }
     free(x.p);
     free(t.p);
@@ -488,8 +488,8 @@ Test(timebasis, system_section_lines_pair_with_evtx_records_by_their_data)
         cr_assert_eq(e->also->source, cs);
         /* the line that became its message names its own volume */
         const char *vol = e->record_id == 1001 ? "'Volume1'" : "'Volume2'";
-        cr_assert_not_null(strstr(e->message, vol), "%llu: %s",
-                           (unsigned long long)e->record_id, e->message);
+        cr_assert_not_null(strstr(msg_of(e), vol), "%llu: %s",
+                           (unsigned long long)e->record_id, msg_of(e));
         cr_assert_eq(e->flags & CB_EV_MESSAGE_SYNTH, 0u);
     }
     free(x.p);
