@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 
 /* Countdown to the injected failure; 0 means never. Tests only, so not
  * thread-safe by design. */

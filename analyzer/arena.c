@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "casebrief/arena.h"
 #include "casebrief/limits.h"
 

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
-#include "casebrief/ingest.h"
+#include "alloc.h"
+#include "casebrief/analysis.h"
 #include "rules_internal.h"
 
 #define MAX_EVIDENCE 24

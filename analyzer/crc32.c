@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "casebrief/crc32.h"
+#include "crc32.h"
 
 static uint32_t tab[8][256];
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;

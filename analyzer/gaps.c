@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "rules_internal.h"
 
 #define MAX_CHANNELS 512

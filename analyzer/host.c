@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/host.h"
+#include "host.h"
 
 /* A computer name as these collectors write it: letters, digits and '-'
  * (NetBIOS names may not hold '_' or '.', which separate the parts). */

@@ -21,64 +21,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "casebrief/alloc.h"
-#include "casebrief/host.h"
-#include "casebrief/ingest.h"
-#include "casebrief/mta.h"
+#include "alloc.h"
+#include "host.h"
+#include "stream.h"
+#include "casebrief/analysis.h"
 
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
 #define ARCHIVE_BLOCK ((size_t)64 << 10)
 #define PREFETCH_MIN ((size_t)256 << 10)
 #define READAHEAD ((uint64_t)16 << 20)
-
-struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
-{
-    struct cb_analysis *an = cb_calloc(1, sizeof *an);
-    if (!an)
-        return NULL;
-    if (limits)
-        an->limits = *limits;
-    else
-        cb_limits_default(&an->limits);
-    an->opts.jobs = 1;
-    an->arena = cb_arena_create();
-    an->strings = an->arena ? cb_intern_create(an->arena) : NULL;
-    if (!an->strings) {
-        cb_arena_destroy(&an->arena);
-        cb_free(an);
-        return NULL;
-    }
-    return an;
-}
-
-void cb_analysis_destroy(struct cb_analysis **pan)
-{
-    if (!pan || !*pan)
-        return;
-    struct cb_analysis *an = *pan;
-    for (size_t i = 0; i < sizeof an->pools / sizeof an->pools[0]; i++)
-        if (an->pools[i].pool && an->pools[i].ops->pool_free)
-            an->pools[i].ops->pool_free(an->pools[i].pool);
-    for (size_t i = 0; i < an->nsources; i++) {
-        cb_free(an->sources[i]->events);
-        cb_free(an->sources[i]->times);
-    }
-    cb_free(an->sources);
-    cb_intern_destroy(&an->strings);
-    cb_arena_destroy(&an->ev_arena);
-    cb_arena_destroy(&an->arena);
-    cb_free(an);
-    *pan = NULL;
-}
-
-uint64_t cb_analysis_event_count(const struct cb_analysis *an)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; i < an->nsources; i++)
-        n += an->sources[i]->nevents;
-    return n;
-}
 
 static struct cb_warning *new_warning(struct cb_arena *arena,
                                       const char *source, int kind,
@@ -383,7 +335,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     const struct cb_parser_ops *ops = an->forced;
     struct cb_error err = {0};
     if (!ops) {
-        enum cb_status st = cb_parser_detect(head, avail, base, &ops, &err);
+        enum cb_status st = cb_parser_detect_in(
+            an->parsers, an->nparsers, head, avail, base, &ops, &err);
         if (st == CB_E_AMBIGUOUS) {
             src->format = "ambiguous";
             source_warn(an, src, CB_WHERE_NONE, 0, "%s", err.msg);
@@ -1230,8 +1183,10 @@ enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
         st = ingest_dir(an, path, label, 0);
     else
         st = ingest_file(an, path, label, err);
-    if (st == CB_OK && !S_ISDIR(sb.st_mode))
-        st = cb_mta_ingest_sidecars(an, path); /* LocaleMetaData beside */
+    /* files beside it that belong to it (an .evtx's LocaleMetaData) */
+    for (size_t i = 0; i < an->nparsers && st == CB_OK; i++)
+        if (!S_ISDIR(sb.st_mode) && an->parsers[i]->sidecars)
+            st = an->parsers[i]->sidecars(an, path);
     if (an->progress)
         fprintf(stderr, "\r\033[K");
     return st;

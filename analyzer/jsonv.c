@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "casebrief/arena.h"
-#include "casebrief/jsonv.h"
+#include "jsonv.h"
 
 struct cb_jdoc {
     struct cb_arena *arena;

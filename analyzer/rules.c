@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "rules_internal.h"
 
 #define MAX_DEPTH 16

@@ -8,8 +8,8 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "casebrief/alloc.h"
-#include "casebrief/stream.h"
+#include "alloc.h"
+#include "stream.h"
 
 /* Bytes of data the buffer holds: cap, plus room for a CRLF after a line
  * of cap bytes. */

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
-#include "casebrief/timebasis.h"
+#include "alloc.h"
+#include "timebasis.h"
 
 #define TICKS_PER_S 10000000LL
 #define QUARTER (900LL * TICKS_PER_S)

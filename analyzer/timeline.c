@@ -10,9 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
-#include "casebrief/mta.h"
-#include "casebrief/timebasis.h"
+#include "alloc.h"
+#include "timebasis.h"
 #include "casebrief/timeline.h"
 
 struct run {
@@ -417,7 +416,7 @@ struct node {
 
 /* Records with an event id, by (second, event id): every shape but the
  * cluster.log's channel sections has one. */
-static enum cb_status dedup_shapes(struct cb_analysis *an,
+static enum cb_status dedup_shapes(const struct cb_analysis *an,
                                    struct cb_timeline *tl,
                                    const struct pairs *pairs)
 {
@@ -577,7 +576,7 @@ static size_t line_match(struct cb_timeline *tl, const size_t *head,
     return SIZE_MAX;
 }
 
-static enum cb_status dedup_channel_lines(struct cb_analysis *an,
+static enum cb_status dedup_channel_lines(const struct cb_analysis *an,
                                           struct cb_timeline *tl)
 {
     struct line_pairs lp = {0};
@@ -670,7 +669,7 @@ static void resort(struct cb_timeline *tl)
  * same time, id, provider and message) in a different source. A record
  * repeats only when a different source holds it (two lines alike inside
  * one file are two events). */
-static enum cb_status dedup(struct cb_analysis *an, struct cb_timeline *tl)
+static enum cb_status dedup(const struct cb_analysis *an, struct cb_timeline *tl)
 {
     struct pairs pairs;
     if (pairs_build(&pairs, an) != 0)
@@ -751,17 +750,14 @@ static enum cb_status dedup(struct cb_analysis *an, struct cb_timeline *tl)
     return st;
 }
 
-enum cb_status cb_timeline_build(struct cb_analysis *an,
+enum cb_status cb_timeline_build(const struct cb_analysis *an,
                                  struct cb_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
-    /* messages from LocaleMetaData first: de-duplication prefers events
-     * with a real message */
-    enum cb_status tb = cb_mta_apply(an);
-    if (tb == CB_OK)
-        tb = cb_timebasis_resolve(an);
-    if (tb != CB_OK)
-        return tb;
+    /* sidecar messages and time bases first: de-duplication prefers
+     * events with a real message and a known clock */
+    if (!an->finished)
+        return CB_E_USAGE;
     /* newest-first exports (Event Viewer CSV, the cluster script's .Log):
      * one descending run, turned around, instead of one run per event */
     for (size_t s = 0; s < an->nsources; s++) {

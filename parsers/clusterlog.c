@@ -25,7 +25,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
+#include "stream.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
 

@@ -37,8 +37,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
-#include "casebrief/crc32.h"
+#include "alloc.h"
+#include "crc32.h"
+#include "stream.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
 

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "export_common.h"
 
 static int is_blank(char c)

@@ -11,7 +11,7 @@
 
 #include "casebrief/arena.h"
 #include "casebrief/event.h"
-#include "casebrief/stream.h"
+#include "stream.h"
 
 /*
  * "YYYY-MM-DDTHH:MM:SS[.f][Z|+HH:MM|-HH:MM|+HHMM]" (a space may stand for

@@ -73,9 +73,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
+#include "stream.h"
 #include "casebrief/limits.h"
-#include "casebrief/mta.h"
+#include "mta.h"
 #include "casebrief/parser.h"
 
 #define MAGIC "MTAFile\0"
@@ -557,7 +558,7 @@ static enum cb_status open_(struct cb_parse *p, void **state)
     cb_free(buf);
     if (st != CB_OK)
         return st;
-    p->src->mta = m;
+    p->src->sidecar = m;
     if (stats.damaged)
         cb_parse_warn(p, CB_WHERE_OFFSET, stats.first_damage,
                       "%zu malformed MTA entr%s skipped (first here)",
@@ -583,4 +584,6 @@ const struct cb_parser_ops cb_parser_mta = {
     .bid = bid,
     .open = open_,
     .next = next,
+    .sidecars = cb_mta_ingest_sidecars,
+    .finish = cb_mta_apply,
 };

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "casebrief/arena.h"
-#include "casebrief/batch.h"
+#include "batch.h"
 #include "casebrief/casebrief.h"
-#include "casebrief/jsonv.h"
+#include "jsonv.h"
 #include "out.h"
 
 #define CASE_JSON_MAX ((size_t)1 << 20)

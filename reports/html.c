@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
+#include "timebasis.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
 

@@ -13,7 +13,8 @@
  */
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
+#include "timebasis.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
 

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "out.h"
 
 void out_init(struct out *o, FILE *f)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casebrief/alloc.h"
+#include "alloc.h"
 #include "casebrief/report.h"
 #include "out.h"
 

@@ -10,6 +10,11 @@
 #include <string.h>
 
 #include "casebrief/casebrief.h"
+/* the internal headers the harnesses reach into */
+#include "alloc.h"
+#include "mta.h"
+#include "registry.h"
+#include "stream.h"
 
 /* Valid UTF-8 (no overlong form, surrogate or code point past U+10FFFF);
  * with strict, no C0 control but '\n' and '\t', no DEL and no C1; with

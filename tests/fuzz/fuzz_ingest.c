@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -19,14 +20,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lim.members = 1000;
     lim.depth = 4;
     lim.ratio_min_bytes = 1u << 20;
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     if (!an)
         return 0;
     if (size && (data[size - 1] & 1))
         an->opts.jobs = 2;
     cb_ingest_memory(an, "fuzz.bin", data, size, NULL);
     struct cb_timeline tl;
-    if (cb_timeline_build(an, &tl) == CB_OK) {
+    if (cb_analysis_finish(an) == CB_OK && cb_timeline_build(an, &tl) == CB_OK) {
         FILE *null = fopen("/dev/null", "w");
         if (null) {
             cb_report_json(null, an, &tl, NULL, NULL);

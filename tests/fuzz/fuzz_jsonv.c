@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casebrief/jsonv.h"
+#include "jsonv.h"
 
 static void walk(const struct cb_jv *v, size_t n, int depth)
 {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mta.h"
+#include "registry.h"
 #include "casebrief/casebrief.h"
 
 /* Valid UTF-8 without surrogates or overlongs, at most max bytes. */
@@ -75,13 +77,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     cb_arena_destroy(&arena);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     if (!an)
         return 0;
     cb_ingest_leaf_memory(an, "x/LocaleMetaData/FUZZ_1033.MTA", data, size,
                           cb_parser_find("mta"));
     struct cb_timeline tl;
-    if (cb_timeline_build(an, &tl) == CB_OK)
+    if (cb_analysis_finish(an) == CB_OK && cb_timeline_build(an, &tl) == CB_OK)
         cb_timeline_fini(&tl);
     cb_analysis_destroy(&an);
     return 0;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 
 static int every_other(void *ctx, const struct cb_event *ev)
@@ -27,13 +28,13 @@ static int every_other(void *ctx, const struct cb_event *ev)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     if (!an)
         return 0;
     cb_ingest_leaf_memory(an, CB_FUZZ_NAME, data, size,
                           cb_parser_find(CB_FUZZ_PARSER));
     struct cb_timeline tl;
-    if (cb_timeline_build(an, &tl) == CB_OK) {
+    if (cb_analysis_finish(an) == CB_OK && cb_timeline_build(an, &tl) == CB_OK) {
         FILE *null = fopen("/dev/null", "w");
         if (null) {
             cb_timeline_write(null, &tl, CB_TL_JSONL);
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cb_timeline_fini(&tl);
     }
     if (strcmp(CB_FUZZ_PARSER, "evtx") == 0) {
-        struct cb_analysis *par = cb_analysis_create(NULL);
+        struct cb_analysis *par = cb_analysis_create_all(NULL);
         if (par) {
             par->opts.jobs = 2;
             cb_ingest_leaf_memory(par, CB_FUZZ_NAME, data, size,
@@ -59,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const struct cb_parser_ops *ops = cb_parser_find(CB_FUZZ_PARSER);
     if (ops && ops->events_rewindable) {
-        struct cb_analysis *kept = cb_analysis_create(NULL);
+        struct cb_analysis *kept = cb_analysis_create_all(NULL);
         unsigned n = 0;
         if (kept) {
             kept->keep = every_other;
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      kept->sources[0]->nevents + kept->sources[0]->not_kept))
                 abort();
             struct cb_timeline ktl;
-            if (cb_timeline_build(kept, &ktl) == CB_OK) {
+            if (cb_analysis_finish(kept) == CB_OK && cb_timeline_build(kept, &ktl) == CB_OK) {
                 struct cb_gaps gaps;
                 if (cb_gaps_find(NULL, kept, &ktl, &gaps) == CB_OK) {
                     FILE *null = fopen("/dev/null", "w");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "fuzz_check.h"
 
@@ -131,13 +132,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             errs || cb_rules_count(rules) != 2)
             abort();
     }
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     if (!an)
         return 0;
     cb_ingest_leaf_memory(an, "logs/<i>\"x\"</i>/FUZZ_cluster.log", data, size,
                           cb_parser_find("clusterlog"));
     struct cb_timeline tl;
-    if (cb_timeline_build(an, &tl) == CB_OK) {
+    if (cb_analysis_finish(an) == CB_OK && cb_timeline_build(an, &tl) == CB_OK) {
         struct cb_findings fs = {0};
         struct cb_gaps gaps = {0};
         int have_fs = cb_correlate(rules, &tl, &fs) == CB_OK;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "fuzz_check.h"
 
@@ -41,13 +42,13 @@ static void check_jsonl(const char *s, size_t len, size_t events)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct cb_rules *rules = fuzz_rules();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     if (!an)
         return 0;
     fuzz_bundle(an, "a\"b\\c\x01\xff/N1_cluster.log", data, size);
     cb_analysis_warn(an, "x\"\n\xc3", CB_WHERE_NONE, 0, "%s", "\x7f\xed\xa0\x80");
     struct cb_timeline tl;
-    if (cb_timeline_build(an, &tl) == CB_OK) {
+    if (cb_analysis_finish(an) == CB_OK && cb_timeline_build(an, &tl) == CB_OK) {
         struct cb_findings fs = {0};
         struct cb_gaps gaps = {0};
         int have_fs = cb_correlate(rules, &tl, &fs) == CB_OK;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 
 static const char bundle_log[] =
@@ -31,13 +32,13 @@ static struct cb_timeline tl;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!an) {
-        an = cb_analysis_create(NULL);
+        an = cb_analysis_create_all(NULL);
         if (!an)
             abort();
         cb_ingest_leaf_memory(an, "N1_cluster.log", bundle_log,
                               sizeof bundle_log - 1,
                               cb_parser_find("clusterlog"));
-        if (cb_timeline_build(an, &tl) != CB_OK || tl.count != 4)
+        if (cb_analysis_finish(an) != CB_OK || cb_timeline_build(an, &tl) != CB_OK || tl.count != 4)
             abort();
     }
     struct cb_rules *rules = NULL;

@@ -88,7 +88,7 @@ char *clusterlog_lines(int hour, int count, size_t *len)
 
 struct cb_analysis *analysis(const struct cb_limits *lim)
 {
-    return cb_analysis_create(lim);
+    return cb_analysis_create_all(lim);
 }
 
 const struct cb_source *find_source(const struct cb_analysis *an,

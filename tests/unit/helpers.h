@@ -8,6 +8,15 @@
 #include <stddef.h>
 
 #include "casebrief/casebrief.h"
+/* the internal headers the tests reach into */
+#include "alloc.h"
+#include "crc32.h"
+#include "host.h"
+#include "jsonv.h"
+#include "mta.h"
+#include "registry.h"
+#include "stream.h"
+#include "timebasis.h"
 
 /* One member to put into an archive. */
 struct member {

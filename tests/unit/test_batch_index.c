@@ -10,8 +10,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "casebrief/batch.h"
-#include "casebrief/jsonv.h"
+#include "batch.h"
+#include "jsonv.h"
 
 static char *tmpdir(void)
 {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -39,7 +40,7 @@ TestSuite(clusterlog, .fini = teardown);
 static const struct cb_source *parse_named(const char *name, const void *data,
                                            size_t len)
 {
-    an = cb_analysis_create(NULL);
+    an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     cr_assert_eq(cb_ingest_leaf_memory(an, name, data, len, NULL), CB_OK);
     cr_assert_eq(an->nsources, 1u);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -41,7 +42,7 @@ static const struct cb_source *load(struct cb_analysis **an, const char *rel)
     if (!f)
         cr_skip_test("%s not in the corpus: skipped", rel);
     fclose(f);
-    *an = cb_analysis_create(NULL);
+    *an = cb_analysis_create_all(NULL);
     cr_assert_not_null(*an);
     struct cb_error err = {0};
     cr_assert_eq(cb_ingest_path(*an, path, &err), CB_OK, "%s", err.msg);
@@ -167,7 +168,7 @@ Test(corpus_csv, csv_and_evtx_together_are_one_timeline_of_the_evtx_records)
         fclose(g);
     if (!f || !g)
         cr_skip_test("omer__test.csv/.evtx not in the corpus: skipped");
-    an_csv = cb_analysis_create(NULL);
+    an_csv = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_path(an_csv, evtx, NULL), CB_OK);
     cr_assert_eq(cb_ingest_path(an_csv, csv, NULL), CB_OK);
     /* evtx, the .MTA beside it, csv */
@@ -176,6 +177,7 @@ Test(corpus_csv, csv_and_evtx_together_are_one_timeline_of_the_evtx_records)
     cr_assert_eq(e->nevents, 239u);
     cr_assert_eq(c->nevents, 239u);
     struct cb_timeline tl;
+    cr_assert_eq(cb_analysis_finish(an_csv), CB_OK);
     cr_assert_eq(cb_timeline_build(an_csv, &tl), CB_OK);
     cr_assert_eq(tl.count, 239u, "one event per record, not %zu", tl.count);
     cr_assert_eq(c->duplicates, 239u);

@@ -64,7 +64,7 @@ Test(corpus, directory_and_zip_of_it_give_the_same_inventory,
     cr_assert_eq(nftw(dir, collect, 16, FTW_PHYS), 0);
     cr_assert_gt(nfiles, 10u, "the corpus holds dozens of files");
 
-    struct cb_analysis *on_disk = cb_analysis_create(NULL);
+    struct cb_analysis *on_disk = cb_analysis_create_all(NULL);
     struct cb_error err = {0};
     cr_assert_eq(cb_ingest_path(on_disk, dir, &err), CB_OK, "%s", err.msg);
     cr_assert_eq(on_disk->nsources, nfiles, "every file listed once");
@@ -73,7 +73,7 @@ Test(corpus, directory_and_zip_of_it_give_the_same_inventory,
     unsigned char *zip = make_archive("zip", NULL, "zip:compression=store",
                                       NULL, files, nfiles, &zlen);
     cr_assert_not_null(zip);
-    struct cb_analysis *in_zip = cb_analysis_create(NULL);
+    struct cb_analysis *in_zip = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(in_zip, "corpus.zip", zip, zlen, NULL),
                  CB_OK);
     cr_assert_eq(in_zip->nsources, nfiles);

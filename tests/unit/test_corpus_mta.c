@@ -171,6 +171,7 @@ static void expect_all_rendered(struct cb_analysis *an, const char *dir,
                                 const char *label)
 {
     struct cb_timeline tl;
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     cr_assert_eq(tl.count, RECORDS, "%s: %zu events", label, tl.count);
     size_t synth = 0;

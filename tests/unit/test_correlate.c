@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "helpers.h"
 #include "casebrief/casebrief.h"
 #include "casebrief/rules.h"
 

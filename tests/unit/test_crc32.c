@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casebrief/crc32.h"
+#include "crc32.h"
 
 Test(crc32, check_values)
 {

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "casebrief/event.h"
 #include "casebrief/limits.h"
 

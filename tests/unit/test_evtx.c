@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -475,7 +476,7 @@ static unsigned jobs_ = 1;
 static const struct cb_source *parse_mem(const void *data, size_t len)
 {
     cb_analysis_destroy(&an);
-    an = cb_analysis_create(NULL);
+    an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     an->opts.jobs = jobs_;
     cr_assert_eq(cb_ingest_leaf_memory(an, "test.evtx", data, len,
@@ -641,7 +642,7 @@ static void expect_same_across_files(const unsigned char *const *data,
         for (unsigned jobs = 2; jobs <= 4; jobs += 2) {
             /* then all of them, in one analysis, -j jobs */
             cb_analysis_destroy(&an);
-            an = cb_analysis_create(NULL);
+            an = cb_analysis_create_all(NULL);
             cr_assert_not_null(an);
             an->opts.jobs = jobs;
             for (size_t f = 0; f < k; f++) {
@@ -1718,7 +1719,7 @@ static const struct cb_source *parse_corpus(const char *dir, const char *rel)
         cr_skip_test("%s not in the corpus: skipped", rel);
     fclose(fp);
     cb_analysis_destroy(&an);
-    an = cb_analysis_create(NULL);
+    an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     struct cb_error err = {0};
     cr_assert_eq(cb_ingest_path(an, path, &err), CB_OK, "%s", err.msg);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -33,7 +34,7 @@ static const struct cb_source *parse_named(const char *name, const void *data,
                                            size_t len, int forced)
 {
     if (!an)
-        an = cb_analysis_create(NULL);
+        an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     size_t before = an->nsources;
     cr_assert_eq(
@@ -353,7 +354,7 @@ Test(evtx_csv, undecided_file_records_its_assumption)
 
 Test(evtx_csv, date_order_option_overrides_the_data)
 {
-    an = cb_analysis_create(NULL);
+    an = cb_analysis_create_all(NULL);
     an->opts.date_order = CB_DATE_DMY;
     static const char csv[] =
         "TimeCreated,Id,ProviderName,Message\r\n"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -62,7 +63,7 @@ static const struct cb_source *parse_bytes(const char *name, const void *data,
                                            size_t len, int forced)
 {
     if (!an)
-        an = cb_analysis_create(NULL);
+        an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     size_t before = an->nsources;
     cr_assert_eq(
@@ -517,7 +518,7 @@ Test(evtx_text, every_allocation_failure_is_reported_never_a_crash)
     fixture("hv-node2_system_utf16.txt");
     int completed = 0;
     for (unsigned long n = 1; n < 200 && completed < 5; n++) {
-        struct cb_analysis *a = cb_analysis_create(NULL);
+        struct cb_analysis *a = cb_analysis_create_all(NULL);
         cr_assert_not_null(a);
         cb_alloc_fail_after(n);
         enum cb_status st = cb_ingest_leaf_memory(

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -79,7 +80,7 @@ static const struct cb_source *parse_bytes(const char *name, const void *data,
                                            size_t len, int forced)
 {
     if (!an)
-        an = cb_analysis_create(NULL);
+        an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     size_t before = an->nsources;
     cr_assert_eq(
@@ -670,7 +671,7 @@ Test(evtx_xml, every_allocation_failure_is_reported_never_a_crash)
     fixture("hv-node1_wevtutil_utf16.xml");
     int completed = 0;
     for (unsigned long n = 1; n < 400 && completed < 5; n++) {
-        struct cb_analysis *a = cb_analysis_create(NULL);
+        struct cb_analysis *a = cb_analysis_create_all(NULL);
         cr_assert_not_null(a);
         cb_alloc_fail_after(n);
         enum cb_status st = cb_ingest_leaf_memory(

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "casebrief/casebrief.h"
 
 /* path must give host want by a rule whose name contains rule_part. */

@@ -235,7 +235,7 @@ Test(hostile, zip_bomb_by_ratio, .timeout = 60)
     struct cb_limits lim;
     cb_limits_default(&lim);
     lim.ratio = 100; /* --max-ratio 100; the judging threshold stays 16 MB */
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     expect_warned(an, "case.zip!HV-BOMB_cluster.log", "--max-ratio");
     const struct cb_source *b = find_source(an, "case.zip!HV-BOMB_cluster.log");
@@ -269,7 +269,7 @@ Test(hostile, nested_bomb_beyond_max_depth, .timeout = 60)
         cur_len = len;
     }
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", cur, cur_len, NULL), CB_OK);
     char path[1024] = "case.zip";
     for (int lvl = 1; lvl <= LEVELS; lvl++) {
@@ -332,7 +332,7 @@ Test(hostile, self_similar_fan_out_stops_at_max_members, .timeout = 120)
     cb_limits_default(&lim);
     lim.members = 3000;
     lim.depth = LEVELS + 2; /* the fan-out, not the depth, must stop it */
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     expect_good(an, "case.zip!HV-GOOD_cluster.log");
     int any = 0;
@@ -413,7 +413,7 @@ Test(hostile, traversal_absolute_symlink_and_hardlink_members, .timeout = 60)
     archive_write_free(a);
 
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tar", buf, used, NULL), CB_OK);
     expect_good(an, "case.tar!HV-GOOD_cluster.log");
     expect_good(an, "case.tar!HV-AFTER_cluster.log");
@@ -515,7 +515,7 @@ Test(hostile, four_gigabyte_declared_sizes_with_tiny_data, .timeout = 60)
     cr_assert_not_null(outer);
 
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tar", outer, outer_len, NULL),
                  CB_OK);
     expect_good(an, "case.tar!HV-GOOD_cluster.log");
@@ -538,7 +538,7 @@ Test(hostile, four_gigabyte_declared_sizes_with_tiny_data, .timeout = 60)
     cr_expect_lt(an->total_bytes, 1u << 20, "%llu bytes read",
                  (unsigned long long)an->total_bytes);
     /* the same without the outer tar, straight from memory (seekable) */
-    struct cb_analysis *an2 = cb_analysis_create(NULL);
+    struct cb_analysis *an2 = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an2, "decl.zip", zip, zip_len, NULL), CB_OK);
     expect_good(an2, "decl.zip!HV-Z1_cluster.log");
     cb_analysis_destroy(&an2);
@@ -574,7 +574,7 @@ Test(hostile, archives_truncated_at_every_10th_byte, .timeout = 120)
                                         NULL, NULL, m, 3, &len);
         cr_assert_not_null(a);
         for (size_t cut = 10; cut < len; cut += 10, cuts++) {
-            struct cb_analysis *an = cb_analysis_create(NULL);
+            struct cb_analysis *an = cb_analysis_create_all(NULL);
             cr_assert_eq(cb_ingest_memory(an, kinds[k].name, a, cut, NULL),
                          CB_OK, "%s cut at %zu", kinds[k].name, cut);
             uint64_t n = cb_analysis_event_count(an);
@@ -622,7 +622,7 @@ Test(hostile, encrypted_members, .timeout = 60)
     cr_assert_not_null(outer);
 
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tgz", outer, outer_len, NULL),
                  CB_OK);
     expect_good(an, "case.tgz!HV-GOOD_cluster.log");
@@ -830,7 +830,7 @@ static struct cb_analysis *evtx_bundle(const unsigned char *f, size_t len)
 {
     size_t l;
     char *log = good_log(&l);
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     cr_assert_eq(cb_ingest_leaf_memory(an, "bundle/hostile.evtx", f, len, NULL),
                  CB_OK);
@@ -1130,7 +1130,7 @@ Test(hostile, xml_entity_bombs_and_external_entities, .timeout = 60)
         len += (size_t)snprintf(doc + len, cap - len, "</Events>");
         size_t l;
         char *log = good_log(&l);
-        struct cb_analysis *an = cb_analysis_create(NULL);
+        struct cb_analysis *an = cb_analysis_create_all(NULL);
         /* forced (-F evtx-xml): the bidder would not take a DOCTYPE */
         cr_assert_eq(cb_ingest_leaf_memory(an, "bundle/bomb.xml", doc, len,
                                            cb_parser_find("evtx-xml")),
@@ -1225,7 +1225,7 @@ Test(hostile, csv_with_a_100_mb_field, .timeout = 120)
     write_file(path, log, l);
 
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_path(an, dir, NULL), CB_OK);
     char src[4200];
     snprintf(src, sizeof src, "%s/HV-GOOD_cluster.log", dir);
@@ -1293,7 +1293,7 @@ Test(hostile, cluster_log_with_a_giant_line_through_a_fifo, .timeout = 300)
     char ready;
     cr_assert_eq(read(sync[0], &ready, 1), 1, "the writer did not connect");
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_path(an, fifo, NULL), CB_OK);
     close(hold);
     close(sync[0]);
@@ -1367,7 +1367,7 @@ Test(hostile, utf16_with_lone_surrogates, .timeout = 60)
         u[0] = 0xFF;
         u[1] = 0xFE;
         size_t len = 2 + to_utf16(texts[k][1], u + 2);
-        struct cb_analysis *an = cb_analysis_create(NULL);
+        struct cb_analysis *an = cb_analysis_create_all(NULL);
         char path[64];
         snprintf(path, sizeof path, "bundle/%s", texts[k][0]);
         cr_assert_eq(cb_ingest_leaf_memory(an, path, u, len, NULL), CB_OK);
@@ -1422,7 +1422,7 @@ Test(hostile, fifo_and_symlink_loops_in_a_directory, .timeout = 60)
     cr_assert_eq(symlink(p, q), 0);
 
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_path(an, dir, NULL), CB_OK);
     snprintf(p, sizeof p, "%s/HV-GOOD_cluster.log", dir);
     expect_good(an, p);
@@ -1467,7 +1467,7 @@ Test(hostile, one_corrupt_member_among_good_ones, .timeout = 60)
     unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 4, &zip_len);
     cr_assert_not_null(zip);
     double t0 = now_s();
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     dump(an);
     expect_good(an, "case.zip!logs/HV-N1_cluster.log");

@@ -106,7 +106,7 @@ Test(ingest, nested_zip_in_zip_in_tar_gz_keeps_full_member_path)
         make_archive("paxr", "gzip", NULL, NULL, top_m, 3, &top_len);
     cr_assert_not_null(top);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     cr_assert_eq(cb_ingest_memory(an, "case.tar.gz", top, top_len, NULL),
                  CB_OK);
@@ -153,7 +153,7 @@ Test(ingest, gzip_compressed_cluster_log_is_named_without_gz)
     cr_assert_not_null(gz, "libarchive cannot write raw gzip");
     cr_assert(gz_len >= 2 && gz[0] == 0x1f && gz[1] == 0x8b);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "HV-NODE3_cluster.log.gz", gz, gz_len,
                                   NULL),
                  CB_OK);
@@ -184,7 +184,7 @@ Test(ingest, seven_zip_nested_in_zip_is_read_in_memory)
         make_archive("zip", NULL, NULL, NULL, zip_m, 2, &zip_len);
     cr_assert_not_null(zip);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     dump(an);
     expect_clusterlog(an, "case.zip!collect/logs.7z!HV-NODE4_cluster.log", 9);
@@ -195,7 +195,7 @@ Test(ingest, seven_zip_nested_in_zip_is_read_in_memory)
     cr_expect_null(an->warnings);
 
     /* and a 7z given directly as bytes */
-    struct cb_analysis *an2 = cb_analysis_create(NULL);
+    struct cb_analysis *an2 = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an2, "top.7z", sz, sz_len, NULL), CB_OK);
     expect_clusterlog(an2, "top.7z!HV-NODE4_cluster.log", 9);
     expect_clusterlog(an2, "top.7z!sub/HV-NODE5_cluster.log", 4);
@@ -229,7 +229,7 @@ Test(ingest, zip_bomb_by_ratio_is_cut_and_sibling_member_still_parsed)
     cb_limits_default(&lim);
     lim.ratio = 50;
     lim.ratio_min_bytes = 1 << 20;
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     dump(an);
 
@@ -269,7 +269,7 @@ Test(ingest, ratio_trip_in_tar_gz_keeps_earlier_members_and_stops_stream)
     cb_limits_default(&lim);
     lim.ratio = 50;
     lim.ratio_min_bytes = 1 << 20;
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.tgz", tgz, tgz_len, NULL), CB_OK);
     dump(an);
 
@@ -309,7 +309,7 @@ Test(ingest, archive_deeper_than_depth_limit_is_skipped_siblings_read)
     struct cb_limits lim;
     cb_limits_default(&lim);
     lim.depth = 2;
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", top, top_len, NULL), CB_OK);
     dump(an);
 
@@ -323,7 +323,7 @@ Test(ingest, archive_deeper_than_depth_limit_is_skipped_siblings_read)
     cr_expect_eq(cb_analysis_event_count(an), 5);
 
     /* with the default depth the same bundle is read whole */
-    struct cb_analysis *an2 = cb_analysis_create(NULL);
+    struct cb_analysis *an2 = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an2, "case.zip", top, top_len, NULL), CB_OK);
     expect_clusterlog(an2, "case.zip!mid.zip!inner.zip!HV-C_cluster.log", 4);
     cr_expect_eq(cb_analysis_event_count(an2), 9);
@@ -352,7 +352,7 @@ Test(ingest, members_beyond_member_limit_are_skipped_with_warning)
     struct cb_limits lim;
     cb_limits_default(&lim);
     lim.members = 3; /* the input itself and two members */
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     dump(an);
 
@@ -386,7 +386,7 @@ Test(ingest, member_with_declared_size_above_limit_is_skipped)
     struct cb_limits lim;
     cb_limits_default(&lim);
     lim.member_bytes = 1000;
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
     dump(an);
 
@@ -428,7 +428,7 @@ Test(ingest, member_growing_past_size_limit_is_cut_siblings_read)
     cb_limits_default(&lim);
     lim.member_bytes = lbig / 2;
     cr_assert_lt(gz_len, lim.member_bytes, "the .gz itself is within limits");
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     dump(an);
 
@@ -466,7 +466,7 @@ Test(ingest, total_byte_budget_cuts_a_member_and_skips_the_rest)
     cb_limits_default(&lim);
     /* the input's own bytes count, then two and a half members */
     lim.total_bytes = zip_len + 2 * l + l / 2;
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     dump(an);
 
@@ -513,7 +513,7 @@ Test(ingest, path_traversal_names_warned_read_in_memory_never_written)
         make_archive("zip", NULL, NULL, NULL, zm, 2, &zip_len);
     cr_assert_not_null(zip);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len, NULL), CB_OK);
     dump(an);
@@ -568,7 +568,7 @@ Test(ingest, symlink_member_is_skipped_with_warning)
     unsigned char *tar = make_archive("paxr", NULL, NULL, NULL, m, 2, &tar_len);
     cr_assert_not_null(tar);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
     dump(an);
 
@@ -601,7 +601,7 @@ Test(ingest, encrypted_member_is_skipped_and_plain_sibling_parsed)
         make_archive("paxr", "gzip", NULL, NULL, m, 3, &tgz_len);
     cr_assert_not_null(tgz);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tgz", tgz, tgz_len, NULL), CB_OK);
     dump(an);
 
@@ -630,7 +630,7 @@ Test(ingest, encrypted_zip_with_several_members_names_each_or_stops_cleanly)
                                       "secret", em, 2, &enc_len);
     cr_assert_not_null(enc);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "enc.zip", enc, enc_len, NULL), CB_OK);
     dump(an);
     /* the first member is always named; nothing is parsed */
@@ -695,7 +695,7 @@ Test(ingest, truncated_tar_gz_keeps_members_read_before_the_cut)
         make_archive("paxr", "gzip", NULL, NULL, m, 3, &tgz_len);
     cr_assert_not_null(tgz);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tar.gz", tgz, tgz_len / 2, NULL),
                  CB_OK);
     dump(an);
@@ -723,7 +723,7 @@ Test(ingest, truncated_zip_keeps_members_read_before_the_cut)
     unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 3, &zip_len);
     cr_assert_not_null(zip);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.zip", zip, zip_len / 2, NULL),
                  CB_OK);
     dump(an);
@@ -745,7 +745,7 @@ Test(ingest, garbage_after_archive_magic_is_skipped_with_warning)
     unsigned char junk[600];
     memset(junk, 'x', sizeof junk);
     memcpy(junk, "PK\003\004", 4);
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "junk.zip", junk, sizeof junk, NULL),
                  CB_OK);
     dump(an);
@@ -783,7 +783,7 @@ Test(ingest, directory_ingest_infers_hosts_and_skips_symlinks)
     snprintf(q, sizeof q, "%s/HV-LINK_cluster.log", dir);
     cr_assert_eq(symlink(p, q), 0);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     struct cb_error err = {0};
     cr_assert_eq(cb_ingest_path(an, dir, &err), CB_OK);
     dump(an);
@@ -817,7 +817,7 @@ Test(ingest, directory_ingest_infers_hosts_and_skips_symlinks)
     cr_expect_eq(cb_analysis_event_count(an), 13);
 
     /* a trailing slash does not change the labels */
-    struct cb_analysis *an2 = cb_analysis_create(NULL);
+    struct cb_analysis *an2 = cb_analysis_create_all(NULL);
     snprintf(q, sizeof q, "%s/", dir);
     cr_assert_eq(cb_ingest_path(an2, q, &err), CB_OK);
     snprintf(p, sizeof p, "%s/HV-NODE1_cluster.log", dir);
@@ -825,7 +825,7 @@ Test(ingest, directory_ingest_infers_hosts_and_skips_symlinks)
     cb_analysis_destroy(&an2);
 
     /* a single file given directly is labelled with its path */
-    struct cb_analysis *an3 = cb_analysis_create(NULL);
+    struct cb_analysis *an3 = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_path(an3, p, &err), CB_OK);
     expect_clusterlog(an3, p, 3);
     cr_expect_eq(an3->nsources, 1);
@@ -850,7 +850,7 @@ Test(ingest, directory_ingest_infers_hosts_and_skips_symlinks)
 
 Test(ingest, missing_path_is_an_io_error)
 {
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     struct cb_error err = {0};
     char p[128];
     snprintf(p, sizeof p, "/tmp/cb-ingest-missing-%d", (int)getpid());
@@ -869,7 +869,7 @@ Test(ingest, member_names_cannot_fake_nesting_or_hold_control_chars)
     unsigned char *tar = make_archive("paxr", NULL, NULL, NULL, m, 2, &tar_len);
     cr_assert_not_null(tar);
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "case.tar", tar, tar_len, NULL), CB_OK);
     dump(an);
     /* '!' separates nesting levels: a member may not forge one */
@@ -911,7 +911,7 @@ Test(ingest, seven_zip_larger_than_member_limit_is_not_buffered)
     struct cb_limits lim;
     cb_limits_default(&lim);
     lim.member_bytes = 1 << 20;
-    struct cb_analysis *an = cb_analysis_create(&lim);
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
     cr_assert_eq(cb_ingest_memory(an, "big.7z", sz, sz_len, NULL), CB_OK);
     dump(an);
     const struct cb_source *s = source(an, "big.7z");
@@ -923,7 +923,7 @@ Test(ingest, seven_zip_larger_than_member_limit_is_not_buffered)
     cb_analysis_destroy(&an);
 
     /* within the limit it is read */
-    an = cb_analysis_create(NULL);
+    an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_memory(an, "big.7z", sz, sz_len, NULL), CB_OK);
     expect_clusterlog(an, "big.7z!HV-S_cluster.log", 3);
     cr_expect_str_eq(source(an, "big.7z!blob.bin")->format, "unknown");
@@ -949,7 +949,7 @@ Test(ingest, small_member_damaged_midway_keeps_lines_before_the_damage)
     cr_assert_not_null(tgz);
     cr_assert_lt(len, (size_t)256 << 10, "member must be below one read");
 
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cb_ingest_memory(an, "cut.tar.gz", tgz, tgz_len * 6 / 10, NULL);
     const struct cb_source *s = find_source(an, "cut.tar.gz!HV-D_cluster.log");
     cr_assert_not_null(s, "the damaged member is still listed");
@@ -1008,7 +1008,7 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
                                              : "");
         cr_assert_lt(n, cap);
     }
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     int asked = 0;
     an->keep = keep_marked;
     an->keep_ctx = &asked;
@@ -1065,6 +1065,7 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
                   nwant * (sizeof(struct cb_event) + 64));
 
     struct cb_timeline tl;
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     cr_assert_eq(tl.count, nwant);
     cr_assert_eq(cb_timeline_not_kept(&tl), 300 - nwant);

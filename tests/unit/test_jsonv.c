@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "casebrief/jsonv.h"
+#include "jsonv.h"
 
 static struct cb_jdoc *parse(const char *s)
 {

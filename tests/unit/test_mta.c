@@ -654,7 +654,7 @@ static const struct cb_source *add_mta(struct cb_analysis *an, const char *path,
     const struct cb_source *s = find_source(an, path);
     cr_assert_not_null(s);
     cr_assert_str_eq(s->format, "mta");
-    cr_assert_not_null(s->mta);
+    cr_assert_not_null(s->sidecar);
     cr_assert_eq(s->nevents, 0u);
     return s;
 }
@@ -753,7 +753,7 @@ Test(mta, a_damaged_mta_is_listed_with_its_warning)
     const struct cb_source *s = find_source(an, "LocaleMetaData/x_1033.MTA");
     cr_assert_not_null(s);
     cr_expect_str_eq(s->format, "mta");
-    cr_expect_null(s->mta);
+    cr_expect_null(s->sidecar);
     cr_expect(has_warning(an, "not parsed as mta"));
     cb_analysis_destroy(&an);
 }

@@ -6,6 +6,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "registry.h"
+#include "helpers.h"
 #include "casebrief/casebrief.h"
 
 /* Fake bidders: each claims inputs starting with its letter, with the

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -61,6 +62,7 @@ static void load_rules(struct fix *x)
 /* Timeline, findings and gaps over what x->an holds; rules may be NULL. */
 static void analyze(struct fix *x, const char *case_name)
 {
+    cr_assert_eq(cb_analysis_finish(x->an), CB_OK);
     cr_assert_eq(cb_timeline_build(x->an, &x->tl), CB_OK);
     if (x->rules)
         cr_assert_eq(cb_correlate(x->rules, &x->tl, &x->fs), CB_OK);
@@ -107,7 +109,7 @@ static const char hostile[] =
 static void demo_plus_hostile(struct fix *x)
 {
     memset(x, 0, sizeof *x);
-    x->an = cb_analysis_create(NULL);
+    x->an = cb_analysis_create_all(NULL);
     cr_assert_not_null(x->an);
     char dir[4096];
     snprintf(dir, sizeof dir, "%.4000s/demo-bundle", samples_dir());
@@ -577,7 +579,7 @@ Test(report_html, empty_analysis_still_renders_a_valid_page)
 {
     struct fix x;
     memset(&x, 0, sizeof x);
-    x.an = cb_analysis_create(NULL);
+    x.an = cb_analysis_create_all(NULL);
     cr_assert_not_null(x.an);
     analyze(&x, NULL);
     size_t len;
@@ -602,7 +604,7 @@ Test(report_html, without_findings_the_window_is_the_whole_timeline)
 {
     struct fix x;
     memset(&x, 0, sizeof x);
-    x.an = cb_analysis_create(NULL);
+    x.an = cb_analysis_create_all(NULL);
     char dir[4096];
     snprintf(dir, sizeof dir, "%.4000s/demo-bundle", samples_dir());
     cr_assert_eq(cb_ingest_path(x.an, dir, NULL), CB_OK);
@@ -664,7 +666,7 @@ Test(report_html, event_table_is_capped_keeping_evidence_errors_and_nearest)
 {
     struct fix x;
     memset(&x, 0, sizeof x);
-    x.an = cb_analysis_create(NULL);
+    x.an = cb_analysis_create_all(NULL);
     size_t blen;
     char *log = big_log(&blen);
     cr_assert_eq(cb_ingest_leaf_memory(x.an, "BIG_cluster.log", log, blen,

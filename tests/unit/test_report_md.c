@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
 static char *render(struct cb_analysis *an, size_t *len)
 {
     struct cb_timeline tl;
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     struct cb_rules *rs = NULL;
     struct cb_rule_error *errs = NULL;
@@ -43,7 +45,7 @@ Test(report_md, demo_findings_with_evidence_and_remediation)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/demo-bundle", getenv("CB_SAMPLES"));
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cr_assert_eq(cb_ingest_path(an, dir, NULL), CB_OK);
     size_t len;
     char *md = render(an, &len);
@@ -72,7 +74,7 @@ Test(report_md, evidence_shows_node_local_time_when_the_offset_is_known)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/demo-bundle", getenv("CB_SAMPLES"));
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     an->tz[0] = (struct cb_tz_override){"HV-NODE1", -330}; /* --tz */
     an->ntz = 1;
     cr_assert_eq(cb_ingest_path(an, dir, NULL), CB_OK);
@@ -94,7 +96,7 @@ Test(report_md, hostile_log_text_cannot_break_out)
         "quorum <script>alert(1)</script> [click](http://evil.example) "
         "![img](http://evil.example/x.png) `code` | a | b | *bold* "
         "&lt;b&gt; \xff\xfe end\n";
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cb_ingest_leaf_memory(an, "HV-EVIL_cluster.log<b>|x", log, strlen(log),
                           NULL);
     size_t len;
@@ -129,7 +131,7 @@ Test(report_md, hostile_log_text_cannot_break_out)
  * raw. */
 Test(report_md, line_leading_markers_and_c1_controls_are_neutralised)
 {
-    struct cb_analysis *an = cb_analysis_create(NULL);
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
     cb_analysis_warn(an, "# heading", CB_WHERE_NONE, 0, "a\xc2\x85" "b");
     cb_analysis_warn(an, "1. item", CB_WHERE_NONE, 0, "c\xe2\x80\xa8" "d");
     cb_analysis_warn(an, "  \t- dash", CB_WHERE_NONE, 0, "e\xc2\x9b" "f");

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "casebrief/casebrief.h"
 #include "casebrief/rules.h"
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stream.h"
+#include "helpers.h"
 #include "casebrief/casebrief.h"
 
 /* A source that returns the bytes of data in chunks of 1, 2, 3, 1, 2, 3...

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -23,7 +24,7 @@ static struct cb_timeline tl;
 
 static void setup(void)
 {
-    an = cb_analysis_create(NULL);
+    an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     memset(&tl, 0, sizeof tl);
 }
@@ -213,6 +214,7 @@ Test(timebasis, two_shapes_of_five_records_give_five_events_listing_both)
     text_export(&t, east60);
     const struct cb_source *xs = ingest("HV-NODE1_evt_System.xml", &x);
     const struct cb_source *ts = ingest("HV-NODE1_evt_System.txt", &t);
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     cr_assert_eq(tl.count, NRECS);
     cr_assert_eq(tl.duplicates, NRECS);
@@ -319,6 +321,7 @@ Test(timebasis, nothing_stated_is_recorded_as_assumed_and_stays_flagged)
     struct buf t = {0};
     text_export(&t, east60);
     const struct cb_source *ts = ingest("HV-NODE1_evt_System.txt", &t);
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     cr_assert_not_null(strstr(ts->time_basis, "assumed"), "%s",
                        ts->time_basis);
@@ -363,6 +366,7 @@ Test(timebasis, cluster_log_system_section_line_joins_the_record)
     const struct cb_source *xs = ingest("HV-NODE1_evt_System.xml", &x);
     const struct cb_source *ts = ingest("HV-NODE1_evt_System.txt", &t);
     const struct cb_source *cs = ingest("HV-NODE1_cluster.log", &c);
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     cr_assert_eq(tl.count, NRECS + 1, "five records and the debug line");
     cr_assert_eq(cs->duplicates, 1u);
@@ -392,6 +396,7 @@ Test(timebasis, timeline_jsonl_lists_the_other_sources)
     text_export(&t, east60);
     ingest("HV-NODE1_evt_System.xml", &x);
     ingest("HV-NODE1_evt_System.txt", &t);
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     char *out = NULL;
     size_t len = 0;
@@ -477,6 +482,7 @@ Test(timebasis, system_section_lines_pair_with_evtx_records_by_their_data)
     put(&c, "[=== Cluster Logs ===]\r\n");
     const struct cb_source *xs = ingest("HV-NODE1-System.xml", &x);
     const struct cb_source *cs = ingest("HV-NODE1_cluster.log", &c);
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     cr_assert_eq(cs->duplicates, 2u);
     cr_assert_eq(tl.count, NRECS + 1);
@@ -532,6 +538,7 @@ Test(timebasis, one_record_in_four_shapes_is_one_event_with_four_sources)
     const struct cb_source *vs = ingest("HV-NODE1_evt_System.csv", &v);
     const struct cb_source *cs = ingest("HV-NODE1_cluster.log", &c);
     cr_assert_str_eq(vs->format, "evtx-csv");
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
     cr_assert_str_eq(vs->time_basis, "local(+01:00, from twin "
                                      "HV-NODE1_evt_System.xml: 5 records)");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
@@ -17,7 +18,7 @@ static struct cb_timeline tl;
 
 static void setup(void)
 {
-    an = cb_analysis_create(NULL);
+    an = cb_analysis_create_all(NULL);
     cr_assert_not_null(an);
     memset(&tl, 0, sizeof tl);
 }
@@ -107,6 +108,7 @@ static struct cb_event *with_id(struct cb_event *e, uint32_t event_id,
 
 static void build(void)
 {
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
     cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
 }
 

@@ -1,24 +1,21 @@
 /*
- * casebrief.h - the public interface of the casebrief core library.
+ * casebrief.h - the public interface of the casebrief core library: what
+ * a library user or a parser or renderer author needs. Internal headers
+ * (alloc, stream, crc32, jsonv, host, timebasis) sit beside their code in
+ * analyzer/ and are not part of it.
  */
 #ifndef CASEBRIEF_H
 #define CASEBRIEF_H
 
-#define CASEBRIEF_VERSION "0.1.0"
-
-#include "alloc.h"
+#include "analysis.h"
 #include "arena.h"
 #include "error.h"
 #include "event.h"
-#include "host.h"
-#include "ingest.h"
 #include "limits.h"
-#include "mta.h"
 #include "parser.h"
 #include "report.h"
 #include "rules.h"
-#include "stream.h"
-#include "timebasis.h"
 #include "timeline.h"
+#include "casebrief/version.h"
 
 #endif

@@ -46,7 +46,6 @@ struct cb_field {
 };
 
 struct cb_source;
-struct cb_mta;
 
 /* Another source that holds the same record (set by the timeline's
  * de-duplication on the record it keeps). */
@@ -157,10 +156,10 @@ struct cb_source {
      * UTC = local + utc_offset_min, at collection time. */
     int utc_offset_known;
     int32_t utc_offset_min;
-    /* Event Viewer locale metadata loaded from this source (an .MTA), and
-     * one line saying what it was paired with (set on both sides by
-     * cb_mta_apply); NULL otherwise. */
-    const struct cb_mta *mta;
+    /* What a sidecar format loaded from this source for its parser's
+     * finish pass (an .MTA's message tables), and one line saying what it
+     * was paired with (set on both sides by that pass); NULL otherwise. */
+    const void *sidecar;
     const char *note;
 };
 

@@ -14,7 +14,9 @@
 #include "arena.h"
 #include "error.h"
 #include "event.h"
-#include "stream.h"
+
+struct cb_stream;   /* analyzer/stream.h */
+struct cb_analysis; /* analysis.h */
 
 /* Day/month order of numeric dates in text exports (--date-order). */
 enum cb_date_order {
@@ -79,6 +81,18 @@ struct cb_parser_ops {
     int events_rewindable;
     /* optional: free what the parser left in *cb_parse.pool. */
     void (*pool_free)(void *pool);
+    /* optional: a file named on the command line may have files beside it
+     * on disk that belong to it (an .evtx's LocaleMetaData/<log>_<LCID>.MTA).
+     * Called by cb_ingest_path after each such file, for every parser of
+     * the analysis: ingest them (cb_ingest_path). CB_OK when there are
+     * none; CB_E_NOMEM. */
+    enum cb_status (*sidecars)(struct cb_analysis *an, const char *path);
+    /* optional: a pass over every source once all inputs are read
+     * (cb_analysis_finish), in table order, before the time basis: pair
+     * what a sidecar loaded (cb_source.sidecar) with the sources it
+     * belongs to. Running it twice changes nothing more. CB_OK or
+     * CB_E_NOMEM. */
+    enum cb_status (*finish)(struct cb_analysis *an);
 };
 
 /* Add a warning with its place to the parse's source. */
@@ -86,22 +100,12 @@ void cb_parse_warn(struct cb_parse *p, enum cb_where_kind kind,
                    unsigned long long where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* All registered parsers, in registry order. */
-const struct cb_parser_ops *const *cb_parsers(size_t *count);
-/* By name, or NULL. */
-const struct cb_parser_ops *cb_parser_find(const char *name);
-
 /*
- * Pick the parser with the highest bid. CB_E_AMBIGUOUS when the two
- * best bids are equal (err names both), CB_E_UNKNOWN_FORMAT when no
- * parser bids.
+ * Pick the parser of table with the highest bid. CB_E_AMBIGUOUS when the
+ * two best bids are equal (err names both), CB_E_UNKNOWN_FORMAT when no
+ * parser bids. The table of every shipped parser is cb_parsers()
+ * (parsers/registry.h); an analysis uses the one it was given.
  */
-enum cb_status cb_parser_detect(const unsigned char *head, size_t len,
-                                const char *name,
-                                const struct cb_parser_ops **out,
-                                struct cb_error *err);
-
-/* The same over any table (tests give their own). */
 enum cb_status cb_parser_detect_in(const struct cb_parser_ops *const *table,
                                    size_t count, const unsigned char *head,
                                    size_t len, const char *name,

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "ingest.h"
+#include "analysis.h"
 #include "rules.h"
 #include "timeline.h"
 

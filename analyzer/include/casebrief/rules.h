@@ -14,7 +14,7 @@
 
 #include "error.h"
 #include "event.h"
-#include "ingest.h"
+#include "analysis.h"
 #include "timeline.h"
 
 enum cb_severity {

@@ -12,8 +12,7 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "ingest.h"
-#include "timebasis.h"
+#include "analysis.h"
 
 struct cb_timeline {
     struct cb_event **events;
@@ -26,7 +25,8 @@ struct cb_timeline {
 };
 
 /*
- * First the time basis of every source is resolved (timebasis.h). Merge:
+ * The analysis must be finished (cb_analysis_finish: sidecar messages,
+ * time bases), else CB_E_USAGE. Merge:
  * a k-way merge of the sorted runs found in each source (in source order,
  * then parse order for equal times). Duplicates, always across two
  * sources: same host, channel and record id, or (without record ids) same
@@ -39,7 +39,7 @@ struct cb_timeline {
  * (UTC source, record id, data), completed from the others, and lists
  * them in its also chain; each dropped copy's source counts it.
  */
-enum cb_status cb_timeline_build(struct cb_analysis *an,
+enum cb_status cb_timeline_build(const struct cb_analysis *an,
                                  struct cb_timeline *tl);
 void cb_timeline_fini(struct cb_timeline *tl);
 

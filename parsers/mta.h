@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "error.h"
+#include "casebrief/arena.h"
+#include "casebrief/error.h"
 
 struct cb_analysis;
 struct cb_mta;
@@ -59,7 +59,7 @@ int cb_mta_path_key(const char *path, char *key, size_t size,
                     unsigned long *lcid);
 
 /*
- * After ingestion (called by cb_timeline_build): every EVTX source whose
+ * After ingestion (the parser's finish pass, run by cb_analysis_finish): every EVTX source whose
  * path pairs with a loaded MTA gets, on each event still carrying the
  * synthesized message (CB_EV_MESSAGE_SYNTH), the MTA's message for its
  * record id, and the flag cleared. Both sources get a note; an MTA that

@@ -21,6 +21,7 @@
 
 #include "casebrief/casebrief.h"
 #include "cli.h"
+#include "registry.h"
 
 enum exit_code {
     EXIT_NOTHING_FOUND = 0,
@@ -424,7 +425,7 @@ static struct cb_analysis *ingest_all(char **inputs, int n,
                                       const struct options *opt,
                                       int *opened, struct cb_keeper *keeper)
 {
-    struct cb_analysis *an = cb_analysis_create(&opt->limits);
+    struct cb_analysis *an = cb_analysis_create_all(&opt->limits);
     if (!an) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return NULL;
@@ -731,7 +732,7 @@ static int cmd_timeline(int argc, char **argv, struct options *opt)
         return EXIT_NO_INPUT;
     phase("ingest");
     struct cb_timeline tl;
-    if (cb_timeline_build(an, &tl) != CB_OK) {
+    if (cb_analysis_finish(an) != CB_OK || cb_timeline_build(an, &tl) != CB_OK) {
         fprintf(stderr, "%s: out of memory building the timeline\n", prog);
         cb_analysis_destroy(&an);
         return EXIT_NO_INPUT;
@@ -862,7 +863,7 @@ static int cmd_analyze(int argc, char **argv, struct options *opt)
     an->keep_ctx = NULL;
     phase("ingest");
     struct cb_timeline tl;
-    if (cb_timeline_build(an, &tl) != CB_OK) {
+    if (cb_analysis_finish(an) != CB_OK || cb_timeline_build(an, &tl) != CB_OK) {
         fprintf(stderr, "%s: out of memory building the timeline\n", prog);
         cb_rules_free(&rules);
         cb_analysis_destroy(&an);

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "casebrief/error.h"
 
 /* How one case ended. Strings are borrowed. */
 struct cb_case_result {

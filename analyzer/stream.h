@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "casebrief/error.h"
 
 /* Pull up to n bytes into buf: >0 bytes, 0 end of data, <0 failure (the
  * callback has described it in *err). */

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "casebrief/alloc.h"
-#include "casebrief/ingest.h"
-#include "casebrief/mta.h"
+#include "alloc.h"
+#include "casebrief/analysis.h"
+#include "mta.h"
 
 #define META_DIR "LocaleMetaData"
 #define LCID_ENGLISH 1033UL /* preferred when a log has several */
@@ -138,9 +138,9 @@ static void fill(struct cand *c, struct cb_source *log)
             !(e->flags & CB_EV_HAS_RECORD_ID) || (e->flags & CB_EV_RECOVERED))
             continue;
         c->events++;
-        if (!cb_mta_has_publisher(c->src->mta, e->provider))
+        if (!cb_mta_has_publisher((const struct cb_mta *)c->src->sidecar, e->provider))
             continue;
-        const char *msg = cb_mta_message(c->src->mta, e->record_id);
+        const char *msg = cb_mta_message((const struct cb_mta *)c->src->sidecar, e->record_id);
         if (!msg)
             continue;
         e->message = msg;
@@ -205,7 +205,7 @@ enum cb_status cb_mta_apply(struct cb_analysis *an)
 {
     size_t n = 0;
     for (size_t s = 0; s < an->nsources; s++)
-        n += an->sources[s]->mta && !an->sources[s]->note;
+        n += an->sources[s]->sidecar && !an->sources[s]->note;
     if (n == 0)
         return CB_OK; /* nothing loaded, or already applied */
     struct cand *c = cb_calloc(n, sizeof *c);
@@ -216,7 +216,7 @@ enum cb_status cb_mta_apply(struct cb_analysis *an)
     char key[CB_LIMIT_PATH_BYTES];
     for (size_t s = 0; s < an->nsources && st == CB_OK; s++) {
         struct cb_source *src = an->sources[s];
-        if (!src->mta || src->note)
+        if (!src->sidecar || src->note)
             continue;
         unsigned long lcid;
         if (!cb_mta_path_key(src->path, key, sizeof key, &lcid)) {

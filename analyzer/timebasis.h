@@ -21,8 +21,8 @@
 #ifndef CASEBRIEF_TIMEBASIS_H
 #define CASEBRIEF_TIMEBASIS_H
 
-#include "error.h"
-#include "ingest.h"
+#include "casebrief/error.h"
+#include "casebrief/analysis.h"
 
 /* Resolve every source not resolved yet (idempotent; cb_timeline_build
  * calls it first). CB_E_NOMEM or CB_OK. */

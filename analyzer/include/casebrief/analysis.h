@@ -30,6 +30,9 @@ struct cb_analysis {
     struct cb_limits limits;
     struct cb_arena *arena;
     struct cb_intern *strings;
+    /* the formats it reads (cb_analysis_use_parsers); none until given */
+    const struct cb_parser_ops *const *parsers;
+    size_t nparsers;
     const struct cb_parser_ops *forced; /* --input-format, or NULL */
     int progress;                       /* progress lines on stderr */
     struct cb_parse_opts opts;          /* -j, --date-order */
@@ -61,11 +64,28 @@ struct cb_analysis {
     uint64_t total_bytes; /* uncompressed bytes read */
     uint64_t members;     /* files and members visited */
     int total_exhausted;  /* the total byte budget ran out */
+    int finished;         /* cb_analysis_finish ran */
 };
 
-/* NULL on out of memory. limits may be NULL (defaults). */
+/* NULL on out of memory. limits may be NULL (defaults). It reads no
+ * format until given a parser table (cb_analysis_use_parsers; every
+ * shipped parser: cb_analysis_create_all in parsers/registry.h). */
 struct cb_analysis *cb_analysis_create(const struct cb_limits *limits);
 void cb_analysis_destroy(struct cb_analysis **an);
+
+/* The formats the analysis reads: count parsers of table, which must
+ * outlive it. Detection picks among them by bids (cb_parser_detect_in). */
+void cb_analysis_use_parsers(struct cb_analysis *an,
+                             const struct cb_parser_ops *const *table,
+                             size_t count);
+
+/*
+ * After the last input: each parser's finish pass (sidecars paired with
+ * what they belong to), then the time basis of every source
+ * (timebasis.h). Needed before cb_timeline_build; running it again does
+ * nothing. CB_OK or CB_E_NOMEM.
+ */
+enum cb_status cb_analysis_finish(struct cb_analysis *an);
 
 /*
  * Read a file, directory or archive. Returns CB_OK when the input could be

@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "casebrief/batch.h"
+#include "batch.h"
 #include "casebrief/casebrief.h"
-#include "casebrief/jsonv.h"
+#include "jsonv.h"
 #include "cli.h"
 
 #define MAX_PASS 256 /* passed-through analyze arguments */
