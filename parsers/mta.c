@@ -4,7 +4,7 @@
  * and TSS write next to an exported <log>.evtx. It carries the message
  * Windows rendered for every record, so the log reads the same on a
  * machine without the publishers' message DLLs. The parser registered here
- * loads it (no events of its own); the pairing pass in analyzer/mta_pair.c
+ * loads it (no events of its own); the pairing pass in parsers/mta_pair.c (the parser's sidecars and finish ops)
  * gives the messages to the log's events.
  *
  * No format document was found. The layout below was worked out from one
