@@ -5,13 +5,17 @@
  * archive the .MTA may come before or after its log.
  *
  * Also: a .evtx named on the command line brings its LocaleMetaData with
- * it, as Event Viewer would read it.
+ * it, as Event Viewer would read it, under the rules of a directory walk:
+ * no link followed, regular files only (a link to /dev/stdin would block
+ * the run; one out of the bundle would bring in what the customer did not
+ * send).
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "alloc.h"
 #include "casebrief/analysis.h"
@@ -252,6 +256,24 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* 1 when path is what a directory walk would read (want_dir: a folder,
+ * else a regular file), neither a link nor a device; else 0, with a
+ * warning naming it when it exists. */
+static int walkable(struct cb_analysis *an, const char *path, int want_dir)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return 0;
+    const char *why = S_ISLNK(sb.st_mode) ? "symbolic link not followed"
+                      : want_dir ? (S_ISDIR(sb.st_mode) ? NULL
+                                                        : "not a directory")
+                      : (S_ISREG(sb.st_mode) ? NULL : "not a regular file");
+    if (why)
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, path), CB_WHERE_NONE,
+                         0, "%s, skipped", why);
+    return why == NULL;
+}
+
 enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an, const char *path)
 {
     size_t n = strlen(path), name = n;
@@ -275,7 +297,12 @@ enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an, const char *path)
                     (int)sizeof meta;
     }
     closedir(d);
-    if (!found || !(d = opendir(meta)))
+    if (!found)
+        return CB_OK;
+    meta[strlen(meta) - 1] = '\0'; /* the folder itself, not through it */
+    int ok = walkable(an, meta, 1);
+    meta[strlen(meta)] = '/';
+    if (!ok || !(d = opendir(meta)))
         return CB_OK;
     char **names = NULL;
     size_t count = 0, cap = 0;
@@ -308,6 +335,8 @@ enum cb_status cb_mta_ingest_sidecars(struct cb_analysis *an, const char *path)
     if (names)
         qsort(names, count, sizeof *names, name_cmp);
     for (size_t i = 0; i < count && st == CB_OK; i++) {
+        if (!walkable(an, names[i], 0))
+            continue;
         struct cb_error err = {0};
         st = cb_ingest_path(an, names[i], &err);
         if (st != CB_OK && st != CB_E_NOMEM) {

@@ -8,6 +8,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -756,4 +758,74 @@ Test(mta, a_damaged_mta_is_listed_with_its_warning)
     cr_expect_null(s->sidecar);
     cr_expect(has_warning(an, "not parsed as mta"));
     cb_analysis_destroy(&an);
+}
+
+/* ---- sidecars on disk: the rules of a directory walk ------------------- */
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static int mta_sources(const struct cb_analysis *an)
+{
+    int n = 0;
+    for (size_t i = 0; i < an->nsources; i++)
+        n += strcmp(an->sources[i]->format, "mta") == 0;
+    return n;
+}
+
+/* issue 19 #8: a LocaleMetaData MTA linked to /dev/stdin blocked the run;
+ * one linked out of the bundle was used silently. Links and devices are
+ * now skipped with a warning, as a directory walk skips them, and a real
+ * MTA beside them is still read. */
+Test(mta, sidecars_follow_no_link_and_open_no_device, .timeout = 20)
+{
+    char tmp[] = "/tmp/cb-mta-XXXXXX", p[512], q[512];
+    cr_assert_not_null(mkdtemp(tmp));
+    size_t len;
+    unsigned char *f = simple_mta(2, 1, &len, NULL);
+    snprintf(p, sizeof p, "%s/Sys.evtx", tmp);
+    write_file(p, "not an evtx", 11);
+    snprintf(p, sizeof p, "%s/outside_1033.MTA", tmp);
+    write_file(p, f, len);
+    snprintf(p, sizeof p, "%s/LocaleMetaData", tmp);
+    cr_assert_eq(mkdir(p, 0700), 0);
+    snprintf(q, sizeof q, "%s/outside_1033.MTA", tmp);
+    snprintf(p, sizeof p, "%s/LocaleMetaData/Sys_1033.MTA", tmp);
+    cr_assert_eq(symlink(q, p), 0);
+    snprintf(p, sizeof p, "%s/LocaleMetaData/Sys_1031.MTA", tmp);
+    cr_assert_eq(mkfifo(p, 0600), 0); /* opened, it would block */
+    snprintf(p, sizeof p, "%s/LocaleMetaData/Sys_1036.MTA", tmp);
+    write_file(p, f, len);
+
+    struct cb_analysis *an = analysis(NULL);
+    snprintf(p, sizeof p, "%s/Sys.evtx", tmp);
+    cr_assert_eq(cb_ingest_path(an, p, NULL), CB_OK);
+    cr_expect_eq(mta_sources(an), 1, "only the regular file is read");
+    cr_expect(has_warning(an, "symbolic link not followed"));
+    cr_expect(has_warning(an, "not a regular file"));
+    cb_analysis_destroy(&an);
+
+    /* the LocaleMetaData folder itself a link: not entered */
+    char tmp2[] = "/tmp/cb-mta-XXXXXX";
+    cr_assert_not_null(mkdtemp(tmp2));
+    snprintf(p, sizeof p, "%s/Sys.evtx", tmp2);
+    write_file(p, "not an evtx", 11);
+    snprintf(q, sizeof q, "%s/LocaleMetaData", tmp);
+    snprintf(p, sizeof p, "%s/LocaleMetaData", tmp2);
+    cr_assert_eq(symlink(q, p), 0);
+    an = analysis(NULL);
+    snprintf(p, sizeof p, "%s/Sys.evtx", tmp2);
+    cr_assert_eq(cb_ingest_path(an, p, NULL), CB_OK);
+    cr_expect_eq(mta_sources(an), 0);
+    cr_expect(has_warning(an, "symbolic link not followed"));
+    cb_analysis_destroy(&an);
+    free(f);
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", tmp, tmp2);
+    cr_expect_eq(system(cmd), 0);
 }
