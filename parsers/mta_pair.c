@@ -136,15 +136,16 @@ static void warn(struct cb_analysis *an, struct cb_source *src, const char *msg)
  * keep it. */
 static void fill(struct cand *c, struct cb_source *log)
 {
+    const struct cb_mta *m = c->src->sidecar;
     for (size_t i = 0; i < log->nevents; i++) {
         struct cb_event *e = log->events[i];
         if (!(e->flags & CB_EV_MESSAGE_SYNTH) ||
             !(e->flags & CB_EV_HAS_RECORD_ID) || (e->flags & CB_EV_RECOVERED))
             continue;
         c->events++;
-        if (!cb_mta_has_publisher((const struct cb_mta *)c->src->sidecar, e->provider))
+        if (!cb_mta_has_publisher(m, e->provider))
             continue;
-        const char *msg = cb_mta_message((const struct cb_mta *)c->src->sidecar, e->record_id);
+        const char *msg = cb_mta_message(m, e->record_id);
         if (!msg)
             continue;
         e->message = msg;
