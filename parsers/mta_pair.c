@@ -266,12 +266,12 @@ static int walkable(struct cb_analysis *an, const char *path, int want_dir)
     if (lstat(path, &sb) != 0)
         return 0;
     const char *why = S_ISLNK(sb.st_mode) ? "symbolic link not followed"
-                      : want_dir ? (S_ISDIR(sb.st_mode) ? NULL
-                                                        : "not a directory")
-                      : (S_ISREG(sb.st_mode) ? NULL : "not a regular file");
+                      : want_dir
+                          ? (S_ISDIR(sb.st_mode) ? NULL : "not a directory")
+                          : (S_ISREG(sb.st_mode) ? NULL : "not a regular file");
     if (why)
-        cb_analysis_warn(an, cb_arena_strdup(an->arena, path), CB_WHERE_NONE,
-                         0, "%s, skipped", why);
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, path), CB_WHERE_NONE, 0,
+                         "%s, skipped", why);
     return why == NULL;
 }
 
