@@ -1019,7 +1019,9 @@ static long fd_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
 static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
                                   const char *label, struct cb_error *err)
 {
-    int fd = open(fs_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    /* blocking: a FIFO named on the command line waits for its writer
+     * (directory walks and sidecars open regular files only) */
+    int fd = open(fs_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
         cb_error_set_source(err, label);
@@ -1029,8 +1031,6 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
             err->sys_errno = e;
         return CB_E_IO;
     }
-    /* O_NONBLOCK only guards the open of a FIFO without writer */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     struct stat sb;
     int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
     if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >

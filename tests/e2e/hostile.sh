@@ -197,6 +197,21 @@ check "corrupt: bundle warnings name only the bad member" \
 check "corrupt: the Markdown inventory shows the bad member's warning" \
     grep -q "evtx/System.evtx | evtx | .*chunk 0" "$out/report.md"
 
+# issue 19 #4: a FIFO named on the command line whose writer comes late was
+# opened non-blocking, read as empty and analysed as "0 findings". It is
+# read blocking: the late writer's lines are the analysis.
+mkfifo "$work/late.fifo"
+# (the writer gives up after 20 s: a reader that never comes must not hang
+# the test)
+timeout 20 sh -c 'sleep 2; printf "%s\r\n" \
+    "00000a1c.00001f04::2024/11/15-09:00:00.000 ERR   [RCM] fifo line" > "$1"' \
+    sh "$work/late.fifo" &
+timeout 60 "$cb" analyze -q -f json -o "$work/out-fifo" "$work/late.fifo" \
+    > /dev/null 2>&1
+wait
+check "fifo: a late writer's line is read" \
+    jqt '.summary.events == 1' "$work/out-fifo/report.json"
+
 echo "peak RSS over the hostile bundles: $((maxrss / 1024)) MB"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
