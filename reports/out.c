@@ -237,15 +237,25 @@ void out_text(struct out *o, const char *str)
         out_char(o, *s < 0x20 || *s == 0x7f ? ' ' : (char)*s);
 }
 
+int out_csv_formula(const char *s)
+{
+    return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' ||
+                 *s == '\t' || *s == '\r');
+}
+
 void out_csv_field(struct out *o, const char *str)
 {
     if (!str)
         return;
     if (!strpbrk(str, ",\"\r\n")) {
+        if (out_csv_formula(str))
+            out_char(o, '\'');
         out_text(o, str);
         return;
     }
     out_char(o, '"');
+    if (out_csv_formula(str))
+        out_char(o, '\'');
     for (const unsigned char *s = (const unsigned char *)str; *s; s++) {
         if (*s == '"')
             out_str(o, "\"\"");

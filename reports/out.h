@@ -72,7 +72,11 @@ void out_json_frag(struct out *o, const char *s);
  * lines with a component, the text alone otherwise. */
 void out_json_message(struct out *o, const char *component, const char *msg);
 
-/* CSV field, quoted when needed; newlines become spaces. */
+/* 1 when a spreadsheet would take a cell starting with s for a formula
+ * (=, +, -, @, tab, CR: OWASP's list). */
+int out_csv_formula(const char *s);
+/* CSV field, quoted when needed; newlines become spaces; a formula start
+ * is guarded by a leading apostrophe, so a spreadsheet shows it as text. */
 void out_csv_field(struct out *o, const char *s);
 /* Text with control characters and newlines replaced by spaces. */
 void out_text(struct out *o, const char *s);

@@ -311,6 +311,8 @@ static void csv_row(struct out *o, const struct cb_event *e)
     /* data as name=value pairs separated by "; " */
     if (e->nfields) {
         out_char(o, '"');
+        if (out_csv_formula(e->fields[0].name))
+            out_char(o, '\'');
         for (uint32_t i = 0; i < e->nfields; i++) {
             if (i)
                 out_str(o, "; ");
@@ -323,6 +325,8 @@ static void csv_row(struct out *o, const struct cb_event *e)
     out_char(o, ',');
     if (e->also) { /* "path (line N) | path (offset M)" */
         out_char(o, '"');
+        if (out_csv_formula(e->also->source->path))
+            out_char(o, '\'');
         for (const struct cb_also *a = e->also; a; a = a->next) {
             if (a != e->also)
                 out_str(o, " | ");

@@ -355,3 +355,47 @@ Test(report_timeline, jobs_stop_on_a_write_error)
     free(tl.events[0]);
     free(tl.events);
 }
+
+/* issue 19 #5: a customer string that a spreadsheet would run as a formula
+ * (OWASP's CSV injection list: = + - @ tab CR) starts its cell with an
+ * apostrophe; the same strings in JSONL are unchanged. The payloads are
+ * the issue's. */
+Test(report_timeline, csv_cells_that_start_a_formula_are_guarded)
+{
+    static struct cb_source s2, s3;
+    s2 = (struct cb_source){.path = "@SUM(1+1).log", .data_type = "t"};
+    s3 = (struct cb_source){.path = "-x.evtx", .data_type = "t"};
+    static struct cb_field f[1] = {{.name = "=1+2", .value = "v"}};
+    static struct cb_also also = {.source = &s3, .origin = 7};
+    evs[0] = (struct cb_event){.ts = 116444736000000000LL,
+                               .host = "+HOST",
+                               .channel = "\tTab",
+                               .provider = "=cmd|' /C calc'!A0",
+                               .message = "=HYPERLINK(\"http://x\",\"y\")",
+                               .fields = f,
+                               .nfields = 1,
+                               .also = &also,
+                               .source = &s2};
+    ptrs[0] = &evs[0];
+    struct cb_timeline tl = {.events = ptrs, .count = 1};
+    size_t len;
+    char *csv = write_with(&tl, CB_TL_CSV, 0, &len);
+    const char *row = strchr(csv, '\n') + 1;
+    cr_expect(strstr(row, ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+              "%s", row);
+    cr_expect(strstr(row, ",'+HOST,"), "%s", row);
+    cr_expect(strstr(row, ",' Tab,"), "%s", row); /* the tab blanked too */
+    cr_expect(strstr(row, ",'=cmd|' /C calc'!A0,"), "%s", row);
+    cr_expect(strstr(row, ",'@SUM(1+1).log,"), "%s", row);
+    cr_expect(strstr(row, ",\"'=1+2=v\","), "%s", row);
+    cr_expect(strstr(row, ",\"'-x.evtx (offset 7)\""), "%s", row);
+    /* no cell of the row starts with a bare formula character */
+    for (const char *p = row; *p && *p != '\n'; p++)
+        if (p == row || p[-1] == ',')
+            cr_expect(!strchr("=+-@", *p), "cell at %td: %.20s", p - row, p);
+    free(csv);
+    char *jsonl = write_with(&tl, CB_TL_JSONL, 0, &len);
+    cr_expect(strstr(jsonl, "\"host\":\"+HOST\""), "%s", jsonl);
+    cr_expect(!strstr(jsonl, "'="), "%s", jsonl);
+    free(jsonl);
+}
