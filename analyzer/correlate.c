@@ -64,9 +64,13 @@ struct bucket {
     struct mlist list;
 };
 
+/* Found by a hash of the key's address: a cluster.log with 400k distinct
+ * components made a linear search quadratic (issue 19 #3). */
 struct buckets {
     struct bucket *v;
     size_t n, cap;
+    size_t *slot; /* index + 1 into v, 0 = empty; nslots a power of 2 */
+    size_t nslots;
 };
 
 /* in_list for an event's interned string, remembered: events repeat a
@@ -591,27 +595,69 @@ static int record_hit(struct engine *g, const struct member *mb, size_t ev,
     return 0;
 }
 
+static size_t key_hash(const char *key, size_t nslots)
+{
+    uint64_t h = (uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15ULL;
+    return (size_t)(h >> 32) & (nslots - 1);
+}
+
+/* The slot of key, or the empty one where it would go. */
+static size_t *bucket_slot(const struct buckets *b, const char *key)
+{
+    size_t i = key_hash(key, b->nslots);
+    while (b->slot[i] && b->v[b->slot[i] - 1].key != key)
+        i = (i + 1) & (b->nslots - 1);
+    return &b->slot[i];
+}
+
+/* Room for one more key at a load of at most 1/2; -1 on out of memory. */
+static int buckets_grow(struct buckets *b)
+{
+    if ((b->n + 1) * 2 <= b->nslots)
+        return 0;
+    size_t ns = b->nslots ? b->nslots * 2 : 64;
+    size_t *old = b->slot;
+    b->slot = cb_calloc(ns, sizeof *b->slot);
+    if (!b->slot) {
+        b->slot = old;
+        return -1;
+    }
+    b->nslots = ns;
+    for (size_t i = 0; i < b->n; i++)
+        *bucket_slot(b, b->v[i].key) = i + 1;
+    cb_free(old);
+    return 0;
+}
+
 /* Matchers of list whose condition on key (channels or components) can
  * hold, plus those without such a condition. */
 static struct mlist *bucket_for(struct engine *g, struct buckets *b,
                                 const struct mlist *from, const char *key,
                                 int components)
 {
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->v[i].key == key)
-            return &b->v[i].list;
+    if (b->nslots) {
+        size_t at = *bucket_slot(b, key);
+        if (at)
+            return &b->v[at - 1].list;
+    }
+    if (buckets_grow(b) != 0) {
+        g->nomem = 1;
+        return NULL;
     }
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 16;
         struct bucket *nv = cb_realloc(b->v, cap * sizeof *nv);
-        if (!nv)
+        if (!nv) {
+            g->nomem = 1;
             return NULL;
+        }
         b->v = nv;
         b->cap = cap;
     }
     struct bucket *bk = &b->v[b->n++];
     memset(bk, 0, sizeof *bk);
     bk->key = key;
+    *bucket_slot(b, key) = b->n;
     for (size_t k = 0; k < from->n; k++) {
         const struct matcher *m = from->m[k]->rep;
         const char **names = components ? m->components : m->channels;
@@ -631,6 +677,7 @@ static void free_buckets(struct buckets *b)
     for (size_t i = 0; i < b->n; i++)
         cb_free(b->v[i].list.m);
     cb_free(b->v);
+    cb_free(b->slot);
 }
 
 /* The matcher groups an event can meet: by its id, its component and
