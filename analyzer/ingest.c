@@ -23,6 +23,7 @@
 
 #include "alloc.h"
 #include "host.h"
+#include "term.h"
 #include "stream.h"
 #include "casebrief/analysis.h"
 
@@ -566,11 +567,13 @@ static void progress(struct cb_analysis *an, const char *path)
     if (!an->progress)
         return;
     const char *base = strrchr(path, '!');
-    fprintf(stderr, "\r\033[Kcasebrief: %llu files, %.1f MB read: %.60s",
+    char shown[64]; /* a top-level path is not cleaned as members are */
+    cb_term_clean(base ? base + 1 : path, shown, sizeof shown);
+    fprintf(stderr, "\r\033[Kcasebrief: %llu files, %.1f MB read: %s",
             (unsigned long long)__atomic_load_n(&an->members,
                                                 __ATOMIC_RELAXED),
             (double)__atomic_load_n(&an->total_bytes, __ATOMIC_RELAXED) / 1e6,
-            base ? base + 1 : path);
+            shown);
 }
 
 static long member_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
@@ -679,15 +682,13 @@ static const char *unsafe_name(const char *name)
     return NULL;
 }
 
-/* Display name: control characters replaced, length capped. */
+/* Display name: what a terminal would act on replaced (term.h), and '!',
+ * the nesting separator; length capped. */
 static void clean_name(const char *name, char *out, size_t size)
 {
-    size_t j = 0;
-    for (size_t i = 0; name[i] && j + 1 < size; i++) {
-        unsigned char c = (unsigned char)name[i];
-        out[j++] = (c < 0x20 || c == 0x7f || c == '!') ? '?' : (char)c;
-    }
-    out[j] = '\0';
+    cb_term_clean(name, out, size);
+    for (char *p = strchr(out, '!'); p; p = strchr(p + 1, '!'))
+        *p = '?';
 }
 
 static const char *raw_member_name(const char *parent, char *buf, size_t size)

@@ -1493,3 +1493,27 @@ Test(hostile, one_corrupt_member_among_good_ones, .timeout = 60)
     free(ev);
     free(log);
 }
+
+/* issue 19 #1: member names are printed on the progress line and carried
+ * into findings and errors; an ESC, OSC or 8-bit CSI in one reached the
+ * engineer's terminal raw (only bytes below 0x20, DEL and '!' were
+ * replaced). Every such byte of the label is now '?'. */
+Test(hostile, member_names_carry_no_terminal_control, .timeout = 60)
+{
+    size_t loglen, zlen;
+    char *log = clusterlog_lines(9, 3, &loglen);
+    const struct member m[] = {
+        {"N1\x1b[31m\x1b]0;pwned\x07\x9b" "2J\xc2\x9b\xe2\x80\xae_cluster.log",
+         log, loglen, 0}};
+    unsigned char *zip = make_archive("ustar", NULL, NULL, NULL, m, 1, &zlen);
+    struct cb_analysis *an = analysis(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "up.tar", zip, zlen, NULL), CB_OK);
+    cr_assert_eq(an->nsources, 1u);
+    const char *label = an->sources[0]->path;
+    cr_expect_str_eq(label, "up.tar!N1?[31m?]0;pwned??2J??_cluster.log");
+    for (const unsigned char *p = (const unsigned char *)label; *p; p++)
+        cr_expect(*p >= 0x20 && *p != 0x7f && *p < 0x80, "byte %02x", *p);
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(log);
+}
