@@ -534,13 +534,16 @@ static int is_dir(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+#ifndef CB_RULES_REL
+#define CB_RULES_REL "../share/casebrief/rules"
+#endif
+
 /*
- * The shipped knowledge base: $CASEBRIEF_RULES; else
- * ../share/casebrief/rules next to the executable (an installed binary,
- * wherever its prefix was moved: it must not read a source tree that
+ * The shipped knowledge base: $CASEBRIEF_RULES; else CB_RULES_REL from
+ * the executable's directory (../share/casebrief/rules: an installed
+ * binary, wherever its prefix was moved, and never a source tree that
  * happens to still exist); else the source tree's rules/ baked in at
- * build time (a binary run from its build directory); else ../rules next
- * to the executable.
+ * build time (a binary run from its build directory).
  */
 const char *default_rules_dir(void)
 {
@@ -550,26 +553,20 @@ const char *default_rules_dir(void)
         return env;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char *slash = NULL;
     if (n > 0) {
         exe[n] = '\0';
-        slash = strrchr(exe, '/');
-    }
-    if (slash) {
-        *slash = '\0';
-        snprintf(buf, sizeof buf, "%.3000s/../share/casebrief/rules", exe);
-        if (is_dir(buf))
-            return buf;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, sizeof buf, "%.3000s/%s", exe, CB_RULES_REL);
+            if (is_dir(buf))
+                return buf;
+        }
     }
 #ifdef CB_RULES_DIR
     if (is_dir(CB_RULES_DIR))
         return CB_RULES_DIR;
 #endif
-    if (slash) {
-        snprintf(buf, sizeof buf, "%.3000s/../rules", exe);
-        if (is_dir(buf))
-            return buf;
-    }
     return NULL;
 }
 
