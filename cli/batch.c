@@ -111,6 +111,7 @@ struct batch {
     double timeout;   /* seconds, 0: none */
     uint64_t memory;  /* bytes, 0: none */
     int force, quiet, no_index;
+    int write_failed; /* a case's directory could not be written */
     char host[64]; /* in temporary names: OUT may be shared by hosts */
     const char *pass[MAX_PASS];
     int npass;
@@ -524,6 +525,7 @@ static void finish_case(struct batch *b, struct running *r, int status,
         fprintf(stderr, "%s: cannot write %s/%s: %s\n", prog, b->out,
                 c->name, strerror(errno));
         c->ok = 0;
+        b->write_failed = 1;
         rm_rf(r->tmp);
     }
     if (!b->quiet) {
@@ -988,7 +990,7 @@ static int run_all(struct batch *b)
     }
     int rc = failed ? EXIT_NO_INPUT : found ? EXIT_FINDINGS
                                             : EXIT_NOTHING_FOUND;
-    if (!b->no_index && finish_index(b) != 0)
+    if (b->write_failed || (!b->no_index && finish_index(b) != 0))
         rc = EXIT_INTERNAL;
     if (!b->quiet) {
         size_t nf = 0, ns = 0;
