@@ -828,14 +828,7 @@ static int batch_option(struct batch *b, struct batch_args *a, int c,
     case OPT_FORCE: b->force = 1; return 0;
     case OPT_MERGE: a->merge = 1; return 0;
     case OPT_NO_INDEX: b->no_index = 1; return 0;
-    case 'j':
-        if (parse_size(arg, &v) != 0 || v == 0 || v > 256) {
-            fprintf(stderr, "%s: bad job count '%s' (1 to 256)\n", prog,
-                    arg);
-            return -1;
-        }
-        b->jobs = (unsigned)v;
-        return 0;
+    case 'j': return parse_jobs(prog, arg, &b->jobs);
     case OPT_CASE_TIMEOUT:
         errno = 0;
         b->timeout = strtod(arg, &end);
@@ -867,15 +860,12 @@ static int batch_option(struct batch *b, struct batch_args *a, int c,
 static int parse_batch_args(int argc, char **argv, struct batch *b,
                             struct batch_args *a)
 {
-    char shorts[64];
-    struct option longs[64];
-    if (cli_option_count() + 1 > sizeof longs / sizeof longs[0])
-        abort(); /* the table outgrew this array */
-    cli_getopt_arrays(CMD_BATCH, 1, "", shorts, longs);
+    struct cli_getopt g;
+    cli_getopt_build(&g, CMD_BATCH, 1, "");
     cli_options_init(&a->analyze);
     int c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
         const struct cli_option *o = cli_option_find(c, CMD_BATCH);
         const struct cli_option *p = o ? NULL : cli_option_passed(c);
         if (c == 'h') {

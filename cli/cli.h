@@ -98,11 +98,13 @@ const struct cli_option *cli_option_find(int id, unsigned cmd);
 const struct cli_option *cli_option_passed(int id);
 
 /* getopt_long's arrays for the options of cmd (and, with with_pass, those
- * batch passes through): shorts (at least 64 bytes) gets prefix and the
- * letters, longs (at least cli_option_count() + 1) the long options. */
-size_t cli_option_count(void);
-void cli_getopt_arrays(unsigned cmd, int with_pass, const char *prefix,
-                       char *shorts, struct option *longs);
+ * batch passes through); shorts starts with prefix. */
+struct cli_getopt {
+    char shorts[64];
+    struct option longs[64];
+};
+void cli_getopt_build(struct cli_getopt *g, unsigned cmd, int with_pass,
+                      const char *prefix);
 
 /* The --help lines of cmd's options of group. */
 void cli_help_options(FILE *out, unsigned cmd, enum cli_group group);
@@ -116,6 +118,8 @@ void cli_options_init(struct options *opt);
  * -1 with the reason on stderr (prefixed by prog). */
 int cli_option_apply(const char *prog, struct options *opt, int id, char *arg);
 
+/* -j N: 1 to 256 into *jobs; -1 with the reason on stderr. */
+int parse_jobs(const char *prog, const char *arg, unsigned *jobs);
 /* "500M", "4G", "123": bytes (K, M, G, T are powers of 1024). */
 int parse_size(const char *s, uint64_t *out);
 /* The shipped knowledge base's directory, or NULL. */

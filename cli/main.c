@@ -104,13 +104,10 @@ static void help(void)
 static int parse_options(unsigned cmd, int argc, char **argv,
                          struct options *opt)
 {
-    char shorts[64];
-    struct option longs[64];
-    if (cli_option_count() + 1 > sizeof longs / sizeof longs[0])
-        abort(); /* the table outgrew this array */
-    cli_getopt_arrays(cmd, 0, "+", shorts, longs);
+    struct cli_getopt g;
+    cli_getopt_build(&g, cmd, 0, "+");
     int c;
-    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
         if (c == 'h') {
             help();
             exit(EXIT_NOTHING_FOUND);

@@ -104,14 +104,6 @@ const struct cli_option cli_options[] = {
      "uncompressed:compressed of one member"},
     {NULL, 0, NULL, 0, 0, GROUP_OPTIONS, NULL}};
 
-size_t cli_option_count(void)
-{
-    size_t n = 0;
-    while (cli_options[n].name)
-        n++;
-    return n;
-}
-
 const struct cli_option *cli_option_find(int id, unsigned cmd)
 {
     for (const struct cli_option *o = cli_options; o->name; o++)
@@ -128,23 +120,28 @@ const struct cli_option *cli_option_passed(int id)
     return NULL;
 }
 
-void cli_getopt_arrays(unsigned cmd, int with_pass, const char *prefix,
-                       char *shorts, struct option *longs)
+void cli_getopt_build(struct cli_getopt *g, unsigned cmd, int with_pass,
+                      const char *prefix)
 {
-    size_t ns = (size_t)sprintf(shorts, "%s", prefix), nl = 0;
+    size_t ns = (size_t)snprintf(g->shorts, sizeof g->shorts, "%s", prefix);
+    size_t nl = 0;
     for (const struct cli_option *o = cli_options; o->name; o++) {
         if (!(o->cmds & cmd) && !(with_pass && o->pass))
             continue;
-        longs[nl++] = (struct option){
+        /* the table outgrew the arrays: a bug, caught by any run */
+        if (nl + 2 > sizeof g->longs / sizeof g->longs[0] ||
+            ns + 3 > sizeof g->shorts)
+            abort();
+        g->longs[nl++] = (struct option){
             o->name, o->arg ? required_argument : no_argument, NULL, o->id};
         if (o->id < 256) {
-            shorts[ns++] = (char)o->id;
+            g->shorts[ns++] = (char)o->id;
             if (o->arg)
-                shorts[ns++] = ':';
+                g->shorts[ns++] = ':';
         }
     }
-    shorts[ns] = '\0';
-    longs[nl] = (struct option){0, 0, 0, 0};
+    g->shorts[ns] = '\0';
+    g->longs[nl] = (struct option){0, 0, 0, 0};
 }
 
 /* "64G", "16M", "1000": a byte count as a person would write it. */
@@ -244,6 +241,17 @@ void cli_help_pass(FILE *out, int indent)
         col += fprintf(out, "%s%s", col > indent ? " " : "", word);
     }
     fputc('\n', out);
+}
+
+int parse_jobs(const char *prog, const char *arg, unsigned *jobs)
+{
+    uint64_t v;
+    if (parse_size(arg, &v) != 0 || v == 0 || v > 256) {
+        fprintf(stderr, "%s: bad job count '%s' (1 to 256)\n", prog, arg);
+        return -1;
+    }
+    *jobs = (unsigned)v;
+    return 0;
 }
 
 int parse_size(const char *s, uint64_t *out)
@@ -451,7 +459,6 @@ static int apply_date_order(const char *prog, struct options *opt,
 
 int cli_option_apply(const char *prog, struct options *opt, int id, char *arg)
 {
-    uint64_t v;
     switch (id) {
     case 'o':
         opt->outdir = arg;
@@ -500,12 +507,7 @@ int cli_option_apply(const char *prog, struct options *opt, int id, char *arg)
         opt->hosts[opt->nhosts++] = arg;
         return 0;
     case 'j':
-        if (parse_size(arg, &v) != 0 || v == 0 || v > 256) {
-            fprintf(stderr, "%s: bad job count '%s' (1 to 256)\n", prog, arg);
-            return -1;
-        }
-        opt->jobs = (unsigned)v;
-        return 0;
+        return parse_jobs(prog, arg, &opt->jobs);
     case OPT_DATE_ORDER:
         return apply_date_order(prog, opt, arg);
     case OPT_TZ:

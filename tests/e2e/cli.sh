@@ -6,15 +6,7 @@ cb=${CASEBRIEF:?set CASEBRIEF to the casebrief binary}
 samples=${SAMPLES:?set SAMPLES to the samples directory}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-jqt() { jq -e "$@" > /dev/null; }
-check() { # name, command...
-    local name=$1; shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # Usage and help
 "$cb" --help > "$work/help" 2>&1; rc=$?
@@ -226,5 +218,4 @@ cp "$samples/demo-bundle/HV-NODE2_cluster.log" "$work/node2.txt"
 "$cb" timeline -F clusterlog "$work/node2.txt" > "$work/forced.jsonl" 2>/dev/null
 check "--input-format forces the parser" [ "$(wc -l < "$work/forced.jsonl")" -eq 9 ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -12,14 +12,7 @@ build=${BUILD:?set BUILD to the build directory}
 samples=${SAMPLES:?set SAMPLES to the samples directory}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-check() { # name, command...
-    local name=$1; shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 "$cmake" --install "$build" --prefix "$work/prefix" > "$work/install.log" 2>&1
 check "cmake --install succeeds" [ $? -eq 0 ]
@@ -81,6 +74,5 @@ else
     skip=1
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] || exit 1
+finish
 [ "$skip" -eq 0 ] || exit 77
