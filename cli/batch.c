@@ -51,38 +51,18 @@ static void batch_help(void)
 "--case-memory or has no readable input is recorded as failed with its\n"
 "reason; the others go on.\n"
 "\n"
-"What a case is:\n"
-"  CASE           one archive or one folder = one case (a folder is read\n"
-"                 whole, like 'casebrief analyze FOLDER'). For a folder\n"
-"                 holding one upload per entry, write 'batch cases/*' or\n"
-"  --cases-dir DIR  every entry of DIR (archive or folder, hidden ones\n"
-"                 left out) is a case; repeatable.\n"
-"  OUT/<case> is the case's base name (bytes outside [A-Za-z0-9._+~-]\n"
-"  become '_'); two cases with the same name get ~2, ~3, ... in the order\n"
-"  CASE arguments first, then --cases-dir entries (sorted by name).\n"
+"What a case is: one archive or one folder (a folder is read whole, like\n"
+"'casebrief analyze FOLDER'). For a folder holding one upload per entry,\n"
+"write 'batch cases/*' or --cases-dir DIR.\n"
+"OUT/<case> is the case's base name (bytes outside [A-Za-z0-9._+~-]\n"
+"become '_'); two cases with the same name get ~2, ~3, ... in the order\n"
+"CASE arguments first, then --cases-dir entries (sorted by name).\n"
 "\n"
-"Options:\n"
-"  -o, --output OUT       output directory (required)\n"
-"  -j, --jobs N           cases analyzed in parallel (default: the number\n"
-"                         of cores); each gets cores/N parse threads\n"
-"      --case-timeout SECS  kill a case (its whole process group) after\n"
-"                         SECS seconds of wall time (default: none)\n"
-"      --case-memory BYTES  address-space cap of each case's process\n"
-"                         (setrlimit RLIMIT_AS; K, M, G; default: none)\n"
-"      --force            redo cases whose outputs are up to date\n"
-"      --no-index         only the case directories, no index (for one job\n"
-"                         of many writing into a shared OUT; then run\n"
-"                         'casebrief batch --merge OUT -o OUT')\n"
-"  -q, --quiet            no progress on stderr\n"
-"      --merge            the arguments are OUT directories written by\n"
-"                         earlier runs (other machines, array jobs): copy\n"
-"                         their cases into OUT and rebuild the index\n"
-"                         (OUT itself may be one of them: its index is\n"
-"                         then rebuilt in place)\n"
-"  Passed to every 'analyze': --max-total, --max-members, --max-depth,\n"
-"  --max-member-size, --max-ratio, --rules, --no-default-rules,\n"
-"  --keep-all, -F/--input-format, --date-order, --tz (see 'casebrief\n"
-"  --help').\n"
+"Options:\n");
+    cli_help_options(stdout, CMD_BATCH, GROUP_OPTIONS);
+    printf("  Passed to every 'analyze' (see 'casebrief --help'):\n");
+    cli_help_pass(stdout, 2);
+    printf(
 "\n"
 "Up to date: OUT/<case>/stamp records the input (names, sizes and\n"
 "modification times, a folder recursively), the casebrief version, a hash\n"
@@ -97,8 +77,15 @@ static void batch_help(void)
 "Progress goes to stderr: [3/120] case-17.zip: 2 findings (4.1 s).\n"
 "Prints OUT/index.html on stdout.\n"
 "\n"
-"Exit status: 0 every case analyzed, no findings; 1 every case analyzed,\n"
-"findings; 2 usage error; 3 one or more cases failed (see the index).\n"
+"Exit status:\n"
+"  0  every case analyzed, no findings\n"
+"  1  every case analyzed, findings\n"
+"  2  usage error (bad option, broken --rules)\n"
+"  3  one or more cases failed (see the index), or a --merge OUTDIR\n"
+"     is not a directory\n"
+"  4  internal or output failure: out of memory, OUT, a case's directory\n"
+"     or the index could not be created or written\n"
+"  130  interrupted (SIGINT, SIGTERM)\n"
 "\n"
 "Scale-out (one case per job, a shared OUT, then --merge): deploy/README.md.\n");
 }
@@ -124,6 +111,7 @@ struct batch {
     double timeout;   /* seconds, 0: none */
     uint64_t memory;  /* bytes, 0: none */
     int force, quiet, no_index;
+    int write_failed; /* a case's directory could not be written */
     char host[64]; /* in temporary names: OUT may be shared by hosts */
     const char *pass[MAX_PASS];
     int npass;
@@ -513,6 +501,9 @@ static void finish_case(struct batch *b, struct running *r, int status,
             snprintf(reason, sizeof reason, "no readable input: %s", line);
         } else if (code == 2) {
             snprintf(reason, sizeof reason, "usage error: %s", line);
+        } else if (code == 4) {
+            snprintf(reason, sizeof reason, "internal or output failure: %s",
+                     line);
         } else if (code == 127 && b->memory) {
             snprintf(reason, sizeof reason, "could not start under the %s "
                      "memory cap (--case-memory): %s", mem, line);
@@ -534,6 +525,7 @@ static void finish_case(struct batch *b, struct running *r, int status,
         fprintf(stderr, "%s: cannot write %s/%s: %s\n", prog, b->out,
                 c->name, strerror(errno));
         c->ok = 0;
+        b->write_failed = 1;
         rm_rf(r->tmp);
     }
     if (!b->quiet) {
@@ -715,6 +707,8 @@ static int same_case(const char *a, const char *b)
     return same;
 }
 
+/* 0; -1 when dir is not a readable directory (an input problem); -2 when
+ * a case could not be copied into OUT (an output failure). */
 static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
 {
     struct stat sb;
@@ -757,9 +751,11 @@ static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
             }
             snprintf(name, sizeof name, "%s~%u", base, k);
         }
-        if (rc != 0)
+        if (rc != 0) {
             fprintf(stderr, "%s: cannot copy %s into %s: %s\n", prog, src,
                     b->out, strerror(errno));
+            rc = -2;
+        }
         free(list[i]);
     }
     free(list);
@@ -767,17 +763,6 @@ static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
 }
 
 /* ---- the command --------------------------------------------------------- */
-
-enum {
-    B_TIMEOUT = 300,
-    B_MEMORY,
-    B_FORCE,
-    B_MERGE,
-    B_CASES_DIR,
-    B_NO_INDEX,
-    B_PASS_ARG, /* passed through with its argument */
-    B_PASS_FLAG /* passed through alone */
-};
 
 static int finish_index(struct batch *b)
 {
@@ -792,223 +777,247 @@ static int finish_index(struct batch *b)
     return 0;
 }
 
-/* Check the passed-through options once, here, rather than failing every
- * case: 'casebrief rules list OPTIONS' parses them and loads the rules. */
-static int check_pass(struct batch *b)
+/* What the command line asked for besides the batch itself. */
+struct batch_args {
+    const char *cases_dirs[64];
+    int ncases_dirs, merge;
+    struct options analyze; /* the passed-through options, checked */
+};
+
+/* A passed-through option: checked here with the code analyze runs, so a
+ * bad value fails the batch once rather than every case, then recorded
+ * for each case's command line. */
+static int pass_option(struct batch *b, struct batch_args *a,
+                       const struct cli_option *o, const char *arg)
 {
-    if (!b->npass)
-        return 0;
-    const char *argv[MAX_PASS + 4];
-    int n = 0;
-    argv[n++] = b->exe;
-    argv[n++] = "rules";
-    for (int i = 0; i < b->npass; i++)
-        argv[n++] = b->pass[i];
-    argv[n++] = "list";
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-        if (null >= 0)
-            dup2(null, STDOUT_FILENO);
-        execv(b->exe, (char *const *)argv);
-        _exit(127);
+    if (b->npass + 2 > MAX_PASS) {
+        fprintf(stderr, "%s: too many options\n", prog);
+        return -1;
     }
-    int status;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "%s: the analyze options above are not valid\n",
-                prog);
+    /* parsing may edit its argument (--tz upper-cases the host) */
+    char *copy = arg ? strdup(arg) : NULL;
+    if (arg && !copy) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return -1;
+    }
+    int rc = cli_option_apply(prog, &a->analyze, o->id, copy);
+    if (o->id == OPT_RULES)
+        a->analyze.rules_dir = arg; /* kept: the rules are loaded below */
+    free(copy);
+    a->analyze.ntz = 0; /* their hosts pointed into copy */
+    if (rc != 0)
+        return -1;
+    static char names[MAX_PASS][24];
+    snprintf(names[b->npass], sizeof names[0], "--%s", o->name);
+    b->pass[b->npass] = names[b->npass];
+    b->npass++;
+    if (arg)
+        b->pass[b->npass++] = arg;
+    return 0;
+}
+
+/* One batch-only option; -1 on a usage error (message printed). */
+static int batch_option(struct batch *b, struct batch_args *a, int c,
+                        const char *arg)
+{
+    uint64_t v;
+    char *end;
+    switch (c) {
+    case 'o': b->out = arg; return 0;
+    case 'q': b->quiet = 1; return 0;
+    case OPT_FORCE: b->force = 1; return 0;
+    case OPT_MERGE: a->merge = 1; return 0;
+    case OPT_NO_INDEX: b->no_index = 1; return 0;
+    case 'j': return parse_jobs(prog, arg, &b->jobs);
+    case OPT_CASE_TIMEOUT:
+        errno = 0;
+        b->timeout = strtod(arg, &end);
+        if (errno || *end || !(b->timeout > 0)) {
+            fprintf(stderr, "%s: bad timeout '%s' (seconds)\n", prog, arg);
+            return -1;
+        }
+        return 0;
+    case OPT_CASE_MEMORY:
+        if (parse_size(arg, &v) != 0 || v < ((uint64_t)1 << 20)) {
+            fprintf(stderr, "%s: bad memory cap '%s' (e.g. 2G; at least "
+                    "1M)\n", prog, arg);
+            return -1;
+        }
+        b->memory = v;
+        return 0;
+    case OPT_CASES_DIR:
+        if (a->ncases_dirs == 64) {
+            fprintf(stderr, "%s: at most 64 --cases-dir\n", prog);
+            return -1;
+        }
+        a->cases_dirs[a->ncases_dirs++] = arg;
+        return 0;
+    default: return -1;
+    }
+}
+
+/* The command line into b and a; 0, 1 for --help, -1 on a usage error. */
+static int parse_batch_args(int argc, char **argv, struct batch *b,
+                            struct batch_args *a)
+{
+    struct cli_getopt g;
+    cli_getopt_build(&g, CMD_BATCH, 1, "");
+    cli_options_init(&a->analyze);
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
+        const struct cli_option *o = cli_option_find(c, CMD_BATCH);
+        const struct cli_option *p = o ? NULL : cli_option_passed(c);
+        if (c == 'h') {
+            batch_help();
+            return 1;
+        }
+        if (p ? pass_option(b, a, p, optarg) != 0
+              : !o || batch_option(b, a, c, optarg) != 0) {
+            fprintf(stderr, "Try 'casebrief batch --help'.\n");
+            return -1;
+        }
+    }
+    if (!b->out) {
+        fprintf(stderr, "%s: -o OUT is required\n", prog);
+        return -1;
+    }
+    if (optind >= argc && !a->ncases_dirs) {
+        fprintf(stderr, "%s: no %s given\n", prog,
+                a->merge ? "OUTDIR" : "CASE");
         return -1;
     }
     return 0;
 }
 
-int cmd_batch(int argc, char **argv)
+/* OUT, created when missing; its identity into outsb. An exit status on
+ * failure, else 0. */
+static int make_out(const struct batch *b, struct stat *outsb)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"case-timeout", required_argument, NULL, B_TIMEOUT},
-        {"case-memory", required_argument, NULL, B_MEMORY},
-        {"force", no_argument, NULL, B_FORCE},
-        {"merge", no_argument, NULL, B_MERGE},
-        {"cases-dir", required_argument, NULL, B_CASES_DIR},
-        {"no-index", no_argument, NULL, B_NO_INDEX},
-        {"max-total", required_argument, NULL, B_PASS_ARG},
-        {"max-members", required_argument, NULL, B_PASS_ARG},
-        {"max-depth", required_argument, NULL, B_PASS_ARG},
-        {"max-member-size", required_argument, NULL, B_PASS_ARG},
-        {"max-ratio", required_argument, NULL, B_PASS_ARG},
-        {"rules", required_argument, NULL, B_PASS_ARG},
-        {"input-format", required_argument, NULL, B_PASS_ARG},
-        {"date-order", required_argument, NULL, B_PASS_ARG},
-        {"tz", required_argument, NULL, B_PASS_ARG},
-        {"no-default-rules", no_argument, NULL, B_PASS_FLAG},
-        {"keep-all", no_argument, NULL, B_PASS_FLAG},
-        {0, 0, 0, 0}};
-    struct batch b = {.jobs = 0};
-    const char *cases_dirs[64];
-    int ncases_dirs = 0, merge = 0, c, li;
-    uint64_t v;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    if (ncpu < 1 || ncpu > 256)
-        ncpu = 1;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "o:j:qhF:", longopts, &li)) != -1) {
-        switch (c) {
-        case 'o': b.out = optarg; break;
-        case 'q': b.quiet = 1; break;
-        case 'h': batch_help(); return 0;
-        case 'j':
-            if (parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
-                fprintf(stderr, "%s: bad job count '%s' (1 to 256)\n", prog,
-                        optarg);
-                return 2;
-            }
-            b.jobs = (unsigned)v;
-            break;
-        case B_TIMEOUT: {
-            char *end;
-            errno = 0;
-            b.timeout = strtod(optarg, &end);
-            if (errno || *end || !(b.timeout > 0)) {
-                fprintf(stderr, "%s: bad timeout '%s' (seconds)\n", prog,
-                        optarg);
-                return 2;
-            }
-            break;
-        }
-        case B_MEMORY:
-            if (parse_size(optarg, &v) != 0 || v < ((uint64_t)1 << 20)) {
-                fprintf(stderr, "%s: bad memory cap '%s' (e.g. 2G; at "
-                        "least 1M)\n", prog, optarg);
-                return 2;
-            }
-            b.memory = v;
-            break;
-        case B_FORCE: b.force = 1; break;
-        case B_MERGE: merge = 1; break;
-        case B_NO_INDEX: b.no_index = 1; break;
-        case B_CASES_DIR:
-            if (ncases_dirs == 64) {
-                fprintf(stderr, "%s: at most 64 --cases-dir\n", prog);
-                return 2;
-            }
-            cases_dirs[ncases_dirs++] = optarg;
-            break;
-        case 'F':
-        case B_PASS_ARG:
-        case B_PASS_FLAG: {
-            static char names[MAX_PASS][24];
-            if (b.npass + 2 > MAX_PASS) {
-                fprintf(stderr, "%s: too many options\n", prog);
-                return 2;
-            }
-            snprintf(names[b.npass], sizeof names[0], "--%s",
-                     c == 'F' ? "input-format" : longopts[li].name);
-            b.pass[b.npass] = names[b.npass];
-            b.npass++;
-            if (c != B_PASS_FLAG)
-                b.pass[b.npass++] = optarg;
-            break;
-        }
-        default:
-            fprintf(stderr, "Try 'casebrief batch --help'.\n");
-            return 2;
-        }
-    }
-    if (!b.out) {
-        fprintf(stderr, "%s: -o OUT is required\n", prog);
-        return 2;
-    }
-    if (optind >= argc && !ncases_dirs) {
-        fprintf(stderr, "%s: no %s given\n", prog,
-                merge ? "OUTDIR" : "CASE");
-        return 2;
-    }
-    if (mkdir(b.out, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: cannot create %s: %s\n", prog, b.out,
+    if (mkdir(b->out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", prog, b->out,
                 strerror(errno));
-        return 3;
+        return EXIT_INTERNAL;
     }
-    struct stat outsb;
-    if (stat(b.out, &outsb) != 0 || !S_ISDIR(outsb.st_mode)) {
-        fprintf(stderr, "%s: %s is not a directory\n", prog, b.out);
-        return 2;
+    if (stat(b->out, outsb) != 0 || !S_ISDIR(outsb->st_mode)) {
+        fprintf(stderr, "%s: %s is not a directory\n", prog, b->out);
+        return EXIT_USAGE;
     }
-    if (merge) {
-        int rc = 0;
-        for (int i = optind; i < argc; i++)
-            if (merge_dir(&b, argv[i], &outsb) != 0)
-                rc = 3;
-        if (finish_index(&b) != 0)
-            rc = 3;
-        return rc;
+    return 0;
+}
+
+static int merge(struct batch *b, int argc, char **argv,
+                 const struct stat *outsb)
+{
+    int rc = 0;
+    for (int i = optind; i < argc; i++) {
+        int r = merge_dir(b, argv[i], outsb);
+        if (r == -2)
+            rc = EXIT_INTERNAL;
+        else if (r != 0 && rc == 0)
+            rc = EXIT_NO_INPUT;
     }
-    ssize_t en = readlink("/proc/self/exe", b.exe, sizeof b.exe - 1);
+    if (finish_index(b) != 0)
+        rc = EXIT_INTERNAL;
+    return rc;
+}
+
+/* This binary, the host name for temporary names, the cases, their names
+ * and stamps, jobs and threads. An exit status on failure, else 0. */
+static int prepare(struct batch *b, const struct batch_args *a, int argc,
+                   char **argv, const struct stat *outsb)
+{
+    ssize_t en = readlink("/proc/self/exe", b->exe, sizeof b->exe - 1);
     if (en <= 0) {
         fprintf(stderr, "%s: cannot find this program (/proc/self/exe)\n",
                 prog);
-        return 3;
+        return EXIT_INTERNAL;
     }
-    b.exe[en] = '\0';
-    if (check_pass(&b) != 0)
-        return 2;
-    if (gethostname(b.host, sizeof b.host) != 0)
-        b.host[0] = '\0';
-    b.host[sizeof b.host - 1] = '\0';
-    for (char *h = b.host; *h; h++)
+    b->exe[en] = '\0';
+    if (gethostname(b->host, sizeof b->host) != 0)
+        b->host[0] = '\0';
+    b->host[sizeof b->host - 1] = '\0';
+    for (char *h = b->host; *h; h++)
         if (*h == '/' || *h == '.')
             *h = '_';
     int rc = 0;
     for (int i = optind; i < argc && rc == 0; i++)
-        rc = add_case(&b, argv[i]);
-    for (int i = 0; i < ncases_dirs && rc == 0; i++)
-        rc = add_cases_dir(&b, cases_dirs[i], &outsb);
-    if (rc != 0) {
-        rc = 3;
-        goto out;
-    }
-    if (!b.jobs)
-        b.jobs = (unsigned)ncpu;
-    if (b.jobs > b.ncases && b.ncases)
-        b.jobs = (unsigned)b.ncases;
-    b.threads = (unsigned)ncpu / (b.jobs ? b.jobs : 1);
-    if (!b.threads)
-        b.threads = 1;
-    name_cases(&b);
-    make_stamps(&b);
+        rc = add_case(b, argv[i]);
+    for (int i = 0; i < a->ncases_dirs && rc == 0; i++)
+        rc = add_cases_dir(b, a->cases_dirs[i], outsb);
+    if (rc != 0)
+        return EXIT_NO_INPUT; /* a --cases-dir unreadable (or no memory) */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 1 || ncpu > 256)
+        ncpu = 1;
+    if (!b->jobs)
+        b->jobs = (unsigned)ncpu;
+    if (b->jobs > b->ncases && b->ncases)
+        b->jobs = (unsigned)b->ncases;
+    b->threads = (unsigned)ncpu / (b->jobs ? b->jobs : 1);
+    if (!b->threads)
+        b->threads = 1;
+    name_cases(b);
+    make_stamps(b);
+    return 0;
+}
+
+/* Every case run (or found up to date), then the index and the summary. */
+static int run_all(struct batch *b)
+{
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (b.ncases && run_cases(&b) != 0) {
+    if (b->ncases && run_cases(b) != 0) {
         fprintf(stderr, "%s: stopped%s\n", prog,
                 interrupted ? " (interrupted)" : "");
-        rc = interrupted ? 130 : 3;
-        goto out;
+        return interrupted ? 130 : EXIT_INTERNAL;
     }
     int failed = 0, found = 0;
-    for (size_t i = 0; i < b.ncases; i++) {
-        failed |= !b.cases[i].ok;
-        found |= b.cases[i].nfindings > 0;
+    for (size_t i = 0; i < b->ncases; i++) {
+        failed |= !b->cases[i].ok;
+        found |= b->cases[i].nfindings > 0;
     }
-    rc = failed ? 3 : found ? 1 : 0;
-    if (!b.no_index && finish_index(&b) != 0)
-        rc = 3;
-    if (!b.quiet) {
+    int rc = failed ? EXIT_NO_INPUT : found ? EXIT_FINDINGS
+                                            : EXIT_NOTHING_FOUND;
+    if (b->write_failed || (!b->no_index && finish_index(b) != 0))
+        rc = EXIT_INTERNAL;
+    if (!b->quiet) {
         size_t nf = 0, ns = 0;
-        for (size_t i = 0; i < b.ncases; i++) {
-            nf += !b.cases[i].ok;
-            ns += b.cases[i].skipped;
+        for (size_t i = 0; i < b->ncases; i++) {
+            nf += !b->cases[i].ok;
+            ns += b->cases[i].skipped;
         }
         fprintf(stderr, "%s: %zu cases, %zu up to date, %zu failed\n", prog,
-                b.ncases, ns, nf);
+                b->ncases, ns, nf);
     }
-out:
+    return rc;
+}
+
+int cmd_batch(int argc, char **argv)
+{
+    struct batch b = {.jobs = 0};
+    struct batch_args a = {.merge = 0};
+    int rc = parse_batch_args(argc, argv, &b, &a);
+    if (rc != 0)
+        return rc > 0 ? EXIT_NOTHING_FOUND : EXIT_USAGE;
+    /* the rules of --rules, once, rather than failing every case */
+    if (a.analyze.rules_dir) {
+        int failed;
+        a.analyze.quiet = 1; /* each case's log says it again */
+        struct cb_rules *rs = load_rules(prog, &a.analyze, &failed);
+        cb_rules_free(&rs);
+        if (failed)
+            return EXIT_USAGE;
+    }
+    struct stat outsb;
+    if ((rc = make_out(&b, &outsb)) != 0)
+        return rc;
+    if (a.merge)
+        return merge(&b, argc, argv, &outsb);
+    rc = prepare(&b, &a, argc, argv, &outsb);
+    if (rc == 0)
+        rc = run_all(&b);
     for (size_t i = 0; i < b.nowned; i++)
         free(b.owned[i]);
     free(b.owned);

@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libarchive-dev libexpat1-dev
       libpcre2-dev libcriterion-dev libarchive-tools jq
       clang libclang-rt-14-dev time libevtx-utils python3 python3-evtx
-      chromium chromium-driver curl parallel)
+      chromium chromium-driver curl parallel
+      man-db groff-base)  # the install test renders casebrief(1)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

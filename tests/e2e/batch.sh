@@ -184,6 +184,14 @@ check "--force replaced the report" \
 check "a bad passed-through option is a usage error" [ $? -eq 2 ]
 "$cb" batch "$c/corrupt.zip" > /dev/null 2>&1
 check "no -o is a usage error" [ $? -eq 2 ]
+touch "$work/plainfile"
+"$cb" batch -q -o "$work/plainfile/out" "$c/demo-bundle" > /dev/null 2>&1
+check "an OUT that cannot be created is an output failure (4)" [ $? -eq 4 ]
+"$cb" batch -o "$work/x" --tz 'HV-NODE1=+1:0' "$c/corrupt.zip" > /dev/null 2> "$work/badtz"
+check "a bad passed-through --tz is a usage error, named as given" \
+    sh -c '[ $0 -eq 2 ] && grep -q "bad --tz .HV-NODE1=+1:0." "$1"' $? "$work/badtz"
+"$cb" batch -o "$work/x" --rules "$work/no-such-rules" "$c/corrupt.zip" > /dev/null 2>&1
+check "an unreadable --rules is a usage error" [ $? -eq 2 ]
 
 # ---- merge: two partial outputs = one full run ---------------------------
 set_a=("$c/demo-bundle" "$c/corrupt.zip" "$c/node1-text.tar.gz")

@@ -6,15 +6,7 @@ cb=${CASEBRIEF:?set CASEBRIEF to the casebrief binary}
 samples=${SAMPLES:?set SAMPLES to the samples directory}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-jqt() { jq -e "$@" > /dev/null; }
-check() { # name, command...
-    local name=$1; shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # Usage and help
 "$cb" --help > "$work/help" 2>&1; rc=$?
@@ -34,6 +26,33 @@ check "bad timeline format is 2" [ $? -eq 2 ]
 rc=$?
 check "missing input exits 3" [ "$rc" -eq 3 ]
 check "missing input is named" grep -q "does-not-exist.zip" "$work/err"
+
+# Output failures are 4, never 3 (which says the input was unreadable)
+check "help documents exit status 4" grep -q "^  4  internal or output failure" "$work/help"
+touch "$work/plainfile"
+"$cb" -q -o "$work/plainfile/out" "$samples/demo-bundle" > /dev/null 2> "$work/err4"; rc=$?
+check "-o under a regular file exits 4" [ "$rc" -eq 4 ]
+check "the directory that cannot be created is named" grep -q "cannot create $work/plainfile/out" "$work/err4"
+mkdir -p "$work/unwritable/report.html"   # a directory where the report goes
+"$cb" -q -o "$work/unwritable" "$samples/demo-bundle" > /dev/null 2> "$work/err4"; rc=$?
+check "a report that cannot be written exits 4" [ "$rc" -eq 4 ]
+check "the unwritable report is named" grep -q "cannot write $work/unwritable/report.html" "$work/err4"
+check "the other reports are still written" [ -s "$work/unwritable/report.json" ]
+if [ -w /dev/full ]; then
+    "$cb" timeline "$samples/demo-bundle" > /dev/full 2> /dev/null; rc=$?
+    check "a timeline that cannot be written exits 4" [ "$rc" -eq 4 ]
+fi
+"$cb" -q -o "$work/plainfile/out" "$work/does-not-exist.zip" > /dev/null 2>&1; rc=$?
+check "no readable input and no output directory: 4 wins" [ "$rc" -eq 4 ]
+echo "hello" > "$work/only-notes.txt"
+"$cb" -q -o "$work/notes-out" "$work/only-notes.txt" > /dev/null 2>&1; rc=$?
+check "no readable input, output written: still 3" [ "$rc" -eq 3 ]
+
+# Options are taken only by the commands that use them
+"$cb" timeline --keep-all "$samples/demo-bundle" > /dev/null 2>&1; rc=$?
+check "an analyze-only option to timeline is a usage error" [ "$rc" -eq 2 ]
+"$cb" -q --window 2024-11-15T01:00, -o "$work/w" "$samples/demo-bundle" > /dev/null 2>&1; rc=$?
+check "a timeline-only option to analyze is a usage error" [ "$rc" -eq 2 ]
 
 # Analyze the demo bundle (directory)
 (cd "$work" && "$cb" -q "$samples/demo-bundle" > out.txt); rc=$?
@@ -199,5 +218,4 @@ cp "$samples/demo-bundle/HV-NODE2_cluster.log" "$work/node2.txt"
 "$cb" timeline -F clusterlog "$work/node2.txt" > "$work/forced.jsonl" 2>/dev/null
 check "--input-format forces the parser" [ "$(wc -l < "$work/forced.jsonl")" -eq 9 ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -23,11 +23,7 @@
 /* ---- fixture ------------------------------------------------------------ */
 
 struct fix {
-    struct cb_analysis *an;
-    struct cb_rules *rules;
-    struct cb_timeline tl;
-    struct cb_findings fs;
-    struct cb_gaps gaps;
+    struct cb_analyze_result r;
     struct cb_report_input in;
     char rules_version[64];
 };
@@ -45,44 +41,39 @@ static const char *samples_dir(void)
     return dir;
 }
 
-static void load_rules(struct fix *x)
+/* The inputs through cb_analyze as the command runs them, every event
+ * kept; with_rules: the shipped rules. */
+static void analyze(struct fix *x, const struct cb_analyze_input *in,
+                    size_t n, int with_rules, const char *case_name)
 {
+    memset(x, 0, sizeof *x);
     char dir[4096];
     snprintf(dir, sizeof dir, "%.4000s/../rules", samples_dir());
-    struct cb_rule_error *errs = NULL;
-    cr_assert_eq(cb_rules_load_dir(&x->rules, dir, &errs), CB_OK,
-                 "rules from %s", dir);
-    if (errs)
-        cr_assert_fail("rule error %s: %s", errs->where, errs->msg);
-    cr_assert_gt(cb_rules_count(x->rules), 0);
+    const char *dirs[] = {dir};
+    struct cb_analyze_opts o = {.inputs = in, .ninputs = n,
+                                .rules_dirs = dirs,
+                                .nrules_dirs = with_rules ? 1 : 0,
+                                .keep_all = 1};
+    o.parsers = cb_parsers(&o.nparsers);
+    struct cb_error err = {0};
+    cr_assert_eq(cb_analyze(&o, &x->r, &err), CB_OK, "%s", err.msg);
+    cr_assert_eq(x->r.inputs_opened, n);
+    if (with_rules)
+        cr_assert_gt(cb_rules_count(x->r.rules), 0);
     snprintf(x->rules_version, sizeof x->rules_version, "%zu rules",
-             cb_rules_count(x->rules));
-}
-
-/* Timeline, findings and gaps over what x->an holds; rules may be NULL. */
-static void analyze(struct fix *x, const char *case_name)
-{
-    cr_assert_eq(cb_analysis_finish(x->an), CB_OK);
-    cr_assert_eq(cb_timeline_build(x->an, &x->tl), CB_OK);
-    if (x->rules)
-        cr_assert_eq(cb_correlate(x->rules, &x->tl, &x->fs), CB_OK);
-    cr_assert_eq(cb_gaps_find(x->rules, x->an, &x->tl, &x->gaps), CB_OK);
+             cb_rules_count(x->r.rules));
     x->in = (struct cb_report_input){
         .case_name = case_name,
-        .an = x->an,
-        .tl = &x->tl,
-        .findings = &x->fs,
-        .gaps = &x->gaps,
-        .rules_version = x->rules ? x->rules_version : "no rules"};
+        .an = x->r.an,
+        .tl = &x->r.timeline,
+        .findings = &x->r.findings,
+        .gaps = &x->r.gaps,
+        .rules_version = with_rules ? x->rules_version : "no rules"};
 }
 
 static void fix_free(struct fix *x)
 {
-    cb_gaps_fini(&x->gaps);
-    cb_findings_fini(&x->fs);
-    cb_timeline_fini(&x->tl);
-    cb_rules_free(&x->rules);
-    cb_analysis_destroy(&x->an);
+    cb_analyze_result_fini(&x->r);
 }
 
 #define HOSTILE_PATH "case.zip!logs/<b>bold</b>/HV-NODE0_cluster.log"
@@ -108,19 +99,11 @@ static const char hostile[] =
 
 static void demo_plus_hostile(struct fix *x)
 {
-    memset(x, 0, sizeof *x);
-    x->an = cb_analysis_create_all(NULL);
-    cr_assert_not_null(x->an);
     char dir[4096];
     snprintf(dir, sizeof dir, "%.4000s/demo-bundle", samples_dir());
-    struct cb_error err = {0};
-    cr_assert_eq(cb_ingest_path(x->an, dir, &err), CB_OK, "%s", err.msg);
-    cr_assert_eq(cb_ingest_leaf_memory(x->an, HOSTILE_PATH, hostile,
-                                       sizeof hostile - 1,
-                                       cb_parser_find("clusterlog")),
-                 CB_OK);
-    load_rules(x);
-    analyze(x, "Case <1234> & \"co\"");
+    const struct cb_analyze_input in[] = {
+        {.name = dir}, {HOSTILE_PATH, hostile, sizeof hostile - 1}};
+    analyze(x, in, 2, 1, "Case <1234> & \"co\"");
 }
 
 /* ---- rendering and checks ----------------------------------------------- */
@@ -341,7 +324,7 @@ Test(report_html, shows_ranked_findings_linked_to_sections_and_events)
 {
     struct fix x;
     demo_plus_hostile(&x);
-    cr_assert_geq(x.fs.count, 2);
+    cr_assert_geq(x.r.findings.count, 2);
     size_t len;
     char *html = render(&x.in, &len);
 
@@ -354,7 +337,7 @@ Test(report_html, shows_ranked_findings_linked_to_sections_and_events)
     /* the summary lists the findings in their order, each linking to
      * its section */
     const char *prev = html;
-    for (size_t i = 0; i < x.fs.count; i++) {
+    for (size_t i = 0; i < x.r.findings.count; i++) {
         char link[64], id[64];
         snprintf(link, sizeof link, "<a href=\"#finding-%zu\">", i + 1);
         snprintf(id, sizeof id, "id=\"finding-%zu\"", i + 1);
@@ -375,14 +358,14 @@ Test(report_html, shows_ranked_findings_linked_to_sections_and_events)
     cr_assert_null(strstr(html, "<button"));
     /* every evidence event links to its row; count the links */
     size_t nev = 0;
-    for (size_t i = 0; i < x.fs.count; i++)
-        nev += x.fs.items[i].nevidence;
+    for (size_t i = 0; i < x.r.findings.count; i++)
+        nev += x.r.findings.items[i].nevidence;
     /* the evidence tables, and the SVG (one marker per pixel) */
     cr_assert_gt(check_links(html), nev);
-    for (size_t i = 0; i < x.fs.count; i++) {
-        for (size_t k = 0; k < x.fs.items[i].nevidence; k++) {
+    for (size_t i = 0; i < x.r.findings.count; i++) {
+        for (size_t k = 0; k < x.r.findings.items[i].nevidence; k++) {
             size_t idx = 0;
-            while (x.tl.events[idx] != x.fs.items[i].evidence[k].ev)
+            while (x.r.timeline.events[idx] != x.r.findings.items[i].evidence[k].ev)
                 idx++;
             char a[64], row[64];
             snprintf(a, sizeof a, "<a href=\"#ev-%zu\"", idx);
@@ -420,8 +403,8 @@ Test(report_html, svg_has_one_lane_per_host_sorted_and_integer_coordinates)
     /* the distinct hosts of the sources, sorted */
     const char *hosts[16];
     size_t nh = 0;
-    for (size_t i = 0; i < x.an->nsources; i++) {
-        const char *h = x.an->sources[i]->host;
+    for (size_t i = 0; i < x.r.an->nsources; i++) {
+        const char *h = x.r.an->sources[i]->host;
         size_t k = 0;
         while (k < nh && strcmp(hosts[k], h) != 0)
             k++;
@@ -521,13 +504,13 @@ Test(report_html, event_table_has_filters_and_fields_visible_without_js)
     size_t in_window = 0;
     cb_time from = cb_time_from_civil(2024, 11, 15, 1, 57, 37, 8140000);
     cb_time to = cb_time_from_civil(2024, 11, 15, 1, 58, 44, 4820000);
-    for (size_t i = 0; i < x.tl.count; i++) {
-        cb_time t = x.tl.events[i]->ts;
+    for (size_t i = 0; i < x.r.timeline.count; i++) {
+        cb_time t = x.r.timeline.events[i]->ts;
         in_window += t >= from && t <= to;
     }
     cr_assert_eq(count(html, "<tr id=\"ev-"), in_window);
     cr_assert_null(strstr(html, "are not shown"), "no cap note");
-    cr_assert_lt(in_window, x.tl.count);
+    cr_assert_lt(in_window, x.r.timeline.count);
     cr_assert_not_null(strstr(html, "Received request from client address "
                                     "HV-NODE1."));
     /* outside the window: HV-NODE2's restart at 01:59:41 */
@@ -578,10 +561,7 @@ Test(report_html, event_fields_are_shown_in_details)
 Test(report_html, empty_analysis_still_renders_a_valid_page)
 {
     struct fix x;
-    memset(&x, 0, sizeof x);
-    x.an = cb_analysis_create_all(NULL);
-    cr_assert_not_null(x.an);
-    analyze(&x, NULL);
+    analyze(&x, NULL, 0, 0, NULL);
     size_t len;
     char *html = render(&x.in, &len);
     check_page(html, len);
@@ -603,17 +583,15 @@ Test(report_html, empty_analysis_still_renders_a_valid_page)
 Test(report_html, without_findings_the_window_is_the_whole_timeline)
 {
     struct fix x;
-    memset(&x, 0, sizeof x);
-    x.an = cb_analysis_create_all(NULL);
     char dir[4096];
     snprintf(dir, sizeof dir, "%.4000s/demo-bundle", samples_dir());
-    cr_assert_eq(cb_ingest_path(x.an, dir, NULL), CB_OK);
-    analyze(&x, "demo"); /* no rules: no findings */
-    cr_assert_eq(x.fs.count, 0);
+    struct cb_analyze_input in = {.name = dir};
+    analyze(&x, &in, 1, 0, "demo"); /* no rules: no findings */
+    cr_assert_eq(x.r.findings.count, 0);
     size_t len;
     char *html = render(&x.in, &len);
     check_page(html, len);
-    cr_assert_eq(count(html, "<tr id=\"ev-"), x.tl.count);
+    cr_assert_eq(count(html, "<tr id=\"ev-"), x.r.timeline.count);
     cr_assert_eq(count(html, "<g class=\"lane\">"), 2);
     cr_assert_null(strstr(html, "<circle"));
     cr_assert_not_null(strstr(html, "The whole timeline"));
@@ -665,28 +643,23 @@ static char *big_log(size_t *len)
 Test(report_html, event_table_is_capped_keeping_evidence_errors_and_nearest)
 {
     struct fix x;
-    memset(&x, 0, sizeof x);
-    x.an = cb_analysis_create_all(NULL);
     size_t blen;
     char *log = big_log(&blen);
-    cr_assert_eq(cb_ingest_leaf_memory(x.an, "BIG_cluster.log", log, blen,
-                                       cb_parser_find("clusterlog")),
-                 CB_OK);
+    struct cb_analyze_input in = {"BIG_cluster.log", log, blen};
+    analyze(&x, &in, 1, 1, "big");
     free(log);
-    load_rules(&x);
-    analyze(&x, "big");
-    cr_assert_eq(x.tl.count, 40000);
-    cr_assert_eq(x.fs.count, 1, "the quorum loss");
-    cr_assert_eq(x.fs.items[0].nevidence, 1);
+    cr_assert_eq(x.r.timeline.count, 40000);
+    cr_assert_eq(x.r.findings.count, 1, "the quorum loss");
+    cr_assert_eq(x.r.findings.items[0].nevidence, 1);
     size_t len;
     char *html = render(&x.in, &len);
     check_page(html, len);
     cr_assert_eq(count(html, "<tr id=\"ev-"), 5000);
     /* the window: evidence +- 30 s, both ends included */
-    cb_time t = x.fs.items[0].evidence[0].ev->ts;
+    cb_time t = x.r.findings.items[0].evidence[0].ev->ts;
     size_t in_window = 0;
-    for (size_t i = 0; i < x.tl.count; i++) {
-        cb_time u = x.tl.events[i]->ts;
+    for (size_t i = 0; i < x.r.timeline.count; i++) {
+        cb_time u = x.r.timeline.events[i]->ts;
         in_window += u >= t - 30 * SEC && u <= t + 30 * SEC;
     }
     cr_assert_eq(in_window, 30001);

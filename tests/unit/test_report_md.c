@@ -12,43 +12,53 @@
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
-static char *render(struct cb_analysis *an, size_t *len)
+/* The shipped rules over inputs (and tz), through cb_analyze as the
+ * command runs it, every event kept. */
+static void analyze(struct cb_analyze_result *res,
+                    const struct cb_analyze_input *in, size_t n,
+                    const struct cb_tz_override *tz, size_t ntz)
 {
-    struct cb_timeline tl;
-    cr_assert_eq(cb_analysis_finish(an), CB_OK);
-    cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
-    struct cb_rules *rs = NULL;
-    struct cb_rule_error *errs = NULL;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/../rules", getenv("CB_SAMPLES"));
-    cr_assert_eq(cb_rules_load_dir(&rs, dir, &errs), CB_OK);
-    cr_assert_null(errs);
-    struct cb_findings f;
-    struct cb_gaps g;
-    cr_assert_eq(cb_correlate(rs, &tl, &f), CB_OK);
-    cr_assert_eq(cb_gaps_find(rs, an, &tl, &g), CB_OK);
-    struct cb_report_input in = {.case_name = "case <1>", .an = an,
-                                 .tl = &tl, .findings = &f, .gaps = &g,
+    const char *dirs[] = {dir};
+    struct cb_analyze_opts o = {.inputs = in, .ninputs = n,
+                                .rules_dirs = dirs, .nrules_dirs = 1,
+                                .keep_all = 1, .tz = tz, .ntz = ntz};
+    o.parsers = cb_parsers(&o.nparsers);
+    struct cb_error err = {0};
+    cr_assert_eq(cb_analyze(&o, res, &err), CB_OK, "%s", err.msg);
+}
+
+static void analyze_demo(struct cb_analyze_result *res,
+                         const struct cb_tz_override *tz, size_t ntz)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/demo-bundle", getenv("CB_SAMPLES"));
+    struct cb_analyze_input in = {.name = dir};
+    analyze(res, &in, 1, tz, ntz);
+    cr_assert_eq(res->inputs_opened, 1u);
+}
+
+static char *render(const struct cb_analyze_result *res, size_t *len)
+{
+    struct cb_report_input in = {.case_name = "case <1>", .an = res->an,
+                                 .tl = &res->timeline,
+                                 .findings = &res->findings,
+                                 .gaps = &res->gaps,
                                  .rules_version = "test"};
     char *buf = NULL;
     FILE *mem = open_memstream(&buf, len);
     cr_assert_eq(cb_report_markdown(mem, &in), CB_OK);
     fclose(mem);
-    cb_gaps_fini(&g);
-    cb_findings_fini(&f);
-    cb_rules_free(&rs);
-    cb_timeline_fini(&tl);
     return buf;
 }
 
 Test(report_md, demo_findings_with_evidence_and_remediation)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/demo-bundle", getenv("CB_SAMPLES"));
-    struct cb_analysis *an = cb_analysis_create_all(NULL);
-    cr_assert_eq(cb_ingest_path(an, dir, NULL), CB_OK);
+    struct cb_analyze_result res;
+    analyze_demo(&res, NULL, 0);
     size_t len;
-    char *md = render(an, &len);
+    char *md = render(&res, &len);
     cr_assert(strstr(md, "### 1. Cluster node isolated"), "%s", md);
     cr_assert(strstr(md, "| 2024-11-15 01:58:12.905 (local 02:58:12.905 "
                          "UTC+01:00) | HV-NODE1 | System |"),
@@ -62,30 +72,27 @@ Test(report_md, demo_findings_with_evidence_and_remediation)
     cr_assert(strstr(md, "# casebrief report: case &lt;1&gt;"));
     /* two renderings: the same bytes */
     size_t len2;
-    char *again = render(an, &len2);
+    char *again = render(&res, &len2);
     cr_assert_eq(len, len2);
     cr_assert_eq(memcmp(md, again, len), 0);
     free(md);
     free(again);
-    cb_analysis_destroy(&an);
+    cb_analyze_result_fini(&res);
 }
 
 Test(report_md, evidence_shows_node_local_time_when_the_offset_is_known)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/demo-bundle", getenv("CB_SAMPLES"));
-    struct cb_analysis *an = cb_analysis_create_all(NULL);
-    an->tz[0] = (struct cb_tz_override){"HV-NODE1", -330}; /* --tz */
-    an->ntz = 1;
-    cr_assert_eq(cb_ingest_path(an, dir, NULL), CB_OK);
+    const struct cb_tz_override tz = {"HV-NODE1", -330}; /* --tz */
+    struct cb_analyze_result res;
+    analyze_demo(&res, &tz, 1);
     size_t len;
-    char *md = render(an, &len);
+    char *md = render(&res, &len);
     /* 01:58:12.905 UTC is 20:28:12.905 the day before at UTC-05:30 */
     cr_assert(strstr(md, "| 2024-11-15 01:58:12.905 (local 20:28:12.905 "
                          "UTC-05:30) | HV-NODE1 | System |"), "%s", md);
     cr_assert_null(strstr(md, "UTC-05:30) | HV-NODE2"), "not other nodes");
     free(md);
-    cb_analysis_destroy(&an);
+    cb_analyze_result_fini(&res);
 }
 
 Test(report_md, hostile_log_text_cannot_break_out)
@@ -96,11 +103,12 @@ Test(report_md, hostile_log_text_cannot_break_out)
         "quorum <script>alert(1)</script> [click](http://evil.example) "
         "![img](http://evil.example/x.png) `code` | a | b | *bold* "
         "&lt;b&gt; \xff\xfe end\n";
-    struct cb_analysis *an = cb_analysis_create_all(NULL);
-    cb_ingest_leaf_memory(an, "HV-EVIL_cluster.log<b>|x", log, strlen(log),
-                          NULL);
+    struct cb_analyze_input in = {"HV-EVIL_cluster.log<b>|x", log,
+                                  strlen(log)};
+    struct cb_analyze_result res;
+    analyze(&res, &in, 1, NULL, 0);
     size_t len;
-    char *md = render(an, &len);
+    char *md = render(&res, &len);
     cr_assert_null(strstr(md, "<script>"));
     cr_assert_null(strstr(md, "<b>"));
     for (const char *p = md; (p = strstr(p, "](")) != NULL; p++)
@@ -123,7 +131,7 @@ Test(report_md, hostile_log_text_cannot_break_out)
         pipes += *p == '|' && p[-1] != '\\';
     cr_assert_eq(pipes, 9u, "%.*s", (int)(strchr(row, '\n') - row), row);
     free(md);
-    cb_analysis_destroy(&an);
+    cb_analyze_result_fini(&res);
 }
 
 /* Found by fuzz_report_md: customer text at the start of a line became a
@@ -131,13 +139,16 @@ Test(report_md, hostile_log_text_cannot_break_out)
  * raw. */
 Test(report_md, line_leading_markers_and_c1_controls_are_neutralised)
 {
-    struct cb_analysis *an = cb_analysis_create_all(NULL);
+    /* nothing read: the warnings are added to the finished analysis */
+    struct cb_analyze_result res;
+    analyze(&res, NULL, 0, NULL, 0);
+    struct cb_analysis *an = res.an;
     cb_analysis_warn(an, "# heading", CB_WHERE_NONE, 0, "a\xc2\x85" "b");
     cb_analysis_warn(an, "1. item", CB_WHERE_NONE, 0, "c\xe2\x80\xa8" "d");
     cb_analysis_warn(an, "  \t- dash", CB_WHERE_NONE, 0, "e\xc2\x9b" "f");
     cb_analysis_warn(an, "===", CB_WHERE_NONE, 0, "x");
     size_t len;
-    char *md = render(an, &len);
+    char *md = render(&res, &len);
     cr_expect(strstr(md, "\n- \\# heading: a b\n"), "%s", md);
     cr_expect(strstr(md, "\n- 1\\. item: c d\n"), "%s", md);
     cr_expect(strstr(md, "\n- \\- dash: e f\n"), "%s", md);
@@ -146,5 +157,5 @@ Test(report_md, line_leading_markers_and_c1_controls_are_neutralised)
     cr_expect_null(strstr(md, "\xe2\x80\xa8"));
     cr_expect_null(strstr(md, "\xc2\x9b"));
     free(md);
-    cb_analysis_destroy(&an);
+    cb_analyze_result_fini(&res);
 }

@@ -15,6 +15,7 @@
 #include "parser.h"
 #include "report.h"
 #include "rules.h"
+#include "run.h"
 #include "timeline.h"
 #include "casebrief/version.h"
 

@@ -1,0 +1,163 @@
+/*
+ * run.c - the pipeline in one call (run.h): rules, ingestion with the
+ * keeper, finish, timeline, correlation, gaps. The order matters: the
+ * rules come first because they say which routine lines need not be kept
+ * while parsing.
+ */
+#include <string.h>
+
+#include "casebrief/run.h"
+
+enum cb_status cb_rules_load_dirs(struct cb_rules **rules,
+                                  const char *const *dirs, size_t ndirs,
+                                  struct cb_rule_error **errors,
+                                  struct cb_error *err)
+{
+    for (size_t i = 0; i < ndirs; i++) {
+        if (!dirs[i])
+            continue;
+        enum cb_status st = cb_rules_load_dir(rules, dirs[i], errors);
+        if (st == CB_E_IO)
+            return cb_error_set(err, st, CB_WHERE_NONE, 0,
+                                "cannot read rules directory %s", dirs[i]);
+        if (st != CB_OK)
+            return cb_error_set(err, st, CB_WHERE_NONE, 0,
+                                "out of memory loading rules");
+    }
+    if (*errors) {
+        cb_rules_free(rules);
+        return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_NONE, 0, "%s: %s",
+                            (*errors)->where, (*errors)->msg);
+    }
+    return CB_OK;
+}
+
+size_t cb_analysis_parsed_sources(const struct cb_analysis *an)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const char *f = an->sources[i]->format;
+        if (strcmp(f, "unknown") && strcmp(f, "skipped") &&
+            strcmp(f, "ambiguous"))
+            n++;
+    }
+    return n;
+}
+
+static void phase(const struct cb_analyze_opts *o, const char *name)
+{
+    if (o->phase)
+        o->phase(o->ctx, name);
+}
+
+static struct cb_analysis *create(const struct cb_analyze_opts *o)
+{
+    struct cb_analysis *an = cb_analysis_create(o->limits);
+    if (!an)
+        return NULL;
+    cb_analysis_use_parsers(an, o->parsers, o->nparsers);
+    an->forced = o->forced;
+    an->opts.jobs = o->jobs ? o->jobs : 1;
+    an->opts.date_order = o->date_order;
+    an->ntz = 0;
+    for (size_t i = 0; i < o->ntz && i < CB_MAX_TZ_OVERRIDES; i++)
+        an->tz[an->ntz++] = o->tz[i];
+    an->progress = o->progress;
+    return an;
+}
+
+/* Every input into res->an; only out of memory stops it. */
+static enum cb_status ingest(const struct cb_analyze_opts *o,
+                             struct cb_analyze_result *res,
+                             struct cb_error *err)
+{
+    for (size_t i = 0; i < o->ninputs; i++) {
+        const struct cb_analyze_input *in = &o->inputs[i];
+        struct cb_error ierr = {0};
+        enum cb_status st =
+            in->data
+                ? cb_ingest_memory(res->an, in->name, in->data, in->len, &ierr)
+                : cb_ingest_path(res->an, in->name, &ierr);
+        if (st == CB_E_NOMEM)
+            return cb_error_set(err, st, CB_WHERE_NONE, 0,
+                                "out of memory reading %s", in->name);
+        if (st != CB_OK) {
+            if (o->input_failed)
+                o->input_failed(o->ctx, in->name, &ierr);
+            continue;
+        }
+        res->inputs_opened++;
+    }
+    return CB_OK;
+}
+
+/* The rules and, unless keep_all, the keeper over them, then the inputs;
+ * the keeper is asked while parsing only. */
+static enum cb_status read_inputs(const struct cb_analyze_opts *o,
+                                  struct cb_analyze_result *res,
+                                  struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    if (!o->timeline_only)
+        st = cb_rules_load_dirs(&res->rules, o->rules_dirs, o->nrules_dirs,
+                                &res->rule_errors, err);
+    if (st != CB_OK)
+        return st;
+    struct cb_keeper *keeper = NULL;
+    if (!o->timeline_only && !o->keep_all && res->rules &&
+        !(keeper = cb_keeper_create(res->rules)))
+        return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0, "out of memory");
+    res->an = create(o);
+    if (!res->an)
+        st = cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0, "out of memory");
+    if (st == CB_OK && keeper) {
+        res->an->keep = cb_keeper_wants;
+        res->an->keep_ctx = keeper;
+    }
+    if (st == CB_OK)
+        st = ingest(o, res, err);
+    if (res->an) {
+        res->an->keep = NULL;
+        res->an->keep_ctx = NULL;
+    }
+    cb_keeper_free(&keeper);
+    return st;
+}
+
+enum cb_status cb_analyze(const struct cb_analyze_opts *o,
+                          struct cb_analyze_result *res, struct cb_error *err)
+{
+    memset(res, 0, sizeof *res);
+    enum cb_status st = read_inputs(o, res, err);
+    if (st != CB_OK)
+        return st;
+    phase(o, "ingest");
+    if (cb_analysis_finish(res->an) != CB_OK ||
+        cb_timeline_build(res->an, &res->timeline) != CB_OK)
+        return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
+                            "out of memory building the timeline");
+    /* after finish: pairing may settle a sidecar's format */
+    res->sources_parsed = cb_analysis_parsed_sources(res->an);
+    phase(o, "timeline");
+    if (o->timeline_only)
+        return CB_OK;
+    if (cb_correlate(res->rules, &res->timeline, &res->findings) != CB_OK)
+        return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
+                            "out of memory correlating");
+    phase(o, "correlate");
+    if (cb_gaps_find(res->rules, res->an, &res->timeline, &res->gaps) != CB_OK)
+        return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
+                            "out of memory finding gaps");
+    phase(o, "gaps");
+    return CB_OK;
+}
+
+void cb_analyze_result_fini(struct cb_analyze_result *res)
+{
+    cb_gaps_fini(&res->gaps);
+    cb_findings_fini(&res->findings);
+    cb_rule_errors_free(&res->rule_errors);
+    cb_rules_free(&res->rules);
+    cb_timeline_fini(&res->timeline);
+    cb_analysis_destroy(&res->an);
+}
