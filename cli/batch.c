@@ -530,11 +530,11 @@ static void finish_case(struct batch *b, struct running *r, int status,
     }
     if (!b->quiet) {
         if (c->ok)
-            fprintf(stderr, "[%zu/%zu] %s: %d finding%s (%.1f s)\n", done,
+            cli_say("[%zu/%zu] %s: %d finding%s (%.1f s)", done,
                     b->ncases, c->name, c->nfindings,
                     c->nfindings == 1 ? "" : "s", secs);
         else
-            fprintf(stderr, "[%zu/%zu] %s: FAILED, %s (%.1f s)\n", done,
+            cli_say("[%zu/%zu] %s: FAILED, %s (%.1f s)", done,
                     b->ncases, c->name, reason, secs);
     }
 }
@@ -556,7 +556,7 @@ static int run_cases(struct batch *b)
         c->nfindings = count_findings(dir);
         done++;
         if (!b->quiet)
-            fprintf(stderr, "[%zu/%zu] %s: up to date, %d finding%s\n", done,
+            cli_say("[%zu/%zu] %s: up to date, %d finding%s", done,
                     b->ncases, c->name, c->nfindings,
                     c->nfindings == 1 ? "" : "s");
     }

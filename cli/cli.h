@@ -141,4 +141,9 @@ int cmd_rules(int argc, char **argv, const struct options *opt);
 /* casebrief batch ...: argv[0] is "batch". */
 int cmd_batch(int argc, char **argv);
 
+/* One line to stderr, printf-style, with customer text in it made safe
+ * for a terminal (term.h): no escape sequence in a member, host or volume
+ * name reaches the engineer's terminal. The newline is added. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

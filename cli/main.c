@@ -183,7 +183,7 @@ static void input_failed(void *ctx, const char *name,
     (void)name; /* cb_error_format names it */
     char msg[1200];
     cb_error_format(err, msg, sizeof msg);
-    fprintf(stderr, "%s: %s\n", prog, msg);
+    cli_say("%s: %s", prog, msg);
 }
 
 /*
@@ -223,15 +223,15 @@ static int run_analysis(char **inputs, int n, const struct options *opt,
         print_rule_errors(res->rule_errors);
         return EXIT_USAGE;
     }
-    fprintf(stderr, "%s: %s\n", prog, err.msg);
+    cli_say("%s: %s", prog, err.msg);
     return st == CB_E_IO ? EXIT_USAGE : EXIT_INTERNAL;
 }
 
 static void print_warnings(const struct cb_analysis *an)
 {
     for (const struct cb_warning *w = an->warnings; w; w = w->next)
-        fprintf(stderr, "%s: warning: %s: %s\n", prog,
-                w->source ? w->source : "", w->msg);
+        cli_say("%s: warning: %s: %s", prog, w->source ? w->source : "",
+                w->msg);
 }
 
 /* --window and --host: keep the matching events, in order */
@@ -417,7 +417,7 @@ static void print_summary(const struct cb_analyze_result *res, int rc)
             (unsigned long long)res->timeline.duplicates, an->nwarnings, nsw,
             res->findings.count);
     for (size_t i = 0; i < res->findings.count && i < 10; i++)
-        fprintf(stderr, "  [%s] %s\n",
+        cli_say("  [%s] %s",
                 cb_severity_name(res->findings.items[i].severity),
                 res->findings.items[i].summary);
     if (rc == EXIT_NO_INPUT)

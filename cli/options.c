@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "term.h"
 #include "registry.h"
 
 #define MAIN (CMD_ANALYZE | CMD_TIMELINE | CMD_RULES | CMD_FORMATS)
@@ -593,7 +594,7 @@ int print_rule_errors(const struct cb_rule_error *errs)
 {
     int n = 0;
     for (const struct cb_rule_error *e = errs; e; e = e->next, n++)
-        fprintf(stderr, "%s: %s\n", e->where, e->msg);
+        cli_say("%s: %s", e->where, e->msg);
     return n;
 }
 
@@ -609,10 +610,21 @@ struct cb_rules *load_rules(const char *prog, const struct options *opt,
     if (st == CB_E_CORRUPT)
         print_rule_errors(errs);
     else if (st != CB_OK)
-        fprintf(stderr, "%s: %s\n", prog, err.msg);
+        cli_say("%s: %s", prog, err.msg);
     cb_rule_errors_free(&errs);
     *failed = st != CB_OK;
     if (*failed)
         cb_rules_free(&rs);
     return rs;
+}
+
+void cli_say(const char *fmt, ...)
+{
+    char raw[4096], clean[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    cb_term_clean(raw, clean, sizeof clean);
+    fprintf(stderr, "%s\n", clean);
 }

@@ -212,6 +212,19 @@ wait
 check "fifo: a late writer's line is read" \
     jqt '.summary.events == 1' "$work/out-fifo/report.json"
 
+# issue 19 #1: a volume name holding an OSC title and a CSI colour reached
+# the terminal raw through the finding summary on stderr. Nothing printed
+# to stderr may hold ESC, BEL or an 8-bit CSI.
+mkdir -p "$work/esc"
+demo="$(dirname "$0")/../../samples/demo-bundle"
+sed "s/'Volume1'/'Vol"$'\033'"]0;pwned"$'\007\033'"[31mume1'/" \
+    "$demo/HV-NODE1_cluster.log" > "$work/esc/HV-NODE1_cluster.log"
+cp "$demo/HV-NODE2_cluster.log" "$work/esc/"
+"$cb" analyze -o "$work/out-esc" "$work/esc" > /dev/null 2> "$work/esc.err"
+check "terminal: the summary names the volume" grep -q "Vol?]0;pwned" "$work/esc.err"
+check "terminal: no ESC, BEL or 8-bit CSI on stderr" \
+    sh -c '! LC_ALL=C grep -q "$(printf "[\033\007\233]")" "$1"' sh "$work/esc.err"
+
 echo "peak RSS over the hostile bundles: $((maxrss / 1024)) MB"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
