@@ -353,7 +353,7 @@ static int up_to_date(const struct batch *b, const struct bcase *c)
 
 static int write_file(const char *path, const char *text)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = cli_create(path);
     if (!f)
         return -1;
     int bad = fputs(text, f) < 0;
@@ -390,7 +390,7 @@ static pid_t start_case(struct batch *b, struct running *r,
     struct sigaction sa = {.sa_handler = SIG_DFL};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = cli_create_fd(log);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (fd >= 0)
         dup2(fd, STDERR_FILENO);
@@ -636,7 +636,7 @@ static int copy_file(const char *from, const char *to)
     int in = open(from, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return -1;
-    int outfd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int outfd = cli_create_fd(to);
     if (outfd < 0) {
         close(in);
         return -1;

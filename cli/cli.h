@@ -146,4 +146,13 @@ int cmd_batch(int argc, char **argv);
  * name reaches the engineer's terminal. The newline is added. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Create (or truncate) path for writing, never through a link: a
+ * symbolic link where an output should go fails with ELOOP (customer
+ * archives unpacked beside the output could plant one). -1 / NULL with
+ * errno set. */
+int cli_create_fd(const char *path);
+FILE *cli_create(const char *path);
+/* strerror, with ELOOP said as what it means here. */
+const char *cli_create_error(int err);
+
 #endif

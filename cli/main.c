@@ -383,8 +383,9 @@ static int write_reports(const char *outdir, const int want[NREPORTS],
     for (int kind = 0; kind < NREPORTS; kind++) {
         if (!want[kind])
             continue;
-        snprintf(path, size, "%s/report.%s", outdir, ext[kind]);
-        FILE *f = fopen(path, "w");
+        char p[PATH_MAX + 16];
+        snprintf(p, sizeof p, "%s/report.%s", outdir, ext[kind]);
+        FILE *f = cli_create(p);
         enum cb_status st = CB_E_IO;
         if (f)
             st = kind == REPORT_JSON
@@ -393,9 +394,11 @@ static int write_reports(const char *outdir, const int want[NREPORTS],
                  : kind == REPORT_MD ? cb_report_markdown(f, in)
                                      : cb_report_html(f, in);
         if (!f || st != CB_OK || fclose(f) != 0) {
-            fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
-                    strerror(errno));
+            cli_say("%s: cannot write %s: %s", prog, p,
+                    cli_create_error(errno));
             rc = -1;
+        } else {
+            snprintf(path, size, "%s", p); /* the last one written */
         }
         phase(NULL, ext[kind]);
     }
@@ -450,7 +453,8 @@ static int report(const char *first_input, const char *outdir,
         rc = EXIT_INTERNAL;
     if (!opt->quiet)
         print_summary(res, rc);
-    printf("%s\n", path);
+    if (path[0])
+        printf("%s\n", path);
     return rc;
 }
 

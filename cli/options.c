@@ -8,7 +8,9 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -627,4 +629,30 @@ void cli_say(const char *fmt, ...)
     va_end(ap);
     cb_term_clean(raw, clean, sizeof clean);
     fprintf(stderr, "%s\n", clean);
+}
+
+int cli_create_fd(const char *path)
+{
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                0644);
+}
+
+FILE *cli_create(const char *path)
+{
+    int fd = cli_create_fd(path);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+const char *cli_create_error(int err)
+{
+    return err == ELOOP ? "a symbolic link is in its place (not followed)"
+                        : strerror(err);
 }
