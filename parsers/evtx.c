@@ -47,12 +47,8 @@
 #define CHUNK 65536u
 #define CHUNK_HEADER 512u
 #define REC_HEADER 24u
-#define NAME_SLOTS 8192u     /* a chunk holds at most 6553 names */
-#define TPL_SLOTS 4096u      /* ... and at most 1680 templates */
 #define PAIR_SLOTS 512u      /* "Element@Attribute" field names */
 #define POSITION_NAMES 256u  /* "1", "2", ... kept interned */
-#define NAME_MAX_CHARS 1024u /* longer element names are damage */
-#define MAX_OPS 65536u       /* per chunk (templates) and per record */
 
 /* ---- little-endian fields, CRC-32 ---------------------------------- */
 
@@ -608,7 +604,7 @@ static int room(struct state *st, struct sbuf *b, size_t extra)
  * time; -1 when it does not fit the chunk (err set). */
 static int name_at(struct state *st, uint32_t off, uint32_t *slot)
 {
-    uint32_t h = (off * 2654435761u) >> 19; /* 13 bits: NAME_SLOTS */
+    uint32_t h = (off * 2654435761u) >> 19; /* 13 bits: the name slots */
     for (;;) {
         struct name *n = &st->names[h];
         if (n->gen != st->gen)
@@ -617,15 +613,15 @@ static int name_at(struct state *st, uint32_t off, uint32_t *slot)
             *slot = h;
             return 0;
         }
-        h = (h + 1) & (NAME_SLOTS - 1);
+        h = (h + 1) & (CB_LIMIT_EVTX_NAME_SLOTS - 1);
     }
-    if (st->nnames >= NAME_SLOTS / 8 * 7)
+    if (st->nnames >= CB_LIMIT_EVTX_NAME_SLOTS / 8 * 7)
         return rec_fail(st, RE_BAD, "too many names in chunk");
     if (off < CHUNK_HEADER || (size_t)off + 8 > st->clen)
         return rec_fail(st, RE_BAD, "name offset 0x%x outside the chunk",
                         off);
     size_t nch = le16(st->c + off + 6);
-    if (nch > NAME_MAX_CHARS || off + 8 + 2 * nch > st->clen)
+    if (nch > CB_LIMIT_EVTX_NAME_CHARS || off + 8 + 2 * nch > st->clen)
         return rec_fail(st, RE_BAD, "name at 0x%x runs past the chunk", off);
     struct sbuf *t = &st->names_text;
     if (sb_room(t, 3 * nch + 1) != 0)
@@ -668,9 +664,9 @@ static int push_op(struct state *st, int tmpl, const struct op *o)
     size_t *n = tmpl ? &st->ntops : &st->nsops;
     size_t *cap = tmpl ? &st->tops_cap : &st->sops_cap;
     if (*n == *cap) {
-        if (*cap >= MAX_OPS)
+        if (*cap >= CB_LIMIT_EVTX_OPS)
             return rec_fail(st, RE_LIMIT, "more than %u operations",
-                            MAX_OPS);
+                            CB_LIMIT_EVTX_OPS);
         size_t ncap = *cap ? *cap * 2 : 1024;
         struct op *na = cb_realloc(*arr, ncap * sizeof *na);
         if (!na)
@@ -954,7 +950,7 @@ short_token:
 /* The template defined at chunk offset def_off, compiled on first use. */
 static int get_template(struct state *st, uint32_t def_off, uint32_t *slot)
 {
-    uint32_t h = (def_off * 2654435761u) >> 20; /* 12 bits: TPL_SLOTS */
+    uint32_t h = (def_off * 2654435761u) >> 20; /* 12 bits: the template slots */
     for (;;) {
         struct tpl *t = &st->tpls[h];
         if (t->gen != st->gen)
@@ -970,9 +966,9 @@ static int get_template(struct state *st, uint32_t def_off, uint32_t *slot)
             *slot = h;
             return 0;
         }
-        h = (h + 1) & (TPL_SLOTS - 1);
+        h = (h + 1) & (CB_LIMIT_EVTX_TEMPLATE_SLOTS - 1);
     }
-    if (st->ntpls >= TPL_SLOTS / 8 * 7)
+    if (st->ntpls >= CB_LIMIT_EVTX_TEMPLATE_SLOTS / 8 * 7)
         return rec_fail(st, RE_BAD, "too many templates in chunk");
     st->ntpls++;
     /* a broken definition is remembered too: later records that use it
@@ -1364,7 +1360,7 @@ static const char *pair_name(struct cb_parse *p, struct state *st,
     if (st->pairs[h].gen == st->gen && st->pairs[h].key == key)
         return st->pairs[h].s;
     const struct name *e = &st->names[elem], *a = &st->names[attr];
-    char buf[2 * 3 * NAME_MAX_CHARS + 2];
+    char buf[2 * 3 * CB_LIMIT_EVTX_NAME_CHARS + 2];
     size_t n = 0;
     memcpy(buf, name_str(st, elem), e->len);
     n += e->len;
@@ -1664,7 +1660,7 @@ static int m_text(struct cb_parse *p, struct state *st, struct op *o)
     uint8_t sink = sink_now(w);
     if (sink == S_NONE)
         return 0;
-    char lit[3 * NAME_MAX_CHARS + 8];
+    char lit[3 * CB_LIMIT_EVTX_NAME_CHARS + 8];
     size_t litn = 0;
     if (o->type == T_CHAR) {
         unsigned cp = o->a >= 0xD800 && o->a <= 0xDFFF ? 0xFFFD : o->a;
@@ -1895,8 +1891,8 @@ static int instantiate(struct cb_parse *p, struct state *st, uint32_t slot,
     uint32_t n = le32(st->c + off); /* checked by instance_end */
     size_t vbase = st->nvals;
     if (vbase + n > st->vals_cap) {
-        if (vbase + n > MAX_OPS)
-            return rec_fail(st, RE_LIMIT, "more than %u values", MAX_OPS);
+        if (vbase + n > CB_LIMIT_EVTX_OPS)
+            return rec_fail(st, RE_LIMIT, "more than %u values", CB_LIMIT_EVTX_OPS);
         size_t ncap = st->vals_cap ? st->vals_cap : 256;
         while (ncap < vbase + n)
             ncap *= 2;
@@ -2608,8 +2604,8 @@ static struct state *state_new(struct cb_parse *p)
     if (!st)
         return NULL;
     st->buf = cb_malloc(CHUNK);
-    st->names = cb_calloc(NAME_SLOTS, sizeof *st->names);
-    st->tpls = cb_calloc(TPL_SLOTS, sizeof *st->tpls);
+    st->names = cb_calloc(CB_LIMIT_EVTX_NAME_SLOTS, sizeof *st->names);
+    st->tpls = cb_calloc(CB_LIMIT_EVTX_TEMPLATE_SLOTS, sizeof *st->tpls);
     st->f_qualifiers = cb_intern_cstr(p->strings, "Qualifiers");
     st->f_computer = cb_intern_cstr(p->strings, "Computer");
     st->f_empty = cb_intern_cstr(p->strings, "");
