@@ -76,6 +76,7 @@
 #include "alloc.h"
 #include "endian.h"
 #include "stream.h"
+#include "utf.h"
 #include "casebrief/limits.h"
 #include "mta.h"
 #include "casebrief/parser.h"
@@ -125,28 +126,13 @@ static void damage(struct load *L, uint64_t where)
         L->st.first_damage = where;
 }
 
-static size_t put_utf8(char *o, uint32_t c)
+/* Whether a NUL unit is among the units at s. */
+static int has_nul(const unsigned char *s, size_t units)
 {
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | c >> 6);
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | c >> 12);
-        o[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | c >> 18);
-    o[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (c >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
+    for (size_t i = 0; i < units; i++)
+        if (s[2 * i] == 0 && s[2 * i + 1] == 0)
+            return 1;
+    return 0;
 }
 
 /* nbytes of UTF-16LE at s, up to the first NUL, as a UTF-8 string in the
@@ -168,26 +154,9 @@ static const char *decode(struct load *L, const unsigned char *s, size_t nbytes,
         L->u8 = nb;
         L->u8_cap = need;
     }
-    size_t o = 0;
-    for (size_t i = 0; i < units; i++) {
-        uint32_t c = (uint32_t)s[2 * i] | (uint32_t)s[2 * i + 1] << 8;
-        if (c == 0) {
-            *cut = 0;
-            break;
-        }
-        if (c >= 0xD800 && c < 0xDC00 && i + 1 < units) {
-            uint32_t c2 = (uint32_t)s[2 * i + 2] | (uint32_t)s[2 * i + 3] << 8;
-            if (c2 >= 0xDC00 && c2 < 0xE000) {
-                c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
-                i++;
-            } else {
-                c = 0xFFFD;
-            }
-        } else if (c >= 0xD800 && c < 0xE000) {
-            c = 0xFFFD; /* lone surrogate */
-        }
-        o += put_utf8(L->u8 + o, c);
-    }
+    size_t o = cb_utf16le_to_utf8(s, units, L->u8);
+    if (*cut && has_nul(s, units))
+        *cut = 0; /* the message ended within the limit */
     return cb_arena_strndup(L->arena, L->u8, o);
 }
 
