@@ -112,23 +112,23 @@ static enum cb_status read_header(struct cb_parse *p, struct state *st)
         return CB_OK;
     }
     st->hdr_valid = 1;
-    st->first_chunk = le64(hdr + 8);
-    st->last_chunk = le64(hdr + 16);
-    uint32_t flags = le32(hdr + 120);
+    st->first_chunk = cb_le64(hdr + 8);
+    st->last_chunk = cb_le64(hdr + 16);
+    uint32_t flags = cb_le32(hdr + 120);
     st->dirty = flags & 1;
     st->no_crc = (flags & 4) != 0;
-    unsigned minor = le16(hdr + 36), major = le16(hdr + 38);
+    unsigned minor = cb_le16(hdr + 36), major = cb_le16(hdr + 38);
     if (major != 3 || minor < 1 || minor > 2)
         cb_parse_warn(p, CB_WHERE_OFFSET, 36,
                       "format version %u.%u not known; read as 3.1", major,
                       minor);
-    if (le16(hdr + 40) != FILE_HEADER)
+    if (cb_le16(hdr + 40) != FILE_HEADER)
         cb_parse_warn(p, CB_WHERE_OFFSET, 40,
                       "header block size %u, not 4096; chunks read from "
                       "4096",
-                      le16(hdr + 40));
+                      cb_le16(hdr + 40));
     if (!st->no_crc) {
-        uint32_t want = le32(hdr + 124), got = cb_crc32(0, hdr, 120);
+        uint32_t want = cb_le32(hdr + 124), got = cb_crc32(0, hdr, 120);
         if (want != got)
             cb_parse_warn(p, CB_WHERE_OFFSET, 124,
                           "file header CRC32 0x%08x, stored 0x%08x; read "

@@ -120,14 +120,14 @@ static int name_at(struct state *st, uint32_t off, uint32_t *slot)
     if (off < CHUNK_HEADER || (size_t)off + 8 > st->clen)
         return cb_evtx_fail(st, RE_BAD, "name offset 0x%x outside the chunk",
                             off);
-    size_t nch = le16(st->c + off + 6);
+    size_t nch = cb_le16(st->c + off + 6);
     if (nch > CB_LIMIT_EVTX_NAME_CHARS || off + 8 + 2 * nch > st->clen)
         return cb_evtx_fail(st, RE_BAD, "name at 0x%x runs past the chunk",
                             off);
     struct sbuf *t = &st->names_text;
     if (sb_room(t, 3 * nch + 1) != 0)
         return nomem(st);
-    size_t k = utf16_to_utf8(st->c + off + 8, nch, t->p + t->len);
+    size_t k = cb_utf16le_to_utf8(st->c + off + 8, nch, t->p + t->len);
     struct name *n = &st->names[h];
     n->gen = st->gen;
     n->off = off;
@@ -181,7 +181,7 @@ static int name_ref(struct state *st, uint32_t name_off, uint32_t *pos,
     if (name_at(st, name_off, slot) != 0)
         return -1;
     if (name_off == *pos) {
-        uint32_t sz = 8 + 2 * ((uint32_t)le16(st->c + *pos + 6) + 1);
+        uint32_t sz = 8 + 2 * ((uint32_t)cb_le16(st->c + *pos + 6) + 1);
         if (sz > end - *pos)
             return cb_evtx_fail(st, RE_BAD, "name at 0x%x runs past its data",
                                 *pos);
@@ -208,13 +208,13 @@ static int instance_end(struct state *st, uint32_t off, uint32_t end,
     if (end < off || end - off < 4)
         return cb_evtx_fail(st, RE_BAD, "template values at 0x%x cut short",
                             off);
-    uint32_t n = le32(st->c + off);
+    uint32_t n = cb_le32(st->c + off);
     if (n > (end - off - 4) / 4)
         return cb_evtx_fail(st, RE_BAD, "%u template values at 0x%x do not fit",
                             n, off);
     uint32_t pos = off + 4 + 4 * n;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t sz = le16(st->c + off + 4 + 4 * i);
+        uint32_t sz = cb_le16(st->c + off + 4 + 4 * i);
         if (sz > end - pos)
             return cb_evtx_fail(st, RE_BAD,
                                 "template value %u at 0x%x runs past its data",
@@ -246,13 +246,13 @@ static inline int open_element(struct state *st, unsigned tok, uint32_t *pos,
     if (left < 9 || (dep && left < 11))
         return short_token(st, at);
     uint32_t hdr = dep ? 11 : 9;
-    uint32_t name_off = le32(c + at + hdr - 4);
+    uint32_t name_off = cb_le32(c + at + hdr - 4);
     if (!name_plausible(st, name_off, at + hdr)) {
         uint32_t alt = dep ? 9 : 11;
         if (alt <= left &&
-            name_plausible(st, le32(c + at + alt - 4), at + alt)) {
+            name_plausible(st, cb_le32(c + at + alt - 4), at + alt)) {
             hdr = alt;
-            name_off = le32(c + at + alt - 4);
+            name_off = cb_le32(c + at + alt - 4);
         }
     }
     if (left < hdr + ((tok & 0x40) ? 4u : 0u))
@@ -287,7 +287,7 @@ static inline int text_token(struct state *st, unsigned t, uint32_t *pos,
         if (c[at + 1] != 0x01)
             return cb_evtx_fail(st, RE_BAD, "value text of type 0x%02x at 0x%x",
                                 c[at + 1], at);
-        n = le16(c + at + 2);
+        n = cb_le16(c + at + 2);
         if (2 * n > left - 4)
             return short_token(st, at);
         o->kind = OP_TEXT;
@@ -299,7 +299,7 @@ static inline int text_token(struct state *st, unsigned t, uint32_t *pos,
     case 0x07: /* CDATA: units, text */
         if (left < 3)
             return short_token(st, at);
-        n = le16(c + at + 1);
+        n = cb_le16(c + at + 1);
         if (2 * n > left - 3)
             return short_token(st, at);
         o->kind = OP_TEXT;
@@ -313,7 +313,7 @@ static inline int text_token(struct state *st, unsigned t, uint32_t *pos,
             return short_token(st, at);
         o->kind = OP_TEXT;
         o->type = T_CHAR;
-        o->a = le16(c + at + 1);
+        o->a = cb_le16(c + at + 1);
         *pos = at + 3;
         return 0;
     case 0x09: /* entity reference: name offset */
@@ -322,18 +322,18 @@ static inline int text_token(struct state *st, unsigned t, uint32_t *pos,
         *pos = at + 5;
         o->kind = OP_TEXT;
         o->type = T_ENTITY;
-        return name_ref(st, le32(c + at + 1), pos, end, &o->a);
+        return name_ref(st, cb_le32(c + at + 1), pos, end, &o->a);
     case 0x0a: { /* processing instruction target: not kept */
         if (left < 5)
             return short_token(st, at);
         uint32_t slot;
         *pos = at + 5;
-        return name_ref(st, le32(c + at + 1), pos, end, &slot) != 0 ? -1 : 1;
+        return name_ref(st, cb_le32(c + at + 1), pos, end, &slot) != 0 ? -1 : 1;
     }
     default: /* 0x0b, processing instruction data: not kept */
         if (left < 3)
             return short_token(st, at);
-        n = le16(c + at + 1);
+        n = cb_le16(c + at + 1);
         if (2 * n > left - 3)
             return short_token(st, at);
         *pos = at + 3 + 2 * n;
@@ -357,7 +357,7 @@ static inline int template_instance(struct state *st, int tmpl, uint32_t *pos,
                             at);
     if (end - at < 10)
         return short_token(st, at);
-    uint32_t def_off = le32(st->c + at + 6);
+    uint32_t def_off = cb_le32(st->c + at + 6);
     at += 10;
     uint32_t slot = 0;
     if (get_template(st, def_off, &slot) != 0)
@@ -432,7 +432,7 @@ int cb_evtx_compile(struct state *st, uint32_t pos, uint32_t end, int tmpl,
                 return short_token(st, pos);
             o.kind = OP_ATTR;
             pos += 5;
-            if (name_ref(st, le32(c + pos - 4), &pos, end, &o.a) != 0)
+            if (name_ref(st, cb_le32(c + pos - 4), &pos, end, &o.a) != 0)
                 return -1;
             break;
         case 0x05:
@@ -456,7 +456,7 @@ int cb_evtx_compile(struct state *st, uint32_t pos, uint32_t end, int tmpl,
             if (end - pos < 4)
                 return short_token(st, pos);
             o.kind = OP_SUBST;
-            o.idx = le16(c + pos + 1);
+            o.idx = cb_le16(c + pos + 1);
             o.type = c[pos + 3];
             o.optional = t == 0x0e;
             pos += 4;
@@ -506,7 +506,7 @@ static int get_template(struct state *st, uint32_t def_off, uint32_t *slot)
     if (def_off < CHUNK_HEADER || (size_t)def_off + 24 > st->clen)
         return cb_evtx_fail(st, RE_BAD,
                             "template offset 0x%x outside the chunk", def_off);
-    uint32_t size = le32(st->c + def_off + 20);
+    uint32_t size = cb_le32(st->c + def_off + 20);
     if (size > st->clen - def_off - 24)
         return cb_evtx_fail(st, RE_BAD, "template at 0x%x runs past the chunk",
                             def_off);
@@ -641,7 +641,7 @@ static size_t ansi_to_utf8(const unsigned char *s, size_t n, char *o)
         if (c < 0x80)
             *o++ = (char)c;
         else
-            o += put_utf8(o, c < 0xA0 ? cp1252[c - 0x80] : c);
+            o += cb_utf8_put(o, c < 0xA0 ? cp1252[c - 0x80] : c);
     }
     return (size_t)(o - start);
 }
@@ -719,11 +719,11 @@ static char *put_filetime(char *o, uint64_t ft)
 static char *put_guid(char *o, const unsigned char *p)
 {
     *o++ = '{';
-    o = put_hex(o, le32(p), 8, 1);
+    o = put_hex(o, cb_le32(p), 8, 1);
     *o++ = '-';
-    o = put_hex(o, le16(p + 4), 4, 1);
+    o = put_hex(o, cb_le16(p + 4), 4, 1);
     *o++ = '-';
-    o = put_hex(o, le16(p + 6), 4, 1);
+    o = put_hex(o, cb_le16(p + 6), 4, 1);
     *o++ = '-';
     for (int i = 8; i < 16; i++) {
         if (i == 10)
@@ -738,19 +738,19 @@ static char *put_guid(char *o, const unsigned char *p)
  */
 static char *put_systemtime(char *o, const unsigned char *p)
 {
-    o = put_dec(o, le16(p) % 10000u, 4);
+    o = put_dec(o, cb_le16(p) % 10000u, 4);
     *o++ = '-';
-    o = put_dec(o, le16(p + 2) % 100u, 2);
+    o = put_dec(o, cb_le16(p + 2) % 100u, 2);
     *o++ = '-';
-    o = put_dec(o, le16(p + 6) % 100u, 2);
+    o = put_dec(o, cb_le16(p + 6) % 100u, 2);
     *o++ = 'T';
-    o = put_dec(o, le16(p + 8) % 100u, 2);
+    o = put_dec(o, cb_le16(p + 8) % 100u, 2);
     *o++ = ':';
-    o = put_dec(o, le16(p + 10) % 100u, 2);
+    o = put_dec(o, cb_le16(p + 10) % 100u, 2);
     *o++ = ':';
-    o = put_dec(o, le16(p + 12) % 100u, 2);
+    o = put_dec(o, cb_le16(p + 12) % 100u, 2);
     *o++ = '.';
-    o = put_dec(o, le16(p + 14) % 1000u * 10000u, 7);
+    o = put_dec(o, cb_le16(p + 14) % 1000u * 10000u, 7);
     *o++ = 'Z';
     return o;
 }
@@ -775,7 +775,7 @@ static char *put_sid(char *o, const unsigned char *p)
     }
     for (size_t i = 0; i < p[1]; i++) {
         *o++ = '-';
-        o = put_u64(o, le32(p + 8 + 4 * i));
+        o = put_u64(o, cb_le32(p + 8 + 4 * i));
     }
     return o;
 }
@@ -818,7 +818,7 @@ static char *render_one(unsigned t, const unsigned char *p, size_t n, char *o)
     case 0x00:
         return o;
     case 0x01:
-        return o + utf16_to_utf8(p, n / 2, o);
+        return o + cb_utf16le_to_utf8(p, n / 2, o);
     case 0x02:
         return o + ansi_to_utf8(p, n, o);
     case 0x03:
@@ -839,7 +839,7 @@ static char *render_one(unsigned t, const unsigned char *p, size_t n, char *o)
         if (n != 4)
             break;
         float f;
-        uint32_t u = le32(p);
+        uint32_t u = cb_le32(p);
         memcpy(&f, &u, 4);
         return o + snprintf(o, 48, "%.9g", (double)f);
     }
@@ -847,7 +847,7 @@ static char *render_one(unsigned t, const unsigned char *p, size_t n, char *o)
         if (n != 8)
             break;
         double d;
-        uint64_t u = le64(p);
+        uint64_t u = cb_le64(p);
         memcpy(&d, &u, 8);
         return o + snprintf(o, 48, "%.17g", d);
     }
@@ -875,7 +875,7 @@ static char *render_one(unsigned t, const unsigned char *p, size_t n, char *o)
     case 0x11:
         if (n != 8)
             break;
-        return put_filetime(o, le64(p));
+        return put_filetime(o, cb_le64(p));
     case 0x12: /* SYSTEMTIME: printed as stored */
         if (n != 16)
             break;

@@ -96,7 +96,7 @@ int cb_evtx_chunk_next(struct cb_parse *p, struct state *st,
     const unsigned char *c = st->c;
     while (st->rec < st->rec_end && st->rec + REC_HEADER <= st->clen) {
         uint32_t off = st->rec;
-        uint32_t size = le32(c + off + 4);
+        uint32_t size = cb_le32(c + off + 4);
         const char *why = NULL;
         if (memcmp(c + off, "**\0\0", 4) != 0)
             why = "no record signature";
@@ -104,7 +104,7 @@ int cb_evtx_chunk_next(struct cb_parse *p, struct state *st,
             why = "record size out of bounds";
         else if (size > st->clen - off)
             why = "record cut short by the end of the file";
-        else if (le32(c + off + size - 4) != size)
+        else if (cb_le32(c + off + size - 4) != size)
             why = "record size and its copy differ";
         if (why) {
             int quiet = st->resyncing;
@@ -195,7 +195,7 @@ int cb_evtx_chunk_classify(struct state *st, const unsigned char *data,
                            size_t len, uint64_t slot, int deferred,
                            int prev_live)
 {
-    uint64_t first_rid = le64(data + 24);
+    uint64_t first_rid = cb_le64(data + 24);
     int live;
     if (deferred) {
         live = 0;
@@ -242,11 +242,11 @@ void cb_evtx_chunk_setup(struct cb_parse *p, struct state *st,
                          const unsigned char *data, size_t len, uint64_t slot,
                          uint64_t coff, int stale)
 {
-    uint64_t last_rid = le64(data + 32);
-    uint32_t flags = le32(data + 120);
+    uint64_t last_rid = cb_le64(data + 32);
+    uint32_t flags = cb_le32(data + 120);
     int check = !st->no_crc && !(flags & 4);
     if (check) {
-        uint32_t want = le32(data + 124);
+        uint32_t want = cb_le32(data + 124);
         uint32_t got =
             cb_crc32(cb_crc32(0, data, 120), data + 128, CHUNK_HEADER - 128);
         if (want != got)
@@ -255,7 +255,7 @@ void cb_evtx_chunk_setup(struct cb_parse *p, struct state *st,
                           "read anyway",
                           (unsigned long long)slot, got, want);
     }
-    uint32_t fso = le32(data + 48);
+    uint32_t fso = cb_le32(data + 48);
     uint32_t end = (uint32_t)len;
     if (fso < CHUNK_HEADER || fso > CHUNK) {
         cb_parse_warn(p, CB_WHERE_OFFSET, coff,
@@ -266,7 +266,7 @@ void cb_evtx_chunk_setup(struct cb_parse *p, struct state *st,
         if (fso < end)
             end = fso;
         if (check && fso <= len) {
-            uint32_t want = le32(data + 52);
+            uint32_t want = cb_le32(data + 52);
             uint32_t got = cb_crc32(0, data + CHUNK_HEADER, fso - CHUNK_HEADER);
             if (want != got)
                 cb_parse_warn(p, CB_WHERE_OFFSET, coff,

@@ -23,9 +23,10 @@
 #define CASEBRIEF_EVTX_INTERNAL_H
 
 #include <stdint.h>
-#include <string.h>
 
 #include "alloc.h"
+#include "endian.h"
+#include "utf.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
 
@@ -45,24 +46,6 @@
 #define PAR_AFTER_CHUNKS 32u
 #define PAR_AFTER_CHUNKS_POOLED 4u
 
-/* ---- little-endian fields ------------------------------------------- */
-
-static inline uint16_t le16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t le64(const unsigned char *p)
-{
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 /* ---- growable byte buffer ------------------------------------------ */
 
 struct sbuf {
@@ -79,82 +62,6 @@ static inline int sb_room(struct sbuf *b, size_t extra)
     if (b->cap - b->len >= extra)
         return 0;
     return cb_evtx_sb_grow(b, extra);
-}
-
-/* ---- text conversions ---------------------------------------------- */
-
-static inline size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/*
- * n UTF-16LE units at s into o, which has room for 3n bytes (a surrogate
- * pair takes 4 bytes for 2 units). Stops at a NUL unit. Lone surrogates
- * become U+FFFD. Returns the bytes written.
- */
-static inline size_t utf16_to_utf8(const unsigned char *s, size_t n, char *o)
-{
-    char *start = o;
-    size_t i = 0;
-    while (i < n) {
-        /* four ASCII units at a time: the common case by far */
-        while (i + 4 <= n) {
-            uint64_t v;
-            memcpy(&v, s + 2 * i, 8);
-            if ((v & 0xFF80FF80FF80FF80ULL) ||
-                ((v - 0x0001000100010001ULL) & ~v & 0x8000800080008000ULL))
-                break; /* a non-ASCII or NUL unit among them */
-            o[0] = (char)s[2 * i];
-            o[1] = (char)s[2 * i + 2];
-            o[2] = (char)s[2 * i + 4];
-            o[3] = (char)s[2 * i + 6];
-            o += 4;
-            i += 4;
-        }
-        if (i >= n)
-            break;
-        unsigned cu = (unsigned)s[2 * i] | (unsigned)s[2 * i + 1] << 8;
-        i++;
-        if (cu < 0x80) {
-            if (cu == 0)
-                break;
-            *o++ = (char)cu;
-        } else if (cu < 0xD800 || cu > 0xDFFF) {
-            o += put_utf8(o, cu);
-        } else if (cu < 0xDC00 && i < n) {
-            unsigned lo = (unsigned)s[2 * i] | (unsigned)s[2 * i + 1] << 8;
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                i++;
-                o += put_utf8(o,
-                              0x10000 + ((cu - 0xD800) << 10) + (lo - 0xDC00));
-            } else {
-                o += put_utf8(o, 0xFFFD);
-            }
-        } else {
-            o += put_utf8(o, 0xFFFD);
-        }
-    }
-    return (size_t)(o - start);
 }
 
 /* ---- names and roles ----------------------------------------------- */
@@ -545,25 +452,25 @@ static inline int value_int(unsigned type, const unsigned char *p, size_t n,
         *v = n == 1 ? p[0] : 0;
         return n == 1;
     case 0x05:
-        *v = n == 2 ? (uint64_t)(int64_t)(int16_t)le16(p) : 0;
+        *v = n == 2 ? (uint64_t)(int64_t)(int16_t)cb_le16(p) : 0;
         return n == 2;
     case 0x06:
-        *v = n == 2 ? le16(p) : 0;
+        *v = n == 2 ? cb_le16(p) : 0;
         return n == 2;
     case 0x07:
-        *v = n == 4 ? (uint64_t)(int64_t)(int32_t)le32(p) : 0;
+        *v = n == 4 ? (uint64_t)(int64_t)(int32_t)cb_le32(p) : 0;
         return n == 4;
     case 0x08:
     case 0x14:
-        *v = n == 4 ? le32(p) : 0;
+        *v = n == 4 ? cb_le32(p) : 0;
         return n == 4;
     case 0x09:
     case 0x0a:
     case 0x15:
-        *v = n == 8 ? le64(p) : 0;
+        *v = n == 8 ? cb_le64(p) : 0;
         return n == 8;
     case 0x10:
-        *v = n == 4 ? le32(p) : n == 8 ? le64(p) : 0;
+        *v = n == 4 ? cb_le32(p) : n == 8 ? cb_le64(p) : 0;
         return n == 4 || n == 8;
     default:
         return 0;

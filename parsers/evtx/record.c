@@ -378,8 +378,7 @@ static int m_text(struct cb_parse *p, struct state *st, struct op *o)
     char lit[3 * CB_LIMIT_EVTX_NAME_CHARS + 8];
     size_t litn = 0;
     if (o->type == T_CHAR) {
-        unsigned cp = o->a >= 0xD800 && o->a <= 0xDFFF ? 0xFFFD : o->a;
-        litn = put_utf8(lit, cp);
+        litn = cb_utf8_put(lit, o->a); /* a surrogate: U+FFFD */
     } else if (o->type == T_ENTITY) {
         static const struct {
             const char *name, *text;
@@ -420,7 +419,7 @@ static int m_text(struct cb_parse *p, struct state *st, struct op *o)
     if (o->type == T_UTF16) {
         if (room(st, b, 3 * (size_t)o->b) != 0)
             return -1;
-        b->len += utf16_to_utf8(st->c + o->a, o->b, b->p + b->len);
+        b->len += cb_utf16le_to_utf8(st->c + o->a, o->b, b->p + b->len);
     } else {
         if (room(st, b, litn) != 0)
             return -1;
@@ -499,7 +498,7 @@ static int m_value(struct cb_parse *p, struct state *st, const struct val *v)
         return 0;
     }
     if (sink == S_TIME && v->type == 0x11 && v->size == 8) {
-        uint64_t ft = le64(d);
+        uint64_t ft = cb_le64(d);
         if (ft <= (uint64_t)INT64_MAX) {
             w->time = (cb_time)ft;
             w->has_time = 1;
@@ -523,7 +522,7 @@ static int m_value(struct cb_parse *p, struct state *st, const struct val *v)
 static int instantiate(struct cb_parse *p, struct state *st, uint32_t slot,
                        uint32_t off, uint32_t end)
 {
-    uint32_t n = le32(st->c + off); /* checked by instance_end */
+    uint32_t n = cb_le32(st->c + off); /* checked by instance_end */
     size_t vbase = st->nvals;
     if (vbase + n > st->vals_cap) {
         if (vbase + n > CB_LIMIT_EVTX_OPS)
@@ -543,7 +542,7 @@ static int instantiate(struct cb_parse *p, struct state *st, uint32_t slot,
         const unsigned char *dsc = st->c + off + 4 + 4 * i;
         struct val *v = &st->vals[vbase + i];
         v->off = pos;
-        v->size = le16(dsc);
+        v->size = cb_le16(dsc);
         v->type = dsc[2];
         pos += v->size;
     }
@@ -778,8 +777,8 @@ static int record_nomem(struct cb_parse *p, uint64_t where)
 int cb_evtx_record(struct cb_parse *p, struct state *st, struct cb_event *ev,
                    uint32_t off, uint32_t size)
 {
-    uint64_t hdr_rid = le64(st->c + off + 8);
-    uint64_t hdr_time = le64(st->c + off + 16);
+    uint64_t hdr_rid = cb_le64(st->c + off + 8);
+    uint64_t hdr_time = cb_le64(st->c + off + 16);
     uint64_t where = st->coff + off;
     if (walk_record(p, st, off, size) != 0) {
         if (st->err == RE_NOMEM)
