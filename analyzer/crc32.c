@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "crc32.h"
+#include "endian.h"
 
 static uint32_t tab[8][256];
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
@@ -29,17 +30,11 @@ static void tab_init(void)
             tab[t][i] = tab[t - 1][i] >> 8 ^ tab[0][tab[t - 1][i] & 0xFF];
 }
 
-static inline uint32_t rd32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
 /* On the working (inverted) value. */
 static uint32_t slice8(uint32_t crc, const unsigned char *p, size_t n)
 {
     while (n >= 8) {
-        uint32_t a = rd32(p) ^ crc, b = rd32(p + 4);
+        uint32_t a = cb_le32(p) ^ crc, b = cb_le32(p + 4);
         crc = tab[7][a & 0xFF] ^ tab[6][a >> 8 & 0xFF] ^
               tab[5][a >> 16 & 0xFF] ^ tab[4][a >> 24] ^ tab[3][b & 0xFF] ^
               tab[2][b >> 8 & 0xFF] ^ tab[1][b >> 16 & 0xFF] ^ tab[0][b >> 24];

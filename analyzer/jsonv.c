@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "casebrief/arena.h"
 #include "jsonv.h"
+#include "utf.h"
 
 struct cb_jdoc {
     struct cb_arena *arena;
@@ -50,30 +51,6 @@ static int hex4(const char *s, unsigned *v)
         *v = *v << 4 | d;
     }
     return 0;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* At the opening quote; the decoded text is never longer than the raw. */
@@ -131,11 +108,11 @@ static char *string(struct parse *ps)
                 lo < 0xE000) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 q += 6;
-            } else if (cp == 0 || (cp >= 0xD800 && cp < 0xE000)) {
-                cp = 0xFFFD;
+            } else if (cp == 0) {
+                cp = CB_UTF_REPLACEMENT; /* a lone surrogate becomes it too */
             }
             /* 6 raw bytes (12 for a pair) give at most 3 (4) */
-            o += put_utf8(out + o, cp);
+            o += cb_utf8_put(out + o, cp);
             break;
         }
         default:

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "endian.h"
 #include "stream.h"
+#include "utf.h"
 
 /* Bytes of data the buffer holds: cap, plus room for a CRLF after a line
  * of cap bytes. */
@@ -176,43 +178,54 @@ void cb_stream_fini(struct cb_stream *s)
     s->buf = NULL;
 }
 
-/* ---- UTF-16LE to UTF-8 ------------------------------------------------- */
+/* ---- UTF-16 to UTF-8 ---------------------------------------------------- */
 
 struct utf16 {
     struct cb_stream *in;
-    int started;        /* BOM check done */
-    unsigned high;      /* pending high surrogate, or 0 */
+    int big_endian;
+    int started;   /* BOM check done */
+    uint32_t high; /* pending high surrogate, or 0 */
     int ended;
     unsigned char raw[1 << 15];
     /* converted bytes not yet handed out: a code unit becomes up to 3
      * bytes (a pair 4, a lone surrogate's U+FFFD 3), so the caller's small
      * requests are served from here, never overrun */
-    unsigned char out[(1 << 15) / 2 * 3 + 8];
+    char out[(1 << 15) / 2 * 3 + 8];
     size_t out_len, out_pos;
 };
 
-static size_t put_utf8(unsigned char *o, unsigned cp)
+/* The units of raw[0..n) into out, n even; returns the bytes written. A
+ * pair may be split between two reads, so the high half waits in u->high:
+ * that is why this does not stop at NUL as cb_utf16le_to_utf8 does. */
+static size_t utf16_convert(struct utf16 *u, size_t n)
 {
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 2) {
+        const unsigned char *p = u->raw + i;
+        uint32_t cu =
+            u->big_endian ? (uint32_t)p[0] << 8 | (uint32_t)p[1] : cb_le16(p);
+        if (!u->started) {
+            u->started = 1;
+            if (cu == 0xFEFF)
+                continue;
+        }
+        if (u->high) {
+            if (cu >= 0xDC00 && cu <= 0xDFFF) {
+                k += cb_utf8_put(u->out + k, 0x10000 +
+                                                 ((u->high - 0xD800) << 10) +
+                                                 (cu - 0xDC00));
+                u->high = 0;
+                continue;
+            }
+            k += cb_utf8_put(u->out + k, CB_UTF_REPLACEMENT);
+            u->high = 0;
+        }
+        if (cu >= 0xD800 && cu <= 0xDBFF)
+            u->high = cu;
+        else /* a lone low surrogate becomes U+FFFD */
+            k += cb_utf8_put(u->out + k, cu);
     }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | cp >> 6);
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | cp >> 12);
-        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | cp >> 18);
-    o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
+    return k;
 }
 
 /* Convert the next raw chunk into u->out; -1 on a failed read. */
@@ -228,40 +241,14 @@ static int utf16_refill(struct utf16 *u, struct cb_error *err)
             }
             u->ended = 1;
             if (u->high) /* the stream ended inside a pair */
-                u->out_len += put_utf8(u->out, 0xFFFD);
+                u->out_len += cb_utf8_put(u->out, CB_UTF_REPLACEMENT);
             u->high = 0;
             break;
         }
-        size_t k = 0;
         int odd = got & 1; /* a short read happens only at the end */
-        got -= (size_t)odd;
-        for (size_t i = 0; i < got; i += 2) {
-            unsigned cu = (unsigned)u->raw[i] | (unsigned)u->raw[i + 1] << 8;
-            if (!u->started) {
-                u->started = 1;
-                if (cu == 0xFEFF)
-                    continue;
-            }
-            if (u->high) {
-                if (cu >= 0xDC00 && cu <= 0xDFFF) {
-                    k += put_utf8(u->out + k,
-                                  0x10000 + ((u->high - 0xD800) << 10) +
-                                      (cu - 0xDC00));
-                    u->high = 0;
-                    continue;
-                }
-                k += put_utf8(u->out + k, 0xFFFD);
-                u->high = 0;
-            }
-            if (cu >= 0xD800 && cu <= 0xDBFF)
-                u->high = cu;
-            else if (cu >= 0xDC00 && cu <= 0xDFFF)
-                k += put_utf8(u->out + k, 0xFFFD);
-            else
-                k += put_utf8(u->out + k, cu);
-        }
+        size_t k = utf16_convert(u, got - (size_t)odd);
         if (odd)
-            k += put_utf8(u->out + k, 0xFFFD);
+            k += cb_utf8_put(u->out + k, CB_UTF_REPLACEMENT);
         u->out_len = k;
     }
     return 0;

@@ -74,7 +74,9 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "endian.h"
 #include "stream.h"
+#include "utf.h"
 #include "casebrief/limits.h"
 #include "mta.h"
 #include "casebrief/parser.h"
@@ -118,45 +120,19 @@ struct load {
     struct cb_mta *m; /* being filled */
 };
 
-static uint32_t rd32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static void damage(struct load *L, uint64_t where)
 {
     if (L->st.damaged++ == 0)
         L->st.first_damage = where;
 }
 
-static size_t put_utf8(char *o, uint32_t c)
+/* Whether a NUL unit is among the units at s. */
+static int has_nul(const unsigned char *s, size_t units)
 {
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | c >> 6);
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | c >> 12);
-        o[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | c >> 18);
-    o[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (c >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
+    for (size_t i = 0; i < units; i++)
+        if (s[2 * i] == 0 && s[2 * i + 1] == 0)
+            return 1;
+    return 0;
 }
 
 /* nbytes of UTF-16LE at s, up to the first NUL, as a UTF-8 string in the
@@ -178,26 +154,9 @@ static const char *decode(struct load *L, const unsigned char *s, size_t nbytes,
         L->u8 = nb;
         L->u8_cap = need;
     }
-    size_t o = 0;
-    for (size_t i = 0; i < units; i++) {
-        uint32_t c = (uint32_t)s[2 * i] | (uint32_t)s[2 * i + 1] << 8;
-        if (c == 0) {
-            *cut = 0;
-            break;
-        }
-        if (c >= 0xD800 && c < 0xDC00 && i + 1 < units) {
-            uint32_t c2 = (uint32_t)s[2 * i + 2] | (uint32_t)s[2 * i + 3] << 8;
-            if (c2 >= 0xDC00 && c2 < 0xE000) {
-                c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
-                i++;
-            } else {
-                c = 0xFFFD;
-            }
-        } else if (c >= 0xD800 && c < 0xE000) {
-            c = 0xFFFD; /* lone surrogate */
-        }
-        o += put_utf8(L->u8 + o, c);
-    }
+    size_t o = cb_utf16le_to_utf8(s, units, L->u8);
+    if (*cut && has_nul(s, units))
+        *cut = 0; /* the message ended within the limit */
     return cb_arena_strndup(L->arena, L->u8, o);
 }
 
@@ -218,21 +177,21 @@ static enum cb_status walk(struct load *L, const struct section *s, entry_fn fn)
             return CB_OK;
         }
         const unsigned char *p = base + page;
-        if (rd32(p) != PAGE_MARK || rd32(p + 0x3C) != PAGE_MARK ||
-            rd64(p + 0x50) != page) {
+        if (cb_le32(p) != PAGE_MARK || cb_le32(p + 0x3C) != PAGE_MARK ||
+            cb_le64(p + 0x50) != page) {
             damage(L, s->off + page);
             return CB_OK;
         }
         for (unsigned k = 0; k < PAGE_SLOTS; k++) {
-            uint64_t eo = rd64(p + PAGE_HDR + 8u * k);
+            uint64_t eo = cb_le64(p + PAGE_HDR + 8u * k);
             if (eo == 0)
                 continue;
             if (eo < PAGE_FIXED || eo > s->size - 8) {
                 damage(L, s->off + page + PAGE_HDR + 8u * k);
                 continue;
             }
-            uint32_t idx = rd32(base + eo);
-            uint32_t blen = rd32(base + eo + 4);
+            uint32_t idx = cb_le32(base + eo);
+            uint32_t blen = cb_le32(base + eo + 4);
             if (blen > s->size - eo - 8) {
                 damage(L, s->off + eo);
                 continue;
@@ -241,7 +200,7 @@ static enum cb_status walk(struct load *L, const struct section *s, entry_fn fn)
             if (st != CB_OK)
                 return st;
         }
-        uint64_t next = rd64(p + 0x48);
+        uint64_t next = cb_le64(p + 0x48);
         if (next == page)
             return CB_OK;
         /* forward only, past this page's header: the walk ends */
@@ -267,12 +226,12 @@ static enum cb_status msg_entry(struct load *L, uint32_t index,
                                 uint64_t off)
 {
     if (index >= L->nmsgs || L->msgs[index] || blen < 4 ||
-        rd32(body) > blen - 4) {
+        cb_le32(body) > blen - 4) {
         damage(L, off);
         return CB_OK;
     }
     int cut;
-    const char *s = decode(L, body + 4, rd32(body), &cut);
+    const char *s = decode(L, body + 4, cb_le32(body), &cut);
     if (!s)
         return CB_E_NOMEM;
     L->st.cut += (size_t)cut;
@@ -298,7 +257,7 @@ static enum cb_status evt_entry(struct load *L, uint32_t index,
         damage(L, off);
         return CB_OK;
     }
-    uint64_t id = rd64(body), mi = rd64(body + 8);
+    uint64_t id = cb_le64(body), mi = cb_le64(body + 8);
     if (mi >= L->nmsgs || !L->msgs[mi]) {
         damage(L, off);
         return CB_OK;
@@ -326,19 +285,19 @@ static enum cb_status pub_entry(struct load *L, uint32_t index,
     (void)index;
     size_t pos = 0;
     for (int list = 0; list < 4; list++) { /* levels, tasks, opcodes, kw */
-        if (blen - pos < 4 || rd32(body + pos) > (blen - pos - 4) / 8) {
+        if (blen - pos < 4 || cb_le32(body + pos) > (blen - pos - 4) / 8) {
             damage(L, off);
             return CB_OK;
         }
-        pos += 4 + (size_t)rd32(body + pos) * 8;
+        pos += 4 + (size_t)cb_le32(body + pos) * 8;
     }
-    if (blen - pos < 4 || rd32(body + pos) > blen - pos - 4 ||
+    if (blen - pos < 4 || cb_le32(body + pos) > blen - pos - 4 ||
         L->m->npubs >= L->nslots) {
         damage(L, off);
         return CB_OK;
     }
     int cut;
-    const char *name = decode(L, body + pos + 4, rd32(body + pos), &cut);
+    const char *name = decode(L, body + pos + 4, cb_le32(body + pos), &cut);
     if (!name)
         return CB_E_NOMEM;
     L->m->pubs[L->m->npubs++] = name;
@@ -420,7 +379,7 @@ enum cb_status cb_mta_load(struct cb_arena *arena, const void *data, size_t len,
     if (len < HDR_BYTES || memcmp(d, MAGIC, 8) != 0)
         return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, 0,
                             "not an MTA file (no MTAFile signature)");
-    uint32_t tbytes = rd32(d + 16), nsec = rd32(d + 20);
+    uint32_t tbytes = cb_le32(d + 16), nsec = cb_le32(d + 20);
     if (tbytes > len - HDR_BYTES || nsec > MAX_SECTIONS)
         return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, 16,
                             "section table of %u bytes, %u sections, does "
@@ -429,12 +388,12 @@ enum cb_status cb_mta_load(struct cb_arena *arena, const void *data, size_t len,
     struct section evt = {0}, msg = {0}, pub = {0};
     size_t pos = HDR_BYTES, end = HDR_BYTES + tbytes;
     for (uint32_t i = 0; i < nsec; i++) {
-        if (end - pos < 20 || rd32(d + pos + 16) > end - pos - 20 ||
-            rd32(d + pos + 16) > MAX_SECTION_NAME)
+        if (end - pos < 20 || cb_le32(d + pos + 16) > end - pos - 20 ||
+            cb_le32(d + pos + 16) > MAX_SECTION_NAME)
             return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, pos,
                                 "section %u: entry does not fit the table", i);
-        uint64_t off = rd64(d + pos), size = rd64(d + pos + 8);
-        uint32_t nlen = rd32(d + pos + 16);
+        uint64_t off = cb_le64(d + pos), size = cb_le64(d + pos + 8);
+        uint32_t nlen = cb_le32(d + pos + 16);
         if (off > len || size > len - off)
             return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, pos,
                                 "section %u: %llu bytes at %llu pass the end "

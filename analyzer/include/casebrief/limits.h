@@ -35,6 +35,16 @@
 #define CB_LIMIT_BUFFERED_ARCHIVE (1ULL << 30)
 /* EVTX: element and nested-BinXML depth of one record. */
 #define CB_LIMIT_BINXML_DEPTH 64
+/* EVTX: names and template definitions of one chunk (hash tables of this
+ * many slots, powers of two, filled to 7/8 at most: a 64 KiB chunk has
+ * room for at most 6553 names and 1680 templates); UTF-16 units of one
+ * element or attribute name (a longer one is damage); Binary XML
+ * operations compiled for one chunk's templates, and for one record (and
+ * substitution values of one record). */
+#define CB_LIMIT_EVTX_NAME_SLOTS 8192U
+#define CB_LIMIT_EVTX_TEMPLATE_SLOTS 4096U
+#define CB_LIMIT_EVTX_NAME_CHARS 1024U
+#define CB_LIMIT_EVTX_OPS 65536U
 /* EVTX: text one record may expand to, and operations it may run (a
  * template can reference one large value many times). */
 #define CB_LIMIT_EVTX_RECORD_TEXT (4U << 20)
