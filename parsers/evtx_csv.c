@@ -246,9 +246,7 @@ struct held {
 };
 
 struct state {
-    struct cb_stream *in; /* p->in, or conv for UTF-16 input */
-    struct cb_stream conv;
-    int utf16;
+    struct cb_text text; /* read from text.in */
     char delim;
 
     /* bytes */
@@ -729,7 +727,7 @@ static int refill(struct cb_parse *p, struct state *st)
     (void)p;
     if (st->eof)
         return 0;
-    st->blk_len = cb_stream_read(st->in, st->blk, BLOCK);
+    st->blk_len = cb_stream_read(st->text.in, st->blk, BLOCK);
     st->blk_pos = 0;
     if (st->blk_len == 0)
         st->eof = 1;
@@ -1244,8 +1242,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->nheld = st->held_pos = 0;
         }
         if (st->finished) {
-            if (st->in->failed) {
-                p->err = st->in->err;
+            if (st->text.in->failed) {
+                p->err = st->text.in->err;
                 return CB_NEXT_FAIL;
             }
             return CB_NEXT_END;
@@ -1321,8 +1319,6 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
 static char sniff_delim(const unsigned char *s, size_t n)
 {
     size_t i = 0;
-    if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-        i = 3;
     /* skip a #TYPE line */
     if (n - i >= 5 && memcmp(s + i, "#TYPE", 5) == 0) {
         while (i < n && s[i] != '\n')
@@ -1356,41 +1352,25 @@ static void close_(struct cb_parse *p, void **state);
 
 static enum cb_status open_(struct cb_parse *p, void **state)
 {
-    size_t n;
-    const unsigned char *h = cb_stream_peek(p->in, 4, &n);
-    if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF)
-        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
-                            "UTF-16BE CSV is not read by this version");
-    int bom16 = n >= 2 && h[0] == 0xFF && h[1] == 0xFE;
-    int utf16 = bom16 || (n >= 4 && h[0] && !h[1] && h[2] && !h[3]);
     struct state *st = cb_calloc(1, sizeof *st);
     if (!st)
         return CB_E_NOMEM;
     *state = st;
-    st->in = p->in;
     st->blk = cb_malloc(BLOCK);
-    if (!st->blk) {
+    if (!st->blk ||
+        cb_stream_open_text(&st->text, p->in, CB_LIMIT_LINE_BYTES) != CB_OK) {
         close_(p, state);
         return CB_E_NOMEM;
     }
-    if (utf16) {
-        unsigned char bom[2];
-        if (bom16)
-            cb_stream_read(p->in, bom, 2);
-        if (cb_stream_init_utf16le(&st->conv, p->in, CB_LIMIT_LINE_BYTES) !=
-            CB_OK) {
-            close_(p, state);
-            return CB_E_NOMEM;
-        }
-        st->utf16 = 1;
-        st->in = &st->conv;
+    if (cb_text_is_utf16be(st->text.enc)) {
+        close_(p, state);
+        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
+                            "UTF-16BE CSV is not read by this version");
     }
-    h = cb_stream_peek(st->in, CB_LIMIT_SNIFF_BYTES, &n);
+    size_t n;
+    const unsigned char *h =
+        cb_stream_peek(st->text.in, CB_LIMIT_SNIFF_BYTES, &n);
     st->delim = sniff_delim(h, n);
-    if (n >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF) {
-        unsigned char bom[3];
-        cb_stream_read(st->in, bom, 3);
-    }
     st->line = 1;
     st->order = p->opts->date_order;
     if (st->order == CB_DATE_YMD) /* leaves d/m dates to the data */
@@ -1440,8 +1420,7 @@ static void close_(struct cb_parse *p, void **state)
             "data, line %llu)",
             order_name(st->order), (unsigned long long)st->order_line);
     }
-    if (st->utf16)
-        cb_stream_fini(&st->conv);
+    cb_stream_close_text(&st->text);
     cb_free(st->blk);
     cb_free(st->rec);
     cb_free(st->held);
@@ -1454,20 +1433,9 @@ static void close_(struct cb_parse *p, void **state)
 static int bid(const unsigned char *head, size_t len, const char *name)
 {
     char narrow[1024];
-    const unsigned char *s = head;
-    size_t n = len, from = 0;
-    if (len >= 2 && head[0] == 0xFF && head[1] == 0xFE)
-        from = 2;
-    if (from || (len >= 4 && head[0] && !head[1] && head[2] && !head[3])) {
-        n = 0;
-        for (size_t i = from; i + 1 < len && n < sizeof narrow; i += 2)
-            narrow[n++] = head[i + 1] ? '?' : (char)head[i];
-        s = (const unsigned char *)narrow;
-    } else if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB &&
-               head[2] == 0xBF) {
-        s += 3;
-        n -= 3;
-    }
+    const char *text;
+    size_t n = cb_text_narrow(head, len, narrow, sizeof narrow, &text);
+    const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     if (n >= 5 && memcmp(s, "#TYPE", 5) == 0) {
         while (i < n && s[i] != '\n')

@@ -392,3 +392,204 @@ Test(stream, large_reads_mix_with_peeks_and_lines_at_the_right_offsets)
     }
     free(data);
 }
+
+/* ---- text: encoding sniffed once, UTF-16 converted ------------------------
+ */
+
+static void open_chunked_n(struct cb_stream *s, struct chunked *c,
+                           const void *data, size_t len, size_t fixed)
+{
+    memset(c, 0, sizeof *c);
+    c->data = data;
+    c->len = len;
+    c->fixed = fixed;
+    c->fail_at = SIZE_MAX;
+    cr_assert_eq(cb_stream_init(s, chunked_read, c, 4096), CB_OK);
+}
+
+/* All of t->in, through lines, joined by '\n'. */
+static size_t slurp(struct cb_text *t, char *out, size_t size)
+{
+    size_t k = 0, n;
+    int cut;
+    const char *l;
+    while ((l = cb_stream_line(t->in, &n, &cut)) != NULL) {
+        cr_assert_lt(k + n + 1, size);
+        memcpy(out + k, l, n);
+        k += n;
+        out[k++] = '\n';
+    }
+    return k;
+}
+
+Test(stream, text_sniff_tells_each_encoding_from_the_first_bytes)
+{
+    const unsigned char *u = (const unsigned char *)"";
+    cr_assert_eq(cb_text_sniff(u, 0), CB_TEXT_PLAIN);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"ab\0c", 4),
+                 CB_TEXT_PLAIN);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xEF\xBB\xBFx", 4),
+                 CB_TEXT_UTF8_BOM);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xEF\xBB", 2),
+                 CB_TEXT_PLAIN);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xFF\xFE", 2),
+                 CB_TEXT_UTF16LE_BOM);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xFE\xFF", 2),
+                 CB_TEXT_UTF16BE_BOM);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"a\0b\0", 4),
+                 CB_TEXT_UTF16LE);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"\0a\0b", 4),
+                 CB_TEXT_UTF16BE);
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"a\0b", 3), CB_TEXT_PLAIN,
+                 "two whole units are needed");
+    cr_assert_eq(cb_text_sniff((const unsigned char *)"\0\0\0\0", 4),
+                 CB_TEXT_PLAIN, "NULs are binary, not text");
+    cr_assert(cb_text_is_utf16(CB_TEXT_UTF16BE));
+    cr_assert(!cb_text_is_utf16(CB_TEXT_UTF8_BOM));
+    cr_assert(cb_text_is_utf16be(CB_TEXT_UTF16BE_BOM));
+    cr_assert(!cb_text_is_utf16be(CB_TEXT_UTF16LE_BOM));
+}
+
+Test(stream, text_narrow_gives_bidders_one_byte_a_character)
+{
+    char buf[4];
+    const char *s;
+    const unsigned char u8[] = "\xEF\xBB\xBFhello";
+    cr_assert_eq(cb_text_narrow(u8, 8, buf, sizeof buf, &s), 5);
+    cr_assert_eq(s, (const char *)u8 + 3, "UTF-8 is not copied");
+    const unsigned char le[] = {0xFF, 0xFE, 'h', 0, 0xE9, 0, 0x20, 0xAC};
+    cr_assert_eq(cb_text_narrow(le, sizeof le, buf, sizeof buf, &s), 3);
+    cr_assert_eq(s, buf);
+    cr_assert(memcmp(buf, "h\xE9?", 3) == 0);
+    const unsigned char be[] = {0, 'a', 0, 'b', 0, 'c', 0, 'd', 0, 'e'};
+    cr_assert_eq(cb_text_narrow(be, sizeof be, buf, sizeof buf, &s), 4,
+                 "capped at the buffer");
+    cr_assert(memcmp(buf, "abcd", 4) == 0);
+    const unsigned char odd[] = {'a', 0, 'b', 0, 'c'};
+    cr_assert_eq(cb_text_narrow(odd, sizeof odd, buf, sizeof buf, &s), 2);
+}
+
+Test(stream, text_utf16le_with_bom_and_a_pair_split_between_reads)
+{
+    /* BOM, "a", U+1F600 (D83D DE00), "\n", "b", read a byte at a time */
+    const unsigned char in[] = {0xFF, 0xFE, 'a',  0, 0x3D, 0xD8,
+                                0x00, 0xDE, '\n', 0, 'b',  0};
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+    open_chunked_n(&raw, &c, in, sizeof in, 1);
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    cr_assert_eq(t.enc, CB_TEXT_UTF16LE_BOM);
+    cr_assert_eq(cb_stream_tell(t.in), 0, "offsets count converted bytes");
+    char out[64];
+    size_t n = slurp(&t, out, sizeof out);
+    cr_assert_eq(n, 8);
+    cr_assert(memcmp(out, "a\xF0\x9F\x98\x80\nb\n", n) == 0);
+    cb_stream_close_text(&t);
+    cr_assert_null(t.in);
+    cb_stream_close_text(&t); /* twice is harmless */
+    cb_stream_fini(&raw);
+}
+
+Test(stream, text_utf16be_without_bom_is_converted)
+{
+    const unsigned char in[] = {0, 'o', 0, 'k', 0x00, 0xE9, 0, '\n'};
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+    open_chunked_n(&raw, &c, in, sizeof in, 0);
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    cr_assert_eq(t.enc, CB_TEXT_UTF16BE);
+    char out[64];
+    size_t n = slurp(&t, out, sizeof out);
+    cr_assert_eq(n, 5);
+    cr_assert(memcmp(out, "ok\xC3\xA9\n", n) == 0);
+    cb_stream_close_text(&t);
+    cb_stream_fini(&raw);
+}
+
+Test(stream, text_utf16_damage_becomes_the_replacement_and_nul_passes)
+{
+    /* a lone low surrogate, a NUL unit, a high surrogate cut by the end,
+     * then an odd byte */
+    const unsigned char in[] = {0xFF, 0xFE, 'x', 0,    0x00, 0xDC, 0,
+                                0,    'y',  0,   0x00, 0xD8, 'z'};
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+    open_chunked_n(&raw, &c, in, sizeof in, 0);
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    char out[64];
+    size_t n = 0, got;
+    while ((got = cb_stream_read(t.in, out + n, sizeof out - n)) > 0)
+        n += got;
+    const char want[] = "x\xEF\xBF\xBD\0y\xEF\xBF\xBD\xEF\xBF\xBD";
+    cr_assert_eq(n, sizeof want - 1);
+    cr_assert(memcmp(out, want, n) == 0);
+    cb_stream_close_text(&t);
+    cb_stream_fini(&raw);
+}
+
+Test(stream, text_utf8_bom_is_consumed_and_offsets_stay_raw)
+{
+    const char *in = "\xEF\xBB\xBF"
+                     "a\nb\n";
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+    open_chunked(&raw, &c, in, 0, 4096);
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    cr_assert_eq(t.enc, CB_TEXT_UTF8_BOM);
+    cr_assert_eq(t.in, &raw, "no conversion");
+    cr_assert_eq(cb_stream_tell(t.in), 3);
+    expect_line(t.in, "a");
+    expect_line(t.in, "b");
+    expect_end(t.in);
+    cb_stream_close_text(&t);
+    cb_stream_fini(&raw);
+}
+
+Test(stream, text_plain_is_read_as_it_is)
+{
+    /* only the first BOM goes: a second one is text */
+    const char *in = "\xEF\xBB\xBF\xEF\xBB\xBFz";
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+    open_chunked(&raw, &c, in + 3, 0, 4096);
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    cr_assert_eq(t.enc, CB_TEXT_UTF8_BOM);
+    expect_line(t.in, "z");
+    cb_stream_close_text(&t);
+    cb_stream_fini(&raw);
+    open_chunked(&raw, &c, in, 0, 4096);
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    expect_line(t.in, "\xEF\xBB\xBFz");
+    cb_stream_close_text(&t);
+    cb_stream_fini(&raw);
+    open_chunked(&raw, &c, "plain", 0, 4096);
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    cr_assert_eq(t.enc, CB_TEXT_PLAIN);
+    cr_assert_eq(cb_stream_tell(t.in), 0);
+    expect_line(t.in, "plain");
+    cb_stream_close_text(&t);
+    cb_stream_fini(&raw);
+}
+
+Test(stream, text_read_failure_under_the_conversion_is_kept)
+{
+    const unsigned char in[] = {0xFF, 0xFE, 'a', 0, 'b', 0, 'c', 0};
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+    open_chunked_n(&raw, &c, in, sizeof in, 1);
+    c.fail_at = 5;
+    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    char out[16];
+    while (cb_stream_read(t.in, out, sizeof out) > 0)
+        ;
+    cr_assert(t.in->failed);
+    cr_assert_eq(t.in->err.code, CB_E_IO);
+    cb_stream_close_text(&t);
+    cb_stream_fini(&raw);
+}
