@@ -32,7 +32,6 @@
 
 #define COMPONENT_MAX 48
 #define CHANNEL_MAX 128
-#define MAX_COLUMNS 256
 
 enum section {
     SEC_NONE,    /* before any marker: a headerless (2012 R2) debug log */
@@ -311,8 +310,8 @@ static int split_csv(struct cb_parse *p, const char *s, size_t n,
 static int config_line(struct cb_parse *p, struct state *st, const char *s,
                        size_t n)
 {
-    const char *vals[MAX_COLUMNS];
-    int k = split_csv(p, s, n, vals, MAX_COLUMNS);
+    const char *vals[CB_LIMIT_CLUSTERLOG_COLUMNS];
+    int k = split_csv(p, s, n, vals, CB_LIMIT_CLUSTERLOG_COLUMNS);
     if (k < 0)
         return -1;
     const char **copy = cb_arena_alloc(p->arena, (size_t)k * sizeof *copy);

@@ -58,8 +58,6 @@
 #include "export_common.h"
 
 #define BLOCK ((size_t)64 << 10)
-#define NAME_MAX_BYTES 256u
-#define MAX_FIELDS 32u
 #define DATE_TEXT_MAX 96u /* a date and time longer than this is bad */
 
 /* ---- columns ------------------------------------------------------------ */
@@ -900,8 +898,8 @@ static int take_header(struct cb_parse *p, struct state *st)
         size_t n;
         const char *s = fval(st, i, &n);
         s = cb_export_trim(s, &n);
-        if (n > NAME_MAX_BYTES)
-            n = NAME_MAX_BYTES;
+        if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+            n = CB_LIMIT_EXPORT_NAME_BYTES;
         st->names[i] = n ? cb_intern(p->strings, s, n) : NULL;
         if (n && !st->names[i])
             return -1;
@@ -929,7 +927,7 @@ static int add_field(struct cb_parse *p, struct cb_field *f, uint32_t *nf,
                      const char *name, const char *v, size_t n)
 {
     v = cb_export_trim(v, &n);
-    if (!name || n == 0 || *nf == MAX_FIELDS)
+    if (!name || n == 0 || *nf == CB_LIMIT_CSV_FIELDS)
         return 0;
     char *val = cb_arena_strndup(p->arena, v, n);
     if (!val)
@@ -943,8 +941,8 @@ static const char *intern_val(struct cb_parse *p, const char *s, size_t n,
 {
     if (!s || n == 0)
         return NULL;
-    if (n > NAME_MAX_BYTES)
-        n = NAME_MAX_BYTES;
+    if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+        n = CB_LIMIT_EXPORT_NAME_BYTES;
     const char *r = cb_intern(p->strings, s, n);
     if (!r)
         *oom = 1;
@@ -1072,7 +1070,7 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
             ev->flags |= CB_EV_HAS_EVENT_ID;
         }
     }
-    struct cb_field fields[MAX_FIELDS];
+    struct cb_field fields[CB_LIMIT_CSV_FIELDS];
     uint32_t nf = 0;
     int level = 0;
     const char *lv = cval(st, C_LEVELNAME, &n);

@@ -35,10 +35,6 @@
 #include "casebrief/parser.h"
 #include "export_common.h"
 
-#define DESC_MAX ((size_t)CB_LIMIT_LINE_BYTES)
-#define NAME_MAX_BYTES 256u
-#define MAX_FIELDS 8u
-
 static const char BASIS_ASSUMED[] =
     "local time of the exporting machine, assumed UTC";
 
@@ -49,7 +45,7 @@ struct state {
     int in_record, in_desc;
     struct cb_event ev;
     int have_date;
-    struct cb_field fields[MAX_FIELDS];
+    struct cb_field fields[CB_LIMIT_EVTX_TEXT_FIELDS];
     unsigned nfields;
     char *desc;
     size_t desc_len, desc_cap;
@@ -134,12 +130,13 @@ static int desc_put(struct cb_parse *p, struct state *st, const char *s,
 {
     if (st->desc_cut)
         return 0;
-    if (st->desc_len + n > DESC_MAX) {
+    if (st->desc_len + n > CB_LIMIT_EVTX_TEXT_DESCRIPTION) {
         st->desc_cut = 1;
         cb_parse_warn(p, CB_WHERE_LINE, st->ev.origin,
                       "description of the record at line %llu is longer "
                       "than %zu bytes; cut",
-                      (unsigned long long)st->ev.origin, DESC_MAX);
+                      (unsigned long long)st->ev.origin,
+                      (size_t)CB_LIMIT_EVTX_TEXT_DESCRIPTION);
         return 0;
     }
     return cb_export_append(&st->desc, &st->desc_len, &st->desc_cap, s, n,
@@ -171,7 +168,8 @@ static int add_field(struct cb_parse *p, struct state *st, const char *name,
 {
     if (n == 0 || (n == 3 && memcmp(v, "N/A", 3) == 0))
         return 0;
-    if (st->nfields == MAX_FIELDS) /* only a repeated label gets here */
+    /* only a repeated label gets here */
+    if (st->nfields == CB_LIMIT_EVTX_TEXT_FIELDS)
         return 0;
     char *val = cb_arena_strndup(p->arena, v, n);
     if (!val)
@@ -185,8 +183,8 @@ static const char *name_of(struct cb_parse *p, const char *s, size_t n,
 {
     if (n == 0)
         return NULL;
-    if (n > NAME_MAX_BYTES)
-        n = NAME_MAX_BYTES;
+    if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+        n = CB_LIMIT_EXPORT_NAME_BYTES;
     const char *r = cb_intern(p->strings, s, n);
     if (!r)
         *oom = 1;

@@ -57,14 +57,6 @@
  * can start behind the parse front (where a damaged token began). */
 #define CHUNK ((size_t)192 << 10)
 #define WINDOW ((size_t)256 << 10)
-/* Event XML is about six levels deep; UserData adds a few. */
-#define MAX_DEPTH 64u
-/* Text of one event (values, names, message) and bytes of markup parsed
- * without any callback (one giant tag or comment) are held to a line. */
-#define EVENT_BUDGET ((size_t)CB_LIMIT_LINE_BYTES)
-#define STALL_BYTES ((uint64_t)CB_LIMIT_LINE_BYTES)
-/* Provider, channel and field names are cut there. */
-#define NAME_MAX_BYTES 256u
 
 enum sect { S_NONE, S_SYSTEM, S_EVENTDATA, S_USERDATA, S_RENDERING };
 
@@ -188,11 +180,12 @@ static void halt(struct state *st, enum stop why)
     XML_StopParser(st->xp, XML_FALSE);
 }
 
-/* Interned name, cut to NAME_MAX_BYTES; NULL only on out of memory. */
+/* Interned name, cut to CB_LIMIT_EXPORT_NAME_BYTES; NULL only on out of
+ * memory. */
 static const char *name_of(struct state *st, const char *s, size_t n)
 {
-    if (n > NAME_MAX_BYTES)
-        n = NAME_MAX_BYTES;
+    if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+        n = CB_LIMIT_EXPORT_NAME_BYTES;
     const char *r = cb_intern(st->p->strings, s, n);
     if (!r)
         halt(st, STOP_NOMEM);
@@ -212,7 +205,8 @@ static int charge(struct state *st, size_t n)
     cb_parse_warn(st->p, CB_WHERE_OFFSET, st->ev.origin,
                   "record at offset %llu%s holds more than %zu bytes of "
                   "data; the rest is dropped",
-                  (unsigned long long)st->ev.origin, note(st), EVENT_BUDGET);
+                  (unsigned long long)st->ev.origin, note(st),
+                  (size_t)CB_LIMIT_XML_EVENT_TEXT);
     return 0;
 }
 
@@ -228,7 +222,7 @@ static void begin_event(struct state *st)
     st->cap_depth = 0;
     st->have_time = 0;
     st->nfields = 0;
-    st->budget = EVENT_BUDGET;
+    st->budget = (size_t)CB_LIMIT_XML_EVENT_TEXT;
     st->over_budget = 0;
     st->ndata = 0;
     st->computer = st->qualifiers = st->user_id = st->rendered = NULL;
@@ -445,7 +439,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name,
     struct state *st = ud;
     st->progress = st->fed;
     st->depth++;
-    if (st->depth > MAX_DEPTH) {
+    if (st->depth > CB_LIMIT_XML_DEPTH) {
         halt(st, STOP_DEPTH);
         return;
     }
@@ -729,8 +723,8 @@ static int after(struct state *st, enum XML_Status r)
         cb_parse_warn(p, CB_WHERE_OFFSET, st->stop_off,
                       "elements nested deeper than %u at offset %llu%s%s; "
                       "resuming at the next <Event>",
-                      MAX_DEPTH, (unsigned long long)st->stop_off, note(st),
-                      lost_note);
+                      CB_LIMIT_XML_DEPTH, (unsigned long long)st->stop_off,
+                      note(st), lost_note);
         return resync(st, st->stop_off + 1);
     case STOP_NONE:
         break;
@@ -796,7 +790,7 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->fed = win_end(st);
             r = XML_Parse(st->xp, (const char *)d, (int)n, 0);
         } else if (!st->eof) {
-            if (st->fed - st->progress > STALL_BYTES) {
+            if (st->fed - st->progress > CB_LIMIT_XML_STALL_BYTES) {
                 cb_parse_warn(p, CB_WHERE_OFFSET, st->progress,
                               "no markup completed in %llu bytes after "
                               "offset %llu%s; skipped",
