@@ -396,54 +396,68 @@ Test(stream, large_reads_mix_with_peeks_and_lines_at_the_right_offsets)
 /* ---- text: encoding sniffed once, UTF-16 converted ------------------------
  */
 
-static void open_chunked_n(struct cb_stream *s, struct chunked *c,
-                           const void *data, size_t len, size_t fixed)
+/* A text opened over a chunked source of len bytes (fixed: as in
+ * struct chunked); it must say it found want. Not to be copied: t.in may
+ * point into it. */
+struct text_fx {
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+};
+
+static void text_open(struct text_fx *f, const void *data, size_t len,
+                      size_t fixed, enum cb_text_enc want)
 {
-    memset(c, 0, sizeof *c);
-    c->data = data;
-    c->len = len;
-    c->fixed = fixed;
-    c->fail_at = SIZE_MAX;
-    cr_assert_eq(cb_stream_init(s, chunked_read, c, 4096), CB_OK);
+    memset(&f->c, 0, sizeof f->c);
+    f->c.data = data;
+    f->c.len = len;
+    f->c.fixed = fixed;
+    f->c.fail_at = SIZE_MAX;
+    cr_assert_eq(cb_stream_init(&f->raw, chunked_read, &f->c, 4096), CB_OK);
+    cr_assert_eq(cb_stream_open_text(&f->t, &f->raw, 4096), CB_OK);
+    cr_assert_eq(f->t.enc, want);
 }
 
-/* All of t->in, through lines, joined by '\n'. */
-static size_t slurp(struct cb_text *t, char *out, size_t size)
+static void text_close(struct text_fx *f)
 {
-    size_t k = 0, n;
-    int cut;
-    const char *l;
-    while ((l = cb_stream_line(t->in, &n, &cut)) != NULL) {
-        cr_assert_lt(k + n + 1, size);
-        memcpy(out + k, l, n);
-        k += n;
-        out[k++] = '\n';
-    }
-    return k;
+    cb_stream_close_text(&f->t);
+    cr_assert_null(f->t.in);
+    cb_stream_close_text(&f->t); /* twice is harmless */
+    cb_stream_fini(&f->raw);
+}
+
+/* Everything t.in gives must be want (n bytes, NULs allowed). */
+static void expect_text(struct text_fx *f, const char *want, size_t n)
+{
+    char out[64];
+    size_t k = 0, got;
+    while ((got = cb_stream_read(f->t.in, out + k, sizeof out - k)) > 0)
+        k += got;
+    cr_assert_eq(k, n, "%zu bytes, want %zu", k, n);
+    cr_assert(memcmp(out, want, n) == 0);
 }
 
 Test(stream, text_sniff_tells_each_encoding_from_the_first_bytes)
 {
-    const unsigned char *u = (const unsigned char *)"";
-    cr_assert_eq(cb_text_sniff(u, 0), CB_TEXT_PLAIN);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"ab\0c", 4),
-                 CB_TEXT_PLAIN);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xEF\xBB\xBFx", 4),
-                 CB_TEXT_UTF8_BOM);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xEF\xBB", 2),
-                 CB_TEXT_PLAIN);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xFF\xFE", 2),
-                 CB_TEXT_UTF16LE_BOM);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"\xFE\xFF", 2),
-                 CB_TEXT_UTF16BE_BOM);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"a\0b\0", 4),
-                 CB_TEXT_UTF16LE);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"\0a\0b", 4),
-                 CB_TEXT_UTF16BE);
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"a\0b", 3), CB_TEXT_PLAIN,
-                 "two whole units are needed");
-    cr_assert_eq(cb_text_sniff((const unsigned char *)"\0\0\0\0", 4),
-                 CB_TEXT_PLAIN, "NULs are binary, not text");
+    static const struct {
+        const char *head;
+        size_t len;
+        enum cb_text_enc want;
+    } t[] = {
+        {"", 0, CB_TEXT_PLAIN},
+        {"ab\0c", 4, CB_TEXT_PLAIN},
+        {"\xEF\xBB\xBFx", 4, CB_TEXT_UTF8_BOM},
+        {"\xEF\xBB", 2, CB_TEXT_PLAIN},
+        {"\xFF\xFE", 2, CB_TEXT_UTF16LE_BOM},
+        {"\xFE\xFF", 2, CB_TEXT_UTF16BE_BOM},
+        {"a\0b\0", 4, CB_TEXT_UTF16LE},
+        {"\0a\0b", 4, CB_TEXT_UTF16BE},
+        {"a\0b", 3, CB_TEXT_PLAIN},     /* two whole units are needed */
+        {"\0\0\0\0", 4, CB_TEXT_PLAIN}, /* NULs are binary, not text */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        cr_assert_eq(cb_text_sniff((const unsigned char *)t[i].head, t[i].len),
+                     t[i].want, "case %zu", i);
     cr_assert(cb_text_is_utf16(CB_TEXT_UTF16BE));
     cr_assert(!cb_text_is_utf16(CB_TEXT_UTF8_BOM));
     cr_assert(cb_text_is_utf16be(CB_TEXT_UTF16BE_BOM));
@@ -474,38 +488,22 @@ Test(stream, text_utf16le_with_bom_and_a_pair_split_between_reads)
     /* BOM, "a", U+1F600 (D83D DE00), "\n", "b", read a byte at a time */
     const unsigned char in[] = {0xFF, 0xFE, 'a',  0, 0x3D, 0xD8,
                                 0x00, 0xDE, '\n', 0, 'b',  0};
-    struct chunked c;
-    struct cb_stream raw;
-    struct cb_text t;
-    open_chunked_n(&raw, &c, in, sizeof in, 1);
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
-    cr_assert_eq(t.enc, CB_TEXT_UTF16LE_BOM);
-    cr_assert_eq(cb_stream_tell(t.in), 0, "offsets count converted bytes");
-    char out[64];
-    size_t n = slurp(&t, out, sizeof out);
-    cr_assert_eq(n, 8);
-    cr_assert(memcmp(out, "a\xF0\x9F\x98\x80\nb\n", n) == 0);
-    cb_stream_close_text(&t);
-    cr_assert_null(t.in);
-    cb_stream_close_text(&t); /* twice is harmless */
-    cb_stream_fini(&raw);
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 1, CB_TEXT_UTF16LE_BOM);
+    cr_assert_eq(cb_stream_tell(f.t.in), 0, "offsets count converted bytes");
+    expect_line(f.t.in, "a\xF0\x9F\x98\x80");
+    expect_line(f.t.in, "b");
+    expect_end(f.t.in);
+    text_close(&f);
 }
 
 Test(stream, text_utf16be_without_bom_is_converted)
 {
     const unsigned char in[] = {0, 'o', 0, 'k', 0x00, 0xE9, 0, '\n'};
-    struct chunked c;
-    struct cb_stream raw;
-    struct cb_text t;
-    open_chunked_n(&raw, &c, in, sizeof in, 0);
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
-    cr_assert_eq(t.enc, CB_TEXT_UTF16BE);
-    char out[64];
-    size_t n = slurp(&t, out, sizeof out);
-    cr_assert_eq(n, 5);
-    cr_assert(memcmp(out, "ok\xC3\xA9\n", n) == 0);
-    cb_stream_close_text(&t);
-    cb_stream_fini(&raw);
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 0, CB_TEXT_UTF16BE);
+    expect_text(&f, "ok\xC3\xA9\n", 5);
+    text_close(&f);
 }
 
 Test(stream, text_utf16_damage_becomes_the_replacement_and_nul_passes)
@@ -514,82 +512,48 @@ Test(stream, text_utf16_damage_becomes_the_replacement_and_nul_passes)
      * then an odd byte */
     const unsigned char in[] = {0xFF, 0xFE, 'x', 0,    0x00, 0xDC, 0,
                                 0,    'y',  0,   0x00, 0xD8, 'z'};
-    struct chunked c;
-    struct cb_stream raw;
-    struct cb_text t;
-    open_chunked_n(&raw, &c, in, sizeof in, 0);
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
-    char out[64];
-    size_t n = 0, got;
-    while ((got = cb_stream_read(t.in, out + n, sizeof out - n)) > 0)
-        n += got;
     const char want[] = "x\xEF\xBF\xBD\0y\xEF\xBF\xBD\xEF\xBF\xBD";
-    cr_assert_eq(n, sizeof want - 1);
-    cr_assert(memcmp(out, want, n) == 0);
-    cb_stream_close_text(&t);
-    cb_stream_fini(&raw);
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 0, CB_TEXT_UTF16LE_BOM);
+    expect_text(&f, want, sizeof want - 1);
+    text_close(&f);
 }
 
 Test(stream, text_utf8_bom_is_consumed_and_offsets_stay_raw)
 {
-    const char *in = "\xEF\xBB\xBF"
-                     "a\nb\n";
-    struct chunked c;
-    struct cb_stream raw;
-    struct cb_text t;
-    open_chunked(&raw, &c, in, 0, 4096);
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
-    cr_assert_eq(t.enc, CB_TEXT_UTF8_BOM);
-    cr_assert_eq(t.in, &raw, "no conversion");
-    cr_assert_eq(cb_stream_tell(t.in), 3);
-    expect_line(t.in, "a");
-    expect_line(t.in, "b");
-    expect_end(t.in);
-    cb_stream_close_text(&t);
-    cb_stream_fini(&raw);
+    const char in[] = "\xEF\xBB\xBF"
+                      "a\nb\n";
+    struct text_fx f;
+    text_open(&f, in, sizeof in - 1, 0, CB_TEXT_UTF8_BOM);
+    cr_assert_eq(f.t.in, &f.raw, "no conversion");
+    cr_assert_eq(cb_stream_tell(f.t.in), 3);
+    expect_text(&f, "a\nb\n", 4);
+    text_close(&f);
 }
 
-Test(stream, text_plain_is_read_as_it_is)
+Test(stream, text_only_the_first_bom_goes_and_plain_text_is_left_alone)
 {
-    /* only the first BOM goes: a second one is text */
-    const char *in = "\xEF\xBB\xBF\xEF\xBB\xBFz";
-    struct chunked c;
-    struct cb_stream raw;
-    struct cb_text t;
-    open_chunked(&raw, &c, in + 3, 0, 4096);
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
-    cr_assert_eq(t.enc, CB_TEXT_UTF8_BOM);
-    expect_line(t.in, "z");
-    cb_stream_close_text(&t);
-    cb_stream_fini(&raw);
-    open_chunked(&raw, &c, in, 0, 4096);
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
-    expect_line(t.in, "\xEF\xBB\xBFz");
-    cb_stream_close_text(&t);
-    cb_stream_fini(&raw);
-    open_chunked(&raw, &c, "plain", 0, 4096);
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
-    cr_assert_eq(t.enc, CB_TEXT_PLAIN);
-    cr_assert_eq(cb_stream_tell(t.in), 0);
-    expect_line(t.in, "plain");
-    cb_stream_close_text(&t);
-    cb_stream_fini(&raw);
+    const char two[] = "\xEF\xBB\xBF\xEF\xBB\xBFz";
+    struct text_fx f;
+    text_open(&f, two, sizeof two - 1, 0, CB_TEXT_UTF8_BOM);
+    expect_text(&f, "\xEF\xBB\xBFz", 4);
+    text_close(&f);
+    text_open(&f, "plain", 5, 0, CB_TEXT_PLAIN);
+    cr_assert_eq(cb_stream_tell(f.t.in), 0);
+    expect_text(&f, "plain", 5);
+    text_close(&f);
 }
 
 Test(stream, text_read_failure_under_the_conversion_is_kept)
 {
     const unsigned char in[] = {0xFF, 0xFE, 'a', 0, 'b', 0, 'c', 0};
-    struct chunked c;
-    struct cb_stream raw;
-    struct cb_text t;
-    open_chunked_n(&raw, &c, in, sizeof in, 1);
-    c.fail_at = 5;
-    cr_assert_eq(cb_stream_open_text(&t, &raw, 4096), CB_OK);
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 1, CB_TEXT_UTF16LE_BOM);
+    f.c.fail_at = 5;
     char out[16];
-    while (cb_stream_read(t.in, out, sizeof out) > 0)
+    while (cb_stream_read(f.t.in, out, sizeof out) > 0)
         ;
-    cr_assert(t.in->failed);
-    cr_assert_eq(t.in->err.code, CB_E_IO);
-    cb_stream_close_text(&t);
-    cb_stream_fini(&raw);
+    cr_assert(f.t.in->failed);
+    cr_assert_eq(f.t.in->err.code, CB_E_IO);
+    text_close(&f);
 }
