@@ -1,5 +1,7 @@
 /*
- * stream.c - buffered pull stream with peek and line reading.
+ * stream.c - buffered pull stream with peek and line reading, and the one
+ * place where a text file's encoding is sniffed (BOM, UTF-16 of either
+ * byte order) and UTF-16 is converted to UTF-8 as it is read.
  *
  * The buffer holds up to cap + 2 bytes, so that a line of cap bytes is
  * seen together with its CRLF and is not mistaken for a longer one, and one
