@@ -172,7 +172,7 @@ static int literal(struct parse *ps, const char *word)
 
 static int value(struct parse *ps, struct cb_jv *v, int depth)
 {
-    if (depth > CB_JSON_MAX_DEPTH)
+    if (depth > CB_LIMIT_JSON_DEPTH)
         return fail(ps, "nested too deeply");
     ws(ps);
     if (ps->p >= ps->end)

@@ -6,7 +6,7 @@
  *
  * Strings are decoded to UTF-8 (escapes resolved; \u0000 and lone
  * surrogates become U+FFFD, so a string is always a C string); numbers
- * keep their text. Nesting deeper than CB_JSON_MAX_DEPTH is an error.
+ * keep their text. Nesting deeper than CB_LIMIT_JSON_DEPTH is an error.
  */
 #ifndef CASEBRIEF_JSONV_H
 #define CASEBRIEF_JSONV_H
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CB_JSON_MAX_DEPTH 64
+#include "casebrief/limits.h"
 
 enum cb_jtype { CB_JNULL, CB_JFALSE, CB_JTRUE, CB_JNUM, CB_JSTR, CB_JARR,
                 CB_JOBJ };

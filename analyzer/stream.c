@@ -1,5 +1,7 @@
 /*
- * stream.c - buffered pull stream with peek and line reading.
+ * stream.c - buffered pull stream with peek and line reading, and the one
+ * place where a text file's encoding is sniffed (BOM, UTF-16 of either
+ * byte order) and UTF-16 is converted to UTF-8 as it is read.
  *
  * The buffer holds up to cap + 2 bytes, so that a line of cap bytes is
  * seen together with its CRLF and is not mistaken for a longer one, and one
@@ -183,7 +185,6 @@ void cb_stream_fini(struct cb_stream *s)
 struct utf16 {
     struct cb_stream *in;
     int big_endian;
-    int started;   /* BOM check done */
     uint32_t high; /* pending high surrogate, or 0 */
     int ended;
     unsigned char raw[1 << 15];
@@ -204,11 +205,6 @@ static size_t utf16_convert(struct utf16 *u, size_t n)
         const unsigned char *p = u->raw + i;
         uint32_t cu =
             u->big_endian ? (uint32_t)p[0] << 8 | (uint32_t)p[1] : cb_le16(p);
-        if (!u->started) {
-            u->started = 1;
-            if (cu == 0xFEFF)
-                continue;
-        }
         if (u->high) {
             if (cu >= 0xDC00 && cu <= 0xDFFF) {
                 k += cb_utf8_put(u->out + k, 0x10000 +
@@ -267,20 +263,85 @@ static long utf16_read(void *ctx, void *buf, size_t n, struct cb_error *err)
     return (long)n;
 }
 
-enum cb_status cb_stream_init_utf16le(struct cb_stream *out,
-                                      struct cb_stream *in, size_t buf_size)
+enum cb_text_enc cb_text_sniff(const unsigned char *h, size_t len)
 {
+    if (len >= 2 && h[0] == 0xFE && h[1] == 0xFF)
+        return CB_TEXT_UTF16BE_BOM;
+    if (len >= 2 && h[0] == 0xFF && h[1] == 0xFE)
+        return CB_TEXT_UTF16LE_BOM;
+    if (len >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF)
+        return CB_TEXT_UTF8_BOM;
+    /* two characters below U+0100 and not NUL: text, not binary */
+    if (len >= 4 && h[0] && !h[1] && h[2] && !h[3])
+        return CB_TEXT_UTF16LE;
+    if (len >= 4 && !h[0] && h[1] && !h[2] && h[3])
+        return CB_TEXT_UTF16BE;
+    return CB_TEXT_PLAIN;
+}
+
+static size_t bom_len(enum cb_text_enc e)
+{
+    switch (e) {
+    case CB_TEXT_UTF8_BOM:
+        return 3;
+    case CB_TEXT_UTF16LE_BOM:
+    case CB_TEXT_UTF16BE_BOM:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+size_t cb_text_narrow(const unsigned char *head, size_t len, char *buf,
+                      size_t size, const char **text)
+{
+    enum cb_text_enc e = cb_text_sniff(head, len);
+    size_t from = bom_len(e);
+    if (!cb_text_is_utf16(e)) {
+        *text = (const char *)head + from;
+        return len - from;
+    }
+    size_t lo = cb_text_is_utf16be(e), n = 0;
+    for (size_t i = from; i + 1 < len && n < size; i += 2)
+        buf[n++] = head[i + 1 - lo] ? '?' : (char)head[i + lo];
+    *text = buf;
+    return n;
+}
+
+enum cb_status cb_stream_open_text(struct cb_text *t, struct cb_stream *raw,
+                                   size_t buf_size)
+{
+    size_t n;
+    const unsigned char *h = cb_stream_peek(raw, 4, &n);
+    memset(t, 0, sizeof *t);
+    t->in = t->raw = raw;
+    t->enc = cb_text_sniff(h, n);
+    size_t bom = bom_len(t->enc);
+    if (bom) {
+        unsigned char skip[3];
+        cb_stream_read(raw, skip, bom);
+    }
+    if (!cb_text_is_utf16(t->enc))
+        return CB_OK;
     struct utf16 *u = cb_calloc(1, sizeof *u);
     if (!u)
         return CB_E_NOMEM;
-    u->in = in;
-    enum cb_status st = cb_stream_init(out, utf16_read, u, buf_size);
-    if (st != CB_OK) {
+    u->in = raw;
+    u->big_endian = cb_text_is_utf16be(t->enc);
+    if (cb_stream_init(&t->conv, utf16_read, u, buf_size) != CB_OK) {
         cb_free(u);
-        return st;
+        return CB_E_NOMEM;
     }
-    out->owned = u;
+    t->conv.owned = u;
+    t->in = &t->conv;
     return CB_OK;
+}
+
+void cb_stream_close_text(struct cb_text *t)
+{
+    if (t->in == &t->conv)
+        cb_stream_fini(&t->conv);
+    t->in = NULL;
 }
 
 static long mem_read(void *ctx, void *buf, size_t n, struct cb_error *err)

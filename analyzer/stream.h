@@ -71,13 +71,63 @@ static inline uint64_t cb_stream_tell(const struct cb_stream *s)
     return s->base + s->pos;
 }
 
+/* ---- text -------------------------------------------------------------- */
+
+/* What the first bytes of a text file say about its encoding. */
+enum cb_text_enc {
+    CB_TEXT_PLAIN,       /* no BOM: UTF-8, ASCII or an 8-bit code page */
+    CB_TEXT_UTF8_BOM,    /* EF BB BF */
+    CB_TEXT_UTF16LE,     /* no BOM, but two units with a NUL high byte */
+    CB_TEXT_UTF16LE_BOM, /* FF FE */
+    CB_TEXT_UTF16BE,     /* no BOM, but two units with a NUL high byte */
+    CB_TEXT_UTF16BE_BOM, /* FE FF */
+};
+
+/* The encoding of a text file that starts with head[0..len); 4 bytes are
+ * enough to tell. Never allocates (bidders call it). */
+enum cb_text_enc cb_text_sniff(const unsigned char *head, size_t len);
+
+static inline int cb_text_is_utf16(enum cb_text_enc e)
+{
+    return e >= CB_TEXT_UTF16LE;
+}
+
+static inline int cb_text_is_utf16be(enum cb_text_enc e)
+{
+    return e == CB_TEXT_UTF16BE || e == CB_TEXT_UTF16BE_BOM;
+}
+
 /*
- * UTF-8 view of a UTF-16LE stream: out reads from in (which must outlive
- * it) and converts. A leading BOM is dropped; lone surrogates and an odd
- * final byte become U+FFFD.
+ * For bidders, which may not allocate: the head of a text file as one byte
+ * a character, after its BOM. UTF-8 and 8-bit text is the head itself;
+ * UTF-16 is narrowed into buf (up to size units; a unit above 0xFF
+ * becomes '?'). *text gets where it is; returns its length.
  */
-enum cb_status cb_stream_init_utf16le(struct cb_stream *out,
-                                      struct cb_stream *in, size_t buf_size);
+size_t cb_text_narrow(const unsigned char *head, size_t len, char *buf,
+                      size_t size, const char **text);
+
+/* A text file opened for reading as UTF-8, whatever its encoding. */
+struct cb_text {
+    struct cb_stream *in;  /* read the text from here: raw, or &conv */
+    struct cb_stream *raw; /* the stream opened */
+    enum cb_text_enc enc;  /* what the first bytes said */
+    struct cb_stream conv; /* UTF-16 converted; in points into the struct,
+                            * so it must not be copied once open */
+};
+
+/*
+ * Sniff raw (cb_text_sniff) and consume its BOM; for UTF-16 of either
+ * byte order set t->in to a UTF-8 conversion of the rest (buf_size as in
+ * cb_stream_init; lone surrogates and an odd final byte become U+FFFD),
+ * otherwise to raw. Offsets read from t->in count converted bytes for
+ * UTF-16 and raw bytes (BOM included) otherwise. raw must outlive t.
+ * Returns CB_E_NOMEM; t is then closed.
+ */
+enum cb_status cb_stream_open_text(struct cb_text *t, struct cb_stream *raw,
+                                   size_t buf_size);
+/* Frees the conversion; t->in is then NULL. Accepts a zeroed t (an open
+ * never made) and a closed one. */
+void cb_stream_close_text(struct cb_text *t);
 
 /* A stream over a memory buffer (tests, fuzzers). */
 enum cb_status cb_stream_init_mem(struct cb_stream *s, const void *data,

@@ -32,7 +32,6 @@
 
 #define COMPONENT_MAX 48
 #define CHANNEL_MAX 128
-#define MAX_COLUMNS 256
 
 enum section {
     SEC_NONE,    /* before any marker: a headerless (2012 R2) debug log */
@@ -62,9 +61,7 @@ struct state {
     size_t held_len, held_cap;
     uint64_t held_line;
     int have_held;
-    struct cb_stream u16; /* UTF-16LE input converted */
-    struct cb_stream *raw_in;
-    int utf16;
+    struct cb_text text; /* p->in while open: text.in */
     /* caches: consecutive lines mostly share the date, and a log uses a
      * few dozen components */
     char last_date[10];
@@ -179,28 +176,6 @@ static int level_of(const char *w, size_t n)
     return 0;
 }
 
-/* The first bytes as ASCII, whether the file is UTF-8 or UTF-16LE: the
- * bidder may not allocate, so a fixed buffer. */
-static size_t sniff_ascii(const unsigned char *h, size_t len, char *out,
-                          size_t size)
-{
-    size_t k = 0, i = 0;
-    int u16 = (len >= 2 && h[0] == 0xFF && h[1] == 0xFE) ||
-              (len >= 4 && h[0] && !h[1] && h[2] && !h[3]);
-    if (u16) {
-        i = h[0] == 0xFF ? 2 : 0;
-        for (; i + 1 < len && k + 1 < size; i += 2)
-            out[k++] = h[i + 1] ? '?' : (char)h[i];
-    } else {
-        if (len >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF)
-            i = 3;
-        for (; i < len && k + 1 < size; i++)
-            out[k++] = (char)h[i];
-    }
-    out[k] = '\0';
-    return k;
-}
-
 static int bid(const unsigned char *head, size_t len, const char *name)
 {
     int b = 0;
@@ -208,11 +183,12 @@ static int bid(const unsigned char *head, size_t len, const char *name)
     if (nl >= 11 && strcasecmp(name + nl - 11, "cluster.log") == 0)
         b += 8;
     char buf[512];
-    size_t n = sniff_ascii(head, len, buf, sizeof buf);
+    const char *s;
+    size_t n = cb_text_narrow(head, len, buf, sizeof buf, &s);
     size_t i = 0;
-    while (i < n && (buf[i] == '\r' || buf[i] == '\n' || buf[i] == ' '))
+    while (i < n && (s[i] == '\r' || s[i] == '\n' || s[i] == ' '))
         i++;
-    const char *s = buf + i;
+    s += i;
     n -= i;
     if (n >= 14 && memcmp(s, "[=== Cluster ", 13) == 0)
         b += 32;
@@ -223,30 +199,25 @@ static int bid(const unsigned char *head, size_t len, const char *name)
 
 static enum cb_status open_(struct cb_parse *p, void **state)
 {
-    size_t avail;
-    const unsigned char *h = cb_stream_peek(p->in, 4, &avail);
-    if (avail >= 2 && h[0] == 0xFE && h[1] == 0xFF)
-        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
-                            "UTF-16 big-endian cluster.log is not read");
     struct state *st = cb_calloc(1, sizeof *st);
     if (!st)
         return CB_E_NOMEM;
-    if ((avail >= 2 && h[0] == 0xFF && h[1] == 0xFE) ||
-        (avail >= 4 && h[0] && !h[1] && h[2] && !h[3])) {
-        if (cb_stream_init_utf16le(&st->u16, p->in, CB_LIMIT_LINE_BYTES) !=
-            CB_OK) {
-            cb_free(st);
-            return CB_E_NOMEM;
-        }
-        st->utf16 = 1;
-        st->raw_in = p->in;
-        p->in = &st->u16;
+    if (cb_stream_open_text(&st->text, p->in, CB_LIMIT_LINE_BYTES) != CB_OK) {
+        cb_free(st);
+        return CB_E_NOMEM;
     }
+    if (cb_text_is_utf16be(st->text.enc)) {
+        cb_stream_close_text(&st->text);
+        cb_free(st);
+        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
+                            "UTF-16 big-endian cluster.log is not read");
+    }
+    p->in = st->text.in;
     st->host = p->src->host;
     st->channel = cb_intern_cstr(p->strings, "cluster.log");
     if (!st->channel) {
-        if (st->utf16)
-            cb_stream_fini(&st->u16);
+        p->in = st->text.raw;
+        cb_stream_close_text(&st->text);
         cb_free(st);
         return CB_E_NOMEM;
     }
@@ -286,10 +257,8 @@ static void close_(struct cb_parse *p, void **state)
     if (!state || !*state)
         return;
     struct state *st = *state;
-    if (st->utf16) {
-        p->in = st->raw_in;
-        cb_stream_fini(&st->u16);
-    }
+    p->in = st->text.raw;
+    cb_stream_close_text(&st->text);
     cb_free(st->msg);
     cb_free(st->held);
     cb_free(st);
@@ -341,8 +310,8 @@ static int split_csv(struct cb_parse *p, const char *s, size_t n,
 static int config_line(struct cb_parse *p, struct state *st, const char *s,
                        size_t n)
 {
-    const char *vals[MAX_COLUMNS];
-    int k = split_csv(p, s, n, vals, MAX_COLUMNS);
+    const char *vals[CB_LIMIT_CLUSTERLOG_COLUMNS];
+    int k = split_csv(p, s, n, vals, CB_LIMIT_CLUSTERLOG_COLUMNS);
     if (k < 0)
         return -1;
     const char **copy = cb_arena_alloc(p->arena, (size_t)k * sizeof *copy);
@@ -665,9 +634,6 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             if (!s)
                 break;
             st->line++;
-            if (st->line == 1 && n >= 3 && (unsigned char)s[0] == 0xEF &&
-                (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-                s += 3, n -= 3;
             if (cut)
                 cb_parse_warn(p, CB_WHERE_LINE, st->line,
                               "line longer than %zu bytes, cut", n);

@@ -58,8 +58,6 @@
 #include "export_common.h"
 
 #define BLOCK ((size_t)64 << 10)
-#define NAME_MAX_BYTES 256u
-#define MAX_FIELDS 32u
 #define DATE_TEXT_MAX 96u /* a date and time longer than this is bad */
 
 /* ---- columns ------------------------------------------------------------ */
@@ -246,9 +244,7 @@ struct held {
 };
 
 struct state {
-    struct cb_stream *in; /* p->in, or conv for UTF-16 input */
-    struct cb_stream conv;
-    int utf16;
+    struct cb_text text; /* read from text.in */
     char delim;
 
     /* bytes */
@@ -729,7 +725,7 @@ static int refill(struct cb_parse *p, struct state *st)
     (void)p;
     if (st->eof)
         return 0;
-    st->blk_len = cb_stream_read(st->in, st->blk, BLOCK);
+    st->blk_len = cb_stream_read(st->text.in, st->blk, BLOCK);
     st->blk_pos = 0;
     if (st->blk_len == 0)
         st->eof = 1;
@@ -902,8 +898,8 @@ static int take_header(struct cb_parse *p, struct state *st)
         size_t n;
         const char *s = fval(st, i, &n);
         s = cb_export_trim(s, &n);
-        if (n > NAME_MAX_BYTES)
-            n = NAME_MAX_BYTES;
+        if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+            n = CB_LIMIT_EXPORT_NAME_BYTES;
         st->names[i] = n ? cb_intern(p->strings, s, n) : NULL;
         if (n && !st->names[i])
             return -1;
@@ -931,7 +927,7 @@ static int add_field(struct cb_parse *p, struct cb_field *f, uint32_t *nf,
                      const char *name, const char *v, size_t n)
 {
     v = cb_export_trim(v, &n);
-    if (!name || n == 0 || *nf == MAX_FIELDS)
+    if (!name || n == 0 || *nf == CB_LIMIT_CSV_FIELDS)
         return 0;
     char *val = cb_arena_strndup(p->arena, v, n);
     if (!val)
@@ -945,8 +941,8 @@ static const char *intern_val(struct cb_parse *p, const char *s, size_t n,
 {
     if (!s || n == 0)
         return NULL;
-    if (n > NAME_MAX_BYTES)
-        n = NAME_MAX_BYTES;
+    if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+        n = CB_LIMIT_EXPORT_NAME_BYTES;
     const char *r = cb_intern(p->strings, s, n);
     if (!r)
         *oom = 1;
@@ -983,132 +979,148 @@ static void assume_order(struct cb_parse *p, struct state *st, const char *why)
         order_name(st->order), hint);
 }
 
-/* Turn the record into an event, or skip it. Returns 1 event in *h,
- * 0 skipped, -1 out of memory. */
-static int convert(struct cb_parse *p, struct state *st, struct held *h)
+/* The record's date and time as one text: the date-and-time column, or
+ * the date and time columns joined in buf. NULL when there is none. */
+static const char *date_text(const struct state *st,
+                             char buf[2 * DATE_TEXT_MAX + 2], size_t *n)
 {
-    memset(h, 0, sizeof *h);
-    struct cb_event *ev = &h->ev;
-    ev->origin = st->rec_line;
-    size_t n, n2;
-    const char *v, *v2;
-    char buf[2 * DATE_TEXT_MAX + 2];
-    if (st->col[C_DATETIME] >= 0) {
-        v = cval(st, C_DATETIME, &n);
-    } else {
-        v = cval(st, C_DATE, &n);
-        v2 = cval(st, C_TIME, &n2);
-        if (v && v2 && n && n <= DATE_TEXT_MAX && n2 <= DATE_TEXT_MAX) {
-            memcpy(buf, v, n);
-            buf[n] = ' ';
-            memcpy(buf + n + 1, v2, n2);
-            n += n2 + 1;
-            v = buf;
-        }
+    if (st->col[C_DATETIME] >= 0)
+        return cval(st, C_DATETIME, n);
+    size_t n2;
+    const char *v = cval(st, C_DATE, n);
+    const char *v2 = cval(st, C_TIME, &n2);
+    if (v && v2 && *n && *n <= DATE_TEXT_MAX && n2 <= DATE_TEXT_MAX) {
+        memcpy(buf, v, *n);
+        buf[*n] = ' ';
+        memcpy(buf + *n + 1, v2, n2);
+        *n += n2 + 1;
+        v = buf;
     }
+    return v;
+}
+
+/* A date that cannot be read: counted, warned, the row skipped (0). */
+static int bad_date(struct cb_parse *p, struct state *st, const char *v,
+                    size_t n, const char *why)
+{
+    st->bad_dates++;
+    cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                  "line %llu: date '%.*s' %s; row skipped",
+                  (unsigned long long)st->rec_line, (int)(n > 60 ? 60 : n), v,
+                  why);
+    return 0;
+}
+
+/* A day and month in some order (w, read from the text v): checked
+ * against the order known so far, which it sets when it is the first to
+ * tell. 0: the row is skipped. */
+static int pair_fits(struct cb_parse *p, struct state *st, const struct when *w,
+                     const char *v, size_t n)
+{
+    st->any_pair = 1;
+    int a = w->a, b = w->b;
+    if (a > 12 && b > 12)
+        return bad_date(p, st, v, n, "has no month");
+    enum cb_date_order says = a > 12   ? CB_DATE_DMY
+                              : b > 12 ? CB_DATE_MDY
+                                       : CB_DATE_AUTO;
+    if (says == CB_DATE_AUTO)
+        return 1;
+    if (pair_time(w, says) == CB_TIME_NONE)
+        return bad_date(p, st, v, n, "not understood");
+    if (st->order == CB_DATE_AUTO) {
+        st->order = says;
+        st->order_line = st->rec_line;
+    } else if (says != st->order) {
+        if (st->contradict++ == 0)
+            st->contradict_line = st->rec_line;
+        cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
+                      "line %llu: date '%.*s' contradicts the %s order "
+                      "%s; row skipped",
+                      (unsigned long long)st->rec_line, (int)(n > 60 ? 60 : n),
+                      v, order_name(st->order),
+                      st->order_forced    ? "given by --date-order"
+                      : st->order_assumed ? "assumed earlier"
+                                          : "of the rows before");
+        return 0;
+    }
+    return 1;
+}
+
+/* The record's time into h->w; 0 when the row is skipped. */
+static int record_time(struct cb_parse *p, struct state *st, struct held *h)
+{
+    size_t n;
+    char buf[2 * DATE_TEXT_MAX + 2];
+    const char *v = date_text(st, buf, &n);
     if (!v || n == 0) {
         if (st->no_date++ == 0)
             st->no_date_line = st->rec_line;
         return 0;
     }
     int dot = 0, marker = 0;
-    if (!parse_when(v, n, &h->w, &dot, &marker)) {
-        st->bad_dates++;
-        cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
-                      "line %llu: date '%.*s' not understood; row skipped",
-                      (unsigned long long)st->rec_line, (int)(n > 60 ? 60 : n),
-                      v);
-        return 0;
-    }
+    if (!parse_when(v, n, &h->w, &dot, &marker))
+        return bad_date(p, st, v, n, "not understood");
     st->saw_dot_date |= dot;
     st->saw_ampm |= marker;
-    if (h->w.kind == W_PAIR) {
-        st->any_pair = 1;
-        int a = h->w.a, b = h->w.b;
-        if (a > 12 && b > 12) {
-            st->bad_dates++;
-            cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
-                          "line %llu: date '%.*s' has no month; row skipped",
-                          (unsigned long long)st->rec_line,
-                          (int)(n > 60 ? 60 : n), v);
-            return 0;
-        }
-        enum cb_date_order says = a > 12   ? CB_DATE_DMY
-                                  : b > 12 ? CB_DATE_MDY
-                                           : CB_DATE_AUTO;
-        if (says != CB_DATE_AUTO && pair_time(&h->w, says) == CB_TIME_NONE) {
-            st->bad_dates++;
-            cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
-                          "line %llu: date '%.*s' not understood; row "
-                          "skipped",
-                          (unsigned long long)st->rec_line,
-                          (int)(n > 60 ? 60 : n), v);
-            return 0;
-        }
-        if (says != CB_DATE_AUTO && st->order == CB_DATE_AUTO) {
-            st->order = says;
-            st->order_line = st->rec_line;
-        } else if (says != CB_DATE_AUTO && says != st->order) {
-            if (st->contradict++ == 0)
-                st->contradict_line = st->rec_line;
-            cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
-                          "line %llu: date '%.*s' contradicts the %s order "
-                          "%s; row skipped",
-                          (unsigned long long)st->rec_line,
-                          (int)(n > 60 ? 60 : n), v, order_name(st->order),
-                          st->order_forced    ? "given by --date-order"
-                          : st->order_assumed ? "assumed earlier"
-                                              : "of the rows before");
-            return 0;
-        }
-    }
+    if (h->w.kind == W_PAIR && !pair_fits(p, st, &h->w, v, n))
+        return 0;
     if (!h->w.zoned) {
-        ev->flags |= CB_EV_TIME_ASSUMED;
+        h->ev.flags |= CB_EV_TIME_ASSUMED;
         st->any_unzoned = 1;
     }
-    int oom = 0;
-    uint64_t u;
-    if ((v = cval(st, C_ID, &n)) && n) {
-        if (parse_uint(v, n, UINT32_MAX, &u)) {
-            ev->event_id = (uint32_t)u;
-            ev->flags |= CB_EV_HAS_EVENT_ID;
-        }
-    }
-    struct cb_field fields[MAX_FIELDS];
-    uint32_t nf = 0;
-    int level = 0;
-    const char *lv = cval(st, C_LEVELNAME, &n);
+    return 1;
+}
+
+/* The level from its name, else its number; a name not known is kept as
+ * the field Level. -1 on out of memory. */
+static int record_level(struct cb_parse *p, struct state *st,
+                        struct cb_field *fields, uint32_t *nf, int *level)
+{
+    size_t n, n2;
+    const char *v, *lv = cval(st, C_LEVELNAME, &n);
+    *level = 0;
     if (lv && n) {
         /* a file repeats a handful of names: skip the table walk */
         if (n == st->last_level_len && memcmp(lv, st->last_level, n) == 0) {
-            level = st->last_level_val;
+            *level = st->last_level_val;
         } else {
-            level = level_of(lv, n, &st->lang);
+            *level = level_of(lv, n, &st->lang);
             if (n <= sizeof st->last_level) {
                 memcpy(st->last_level, lv, n);
                 st->last_level_len = n;
-                st->last_level_val = level;
+                st->last_level_val = *level;
             }
         }
     }
-    if (!level && (v = cval(st, C_LEVELNUM, &n2)) && n2) {
-        level = level_of(v, n2, &st->lang);
+    if (!*level && (v = cval(st, C_LEVELNUM, &n2)) && n2) {
+        *level = level_of(v, n2, &st->lang);
         if (!lv || !n) {
             lv = v;
             n = n2;
         }
     }
-    if (!level && lv && n) {
+    if (!*level && lv && n) {
         if (st->unknown_levels++ == 0)
             cb_parse_warn(p, CB_WHERE_LINE, st->rec_line,
                           "level '%.*s' not known (a culture not mapped?); "
                           "kept as the field Level, level unknown",
                           (int)(n > 30 ? 30 : n), lv);
-        if (add_field(p, fields, &nf, "Level", lv, n) != 0)
+        if (add_field(p, fields, nf, "Level", lv, n) != 0)
             return -1;
     }
-    ev->level = (uint8_t)level;
-    v = cval(st, C_PROVIDER, &n);
+    return 0;
+}
+
+/* Provider, channel, host, record id, process and thread; -1 on out of
+ * memory. */
+static int record_source(struct cb_parse *p, struct state *st,
+                         struct cb_event *ev)
+{
+    int oom = 0;
+    uint64_t u;
+    size_t n;
+    const char *v = cval(st, C_PROVIDER, &n);
     ev->provider = intern_val(p, v, n, &oom);
     if ((v = cval(st, C_CHANNEL, &n)) && n)
         ev->channel = intern_val(p, v, n, &oom);
@@ -1128,11 +1140,16 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
         if ((v = cval(st, C_TID, &n)) && parse_uint(v, n, UINT32_MAX, &u))
             ev->tid = (uint32_t)u;
     }
-    if (oom)
-        return -1;
-    /* the message: its column, else the first one past the header */
-    v = NULL;
-    n = 0;
+    return oom ? -1 : 0;
+}
+
+/* The message: its column, else the first one past the header. -1 on
+ * out of memory. */
+static int record_message(struct cb_parse *p, struct state *st,
+                          struct cb_event *ev)
+{
+    const char *v = NULL;
+    size_t n = 0;
     if (st->col[C_MESSAGE] >= 0)
         v = fval(st, (unsigned)st->col[C_MESSAGE], &n);
     else if (st->message_extra && st->nf > st->ncols)
@@ -1145,11 +1162,19 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
             v++, n--;
     }
     ev->message = n ? cb_arena_strndup(p->arena, v, n) : "";
-    if (!ev->message)
-        return -1;
+    return ev->message ? 0 : -1;
+}
+
+/* The columns that name event fields, then every column the header names
+ * that is no known one; -1 on out of memory. */
+static int record_fields(struct cb_parse *p, struct state *st,
+                         struct cb_field *fields, uint32_t *nf)
+{
+    size_t n;
+    const char *v;
     for (int c = 0; c < C_COUNT; c++) {
         if (col_field[c] && (v = cval(st, (enum col)c, &n)) &&
-            add_field(p, fields, &nf, col_field[c], v, n) != 0)
+            add_field(p, fields, nf, col_field[c], v, n) != 0)
             return -1;
     }
     for (unsigned i = 0; i < st->ncols && i < st->nf; i++) {
@@ -1167,9 +1192,39 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
         if (known)
             continue;
         v = fval(st, i, &n);
-        if (add_field(p, fields, &nf, st->names[i], v, n) != 0)
+        if (add_field(p, fields, nf, st->names[i], v, n) != 0)
             return -1;
     }
+    return 0;
+}
+
+/* Turn the record into an event, or skip it. Returns 1 event in *h,
+ * 0 skipped, -1 out of memory. */
+static int convert(struct cb_parse *p, struct state *st, struct held *h)
+{
+    memset(h, 0, sizeof *h);
+    struct cb_event *ev = &h->ev;
+    ev->origin = st->rec_line;
+    if (!record_time(p, st, h))
+        return 0;
+    size_t n;
+    const char *v;
+    uint64_t u;
+    if ((v = cval(st, C_ID, &n)) && n) {
+        if (parse_uint(v, n, UINT32_MAX, &u)) {
+            ev->event_id = (uint32_t)u;
+            ev->flags |= CB_EV_HAS_EVENT_ID;
+        }
+    }
+    struct cb_field fields[CB_LIMIT_CSV_FIELDS];
+    uint32_t nf = 0;
+    int level;
+    if (record_level(p, st, fields, &nf, &level) != 0)
+        return -1;
+    ev->level = (uint8_t)level;
+    if (record_source(p, st, ev) != 0 || record_message(p, st, ev) != 0 ||
+        record_fields(p, st, fields, &nf) != 0)
+        return -1;
     if (nf) {
         struct cb_field *f = cb_arena_alloc(p->arena, nf * sizeof *f);
         if (!f)
@@ -1244,8 +1299,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->nheld = st->held_pos = 0;
         }
         if (st->finished) {
-            if (st->in->failed) {
-                p->err = st->in->err;
+            if (st->text.in->failed) {
+                p->err = st->text.in->err;
                 return CB_NEXT_FAIL;
             }
             return CB_NEXT_END;
@@ -1321,8 +1376,6 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
 static char sniff_delim(const unsigned char *s, size_t n)
 {
     size_t i = 0;
-    if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-        i = 3;
     /* skip a #TYPE line */
     if (n - i >= 5 && memcmp(s + i, "#TYPE", 5) == 0) {
         while (i < n && s[i] != '\n')
@@ -1356,41 +1409,25 @@ static void close_(struct cb_parse *p, void **state);
 
 static enum cb_status open_(struct cb_parse *p, void **state)
 {
-    size_t n;
-    const unsigned char *h = cb_stream_peek(p->in, 4, &n);
-    if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF)
-        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
-                            "UTF-16BE CSV is not read by this version");
-    int bom16 = n >= 2 && h[0] == 0xFF && h[1] == 0xFE;
-    int utf16 = bom16 || (n >= 4 && h[0] && !h[1] && h[2] && !h[3]);
     struct state *st = cb_calloc(1, sizeof *st);
     if (!st)
         return CB_E_NOMEM;
     *state = st;
-    st->in = p->in;
     st->blk = cb_malloc(BLOCK);
-    if (!st->blk) {
+    if (!st->blk ||
+        cb_stream_open_text(&st->text, p->in, CB_LIMIT_LINE_BYTES) != CB_OK) {
         close_(p, state);
         return CB_E_NOMEM;
     }
-    if (utf16) {
-        unsigned char bom[2];
-        if (bom16)
-            cb_stream_read(p->in, bom, 2);
-        if (cb_stream_init_utf16le(&st->conv, p->in, CB_LIMIT_LINE_BYTES) !=
-            CB_OK) {
-            close_(p, state);
-            return CB_E_NOMEM;
-        }
-        st->utf16 = 1;
-        st->in = &st->conv;
+    if (cb_text_is_utf16be(st->text.enc)) {
+        close_(p, state);
+        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
+                            "UTF-16BE CSV is not read by this version");
     }
-    h = cb_stream_peek(st->in, CB_LIMIT_SNIFF_BYTES, &n);
+    size_t n;
+    const unsigned char *h =
+        cb_stream_peek(st->text.in, CB_LIMIT_SNIFF_BYTES, &n);
     st->delim = sniff_delim(h, n);
-    if (n >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF) {
-        unsigned char bom[3];
-        cb_stream_read(st->in, bom, 3);
-    }
     st->line = 1;
     st->order = p->opts->date_order;
     if (st->order == CB_DATE_YMD) /* leaves d/m dates to the data */
@@ -1440,8 +1477,7 @@ static void close_(struct cb_parse *p, void **state)
             "data, line %llu)",
             order_name(st->order), (unsigned long long)st->order_line);
     }
-    if (st->utf16)
-        cb_stream_fini(&st->conv);
+    cb_stream_close_text(&st->text);
     cb_free(st->blk);
     cb_free(st->rec);
     cb_free(st->held);
@@ -1454,20 +1490,9 @@ static void close_(struct cb_parse *p, void **state)
 static int bid(const unsigned char *head, size_t len, const char *name)
 {
     char narrow[1024];
-    const unsigned char *s = head;
-    size_t n = len, from = 0;
-    if (len >= 2 && head[0] == 0xFF && head[1] == 0xFE)
-        from = 2;
-    if (from || (len >= 4 && head[0] && !head[1] && head[2] && !head[3])) {
-        n = 0;
-        for (size_t i = from; i + 1 < len && n < sizeof narrow; i += 2)
-            narrow[n++] = head[i + 1] ? '?' : (char)head[i];
-        s = (const unsigned char *)narrow;
-    } else if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB &&
-               head[2] == 0xBF) {
-        s += 3;
-        n -= 3;
-    }
+    const char *text;
+    size_t n = cb_text_narrow(head, len, narrow, sizeof narrow, &text);
+    const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     if (n >= 5 && memcmp(s, "#TYPE", 5) == 0) {
         while (i < n && s[i] != '\n')

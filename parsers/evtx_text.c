@@ -35,23 +35,17 @@
 #include "casebrief/parser.h"
 #include "export_common.h"
 
-#define DESC_MAX ((size_t)CB_LIMIT_LINE_BYTES)
-#define NAME_MAX_BYTES 256u
-#define MAX_FIELDS 8u
-
 static const char BASIS_ASSUMED[] =
     "local time of the exporting machine, assumed UTC";
 
 struct state {
-    struct cb_stream *in; /* p->in, or conv for UTF-16 input */
-    struct cb_stream conv;
-    int utf16;
+    struct cb_text text; /* read from text.in */
     uint64_t line;
     uint64_t preamble; /* non-blank lines before the first record */
     int in_record, in_desc;
     struct cb_event ev;
     int have_date;
-    struct cb_field fields[MAX_FIELDS];
+    struct cb_field fields[CB_LIMIT_EVTX_TEXT_FIELDS];
     unsigned nfields;
     char *desc;
     size_t desc_len, desc_cap;
@@ -136,12 +130,13 @@ static int desc_put(struct cb_parse *p, struct state *st, const char *s,
 {
     if (st->desc_cut)
         return 0;
-    if (st->desc_len + n > DESC_MAX) {
+    if (st->desc_len + n > CB_LIMIT_EVTX_TEXT_DESCRIPTION) {
         st->desc_cut = 1;
         cb_parse_warn(p, CB_WHERE_LINE, st->ev.origin,
                       "description of the record at line %llu is longer "
                       "than %zu bytes; cut",
-                      (unsigned long long)st->ev.origin, DESC_MAX);
+                      (unsigned long long)st->ev.origin,
+                      (size_t)CB_LIMIT_EVTX_TEXT_DESCRIPTION);
         return 0;
     }
     return cb_export_append(&st->desc, &st->desc_len, &st->desc_cap, s, n,
@@ -173,7 +168,8 @@ static int add_field(struct cb_parse *p, struct state *st, const char *name,
 {
     if (n == 0 || (n == 3 && memcmp(v, "N/A", 3) == 0))
         return 0;
-    if (st->nfields == MAX_FIELDS) /* only a repeated label gets here */
+    /* only a repeated label gets here */
+    if (st->nfields == CB_LIMIT_EVTX_TEXT_FIELDS)
         return 0;
     char *val = cb_arena_strndup(p->arena, v, n);
     if (!val)
@@ -187,8 +183,8 @@ static const char *name_of(struct cb_parse *p, const char *s, size_t n,
 {
     if (n == 0)
         return NULL;
-    if (n > NAME_MAX_BYTES)
-        n = NAME_MAX_BYTES;
+    if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+        n = CB_LIMIT_EXPORT_NAME_BYTES;
     const char *r = cb_intern(p->strings, s, n);
     if (!r)
         *oom = 1;
@@ -313,11 +309,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
     const char *s;
     size_t n;
     int cut;
-    while ((s = cb_stream_line(st->in, &n, &cut)) != NULL) {
+    while ((s = cb_stream_line(st->text.in, &n, &cut)) != NULL) {
         st->line++;
-        if (st->line == 1 && n >= 3 && (unsigned char)s[0] == 0xEF &&
-            (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-            s += 3, n -= 3;
         if (cut)
             cb_parse_warn(p, CB_WHERE_LINE, st->line,
                           "line longer than %zu bytes, cut", n);
@@ -342,8 +335,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
         if (r != CB_NEXT_END)
             return r;
     }
-    if (st->in->failed) {
-        p->err = st->in->err;
+    if (st->text.in->failed) {
+        p->err = st->text.in->err;
         return CB_NEXT_FAIL;
     }
     return CB_NEXT_END;
@@ -353,31 +346,20 @@ static void close_(struct cb_parse *p, void **state);
 
 static enum cb_status open_(struct cb_parse *p, void **state)
 {
-    size_t n;
-    const unsigned char *h = cb_stream_peek(p->in, 4, &n);
-    if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF)
-        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
-                            "UTF-16BE event text is not read by this "
-                            "version");
-    int bom16 = n >= 2 && h[0] == 0xFF && h[1] == 0xFE;
-    int utf16 = bom16 || (n >= 4 && h[0] && !h[1] && h[2] && !h[3]);
     struct state *st = cb_calloc(1, sizeof *st);
     if (!st)
         return CB_E_NOMEM;
     *state = st;
-    st->in = p->in;
     st->zoned_only = 1;
-    if (utf16) {
-        unsigned char bom[2];
-        if (bom16)
-            cb_stream_read(p->in, bom, 2);
-        if (cb_stream_init_utf16le(&st->conv, p->in, CB_LIMIT_LINE_BYTES) !=
-            CB_OK) {
-            close_(p, state);
-            return CB_E_NOMEM;
-        }
-        st->utf16 = 1;
-        st->in = &st->conv;
+    if (cb_stream_open_text(&st->text, p->in, CB_LIMIT_LINE_BYTES) != CB_OK) {
+        close_(p, state);
+        return CB_E_NOMEM;
+    }
+    if (cb_text_is_utf16be(st->text.enc)) {
+        close_(p, state);
+        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
+                            "UTF-16BE event text is not read by this "
+                            "version");
     }
     p->src->time_basis = BASIS_ASSUMED;
     p->src->time_kind = CB_TK_LOCAL;
@@ -402,8 +384,7 @@ static void close_(struct cb_parse *p, void **state)
         p->src->time_basis = "UTC (every Date carries a zone)";
         p->src->time_kind = CB_TK_UTC;
     }
-    if (st->utf16)
-        cb_stream_fini(&st->conv);
+    cb_stream_close_text(&st->text);
     cb_free(st->desc);
     cb_free(st);
     *state = NULL;
@@ -413,20 +394,8 @@ static int bid(const unsigned char *head, size_t len, const char *name)
 {
     (void)name;
     char narrow[256];
-    const char *s = (const char *)head;
-    size_t n = len, from = 0;
-    if (len >= 2 && head[0] == 0xFF && head[1] == 0xFE)
-        from = 2;
-    if (from || (len >= 4 && head[0] && !head[1] && head[2] && !head[3])) {
-        n = 0;
-        for (size_t i = from; i + 1 < len && n < sizeof narrow; i += 2)
-            narrow[n++] = head[i + 1] ? '?' : (char)head[i];
-        s = narrow;
-    } else if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB &&
-               head[2] == 0xBF) {
-        s += 3;
-        n -= 3;
-    }
+    const char *s;
+    size_t n = cb_text_narrow(head, len, narrow, sizeof narrow, &s);
     size_t i = 0;
     while (i < n && (s[i] == '\r' || s[i] == '\n' || s[i] == ' '))
         i++;

@@ -57,14 +57,6 @@
  * can start behind the parse front (where a damaged token began). */
 #define CHUNK ((size_t)192 << 10)
 #define WINDOW ((size_t)256 << 10)
-/* Event XML is about six levels deep; UserData adds a few. */
-#define MAX_DEPTH 64u
-/* Text of one event (values, names, message) and bytes of markup parsed
- * without any callback (one giant tag or comment) are held to a line. */
-#define EVENT_BUDGET ((size_t)CB_LIMIT_LINE_BYTES)
-#define STALL_BYTES ((uint64_t)CB_LIMIT_LINE_BYTES)
-/* Provider, channel and field names are cut there. */
-#define NAME_MAX_BYTES 256u
 
 enum sect { S_NONE, S_SYSTEM, S_EVENTDATA, S_USERDATA, S_RENDERING };
 
@@ -83,9 +75,7 @@ enum stop { STOP_NONE, STOP_NESTED, STOP_ENTITY, STOP_DEPTH, STOP_NOMEM };
 
 struct state {
     struct cb_parse *p;
-    struct cb_stream *in; /* p->in, or conv for UTF-16 input */
-    struct cb_stream conv;
-    int utf16;
+    struct cb_text src;   /* read from src.in */
     const char *encoding; /* handed to expat */
     XML_Parser xp;
 
@@ -136,7 +126,7 @@ static const XML_Char ns_sep[] = "|";
 
 static const char *note(const struct state *st)
 {
-    return st->utf16 ? " (of the UTF-8 conversion)" : "";
+    return cb_text_is_utf16(st->src.enc) ? " (of the UTF-8 conversion)" : "";
 }
 
 /* Local name of a namespace-expanded "uri|name". */
@@ -190,11 +180,12 @@ static void halt(struct state *st, enum stop why)
     XML_StopParser(st->xp, XML_FALSE);
 }
 
-/* Interned name, cut to NAME_MAX_BYTES; NULL only on out of memory. */
+/* Interned name, cut to CB_LIMIT_EXPORT_NAME_BYTES; NULL only on out of
+ * memory. */
 static const char *name_of(struct state *st, const char *s, size_t n)
 {
-    if (n > NAME_MAX_BYTES)
-        n = NAME_MAX_BYTES;
+    if (n > CB_LIMIT_EXPORT_NAME_BYTES)
+        n = CB_LIMIT_EXPORT_NAME_BYTES;
     const char *r = cb_intern(st->p->strings, s, n);
     if (!r)
         halt(st, STOP_NOMEM);
@@ -214,7 +205,8 @@ static int charge(struct state *st, size_t n)
     cb_parse_warn(st->p, CB_WHERE_OFFSET, st->ev.origin,
                   "record at offset %llu%s holds more than %zu bytes of "
                   "data; the rest is dropped",
-                  (unsigned long long)st->ev.origin, note(st), EVENT_BUDGET);
+                  (unsigned long long)st->ev.origin, note(st),
+                  (size_t)CB_LIMIT_XML_EVENT_TEXT);
     return 0;
 }
 
@@ -230,7 +222,7 @@ static void begin_event(struct state *st)
     st->cap_depth = 0;
     st->have_time = 0;
     st->nfields = 0;
-    st->budget = EVENT_BUDGET;
+    st->budget = (size_t)CB_LIMIT_XML_EVENT_TEXT;
     st->over_budget = 0;
     st->ndata = 0;
     st->computer = st->qualifiers = st->user_id = st->rendered = NULL;
@@ -447,7 +439,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name,
     struct state *st = ud;
     st->progress = st->fed;
     st->depth++;
-    if (st->depth > MAX_DEPTH) {
+    if (st->depth > CB_LIMIT_XML_DEPTH) {
         halt(st, STOP_DEPTH);
         return;
     }
@@ -631,7 +623,7 @@ static void read_more(struct state *st)
         st->win_len -= drop;
         st->win_off += drop;
     }
-    size_t got = cb_stream_read(st->in, st->win + st->win_len, CHUNK);
+    size_t got = cb_stream_read(st->src.in, st->win + st->win_len, CHUNK);
     if (got == 0)
         st->eof = 1;
     st->win_len += got;
@@ -731,8 +723,8 @@ static int after(struct state *st, enum XML_Status r)
         cb_parse_warn(p, CB_WHERE_OFFSET, st->stop_off,
                       "elements nested deeper than %u at offset %llu%s%s; "
                       "resuming at the next <Event>",
-                      MAX_DEPTH, (unsigned long long)st->stop_off, note(st),
-                      lost_note);
+                      CB_LIMIT_XML_DEPTH, (unsigned long long)st->stop_off,
+                      note(st), lost_note);
         return resync(st, st->stop_off + 1);
     case STOP_NONE:
         break;
@@ -798,7 +790,7 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->fed = win_end(st);
             r = XML_Parse(st->xp, (const char *)d, (int)n, 0);
         } else if (!st->eof) {
-            if (st->fed - st->progress > STALL_BYTES) {
+            if (st->fed - st->progress > CB_LIMIT_XML_STALL_BYTES) {
                 cb_parse_warn(p, CB_WHERE_OFFSET, st->progress,
                               "no markup completed in %llu bytes after "
                               "offset %llu%s; skipped",
@@ -817,8 +809,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
         if (after(st, r) != 0)
             return fail_nomem(p);
     }
-    if (p->in->failed || (st->utf16 && st->conv.failed)) {
-        p->err = p->in->failed ? p->in->err : st->conv.err;
+    if (p->in->failed || st->src.in->failed) {
+        p->err = p->in->failed ? p->in->err : st->src.in->err;
         return CB_NEXT_FAIL;
     }
     return CB_NEXT_END;
@@ -855,7 +847,8 @@ static const char *expat_encoding(struct cb_parse *p, const char *e, size_t n)
 static void skip_declaration(struct cb_parse *p, struct state *st)
 {
     size_t n;
-    const unsigned char *h = cb_stream_peek(st->in, CB_LIMIT_SNIFF_BYTES, &n);
+    const unsigned char *h =
+        cb_stream_peek(st->src.in, CB_LIMIT_SNIFF_BYTES, &n);
     size_t i = 0;
     while (i < n &&
            (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' || h[i] == '\n'))
@@ -880,52 +873,36 @@ static void skip_declaration(struct cb_parse *p, struct state *st)
             size_t s = k;
             while (k < dn && d[k] != q)
                 k++;
-            if (!st->utf16) /* converted to UTF-8 whatever it says */
+            if (!cb_text_is_utf16(st->src.enc)) /* converted to UTF-8 */
                 st->encoding = expat_encoding(p, d + s, k - s);
         }
     }
     /* consumed through the window buffer, which is free yet */
-    cb_stream_read(st->in, st->win, decl_len);
+    cb_stream_read(st->src.in, st->win, decl_len);
 }
 
 static void close_(struct cb_parse *p, void **state);
 
 static enum cb_status open_(struct cb_parse *p, void **state)
 {
-    size_t n;
-    const unsigned char *h = cb_stream_peek(p->in, 4, &n);
-    int utf16 = n >= 2 && ((h[0] == 0xFF && h[1] == 0xFE) ||
-                           (n >= 4 && h[0] && !h[1] && h[2] && !h[3]));
-    if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF)
-        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
-                            "UTF-16BE event XML is not read by this version");
     struct state *st = cb_calloc(1, sizeof *st);
     if (!st)
         return CB_E_NOMEM;
     st->p = p;
-    st->in = p->in;
     st->encoding = "UTF-8";
     *state = st;
     st->win = cb_malloc(WINDOW);
-    if (!st->win) {
+    if (!st->win || cb_stream_open_text(&st->src, p->in, CHUNK) != CB_OK) {
         close_(p, state);
         return CB_E_NOMEM;
     }
-    unsigned char bom[3];
-    if (utf16) {
-        if (h[0] == 0xFF)
-            cb_stream_read(p->in, bom, 2);
-        if (cb_stream_init_utf16le(&st->conv, p->in, CHUNK) != CB_OK) {
-            close_(p, state);
-            return CB_E_NOMEM;
-        }
-        st->utf16 = 1;
-        st->in = &st->conv;
-    } else if (n >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF) {
-        cb_stream_read(p->in, bom, 3);
+    if (cb_text_is_utf16be(st->src.enc)) {
+        close_(p, state);
+        return cb_error_set(&p->err, CB_E_UNSUPPORTED, CB_WHERE_OFFSET, 0,
+                            "UTF-16BE event XML is not read by this version");
     }
     skip_declaration(p, st);
-    st->win_off = cb_stream_tell(st->in);
+    st->win_off = cb_stream_tell(st->src.in);
     if (new_parser(st, st->win_off) != 0) {
         close_(p, state);
         return CB_E_NOMEM;
@@ -944,8 +921,7 @@ static void close_(struct cb_parse *p, void **state)
     struct state *st = *state;
     if (st->xp)
         XML_ParserFree(st->xp);
-    if (st->utf16)
-        cb_stream_fini(&st->conv);
+    cb_stream_close_text(&st->src);
     cb_free(st->win);
     cb_free(st->text);
     cb_free(st->fields);
@@ -970,23 +946,9 @@ static size_t skip_blank(const char *s, size_t n, size_t i)
 static int bid(const unsigned char *head, size_t len, const char *name)
 {
     (void)name;
-    /* UTF-16LE, with or without BOM: look at the low bytes */
     char narrow[512];
-    const char *s = (const char *)head;
-    size_t n = len;
-    size_t from = 0;
-    if (len >= 2 && head[0] == 0xFF && head[1] == 0xFE)
-        from = 2;
-    if (from || (len >= 4 && head[0] && !head[1] && head[2] && !head[3])) {
-        n = 0;
-        for (size_t i = from; i + 1 < len && n < sizeof narrow; i += 2)
-            narrow[n++] = head[i + 1] ? '?' : (char)head[i];
-        s = narrow;
-    } else if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB &&
-               head[2] == 0xBF) {
-        s += 3;
-        n -= 3;
-    }
+    const char *s;
+    size_t n = cb_text_narrow(head, len, narrow, sizeof narrow, &s);
     size_t i = skip_blank(s, n, 0);
     if (starts(s + i, n - i, "<?xml")) {
         const char *e = memmem(s + i, n - i, "?>", 2);

@@ -2,7 +2,7 @@
  * export_common.h - helpers shared by the parsers of Windows event exports
  * (evtx_xml.c, evtx_text.c): ISO 8601 times and host names from a
  * Computer value. Internal to parsers/. (UTF-16LE input goes through
- * cb_stream_init_utf16le in stream.h.)
+ * cb_stream_open_text in stream.h.)
  */
 #ifndef CASEBRIEF_EXPORT_COMMON_H
 #define CASEBRIEF_EXPORT_COMMON_H

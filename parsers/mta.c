@@ -87,8 +87,6 @@
 #define PAGE_SLOTS 100u
 #define PAGE_HDR 0x58u
 #define PAGE_FIXED (PAGE_HDR + 8u * PAGE_SLOTS) /* 0x378 */
-#define MAX_SECTIONS 64u
-#define MAX_SECTION_NAME 64u /* bytes */
 
 struct rec {
     uint64_t id;
@@ -380,7 +378,7 @@ enum cb_status cb_mta_load(struct cb_arena *arena, const void *data, size_t len,
         return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, 0,
                             "not an MTA file (no MTAFile signature)");
     uint32_t tbytes = cb_le32(d + 16), nsec = cb_le32(d + 20);
-    if (tbytes > len - HDR_BYTES || nsec > MAX_SECTIONS)
+    if (tbytes > len - HDR_BYTES || nsec > CB_LIMIT_MTA_SECTIONS)
         return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, 16,
                             "section table of %u bytes, %u sections, does "
                             "not fit",
@@ -389,7 +387,7 @@ enum cb_status cb_mta_load(struct cb_arena *arena, const void *data, size_t len,
     size_t pos = HDR_BYTES, end = HDR_BYTES + tbytes;
     for (uint32_t i = 0; i < nsec; i++) {
         if (end - pos < 20 || cb_le32(d + pos + 16) > end - pos - 20 ||
-            cb_le32(d + pos + 16) > MAX_SECTION_NAME)
+            cb_le32(d + pos + 16) > CB_LIMIT_MTA_SECTION_NAME)
             return cb_error_set(err, CB_E_CORRUPT, CB_WHERE_OFFSET, pos,
                                 "section %u: entry does not fit the table", i);
         uint64_t off = cb_le64(d + pos), size = cb_le64(d + pos + 8);

@@ -12,7 +12,7 @@
 
 static void walk(const struct cb_jv *v, size_t n, int depth)
 {
-    if (depth > CB_JSON_MAX_DEPTH + 1)
+    if (depth > CB_LIMIT_JSON_DEPTH + 1)
         abort();
     if ((v->type == CB_JSTR || v->type == CB_JNUM) && strlen(v->str) > n)
         abort();

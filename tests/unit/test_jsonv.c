@@ -87,8 +87,8 @@ Test(jsonv, length_bound_respected)
 
 Test(jsonv, nesting_capped)
 {
-    char deep[2 * (CB_JSON_MAX_DEPTH + 10) + 1];
-    size_t n = CB_JSON_MAX_DEPTH + 10;
+    char deep[2 * (CB_LIMIT_JSON_DEPTH + 10) + 1];
+    size_t n = CB_LIMIT_JSON_DEPTH + 10;
     memset(deep, '[', n);
     memset(deep + n, ']', n);
     deep[2 * n] = '\0';
@@ -96,7 +96,7 @@ Test(jsonv, nesting_capped)
     cr_assert_null(cb_json_parse(deep, 2 * n, &err, NULL));
     cr_assert_str_eq(err, "nested too deeply");
     /* at the cap it is fine */
-    n = CB_JSON_MAX_DEPTH;
+    n = CB_LIMIT_JSON_DEPTH;
     memset(deep, '[', n);
     memset(deep + n, ']', n);
     struct cb_jdoc *d = cb_json_parse(deep, 2 * n, NULL, NULL);

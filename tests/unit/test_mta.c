@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "endian.h"
 #include "helpers.h"
 
 /* ---- a small MTA writer ------------------------------------------------ */
@@ -59,14 +60,6 @@ static void set64(unsigned char *p, uint64_t v)
 {
     set32(p, (uint32_t)v);
     set32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
 }
 
 /* ASCII or UTF-16 units as UTF-16LE bytes (no NUL). */
@@ -421,7 +414,7 @@ Test(mta, damaged_pages_and_entries_are_skipped_and_counted)
     struct cb_mta *m;
     struct cb_mta_stats st;
     struct cb_error err;
-    size_t page2 = (size_t)get64(f + L.evt + 0x48);
+    size_t page2 = (size_t)cb_le64(f + L.evt + 0x48);
     cr_assert_gt(page2, 0u);
 
     /* the second EVT page's mark: its 50 records are lost */
@@ -456,7 +449,7 @@ Test(mta, damaged_pages_and_entries_are_skipped_and_counted)
     set64(f + L.evt + page2 + 0x50, page2);
 
     /* slot 0 of EVT: offset into the page header, then past the end */
-    uint64_t slot0 = get64(f + L.evt + 0x58);
+    uint64_t slot0 = cb_le64(f + L.evt + 0x58);
     set64(f + L.evt + 0x58, 0x10);
     cr_assert_eq(load_copy(f, len, &m, &st, &err), CB_OK);
     cr_expect_eq(st.records, 149u);
@@ -490,7 +483,7 @@ Test(mta, damaged_pages_and_entries_are_skipped_and_counted)
 
     /* MSG entry 1 (record 1's text): string size past its body; index
      * beyond the section; an index used twice */
-    unsigned char *m1 = f + L.msg + get64(f + L.msg + 0x58 + 8);
+    unsigned char *m1 = f + L.msg + cb_le64(f + L.msg + 0x58 + 8);
     set32(m1 + 8, 1000);
     cr_assert_eq(load_copy(f, len, &m, &st, &err), CB_OK);
     cr_expect_null(cb_mta_message(m, 1));
@@ -511,7 +504,7 @@ Test(mta, damaged_pages_and_entries_are_skipped_and_counted)
     set32(m1 + 8, 2 * 9 + 2);
 
     /* PUB entry 1: a list count past its body; its name size too */
-    unsigned char *p1 = f + L.pub + get64(f + L.pub + 0x58 + 8);
+    unsigned char *p1 = f + L.pub + cb_le64(f + L.pub + 0x58 + 8);
     set32(p1 + 8 + 8 + 4, 0x20000000u); /* tasks */
     cr_assert_eq(load_copy(f, len, &m, &st, &err), CB_OK);
     cr_expect_eq(cb_mta_publisher_count(m), 1u);

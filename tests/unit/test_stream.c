@@ -392,3 +392,168 @@ Test(stream, large_reads_mix_with_peeks_and_lines_at_the_right_offsets)
     }
     free(data);
 }
+
+/* ---- text: encoding sniffed once, UTF-16 converted ------------------------
+ */
+
+/* A text opened over a chunked source of len bytes (fixed: as in
+ * struct chunked); it must say it found want. Not to be copied: t.in may
+ * point into it. */
+struct text_fx {
+    struct chunked c;
+    struct cb_stream raw;
+    struct cb_text t;
+};
+
+static void text_open(struct text_fx *f, const void *data, size_t len,
+                      size_t fixed, enum cb_text_enc want)
+{
+    memset(&f->c, 0, sizeof f->c);
+    f->c.data = data;
+    f->c.len = len;
+    f->c.fixed = fixed;
+    f->c.fail_at = SIZE_MAX;
+    cr_assert_eq(cb_stream_init(&f->raw, chunked_read, &f->c, 4096), CB_OK);
+    cr_assert_eq(cb_stream_open_text(&f->t, &f->raw, 4096), CB_OK);
+    cr_assert_eq(f->t.enc, want);
+}
+
+static void text_close(struct text_fx *f)
+{
+    cb_stream_close_text(&f->t);
+    cr_assert_null(f->t.in);
+    cb_stream_close_text(&f->t); /* twice is harmless */
+    cb_stream_fini(&f->raw);
+}
+
+/* Everything t.in gives must be want (n bytes, NULs allowed). */
+static void expect_text(struct text_fx *f, const char *want, size_t n)
+{
+    char out[64];
+    size_t k = 0, got;
+    while ((got = cb_stream_read(f->t.in, out + k, sizeof out - k)) > 0)
+        k += got;
+    cr_assert_eq(k, n, "%zu bytes, want %zu", k, n);
+    cr_assert(memcmp(out, want, n) == 0);
+}
+
+Test(stream, text_sniff_tells_each_encoding_from_the_first_bytes)
+{
+    static const struct {
+        const char *head;
+        size_t len;
+        enum cb_text_enc want;
+    } t[] = {
+        {"", 0, CB_TEXT_PLAIN},
+        {"ab\0c", 4, CB_TEXT_PLAIN},
+        {"\xEF\xBB\xBFx", 4, CB_TEXT_UTF8_BOM},
+        {"\xEF\xBB", 2, CB_TEXT_PLAIN},
+        {"\xFF\xFE", 2, CB_TEXT_UTF16LE_BOM},
+        {"\xFE\xFF", 2, CB_TEXT_UTF16BE_BOM},
+        {"a\0b\0", 4, CB_TEXT_UTF16LE},
+        {"\0a\0b", 4, CB_TEXT_UTF16BE},
+        {"a\0b", 3, CB_TEXT_PLAIN},     /* two whole units are needed */
+        {"\0\0\0\0", 4, CB_TEXT_PLAIN}, /* NULs are binary, not text */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        cr_assert_eq(cb_text_sniff((const unsigned char *)t[i].head, t[i].len),
+                     t[i].want, "case %zu", i);
+    cr_assert(cb_text_is_utf16(CB_TEXT_UTF16BE));
+    cr_assert(!cb_text_is_utf16(CB_TEXT_UTF8_BOM));
+    cr_assert(cb_text_is_utf16be(CB_TEXT_UTF16BE_BOM));
+    cr_assert(!cb_text_is_utf16be(CB_TEXT_UTF16LE_BOM));
+}
+
+Test(stream, text_narrow_gives_bidders_one_byte_a_character)
+{
+    char buf[4];
+    const char *s;
+    const unsigned char u8[] = "\xEF\xBB\xBFhello";
+    cr_assert_eq(cb_text_narrow(u8, 8, buf, sizeof buf, &s), 5);
+    cr_assert_eq(s, (const char *)u8 + 3, "UTF-8 is not copied");
+    const unsigned char le[] = {0xFF, 0xFE, 'h', 0, 0xE9, 0, 0x20, 0xAC};
+    cr_assert_eq(cb_text_narrow(le, sizeof le, buf, sizeof buf, &s), 3);
+    cr_assert_eq(s, buf);
+    cr_assert(memcmp(buf, "h\xE9?", 3) == 0);
+    const unsigned char be[] = {0, 'a', 0, 'b', 0, 'c', 0, 'd', 0, 'e'};
+    cr_assert_eq(cb_text_narrow(be, sizeof be, buf, sizeof buf, &s), 4,
+                 "capped at the buffer");
+    cr_assert(memcmp(buf, "abcd", 4) == 0);
+    const unsigned char odd[] = {'a', 0, 'b', 0, 'c'};
+    cr_assert_eq(cb_text_narrow(odd, sizeof odd, buf, sizeof buf, &s), 2);
+}
+
+Test(stream, text_utf16le_with_bom_and_a_pair_split_between_reads)
+{
+    /* BOM, "a", U+1F600 (D83D DE00), "\n", "b", read a byte at a time */
+    const unsigned char in[] = {0xFF, 0xFE, 'a',  0, 0x3D, 0xD8,
+                                0x00, 0xDE, '\n', 0, 'b',  0};
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 1, CB_TEXT_UTF16LE_BOM);
+    cr_assert_eq(cb_stream_tell(f.t.in), 0, "offsets count converted bytes");
+    expect_line(f.t.in, "a\xF0\x9F\x98\x80");
+    expect_line(f.t.in, "b");
+    expect_end(f.t.in);
+    text_close(&f);
+}
+
+Test(stream, text_utf16be_without_bom_is_converted)
+{
+    const unsigned char in[] = {0, 'o', 0, 'k', 0x00, 0xE9, 0, '\n'};
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 0, CB_TEXT_UTF16BE);
+    expect_text(&f, "ok\xC3\xA9\n", 5);
+    text_close(&f);
+}
+
+Test(stream, text_utf16_damage_becomes_the_replacement_and_nul_passes)
+{
+    /* a lone low surrogate, a NUL unit, a high surrogate cut by the end,
+     * then an odd byte */
+    const unsigned char in[] = {0xFF, 0xFE, 'x', 0,    0x00, 0xDC, 0,
+                                0,    'y',  0,   0x00, 0xD8, 'z'};
+    const char want[] = "x\xEF\xBF\xBD\0y\xEF\xBF\xBD\xEF\xBF\xBD";
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 0, CB_TEXT_UTF16LE_BOM);
+    expect_text(&f, want, sizeof want - 1);
+    text_close(&f);
+}
+
+Test(stream, text_utf8_bom_is_consumed_and_offsets_stay_raw)
+{
+    const char in[] = "\xEF\xBB\xBF"
+                      "a\nb\n";
+    struct text_fx f;
+    text_open(&f, in, sizeof in - 1, 0, CB_TEXT_UTF8_BOM);
+    cr_assert_eq(f.t.in, &f.raw, "no conversion");
+    cr_assert_eq(cb_stream_tell(f.t.in), 3);
+    expect_text(&f, "a\nb\n", 4);
+    text_close(&f);
+}
+
+Test(stream, text_only_the_first_bom_goes_and_plain_text_is_left_alone)
+{
+    const char two[] = "\xEF\xBB\xBF\xEF\xBB\xBFz";
+    struct text_fx f;
+    text_open(&f, two, sizeof two - 1, 0, CB_TEXT_UTF8_BOM);
+    expect_text(&f, "\xEF\xBB\xBFz", 4);
+    text_close(&f);
+    text_open(&f, "plain", 5, 0, CB_TEXT_PLAIN);
+    cr_assert_eq(cb_stream_tell(f.t.in), 0);
+    expect_text(&f, "plain", 5);
+    text_close(&f);
+}
+
+Test(stream, text_read_failure_under_the_conversion_is_kept)
+{
+    const unsigned char in[] = {0xFF, 0xFE, 'a', 0, 'b', 0, 'c', 0};
+    struct text_fx f;
+    text_open(&f, in, sizeof in, 1, CB_TEXT_UTF16LE_BOM);
+    f.c.fail_at = 5;
+    char out[16];
+    while (cb_stream_read(f.t.in, out, sizeof out) > 0)
+        ;
+    cr_assert(f.t.in->failed);
+    cr_assert_eq(f.t.in->err.code, CB_E_IO);
+    text_close(&f);
+}

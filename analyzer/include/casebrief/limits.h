@@ -63,6 +63,29 @@
 #define CB_LIMIT_CSV_RECORD (1U << 20)
 #define CB_LIMIT_CSV_COLUMNS 256U
 #define CB_LIMIT_CSV_UNDECIDED_ROWS (1U << 18)
+/* Event CSV and text exports: fields kept of one record; text exports:
+ * bytes kept of a record's description. */
+#define CB_LIMIT_CSV_FIELDS 32U
+#define CB_LIMIT_EVTX_TEXT_FIELDS 8U
+#define CB_LIMIT_EVTX_TEXT_DESCRIPTION CB_LIMIT_LINE_BYTES
+/* Event exports (CSV, text, XML): provider, channel and field names are
+ * cut there. */
+#define CB_LIMIT_EXPORT_NAME_BYTES 256U
+/* Event XML exports: element depth (events are about six levels deep,
+ * UserData adds a few); text one event keeps (values, names, message);
+ * bytes of markup parsed with no element completed (one giant tag or
+ * comment) before they are skipped. */
+#define CB_LIMIT_XML_DEPTH 64U
+#define CB_LIMIT_XML_EVENT_TEXT CB_LIMIT_LINE_BYTES
+#define CB_LIMIT_XML_STALL_BYTES CB_LIMIT_LINE_BYTES
+/* cluster.log: columns of one resource-table (CSV) line. */
+#define CB_LIMIT_CLUSTERLOG_COLUMNS 256U
+/* Event Viewer locale metadata: sections of one file and bytes of a
+ * section's name. */
+#define CB_LIMIT_MTA_SECTIONS 64U
+#define CB_LIMIT_MTA_SECTION_NAME 64U
+/* JSON read by casebrief (rules, saved analyses): nesting depth. */
+#define CB_LIMIT_JSON_DEPTH 64
 
 struct cb_limits {
     uint64_t total_bytes;
