@@ -299,7 +299,8 @@ static int split_csv(struct cb_parse *p, const char *s, size_t n,
         }
         buf[b++] = '\0';
         if (k < max)
-            out[k++] = buf + start;
+            out[k] = buf + start;
+        k++; /* counted past max: the caller says what was cut */
         if (i >= n)
             break;
         i++; /* the comma */
@@ -310,15 +311,30 @@ static int split_csv(struct cb_parse *p, const char *s, size_t n,
 static int config_line(struct cb_parse *p, struct state *st, const char *s,
                        size_t n)
 {
+    struct cb_table *t = st->table;
+    if (t && t->nrows >= CB_LIMIT_CLUSTERLOG_TABLE_ROWS) {
+        if (t->rows_cut++ == 0)
+            cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                          "[=== %s ===] table: rows past %u are counted, "
+                          "not kept",
+                          t->section, CB_LIMIT_CLUSTERLOG_TABLE_ROWS);
+        return 0;
+    }
     const char *vals[CB_LIMIT_CLUSTERLOG_COLUMNS];
     int k = split_csv(p, s, n, vals, CB_LIMIT_CLUSTERLOG_COLUMNS);
     if (k < 0)
         return -1;
+    if (k > (int)CB_LIMIT_CLUSTERLOG_COLUMNS) {
+        cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                      "[=== %s ===] table: %d columns, those past %u "
+                      "ignored",
+                      st->sec_name, k, CB_LIMIT_CLUSTERLOG_COLUMNS);
+        k = (int)CB_LIMIT_CLUSTERLOG_COLUMNS;
+    }
     const char **copy = cb_arena_alloc(p->arena, (size_t)k * sizeof *copy);
     if (!copy && k)
         return -1;
     memcpy(copy, vals, (size_t)k * sizeof *copy);
-    struct cb_table *t = st->table;
     if (!t) {
         t = cb_arena_calloc(p->arena, 1, sizeof *t);
         if (!t)

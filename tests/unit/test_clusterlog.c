@@ -792,3 +792,34 @@ Test(clusterlog, utf16_line_longer_than_the_buffer_is_cut_safely)
     cr_assert(cut, "the long line is reported as cut");
     free(u);
 }
+
+/* issue 19 #9: a configuration section of 2 M rows made a 142 MB report,
+ * and columns past 256 were cut without a word. Rows past the cap are
+ * counted (one warning at the first), columns past it warned about. */
+Test(clusterlog, configuration_tables_are_capped_with_a_warning)
+{
+    size_t cap = CB_LIMIT_CLUSTERLOG_TABLE_ROWS, extra = 7;
+    size_t cols = CB_LIMIT_CLUSTERLOG_COLUMNS + 4;
+    size_t size = 256 + (cap + extra) * 32 + cols * 8;
+    char *text = malloc(size), *p = text;
+    cr_assert_not_null(text);
+    p += sprintf(p, "[=== Cluster ===]\r\nCurrent node: HV-NODE1 (1) id (1)\r\n"
+                    "[=== Resources ===]\r\n"); /* lines 1-3 */
+    for (size_t c = 0; c < cols; c++) /* line 4: the header */
+        p += sprintf(p, c ? ",C%zu" : "C%zu", c);
+    p += sprintf(p, "\r\n");
+    for (size_t r = 0; r < cap + extra; r++) /* lines 5.. */
+        p += sprintf(p, "\"Res %zu\",Online\r\n", r);
+    const struct cb_source *src = parse(text);
+    const struct cb_table *t = src->tables;
+    cr_assert_not_null(t);
+    cr_expect_eq(t->ncols, CB_LIMIT_CLUSTERLOG_COLUMNS);
+    cr_expect_str_eq(t->cols[CB_LIMIT_CLUSTERLOG_COLUMNS - 1], "C255");
+    cr_expect_eq(t->nrows, cap);
+    cr_expect_eq(t->rows_cut, extra);
+    cr_expect_str_eq(t->rows_tail->vals[0], "Res 9999");
+    expect_line_warning(src, 4, "260 columns, those past 256 ignored");
+    expect_line_warning(src, 5 + cap, "rows past 10000 are counted, not kept");
+    cr_expect_eq(count_warnings(src), 2u);
+    free(text);
+}

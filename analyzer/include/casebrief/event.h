@@ -100,6 +100,7 @@ struct cb_table {
     const char **cols;
     unsigned ncols;
     size_t nrows;
+    size_t rows_cut; /* rows past CB_LIMIT_CLUSTERLOG_TABLE_ROWS, counted */
     struct cb_row *rows, *rows_tail;
     struct cb_table *next;
 };

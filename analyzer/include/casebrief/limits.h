@@ -78,8 +78,12 @@
 #define CB_LIMIT_XML_DEPTH 64U
 #define CB_LIMIT_XML_EVENT_TEXT CB_LIMIT_LINE_BYTES
 #define CB_LIMIT_XML_STALL_BYTES CB_LIMIT_LINE_BYTES
-/* cluster.log: columns of one resource-table (CSV) line. */
+/* cluster.log: columns of one resource-table (CSV) line, and rows kept
+ * of one configuration table (a real cluster's largest, Resources or SBL
+ * Disks, has hundreds; 2 M rows made a 142 MB report). Past either, the
+ * rest is counted and one warning says so. */
 #define CB_LIMIT_CLUSTERLOG_COLUMNS 256U
+#define CB_LIMIT_CLUSTERLOG_TABLE_ROWS 10000U
 /* Event Viewer locale metadata: sections of one file and bytes of a
  * section's name. */
 #define CB_LIMIT_MTA_SECTIONS 64U
