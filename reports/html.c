@@ -18,6 +18,7 @@
 
 #include "alloc.h"
 #include "timebasis.h"
+#include "timefmt.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
 
@@ -28,7 +29,6 @@
 #define LANES_MAX 200
 #define CHOICES_MAX 500 /* options of one filter <select> */
 
-#define TICKS_PER_SEC 10000000LL
 /* The window's margin either side of the evidence: 10 % of its span, and
  * at least this, so that a lone event still shows what came around it. */
 #define WINDOW_MIN_PAD_SEC 30
@@ -199,23 +199,15 @@ static void num(struct out *o, uint64_t v)
 /* "2024-11-15 01:58:12.905" (milliseconds), or an em dash. */
 static void time_str(cb_time t, char *buf, size_t size)
 {
-    if (t == CB_TIME_NONE) {
+    if (t == CB_TIME_NONE)
         snprintf(buf, size, "\xE2\x80\x94");
-        return;
-    }
-    cb_time_format_iso(t, buf, size);
-    char *tp = strchr(buf, 'T');
-    if (tp) {
-        *tp = ' ';
-        char *dot = strchr(tp, '.');
-        if (dot && strlen(dot) > 4)
-            dot[4] = '\0';
-    }
+    else
+        cb_timefmt_ms(t, ' ', buf, size);
 }
 
 static void time_out(struct out *o, cb_time t)
 {
-    char buf[48];
+    char buf[CB_TIMEFMT_MAX];
     time_str(t, buf, sizeof buf);
     out_str(o, buf);
 }
@@ -223,31 +215,9 @@ static void time_out(struct out *o, cb_time t)
 /* "3 h 12 min", "42 s", "1.250 s" */
 static void duration(struct out *o, cb_time from, cb_time to)
 {
-    uint64_t d = (uint64_t)to - (uint64_t)from;
-    if (to < from)
-        d = 0;
-    uint64_t s = d / TICKS_PER_SEC;
-    if (s >= 86400) {
-        out_u64(o, s / 86400);
-        out_str(o, " d ");
-        out_u64(o, s % 86400 / 3600);
-        out_str(o, " h");
-    } else if (s >= 3600) {
-        out_u64(o, s / 3600);
-        out_str(o, " h ");
-        out_u64(o, s % 3600 / 60);
-        out_str(o, " min");
-    } else if (s >= 60) {
-        out_u64(o, s / 60);
-        out_str(o, " min ");
-        out_u64(o, s % 60);
-        out_str(o, " s");
-    } else {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%llu.%03llu s", (unsigned long long)s,
-                 (unsigned long long)(d % TICKS_PER_SEC / 10000));
-        out_str(o, buf);
-    }
+    char buf[CB_TIMEFMT_MAX];
+    cb_timefmt_duration(from, to, buf, sizeof buf);
+    out_str(o, buf);
 }
 
 static cb_time sat_add(cb_time a, cb_time b)
@@ -396,8 +366,8 @@ static void choose_window(struct rep *r)
     if (any) {
         uint64_t span = (uint64_t)emax - (uint64_t)emin;
         uint64_t pad = span / 10;
-        if (pad < (uint64_t)(WINDOW_MIN_PAD_SEC * TICKS_PER_SEC))
-            pad = (uint64_t)(WINDOW_MIN_PAD_SEC * TICKS_PER_SEC);
+        if (pad < (uint64_t)(WINDOW_MIN_PAD_SEC * CB_TICKS_PER_SEC))
+            pad = (uint64_t)(WINDOW_MIN_PAD_SEC * CB_TICKS_PER_SEC);
         if (pad > (uint64_t)INT64_MAX / 4)
             pad = (uint64_t)INT64_MAX / 4;
         r->window = 1;
@@ -975,13 +945,13 @@ static void local_time(struct rep *r, const struct cb_event *e)
     int32_t off;
     if (!cb_host_utc_offset(r->in->an, e->host, &off))
         return;
-    cb_time local = e->ts + (cb_time)off * 60 * 10000000;
     out_str(o, "<div class=\"sub\">local ");
-    time_out(o, local);
-    char z[32];
-    snprintf(z, sizeof z, " (UTC%c%02d:%02d)", off < 0 ? '-' : '+',
-             (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
+    time_out(o, cb_timefmt_local(e->ts, off));
+    char z[16];
+    cb_timefmt_offset(off, z, sizeof z);
+    out_str(o, " (UTC");
     out_str(o, z);
+    out_char(o, ')');
     out_str(o, "</div>");
 }
 
@@ -1194,9 +1164,9 @@ static void tick_label(struct out *o, cb_time t, uint64_t span)
         out_str(o, buf);
         return;
     }
-    if (span < 60ULL * TICKS_PER_SEC) { /* HH:MM:SS.mmm */
+    if (span < 60ULL * CB_TICKS_PER_SEC) { /* HH:MM:SS.mmm */
         out_str(o, sp + 1);
-    } else if (span < 86400ULL * TICKS_PER_SEC) { /* HH:MM:SS */
+    } else if (span < 86400ULL * CB_TICKS_PER_SEC) { /* HH:MM:SS */
         out_bytes(o, sp + 1, strlen(sp + 1) > 8 ? 8 : strlen(sp + 1));
     } else { /* MM-DD HH:MM */
         const char *date = sp - 5 > buf ? sp - 5 : buf;

@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "timebasis.h"
+#include "timefmt.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
 
@@ -109,11 +110,8 @@ static void when(struct out *o, cb_time t)
         out_str(o, "–");
         return;
     }
-    char iso[40];
-    cb_time_format_iso(t, iso, sizeof iso);
-    /* 2024-11-15 01:58:12.905 */
-    char b[32];
-    snprintf(b, sizeof b, "%.10s %.12s", iso, iso + 11);
+    char b[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(t, ' ', b, sizeof b); /* 2024-11-15 01:58:12.905 */
     out_str(o, b);
 }
 
@@ -141,12 +139,15 @@ static void local_when(struct out *o, const struct cb_analysis *an,
     int32_t off;
     if (!an || !cb_host_utc_offset(an, e->host, &off))
         return;
-    char iso[40], b[64];
-    cb_time_format_iso(e->ts + (cb_time)off * 60 * 10000000, iso, sizeof iso);
-    int a = off < 0 ? -off : off;
-    snprintf(b, sizeof b, " (local %.12s UTC%c%02d:%02d)", iso + 11,
-             off < 0 ? '-' : '+', a / 60, a % 60);
-    out_str(o, b);
+    char t[CB_TIMEFMT_MAX], z[16];
+    cb_timefmt_ms(cb_timefmt_local(e->ts, off), ' ', t, sizeof t);
+    cb_timefmt_offset(off, z, sizeof z);
+    const char *sp = strchr(t, ' ');
+    out_str(o, " (local ");
+    out_str(o, sp ? sp + 1 : t);
+    out_str(o, " UTC");
+    out_str(o, z);
+    out_char(o, ')');
 }
 
 static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
