@@ -634,40 +634,6 @@ static void write_summary(struct out *o, const struct idx *x,
     out_str(o, x->ncases ? "\n  ]\n}\n" : "]\n}\n");
 }
 
-/* Text for HTML content and quoted attributes: markup characters as
- * entities, control characters and invalid UTF-8 as U+FFFD. */
-static void h(struct out *o, const char *s)
-{
-    if (!s)
-        return;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        if (c == '&') out_str(o, "&amp;");
-        else if (c == '<') out_str(o, "&lt;");
-        else if (c == '>') out_str(o, "&gt;");
-        else if (c == '"') out_str(o, "&quot;");
-        else if (c == '\'') out_str(o, "&#39;");
-        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-            out_str(o, "\xEF\xBF\xBD");
-        else if (c < 0x80)
-            out_char(o, (char)c);
-        else {
-            size_t len = out_utf8_len(p + i, n - i);
-            if (!len) {
-                out_str(o, "\xEF\xBF\xBD");
-                i++;
-                continue;
-            }
-            out_bytes(o, s + i, len);
-            i += len;
-            continue;
-        }
-        i++;
-    }
-}
-
 static const char index_css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
     "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}"
@@ -744,11 +710,11 @@ static void write_index_html(struct out *o, const struct idx *x,
             if (c->ok)
                 continue;
             out_str(o, "<tr><td>");
-            h(o, c->name);
+            out_html(o, c->name);
             out_str(o, "</td><td>");
-            h(o, c->input);
+            out_html(o, c->input);
             out_str(o, "</td><td class=\"fail\">");
-            h(o, c->reason ? c->reason : "unknown");
+            out_html(o, c->reason ? c->reason : "unknown");
             out_str(o, "</td></tr>\n");
         }
         out_str(o, "</tbody></table>\n");
@@ -762,7 +728,7 @@ static void write_index_html(struct out *o, const struct idx *x,
                    "<th>Findings</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < nps; i++) {
             out_str(o, "<tr><td>");
-            h(o, ps[i].pattern);
+            out_html(o, ps[i].pattern);
             out_str(o, "</td><td class=\"n\">");
             out_u64(o, ps[i].cases);
             out_str(o, "</td><td class=\"n\">");
@@ -784,9 +750,9 @@ static void write_index_html(struct out *o, const struct idx *x,
         out_str(o, "<th class=\"rule\"><button type=\"button\" data-key=\"r");
         out_u64(o, k);
         out_str(o, "\" data-num=\"1\" title=\"");
-        h(o, cols[k].r->title);
+        out_html(o, cols[k].r->title);
         out_str(o, "\">");
-        h(o, cols[k].r->id);
+        out_html(o, cols[k].r->id);
         out_str(o, "</button></th>");
     }
     out_str(o, "</tr></thead>\n<tbody>\n");
@@ -798,7 +764,7 @@ static void write_index_html(struct out *o, const struct idx *x,
     for (size_t i = 0; i < x->ncases; i++) {
         const struct ccase *c = rows ? rows[i].c : &x->cases[i];
         out_str(o, "<tr data-name=\"");
-        h(o, c->name);
+        out_html(o, c->name);
         out_str(o, "\" data-worst=\"");
         out_i64(o, c->ok ? c->worst : -2);
         out_str(o, "\" data-findings=\"");
@@ -816,17 +782,17 @@ static void write_index_html(struct out *o, const struct idx *x,
         out_str(o, "\"><td>");
         if (c->has_html) {
             out_str(o, "<a href=\"");
-            h(o, c->name); /* a safe name: [A-Za-z0-9._+~-] */
+            out_html(o, c->name); /* a safe name: [A-Za-z0-9._+~-] */
             out_str(o, "/report.html\">");
-            h(o, c->name);
+            out_html(o, c->name);
             out_str(o, "</a>");
         } else {
-            h(o, c->name);
+            out_html(o, c->name);
         }
         out_str(o, "</td>");
         if (!c->ok) {
             out_str(o, "<td class=\"fail\">failed</td><td class=\"fail\">");
-            h(o, c->reason ? c->reason : "unknown");
+            out_html(o, c->reason ? c->reason : "unknown");
             out_str(o, "</td>");
         } else {
             out_str(o, c->worst >= 0 ? "<td class=\"s" : "<td class=\"mut");
@@ -863,7 +829,7 @@ static void write_index_html(struct out *o, const struct idx *x,
         const struct ccase *c = &x->cases[i];
         char t[64];
         out_str(o, "<tr><td>");
-        h(o, c->name);
+        out_html(o, c->name);
         snprintf(t, sizeof t, "%.1f</td><td class=\"n\">%.1f", c->seconds,
                  (double)c->rss_kb / 1024.0);
         out_str(o, "</td><td class=\"n\">");

@@ -7,7 +7,7 @@
  *
  * Self-contained: inline CSS and a little inline JS (copy buttons, table
  * filter), nothing loaded from anywhere; with JS off every row shows.
- * Every customer string goes through esc(): HTML-escaped, invalid UTF-8
+ * Every customer string goes through out_html(): HTML-escaped, invalid UTF-8
  * and control characters replaced, and "://" broken so that no URL
  * appears in the file. The markup is XHTML-compatible (every element
  * closed, attributes quoted, only the XML entities) so that an XML parser
@@ -67,99 +67,6 @@ struct rep {
 
 /* ---- escaping ----------------------------------------------------------- */
 
-
-#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-
-/*
- * n bytes of s as HTML text or attribute value: & < > " ' as references;
- * tab and newline kept, CR LF as LF; other C0 controls and DEL as their
- * Unicode control pictures (U+2400...); C1 controls, U+FFFE, U+FFFF and
- * every byte of invalid UTF-8 as U+FFFD; the colon of "://" as &#58; so
- * that a URL in the data is shown but is no URL in the file, and '=' as
- * &#61; so that no text of the data reads like an attribute (a grep for
- * " src=" or "onerror=" over the page finds only what casebrief wrote).
- */
-static void esc_n(struct out *o, const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t run = 0, i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' &&
-            c != '"' && c != '\'' && c != ':' && c != '=') {
-            i++;
-            continue;
-        }
-        if (c == '\n' || c == '\t') {
-            i++;
-            continue;
-        }
-        if (c == ':' && !(i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/')) {
-            i++;
-            continue;
-        }
-        uint32_t cp = 0;
-        size_t len = 1;
-        if (c >= 0x80) {
-            len = out_utf8_decode(s + i, n - i, &cp);
-            if (len > 1 && !(cp >= 0x80 && cp <= 0x9F) && cp != 0xFFFE &&
-                cp != 0xFFFF) {
-                i += len;
-                continue;
-            }
-            if (len == 0)
-                len = 1;
-        }
-        out_bytes(o, str + run, i - run);
-        switch (c) {
-        case '&':
-            out_str(o, "&amp;");
-            break;
-        case '<':
-            out_str(o, "&lt;");
-            break;
-        case '>':
-            out_str(o, "&gt;");
-            break;
-        case '"':
-            out_str(o, "&quot;");
-            break;
-        case '\'':
-            out_str(o, "&#39;");
-            break;
-        case ':':
-            out_str(o, "&#58;");
-            break;
-        case '=':
-            out_str(o, "&#61;");
-            break;
-        case '\r':
-            if (!(i + 1 < n && s[i + 1] == '\n'))
-                out_char(o, '\n');
-            break;
-        case 0x7f:
-            out_str(o, "\xE2\x90\xA1");
-            break; /* U+2421 */
-        default:
-            if (c < 0x20) {
-                char pic[3] = {'\xE2', '\x90', (char)(0x80 + c)};
-                out_bytes(o, pic, 3); /* U+2400 + c */
-            } else {
-                out_str(o, REPLACEMENT);
-            }
-        }
-        i += len;
-        run = i;
-    }
-    out_bytes(o, str + run, n - run);
-}
-
-static void esc(struct out *o, const char *s)
-{
-    if (s)
-        esc_n(o, s, strlen(s));
-}
-
 /* At most max bytes (cut at a character boundary), then a note. */
 static void esc_cut(struct out *o, const char *s, size_t max)
 {
@@ -167,13 +74,13 @@ static void esc_cut(struct out *o, const char *s, size_t max)
         return;
     size_t n = strlen(s);
     if (n <= max) {
-        esc_n(o, s, n);
+        out_html_n(o, s, n);
         return;
     }
     size_t cut = max;
     while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
         cut--;
-    esc_n(o, s, cut);
+    out_html_n(o, s, cut);
     out_str(o, "\xE2\x80\xA6 <span class=\"mut\">(");
     out_u64(o, n - cut);
     out_str(o, " more bytes)</span>");
@@ -772,7 +679,7 @@ static void head(struct rep *r)
                "initial-scale=1\"/>\n"
                "<meta name=\"generator\" content=\"casebrief " CASEBRIEF_VERSION
                "\"/>\n<title>casebrief: ");
-    esc(o, r->in->case_name ? r->in->case_name : "report");
+    out_html(o, r->in->case_name ? r->in->case_name : "report");
     out_str(o, "</title>\n<style>\n");
     out_str(o, css);
     out_str(o, "\n</style>\n</head>\n<body>\n");
@@ -787,7 +694,7 @@ static void host_list(struct out *o, const char *const *h, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             out_str(o, ", ");
-        esc(o, h[i]);
+        out_html(o, h[i]);
     }
 }
 
@@ -797,7 +704,7 @@ static void header(struct rep *r)
     const struct cb_timeline *tl = r->tl;
     out_str(
         o, "<header>\n<h1>casebrief report <span class=\"case\">\xE2\x80\x94 ");
-    esc(o, r->in->case_name ? r->in->case_name : "(unnamed case)");
+    out_html(o, r->in->case_name ? r->in->case_name : "(unnamed case)");
     out_str(o, "</span></h1>\n<dl class=\"meta\">\n<dt>Hosts</dt><dd>");
     host_list(o, r->hosts, r->nhosts);
     out_str(o, "</dd>\n<dt>Time span (UTC)</dt><dd>");
@@ -837,7 +744,7 @@ static void header(struct rep *r)
     out_str(o, r->nfind == 1 ? " finding" : " findings");
     out_str(o, "</dd>\n<dt>Analyzer</dt><dd>casebrief " CASEBRIEF_VERSION
                ", rules: ");
-    esc(o, r->in->rules_version ? r->in->rules_version : "unknown");
+    out_html(o, r->in->rules_version ? r->in->rules_version : "unknown");
     out_str(o, "</dd>\n</dl>\n<nav class=\"toc\"><a href=\"#summary\">"
                "Summary</a><a href=\"#findings\">Findings</a>"
                "<a href=\"#timeline\">Timeline</a><a href=\"#events\">Events"
@@ -860,10 +767,10 @@ static void entities(struct out *o, const struct cb_finding *f)
     for (size_t k = 0; k < f->nentities; k++) {
         if (k)
             out_str(o, ", ");
-        esc(o, f->entities[k].name);
+        out_html(o, f->entities[k].name);
         out_char(o, ' ');
         out_str(o, "<b>");
-        esc(o, f->entities[k].value);
+        out_html(o, f->entities[k].value);
         out_str(o, "</b>");
     }
 }
@@ -894,7 +801,7 @@ static void summary(struct rep *r)
         out_str(o, " %</td><td><a href=\"#finding-");
         out_u64(o, i + 1);
         out_str(o, "\">");
-        esc(o, f->title);
+        out_html(o, f->title);
         out_str(o, "</a><div class=\"sm\">");
         esc_cut(o, f->summary, TEXT_MAX);
         out_str(o, "</div></td><td>");
@@ -916,7 +823,7 @@ static void message(struct out *o, const struct cb_event *e)
 {
     if (e->component) {
         out_char(o, '[');
-        esc(o, e->component);
+        out_html(o, e->component);
         out_str(o, "] ");
     }
     struct cb_msgbuf mb;
@@ -984,10 +891,10 @@ static void evidence_table(struct rep *r, size_t fi)
         }
         local_time(r, e);
         out_str(o, "</td><td>");
-        esc(o, e->host[0] ? e->host : "\xE2\x80\x94");
+        out_html(o, e->host[0] ? e->host : "\xE2\x80\x94");
         out_str(o, "</td><td class=\"path\">");
         if (e->source)
-            esc(o, e->source->path);
+            out_html(o, e->source->path);
         out_str(o, "<div class=\"sub\">");
         where(o, e);
         if (e->flags & CB_EV_HAS_EVENT_ID) {
@@ -995,7 +902,7 @@ static void evidence_table(struct rep *r, size_t fi)
             out_u64(o, e->event_id);
         }
         out_str(o, "</div></td><td>");
-        esc(o, x->role);
+        out_html(o, x->role);
         out_str(o, "</td><td class=\"msg\">");
         message(o, e);
         out_str(o, "</td></tr>\n");
@@ -1015,17 +922,17 @@ static void finding_section(struct rep *r, size_t fi)
     out_str(o, "\">\n<h3>");
     out_u64(o, fi + 1);
     out_str(o, ". ");
-    esc(o, f->title);
+    out_html(o, f->title);
     out_str(o, "</h3>\n<div class=\"facts\">");
     sev_badge(o, f->severity);
     out_str(o, " <span>confidence <b>");
     out_u64(o, (uint64_t)(f->confidence < 0 ? 0 : f->confidence));
     out_str(o, " %</b></span><span>rule <code>");
-    esc(o, f->id);
+    out_html(o, f->id);
     out_str(o, "</code>");
     if (f->pattern) {
         out_str(o, " (pattern ");
-        esc(o, f->pattern);
+        out_html(o, f->pattern);
         out_char(o, ')');
     }
     out_str(o, "</span><span>");
@@ -1051,7 +958,7 @@ static void finding_section(struct rep *r, size_t fi)
     evidence_table(r, fi);
     if (f->cause) {
         out_str(o, "<h4>Cause</h4>\n<p>");
-        esc(o, f->cause);
+        out_html(o, f->cause);
         out_str(o, "</p>\n");
     }
     if (f->nremediation) {
@@ -1059,16 +966,16 @@ static void finding_section(struct rep *r, size_t fi)
         for (size_t k = 0; k < f->nremediation; k++) {
             const struct cb_remedy *rm = &f->remediation[k];
             out_str(o, "<li><div>");
-            esc(o, rm->text);
+            out_html(o, rm->text);
             out_str(o, "</div>");
             if (rm->powershell) {
                 out_str(o, "<div class=\"code\"><pre class=\"ps\"><code>");
-                esc(o, rm->powershell);
+                out_html(o, rm->powershell);
                 out_str(o, "</code></pre></div>");
             }
             if (rm->warning) {
                 out_str(o, "<div class=\"warn\"><b>Warning:</b> ");
-                esc(o, rm->warning);
+                out_html(o, rm->warning);
                 out_str(o, "</div>");
             }
             out_str(o, "</li>\n");
@@ -1079,7 +986,7 @@ static void finding_section(struct rep *r, size_t fi)
         out_str(o, "<h4>What to collect next</h4>\n<ul>\n");
         for (size_t k = 0; k < f->ncollect; k++) {
             out_str(o, "<li>");
-            esc(o, f->collect[k]);
+            out_html(o, f->collect[k]);
             out_str(o, "</li>\n");
         }
         out_str(o, "</ul>\n");
@@ -1088,7 +995,7 @@ static void finding_section(struct rep *r, size_t fi)
         out_str(o, "<h4>References</h4>\n<ul>\n");
         for (size_t k = 0; k < f->nreferences; k++) {
             out_str(o, "<li>");
-            esc(o, f->references[k]);
+            out_html(o, f->references[k]);
             out_str(o, "</li>\n");
         }
         out_str(o, "</ul>\n");
@@ -1145,13 +1052,13 @@ static void svg_label(struct out *o, const char *s, size_t max)
 {
     size_t n = strlen(s);
     if (n <= max) {
-        esc_n(o, s, n);
+        out_html_n(o, s, n);
         return;
     }
     size_t cut = max;
     while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
         cut--;
-    esc_n(o, s, cut);
+    out_html_n(o, s, cut);
     out_str(o, "\xE2\x80\xA6");
 }
 
@@ -1238,7 +1145,7 @@ static void timeline_svg(struct rep *r)
         out_str(o, "\" y=\"");
         out_u64(o, (uint64_t)(y + SVG_LANE / 2 + 4));
         out_str(o, "\" text-anchor=\"end\"><title>");
-        esc(o, name);
+        out_html(o, name);
         out_str(o, "</title>");
         svg_label(o, name, 24);
         out_str(o, "</text></g>\n");
@@ -1318,7 +1225,7 @@ static void timeline_svg(struct rep *r)
         out_str(o, " UTC: ");
         if (e->component) {
             out_char(o, '[');
-            esc(o, e->component);
+            out_html(o, e->component);
             out_str(o, "] ");
         }
         struct cb_msgbuf mb;
@@ -1358,9 +1265,9 @@ static void timeline_svg(struct rep *r)
             out_str(o, "\" r=\"6\"><title>#");
             out_u64(o, f + 1);
             out_char(o, ' ');
-            esc(o, fd->title);
+            out_html(o, fd->title);
             out_str(o, " \xE2\x80\x94 ");
-            esc(o, fd->evidence[k].role);
+            out_html(o, fd->evidence[k].role);
             out_char(o, ' ');
             time_out(o, e->ts);
             out_str(o, " UTC</title></circle>");
@@ -1444,7 +1351,7 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
     } else {
         for (size_t k = 0; k < n; k++) {
             out_str(o, "<option>");
-            esc(o, v[k]);
+            out_html(o, v[k]);
             out_str(o, "</option>");
         }
     }
@@ -1478,22 +1385,22 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
     out_str(o, "><td>");
     time_out(o, e->ts);
     out_str(o, "</td><td>");
-    esc(o, e->host[0] ? e->host : "\xE2\x80\x94");
+    out_html(o, e->host[0] ? e->host : "\xE2\x80\x94");
     out_str(o, "</td><td>");
     out_str(o, cb_level_name(e->level));
     out_str(o, "</td><td>");
-    esc(o, e->channel);
+    out_html(o, e->channel);
     out_str(o, "</td><td>");
     if (e->flags & CB_EV_HAS_EVENT_ID)
         out_u64(o, e->event_id);
     if (e->component) {
         if (e->flags & CB_EV_HAS_EVENT_ID)
             out_char(o, ' ');
-        esc(o, e->component);
+        out_html(o, e->component);
     }
     if (e->provider) {
         out_str(o, "<div class=\"sub\">");
-        esc(o, e->provider);
+        out_html(o, e->provider);
         out_str(o, "</div>");
     }
     out_str(o, "</td><td class=\"msg\">");
@@ -1513,7 +1420,7 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
         }
         out_str(o, "<tr><th>source</th><td class=\"path\">");
         if (e->source)
-            esc(o, e->source->path);
+            out_html(o, e->source->path);
         out_str(o, ", ");
         where(o, e);
         out_str(o, "</td></tr></table></details>");
@@ -1606,19 +1513,19 @@ static void gaps(struct rep *r)
             if (x->kind != CB_GAP_MISSING_CHANNEL)
                 continue;
             out_str(o, "<tr><td>");
-            esc(o, x->subject);
+            out_html(o, x->subject);
             out_str(o, "</td><td>");
             for (size_t k = 0; k < x->nrules; k++) {
                 if (k)
                     out_str(o, ", ");
                 out_str(o, "<code>");
-                esc(o, x->rules[k]);
+                out_html(o, x->rules[k]);
                 out_str(o, "</code>");
             }
             out_str(o, "</td><td>");
             if (x->collect) {
                 out_str(o, "<code>");
-                esc(o, x->collect);
+                out_html(o, x->collect);
                 out_str(o, "</code>");
             }
             out_str(o, "</td></tr>\n");
@@ -1634,11 +1541,11 @@ static void gaps(struct rep *r)
             if (x->kind != CB_GAP_TIME_ASSUMED)
                 continue;
             out_str(o, "<tr><td class=\"path\">");
-            esc(o, x->subject);
+            out_html(o, x->subject);
             out_str(o, "</td><td>");
-            esc(o, x->detail);
+            out_html(o, x->detail);
             out_str(o, "</td><td>");
-            esc(o, x->collect);
+            out_html(o, x->collect);
             out_str(o, "</td></tr>\n");
         }
         out_str(o, "</tbody>\n</table>\n");
@@ -1653,7 +1560,7 @@ static void gaps(struct rep *r)
             if (x->kind != CB_GAP_SILENT)
                 continue;
             out_str(o, "<tr><td>");
-            esc(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
+            out_html(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
             out_str(o, "</td><td class=\"t\">");
             time_out(o, x->from);
             out_str(o, "</td><td class=\"t\">");
@@ -1661,9 +1568,9 @@ static void gaps(struct rep *r)
             out_str(o, "</td><td class=\"n\">");
             duration(o, x->from, x->to);
             out_str(o, "</td><td class=\"path\">");
-            esc(o, x->subject);
+            out_html(o, x->subject);
             out_str(o, "</td><td>");
-            esc(o, x->detail);
+            out_html(o, x->detail);
             out_str(o, "</td></tr>\n");
         }
         out_str(o, "</tbody>\n</table>\n");
@@ -1679,16 +1586,16 @@ static void gaps(struct rep *r)
     for (size_t i = 0; i < r->an->nsources; i++) {
         const struct cb_source *s = r->an->sources[i];
         out_str(o, "<tr><td class=\"path\">");
-        esc(o, s->path);
+        out_html(o, s->path);
         out_str(o, "</td><td>");
-        esc(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
+        out_html(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
         out_str(o, "</td><td>");
         if (s->time_basis && s->time_basis[0]) {
-            esc(o, s->time_basis);
+            out_html(o, s->time_basis);
             if (s->time_basis_detail && s->time_basis_detail[0] &&
                 strcmp(s->time_basis_detail, s->time_basis) != 0) {
                 out_str(o, "<div class=\"sub\">");
-                esc(o, s->time_basis_detail);
+                out_html(o, s->time_basis_detail);
                 out_str(o, "</div>");
             }
         } else
@@ -1723,20 +1630,20 @@ static void configuration(struct out *o, const struct cb_analysis *an)
         const struct cb_source *s = an->sources[i];
         for (const struct cb_table *t = s->tables; t; t = t->next) {
             out_str(o, "<details><summary>");
-            esc(o, t->host && t->host[0] ? t->host : "\xE2\x80\x94");
+            out_html(o, t->host && t->host[0] ? t->host : "\xE2\x80\x94");
             out_str(o, ": ");
-            esc(o, t->section);
+            out_html(o, t->section);
             out_str(o, " (");
             num(o, t->nrows);
             out_str(o, t->nrows == 1 ? " row" : " rows");
             out_str(o, ", ");
-            esc(o, s->path);
+            out_html(o, s->path);
             out_str(o, " line ");
             out_u64(o, t->line);
             out_str(o, ")</summary>\n<table>\n<thead><tr>");
             for (unsigned c = 0; c < t->ncols; c++) {
                 out_str(o, "<th>");
-                esc(o, t->cols[c]);
+                out_html(o, t->cols[c]);
                 out_str(o, "</th>");
             }
             out_str(o, "</tr></thead>\n<tbody>\n");
@@ -1789,22 +1696,22 @@ static void inventory(struct rep *r)
             out_str(o, "<tr><td class=\"n\">");
             out_u64(o, i + 1);
             out_str(o, "</td><td class=\"path\">");
-            esc(o, s->path);
+            out_html(o, s->path);
             out_str(o, "<div class=\"sub\">");
             num(o, s->bytes);
             out_str(o, " bytes");
             out_str(o, "</div></td><td>");
-            esc(o, s->format);
+            out_html(o, s->format);
             if (s->note) {
                 out_str(o, "<div class=\"sub\">");
                 esc_cut(o, s->note, TEXT_MAX);
                 out_str(o, "</div>");
             }
             out_str(o, "</td><td>");
-            esc(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
+            out_html(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
             if (s->host_rule && s->host && s->host[0]) {
                 out_str(o, "<div class=\"sub\">from ");
-                esc(o, s->host_rule);
+                out_html(o, s->host_rule);
                 out_str(o, "</div>");
             }
             out_str(o, "</td><td class=\"n\">");
@@ -1852,7 +1759,7 @@ static void inventory(struct rep *r)
             out_str(o, "<li>");
             if (w->source) {
                 out_str(o, "<span class=\"path\">");
-                esc(o, w->source);
+                out_html(o, w->source);
                 out_str(o, "</span>: ");
             }
             warning_where(o, w);

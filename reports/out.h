@@ -1,7 +1,7 @@
 /*
  * out.h - buffered output with the escaping every renderer needs:
- * JSON strings (always valid UTF-8; invalid bytes become U+FFFD) and CSV
- * fields (no raw newlines: Timesketch rejects them).
+ * JSON strings (always valid UTF-8; invalid bytes become U+FFFD), CSV
+ * fields (no raw newlines: Timesketch rejects them) and HTML text.
  */
 #ifndef CASEBRIEF_REPORTS_OUT_H
 #define CASEBRIEF_REPORTS_OUT_H
@@ -76,5 +76,14 @@ void out_json_message(struct out *o, const char *component, const char *msg);
 void out_csv_field(struct out *o, const char *s);
 /* Text with control characters and newlines replaced by spaces. */
 void out_text(struct out *o, const char *s);
+
+/* n bytes of s as HTML text or a quoted attribute value, for every page
+ * casebrief writes (the report, the batch index): markup characters as
+ * references, controls as their Unicode pictures, invalid UTF-8 as
+ * U+FFFD, and "://" and '=' broken so that no URL or attribute of the
+ * data appears in the file (out.c says exactly). */
+void out_html_n(struct out *o, const char *s, size_t n);
+/* The same for a NUL-terminated s; NULL writes nothing. */
+void out_html(struct out *o, const char *s);
 
 #endif
