@@ -17,21 +17,11 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "timebasis.h"
 #include "timefmt.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
+#include "view.h"
 
-#define ROWS_MAX 5000 /* event table rows */
-#define TEXT_MAX 4096 /* bytes of one message or field value shown */
-#define TITLE_MAX 160 /* bytes of a message in an SVG tooltip */
-#define HOSTS_MAX 4096
-#define LANES_MAX 200
-#define CHOICES_MAX 500 /* options of one filter <select> */
-
-/* The window's margin either side of the evidence: 10 % of its span, and
- * at least this, so that a lone event still shows what came around it. */
-#define WINDOW_MIN_PAD_SEC 30
 
 /* SVG geometry (user units; the picture scales to the page width) */
 #define SVG_W 1000
@@ -40,26 +30,10 @@
 #define SVG_TOP 28
 #define SVG_LANE 30
 
-#define NOT_FOUND ((size_t)-1)
-
 struct rep {
     struct out o;
-    const struct cb_report_input *in;
-    const struct cb_analysis *an;
-    const struct cb_timeline *tl; /* never NULL (an empty one if needed) */
-    size_t nfind;
-    const struct cb_finding *find;
-
-    const char **hosts; /* sorted, distinct, non-empty */
-    size_t nhosts;
-
-    size_t *evoff; /* nfind + 1 offsets into evidx */
-    size_t *evidx; /* timeline index of every evidence event, or NOT_FOUND */
-
-    int window; /* there is a window (the timeline is not empty) */
-    cb_time wfrom, wto;
-    size_t lo, hi; /* timeline indices in [wfrom, wto] */
-    size_t *rows;  /* timeline indices shown in the event table, ascending */
+    struct cb_view v;
+    size_t *rows; /* timeline indices shown in the event table, ascending */
     size_t nrows;
     size_t omitted; /* events of the window not shown */
     int nomem;
@@ -127,14 +101,6 @@ static void duration(struct out *o, cb_time from, cb_time to)
     out_str(o, buf);
 }
 
-static cb_time sat_add(cb_time a, cb_time b)
-{
-    cb_time r;
-    if (__builtin_add_overflow(a, b, &r))
-        return b > 0 ? INT64_MAX : INT64_MIN + 1;
-    return r == CB_TIME_NONE ? INT64_MIN + 1 : r;
-}
-
 /* ---- data the page is built from --------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -146,156 +112,6 @@ static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     return x < y ? -1 : x > y;
-}
-
-static int add_host(const char **h, size_t *n, const char *name)
-{
-    if (!name || !name[0])
-        return 0;
-    for (size_t i = *n; i-- > 0;) {
-        if (h[i] == name) /* interned */
-            return 0;
-    }
-    if (*n == HOSTS_MAX)
-        return 0;
-    h[(*n)++] = name;
-    return 0;
-}
-
-/* Every host of the bundle: of the sources, and of the events of sources
- * whose events name several hosts. Sorted, distinct. */
-static int collect_hosts(struct rep *r)
-{
-    r->hosts = cb_calloc(HOSTS_MAX, sizeof *r->hosts);
-    if (!r->hosts)
-        return -1;
-    size_t n = 0;
-    int any_mixed = 0;
-    for (size_t i = 0; r->an && i < r->an->nsources; i++) {
-        const struct cb_source *s = r->an->sources[i];
-        add_host(r->hosts, &n, s->host);
-        any_mixed |= s->mixed_hosts;
-    }
-    const char *prev = NULL;
-    for (size_t i = 0; any_mixed && i < r->tl->count; i++) {
-        const struct cb_event *e = r->tl->events[i];
-        if (e->host == prev || !e->source || !e->source->mixed_hosts)
-            continue;
-        prev = e->host;
-        add_host(r->hosts, &n, e->host);
-    }
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++)
-            add_host(r->hosts, &n, r->find[f].evidence[k].ev->host);
-    }
-    qsort(r->hosts, n, sizeof *r->hosts, cmp_str);
-    size_t m = 0; /* equal names under different pointers */
-    for (size_t i = 0; i < n; i++) {
-        if (!m || strcmp(r->hosts[m - 1], r->hosts[i]) != 0)
-            r->hosts[m++] = r->hosts[i];
-    }
-    r->nhosts = m;
-    return 0;
-}
-
-/* First index whose time is >= t (upper: > t). */
-static size_t bound(const struct cb_timeline *tl, cb_time t, int upper)
-{
-    size_t lo = 0, hi = tl->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        cb_time m = tl->events[mid]->ts;
-        if (m < t || (upper && m == t))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* The event's position in the timeline, by pointer. */
-static size_t event_index(const struct cb_timeline *tl,
-                          const struct cb_event *e)
-{
-    for (size_t i = bound(tl, e->ts, 0);
-         i < tl->count && tl->events[i]->ts == e->ts; i++) {
-        if (tl->events[i] == e)
-            return i;
-    }
-    for (size_t i = 0; i < tl->count; i++) { /* not in time order? */
-        if (tl->events[i] == e)
-            return i;
-    }
-    return NOT_FOUND;
-}
-
-static int locate_evidence(struct rep *r)
-{
-    r->evoff = cb_calloc(r->nfind + 1, sizeof *r->evoff);
-    if (!r->evoff)
-        return -1;
-    size_t total = 0;
-    for (size_t f = 0; f < r->nfind; f++) {
-        r->evoff[f] = total;
-        total += r->find[f].nevidence;
-    }
-    r->evoff[r->nfind] = total;
-    r->evidx = cb_calloc(total ? total : 1, sizeof *r->evidx);
-    if (!r->evidx)
-        return -1;
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++)
-            r->evidx[r->evoff[f] + k] =
-                event_index(r->tl, r->find[f].evidence[k].ev);
-    }
-    return 0;
-}
-
-/* From the earliest evidence minus 10 % to the latest plus 10 % (at
- * least WINDOW_MIN_PAD_SEC either side), or the whole timeline without
- * evidence. */
-static void choose_window(struct rep *r)
-{
-    cb_time emin = INT64_MAX, emax = INT64_MIN;
-    int any = 0;
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++) {
-            cb_time t = r->find[f].evidence[k].ev->ts;
-            if (t == CB_TIME_NONE)
-                continue;
-            any = 1;
-            if (t < emin)
-                emin = t;
-            if (t > emax)
-                emax = t;
-        }
-    }
-    if (any) {
-        uint64_t span = (uint64_t)emax - (uint64_t)emin;
-        uint64_t pad = span / 10;
-        if (pad < (uint64_t)(WINDOW_MIN_PAD_SEC * CB_TICKS_PER_SEC))
-            pad = (uint64_t)(WINDOW_MIN_PAD_SEC * CB_TICKS_PER_SEC);
-        if (pad > (uint64_t)INT64_MAX / 4)
-            pad = (uint64_t)INT64_MAX / 4;
-        r->window = 1;
-        r->wfrom = sat_add(emin, -(cb_time)pad);
-        r->wto = sat_add(emax, (cb_time)pad);
-    } else if (r->tl->count) {
-        r->window = 1;
-        r->wfrom = r->tl->events[0]->ts;
-        r->wto = r->tl->events[r->tl->count - 1]->ts;
-        if (r->wto < r->wfrom) { /* not in time order: be safe */
-            cb_time t = r->wfrom;
-            r->wfrom = r->wto;
-            r->wto = t;
-        }
-    }
-    if (r->window) {
-        r->lo = bound(r->tl, r->wfrom, 0);
-        r->hi = bound(r->tl, r->wto, 1);
-        if (r->hi < r->lo)
-            r->hi = r->lo;
-    }
 }
 
 /* Priority of an event for the capped table: critical and error first,
@@ -321,7 +137,7 @@ static void frontier_seek(struct frontier *f, const struct rep *r,
                           const unsigned char *sel, int cls)
 {
     while (!f->done) {
-        if (f->pos == f->stop || f->pos == NOT_FOUND) {
+        if (f->pos == f->stop || f->pos == CB_VIEW_NOT_FOUND) {
             f->done = 1;
             return;
         }
@@ -329,7 +145,7 @@ static void frontier_seek(struct frontier *f, const struct rep *r,
             f->done = 1;
             return;
         }
-        if (!sel[f->pos] && row_class(r->tl->events[r->lo + f->pos]) == cls)
+        if (!sel[f->pos] && row_class(r->v.tl->events[r->v.lo + f->pos]) == cls)
             return;
         f->pos = f->left ? f->pos - 1 : f->pos + 1;
     }
@@ -345,43 +161,43 @@ static int take_nearest(const struct rep *r, unsigned char *sel,
                         const size_t *anchors, size_t nanchors, int cls,
                         size_t budget)
 {
-    size_t n = r->hi - r->lo;
+    size_t n = r->v.hi - r->v.lo;
     size_t nf = nanchors ? 2 * nanchors : 1;
     struct frontier *fr = cb_calloc(nf, sizeof *fr);
     if (!fr)
         return -1;
     if (!nanchors) {
-        fr[0] = (struct frontier){n - 1, NOT_FOUND, 1, 0,
-                                  r->tl->events[r->hi - 1]->ts};
+        fr[0] = (struct frontier){n - 1, CB_VIEW_NOT_FOUND, 1, 0,
+                                  r->v.tl->events[r->v.hi - 1]->ts};
     }
     for (size_t k = 0; k < nanchors; k++) {
         size_t p = anchors[k];
-        cb_time t = r->tl->events[r->lo + p]->ts;
-        size_t prev = k ? anchors[k - 1] : NOT_FOUND;
+        cb_time t = r->v.tl->events[r->v.lo + p]->ts;
+        size_t prev = k ? anchors[k - 1] : CB_VIEW_NOT_FOUND;
         size_t next = k + 1 < nanchors ? anchors[k + 1] : n;
         fr[2 * k] =
-            (struct frontier){p ? p - 1 : NOT_FOUND, prev, 1, p == 0, t};
+            (struct frontier){p ? p - 1 : CB_VIEW_NOT_FOUND, prev, 1, p == 0, t};
         fr[2 * k + 1] = (struct frontier){p + 1, next, 0, 0, t};
     }
     for (size_t k = 0; k < nf; k++)
         frontier_seek(&fr[k], r, sel, cls);
     while (budget) {
-        size_t best = NOT_FOUND;
+        size_t best = CB_VIEW_NOT_FOUND;
         uint64_t bestd = 0;
         for (size_t k = 0; k < nf; k++) {
             if (fr[k].done)
                 continue;
-            cb_time t = r->tl->events[r->lo + fr[k].pos]->ts;
+            cb_time t = r->v.tl->events[r->v.lo + fr[k].pos]->ts;
             uint64_t d = t > fr[k].anchor
                              ? (uint64_t)t - (uint64_t)fr[k].anchor
                              : (uint64_t)fr[k].anchor - (uint64_t)t;
-            if (best == NOT_FOUND || d < bestd ||
+            if (best == CB_VIEW_NOT_FOUND || d < bestd ||
                 (d == bestd && fr[k].pos < fr[best].pos)) {
                 best = k;
                 bestd = d;
             }
         }
-        if (best == NOT_FOUND)
+        if (best == CB_VIEW_NOT_FOUND)
             break;
         sel[fr[best].pos] = 2;
         budget--;
@@ -395,21 +211,21 @@ static int take_nearest(const struct rep *r, unsigned char *sel,
 }
 
 /* The rows of the event table: every event of the window up to
- * ROWS_MAX; past it, evidence first, then by row_class, then nearest the
+ * CB_LIMIT_REPORT_ROWS; past it, evidence first, then by row_class, then nearest the
  * evidence. Evidence outside the window (only if the timeline was not in
  * time order) is added so that every evidence link has a target. */
 static int select_rows(struct rep *r)
 {
-    size_t n = r->window ? r->hi - r->lo : 0;
-    size_t nev = r->evoff[r->nfind];
+    size_t n = r->v.window ? r->v.hi - r->v.lo : 0;
+    size_t nev = r->v.evoff[r->v.nfind];
     r->rows =
-        cb_calloc((n < ROWS_MAX ? n : ROWS_MAX) + nev + 1, sizeof *r->rows);
+        cb_calloc((n < CB_LIMIT_REPORT_ROWS ? n : CB_LIMIT_REPORT_ROWS) + nev + 1, sizeof *r->rows);
     if (!r->rows)
         return -1;
     size_t m = 0;
-    if (n <= ROWS_MAX) {
+    if (n <= CB_LIMIT_REPORT_ROWS) {
         for (size_t i = 0; i < n; i++)
-            r->rows[m++] = r->lo + i;
+            r->rows[m++] = r->v.lo + i;
     } else {
         unsigned char *sel = cb_calloc(n, 1);
         size_t *anchors = cb_calloc(nev + 1, sizeof *anchors);
@@ -418,13 +234,13 @@ static int select_rows(struct rep *r)
             cb_free(anchors);
             return -1;
         }
-        size_t na = 0, budget = ROWS_MAX;
+        size_t na = 0, budget = CB_LIMIT_REPORT_ROWS;
         for (size_t k = 0; k < nev; k++) {
-            size_t i = r->evidx[k];
-            if (i == NOT_FOUND || i < r->lo || i >= r->hi || sel[i - r->lo])
+            size_t i = r->v.evidx[k];
+            if (i == CB_VIEW_NOT_FOUND || i < r->v.lo || i >= r->v.hi || sel[i - r->v.lo])
                 continue;
-            sel[i - r->lo] = 1;
-            anchors[na++] = i - r->lo;
+            sel[i - r->v.lo] = 1;
+            anchors[na++] = i - r->v.lo;
             if (budget)
                 budget--;
         }
@@ -432,10 +248,10 @@ static int select_rows(struct rep *r)
         for (int cls = 0; cls < 3 && budget; cls++) {
             size_t cnt = 0;
             for (size_t i = 0; i < n; i++)
-                cnt += !sel[i] && row_class(r->tl->events[r->lo + i]) == cls;
+                cnt += !sel[i] && row_class(r->v.tl->events[r->v.lo + i]) == cls;
             if (cnt <= budget) {
                 for (size_t i = 0; i < n; i++) {
-                    if (!sel[i] && row_class(r->tl->events[r->lo + i]) == cls)
+                    if (!sel[i] && row_class(r->v.tl->events[r->v.lo + i]) == cls)
                         sel[i] = 1;
                 }
                 budget -= cnt;
@@ -450,15 +266,15 @@ static int select_rows(struct rep *r)
         }
         for (size_t i = 0; i < n; i++) {
             if (sel[i])
-                r->rows[m++] = r->lo + i;
+                r->rows[m++] = r->v.lo + i;
         }
         cb_free(sel);
         cb_free(anchors);
     }
     r->omitted = n - m;
     for (size_t k = 0; k < nev; k++) {
-        size_t i = r->evidx[k];
-        if (i != NOT_FOUND && (!r->window || i < r->lo || i >= r->hi))
+        size_t i = r->v.evidx[k];
+        if (i != CB_VIEW_NOT_FOUND && (!r->v.window || i < r->v.lo || i >= r->v.hi))
             r->rows[m++] = i;
     }
     qsort(r->rows, m, sizeof *r->rows, cmp_size);
@@ -473,7 +289,7 @@ static int select_rows(struct rep *r)
 
 static int row_shown(const struct rep *r, size_t idx)
 {
-    return idx != NOT_FOUND &&
+    return idx != CB_VIEW_NOT_FOUND &&
            bsearch(&idx, r->rows, r->nrows, sizeof *r->rows, cmp_size) != NULL;
 }
 
@@ -679,7 +495,7 @@ static void head(struct rep *r)
                "initial-scale=1\"/>\n"
                "<meta name=\"generator\" content=\"casebrief " CASEBRIEF_VERSION
                "\"/>\n<title>casebrief: ");
-    out_html(o, r->in->case_name ? r->in->case_name : "report");
+    out_html(o, r->v.in->case_name ? r->v.in->case_name : "report");
     out_str(o, "</title>\n<style>\n");
     out_str(o, css);
     out_str(o, "\n</style>\n</head>\n<body>\n");
@@ -701,50 +517,47 @@ static void host_list(struct out *o, const char *const *h, size_t n)
 static void header(struct rep *r)
 {
     struct out *o = &r->o;
-    const struct cb_timeline *tl = r->tl;
+    const struct cb_timeline *tl = r->v.tl;
     out_str(
         o, "<header>\n<h1>casebrief report <span class=\"case\">\xE2\x80\x94 ");
-    out_html(o, r->in->case_name ? r->in->case_name : "(unnamed case)");
+    out_html(o, r->v.in->case_name ? r->v.in->case_name : "(unnamed case)");
     out_str(o, "</span></h1>\n<dl class=\"meta\">\n<dt>Hosts</dt><dd>");
-    host_list(o, r->hosts, r->nhosts);
+    host_list(o, r->v.names, r->v.nnames);
     out_str(o, "</dd>\n<dt>Time span (UTC)</dt><dd>");
-    cb_time first, last;
-    cb_timeline_span(tl, &first, &last);
-    if (first != CB_TIME_NONE) {
-        time_out(o, first);
+    if (r->v.first != CB_TIME_NONE) {
+        time_out(o, r->v.first);
         out_str(o, " \xE2\x80\x93 ");
-        time_out(o, last);
+        time_out(o, r->v.last);
         out_str(o, " <span class=\"mut\">(");
-        duration(o, first, last);
+        duration(o, r->v.first, r->v.last);
         out_str(o, ")</span>");
     } else {
         out_str(o, "<span class=\"mut\">no events</span>");
     }
     out_str(o, "</dd>\n<dt>Input</dt><dd>");
-    num(o, r->an ? r->an->nsources : 0);
+    num(o, r->v.an ? r->v.an->nsources : 0);
     out_str(o, " sources, ");
-    num(o, cb_timeline_events_read(tl));
+    num(o, r->v.events_read);
     out_str(o, " events");
     if (tl->duplicates) {
         out_str(o, " (");
         num(o, tl->duplicates);
         out_str(o, " duplicates dropped)");
     }
-    uint64_t not_kept = cb_timeline_not_kept(tl);
-    if (not_kept) {
+    if (r->v.not_kept) {
         out_str(o, "; ");
-        num(o, not_kept);
+        num(o, r->v.not_kept);
         out_str(o, " routine cluster.log lines counted, not shown "
                    "(no rule reads them: <code>casebrief timeline</code> "
                    "lists every line, <code>--keep-all</code> keeps them "
                    "here)");
     }
     out_str(o, ", ");
-    num(o, r->nfind);
-    out_str(o, r->nfind == 1 ? " finding" : " findings");
+    num(o, r->v.nfind);
+    out_str(o, r->v.nfind == 1 ? " finding" : " findings");
     out_str(o, "</dd>\n<dt>Analyzer</dt><dd>casebrief " CASEBRIEF_VERSION
                ", rules: ");
-    out_html(o, r->in->rules_version ? r->in->rules_version : "unknown");
+    out_html(o, r->v.in->rules_version ? r->v.in->rules_version : "unknown");
     out_str(o, "</dd>\n</dl>\n<nav class=\"toc\"><a href=\"#summary\">"
                "Summary</a><a href=\"#findings\">Findings</a>"
                "<a href=\"#timeline\">Timeline</a><a href=\"#events\">Events"
@@ -779,7 +592,7 @@ static void summary(struct rep *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"summary\">\n<h2>Summary</h2>\n");
-    if (!r->nfind) {
+    if (!r->v.nfind) {
         out_str(o, "<p class=\"note\">No rule matched: no known problem "
                    "pattern was found in these logs. See the evidence gaps "
                    "below for what the bundle could not show.</p>\n"
@@ -790,8 +603,8 @@ static void summary(struct rep *r)
                "<th>Severity</th><th>Confidence</th><th>Finding</th>"
                "<th>Affected</th><th>First seen (UTC)</th></tr></thead>\n"
                "<tbody>\n");
-    for (size_t i = 0; i < r->nfind; i++) {
-        const struct cb_finding *f = &r->find[i];
+    for (size_t i = 0; i < r->v.nfind; i++) {
+        const struct cb_finding *f = &r->v.find[i];
         out_str(o, "<tr><td class=\"n\">");
         out_u64(o, i + 1);
         out_str(o, "</td><td>");
@@ -803,7 +616,7 @@ static void summary(struct rep *r)
         out_str(o, "\">");
         out_html(o, f->title);
         out_str(o, "</a><div class=\"sm\">");
-        esc_cut(o, f->summary, TEXT_MAX);
+        esc_cut(o, f->summary, CB_LIMIT_REPORT_TEXT);
         out_str(o, "</div></td><td>");
         host_list(o, f->hosts, f->nhosts);
         if (f->nentities) {
@@ -827,21 +640,14 @@ static void message(struct out *o, const struct cb_event *e)
         out_str(o, "] ");
     }
     struct cb_msgbuf mb;
-    esc_cut(o, cb_event_message(e, &mb), TEXT_MAX);
+    esc_cut(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TEXT);
 }
 
 static void where(struct out *o, const struct cb_event *e)
 {
-    if (e->flags & CB_EV_HAS_RECORD_ID) {
-        out_str(o, "record ");
-        out_u64(o, e->record_id);
-    } else if (e->source && e->source->origin_is_line) {
-        out_str(o, "line ");
-        out_u64(o, e->origin);
-    } else {
-        out_str(o, "offset ");
-        out_u64(o, e->origin);
-    }
+    char b[48];
+    cb_view_where(e, b, sizeof b);
+    out_str(o, b);
 }
 
 /* The node's local time of an event, when the bundle or --tz tells the
@@ -850,7 +656,7 @@ static void local_time(struct rep *r, const struct cb_event *e)
 {
     struct out *o = &r->o;
     int32_t off;
-    if (!cb_host_utc_offset(r->in->an, e->host, &off))
+    if (!cb_view_utc_offset(&r->v, e->host, &off))
         return;
     out_str(o, "<div class=\"sub\">local ");
     time_out(o, cb_timefmt_local(e->ts, off));
@@ -865,7 +671,7 @@ static void local_time(struct rep *r, const struct cb_event *e)
 static void evidence_table(struct rep *r, size_t fi)
 {
     struct out *o = &r->o;
-    const struct cb_finding *f = &r->find[fi];
+    const struct cb_finding *f = &r->v.find[fi];
     out_str(o, "<h4>Evidence</h4>\n");
     if (!f->nevidence) {
         out_str(o, "<p class=\"mut\">No evidence events were kept.</p>\n");
@@ -878,7 +684,7 @@ static void evidence_table(struct rep *r, size_t fi)
     for (size_t k = 0; k < f->nevidence; k++) {
         const struct cb_evidence *x = &f->evidence[k];
         const struct cb_event *e = x->ev;
-        size_t idx = r->evidx[r->evoff[fi] + k];
+        size_t idx = r->v.evidx[r->v.evoff[fi] + k];
         out_str(o, "<tr><td class=\"t\">");
         if (row_shown(r, idx)) {
             out_str(o, "<a href=\"#ev-");
@@ -913,7 +719,7 @@ static void evidence_table(struct rep *r, size_t fi)
 static void finding_section(struct rep *r, size_t fi)
 {
     struct out *o = &r->o;
-    const struct cb_finding *f = &r->find[fi];
+    const struct cb_finding *f = &r->v.find[fi];
     const char *sev = cb_severity_name(f->severity);
     out_str(o, "<section class=\"finding ");
     out_str(o, sev);
@@ -953,7 +759,7 @@ static void finding_section(struct rep *r, size_t fi)
         out_str(o, "</span>");
     }
     out_str(o, "</div>\n<p class=\"narr\">");
-    esc_cut(o, f->summary, TEXT_MAX);
+    esc_cut(o, f->summary, CB_LIMIT_REPORT_TEXT);
     out_str(o, "</p>\n");
     evidence_table(r, fi);
     if (f->cause) {
@@ -1007,9 +813,9 @@ static void findings(struct rep *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"findings\">\n<h2>Findings</h2>\n");
-    if (!r->nfind)
+    if (!r->v.nfind)
         out_str(o, "<p class=\"mut\">None.</p>\n");
-    for (size_t i = 0; i < r->nfind; i++)
+    for (size_t i = 0; i < r->v.nfind; i++)
         finding_section(r, i);
     out_str(o, "</section>\n");
 }
@@ -1018,12 +824,12 @@ static void findings(struct rep *r)
 
 static int svg_x(const struct rep *r, cb_time t)
 {
-    if (t <= r->wfrom)
+    if (t <= r->v.wfrom)
         return SVG_X0;
-    if (t >= r->wto)
+    if (t >= r->v.wto)
         return SVG_X1;
-    unsigned __int128 d = (uint64_t)t - (uint64_t)r->wfrom;
-    uint64_t span = (uint64_t)r->wto - (uint64_t)r->wfrom;
+    unsigned __int128 d = (uint64_t)t - (uint64_t)r->v.wfrom;
+    uint64_t span = (uint64_t)r->v.wto - (uint64_t)r->v.wfrom;
     return SVG_X0 + (int)(d * (SVG_X1 - SVG_X0) / span);
 }
 
@@ -1034,10 +840,10 @@ static long lane_of(const struct rep *r, size_t nlanes, int unknown_lane,
 {
     if (!host[0])
         return unknown_lane ? (long)nlanes - 1 : -1;
-    size_t lo = 0, hi = r->nhosts < LANES_MAX ? r->nhosts : LANES_MAX;
+    size_t lo = 0, hi = r->v.nnames < CB_LIMIT_REPORT_LANES ? r->v.nnames : CB_LIMIT_REPORT_LANES;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(r->hosts[mid], host);
+        int c = strcmp(r->v.names[mid], host);
         if (c == 0)
             return (long)mid;
         if (c < 0)
@@ -1087,41 +893,41 @@ static void timeline_svg(struct rep *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"timeline\">\n<h2>Timeline</h2>\n");
-    if (!r->window) {
+    if (!r->v.window) {
         out_str(o, "<p class=\"mut\">No events to draw.</p>\n</section>\n");
         return;
     }
     /* one lane per host, and one for events without a host if any is
      * drawn */
     int unknown = 0;
-    for (size_t f = 0; f < r->nfind && !unknown; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++)
-            unknown |= !r->find[f].evidence[k].ev->host[0];
+    for (size_t f = 0; f < r->v.nfind && !unknown; f++) {
+        for (size_t k = 0; k < r->v.find[f].nevidence; k++)
+            unknown |= !r->v.find[f].evidence[k].ev->host[0];
     }
-    for (size_t i = r->lo; i < r->hi && !unknown; i++) {
-        const struct cb_event *e = r->tl->events[i];
+    for (size_t i = r->v.lo; i < r->v.hi && !unknown; i++) {
+        const struct cb_event *e = r->v.tl->events[i];
         unknown = row_class(e) == 0 && !e->host[0];
     }
-    size_t drawn = r->nhosts < LANES_MAX ? r->nhosts : LANES_MAX;
+    size_t drawn = r->v.nnames < CB_LIMIT_REPORT_LANES ? r->v.nnames : CB_LIMIT_REPORT_LANES;
     size_t nlanes = drawn + (unknown ? 1 : 0);
     int plot = SVG_X1 - SVG_X0 + 1;
     int height = SVG_TOP + (int)nlanes * SVG_LANE + 6;
-    uint64_t span = (uint64_t)r->wto - (uint64_t)r->wfrom;
+    uint64_t span = (uint64_t)r->v.wto - (uint64_t)r->v.wfrom;
 
     out_str(o, "<p class=\"mut small\">");
-    if (r->nfind) {
+    if (r->v.nfind) {
         out_str(o, "The window of the findings: from the earliest evidence "
                    "minus 10 % to the latest plus 10 % (at least ");
-        out_u64(o, WINDOW_MIN_PAD_SEC);
+        out_u64(o, CB_LIMIT_REPORT_WINDOW_PAD_SEC);
         out_str(o, " s either side), ");
     } else {
         out_str(o, "The whole timeline, ");
     }
-    time_out(o, r->wfrom);
+    time_out(o, r->v.wfrom);
     out_str(o, " \xE2\x80\x93 ");
-    time_out(o, r->wto);
+    time_out(o, r->v.wto);
     out_str(o, " UTC (");
-    duration(o, r->wfrom, r->wto);
+    duration(o, r->v.wfrom, r->v.wto);
     out_str(o, ").</p>\n<figure>\n<svg class=\"tl\" viewBox=\"0 0 ");
     out_u64(o, SVG_W);
     out_char(o, ' ');
@@ -1131,7 +937,7 @@ static void timeline_svg(struct rep *r)
     /* lanes */
     for (size_t l = 0; l < nlanes; l++) {
         int y = SVG_TOP + (int)l * SVG_LANE;
-        const char *name = l < drawn ? r->hosts[l] : "(no host)";
+        const char *name = l < drawn ? r->v.names[l] : "(no host)";
         out_str(o, "<g class=\"lane\"><rect class=\"ln");
         out_char(o, (char)('0' + (l & 1)));
         out_str(o, "\" x=\"0\" y=\"");
@@ -1153,9 +959,9 @@ static void timeline_svg(struct rep *r)
     /* time axis */
     for (int k = 0; k <= 5; k++) {
         int x = SVG_X0 + (SVG_X1 - SVG_X0) * k / 5;
-        cb_time t = (cb_time)((uint64_t)r->wfrom + span / 5 * (uint64_t)k);
+        cb_time t = (cb_time)((uint64_t)r->v.wfrom + span / 5 * (uint64_t)k);
         if (k == 5)
-            t = r->wto;
+            t = r->v.wto;
         out_str(o, "<line class=\"grid\" x1=\"");
         out_u64(o, (uint64_t)x);
         out_str(o, "\" y1=\"");
@@ -1181,9 +987,9 @@ static void timeline_svg(struct rep *r)
         return;
     }
     unsigned char *evpix = used + cells;
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++) {
-            const struct cb_event *e = r->find[f].evidence[k].ev;
+    for (size_t f = 0; f < r->v.nfind; f++) {
+        for (size_t k = 0; k < r->v.find[f].nevidence; k++) {
+            const struct cb_event *e = r->v.find[f].evidence[k].ev;
             long ln = lane_of(r, nlanes, unknown, e->host);
             if (ln >= 0)
                 evpix[(size_t)ln * (size_t)plot +
@@ -1192,8 +998,8 @@ static void timeline_svg(struct rep *r)
     }
     const char *prev_host = NULL;
     long lane = -1;
-    for (size_t i = r->lo; i < r->hi; i++) {
-        const struct cb_event *e = r->tl->events[i];
+    for (size_t i = r->v.lo; i < r->v.hi; i++) {
+        const struct cb_event *e = r->v.tl->events[i];
         if (row_class(e) != 0)
             continue;
         if (e->host != prev_host) {
@@ -1229,14 +1035,14 @@ static void timeline_svg(struct rep *r)
             out_str(o, "] ");
         }
         struct cb_msgbuf mb;
-        svg_label(o, cb_event_message(e, &mb), TITLE_MAX);
+        svg_label(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TOOLTIP);
         out_str(o, "</title></rect>\n");
     }
     /* evidence, per finding in rank order: the higher finding keeps a
      * pixel both want */
     memset(used, 0, cells);
-    for (size_t f = 0; f < r->nfind; f++) {
-        const struct cb_finding *fd = &r->find[f];
+    for (size_t f = 0; f < r->v.nfind; f++) {
+        const struct cb_finding *fd = &r->v.find[f];
         const char *sev = cb_severity_name(fd->severity);
         for (size_t k = 0; k < fd->nevidence; k++) {
             const struct cb_event *e = fd->evidence[k].ev;
@@ -1249,7 +1055,7 @@ static void timeline_svg(struct rep *r)
             if (*u)
                 continue;
             *u = 1;
-            size_t idx = r->evidx[r->evoff[f] + k];
+            size_t idx = r->v.evidx[r->v.evoff[f] + k];
             int linked = row_shown(r, idx);
             if (linked) {
                 out_str(o, "<a href=\"#ev-");
@@ -1278,7 +1084,7 @@ static void timeline_svg(struct rep *r)
     }
     cb_free(used);
     out_str(o, "</svg>\n<figcaption class=\"legend\">");
-    if (r->nfind) {
+    if (r->v.nfind) {
         out_str(o, "Evidence by severity of its finding:"
                    "<i class=\"critical\"></i>critical<i class=\"high\"></i>"
                    "high<i class=\"medium\"></i>medium<i class=\"low\"></i>low"
@@ -1286,11 +1092,11 @@ static void timeline_svg(struct rep *r)
     }
     out_str(o, "events of the window:<i class=\"bar m1\"></i>critical"
                "<i class=\"bar m2\"></i>error. Times UTC.");
-    if (r->nhosts > LANES_MAX) {
+    if (r->v.nnames > CB_LIMIT_REPORT_LANES) {
         out_str(o, " Only the first ");
-        out_u64(o, LANES_MAX);
+        out_u64(o, CB_LIMIT_REPORT_LANES);
         out_str(o, " of ");
-        num(o, r->nhosts);
+        num(o, r->v.nnames);
         out_str(o, " hosts are drawn.");
     }
     out_str(o, "</figcaption>\n</figure>\n</section>\n");
@@ -1302,7 +1108,7 @@ static void timeline_svg(struct rep *r)
 static void choices(struct rep *r, const char *id, const char *label, int col)
 {
     struct out *o = &r->o;
-    const char **v = cb_calloc(CHOICES_MAX, sizeof *v);
+    const char **v = cb_calloc(CB_LIMIT_REPORT_CHOICES, sizeof *v);
     size_t n = 0;
     int more = 0;
     const char *prev = NULL;
@@ -1311,7 +1117,7 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
         return;
     }
     for (size_t i = 0; i < r->nrows; i++) {
-        const struct cb_event *e = r->tl->events[r->rows[i]];
+        const struct cb_event *e = r->v.tl->events[r->rows[i]];
         const char *s = col == 1   ? (e->host[0] ? e->host : "\xE2\x80\x94")
                         : col == 2 ? cb_level_name(e->level)
                                    : e->channel;
@@ -1323,7 +1129,7 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
             k++;
         if (k < n)
             continue;
-        if (n == CHOICES_MAX) {
+        if (n == CB_LIMIT_REPORT_CHOICES) {
             more = 1;
             continue;
         }
@@ -1365,7 +1171,7 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
                       size_t nev)
 {
     struct out *o = &r->o;
-    const struct cb_event *e = r->tl->events[idx];
+    const struct cb_event *e = r->v.tl->events[idx];
     const char *cls = e->level == CB_LEVEL_CRITICAL  ? "c"
                       : e->level == CB_LEVEL_ERROR   ? "e"
                       : e->level == CB_LEVEL_WARNING ? "w"
@@ -1405,7 +1211,7 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
     }
     out_str(o, "</td><td class=\"msg\">");
     struct cb_msgbuf mb;
-    esc_cut(o, cb_event_message(e, &mb), TEXT_MAX);
+    esc_cut(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TEXT);
     if (e->nfields && e->fields) {
         out_str(o, "<details><summary>");
         out_u64(o, e->nfields);
@@ -1415,7 +1221,7 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
             out_str(o, "<tr><th>");
             esc_cut(o, e->fields[k].name, 256);
             out_str(o, "</th><td>");
-            esc_cut(o, e->fields[k].value, TEXT_MAX);
+            esc_cut(o, e->fields[k].value, CB_LIMIT_REPORT_TEXT);
             out_str(o, "</td></tr>");
         }
         out_str(o, "<tr><th>source</th><td class=\"path\">");
@@ -1443,12 +1249,12 @@ static void event_table(struct rep *r)
         out_str(o, "<p class=\"note\">");
         num(o, r->omitted);
         out_str(o, " of the ");
-        num(o, r->hi - r->lo);
+        num(o, r->v.hi - r->v.lo);
         out_str(o, " events of this window are not shown (at most ");
-        num(o, ROWS_MAX);
+        num(o, CB_LIMIT_REPORT_ROWS);
         out_str(o, " rows): evidence first, then critical and error events, "
                    "then warnings, then the events ");
-        out_str(o, r->nfind ? "nearest the evidence in time"
+        out_str(o, r->v.nfind ? "nearest the evidence in time"
                             : "at the end of the timeline");
         out_str(o, ". For every event: <code>casebrief timeline --format "
                    "jsonl</code> on the same input.</p>\n");
@@ -1461,13 +1267,13 @@ static void event_table(struct rep *r)
     choices(r, "fc", "Channel", 3);
     out_str(o, "<span id=\"fn\" class=\"mut small\"></span></div>\n");
 
-    size_t nev = r->evoff[r->nfind];
+    size_t nev = r->v.evoff[r->v.nfind];
     size_t *evs = cb_calloc(nev + 1, sizeof *evs);
     if (!evs) {
         r->nomem = 1;
         return;
     }
-    memcpy(evs, r->evidx, nev * sizeof *evs);
+    memcpy(evs, r->v.evidx, nev * sizeof *evs);
     qsort(evs, nev, sizeof *evs, cmp_size);
 
     out_str(o, "<table class=\"ev\" id=\"evtab\">\n<thead><tr>"
@@ -1493,7 +1299,7 @@ static size_t count_kind(const struct cb_gaps *g, enum cb_gap_kind kind)
 static void gaps(struct rep *r)
 {
     struct out *o = &r->o;
-    const struct cb_gaps *g = r->in->gaps;
+    const struct cb_gaps *g = r->v.in->gaps;
     out_str(o, "<section id=\"gaps\">\n<h2>Evidence gaps and assumptions"
                "</h2>\n");
     if (!g) {
@@ -1577,14 +1383,14 @@ static void gaps(struct rep *r)
     }
     /* the time basis of every source */
     out_str(o, "<h3>Time basis of every source</h3>\n");
-    if (!r->an || !r->an->nsources) {
+    if (!r->v.an || !r->v.an->nsources) {
         out_str(o, "<p class=\"mut\">No sources.</p>\n</section>\n");
         return;
     }
     out_str(o, "<table>\n<thead><tr><th>Source</th><th>Host</th>"
                "<th>Time basis</th></tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < r->an->nsources; i++) {
-        const struct cb_source *s = r->an->sources[i];
+    for (size_t i = 0; i < r->v.an->nsources; i++) {
+        const struct cb_source *s = r->v.an->sources[i];
         out_str(o, "<tr><td class=\"path\">");
         out_html(o, s->path);
         out_str(o, "</td><td>");
@@ -1607,15 +1413,9 @@ static void gaps(struct rep *r)
 
 static void warning_where(struct out *o, const struct cb_warning *w)
 {
-    if (w->where_kind == CB_WHERE_LINE) {
-        out_str(o, "line ");
-        out_u64(o, w->where);
-        out_str(o, ": ");
-    } else if (w->where_kind == CB_WHERE_OFFSET) {
-        out_str(o, "offset ");
-        out_u64(o, w->where);
-        out_str(o, ": ");
-    }
+    char b[48];
+    cb_view_warning_where(w, b, sizeof b);
+    out_str(o, b);
 }
 
 static void configuration(struct out *o, const struct cb_analysis *an)
@@ -1651,7 +1451,7 @@ static void configuration(struct out *o, const struct cb_analysis *an)
                 out_str(o, "<tr>");
                 for (unsigned c = 0; c < row->nvals; c++) {
                     out_str(o, "<td>");
-                    esc_cut(o, row->vals[c], TEXT_MAX);
+                    esc_cut(o, row->vals[c], CB_LIMIT_REPORT_TEXT);
                     out_str(o, "</td>");
                 }
                 out_str(o, "</tr>\n");
@@ -1664,7 +1464,7 @@ static void configuration(struct out *o, const struct cb_analysis *an)
 static void inventory(struct rep *r)
 {
     struct out *o = &r->o;
-    const struct cb_analysis *an = r->an;
+    const struct cb_analysis *an = r->v.an;
     out_str(o, "<section id=\"inventory\">\n<h2>Inventory</h2>\n");
     if (!an) {
         out_str(o, "<p class=\"mut\">No analysis.</p>\n</section>\n");
@@ -1679,7 +1479,7 @@ static void inventory(struct rep *r)
     out_str(o, " bytes read, ");
     num(o, cb_analysis_event_count(an));
     out_str(o, " events kept, ");
-    num(o, r->tl->duplicates);
+    num(o, r->v.tl->duplicates);
     out_str(o, " duplicates dropped.");
     if (an->total_exhausted)
         out_str(o, " <b>The total byte budget ran out: the bundle was not "
@@ -1704,7 +1504,7 @@ static void inventory(struct rep *r)
             out_html(o, s->format);
             if (s->note) {
                 out_str(o, "<div class=\"sub\">");
-                esc_cut(o, s->note, TEXT_MAX);
+                esc_cut(o, s->note, CB_LIMIT_REPORT_TEXT);
                 out_str(o, "</div>");
             }
             out_str(o, "</td><td>");
@@ -1715,7 +1515,7 @@ static void inventory(struct rep *r)
                 out_str(o, "</div>");
             }
             out_str(o, "</td><td class=\"n\">");
-            num(o, s->nevents - s->duplicates + s->not_kept);
+            num(o, cb_view_source_events(s));
             if (s->not_kept) {
                 out_str(o, "<div class=\"sub\">");
                 num(o, s->not_kept);
@@ -1736,14 +1536,14 @@ static void inventory(struct rep *r)
                 for (const struct cb_warning *w = s->warnings; w; w = w->next) {
                     out_str(o, "<li>");
                     warning_where(o, w);
-                    esc_cut(o, w->msg, TEXT_MAX);
+                    esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
                     out_str(o, "</li>");
                 }
                 out_str(o, "</ul>");
             }
-            if (s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE) {
+            if (cb_view_warnings_suppressed(s)) {
                 out_str(o, "<div class=\"sub\">");
-                num(o, s->nwarnings - CB_LIMIT_WARNINGS_PER_SOURCE);
+                num(o, cb_view_warnings_suppressed(s));
                 out_str(o, " more not kept</div>");
             }
             out_str(o, "</td></tr>\n");
@@ -1763,7 +1563,7 @@ static void inventory(struct rep *r)
                 out_str(o, "</span>: ");
             }
             warning_where(o, w);
-            esc_cut(o, w->msg, TEXT_MAX);
+            esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
             out_str(o, "</li>\n");
         }
         out_str(o, "</ul>\n");
@@ -1784,9 +1584,7 @@ static void foot(struct rep *r)
 
 static void rep_free(struct rep *r)
 {
-    cb_free(r->hosts);
-    cb_free(r->evoff);
-    cb_free(r->evidx);
+    cb_view_fini(&r->v);
     cb_free(r->rows);
     cb_free(r);
 }
@@ -1798,18 +1596,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     struct rep *r = cb_calloc(1, sizeof *r);
     if (!r)
         return CB_E_NOMEM;
-    static const struct cb_timeline empty = {0};
-    r->in = in;
-    r->an = in->an;
-    r->tl = in->tl ? in->tl : &empty;
-    r->nfind = in->findings ? in->findings->count : 0;
-    r->find = in->findings ? in->findings->items : NULL;
-    if (collect_hosts(r) != 0 || locate_evidence(r) != 0) {
-        rep_free(r);
-        return CB_E_NOMEM;
-    }
-    choose_window(r);
-    if (select_rows(r) != 0) {
+    if (cb_view_build(&r->v, in) != CB_OK || select_rows(r) != 0) {
         rep_free(r);
         return CB_E_NOMEM;
     }

@@ -26,13 +26,6 @@ enum cb_status cb_timeline_write_jobs(FILE *out, const struct cb_timeline *tl,
                                       enum cb_timeline_format fmt,
                                       unsigned jobs);
 
-/* report.json: tool, sources, warnings, hosts, findings, gaps.
- * findings and gaps may be NULL (written as empty lists). */
-enum cb_status cb_report_json(FILE *out, const struct cb_analysis *an,
-                              const struct cb_timeline *tl,
-                              const struct cb_findings *findings,
-                              const struct cb_gaps *gaps);
-
 /* Everything a human-facing report shows. */
 struct cb_report_input {
     const char *case_name;            /* e.g. the first input's name */
@@ -42,6 +35,18 @@ struct cb_report_input {
     const struct cb_gaps *gaps;         /* may be NULL */
     const char *rules_version;        /* e.g. "24 rules" */
 };
+
+/* report.json: tool, summary, sources, warnings, hosts, configuration,
+ * findings, gaps. in->findings and in->gaps may be NULL (written as
+ * empty lists); case_name and rules_version are not written. Returns
+ * CB_E_IO when writing fails, CB_E_NOMEM. */
+enum cb_status cb_report_json_input(FILE *out,
+                                    const struct cb_report_input *in);
+/* The same from its parts, for callers without a cb_report_input. */
+enum cb_status cb_report_json(FILE *out, const struct cb_analysis *an,
+                              const struct cb_timeline *tl,
+                              const struct cb_findings *findings,
+                              const struct cb_gaps *gaps);
 
 /* Markdown for a case note or an RCA (GitHub-flavoured tables); every
  * customer string escaped. Returns CB_E_IO when writing fails. */
