@@ -19,25 +19,9 @@
 #include "alloc.h"
 #include "timefmt.h"
 #include "casebrief/casebrief.h"
-#include "out.h"
-#include "view.h"
+#include "html.h"
 
 
-/* SVG geometry (user units; the picture scales to the page width) */
-#define SVG_W 1000
-#define SVG_X0 170 /* plot area */
-#define SVG_X1 980
-#define SVG_TOP 28
-#define SVG_LANE 30
-
-struct rep {
-    struct out o;
-    struct cb_view v;
-    size_t *rows; /* timeline indices shown in the event table, ascending */
-    size_t nrows;
-    size_t omitted; /* events of the window not shown */
-    int nomem;
-};
 
 /* ---- escaping ----------------------------------------------------------- */
 
@@ -60,8 +44,7 @@ static void esc_cut(struct out *o, const char *s, size_t max)
     out_str(o, " more bytes)</span>");
 }
 
-/* 12345 as "12,345" */
-static void num(struct out *o, uint64_t v)
+void html_num(struct out *o, uint64_t v)
 {
     char tmp[32];
     size_t i = sizeof tmp, digits = 0;
@@ -77,24 +60,18 @@ static void num(struct out *o, uint64_t v)
 
 /* ---- time --------------------------------------------------------------- */
 
-/* "2024-11-15 01:58:12.905" (milliseconds), or an em dash. */
-static void time_str(cb_time t, char *buf, size_t size)
+void html_time(struct out *o, cb_time t)
 {
-    if (t == CB_TIME_NONE)
-        snprintf(buf, size, "\xE2\x80\x94");
-    else
-        cb_timefmt_ms(t, ' ', buf, size);
-}
-
-static void time_out(struct out *o, cb_time t)
-{
+    if (t == CB_TIME_NONE) {
+        out_str(o, "\xE2\x80\x94");
+        return;
+    }
     char buf[CB_TIMEFMT_MAX];
-    time_str(t, buf, sizeof buf);
+    cb_timefmt_ms(t, ' ', buf, sizeof buf);
     out_str(o, buf);
 }
 
-/* "3 h 12 min", "42 s", "1.250 s" */
-static void duration(struct out *o, cb_time from, cb_time to)
+void html_duration(struct out *o, cb_time from, cb_time to)
 {
     char buf[CB_TIMEFMT_MAX];
     cb_timefmt_duration(from, to, buf, sizeof buf);
@@ -114,9 +91,7 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Priority of an event for the capped table: critical and error first,
- * then warnings, then the rest. */
-static int row_class(const struct cb_event *e)
+int html_row_class(const struct cb_event *e)
 {
     if (e->level == CB_LEVEL_CRITICAL || e->level == CB_LEVEL_ERROR)
         return 0;
@@ -133,7 +108,7 @@ struct frontier {
 
 /* Move f to its next unmarked event of class cls; sel: 1 taken by an
  * earlier class or as evidence, 2 taken in this class. */
-static void frontier_seek(struct frontier *f, const struct rep *r,
+static void frontier_seek(struct frontier *f, const struct html_page *r,
                           const unsigned char *sel, int cls)
 {
     while (!f->done) {
@@ -145,7 +120,7 @@ static void frontier_seek(struct frontier *f, const struct rep *r,
             f->done = 1;
             return;
         }
-        if (!sel[f->pos] && row_class(r->v.tl->events[r->v.lo + f->pos]) == cls)
+        if (!sel[f->pos] && html_row_class(r->v.tl->events[r->v.lo + f->pos]) == cls)
             return;
         f->pos = f->left ? f->pos - 1 : f->pos + 1;
     }
@@ -157,7 +132,7 @@ static void frontier_seek(struct frontier *f, const struct rep *r,
  * Each evidence event grows a frontier left and right up to the next
  * evidence event, so every event is visited at most twice.
  */
-static int take_nearest(const struct rep *r, unsigned char *sel,
+static int take_nearest(const struct html_page *r, unsigned char *sel,
                         const size_t *anchors, size_t nanchors, int cls,
                         size_t budget)
 {
@@ -214,7 +189,7 @@ static int take_nearest(const struct rep *r, unsigned char *sel,
  * CB_LIMIT_REPORT_ROWS; past it, evidence first, then by row_class, then nearest the
  * evidence. Evidence outside the window (only if the timeline was not in
  * time order) is added so that every evidence link has a target. */
-static int select_rows(struct rep *r)
+static int select_rows(struct html_page *r)
 {
     size_t n = r->v.window ? r->v.hi - r->v.lo : 0;
     size_t nev = r->v.evoff[r->v.nfind];
@@ -248,10 +223,10 @@ static int select_rows(struct rep *r)
         for (int cls = 0; cls < 3 && budget; cls++) {
             size_t cnt = 0;
             for (size_t i = 0; i < n; i++)
-                cnt += !sel[i] && row_class(r->v.tl->events[r->v.lo + i]) == cls;
+                cnt += !sel[i] && html_row_class(r->v.tl->events[r->v.lo + i]) == cls;
             if (cnt <= budget) {
                 for (size_t i = 0; i < n; i++) {
-                    if (!sel[i] && row_class(r->v.tl->events[r->v.lo + i]) == cls)
+                    if (!sel[i] && html_row_class(r->v.tl->events[r->v.lo + i]) == cls)
                         sel[i] = 1;
                 }
                 budget -= cnt;
@@ -287,7 +262,7 @@ static int select_rows(struct rep *r)
     return 0;
 }
 
-static int row_shown(const struct rep *r, size_t idx)
+int html_row_shown(const struct html_page *r, size_t idx)
 {
     return idx != CB_VIEW_NOT_FOUND &&
            bsearch(&idx, r->rows, r->nrows, sizeof *r->rows, cmp_size) != NULL;
@@ -486,7 +461,7 @@ static const char js[] =
     "  apply();\n"
     "})();\n";
 
-static void head(struct rep *r)
+static void head(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -514,7 +489,7 @@ static void host_list(struct out *o, const char *const *h, size_t n)
     }
 }
 
-static void header(struct rep *r)
+static void header(struct html_page *r)
 {
     struct out *o = &r->o;
     const struct cb_timeline *tl = r->v.tl;
@@ -525,35 +500,35 @@ static void header(struct rep *r)
     host_list(o, r->v.names, r->v.nnames);
     out_str(o, "</dd>\n<dt>Time span (UTC)</dt><dd>");
     if (r->v.first != CB_TIME_NONE) {
-        time_out(o, r->v.first);
+        html_time(o, r->v.first);
         out_str(o, " \xE2\x80\x93 ");
-        time_out(o, r->v.last);
+        html_time(o, r->v.last);
         out_str(o, " <span class=\"mut\">(");
-        duration(o, r->v.first, r->v.last);
+        html_duration(o, r->v.first, r->v.last);
         out_str(o, ")</span>");
     } else {
         out_str(o, "<span class=\"mut\">no events</span>");
     }
     out_str(o, "</dd>\n<dt>Input</dt><dd>");
-    num(o, r->v.an ? r->v.an->nsources : 0);
+    html_num(o, r->v.an ? r->v.an->nsources : 0);
     out_str(o, " sources, ");
-    num(o, r->v.events_read);
+    html_num(o, r->v.events_read);
     out_str(o, " events");
     if (tl->duplicates) {
         out_str(o, " (");
-        num(o, tl->duplicates);
+        html_num(o, tl->duplicates);
         out_str(o, " duplicates dropped)");
     }
     if (r->v.not_kept) {
         out_str(o, "; ");
-        num(o, r->v.not_kept);
+        html_num(o, r->v.not_kept);
         out_str(o, " routine cluster.log lines counted, not shown "
                    "(no rule reads them: <code>casebrief timeline</code> "
                    "lists every line, <code>--keep-all</code> keeps them "
                    "here)");
     }
     out_str(o, ", ");
-    num(o, r->v.nfind);
+    html_num(o, r->v.nfind);
     out_str(o, r->v.nfind == 1 ? " finding" : " findings");
     out_str(o, "</dd>\n<dt>Analyzer</dt><dd>casebrief " CASEBRIEF_VERSION
                ", rules: ");
@@ -588,7 +563,7 @@ static void entities(struct out *o, const struct cb_finding *f)
     }
 }
 
-static void summary(struct rep *r)
+static void summary(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"summary\">\n<h2>Summary</h2>\n");
@@ -625,7 +600,7 @@ static void summary(struct rep *r)
             out_str(o, "</div>");
         }
         out_str(o, "</td><td class=\"t\">");
-        time_out(o, f->first);
+        html_time(o, f->first);
         out_str(o, "</td></tr>\n");
     }
     out_str(o, "</tbody>\n</table>\n</section>\n");
@@ -652,14 +627,14 @@ static void where(struct out *o, const struct cb_event *e)
 
 /* The node's local time of an event, when the bundle or --tz tells the
  * node's offset (timebasis.h). */
-static void local_time(struct rep *r, const struct cb_event *e)
+static void local_time(struct html_page *r, const struct cb_event *e)
 {
     struct out *o = &r->o;
     int32_t off;
     if (!cb_view_utc_offset(&r->v, e->host, &off))
         return;
     out_str(o, "<div class=\"sub\">local ");
-    time_out(o, cb_timefmt_local(e->ts, off));
+    html_time(o, cb_timefmt_local(e->ts, off));
     char z[16];
     cb_timefmt_offset(off, z, sizeof z);
     out_str(o, " (UTC");
@@ -668,7 +643,7 @@ static void local_time(struct rep *r, const struct cb_event *e)
     out_str(o, "</div>");
 }
 
-static void evidence_table(struct rep *r, size_t fi)
+static void evidence_table(struct html_page *r, size_t fi)
 {
     struct out *o = &r->o;
     const struct cb_finding *f = &r->v.find[fi];
@@ -686,14 +661,14 @@ static void evidence_table(struct rep *r, size_t fi)
         const struct cb_event *e = x->ev;
         size_t idx = r->v.evidx[r->v.evoff[fi] + k];
         out_str(o, "<tr><td class=\"t\">");
-        if (row_shown(r, idx)) {
+        if (html_row_shown(r, idx)) {
             out_str(o, "<a href=\"#ev-");
             out_u64(o, idx);
             out_str(o, "\" title=\"Show in the event table\">");
-            time_out(o, e->ts);
+            html_time(o, e->ts);
             out_str(o, "</a>");
         } else {
-            time_out(o, e->ts);
+            html_time(o, e->ts);
         }
         local_time(r, e);
         out_str(o, "</td><td>");
@@ -716,7 +691,7 @@ static void evidence_table(struct rep *r, size_t fi)
     out_str(o, "</tbody>\n</table>\n");
 }
 
-static void finding_section(struct rep *r, size_t fi)
+static void finding_section(struct html_page *r, size_t fi)
 {
     struct out *o = &r->o;
     const struct cb_finding *f = &r->v.find[fi];
@@ -742,13 +717,13 @@ static void finding_section(struct rep *r, size_t fi)
         out_char(o, ')');
     }
     out_str(o, "</span><span>");
-    num(o, f->count);
+    html_num(o, f->count);
     out_str(o, f->count == 1 ? " occurrence" : " occurrences");
     out_str(o, "</span><span>");
-    time_out(o, f->first);
+    html_time(o, f->first);
     if (f->last != f->first) {
         out_str(o, " \xE2\x80\x93 ");
-        time_out(o, f->last);
+        html_time(o, f->last);
     }
     out_str(o, " UTC</span><span>hosts: ");
     host_list(o, f->hosts, f->nhosts);
@@ -809,7 +784,7 @@ static void finding_section(struct rep *r, size_t fi)
     out_str(o, "</section>\n");
 }
 
-static void findings(struct rep *r)
+static void findings(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"findings\">\n<h2>Findings</h2>\n");
@@ -820,292 +795,10 @@ static void findings(struct rep *r)
     out_str(o, "</section>\n");
 }
 
-/* ---- the timeline picture ---------------------------------------------- */
-
-static int svg_x(const struct rep *r, cb_time t)
-{
-    if (t <= r->v.wfrom)
-        return SVG_X0;
-    if (t >= r->v.wto)
-        return SVG_X1;
-    unsigned __int128 d = (uint64_t)t - (uint64_t)r->v.wfrom;
-    uint64_t span = (uint64_t)r->v.wto - (uint64_t)r->v.wfrom;
-    return SVG_X0 + (int)(d * (SVG_X1 - SVG_X0) / span);
-}
-
-/* Lane of a host: index in the sorted hosts, nhosts for "no host", -1 when
- * not drawn. */
-static long lane_of(const struct rep *r, size_t nlanes, int unknown_lane,
-                    const char *host)
-{
-    if (!host[0])
-        return unknown_lane ? (long)nlanes - 1 : -1;
-    size_t lo = 0, hi = r->v.nnames < CB_LIMIT_REPORT_LANES ? r->v.nnames : CB_LIMIT_REPORT_LANES;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(r->v.names[mid], host);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
-static void svg_label(struct out *o, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max) {
-        out_html_n(o, s, n);
-        return;
-    }
-    size_t cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    out_html_n(o, s, cut);
-    out_str(o, "\xE2\x80\xA6");
-}
-
-static void tick_label(struct out *o, cb_time t, uint64_t span)
-{
-    char buf[48];
-    time_str(t, buf, sizeof buf);
-    const char *sp = strchr(buf, ' ');
-    if (!sp) {
-        out_str(o, buf);
-        return;
-    }
-    if (span < 60ULL * CB_TICKS_PER_SEC) { /* HH:MM:SS.mmm */
-        out_str(o, sp + 1);
-    } else if (span < 86400ULL * CB_TICKS_PER_SEC) { /* HH:MM:SS */
-        out_bytes(o, sp + 1, strlen(sp + 1) > 8 ? 8 : strlen(sp + 1));
-    } else { /* MM-DD HH:MM */
-        const char *date = sp - 5 > buf ? sp - 5 : buf;
-        out_bytes(o, date, (size_t)(sp - date));
-        out_char(o, ' ');
-        out_bytes(o, sp + 1, strlen(sp + 1) > 5 ? 5 : strlen(sp + 1));
-    }
-}
-
-static void timeline_svg(struct rep *r)
-{
-    struct out *o = &r->o;
-    out_str(o, "<section id=\"timeline\">\n<h2>Timeline</h2>\n");
-    if (!r->v.window) {
-        out_str(o, "<p class=\"mut\">No events to draw.</p>\n</section>\n");
-        return;
-    }
-    /* one lane per host, and one for events without a host if any is
-     * drawn */
-    int unknown = 0;
-    for (size_t f = 0; f < r->v.nfind && !unknown; f++) {
-        for (size_t k = 0; k < r->v.find[f].nevidence; k++)
-            unknown |= !r->v.find[f].evidence[k].ev->host[0];
-    }
-    for (size_t i = r->v.lo; i < r->v.hi && !unknown; i++) {
-        const struct cb_event *e = r->v.tl->events[i];
-        unknown = row_class(e) == 0 && !e->host[0];
-    }
-    size_t drawn = r->v.nnames < CB_LIMIT_REPORT_LANES ? r->v.nnames : CB_LIMIT_REPORT_LANES;
-    size_t nlanes = drawn + (unknown ? 1 : 0);
-    int plot = SVG_X1 - SVG_X0 + 1;
-    int height = SVG_TOP + (int)nlanes * SVG_LANE + 6;
-    uint64_t span = (uint64_t)r->v.wto - (uint64_t)r->v.wfrom;
-
-    out_str(o, "<p class=\"mut small\">");
-    if (r->v.nfind) {
-        out_str(o, "The window of the findings: from the earliest evidence "
-                   "minus 10 % to the latest plus 10 % (at least ");
-        out_u64(o, CB_LIMIT_REPORT_WINDOW_PAD_SEC);
-        out_str(o, " s either side), ");
-    } else {
-        out_str(o, "The whole timeline, ");
-    }
-    time_out(o, r->v.wfrom);
-    out_str(o, " \xE2\x80\x93 ");
-    time_out(o, r->v.wto);
-    out_str(o, " UTC (");
-    duration(o, r->v.wfrom, r->v.wto);
-    out_str(o, ").</p>\n<figure>\n<svg class=\"tl\" viewBox=\"0 0 ");
-    out_u64(o, SVG_W);
-    out_char(o, ' ');
-    out_u64(o, (uint64_t)height);
-    out_str(o, "\" role=\"img\" aria-label=\"Timeline: one lane per host, "
-               "evidence and error events\">\n");
-    /* lanes */
-    for (size_t l = 0; l < nlanes; l++) {
-        int y = SVG_TOP + (int)l * SVG_LANE;
-        const char *name = l < drawn ? r->v.names[l] : "(no host)";
-        out_str(o, "<g class=\"lane\"><rect class=\"ln");
-        out_char(o, (char)('0' + (l & 1)));
-        out_str(o, "\" x=\"0\" y=\"");
-        out_u64(o, (uint64_t)y);
-        out_str(o, "\" width=\"");
-        out_u64(o, SVG_W);
-        out_str(o, "\" height=\"");
-        out_u64(o, SVG_LANE);
-        out_str(o, "\"/><text x=\"");
-        out_u64(o, SVG_X0 - 10);
-        out_str(o, "\" y=\"");
-        out_u64(o, (uint64_t)(y + SVG_LANE / 2 + 4));
-        out_str(o, "\" text-anchor=\"end\"><title>");
-        out_html(o, name);
-        out_str(o, "</title>");
-        svg_label(o, name, 24);
-        out_str(o, "</text></g>\n");
-    }
-    /* time axis */
-    for (int k = 0; k <= 5; k++) {
-        int x = SVG_X0 + (SVG_X1 - SVG_X0) * k / 5;
-        cb_time t = (cb_time)((uint64_t)r->v.wfrom + span / 5 * (uint64_t)k);
-        if (k == 5)
-            t = r->v.wto;
-        out_str(o, "<line class=\"grid\" x1=\"");
-        out_u64(o, (uint64_t)x);
-        out_str(o, "\" y1=\"");
-        out_u64(o, SVG_TOP - 6);
-        out_str(o, "\" x2=\"");
-        out_u64(o, (uint64_t)x);
-        out_str(o, "\" y2=\"");
-        out_u64(o, (uint64_t)height - 6);
-        out_str(o, "\"/><text class=\"ax\" x=\"");
-        out_u64(o, (uint64_t)x);
-        out_str(o, "\" y=\"14\" text-anchor=\"");
-        out_str(o, k == 0 ? "start" : k == 5 ? "end" : "middle");
-        out_str(o, "\">");
-        tick_label(o, t, span);
-        out_str(o, "</text>\n");
-    }
-    /* error and critical events of the window, one mark per pixel and
-     * none under an evidence marker */
-    size_t cells = nlanes * (size_t)plot;
-    unsigned char *used = cb_calloc(2 * cells + 1, 1);
-    if (!used) {
-        r->nomem = 1;
-        return;
-    }
-    unsigned char *evpix = used + cells;
-    for (size_t f = 0; f < r->v.nfind; f++) {
-        for (size_t k = 0; k < r->v.find[f].nevidence; k++) {
-            const struct cb_event *e = r->v.find[f].evidence[k].ev;
-            long ln = lane_of(r, nlanes, unknown, e->host);
-            if (ln >= 0)
-                evpix[(size_t)ln * (size_t)plot +
-                      (size_t)(svg_x(r, e->ts) - SVG_X0)] = 1;
-        }
-    }
-    const char *prev_host = NULL;
-    long lane = -1;
-    for (size_t i = r->v.lo; i < r->v.hi; i++) {
-        const struct cb_event *e = r->v.tl->events[i];
-        if (row_class(e) != 0)
-            continue;
-        if (e->host != prev_host) {
-            prev_host = e->host;
-            lane = lane_of(r, nlanes, unknown, e->host);
-        }
-        if (lane < 0)
-            continue;
-        int x = svg_x(r, e->ts);
-        unsigned char bit = e->level == CB_LEVEL_CRITICAL ? 1 : 2;
-        size_t cell = (size_t)lane * (size_t)plot + (size_t)(x - SVG_X0);
-        unsigned char *u = &used[cell];
-        if ((*u & bit) || evpix[cell])
-            continue;
-        *u |= bit;
-        int y = SVG_TOP + (int)lane * SVG_LANE;
-        out_str(o, "<rect class=\"m");
-        out_char(o, (char)('0' + bit));
-        out_str(o, "\" x=\"");
-        out_u64(o, (uint64_t)(x - 1));
-        out_str(o, "\" y=\"");
-        out_u64(o, (uint64_t)(y + 6));
-        out_str(o, "\" width=\"3\" height=\"");
-        out_u64(o, SVG_LANE - 12);
-        out_str(o, "\"><title>");
-        out_str(o, cb_level_name(e->level));
-        out_char(o, ' ');
-        time_out(o, e->ts);
-        out_str(o, " UTC: ");
-        if (e->component) {
-            out_char(o, '[');
-            out_html(o, e->component);
-            out_str(o, "] ");
-        }
-        struct cb_msgbuf mb;
-        svg_label(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TOOLTIP);
-        out_str(o, "</title></rect>\n");
-    }
-    /* evidence, per finding in rank order: the higher finding keeps a
-     * pixel both want */
-    memset(used, 0, cells);
-    for (size_t f = 0; f < r->v.nfind; f++) {
-        const struct cb_finding *fd = &r->v.find[f];
-        const char *sev = cb_severity_name(fd->severity);
-        for (size_t k = 0; k < fd->nevidence; k++) {
-            const struct cb_event *e = fd->evidence[k].ev;
-            long ln = lane_of(r, nlanes, unknown, e->host);
-            if (ln < 0)
-                continue;
-            int x = svg_x(r, e->ts);
-            unsigned char *u =
-                &used[(size_t)ln * (size_t)plot + (size_t)(x - SVG_X0)];
-            if (*u)
-                continue;
-            *u = 1;
-            size_t idx = r->v.evidx[r->v.evoff[f] + k];
-            int linked = row_shown(r, idx);
-            if (linked) {
-                out_str(o, "<a href=\"#ev-");
-                out_u64(o, idx);
-                out_str(o, "\">");
-            }
-            out_str(o, "<circle class=\"");
-            out_str(o, sev);
-            out_str(o, "\" cx=\"");
-            out_u64(o, (uint64_t)x);
-            out_str(o, "\" cy=\"");
-            out_u64(o, (uint64_t)(SVG_TOP + ln * SVG_LANE + SVG_LANE / 2));
-            out_str(o, "\" r=\"6\"><title>#");
-            out_u64(o, f + 1);
-            out_char(o, ' ');
-            out_html(o, fd->title);
-            out_str(o, " \xE2\x80\x94 ");
-            out_html(o, fd->evidence[k].role);
-            out_char(o, ' ');
-            time_out(o, e->ts);
-            out_str(o, " UTC</title></circle>");
-            if (linked)
-                out_str(o, "</a>");
-            out_char(o, '\n');
-        }
-    }
-    cb_free(used);
-    out_str(o, "</svg>\n<figcaption class=\"legend\">");
-    if (r->v.nfind) {
-        out_str(o, "Evidence by severity of its finding:"
-                   "<i class=\"critical\"></i>critical<i class=\"high\"></i>"
-                   "high<i class=\"medium\"></i>medium<i class=\"low\"></i>low"
-                   "<i class=\"info\"></i>info; ");
-    }
-    out_str(o, "events of the window:<i class=\"bar m1\"></i>critical"
-               "<i class=\"bar m2\"></i>error. Times UTC.");
-    if (r->v.nnames > CB_LIMIT_REPORT_LANES) {
-        out_str(o, " Only the first ");
-        out_u64(o, CB_LIMIT_REPORT_LANES);
-        out_str(o, " of ");
-        num(o, r->v.nnames);
-        out_str(o, " hosts are drawn.");
-    }
-    out_str(o, "</figcaption>\n</figure>\n</section>\n");
-}
-
 /* ---- the event table ---------------------------------------------------- */
 
 /* Distinct values of a row column for a filter <select>, sorted. */
-static void choices(struct rep *r, const char *id, const char *label, int col)
+static void choices(struct html_page *r, const char *id, const char *label, int col)
 {
     struct out *o = &r->o;
     const char **v = cb_calloc(CB_LIMIT_REPORT_CHOICES, sizeof *v);
@@ -1167,7 +860,7 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
     cb_free(v);
 }
 
-static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
+static void event_row(struct html_page *r, size_t idx, const size_t *evsorted,
                       size_t nev)
 {
     struct out *o = &r->o;
@@ -1189,7 +882,7 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
         out_char(o, '"');
     }
     out_str(o, "><td>");
-    time_out(o, e->ts);
+    html_time(o, e->ts);
     out_str(o, "</td><td>");
     out_html(o, e->host[0] ? e->host : "\xE2\x80\x94");
     out_str(o, "</td><td>");
@@ -1234,7 +927,7 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
     out_str(o, "</td></tr>\n");
 }
 
-static void event_table(struct rep *r)
+static void event_table(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"events\">\n<h2>Events</h2>\n");
@@ -1247,11 +940,11 @@ static void event_table(struct rep *r)
                "Rows marked at the left are evidence of a finding.</p>\n");
     if (r->omitted) {
         out_str(o, "<p class=\"note\">");
-        num(o, r->omitted);
+        html_num(o, r->omitted);
         out_str(o, " of the ");
-        num(o, r->v.hi - r->v.lo);
+        html_num(o, r->v.hi - r->v.lo);
         out_str(o, " events of this window are not shown (at most ");
-        num(o, CB_LIMIT_REPORT_ROWS);
+        html_num(o, CB_LIMIT_REPORT_ROWS);
         out_str(o, " rows): evidence first, then critical and error events, "
                    "then warnings, then the events ");
         out_str(o, r->v.nfind ? "nearest the evidence in time"
@@ -1296,7 +989,7 @@ static size_t count_kind(const struct cb_gaps *g, enum cb_gap_kind kind)
     return n;
 }
 
-static void gaps(struct rep *r)
+static void gaps(struct html_page *r)
 {
     struct out *o = &r->o;
     const struct cb_gaps *g = r->v.in->gaps;
@@ -1368,11 +1061,11 @@ static void gaps(struct rep *r)
             out_str(o, "<tr><td>");
             out_html(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
             out_str(o, "</td><td class=\"t\">");
-            time_out(o, x->from);
+            html_time(o, x->from);
             out_str(o, "</td><td class=\"t\">");
-            time_out(o, x->to);
+            html_time(o, x->to);
             out_str(o, "</td><td class=\"n\">");
-            duration(o, x->from, x->to);
+            html_duration(o, x->from, x->to);
             out_str(o, "</td><td class=\"path\">");
             out_html(o, x->subject);
             out_str(o, "</td><td>");
@@ -1434,7 +1127,7 @@ static void configuration(struct out *o, const struct cb_analysis *an)
             out_str(o, ": ");
             out_html(o, t->section);
             out_str(o, " (");
-            num(o, t->nrows);
+            html_num(o, t->nrows);
             out_str(o, t->nrows == 1 ? " row" : " rows");
             out_str(o, ", ");
             out_html(o, s->path);
@@ -1461,7 +1154,7 @@ static void configuration(struct out *o, const struct cb_analysis *an)
     }
 }
 
-static void inventory(struct rep *r)
+static void inventory(struct html_page *r)
 {
     struct out *o = &r->o;
     const struct cb_analysis *an = r->v.an;
@@ -1471,15 +1164,15 @@ static void inventory(struct rep *r)
         return;
     }
     out_str(o, "<p>");
-    num(o, an->nsources);
+    html_num(o, an->nsources);
     out_str(o, " sources from ");
-    num(o, an->members);
+    html_num(o, an->members);
     out_str(o, " files and members, ");
-    num(o, an->total_bytes);
+    html_num(o, an->total_bytes);
     out_str(o, " bytes read, ");
-    num(o, cb_analysis_event_count(an));
+    html_num(o, cb_analysis_event_count(an));
     out_str(o, " events kept, ");
-    num(o, r->v.tl->duplicates);
+    html_num(o, r->v.tl->duplicates);
     out_str(o, " duplicates dropped.");
     if (an->total_exhausted)
         out_str(o, " <b>The total byte budget ran out: the bundle was not "
@@ -1498,7 +1191,7 @@ static void inventory(struct rep *r)
             out_str(o, "</td><td class=\"path\">");
             out_html(o, s->path);
             out_str(o, "<div class=\"sub\">");
-            num(o, s->bytes);
+            html_num(o, s->bytes);
             out_str(o, " bytes");
             out_str(o, "</div></td><td>");
             out_html(o, s->format);
@@ -1515,21 +1208,21 @@ static void inventory(struct rep *r)
                 out_str(o, "</div>");
             }
             out_str(o, "</td><td class=\"n\">");
-            num(o, cb_view_source_events(s));
+            html_num(o, cb_view_source_events(s));
             if (s->not_kept) {
                 out_str(o, "<div class=\"sub\">");
-                num(o, s->not_kept);
+                html_num(o, s->not_kept);
                 out_str(o, " counted only</div>");
             }
             if (s->duplicates) {
                 out_str(o, "<div class=\"sub\">+");
-                num(o, s->duplicates);
+                html_num(o, s->duplicates);
                 out_str(o, " dup.</div>");
             }
             out_str(o, "</td><td class=\"t\">");
-            time_out(o, s->first);
+            html_time(o, s->first);
             out_str(o, "</td><td class=\"t\">");
-            time_out(o, s->last);
+            html_time(o, s->last);
             out_str(o, "</td><td>");
             if (s->warnings) {
                 out_str(o, "<ul class=\"wl\">");
@@ -1543,7 +1236,7 @@ static void inventory(struct rep *r)
             }
             if (cb_view_warnings_suppressed(s)) {
                 out_str(o, "<div class=\"sub\">");
-                num(o, cb_view_warnings_suppressed(s));
+                html_num(o, cb_view_warnings_suppressed(s));
                 out_str(o, " more not kept</div>");
             }
             out_str(o, "</td></tr>\n");
@@ -1572,7 +1265,7 @@ static void inventory(struct rep *r)
     out_str(o, "</section>\n");
 }
 
-static void foot(struct rep *r)
+static void foot(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<footer>Written by casebrief " CASEBRIEF_VERSION
@@ -1582,7 +1275,7 @@ static void foot(struct rep *r)
     out_str(o, "</script>\n</body>\n</html>\n");
 }
 
-static void rep_free(struct rep *r)
+static void rep_free(struct html_page *r)
 {
     cb_view_fini(&r->v);
     cb_free(r->rows);
@@ -1593,7 +1286,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
 {
     if (!f || !in)
         return CB_E_USAGE;
-    struct rep *r = cb_calloc(1, sizeof *r);
+    struct html_page *r = cb_calloc(1, sizeof *r);
     if (!r)
         return CB_E_NOMEM;
     if (cb_view_build(&r->v, in) != CB_OK || select_rows(r) != 0) {
@@ -1605,7 +1298,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     header(r);
     summary(r);
     findings(r);
-    timeline_svg(r);
+    html_timeline_svg(r);
     event_table(r);
     gaps(r);
     inventory(r);
