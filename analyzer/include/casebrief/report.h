@@ -57,4 +57,19 @@ enum cb_status cb_report_markdown(FILE *out, const struct cb_report_input *in);
  * escaped. Returns CB_E_IO when writing fails. */
 enum cb_status cb_report_html(FILE *out, const struct cb_report_input *in);
 
+/* A report format: what --format names, the file it writes in the output
+ * folder, and its writer (CB_OK, CB_E_IO when writing fails,
+ * CB_E_NOMEM). Listed once in reports/renderer_list.h. */
+struct cb_renderer {
+    const char *name; /* --format word: "html", "md", "json" */
+    const char *file; /* file written in the output folder: "report.html" */
+    enum cb_status (*write)(FILE *out, const struct cb_report_input *in);
+};
+
+/* Every report format, in the order a report folder is written (json,
+ * md, html); *count gets their number. */
+const struct cb_renderer *const *cb_renderers(size_t *count);
+/* The format a --format word names ("markdown" is "md"), or NULL. */
+const struct cb_renderer *cb_renderer_find(const char *name);
+
 #endif
