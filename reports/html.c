@@ -989,101 +989,96 @@ static size_t count_kind(const struct cb_gaps *g, enum cb_gap_kind kind)
     return n;
 }
 
-static void gaps(struct html_page *r)
+static void missing_channels(struct out *o, const struct cb_gaps *g)
 {
-    struct out *o = &r->o;
-    const struct cb_gaps *g = r->v.in->gaps;
-    out_str(o, "<section id=\"gaps\">\n<h2>Evidence gaps and assumptions"
-               "</h2>\n");
-    if (!g) {
-        out_str(o, "<p class=\"mut\">Evidence gaps were not computed.</p>\n");
-    } else if (!g->count) {
-        out_str(o, "<p>No evidence gaps: every channel the rules read is "
-                   "in the bundle and no time basis was assumed.</p>\n");
-    }
-    if (count_kind(g, CB_GAP_MISSING_CHANNEL)) {
-        out_str(o, "<h3>Missing channels</h3>\n<p class=\"mut small\">No "
-                   "source holds these channels, so the rules that read "
-                   "them could not judge.</p>\n<table>\n<thead><tr>"
-                   "<th>Channel</th><th>Rules that need it</th>"
-                   "<th>How to collect it</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < g->count; i++) {
-            const struct cb_gap *x = &g->items[i];
-            if (x->kind != CB_GAP_MISSING_CHANNEL)
-                continue;
-            out_str(o, "<tr><td>");
-            out_html(o, x->subject);
-            out_str(o, "</td><td>");
-            for (size_t k = 0; k < x->nrules; k++) {
-                if (k)
-                    out_str(o, ", ");
-                out_str(o, "<code>");
-                out_html(o, x->rules[k]);
-                out_str(o, "</code>");
-            }
-            out_str(o, "</td><td>");
-            if (x->collect) {
-                out_str(o, "<code>");
-                out_html(o, x->collect);
-                out_str(o, "</code>");
-            }
-            out_str(o, "</td></tr>\n");
+    out_str(o, "<h3>Missing channels</h3>\n<p class=\"mut small\">No "
+               "source holds these channels, so the rules that read "
+               "them could not judge.</p>\n<table>\n<thead><tr>"
+               "<th>Channel</th><th>Rules that need it</th>"
+               "<th>How to collect it</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_MISSING_CHANNEL)
+            continue;
+        out_str(o, "<tr><td>");
+        out_html(o, x->subject);
+        out_str(o, "</td><td>");
+        for (size_t k = 0; k < x->nrules; k++) {
+            if (k)
+                out_str(o, ", ");
+            out_str(o, "<code>");
+            out_html(o, x->rules[k]);
+            out_str(o, "</code>");
         }
-        out_str(o, "</tbody>\n</table>\n");
-    }
-    if (count_kind(g, CB_GAP_TIME_ASSUMED)) {
-        out_str(o, "<h3>Assumed time</h3>\n<table>\n<thead><tr>"
-                   "<th>Source</th><th>What was assumed</th>"
-                   "<th>How to confirm it</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < g->count; i++) {
-            const struct cb_gap *x = &g->items[i];
-            if (x->kind != CB_GAP_TIME_ASSUMED)
-                continue;
-            out_str(o, "<tr><td class=\"path\">");
-            out_html(o, x->subject);
-            out_str(o, "</td><td>");
-            out_html(o, x->detail);
-            out_str(o, "</td><td>");
+        out_str(o, "</td><td>");
+        if (x->collect) {
+            out_str(o, "<code>");
             out_html(o, x->collect);
-            out_str(o, "</td></tr>\n");
+            out_str(o, "</code>");
         }
-        out_str(o, "</tbody>\n</table>\n");
+        out_str(o, "</td></tr>\n");
     }
-    if (count_kind(g, CB_GAP_SILENT)) {
-        out_str(o, "<h3>Silent periods</h3>\n<table>\n<thead><tr>"
-                   "<th>Host</th><th>From (UTC)</th><th>To (UTC)</th>"
-                   "<th class=\"n\">Length</th><th>Source</th>"
-                   "<th>What it may mean</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < g->count; i++) {
-            const struct cb_gap *x = &g->items[i];
-            if (x->kind != CB_GAP_SILENT)
-                continue;
-            out_str(o, "<tr><td>");
-            out_html(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
-            out_str(o, "</td><td class=\"t\">");
-            html_time(o, x->from);
-            out_str(o, "</td><td class=\"t\">");
-            html_time(o, x->to);
-            out_str(o, "</td><td class=\"n\">");
-            html_duration(o, x->from, x->to);
-            out_str(o, "</td><td class=\"path\">");
-            out_html(o, x->subject);
-            out_str(o, "</td><td>");
-            out_html(o, x->detail);
-            out_str(o, "</td></tr>\n");
-        }
-        out_str(o, "</tbody>\n</table>\n");
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void assumed_times(struct out *o, const struct cb_gaps *g)
+{
+    out_str(o, "<h3>Assumed time</h3>\n<table>\n<thead><tr>"
+               "<th>Source</th><th>What was assumed</th>"
+               "<th>How to confirm it</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_TIME_ASSUMED)
+            continue;
+        out_str(o, "<tr><td class=\"path\">");
+        out_html(o, x->subject);
+        out_str(o, "</td><td>");
+        out_html(o, x->detail);
+        out_str(o, "</td><td>");
+        out_html(o, x->collect);
+        out_str(o, "</td></tr>\n");
     }
-    /* the time basis of every source */
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void silent_periods(struct out *o, const struct cb_gaps *g)
+{
+    out_str(o, "<h3>Silent periods</h3>\n<table>\n<thead><tr>"
+               "<th>Host</th><th>From (UTC)</th><th>To (UTC)</th>"
+               "<th class=\"n\">Length</th><th>Source</th>"
+               "<th>What it may mean</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_SILENT)
+            continue;
+        out_str(o, "<tr><td>");
+        out_html(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
+        out_str(o, "</td><td class=\"t\">");
+        html_time(o, x->from);
+        out_str(o, "</td><td class=\"t\">");
+        html_time(o, x->to);
+        out_str(o, "</td><td class=\"n\">");
+        html_duration(o, x->from, x->to);
+        out_str(o, "</td><td class=\"path\">");
+        out_html(o, x->subject);
+        out_str(o, "</td><td>");
+        out_html(o, x->detail);
+        out_str(o, "</td></tr>\n");
+    }
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void time_bases(struct out *o, const struct cb_analysis *an)
+{
     out_str(o, "<h3>Time basis of every source</h3>\n");
-    if (!r->v.an || !r->v.an->nsources) {
-        out_str(o, "<p class=\"mut\">No sources.</p>\n</section>\n");
+    if (!an || !an->nsources) {
+        out_str(o, "<p class=\"mut\">No sources.</p>\n");
         return;
     }
     out_str(o, "<table>\n<thead><tr><th>Source</th><th>Host</th>"
                "<th>Time basis</th></tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < r->v.an->nsources; i++) {
-        const struct cb_source *s = r->v.an->sources[i];
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
         out_str(o, "<tr><td class=\"path\">");
         out_html(o, s->path);
         out_str(o, "</td><td>");
@@ -1101,7 +1096,29 @@ static void gaps(struct html_page *r)
             out_str(o, "<span class=\"mut\">none (no events)</span>");
         out_str(o, "</td></tr>\n");
     }
-    out_str(o, "</tbody>\n</table>\n</section>\n");
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void gaps(struct html_page *r)
+{
+    struct out *o = &r->o;
+    const struct cb_gaps *g = r->v.in->gaps;
+    out_str(o, "<section id=\"gaps\">\n<h2>Evidence gaps and assumptions"
+               "</h2>\n");
+    if (!g) {
+        out_str(o, "<p class=\"mut\">Evidence gaps were not computed.</p>\n");
+    } else if (!g->count) {
+        out_str(o, "<p>No evidence gaps: every channel the rules read is "
+                   "in the bundle and no time basis was assumed.</p>\n");
+    }
+    if (count_kind(g, CB_GAP_MISSING_CHANNEL))
+        missing_channels(o, g);
+    if (count_kind(g, CB_GAP_TIME_ASSUMED))
+        assumed_times(o, g);
+    if (count_kind(g, CB_GAP_SILENT))
+        silent_periods(o, g);
+    time_bases(o, r->v.an);
+    out_str(o, "</section>\n");
 }
 
 static void warning_where(struct out *o, const struct cb_warning *w)
@@ -1154,6 +1171,87 @@ static void configuration(struct out *o, const struct cb_analysis *an)
     }
 }
 
+/* Row n of the inventory: a source, what it held, its warnings. */
+static void source_row(struct out *o, const struct cb_source *s, size_t n)
+{
+    out_str(o, "<tr><td class=\"n\">");
+    out_u64(o, n);
+    out_str(o, "</td><td class=\"path\">");
+    out_html(o, s->path);
+    out_str(o, "<div class=\"sub\">");
+    html_num(o, s->bytes);
+    out_str(o, " bytes");
+    out_str(o, "</div></td><td>");
+    out_html(o, s->format);
+    if (s->note) {
+        out_str(o, "<div class=\"sub\">");
+        esc_cut(o, s->note, CB_LIMIT_REPORT_TEXT);
+        out_str(o, "</div>");
+    }
+    out_str(o, "</td><td>");
+    out_html(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
+    if (s->host_rule && s->host && s->host[0]) {
+        out_str(o, "<div class=\"sub\">from ");
+        out_html(o, s->host_rule);
+        out_str(o, "</div>");
+    }
+    out_str(o, "</td><td class=\"n\">");
+    html_num(o, cb_view_source_events(s));
+    if (s->not_kept) {
+        out_str(o, "<div class=\"sub\">");
+        html_num(o, s->not_kept);
+        out_str(o, " counted only</div>");
+    }
+    if (s->duplicates) {
+        out_str(o, "<div class=\"sub\">+");
+        html_num(o, s->duplicates);
+        out_str(o, " dup.</div>");
+    }
+    out_str(o, "</td><td class=\"t\">");
+    html_time(o, s->first);
+    out_str(o, "</td><td class=\"t\">");
+    html_time(o, s->last);
+    out_str(o, "</td><td>");
+    if (s->warnings) {
+        out_str(o, "<ul class=\"wl\">");
+        for (const struct cb_warning *w = s->warnings; w; w = w->next) {
+            out_str(o, "<li>");
+            warning_where(o, w);
+            esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
+            out_str(o, "</li>");
+        }
+        out_str(o, "</ul>");
+    }
+    if (cb_view_warnings_suppressed(s)) {
+        out_str(o, "<div class=\"sub\">");
+        html_num(o, cb_view_warnings_suppressed(s));
+        out_str(o, " more not kept</div>");
+    }
+    out_str(o, "</td></tr>\n");
+}
+
+static void bundle_warnings(struct out *o, const struct cb_analysis *an)
+{
+    out_str(o, "<h3>Bundle warnings</h3>\n");
+    if (!an->warnings) {
+        out_str(o, "<p class=\"mut\">None.</p>\n");
+    } else {
+        out_str(o, "<ul>\n");
+        for (const struct cb_warning *w = an->warnings; w; w = w->next) {
+            out_str(o, "<li>");
+            if (w->source) {
+                out_str(o, "<span class=\"path\">");
+                out_html(o, w->source);
+                out_str(o, "</span>: ");
+            }
+            warning_where(o, w);
+            esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
+            out_str(o, "</li>\n");
+        }
+        out_str(o, "</ul>\n");
+    }
+}
+
 static void inventory(struct html_page *r)
 {
     struct out *o = &r->o;
@@ -1184,83 +1282,11 @@ static void inventory(struct html_page *r)
                    "<th class=\"n\">Events</th><th>First (UTC)</th>"
                    "<th>Last (UTC)</th><th>Warnings</th></tr></thead>\n"
                    "<tbody>\n");
-        for (size_t i = 0; i < an->nsources; i++) {
-            const struct cb_source *s = an->sources[i];
-            out_str(o, "<tr><td class=\"n\">");
-            out_u64(o, i + 1);
-            out_str(o, "</td><td class=\"path\">");
-            out_html(o, s->path);
-            out_str(o, "<div class=\"sub\">");
-            html_num(o, s->bytes);
-            out_str(o, " bytes");
-            out_str(o, "</div></td><td>");
-            out_html(o, s->format);
-            if (s->note) {
-                out_str(o, "<div class=\"sub\">");
-                esc_cut(o, s->note, CB_LIMIT_REPORT_TEXT);
-                out_str(o, "</div>");
-            }
-            out_str(o, "</td><td>");
-            out_html(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
-            if (s->host_rule && s->host && s->host[0]) {
-                out_str(o, "<div class=\"sub\">from ");
-                out_html(o, s->host_rule);
-                out_str(o, "</div>");
-            }
-            out_str(o, "</td><td class=\"n\">");
-            html_num(o, cb_view_source_events(s));
-            if (s->not_kept) {
-                out_str(o, "<div class=\"sub\">");
-                html_num(o, s->not_kept);
-                out_str(o, " counted only</div>");
-            }
-            if (s->duplicates) {
-                out_str(o, "<div class=\"sub\">+");
-                html_num(o, s->duplicates);
-                out_str(o, " dup.</div>");
-            }
-            out_str(o, "</td><td class=\"t\">");
-            html_time(o, s->first);
-            out_str(o, "</td><td class=\"t\">");
-            html_time(o, s->last);
-            out_str(o, "</td><td>");
-            if (s->warnings) {
-                out_str(o, "<ul class=\"wl\">");
-                for (const struct cb_warning *w = s->warnings; w; w = w->next) {
-                    out_str(o, "<li>");
-                    warning_where(o, w);
-                    esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
-                    out_str(o, "</li>");
-                }
-                out_str(o, "</ul>");
-            }
-            if (cb_view_warnings_suppressed(s)) {
-                out_str(o, "<div class=\"sub\">");
-                html_num(o, cb_view_warnings_suppressed(s));
-                out_str(o, " more not kept</div>");
-            }
-            out_str(o, "</td></tr>\n");
-        }
+        for (size_t i = 0; i < an->nsources; i++)
+            source_row(o, an->sources[i], i + 1);
         out_str(o, "</tbody>\n</table>\n");
     }
-    out_str(o, "<h3>Bundle warnings</h3>\n");
-    if (!an->warnings) {
-        out_str(o, "<p class=\"mut\">None.</p>\n");
-    } else {
-        out_str(o, "<ul>\n");
-        for (const struct cb_warning *w = an->warnings; w; w = w->next) {
-            out_str(o, "<li>");
-            if (w->source) {
-                out_str(o, "<span class=\"path\">");
-                out_html(o, w->source);
-                out_str(o, "</span>: ");
-            }
-            warning_where(o, w);
-            esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
-            out_str(o, "</li>\n");
-        }
-        out_str(o, "</ul>\n");
-    }
+    bundle_warnings(o, an);
     configuration(o, an);
     out_str(o, "</section>\n");
 }

@@ -146,6 +146,74 @@ static void local_when(struct out *o, const struct cb_view *v,
     out_char(o, ')');
 }
 
+/* The evidence table of a finding, with each event's node-local time. */
+static void evidence_md(struct out *o, const struct cb_view *v,
+                        const struct cb_finding *f)
+{
+    out_str(o, "\n**Evidence**\n\n| time (UTC) | host | event | source | where | "
+               "role | message |\n|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < f->nevidence; k++) {
+        const struct cb_event *e = f->evidence[k].ev;
+        out_str(o, "| ");
+        when(o, e->ts);
+        local_when(o, v, e);
+        out_str(o, " | ");
+        md(o, e->host);
+        out_str(o, " | ");
+        md(o, e->channel);
+        if (e->flags & CB_EV_HAS_EVENT_ID) {
+            out_char(o, ' ');
+            u64(o, e->event_id);
+        } else if (e->component) {
+            out_str(o, " \\[");
+            md(o, e->component);
+            out_str(o, "\\]");
+        }
+        out_str(o, " | ");
+        md(o, e->source->path);
+        out_str(o, " | ");
+        where(o, e);
+        out_str(o, " | ");
+        md(o, f->evidence[k].role);
+        out_str(o, " | ");
+        struct cb_msgbuf mb;
+        md_cut(o, cb_event_message(e, &mb), CB_LIMIT_MD_MESSAGE);
+        out_str(o, " |\n");
+    }
+}
+
+/* Numbered steps, each with its PowerShell and warning. */
+static void remediation_md(struct out *o, const struct cb_finding *f)
+{
+    for (size_t k = 0; k < f->nremediation; k++) {
+        const struct cb_remedy *r = &f->remediation[k];
+        u64(o, k + 1);
+        out_str(o, ". ");
+        md_lead(o, r->text);
+        out_str(o, "\n");
+        if (r->powershell) {
+            /* rule text, ours: fenced with a fence it cannot contain */
+            out_str(o, "\n   ````powershell\n");
+            const char *p = r->powershell;
+            while (*p) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                out_str(o, "   ");
+                out_bytes(o, p, len);
+                out_char(o, '\n');
+                p += len + (nl ? 1 : 0);
+            }
+            out_str(o, "   ````\n");
+        }
+        if (r->warning) {
+            out_str(o, "\n   > **Warning:** ");
+            md(o, r->warning);
+            out_str(o, "\n");
+        }
+        out_str(o, "\n");
+    }
+}
+
 static void finding_md(struct out *o, const struct cb_view *v, size_t i,
                        const struct cb_finding *f)
 {
@@ -182,66 +250,11 @@ static void finding_md(struct out *o, const struct cb_view *v, size_t i,
         }
         out_str(o, "\n");
     }
-    out_str(o, "\n**Evidence**\n\n| time (UTC) | host | event | source | where | "
-               "role | message |\n|---|---|---|---|---|---|---|\n");
-    for (size_t k = 0; k < f->nevidence; k++) {
-        const struct cb_event *e = f->evidence[k].ev;
-        out_str(o, "| ");
-        when(o, e->ts);
-        local_when(o, v, e);
-        out_str(o, " | ");
-        md(o, e->host);
-        out_str(o, " | ");
-        md(o, e->channel);
-        if (e->flags & CB_EV_HAS_EVENT_ID) {
-            out_char(o, ' ');
-            u64(o, e->event_id);
-        } else if (e->component) {
-            out_str(o, " \\[");
-            md(o, e->component);
-            out_str(o, "\\]");
-        }
-        out_str(o, " | ");
-        md(o, e->source->path);
-        out_str(o, " | ");
-        where(o, e);
-        out_str(o, " | ");
-        md(o, f->evidence[k].role);
-        out_str(o, " | ");
-        struct cb_msgbuf mb;
-        md_cut(o, cb_event_message(e, &mb), CB_LIMIT_MD_MESSAGE);
-        out_str(o, " |\n");
-    }
+    evidence_md(o, v, f);
     out_str(o, "\n**Cause.** ");
     md(o, f->cause);
     out_str(o, "\n\n**Remediation**\n\n");
-    for (size_t k = 0; k < f->nremediation; k++) {
-        const struct cb_remedy *r = &f->remediation[k];
-        u64(o, k + 1);
-        out_str(o, ". ");
-        md_lead(o, r->text);
-        out_str(o, "\n");
-        if (r->powershell) {
-            /* rule text, ours: fenced with a fence it cannot contain */
-            out_str(o, "\n   ````powershell\n");
-            const char *p = r->powershell;
-            while (*p) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t)(nl - p) : strlen(p);
-                out_str(o, "   ");
-                out_bytes(o, p, len);
-                out_char(o, '\n');
-                p += len + (nl ? 1 : 0);
-            }
-            out_str(o, "   ````\n");
-        }
-        if (r->warning) {
-            out_str(o, "\n   > **Warning:** ");
-            md(o, r->warning);
-            out_str(o, "\n");
-        }
-        out_str(o, "\n");
-    }
+    remediation_md(o, f);
     if (f->ncollect) {
         out_str(o, "**Collect next**\n\n");
         for (size_t k = 0; k < f->ncollect; k++) {
