@@ -164,6 +164,37 @@ int cb_stamp_rules(const char *dir, uint64_t *hash)
 
 /* ---- the case record ------------------------------------------------- */
 
+/* v, or null when it is absent (has is 0). */
+static void int_or_null(struct out *o, int64_t v, int has)
+{
+    if (has)
+        out_i64(o, v);
+    else
+        out_str(o, "null");
+}
+
+/* What case.json and summary.json's case_list both say of a case:
+ * name, input, status, reason and exit, sep between them. */
+static void case_status(struct out *o, const char *sep, const char *name,
+                        const char *input, int ok, const char *reason,
+                        int64_t exit_code)
+{
+    out_str(o, "\"name\": ");
+    out_json_str(o, name);
+    out_str(o, sep);
+    out_str(o, "\"input\": ");
+    out_json_str(o, input);
+    out_str(o, sep);
+    out_str(o, "\"status\": ");
+    out_json_str(o, ok ? "ok" : "failed");
+    out_str(o, sep);
+    out_str(o, "\"reason\": ");
+    out_json_str(o, ok ? NULL : reason);
+    out_str(o, sep);
+    out_str(o, "\"exit\": ");
+    int_or_null(o, exit_code, exit_code >= 0);
+}
+
 static FILE *open_tmp(const char *path, char *tmp, size_t size)
 {
     if ((size_t)snprintf(tmp, size, "%s.tmp%ld", path, (long)getpid()) >=
@@ -201,24 +232,11 @@ enum cb_status cb_batch_write_case(const char *dir,
         return CB_E_NOMEM;
     }
     out_init(o, f);
-    out_str(o, "{\n  \"name\": ");
-    out_json_str(o, r->name);
-    out_str(o, ",\n  \"input\": ");
-    out_json_str(o, r->input);
-    out_str(o, ",\n  \"status\": ");
-    out_json_str(o, r->ok ? "ok" : "failed");
-    out_str(o, ",\n  \"reason\": ");
-    out_json_str(o, r->ok ? NULL : r->reason);
-    out_str(o, ",\n  \"exit\": ");
-    if (r->exit_code >= 0)
-        out_i64(o, r->exit_code);
-    else
-        out_str(o, "null");
+    out_str(o, "{\n  ");
+    case_status(o, ",\n  ", r->name, r->input, r->ok, r->reason,
+                r->exit_code);
     out_str(o, ",\n  \"signal\": ");
-    if (r->signal)
-        out_i64(o, r->signal);
-    else
-        out_str(o, "null");
+    int_or_null(o, r->signal, r->signal != 0);
     char t[64];
     snprintf(t, sizeof t, "%.2f", r->seconds >= 0 ? r->seconds : 0.0);
     out_str(o, ",\n  \"timing\": {\"seconds\": ");
@@ -519,31 +537,14 @@ static struct pat *patterns(const struct idx *x, size_t *n)
 /* One case of case_list. */
 static void summary_case(struct out *o, const struct ccase *c)
 {
-    out_str(o, "{\"name\": ");
-    out_json_str(o, c->name);
-    out_str(o, ", \"input\": ");
-    out_json_str(o, c->input);
-    out_str(o, ", \"status\": ");
-    out_json_str(o, c->ok ? "ok" : "failed");
-    out_str(o, ", \"reason\": ");
-    out_json_str(o, c->ok ? NULL : c->reason);
-    out_str(o, ", \"exit\": ");
-    if (c->exit_code >= 0)
-        out_i64(o, c->exit_code);
-    else
-        out_str(o, "null");
+    out_char(o, '{');
+    case_status(o, ", ", c->name, c->input, c->ok, c->reason, c->exit_code);
     out_str(o, ", \"analyzer_version\": ");
     out_json_str(o, c->version);
     out_str(o, ", \"sources\": ");
-    if (c->sources >= 0)
-        out_i64(o, c->sources);
-    else
-        out_str(o, "null");
+    int_or_null(o, c->sources, c->sources >= 0);
     out_str(o, ", \"events\": ");
-    if (c->events >= 0)
-        out_i64(o, c->events);
-    else
-        out_str(o, "null");
+    int_or_null(o, c->events, c->events >= 0);
     out_str(o, ", \"findings\": ");
     out_u64(o, c->nfindings);
     out_str(o, ", \"worst\": ");

@@ -25,22 +25,29 @@
 
 /* ---- escaping ----------------------------------------------------------- */
 
-/* At most max bytes (cut at a character boundary), then a note. */
-static void esc_cut(struct out *o, const char *s, size_t max)
+size_t html_cut(struct out *o, const char *s, size_t max)
 {
     if (!s)
-        return;
+        return 0;
     size_t n = strlen(s);
     if (n <= max) {
         out_html_n(o, s, n);
-        return;
+        return 0;
     }
-    size_t cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
+    size_t cut = out_utf8_cut(s, max);
     out_html_n(o, s, cut);
-    out_str(o, "\xE2\x80\xA6 <span class=\"mut\">(");
-    out_u64(o, n - cut);
+    out_str(o, "\xE2\x80\xA6");
+    return n - cut;
+}
+
+/* At most max bytes, then a note of how many more there were. */
+static void esc_cut(struct out *o, const char *s, size_t max)
+{
+    size_t more = html_cut(o, s, max);
+    if (!more)
+        return;
+    out_str(o, " <span class=\"mut\">(");
+    out_u64(o, more);
     out_str(o, " more bytes)</span>");
 }
 

@@ -445,39 +445,33 @@ static void bundle_warnings(struct out *o, const struct cb_analysis *an)
     out_char(o, ']');
 }
 
-enum cb_status cb_report_json_input(FILE *f, const struct cb_report_input *in)
+static void document(struct out *o, const struct cb_view *v)
 {
-    struct out *o = cb_malloc(sizeof *o);
-    struct cb_view v;
-    if (!o || cb_view_build(&v, in) != CB_OK) {
-        cb_free(o);
-        return CB_E_NOMEM;
-    }
-    out_init(o, f);
     out_char(o, '{');
     key(o, 1, "tool", 1);
     out_str(o, "{\"name\": \"casebrief\", \"version\": \"" CASEBRIEF_VERSION
                "\"}");
     key(o, 1, "summary", 0);
-    summary(o, &v);
+    summary(o, v);
     key(o, 1, "sources", 0);
-    sources(o, in->an);
+    sources(o, v->in->an);
     key(o, 1, "warnings", 0);
-    bundle_warnings(o, in->an);
+    bundle_warnings(o, v->in->an);
     key(o, 1, "hosts", 0);
-    hosts(o, &v, in->gaps);
+    hosts(o, v, v->in->gaps);
     key(o, 1, "configuration", 0);
-    configuration(o, in->an);
+    configuration(o, v->in->an);
     key(o, 1, "findings", 0);
-    findings_json(o, in->findings);
+    findings_json(o, v->in->findings);
     key(o, 1, "gaps", 0);
-    gaps_json(o, in->gaps);
+    gaps_json(o, v->in->gaps);
     indent(o, 0);
     out_str(o, "}\n");
-    int rc = out_finish(o);
-    cb_view_fini(&v);
-    cb_free(o);
-    return rc == 0 ? CB_OK : CB_E_IO;
+}
+
+enum cb_status cb_report_json_input(FILE *f, const struct cb_report_input *in)
+{
+    return cb_view_render(f, in, document);
 }
 
 enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,

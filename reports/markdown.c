@@ -93,8 +93,7 @@ static void md_cut(struct out *o, const char *s, size_t max)
         md(o, s);
         return;
     }
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
+    max = out_utf8_cut(s, max);
     char buf[512];
     if (max >= sizeof buf)
         max = sizeof buf - 1;
@@ -469,21 +468,15 @@ static void inventory(struct out *o, const struct cb_analysis *an)
     }
 }
 
+static void document(struct out *o, const struct cb_view *v)
+{
+    header(o, v);
+    summary(o, v);
+    gaps(o, v->in->gaps);
+    inventory(o, v->an);
+}
+
 enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
 {
-    struct out *o = cb_malloc(sizeof *o);
-    struct cb_view v;
-    if (!o || cb_view_build(&v, in) != CB_OK) {
-        cb_free(o);
-        return CB_E_NOMEM;
-    }
-    out_init(o, f);
-    header(o, &v);
-    summary(o, &v);
-    gaps(o, in->gaps);
-    inventory(o, in->an);
-    int rc = out_finish(o);
-    cb_view_fini(&v);
-    cb_free(o);
-    return rc == 0 ? CB_OK : CB_E_IO;
+    return cb_view_render(f, in, document);
 }

@@ -267,6 +267,13 @@ void out_json_message(struct out *o, const char *component, const char *msg)
     out_char(o, '"');
 }
 
+size_t out_utf8_cut(const char *s, size_t max)
+{
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
 /*

@@ -60,6 +60,9 @@ void out_i64(struct out *o, int64_t v);
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when the
  * bytes there are not valid UTF-8 (overlong, surrogate, cut short). */
 size_t out_utf8_len(const unsigned char *s, size_t n);
+/* Where to cut s, longer than max bytes, to at most max bytes without
+ * splitting a character. */
+size_t out_utf8_cut(const char *s, size_t max);
 /* The same, also giving the code point (cp may be NULL). */
 size_t out_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 

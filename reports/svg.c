@@ -68,20 +68,6 @@ static size_t cell_of(const struct cb_view *v, const struct geom *g, long lane,
     return (size_t)lane * (size_t)g->plot + (size_t)(svg_x(v, t) - SVG_X0);
 }
 
-static void svg_label(struct out *o, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max) {
-        out_html_n(o, s, n);
-        return;
-    }
-    size_t cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    out_html_n(o, s, cut);
-    out_str(o, "\xE2\x80\xA6");
-}
-
 /* An axis label as precise as the span needs. */
 static void tick_label(struct out *o, cb_time t, uint64_t span)
 {
@@ -179,7 +165,7 @@ static void svg_lanes(struct html_page *p, const struct geom *g)
         out_str(o, "\" text-anchor=\"end\"><title>");
         out_html(o, name);
         out_str(o, "</title>");
-        svg_label(o, name, 24);
+        html_cut(o, name, 24);
         out_str(o, "</text></g>\n");
     }
 }
@@ -234,7 +220,7 @@ static void mark(struct out *o, const struct cb_event *e, long lane, int x,
         out_str(o, "] ");
     }
     struct cb_msgbuf mb;
-    svg_label(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TOOLTIP);
+    html_cut(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TOOLTIP);
     out_str(o, "</title></rect>\n");
 }
 

@@ -12,6 +12,7 @@
 #include "casebrief/casebrief.h"
 #include "timebasis.h"
 #include "timefmt.h"
+#include "out.h"
 #include "view.h"
 
 /* ---- hosts ---------------------------------------------------------------
@@ -295,6 +296,24 @@ void cb_view_fini(struct cb_view *v)
     v->names = NULL;
     v->evoff = v->evidx = NULL;
     v->nhosts = v->nnames = 0;
+}
+
+enum cb_status cb_view_render(FILE *f, const struct cb_report_input *in,
+                              void (*body)(struct out *o,
+                                           const struct cb_view *v))
+{
+    struct out *o = cb_malloc(sizeof *o); /* 64 KiB buffer: not on the stack */
+    struct cb_view v;
+    if (!o || cb_view_build(&v, in) != CB_OK) {
+        cb_free(o);
+        return CB_E_NOMEM;
+    }
+    out_init(o, f);
+    body(o, &v);
+    int rc = out_finish(o);
+    cb_view_fini(&v);
+    cb_free(o);
+    return rc == 0 ? CB_OK : CB_E_IO;
 }
 
 /* ---- small facts and labels ---------------------------------------------- */

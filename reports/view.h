@@ -77,6 +77,14 @@ enum cb_status cb_view_build(struct cb_view *v,
                              const struct cb_report_input *in);
 void cb_view_fini(struct cb_view *v);
 
+/* The frame of a renderer's entry point: build the view of in, run
+ * body over it with a buffered writer on f, free both. CB_OK, CB_E_IO
+ * when writing fails, CB_E_NOMEM. */
+struct out;
+enum cb_status cb_view_render(FILE *f, const struct cb_report_input *in,
+                              void (*body)(struct out *o,
+                                           const struct cb_view *v));
+
 /* The local-time offset of the host of an event (by its interned name):
  * 1 and *east_min, or 0 when no source tells it. */
 int cb_view_utc_offset(const struct cb_view *v, const char *host,
