@@ -21,8 +21,6 @@
 #include "casebrief/casebrief.h"
 #include "html.h"
 
-
-
 /* ---- escaping ----------------------------------------------------------- */
 
 size_t html_cut(struct out *o, const char *s, size_t max)
@@ -40,15 +38,20 @@ size_t html_cut(struct out *o, const char *s, size_t max)
     return n - cut;
 }
 
-/* At most max bytes, then a note of how many more there were. */
-static void esc_cut(struct out *o, const char *s, size_t max)
+/* " (N more bytes)" after text cut short. */
+static void more_note(struct out *o, size_t more)
 {
-    size_t more = html_cut(o, s, max);
     if (!more)
         return;
     out_str(o, " <span class=\"mut\">(");
     out_u64(o, more);
     out_str(o, " more bytes)</span>");
+}
+
+/* At most max bytes, then a note of how many more there were. */
+static void esc_cut(struct out *o, const char *s, size_t max)
+{
+    more_note(o, html_cut(o, s, max));
 }
 
 void html_num(struct out *o, uint64_t v)
@@ -614,7 +617,7 @@ static void summary(struct html_page *r)
 }
 
 /* "[RCM] message" as in the other renderers */
-static void message(struct out *o, const struct cb_event *e)
+size_t html_message(struct out *o, const struct cb_event *e, size_t max)
 {
     if (e->component) {
         out_char(o, '[');
@@ -622,7 +625,7 @@ static void message(struct out *o, const struct cb_event *e)
         out_str(o, "] ");
     }
     struct cb_msgbuf mb;
-    esc_cut(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TEXT);
+    return html_cut(o, cb_event_message(e, &mb), max);
 }
 
 static void where(struct out *o, const struct cb_event *e)
@@ -692,7 +695,7 @@ static void evidence_table(struct html_page *r, size_t fi)
         out_str(o, "</div></td><td>");
         out_html(o, x->role);
         out_str(o, "</td><td class=\"msg\">");
-        message(o, e);
+        more_note(o, html_message(o, e, CB_LIMIT_REPORT_TEXT));
         out_str(o, "</td></tr>\n");
     }
     out_str(o, "</tbody>\n</table>\n");

@@ -28,6 +28,9 @@ void html_duration(struct out *o, cb_time from, cb_time to);
 /* At most max bytes of s (NULL: none), cut on a character boundary and
  * then an ellipsis; returns how many bytes were left out. */
 size_t html_cut(struct out *o, const char *s, size_t max);
+/* An event's message, "[COMP] text" for cluster.log lines, the text cut
+ * as html_cut does; returns how many bytes were left out. */
+size_t html_message(struct out *o, const struct cb_event *e, size_t max);
 /* 12345 as "12,345". */
 void html_num(struct out *o, uint64_t v);
 /* Priority of an event for the capped table and the picture's marks:

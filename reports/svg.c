@@ -214,13 +214,7 @@ static void mark(struct out *o, const struct cb_event *e, long lane, int x,
     out_char(o, ' ');
     html_time(o, e->ts);
     out_str(o, " UTC: ");
-    if (e->component) {
-        out_char(o, '[');
-        out_html(o, e->component);
-        out_str(o, "] ");
-    }
-    struct cb_msgbuf mb;
-    html_cut(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TOOLTIP);
+    html_message(o, e, CB_LIMIT_REPORT_TOOLTIP);
     out_str(o, "</title></rect>\n");
 }
 
