@@ -15,6 +15,8 @@
 
 #include "casebrief/report.h"
 
+struct out; /* out.h */
+
 #define CB_VIEW_NOT_FOUND ((size_t)-1)
 
 /* Where a host was first seen, walking sources, then the events of
@@ -80,7 +82,6 @@ void cb_view_fini(struct cb_view *v);
 /* The frame of a renderer's entry point: build the view of in, run
  * body over it with a buffered writer on f, free both. CB_OK, CB_E_IO
  * when writing fails, CB_E_NOMEM. */
-struct out;
 enum cb_status cb_view_render(FILE *f, const struct cb_report_input *in,
                               void (*body)(struct out *o,
                                            const struct cb_view *v));

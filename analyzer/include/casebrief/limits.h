@@ -1,8 +1,10 @@
 /*
- * limits.h - every cap casebrief applies to input, in one place.
+ * limits.h - every cap casebrief applies, to input and to what a report
+ * shows, in one place.
  *
  * Each CB_LIMIT_* is a default; struct cb_limits carries the values in
  * force, which the command line may override (flag named next to each).
+ * The others are fixed.
  */
 #ifndef CASEBRIEF_LIMITS_H
 #define CASEBRIEF_LIMITS_H
