@@ -1,7 +1,6 @@
 /*
  * event.c - levels and time conversions of the normalized event.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "casebrief/event.h"
@@ -66,19 +65,6 @@ int64_t cb_days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static int days_in_month(int y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -104,37 +90,4 @@ int64_t cb_time_to_unix_us(cb_time t)
     int64_t d = t - CB_TIME_UNIX_EPOCH;
     /* floor division so that times before 1970 stay ordered */
     return d >= 0 ? d / 10 : -((-d + 9) / 10);
-}
-
-void cb_time_format_iso(cb_time t, char *buf, size_t size)
-{
-    int64_t us = cb_time_to_unix_us(t);
-    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-    int64_t frac = us - secs * 1000000;
-    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-    int64_t rem = secs - days * 86400;
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    if (y >= 0 && y <= 9999 && size >= 33) { /* the common case, no printf */
-        unsigned v[7] = {(unsigned)y, m, d, (unsigned)(rem / 3600),
-                         (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
-                         (unsigned)frac};
-        static const unsigned width[7] = {4, 2, 2, 2, 2, 2, 6};
-        static const char sep[7] = {'-', '-', 'T', ':', ':', '.', '+'};
-        char *o = buf;
-        for (int k = 0; k < 7; k++) {
-            for (unsigned i = width[k]; i-- > 0;) {
-                o[i] = (char)('0' + v[k] % 10);
-                v[k] /= 10;
-            }
-            o += width[k];
-            *o++ = sep[k];
-        }
-        memcpy(o, "00:00", 6);
-        return;
-    }
-    snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lld+00:00",
-             (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-             (int)(rem % 60), (long long)frac);
 }

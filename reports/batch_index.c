@@ -18,17 +18,16 @@
 #include "jsonv.h"
 #include "out.h"
 
-#define CASE_JSON_MAX ((size_t)1 << 20)
-#define REPORT_JSON_MAX ((size_t)256 << 20)
-#define STAMP_DEPTH 32
-
-static const char *const sev_names[] = {"info", "low", "medium", "high",
-                                        "critical"};
+/* Severities as report.json names them (cb_severity_name), 0..4. */
+static const char *sev_name(int sev)
+{
+    return cb_severity_name((enum cb_severity)sev);
+}
 
 static int sev_index(const char *s)
 {
-    for (int i = 0; s && i < 5; i++)
-        if (strcmp(s, sev_names[i]) == 0)
+    for (int i = CB_SEV_INFO; s && i <= CB_SEV_CRITICAL; i++)
+        if (strcmp(s, sev_name(i)) == 0)
             return i;
     return 0;
 }
@@ -93,7 +92,7 @@ static int stamp_walk(const char *path, const char *rel, int depth,
         *bytes += S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
         return 0;
     }
-    if (depth >= STAMP_DEPTH) {
+    if (depth >= CB_LIMIT_STAMP_DEPTH) {
         *h = mix(*h, "(too deep)", 10);
         return 0;
     }
@@ -165,6 +164,37 @@ int cb_stamp_rules(const char *dir, uint64_t *hash)
 
 /* ---- the case record ------------------------------------------------- */
 
+/* v, or null when it is absent (has is 0). */
+static void int_or_null(struct out *o, int64_t v, int has)
+{
+    if (has)
+        out_i64(o, v);
+    else
+        out_str(o, "null");
+}
+
+/* What case.json and summary.json's case_list both say of a case:
+ * name, input, status, reason and exit, sep between them. */
+static void case_status(struct out *o, const char *sep, const char *name,
+                        const char *input, int ok, const char *reason,
+                        int64_t exit_code)
+{
+    out_str(o, "\"name\": ");
+    out_json_str(o, name);
+    out_str(o, sep);
+    out_str(o, "\"input\": ");
+    out_json_str(o, input);
+    out_str(o, sep);
+    out_str(o, "\"status\": ");
+    out_json_str(o, ok ? "ok" : "failed");
+    out_str(o, sep);
+    out_str(o, "\"reason\": ");
+    out_json_str(o, ok ? NULL : reason);
+    out_str(o, sep);
+    out_str(o, "\"exit\": ");
+    int_or_null(o, exit_code, exit_code >= 0);
+}
+
 static FILE *open_tmp(const char *path, char *tmp, size_t size)
 {
     if ((size_t)snprintf(tmp, size, "%s.tmp%ld", path, (long)getpid()) >=
@@ -202,24 +232,11 @@ enum cb_status cb_batch_write_case(const char *dir,
         return CB_E_NOMEM;
     }
     out_init(o, f);
-    out_str(o, "{\n  \"name\": ");
-    out_json_str(o, r->name);
-    out_str(o, ",\n  \"input\": ");
-    out_json_str(o, r->input);
-    out_str(o, ",\n  \"status\": ");
-    out_json_str(o, r->ok ? "ok" : "failed");
-    out_str(o, ",\n  \"reason\": ");
-    out_json_str(o, r->ok ? NULL : r->reason);
-    out_str(o, ",\n  \"exit\": ");
-    if (r->exit_code >= 0)
-        out_i64(o, r->exit_code);
-    else
-        out_str(o, "null");
+    out_str(o, "{\n  ");
+    case_status(o, ",\n  ", r->name, r->input, r->ok, r->reason,
+                r->exit_code);
     out_str(o, ",\n  \"signal\": ");
-    if (r->signal)
-        out_i64(o, r->signal);
-    else
-        out_str(o, "null");
+    int_or_null(o, r->signal, r->signal != 0);
     char t[64];
     snprintf(t, sizeof t, "%.2f", r->seconds >= 0 ? r->seconds : 0.0);
     out_str(o, ",\n  \"timing\": {\"seconds\": ");
@@ -342,7 +359,7 @@ static int load_case(struct idx *x, const char *outdir, const char *name,
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s/case.json", outdir, name);
-    struct cb_jdoc *cd = cb_json_load(path, CASE_JSON_MAX);
+    struct cb_jdoc *cd = cb_json_load(path, CB_LIMIT_BATCH_CASE_JSON);
     if (!cd) {
         if (access(path, F_OK) != 0)
             return 0; /* not a case directory */
@@ -386,7 +403,7 @@ static int load_case(struct idx *x, const char *outdir, const char *name,
     if (!c->ok)
         return 0;
     snprintf(path, sizeof path, "%s/%s/report.json", outdir, name);
-    struct cb_jdoc *rd = cb_json_load(path, REPORT_JSON_MAX);
+    struct cb_jdoc *rd = cb_json_load(path, CB_LIMIT_BATCH_REPORT_JSON);
     const struct cb_jv *rep = cb_json_root(rd);
     if (!rd || rep->type != CB_JOBJ) {
         c->ok = 0;
@@ -517,6 +534,83 @@ static struct pat *patterns(const struct idx *x, size_t *n)
     return ps;
 }
 
+/* One case of case_list. */
+static void summary_case(struct out *o, const struct ccase *c)
+{
+    out_char(o, '{');
+    case_status(o, ", ", c->name, c->input, c->ok, c->reason, c->exit_code);
+    out_str(o, ", \"analyzer_version\": ");
+    out_json_str(o, c->version);
+    out_str(o, ", \"sources\": ");
+    int_or_null(o, c->sources, c->sources >= 0);
+    out_str(o, ", \"events\": ");
+    int_or_null(o, c->events, c->events >= 0);
+    out_str(o, ", \"findings\": ");
+    out_u64(o, c->nfindings);
+    out_str(o, ", \"worst\": ");
+    out_json_str(o, c->worst >= 0 ? sev_name(c->worst) : NULL);
+    out_str(o, ", \"report\": ");
+    char rel[300];
+    snprintf(rel, sizeof rel, "%.200s/report.html", c->name);
+    out_json_str(o, c->has_html ? rel : NULL);
+    out_str(o, ", \"rules\": [");
+    for (size_t k = 0; k < c->nrules; k++) {
+        if (k)
+            out_str(o, ", ");
+        out_str(o, "{\"id\": ");
+        out_json_str(o, c->rules[k].id);
+        out_str(o, ", \"severity\": ");
+        out_json_str(o, sev_name(c->rules[k].sev));
+        out_str(o, ", \"findings\": ");
+        out_u64(o, c->rules[k].findings);
+        out_str(o, ", \"count\": ");
+        out_u64(o, c->rules[k].count);
+        out_char(o, '}');
+    }
+    out_str(o, "]}");
+}
+
+/* "patterns": cases and findings of each. */
+static void summary_patterns(struct out *o, const struct pat *ps, size_t nps)
+{
+    out_str(o, "\"patterns\": [");
+    for (size_t i = 0; i < nps; i++) {
+        out_str(o, i ? ",\n    " : "\n    ");
+        out_str(o, "{\"pattern\": ");
+        out_json_str(o, ps[i].pattern);
+        out_str(o, ", \"cases\": ");
+        out_u64(o, ps[i].cases);
+        out_str(o, ", \"findings\": ");
+        out_u64(o, ps[i].findings);
+        out_char(o, '}');
+    }
+    out_str(o, nps ? "\n  ]" : "]");
+}
+
+/* "rules": every rule that fired, with its cases and findings. */
+static void summary_rules(struct out *o, const struct col *cols,
+                          size_t ncols)
+{
+    out_str(o, "\"rules\": [");
+    for (size_t i = 0; i < ncols; i++) {
+        out_str(o, i ? ",\n    " : "\n    ");
+        out_str(o, "{\"id\": ");
+        out_json_str(o, cols[i].r->id);
+        out_str(o, ", \"pattern\": ");
+        out_json_str(o, cols[i].r->pattern);
+        out_str(o, ", \"severity\": ");
+        out_json_str(o, sev_name(cols[i].r->sev));
+        out_str(o, ", \"title\": ");
+        out_json_str(o, cols[i].r->title);
+        out_str(o, ", \"cases\": ");
+        out_u64(o, cols[i].cases);
+        out_str(o, ", \"findings\": ");
+        out_u64(o, cols[i].findings);
+        out_char(o, '}');
+    }
+    out_str(o, ncols ? "\n  ]" : "]");
+}
+
 static void write_summary(struct out *o, const struct idx *x,
                           const struct col *cols, size_t ncols,
                           const struct pat *ps, size_t nps)
@@ -544,128 +638,22 @@ static void write_summary(struct out *o, const struct idx *x,
     out_u64(o, total);
     out_str(o, ", \"by_severity\": {");
     for (int s = 4; s >= 0; s--) {
-        out_json_str(o, sev_names[s]);
+        out_json_str(o, sev_name(s));
         out_str(o, ": ");
         out_u64(o, by_sev[s]);
         if (s)
             out_str(o, ", ");
     }
-    out_str(o, "}},\n  \"patterns\": [");
-    for (size_t i = 0; i < nps; i++) {
-        out_str(o, i ? ",\n    " : "\n    ");
-        out_str(o, "{\"pattern\": ");
-        out_json_str(o, ps[i].pattern);
-        out_str(o, ", \"cases\": ");
-        out_u64(o, ps[i].cases);
-        out_str(o, ", \"findings\": ");
-        out_u64(o, ps[i].findings);
-        out_char(o, '}');
-    }
-    out_str(o, nps ? "\n  ],\n  \"rules\": [" : "],\n  \"rules\": [");
-    for (size_t i = 0; i < ncols; i++) {
-        out_str(o, i ? ",\n    " : "\n    ");
-        out_str(o, "{\"id\": ");
-        out_json_str(o, cols[i].r->id);
-        out_str(o, ", \"pattern\": ");
-        out_json_str(o, cols[i].r->pattern);
-        out_str(o, ", \"severity\": ");
-        out_json_str(o, sev_names[cols[i].r->sev]);
-        out_str(o, ", \"title\": ");
-        out_json_str(o, cols[i].r->title);
-        out_str(o, ", \"cases\": ");
-        out_u64(o, cols[i].cases);
-        out_str(o, ", \"findings\": ");
-        out_u64(o, cols[i].findings);
-        out_char(o, '}');
-    }
-    out_str(o, ncols ? "\n  ],\n  \"case_list\": [" : "],\n  \"case_list\": [");
+    out_str(o, "}},\n  ");
+    summary_patterns(o, ps, nps);
+    out_str(o, ",\n  ");
+    summary_rules(o, cols, ncols);
+    out_str(o, ",\n  \"case_list\": [");
     for (size_t i = 0; i < x->ncases; i++) {
-        const struct ccase *c = &x->cases[i];
         out_str(o, i ? ",\n    " : "\n    ");
-        out_str(o, "{\"name\": ");
-        out_json_str(o, c->name);
-        out_str(o, ", \"input\": ");
-        out_json_str(o, c->input);
-        out_str(o, ", \"status\": ");
-        out_json_str(o, c->ok ? "ok" : "failed");
-        out_str(o, ", \"reason\": ");
-        out_json_str(o, c->ok ? NULL : c->reason);
-        out_str(o, ", \"exit\": ");
-        if (c->exit_code >= 0)
-            out_i64(o, c->exit_code);
-        else
-            out_str(o, "null");
-        out_str(o, ", \"analyzer_version\": ");
-        out_json_str(o, c->version);
-        out_str(o, ", \"sources\": ");
-        if (c->sources >= 0)
-            out_i64(o, c->sources);
-        else
-            out_str(o, "null");
-        out_str(o, ", \"events\": ");
-        if (c->events >= 0)
-            out_i64(o, c->events);
-        else
-            out_str(o, "null");
-        out_str(o, ", \"findings\": ");
-        out_u64(o, c->nfindings);
-        out_str(o, ", \"worst\": ");
-        out_json_str(o, c->worst >= 0 ? sev_names[c->worst] : NULL);
-        out_str(o, ", \"report\": ");
-        char rel[300];
-        snprintf(rel, sizeof rel, "%.200s/report.html", c->name);
-        out_json_str(o, c->has_html ? rel : NULL);
-        out_str(o, ", \"rules\": [");
-        for (size_t k = 0; k < c->nrules; k++) {
-            if (k)
-                out_str(o, ", ");
-            out_str(o, "{\"id\": ");
-            out_json_str(o, c->rules[k].id);
-            out_str(o, ", \"severity\": ");
-            out_json_str(o, sev_names[c->rules[k].sev]);
-            out_str(o, ", \"findings\": ");
-            out_u64(o, c->rules[k].findings);
-            out_str(o, ", \"count\": ");
-            out_u64(o, c->rules[k].count);
-            out_char(o, '}');
-        }
-        out_str(o, "]}");
+        summary_case(o, &x->cases[i]);
     }
     out_str(o, x->ncases ? "\n  ]\n}\n" : "]\n}\n");
-}
-
-/* Text for HTML content and quoted attributes: markup characters as
- * entities, control characters and invalid UTF-8 as U+FFFD. */
-static void h(struct out *o, const char *s)
-{
-    if (!s)
-        return;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        if (c == '&') out_str(o, "&amp;");
-        else if (c == '<') out_str(o, "&lt;");
-        else if (c == '>') out_str(o, "&gt;");
-        else if (c == '"') out_str(o, "&quot;");
-        else if (c == '\'') out_str(o, "&#39;");
-        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-            out_str(o, "\xEF\xBF\xBD");
-        else if (c < 0x80)
-            out_char(o, (char)c);
-        else {
-            size_t len = out_utf8_len(p + i, n - i);
-            if (!len) {
-                out_str(o, "\xEF\xBF\xBD");
-                i++;
-                continue;
-            }
-            out_bytes(o, s + i, len);
-            i += len;
-            continue;
-        }
-        i++;
-    }
 }
 
 static const char index_css[] =
@@ -712,15 +700,9 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static void write_index_html(struct out *o, const struct idx *x,
-                             const struct col *cols, size_t ncols,
-                             const struct pat *ps, size_t nps)
+static void index_head(struct out *o, const struct idx *x, size_t failed,
+                       size_t total)
 {
-    size_t failed = 0, total = 0;
-    for (size_t i = 0; i < x->ncases; i++) {
-        failed += !x->cases[i].ok;
-        total += x->cases[i].nfindings;
-    }
     out_str(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset="
                "\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-"
                "width\">\n<title>casebrief batch</title>\n<style>");
@@ -734,44 +716,51 @@ static void write_index_html(struct out *o, const struct idx *x,
     out_str(o, " failed, ");
     out_u64(o, total);
     out_str(o, " findings. casebrief " CASEBRIEF_VERSION ".</p>\n");
+}
 
-    if (failed) {
-        out_str(o, "<h2 id=\"failed\">Failed cases</h2>\n<table><thead><tr>"
-                   "<th>Case</th><th>Input</th><th>Reason</th></tr></thead>"
-                   "<tbody>\n");
-        for (size_t i = 0; i < x->ncases; i++) {
-            const struct ccase *c = &x->cases[i];
-            if (c->ok)
-                continue;
-            out_str(o, "<tr><td>");
-            h(o, c->name);
-            out_str(o, "</td><td>");
-            h(o, c->input);
-            out_str(o, "</td><td class=\"fail\">");
-            h(o, c->reason ? c->reason : "unknown");
-            out_str(o, "</td></tr>\n");
-        }
-        out_str(o, "</tbody></table>\n");
+static void failed_table(struct out *o, const struct idx *x)
+{
+    out_str(o, "<h2 id=\"failed\">Failed cases</h2>\n<table><thead><tr>"
+               "<th>Case</th><th>Input</th><th>Reason</th></tr></thead>"
+               "<tbody>\n");
+    for (size_t i = 0; i < x->ncases; i++) {
+        const struct ccase *c = &x->cases[i];
+        if (c->ok)
+            continue;
+        out_str(o, "<tr><td>");
+        out_html(o, c->name);
+        out_str(o, "</td><td>");
+        out_html(o, c->input);
+        out_str(o, "</td><td class=\"fail\">");
+        out_html(o, c->reason ? c->reason : "unknown");
+        out_str(o, "</td></tr>\n");
     }
+    out_str(o, "</tbody></table>\n");
+}
 
+static void patterns_table(struct out *o, const struct pat *ps, size_t nps)
+{
     out_str(o, "<h2>Patterns</h2>\n");
-    if (!nps)
+    if (!nps) {
         out_str(o, "<p class=\"mut\">No finding in any case.</p>\n");
-    else {
-        out_str(o, "<table><thead><tr><th>Pattern</th><th>Cases</th>"
-                   "<th>Findings</th></tr></thead><tbody>\n");
-        for (size_t i = 0; i < nps; i++) {
-            out_str(o, "<tr><td>");
-            h(o, ps[i].pattern);
-            out_str(o, "</td><td class=\"n\">");
-            out_u64(o, ps[i].cases);
-            out_str(o, "</td><td class=\"n\">");
-            out_u64(o, ps[i].findings);
-            out_str(o, "</td></tr>\n");
-        }
-        out_str(o, "</tbody></table>\n");
+        return;
     }
+    out_str(o, "<table><thead><tr><th>Pattern</th><th>Cases</th>"
+               "<th>Findings</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < nps; i++) {
+        out_str(o, "<tr><td>");
+        out_html(o, ps[i].pattern);
+        out_str(o, "</td><td class=\"n\">");
+        out_u64(o, ps[i].cases);
+        out_str(o, "</td><td class=\"n\">");
+        out_u64(o, ps[i].findings);
+        out_str(o, "</td></tr>\n");
+    }
+    out_str(o, "</tbody></table>\n");
+}
 
+static void matrix_head(struct out *o, const struct col *cols, size_t ncols)
+{
     out_str(o, "<h2>Cases and findings</h2>\n<p class=\"mut\">Most severe "
                "first; click a column heading to sort. A cell counts the "
                "findings of that rule in the case.</p>\n<table id=\"matrix\">"
@@ -784,86 +773,108 @@ static void write_index_html(struct out *o, const struct idx *x,
         out_str(o, "<th class=\"rule\"><button type=\"button\" data-key=\"r");
         out_u64(o, k);
         out_str(o, "\" data-num=\"1\" title=\"");
-        h(o, cols[k].r->title);
+        out_html(o, cols[k].r->title);
         out_str(o, "\">");
-        h(o, cols[k].r->id);
+        out_html(o, cols[k].r->id);
         out_str(o, "</button></th>");
     }
     out_str(o, "</tr></thead>\n<tbody>\n");
+}
+
+/* The case's findings of rule id, or NULL. */
+static const struct crule *case_rule(const struct ccase *c, const char *id)
+{
+    const struct crule *r = NULL;
+    for (size_t j = 0; j < c->nrules; j++)
+        if (strcmp(c->rules[j].id, id) == 0)
+            r = &c->rules[j];
+    return r;
+}
+
+/* One case: its sort keys as data-* attributes, then its cells. */
+static void matrix_row(struct out *o, const struct ccase *c,
+                       const struct col *cols, size_t ncols)
+{
+    out_str(o, "<tr data-name=\"");
+    out_html(o, c->name);
+    out_str(o, "\" data-worst=\"");
+    out_i64(o, c->ok ? c->worst : -2);
+    out_str(o, "\" data-findings=\"");
+    out_u64(o, c->nfindings);
+    for (size_t k = 0; k < ncols; k++) {
+        const struct crule *r = case_rule(c, cols[k].r->id);
+        out_str(o, "\" data-r");
+        out_u64(o, k);
+        out_str(o, "=\"");
+        out_u64(o, r ? r->findings : 0);
+    }
+    out_str(o, "\"><td>");
+    if (c->has_html) {
+        out_str(o, "<a href=\"");
+        out_html(o, c->name); /* a safe name: [A-Za-z0-9._+~-] */
+        out_str(o, "/report.html\">");
+        out_html(o, c->name);
+        out_str(o, "</a>");
+    } else {
+        out_html(o, c->name);
+    }
+    out_str(o, "</td>");
+    if (!c->ok) {
+        out_str(o, "<td class=\"fail\">failed</td><td class=\"fail\">");
+        out_html(o, c->reason ? c->reason : "unknown");
+        out_str(o, "</td>");
+    } else {
+        out_str(o, c->worst >= 0 ? "<td class=\"s" : "<td class=\"mut");
+        if (c->worst >= 0)
+            out_u64(o, (uint64_t)c->worst);
+        out_str(o, "\">");
+        out_str(o, c->worst >= 0 ? sev_name(c->worst) : "none");
+        out_str(o, "</td><td class=\"n\">");
+        out_u64(o, c->nfindings);
+        out_str(o, "</td>");
+    }
+    for (size_t k = 0; k < ncols; k++) {
+        const struct crule *r = case_rule(c, cols[k].r->id);
+        if (!r) {
+            out_str(o, "<td></td>");
+            continue;
+        }
+        out_str(o, "<td class=\"n s");
+        out_u64(o, (uint64_t)r->sev);
+        out_str(o, "\">");
+        out_u64(o, r->findings);
+        out_str(o, "</td>");
+    }
+    out_str(o, "</tr>\n");
+}
+
+/* Cases x rules, most severe first. */
+static void matrix(struct out *o, const struct idx *x, const struct col *cols,
+                   size_t ncols)
+{
+    matrix_head(o, cols, ncols);
     struct row *rows = cb_malloc((x->ncases ? x->ncases : 1) * sizeof *rows);
     for (size_t i = 0; rows && i < x->ncases; i++)
         rows[i].c = &x->cases[i];
     if (rows && x->ncases)
         qsort(rows, x->ncases, sizeof *rows, row_cmp);
-    for (size_t i = 0; i < x->ncases; i++) {
-        const struct ccase *c = rows ? rows[i].c : &x->cases[i];
-        out_str(o, "<tr data-name=\"");
-        h(o, c->name);
-        out_str(o, "\" data-worst=\"");
-        out_i64(o, c->ok ? c->worst : -2);
-        out_str(o, "\" data-findings=\"");
-        out_u64(o, c->nfindings);
-        for (size_t k = 0; k < ncols; k++) {
-            uint64_t nf = 0;
-            for (size_t j = 0; j < c->nrules; j++)
-                if (strcmp(c->rules[j].id, cols[k].r->id) == 0)
-                    nf = c->rules[j].findings;
-            out_str(o, "\" data-r");
-            out_u64(o, k);
-            out_str(o, "=\"");
-            out_u64(o, nf);
-        }
-        out_str(o, "\"><td>");
-        if (c->has_html) {
-            out_str(o, "<a href=\"");
-            h(o, c->name); /* a safe name: [A-Za-z0-9._+~-] */
-            out_str(o, "/report.html\">");
-            h(o, c->name);
-            out_str(o, "</a>");
-        } else {
-            h(o, c->name);
-        }
-        out_str(o, "</td>");
-        if (!c->ok) {
-            out_str(o, "<td class=\"fail\">failed</td><td class=\"fail\">");
-            h(o, c->reason ? c->reason : "unknown");
-            out_str(o, "</td>");
-        } else {
-            out_str(o, c->worst >= 0 ? "<td class=\"s" : "<td class=\"mut");
-            if (c->worst >= 0)
-                out_u64(o, (uint64_t)c->worst);
-            out_str(o, "\">");
-            out_str(o, c->worst >= 0 ? sev_names[c->worst] : "none");
-            out_str(o, "</td><td class=\"n\">");
-            out_u64(o, c->nfindings);
-            out_str(o, "</td>");
-        }
-        for (size_t k = 0; k < ncols; k++) {
-            const struct crule *r = NULL;
-            for (size_t j = 0; j < c->nrules; j++)
-                if (strcmp(c->rules[j].id, cols[k].r->id) == 0)
-                    r = &c->rules[j];
-            if (!r) {
-                out_str(o, "<td></td>");
-                continue;
-            }
-            out_str(o, "<td class=\"n s");
-            out_u64(o, (uint64_t)r->sev);
-            out_str(o, "\">");
-            out_u64(o, r->findings);
-            out_str(o, "</td>");
-        }
-        out_str(o, "</tr>\n");
-    }
+    for (size_t i = 0; i < x->ncases; i++)
+        matrix_row(o, rows ? rows[i].c : &x->cases[i], cols, ncols);
     cb_free(rows);
-    out_str(o, "</tbody></table>\n<h2>Timing</h2>\n<table><thead><tr><th>"
+    out_str(o, "</tbody></table>\n");
+}
+
+/* Wall-clock figures: only here and in case.json, never in summary.json. */
+static void timing_table(struct out *o, const struct idx *x)
+{
+    out_str(o, "<h2>Timing</h2>\n<table><thead><tr><th>"
                "Case</th><th>Seconds</th><th>Peak RSS (MiB)</th><th>Events"
                "</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < x->ncases; i++) {
         const struct ccase *c = &x->cases[i];
         char t[64];
         out_str(o, "<tr><td>");
-        h(o, c->name);
+        out_html(o, c->name);
         snprintf(t, sizeof t, "%.1f</td><td class=\"n\">%.1f", c->seconds,
                  (double)c->rss_kb / 1024.0);
         out_str(o, "</td><td class=\"n\">");
@@ -873,7 +884,25 @@ static void write_index_html(struct out *o, const struct idx *x,
             out_i64(o, c->events);
         out_str(o, "</td></tr>\n");
     }
-    out_str(o, "</tbody></table>\n<script>");
+    out_str(o, "</tbody></table>\n");
+}
+
+static void write_index_html(struct out *o, const struct idx *x,
+                             const struct col *cols, size_t ncols,
+                             const struct pat *ps, size_t nps)
+{
+    size_t failed = 0, total = 0;
+    for (size_t i = 0; i < x->ncases; i++) {
+        failed += !x->cases[i].ok;
+        total += x->cases[i].nfindings;
+    }
+    index_head(o, x, failed, total);
+    if (failed)
+        failed_table(o, x);
+    patterns_table(o, ps, nps);
+    matrix(o, x, cols, ncols);
+    timing_table(o, x);
+    out_str(o, "<script>");
     out_str(o, index_js);
     out_str(o, "</script>\n</body>\n</html>\n");
 }

@@ -7,7 +7,7 @@
  *
  * Self-contained: inline CSS and a little inline JS (copy buttons, table
  * filter), nothing loaded from anywhere; with JS off every row shows.
- * Every customer string goes through esc(): HTML-escaped, invalid UTF-8
+ * Every customer string goes through out_html(): HTML-escaped, invalid UTF-8
  * and control characters replaced, and "://" broken so that no URL
  * appears in the file. The markup is XHTML-compatible (every element
  * closed, attributes quoted, only the XML entities) so that an XML parser
@@ -17,170 +17,44 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "timebasis.h"
+#include "timefmt.h"
 #include "casebrief/casebrief.h"
-#include "out.h"
-
-#define ROWS_MAX 5000 /* event table rows */
-#define TEXT_MAX 4096 /* bytes of one message or field value shown */
-#define TITLE_MAX 160 /* bytes of a message in an SVG tooltip */
-#define HOSTS_MAX 4096
-#define LANES_MAX 200
-#define CHOICES_MAX 500 /* options of one filter <select> */
-
-#define TICKS_PER_SEC 10000000LL
-/* The window's margin either side of the evidence: 10 % of its span, and
- * at least this, so that a lone event still shows what came around it. */
-#define WINDOW_MIN_PAD_SEC 30
-
-/* SVG geometry (user units; the picture scales to the page width) */
-#define SVG_W 1000
-#define SVG_X0 170 /* plot area */
-#define SVG_X1 980
-#define SVG_TOP 28
-#define SVG_LANE 30
-
-#define NOT_FOUND ((size_t)-1)
-
-struct rep {
-    struct out o;
-    const struct cb_report_input *in;
-    const struct cb_analysis *an;
-    const struct cb_timeline *tl; /* never NULL (an empty one if needed) */
-    size_t nfind;
-    const struct cb_finding *find;
-
-    const char **hosts; /* sorted, distinct, non-empty */
-    size_t nhosts;
-
-    size_t *evoff; /* nfind + 1 offsets into evidx */
-    size_t *evidx; /* timeline index of every evidence event, or NOT_FOUND */
-
-    int window; /* there is a window (the timeline is not empty) */
-    cb_time wfrom, wto;
-    size_t lo, hi; /* timeline indices in [wfrom, wto] */
-    size_t *rows;  /* timeline indices shown in the event table, ascending */
-    size_t nrows;
-    size_t omitted; /* events of the window not shown */
-    int nomem;
-};
+#include "html.h"
 
 /* ---- escaping ----------------------------------------------------------- */
 
-
-#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-
-/*
- * n bytes of s as HTML text or attribute value: & < > " ' as references;
- * tab and newline kept, CR LF as LF; other C0 controls and DEL as their
- * Unicode control pictures (U+2400...); C1 controls, U+FFFE, U+FFFF and
- * every byte of invalid UTF-8 as U+FFFD; the colon of "://" as &#58; so
- * that a URL in the data is shown but is no URL in the file, and '=' as
- * &#61; so that no text of the data reads like an attribute (a grep for
- * " src=" or "onerror=" over the page finds only what casebrief wrote).
- */
-static void esc_n(struct out *o, const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t run = 0, i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' &&
-            c != '"' && c != '\'' && c != ':' && c != '=') {
-            i++;
-            continue;
-        }
-        if (c == '\n' || c == '\t') {
-            i++;
-            continue;
-        }
-        if (c == ':' && !(i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/')) {
-            i++;
-            continue;
-        }
-        uint32_t cp = 0;
-        size_t len = 1;
-        if (c >= 0x80) {
-            len = out_utf8_decode(s + i, n - i, &cp);
-            if (len > 1 && !(cp >= 0x80 && cp <= 0x9F) && cp != 0xFFFE &&
-                cp != 0xFFFF) {
-                i += len;
-                continue;
-            }
-            if (len == 0)
-                len = 1;
-        }
-        out_bytes(o, str + run, i - run);
-        switch (c) {
-        case '&':
-            out_str(o, "&amp;");
-            break;
-        case '<':
-            out_str(o, "&lt;");
-            break;
-        case '>':
-            out_str(o, "&gt;");
-            break;
-        case '"':
-            out_str(o, "&quot;");
-            break;
-        case '\'':
-            out_str(o, "&#39;");
-            break;
-        case ':':
-            out_str(o, "&#58;");
-            break;
-        case '=':
-            out_str(o, "&#61;");
-            break;
-        case '\r':
-            if (!(i + 1 < n && s[i + 1] == '\n'))
-                out_char(o, '\n');
-            break;
-        case 0x7f:
-            out_str(o, "\xE2\x90\xA1");
-            break; /* U+2421 */
-        default:
-            if (c < 0x20) {
-                char pic[3] = {'\xE2', '\x90', (char)(0x80 + c)};
-                out_bytes(o, pic, 3); /* U+2400 + c */
-            } else {
-                out_str(o, REPLACEMENT);
-            }
-        }
-        i += len;
-        run = i;
-    }
-    out_bytes(o, str + run, n - run);
-}
-
-static void esc(struct out *o, const char *s)
-{
-    if (s)
-        esc_n(o, s, strlen(s));
-}
-
-/* At most max bytes (cut at a character boundary), then a note. */
-static void esc_cut(struct out *o, const char *s, size_t max)
+size_t html_cut(struct out *o, const char *s, size_t max)
 {
     if (!s)
-        return;
+        return 0;
     size_t n = strlen(s);
     if (n <= max) {
-        esc_n(o, s, n);
-        return;
+        out_html_n(o, s, n);
+        return 0;
     }
-    size_t cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    esc_n(o, s, cut);
-    out_str(o, "\xE2\x80\xA6 <span class=\"mut\">(");
-    out_u64(o, n - cut);
+    size_t cut = out_utf8_cut(s, max);
+    out_html_n(o, s, cut);
+    out_str(o, "\xE2\x80\xA6");
+    return n - cut;
+}
+
+/* " (N more bytes)" after text cut short. */
+static void more_note(struct out *o, size_t more)
+{
+    if (!more)
+        return;
+    out_str(o, " <span class=\"mut\">(");
+    out_u64(o, more);
     out_str(o, " more bytes)</span>");
 }
 
-/* 12345 as "12,345" */
-static void num(struct out *o, uint64_t v)
+/* At most max bytes, then a note of how many more there were. */
+static void esc_cut(struct out *o, const char *s, size_t max)
+{
+    more_note(o, html_cut(o, s, max));
+}
+
+void html_num(struct out *o, uint64_t v)
 {
     char tmp[32];
     size_t i = sizeof tmp, digits = 0;
@@ -196,66 +70,22 @@ static void num(struct out *o, uint64_t v)
 
 /* ---- time --------------------------------------------------------------- */
 
-/* "2024-11-15 01:58:12.905" (milliseconds), or an em dash. */
-static void time_str(cb_time t, char *buf, size_t size)
+void html_time(struct out *o, cb_time t)
 {
     if (t == CB_TIME_NONE) {
-        snprintf(buf, size, "\xE2\x80\x94");
+        out_str(o, "\xE2\x80\x94");
         return;
     }
-    cb_time_format_iso(t, buf, size);
-    char *tp = strchr(buf, 'T');
-    if (tp) {
-        *tp = ' ';
-        char *dot = strchr(tp, '.');
-        if (dot && strlen(dot) > 4)
-            dot[4] = '\0';
-    }
-}
-
-static void time_out(struct out *o, cb_time t)
-{
-    char buf[48];
-    time_str(t, buf, sizeof buf);
+    char buf[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(t, ' ', buf, sizeof buf);
     out_str(o, buf);
 }
 
-/* "3 h 12 min", "42 s", "1.250 s" */
-static void duration(struct out *o, cb_time from, cb_time to)
+void html_duration(struct out *o, cb_time from, cb_time to)
 {
-    uint64_t d = (uint64_t)to - (uint64_t)from;
-    if (to < from)
-        d = 0;
-    uint64_t s = d / TICKS_PER_SEC;
-    if (s >= 86400) {
-        out_u64(o, s / 86400);
-        out_str(o, " d ");
-        out_u64(o, s % 86400 / 3600);
-        out_str(o, " h");
-    } else if (s >= 3600) {
-        out_u64(o, s / 3600);
-        out_str(o, " h ");
-        out_u64(o, s % 3600 / 60);
-        out_str(o, " min");
-    } else if (s >= 60) {
-        out_u64(o, s / 60);
-        out_str(o, " min ");
-        out_u64(o, s % 60);
-        out_str(o, " s");
-    } else {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%llu.%03llu s", (unsigned long long)s,
-                 (unsigned long long)(d % TICKS_PER_SEC / 10000));
-        out_str(o, buf);
-    }
-}
-
-static cb_time sat_add(cb_time a, cb_time b)
-{
-    cb_time r;
-    if (__builtin_add_overflow(a, b, &r))
-        return b > 0 ? INT64_MAX : INT64_MIN + 1;
-    return r == CB_TIME_NONE ? INT64_MIN + 1 : r;
+    char buf[CB_TIMEFMT_MAX];
+    cb_timefmt_duration(from, to, buf, sizeof buf);
+    out_str(o, buf);
 }
 
 /* ---- data the page is built from --------------------------------------- */
@@ -271,159 +101,7 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int add_host(const char **h, size_t *n, const char *name)
-{
-    if (!name || !name[0])
-        return 0;
-    for (size_t i = *n; i-- > 0;) {
-        if (h[i] == name) /* interned */
-            return 0;
-    }
-    if (*n == HOSTS_MAX)
-        return 0;
-    h[(*n)++] = name;
-    return 0;
-}
-
-/* Every host of the bundle: of the sources, and of the events of sources
- * whose events name several hosts. Sorted, distinct. */
-static int collect_hosts(struct rep *r)
-{
-    r->hosts = cb_calloc(HOSTS_MAX, sizeof *r->hosts);
-    if (!r->hosts)
-        return -1;
-    size_t n = 0;
-    int any_mixed = 0;
-    for (size_t i = 0; r->an && i < r->an->nsources; i++) {
-        const struct cb_source *s = r->an->sources[i];
-        add_host(r->hosts, &n, s->host);
-        any_mixed |= s->mixed_hosts;
-    }
-    const char *prev = NULL;
-    for (size_t i = 0; any_mixed && i < r->tl->count; i++) {
-        const struct cb_event *e = r->tl->events[i];
-        if (e->host == prev || !e->source || !e->source->mixed_hosts)
-            continue;
-        prev = e->host;
-        add_host(r->hosts, &n, e->host);
-    }
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++)
-            add_host(r->hosts, &n, r->find[f].evidence[k].ev->host);
-    }
-    qsort(r->hosts, n, sizeof *r->hosts, cmp_str);
-    size_t m = 0; /* equal names under different pointers */
-    for (size_t i = 0; i < n; i++) {
-        if (!m || strcmp(r->hosts[m - 1], r->hosts[i]) != 0)
-            r->hosts[m++] = r->hosts[i];
-    }
-    r->nhosts = m;
-    return 0;
-}
-
-/* First index whose time is >= t (upper: > t). */
-static size_t bound(const struct cb_timeline *tl, cb_time t, int upper)
-{
-    size_t lo = 0, hi = tl->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        cb_time m = tl->events[mid]->ts;
-        if (m < t || (upper && m == t))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* The event's position in the timeline, by pointer. */
-static size_t event_index(const struct cb_timeline *tl,
-                          const struct cb_event *e)
-{
-    for (size_t i = bound(tl, e->ts, 0);
-         i < tl->count && tl->events[i]->ts == e->ts; i++) {
-        if (tl->events[i] == e)
-            return i;
-    }
-    for (size_t i = 0; i < tl->count; i++) { /* not in time order? */
-        if (tl->events[i] == e)
-            return i;
-    }
-    return NOT_FOUND;
-}
-
-static int locate_evidence(struct rep *r)
-{
-    r->evoff = cb_calloc(r->nfind + 1, sizeof *r->evoff);
-    if (!r->evoff)
-        return -1;
-    size_t total = 0;
-    for (size_t f = 0; f < r->nfind; f++) {
-        r->evoff[f] = total;
-        total += r->find[f].nevidence;
-    }
-    r->evoff[r->nfind] = total;
-    r->evidx = cb_calloc(total ? total : 1, sizeof *r->evidx);
-    if (!r->evidx)
-        return -1;
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++)
-            r->evidx[r->evoff[f] + k] =
-                event_index(r->tl, r->find[f].evidence[k].ev);
-    }
-    return 0;
-}
-
-/* From the earliest evidence minus 10 % to the latest plus 10 % (at
- * least WINDOW_MIN_PAD_SEC either side), or the whole timeline without
- * evidence. */
-static void choose_window(struct rep *r)
-{
-    cb_time emin = INT64_MAX, emax = INT64_MIN;
-    int any = 0;
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++) {
-            cb_time t = r->find[f].evidence[k].ev->ts;
-            if (t == CB_TIME_NONE)
-                continue;
-            any = 1;
-            if (t < emin)
-                emin = t;
-            if (t > emax)
-                emax = t;
-        }
-    }
-    if (any) {
-        uint64_t span = (uint64_t)emax - (uint64_t)emin;
-        uint64_t pad = span / 10;
-        if (pad < (uint64_t)(WINDOW_MIN_PAD_SEC * TICKS_PER_SEC))
-            pad = (uint64_t)(WINDOW_MIN_PAD_SEC * TICKS_PER_SEC);
-        if (pad > (uint64_t)INT64_MAX / 4)
-            pad = (uint64_t)INT64_MAX / 4;
-        r->window = 1;
-        r->wfrom = sat_add(emin, -(cb_time)pad);
-        r->wto = sat_add(emax, (cb_time)pad);
-    } else if (r->tl->count) {
-        r->window = 1;
-        r->wfrom = r->tl->events[0]->ts;
-        r->wto = r->tl->events[r->tl->count - 1]->ts;
-        if (r->wto < r->wfrom) { /* not in time order: be safe */
-            cb_time t = r->wfrom;
-            r->wfrom = r->wto;
-            r->wto = t;
-        }
-    }
-    if (r->window) {
-        r->lo = bound(r->tl, r->wfrom, 0);
-        r->hi = bound(r->tl, r->wto, 1);
-        if (r->hi < r->lo)
-            r->hi = r->lo;
-    }
-}
-
-/* Priority of an event for the capped table: critical and error first,
- * then warnings, then the rest. */
-static int row_class(const struct cb_event *e)
+int html_row_class(const struct cb_event *e)
 {
     if (e->level == CB_LEVEL_CRITICAL || e->level == CB_LEVEL_ERROR)
         return 0;
@@ -440,11 +118,11 @@ struct frontier {
 
 /* Move f to its next unmarked event of class cls; sel: 1 taken by an
  * earlier class or as evidence, 2 taken in this class. */
-static void frontier_seek(struct frontier *f, const struct rep *r,
+static void frontier_seek(struct frontier *f, const struct html_page *r,
                           const unsigned char *sel, int cls)
 {
     while (!f->done) {
-        if (f->pos == f->stop || f->pos == NOT_FOUND) {
+        if (f->pos == f->stop || f->pos == CB_VIEW_NOT_FOUND) {
             f->done = 1;
             return;
         }
@@ -452,7 +130,7 @@ static void frontier_seek(struct frontier *f, const struct rep *r,
             f->done = 1;
             return;
         }
-        if (!sel[f->pos] && row_class(r->tl->events[r->lo + f->pos]) == cls)
+        if (!sel[f->pos] && html_row_class(r->v.tl->events[r->v.lo + f->pos]) == cls)
             return;
         f->pos = f->left ? f->pos - 1 : f->pos + 1;
     }
@@ -464,47 +142,47 @@ static void frontier_seek(struct frontier *f, const struct rep *r,
  * Each evidence event grows a frontier left and right up to the next
  * evidence event, so every event is visited at most twice.
  */
-static int take_nearest(const struct rep *r, unsigned char *sel,
+static int take_nearest(const struct html_page *r, unsigned char *sel,
                         const size_t *anchors, size_t nanchors, int cls,
                         size_t budget)
 {
-    size_t n = r->hi - r->lo;
+    size_t n = r->v.hi - r->v.lo;
     size_t nf = nanchors ? 2 * nanchors : 1;
     struct frontier *fr = cb_calloc(nf, sizeof *fr);
     if (!fr)
         return -1;
     if (!nanchors) {
-        fr[0] = (struct frontier){n - 1, NOT_FOUND, 1, 0,
-                                  r->tl->events[r->hi - 1]->ts};
+        fr[0] = (struct frontier){n - 1, CB_VIEW_NOT_FOUND, 1, 0,
+                                  r->v.tl->events[r->v.hi - 1]->ts};
     }
     for (size_t k = 0; k < nanchors; k++) {
         size_t p = anchors[k];
-        cb_time t = r->tl->events[r->lo + p]->ts;
-        size_t prev = k ? anchors[k - 1] : NOT_FOUND;
+        cb_time t = r->v.tl->events[r->v.lo + p]->ts;
+        size_t prev = k ? anchors[k - 1] : CB_VIEW_NOT_FOUND;
         size_t next = k + 1 < nanchors ? anchors[k + 1] : n;
         fr[2 * k] =
-            (struct frontier){p ? p - 1 : NOT_FOUND, prev, 1, p == 0, t};
+            (struct frontier){p ? p - 1 : CB_VIEW_NOT_FOUND, prev, 1, p == 0, t};
         fr[2 * k + 1] = (struct frontier){p + 1, next, 0, 0, t};
     }
     for (size_t k = 0; k < nf; k++)
         frontier_seek(&fr[k], r, sel, cls);
     while (budget) {
-        size_t best = NOT_FOUND;
+        size_t best = CB_VIEW_NOT_FOUND;
         uint64_t bestd = 0;
         for (size_t k = 0; k < nf; k++) {
             if (fr[k].done)
                 continue;
-            cb_time t = r->tl->events[r->lo + fr[k].pos]->ts;
+            cb_time t = r->v.tl->events[r->v.lo + fr[k].pos]->ts;
             uint64_t d = t > fr[k].anchor
                              ? (uint64_t)t - (uint64_t)fr[k].anchor
                              : (uint64_t)fr[k].anchor - (uint64_t)t;
-            if (best == NOT_FOUND || d < bestd ||
+            if (best == CB_VIEW_NOT_FOUND || d < bestd ||
                 (d == bestd && fr[k].pos < fr[best].pos)) {
                 best = k;
                 bestd = d;
             }
         }
-        if (best == NOT_FOUND)
+        if (best == CB_VIEW_NOT_FOUND)
             break;
         sel[fr[best].pos] = 2;
         budget--;
@@ -518,21 +196,21 @@ static int take_nearest(const struct rep *r, unsigned char *sel,
 }
 
 /* The rows of the event table: every event of the window up to
- * ROWS_MAX; past it, evidence first, then by row_class, then nearest the
+ * CB_LIMIT_REPORT_ROWS; past it, evidence first, then by row_class, then nearest the
  * evidence. Evidence outside the window (only if the timeline was not in
  * time order) is added so that every evidence link has a target. */
-static int select_rows(struct rep *r)
+static int select_rows(struct html_page *r)
 {
-    size_t n = r->window ? r->hi - r->lo : 0;
-    size_t nev = r->evoff[r->nfind];
+    size_t n = r->v.window ? r->v.hi - r->v.lo : 0;
+    size_t nev = r->v.evoff[r->v.nfind];
     r->rows =
-        cb_calloc((n < ROWS_MAX ? n : ROWS_MAX) + nev + 1, sizeof *r->rows);
+        cb_calloc((n < CB_LIMIT_REPORT_ROWS ? n : CB_LIMIT_REPORT_ROWS) + nev + 1, sizeof *r->rows);
     if (!r->rows)
         return -1;
     size_t m = 0;
-    if (n <= ROWS_MAX) {
+    if (n <= CB_LIMIT_REPORT_ROWS) {
         for (size_t i = 0; i < n; i++)
-            r->rows[m++] = r->lo + i;
+            r->rows[m++] = r->v.lo + i;
     } else {
         unsigned char *sel = cb_calloc(n, 1);
         size_t *anchors = cb_calloc(nev + 1, sizeof *anchors);
@@ -541,13 +219,13 @@ static int select_rows(struct rep *r)
             cb_free(anchors);
             return -1;
         }
-        size_t na = 0, budget = ROWS_MAX;
+        size_t na = 0, budget = CB_LIMIT_REPORT_ROWS;
         for (size_t k = 0; k < nev; k++) {
-            size_t i = r->evidx[k];
-            if (i == NOT_FOUND || i < r->lo || i >= r->hi || sel[i - r->lo])
+            size_t i = r->v.evidx[k];
+            if (i == CB_VIEW_NOT_FOUND || i < r->v.lo || i >= r->v.hi || sel[i - r->v.lo])
                 continue;
-            sel[i - r->lo] = 1;
-            anchors[na++] = i - r->lo;
+            sel[i - r->v.lo] = 1;
+            anchors[na++] = i - r->v.lo;
             if (budget)
                 budget--;
         }
@@ -555,10 +233,10 @@ static int select_rows(struct rep *r)
         for (int cls = 0; cls < 3 && budget; cls++) {
             size_t cnt = 0;
             for (size_t i = 0; i < n; i++)
-                cnt += !sel[i] && row_class(r->tl->events[r->lo + i]) == cls;
+                cnt += !sel[i] && html_row_class(r->v.tl->events[r->v.lo + i]) == cls;
             if (cnt <= budget) {
                 for (size_t i = 0; i < n; i++) {
-                    if (!sel[i] && row_class(r->tl->events[r->lo + i]) == cls)
+                    if (!sel[i] && html_row_class(r->v.tl->events[r->v.lo + i]) == cls)
                         sel[i] = 1;
                 }
                 budget -= cnt;
@@ -573,15 +251,15 @@ static int select_rows(struct rep *r)
         }
         for (size_t i = 0; i < n; i++) {
             if (sel[i])
-                r->rows[m++] = r->lo + i;
+                r->rows[m++] = r->v.lo + i;
         }
         cb_free(sel);
         cb_free(anchors);
     }
     r->omitted = n - m;
     for (size_t k = 0; k < nev; k++) {
-        size_t i = r->evidx[k];
-        if (i != NOT_FOUND && (!r->window || i < r->lo || i >= r->hi))
+        size_t i = r->v.evidx[k];
+        if (i != CB_VIEW_NOT_FOUND && (!r->v.window || i < r->v.lo || i >= r->v.hi))
             r->rows[m++] = i;
     }
     qsort(r->rows, m, sizeof *r->rows, cmp_size);
@@ -594,9 +272,9 @@ static int select_rows(struct rep *r)
     return 0;
 }
 
-static int row_shown(const struct rep *r, size_t idx)
+int html_row_shown(const struct html_page *r, size_t idx)
 {
-    return idx != NOT_FOUND &&
+    return idx != CB_VIEW_NOT_FOUND &&
            bsearch(&idx, r->rows, r->nrows, sizeof *r->rows, cmp_size) != NULL;
 }
 
@@ -793,7 +471,7 @@ static const char js[] =
     "  apply();\n"
     "})();\n";
 
-static void head(struct rep *r)
+static void head(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -802,7 +480,7 @@ static void head(struct rep *r)
                "initial-scale=1\"/>\n"
                "<meta name=\"generator\" content=\"casebrief " CASEBRIEF_VERSION
                "\"/>\n<title>casebrief: ");
-    esc(o, r->in->case_name ? r->in->case_name : "report");
+    out_html(o, r->v.in->case_name ? r->v.in->case_name : "report");
     out_str(o, "</title>\n<style>\n");
     out_str(o, css);
     out_str(o, "\n</style>\n</head>\n<body>\n");
@@ -817,57 +495,54 @@ static void host_list(struct out *o, const char *const *h, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             out_str(o, ", ");
-        esc(o, h[i]);
+        out_html(o, h[i]);
     }
 }
 
-static void header(struct rep *r)
+static void header(struct html_page *r)
 {
     struct out *o = &r->o;
-    const struct cb_timeline *tl = r->tl;
+    const struct cb_timeline *tl = r->v.tl;
     out_str(
         o, "<header>\n<h1>casebrief report <span class=\"case\">\xE2\x80\x94 ");
-    esc(o, r->in->case_name ? r->in->case_name : "(unnamed case)");
+    out_html(o, r->v.in->case_name ? r->v.in->case_name : "(unnamed case)");
     out_str(o, "</span></h1>\n<dl class=\"meta\">\n<dt>Hosts</dt><dd>");
-    host_list(o, r->hosts, r->nhosts);
+    host_list(o, r->v.names, r->v.nnames);
     out_str(o, "</dd>\n<dt>Time span (UTC)</dt><dd>");
-    cb_time first, last;
-    cb_timeline_span(tl, &first, &last);
-    if (first != CB_TIME_NONE) {
-        time_out(o, first);
+    if (r->v.first != CB_TIME_NONE) {
+        html_time(o, r->v.first);
         out_str(o, " \xE2\x80\x93 ");
-        time_out(o, last);
+        html_time(o, r->v.last);
         out_str(o, " <span class=\"mut\">(");
-        duration(o, first, last);
+        html_duration(o, r->v.first, r->v.last);
         out_str(o, ")</span>");
     } else {
         out_str(o, "<span class=\"mut\">no events</span>");
     }
     out_str(o, "</dd>\n<dt>Input</dt><dd>");
-    num(o, r->an ? r->an->nsources : 0);
+    html_num(o, r->v.an ? r->v.an->nsources : 0);
     out_str(o, " sources, ");
-    num(o, cb_timeline_events_read(tl));
+    html_num(o, r->v.events_read);
     out_str(o, " events");
     if (tl->duplicates) {
         out_str(o, " (");
-        num(o, tl->duplicates);
+        html_num(o, tl->duplicates);
         out_str(o, " duplicates dropped)");
     }
-    uint64_t not_kept = cb_timeline_not_kept(tl);
-    if (not_kept) {
+    if (r->v.not_kept) {
         out_str(o, "; ");
-        num(o, not_kept);
+        html_num(o, r->v.not_kept);
         out_str(o, " routine cluster.log lines counted, not shown "
                    "(no rule reads them: <code>casebrief timeline</code> "
                    "lists every line, <code>--keep-all</code> keeps them "
                    "here)");
     }
     out_str(o, ", ");
-    num(o, r->nfind);
-    out_str(o, r->nfind == 1 ? " finding" : " findings");
+    html_num(o, r->v.nfind);
+    out_str(o, r->v.nfind == 1 ? " finding" : " findings");
     out_str(o, "</dd>\n<dt>Analyzer</dt><dd>casebrief " CASEBRIEF_VERSION
                ", rules: ");
-    esc(o, r->in->rules_version ? r->in->rules_version : "unknown");
+    out_html(o, r->v.in->rules_version ? r->v.in->rules_version : "unknown");
     out_str(o, "</dd>\n</dl>\n<nav class=\"toc\"><a href=\"#summary\">"
                "Summary</a><a href=\"#findings\">Findings</a>"
                "<a href=\"#timeline\">Timeline</a><a href=\"#events\">Events"
@@ -890,19 +565,19 @@ static void entities(struct out *o, const struct cb_finding *f)
     for (size_t k = 0; k < f->nentities; k++) {
         if (k)
             out_str(o, ", ");
-        esc(o, f->entities[k].name);
+        out_html(o, f->entities[k].name);
         out_char(o, ' ');
         out_str(o, "<b>");
-        esc(o, f->entities[k].value);
+        out_html(o, f->entities[k].value);
         out_str(o, "</b>");
     }
 }
 
-static void summary(struct rep *r)
+static void summary(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"summary\">\n<h2>Summary</h2>\n");
-    if (!r->nfind) {
+    if (!r->v.nfind) {
         out_str(o, "<p class=\"note\">No rule matched: no known problem "
                    "pattern was found in these logs. See the evidence gaps "
                    "below for what the bundle could not show.</p>\n"
@@ -913,8 +588,8 @@ static void summary(struct rep *r)
                "<th>Severity</th><th>Confidence</th><th>Finding</th>"
                "<th>Affected</th><th>First seen (UTC)</th></tr></thead>\n"
                "<tbody>\n");
-    for (size_t i = 0; i < r->nfind; i++) {
-        const struct cb_finding *f = &r->find[i];
+    for (size_t i = 0; i < r->v.nfind; i++) {
+        const struct cb_finding *f = &r->v.find[i];
         out_str(o, "<tr><td class=\"n\">");
         out_u64(o, i + 1);
         out_str(o, "</td><td>");
@@ -924,9 +599,9 @@ static void summary(struct rep *r)
         out_str(o, " %</td><td><a href=\"#finding-");
         out_u64(o, i + 1);
         out_str(o, "\">");
-        esc(o, f->title);
+        out_html(o, f->title);
         out_str(o, "</a><div class=\"sm\">");
-        esc_cut(o, f->summary, TEXT_MAX);
+        esc_cut(o, f->summary, CB_LIMIT_REPORT_TEXT);
         out_str(o, "</div></td><td>");
         host_list(o, f->hosts, f->nhosts);
         if (f->nentities) {
@@ -935,60 +610,53 @@ static void summary(struct rep *r)
             out_str(o, "</div>");
         }
         out_str(o, "</td><td class=\"t\">");
-        time_out(o, f->first);
+        html_time(o, f->first);
         out_str(o, "</td></tr>\n");
     }
     out_str(o, "</tbody>\n</table>\n</section>\n");
 }
 
 /* "[RCM] message" as in the other renderers */
-static void message(struct out *o, const struct cb_event *e)
+size_t html_message(struct out *o, const struct cb_event *e, size_t max)
 {
     if (e->component) {
         out_char(o, '[');
-        esc(o, e->component);
+        out_html(o, e->component);
         out_str(o, "] ");
     }
     struct cb_msgbuf mb;
-    esc_cut(o, cb_event_message(e, &mb), TEXT_MAX);
+    return html_cut(o, cb_event_message(e, &mb), max);
 }
 
 static void where(struct out *o, const struct cb_event *e)
 {
-    if (e->flags & CB_EV_HAS_RECORD_ID) {
-        out_str(o, "record ");
-        out_u64(o, e->record_id);
-    } else if (e->source && e->source->origin_is_line) {
-        out_str(o, "line ");
-        out_u64(o, e->origin);
-    } else {
-        out_str(o, "offset ");
-        out_u64(o, e->origin);
-    }
+    char b[48];
+    cb_view_where(e, b, sizeof b);
+    out_str(o, b);
 }
 
 /* The node's local time of an event, when the bundle or --tz tells the
  * node's offset (timebasis.h). */
-static void local_time(struct rep *r, const struct cb_event *e)
+static void local_time(struct html_page *r, const struct cb_event *e)
 {
     struct out *o = &r->o;
     int32_t off;
-    if (!cb_host_utc_offset(r->in->an, e->host, &off))
+    if (!cb_view_utc_offset(&r->v, e->host, &off))
         return;
-    cb_time local = e->ts + (cb_time)off * 60 * 10000000;
     out_str(o, "<div class=\"sub\">local ");
-    time_out(o, local);
-    char z[32];
-    snprintf(z, sizeof z, " (UTC%c%02d:%02d)", off < 0 ? '-' : '+',
-             (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
+    html_time(o, cb_timefmt_local(e->ts, off));
+    char z[16];
+    cb_timefmt_offset(off, z, sizeof z);
+    out_str(o, " (UTC");
     out_str(o, z);
+    out_char(o, ')');
     out_str(o, "</div>");
 }
 
-static void evidence_table(struct rep *r, size_t fi)
+static void evidence_table(struct html_page *r, size_t fi)
 {
     struct out *o = &r->o;
-    const struct cb_finding *f = &r->find[fi];
+    const struct cb_finding *f = &r->v.find[fi];
     out_str(o, "<h4>Evidence</h4>\n");
     if (!f->nevidence) {
         out_str(o, "<p class=\"mut\">No evidence events were kept.</p>\n");
@@ -1001,23 +669,23 @@ static void evidence_table(struct rep *r, size_t fi)
     for (size_t k = 0; k < f->nevidence; k++) {
         const struct cb_evidence *x = &f->evidence[k];
         const struct cb_event *e = x->ev;
-        size_t idx = r->evidx[r->evoff[fi] + k];
+        size_t idx = r->v.evidx[r->v.evoff[fi] + k];
         out_str(o, "<tr><td class=\"t\">");
-        if (row_shown(r, idx)) {
+        if (html_row_shown(r, idx)) {
             out_str(o, "<a href=\"#ev-");
             out_u64(o, idx);
             out_str(o, "\" title=\"Show in the event table\">");
-            time_out(o, e->ts);
+            html_time(o, e->ts);
             out_str(o, "</a>");
         } else {
-            time_out(o, e->ts);
+            html_time(o, e->ts);
         }
         local_time(r, e);
         out_str(o, "</td><td>");
-        esc(o, e->host[0] ? e->host : "\xE2\x80\x94");
+        out_html(o, e->host[0] ? e->host : "\xE2\x80\x94");
         out_str(o, "</td><td class=\"path\">");
         if (e->source)
-            esc(o, e->source->path);
+            out_html(o, e->source->path);
         out_str(o, "<div class=\"sub\">");
         where(o, e);
         if (e->flags & CB_EV_HAS_EVENT_ID) {
@@ -1025,18 +693,18 @@ static void evidence_table(struct rep *r, size_t fi)
             out_u64(o, e->event_id);
         }
         out_str(o, "</div></td><td>");
-        esc(o, x->role);
+        out_html(o, x->role);
         out_str(o, "</td><td class=\"msg\">");
-        message(o, e);
+        more_note(o, html_message(o, e, CB_LIMIT_REPORT_TEXT));
         out_str(o, "</td></tr>\n");
     }
     out_str(o, "</tbody>\n</table>\n");
 }
 
-static void finding_section(struct rep *r, size_t fi)
+static void finding_section(struct html_page *r, size_t fi)
 {
     struct out *o = &r->o;
-    const struct cb_finding *f = &r->find[fi];
+    const struct cb_finding *f = &r->v.find[fi];
     const char *sev = cb_severity_name(f->severity);
     out_str(o, "<section class=\"finding ");
     out_str(o, sev);
@@ -1045,27 +713,27 @@ static void finding_section(struct rep *r, size_t fi)
     out_str(o, "\">\n<h3>");
     out_u64(o, fi + 1);
     out_str(o, ". ");
-    esc(o, f->title);
+    out_html(o, f->title);
     out_str(o, "</h3>\n<div class=\"facts\">");
     sev_badge(o, f->severity);
     out_str(o, " <span>confidence <b>");
     out_u64(o, (uint64_t)(f->confidence < 0 ? 0 : f->confidence));
     out_str(o, " %</b></span><span>rule <code>");
-    esc(o, f->id);
+    out_html(o, f->id);
     out_str(o, "</code>");
     if (f->pattern) {
         out_str(o, " (pattern ");
-        esc(o, f->pattern);
+        out_html(o, f->pattern);
         out_char(o, ')');
     }
     out_str(o, "</span><span>");
-    num(o, f->count);
+    html_num(o, f->count);
     out_str(o, f->count == 1 ? " occurrence" : " occurrences");
     out_str(o, "</span><span>");
-    time_out(o, f->first);
+    html_time(o, f->first);
     if (f->last != f->first) {
         out_str(o, " \xE2\x80\x93 ");
-        time_out(o, f->last);
+        html_time(o, f->last);
     }
     out_str(o, " UTC</span><span>hosts: ");
     host_list(o, f->hosts, f->nhosts);
@@ -1076,12 +744,12 @@ static void finding_section(struct rep *r, size_t fi)
         out_str(o, "</span>");
     }
     out_str(o, "</div>\n<p class=\"narr\">");
-    esc_cut(o, f->summary, TEXT_MAX);
+    esc_cut(o, f->summary, CB_LIMIT_REPORT_TEXT);
     out_str(o, "</p>\n");
     evidence_table(r, fi);
     if (f->cause) {
         out_str(o, "<h4>Cause</h4>\n<p>");
-        esc(o, f->cause);
+        out_html(o, f->cause);
         out_str(o, "</p>\n");
     }
     if (f->nremediation) {
@@ -1089,16 +757,16 @@ static void finding_section(struct rep *r, size_t fi)
         for (size_t k = 0; k < f->nremediation; k++) {
             const struct cb_remedy *rm = &f->remediation[k];
             out_str(o, "<li><div>");
-            esc(o, rm->text);
+            out_html(o, rm->text);
             out_str(o, "</div>");
             if (rm->powershell) {
                 out_str(o, "<div class=\"code\"><pre class=\"ps\"><code>");
-                esc(o, rm->powershell);
+                out_html(o, rm->powershell);
                 out_str(o, "</code></pre></div>");
             }
             if (rm->warning) {
                 out_str(o, "<div class=\"warn\"><b>Warning:</b> ");
-                esc(o, rm->warning);
+                out_html(o, rm->warning);
                 out_str(o, "</div>");
             }
             out_str(o, "</li>\n");
@@ -1109,7 +777,7 @@ static void finding_section(struct rep *r, size_t fi)
         out_str(o, "<h4>What to collect next</h4>\n<ul>\n");
         for (size_t k = 0; k < f->ncollect; k++) {
             out_str(o, "<li>");
-            esc(o, f->collect[k]);
+            out_html(o, f->collect[k]);
             out_str(o, "</li>\n");
         }
         out_str(o, "</ul>\n");
@@ -1118,7 +786,7 @@ static void finding_section(struct rep *r, size_t fi)
         out_str(o, "<h4>References</h4>\n<ul>\n");
         for (size_t k = 0; k < f->nreferences; k++) {
             out_str(o, "<li>");
-            esc(o, f->references[k]);
+            out_html(o, f->references[k]);
             out_str(o, "</li>\n");
         }
         out_str(o, "</ul>\n");
@@ -1126,306 +794,24 @@ static void finding_section(struct rep *r, size_t fi)
     out_str(o, "</section>\n");
 }
 
-static void findings(struct rep *r)
+static void findings(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"findings\">\n<h2>Findings</h2>\n");
-    if (!r->nfind)
+    if (!r->v.nfind)
         out_str(o, "<p class=\"mut\">None.</p>\n");
-    for (size_t i = 0; i < r->nfind; i++)
+    for (size_t i = 0; i < r->v.nfind; i++)
         finding_section(r, i);
     out_str(o, "</section>\n");
-}
-
-/* ---- the timeline picture ---------------------------------------------- */
-
-static int svg_x(const struct rep *r, cb_time t)
-{
-    if (t <= r->wfrom)
-        return SVG_X0;
-    if (t >= r->wto)
-        return SVG_X1;
-    unsigned __int128 d = (uint64_t)t - (uint64_t)r->wfrom;
-    uint64_t span = (uint64_t)r->wto - (uint64_t)r->wfrom;
-    return SVG_X0 + (int)(d * (SVG_X1 - SVG_X0) / span);
-}
-
-/* Lane of a host: index in the sorted hosts, nhosts for "no host", -1 when
- * not drawn. */
-static long lane_of(const struct rep *r, size_t nlanes, int unknown_lane,
-                    const char *host)
-{
-    if (!host[0])
-        return unknown_lane ? (long)nlanes - 1 : -1;
-    size_t lo = 0, hi = r->nhosts < LANES_MAX ? r->nhosts : LANES_MAX;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(r->hosts[mid], host);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
-static void svg_label(struct out *o, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max) {
-        esc_n(o, s, n);
-        return;
-    }
-    size_t cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    esc_n(o, s, cut);
-    out_str(o, "\xE2\x80\xA6");
-}
-
-static void tick_label(struct out *o, cb_time t, uint64_t span)
-{
-    char buf[48];
-    time_str(t, buf, sizeof buf);
-    const char *sp = strchr(buf, ' ');
-    if (!sp) {
-        out_str(o, buf);
-        return;
-    }
-    if (span < 60ULL * TICKS_PER_SEC) { /* HH:MM:SS.mmm */
-        out_str(o, sp + 1);
-    } else if (span < 86400ULL * TICKS_PER_SEC) { /* HH:MM:SS */
-        out_bytes(o, sp + 1, strlen(sp + 1) > 8 ? 8 : strlen(sp + 1));
-    } else { /* MM-DD HH:MM */
-        const char *date = sp - 5 > buf ? sp - 5 : buf;
-        out_bytes(o, date, (size_t)(sp - date));
-        out_char(o, ' ');
-        out_bytes(o, sp + 1, strlen(sp + 1) > 5 ? 5 : strlen(sp + 1));
-    }
-}
-
-static void timeline_svg(struct rep *r)
-{
-    struct out *o = &r->o;
-    out_str(o, "<section id=\"timeline\">\n<h2>Timeline</h2>\n");
-    if (!r->window) {
-        out_str(o, "<p class=\"mut\">No events to draw.</p>\n</section>\n");
-        return;
-    }
-    /* one lane per host, and one for events without a host if any is
-     * drawn */
-    int unknown = 0;
-    for (size_t f = 0; f < r->nfind && !unknown; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++)
-            unknown |= !r->find[f].evidence[k].ev->host[0];
-    }
-    for (size_t i = r->lo; i < r->hi && !unknown; i++) {
-        const struct cb_event *e = r->tl->events[i];
-        unknown = row_class(e) == 0 && !e->host[0];
-    }
-    size_t drawn = r->nhosts < LANES_MAX ? r->nhosts : LANES_MAX;
-    size_t nlanes = drawn + (unknown ? 1 : 0);
-    int plot = SVG_X1 - SVG_X0 + 1;
-    int height = SVG_TOP + (int)nlanes * SVG_LANE + 6;
-    uint64_t span = (uint64_t)r->wto - (uint64_t)r->wfrom;
-
-    out_str(o, "<p class=\"mut small\">");
-    if (r->nfind) {
-        out_str(o, "The window of the findings: from the earliest evidence "
-                   "minus 10 % to the latest plus 10 % (at least ");
-        out_u64(o, WINDOW_MIN_PAD_SEC);
-        out_str(o, " s either side), ");
-    } else {
-        out_str(o, "The whole timeline, ");
-    }
-    time_out(o, r->wfrom);
-    out_str(o, " \xE2\x80\x93 ");
-    time_out(o, r->wto);
-    out_str(o, " UTC (");
-    duration(o, r->wfrom, r->wto);
-    out_str(o, ").</p>\n<figure>\n<svg class=\"tl\" viewBox=\"0 0 ");
-    out_u64(o, SVG_W);
-    out_char(o, ' ');
-    out_u64(o, (uint64_t)height);
-    out_str(o, "\" role=\"img\" aria-label=\"Timeline: one lane per host, "
-               "evidence and error events\">\n");
-    /* lanes */
-    for (size_t l = 0; l < nlanes; l++) {
-        int y = SVG_TOP + (int)l * SVG_LANE;
-        const char *name = l < drawn ? r->hosts[l] : "(no host)";
-        out_str(o, "<g class=\"lane\"><rect class=\"ln");
-        out_char(o, (char)('0' + (l & 1)));
-        out_str(o, "\" x=\"0\" y=\"");
-        out_u64(o, (uint64_t)y);
-        out_str(o, "\" width=\"");
-        out_u64(o, SVG_W);
-        out_str(o, "\" height=\"");
-        out_u64(o, SVG_LANE);
-        out_str(o, "\"/><text x=\"");
-        out_u64(o, SVG_X0 - 10);
-        out_str(o, "\" y=\"");
-        out_u64(o, (uint64_t)(y + SVG_LANE / 2 + 4));
-        out_str(o, "\" text-anchor=\"end\"><title>");
-        esc(o, name);
-        out_str(o, "</title>");
-        svg_label(o, name, 24);
-        out_str(o, "</text></g>\n");
-    }
-    /* time axis */
-    for (int k = 0; k <= 5; k++) {
-        int x = SVG_X0 + (SVG_X1 - SVG_X0) * k / 5;
-        cb_time t = (cb_time)((uint64_t)r->wfrom + span / 5 * (uint64_t)k);
-        if (k == 5)
-            t = r->wto;
-        out_str(o, "<line class=\"grid\" x1=\"");
-        out_u64(o, (uint64_t)x);
-        out_str(o, "\" y1=\"");
-        out_u64(o, SVG_TOP - 6);
-        out_str(o, "\" x2=\"");
-        out_u64(o, (uint64_t)x);
-        out_str(o, "\" y2=\"");
-        out_u64(o, (uint64_t)height - 6);
-        out_str(o, "\"/><text class=\"ax\" x=\"");
-        out_u64(o, (uint64_t)x);
-        out_str(o, "\" y=\"14\" text-anchor=\"");
-        out_str(o, k == 0 ? "start" : k == 5 ? "end" : "middle");
-        out_str(o, "\">");
-        tick_label(o, t, span);
-        out_str(o, "</text>\n");
-    }
-    /* error and critical events of the window, one mark per pixel and
-     * none under an evidence marker */
-    size_t cells = nlanes * (size_t)plot;
-    unsigned char *used = cb_calloc(2 * cells + 1, 1);
-    if (!used) {
-        r->nomem = 1;
-        return;
-    }
-    unsigned char *evpix = used + cells;
-    for (size_t f = 0; f < r->nfind; f++) {
-        for (size_t k = 0; k < r->find[f].nevidence; k++) {
-            const struct cb_event *e = r->find[f].evidence[k].ev;
-            long ln = lane_of(r, nlanes, unknown, e->host);
-            if (ln >= 0)
-                evpix[(size_t)ln * (size_t)plot +
-                      (size_t)(svg_x(r, e->ts) - SVG_X0)] = 1;
-        }
-    }
-    const char *prev_host = NULL;
-    long lane = -1;
-    for (size_t i = r->lo; i < r->hi; i++) {
-        const struct cb_event *e = r->tl->events[i];
-        if (row_class(e) != 0)
-            continue;
-        if (e->host != prev_host) {
-            prev_host = e->host;
-            lane = lane_of(r, nlanes, unknown, e->host);
-        }
-        if (lane < 0)
-            continue;
-        int x = svg_x(r, e->ts);
-        unsigned char bit = e->level == CB_LEVEL_CRITICAL ? 1 : 2;
-        size_t cell = (size_t)lane * (size_t)plot + (size_t)(x - SVG_X0);
-        unsigned char *u = &used[cell];
-        if ((*u & bit) || evpix[cell])
-            continue;
-        *u |= bit;
-        int y = SVG_TOP + (int)lane * SVG_LANE;
-        out_str(o, "<rect class=\"m");
-        out_char(o, (char)('0' + bit));
-        out_str(o, "\" x=\"");
-        out_u64(o, (uint64_t)(x - 1));
-        out_str(o, "\" y=\"");
-        out_u64(o, (uint64_t)(y + 6));
-        out_str(o, "\" width=\"3\" height=\"");
-        out_u64(o, SVG_LANE - 12);
-        out_str(o, "\"><title>");
-        out_str(o, cb_level_name(e->level));
-        out_char(o, ' ');
-        time_out(o, e->ts);
-        out_str(o, " UTC: ");
-        if (e->component) {
-            out_char(o, '[');
-            esc(o, e->component);
-            out_str(o, "] ");
-        }
-        struct cb_msgbuf mb;
-        svg_label(o, cb_event_message(e, &mb), TITLE_MAX);
-        out_str(o, "</title></rect>\n");
-    }
-    /* evidence, per finding in rank order: the higher finding keeps a
-     * pixel both want */
-    memset(used, 0, cells);
-    for (size_t f = 0; f < r->nfind; f++) {
-        const struct cb_finding *fd = &r->find[f];
-        const char *sev = cb_severity_name(fd->severity);
-        for (size_t k = 0; k < fd->nevidence; k++) {
-            const struct cb_event *e = fd->evidence[k].ev;
-            long ln = lane_of(r, nlanes, unknown, e->host);
-            if (ln < 0)
-                continue;
-            int x = svg_x(r, e->ts);
-            unsigned char *u =
-                &used[(size_t)ln * (size_t)plot + (size_t)(x - SVG_X0)];
-            if (*u)
-                continue;
-            *u = 1;
-            size_t idx = r->evidx[r->evoff[f] + k];
-            int linked = row_shown(r, idx);
-            if (linked) {
-                out_str(o, "<a href=\"#ev-");
-                out_u64(o, idx);
-                out_str(o, "\">");
-            }
-            out_str(o, "<circle class=\"");
-            out_str(o, sev);
-            out_str(o, "\" cx=\"");
-            out_u64(o, (uint64_t)x);
-            out_str(o, "\" cy=\"");
-            out_u64(o, (uint64_t)(SVG_TOP + ln * SVG_LANE + SVG_LANE / 2));
-            out_str(o, "\" r=\"6\"><title>#");
-            out_u64(o, f + 1);
-            out_char(o, ' ');
-            esc(o, fd->title);
-            out_str(o, " \xE2\x80\x94 ");
-            esc(o, fd->evidence[k].role);
-            out_char(o, ' ');
-            time_out(o, e->ts);
-            out_str(o, " UTC</title></circle>");
-            if (linked)
-                out_str(o, "</a>");
-            out_char(o, '\n');
-        }
-    }
-    cb_free(used);
-    out_str(o, "</svg>\n<figcaption class=\"legend\">");
-    if (r->nfind) {
-        out_str(o, "Evidence by severity of its finding:"
-                   "<i class=\"critical\"></i>critical<i class=\"high\"></i>"
-                   "high<i class=\"medium\"></i>medium<i class=\"low\"></i>low"
-                   "<i class=\"info\"></i>info; ");
-    }
-    out_str(o, "events of the window:<i class=\"bar m1\"></i>critical"
-               "<i class=\"bar m2\"></i>error. Times UTC.");
-    if (r->nhosts > LANES_MAX) {
-        out_str(o, " Only the first ");
-        out_u64(o, LANES_MAX);
-        out_str(o, " of ");
-        num(o, r->nhosts);
-        out_str(o, " hosts are drawn.");
-    }
-    out_str(o, "</figcaption>\n</figure>\n</section>\n");
 }
 
 /* ---- the event table ---------------------------------------------------- */
 
 /* Distinct values of a row column for a filter <select>, sorted. */
-static void choices(struct rep *r, const char *id, const char *label, int col)
+static void choices(struct html_page *r, const char *id, const char *label, int col)
 {
     struct out *o = &r->o;
-    const char **v = cb_calloc(CHOICES_MAX, sizeof *v);
+    const char **v = cb_calloc(CB_LIMIT_REPORT_CHOICES, sizeof *v);
     size_t n = 0;
     int more = 0;
     const char *prev = NULL;
@@ -1434,7 +820,7 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
         return;
     }
     for (size_t i = 0; i < r->nrows; i++) {
-        const struct cb_event *e = r->tl->events[r->rows[i]];
+        const struct cb_event *e = r->v.tl->events[r->rows[i]];
         const char *s = col == 1   ? (e->host[0] ? e->host : "\xE2\x80\x94")
                         : col == 2 ? cb_level_name(e->level)
                                    : e->channel;
@@ -1446,7 +832,7 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
             k++;
         if (k < n)
             continue;
-        if (n == CHOICES_MAX) {
+        if (n == CB_LIMIT_REPORT_CHOICES) {
             more = 1;
             continue;
         }
@@ -1474,7 +860,7 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
     } else {
         for (size_t k = 0; k < n; k++) {
             out_str(o, "<option>");
-            esc(o, v[k]);
+            out_html(o, v[k]);
             out_str(o, "</option>");
         }
     }
@@ -1484,11 +870,11 @@ static void choices(struct rep *r, const char *id, const char *label, int col)
     cb_free(v);
 }
 
-static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
+static void event_row(struct html_page *r, size_t idx, const size_t *evsorted,
                       size_t nev)
 {
     struct out *o = &r->o;
-    const struct cb_event *e = r->tl->events[idx];
+    const struct cb_event *e = r->v.tl->events[idx];
     const char *cls = e->level == CB_LEVEL_CRITICAL  ? "c"
                       : e->level == CB_LEVEL_ERROR   ? "e"
                       : e->level == CB_LEVEL_WARNING ? "w"
@@ -1506,29 +892,29 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
         out_char(o, '"');
     }
     out_str(o, "><td>");
-    time_out(o, e->ts);
+    html_time(o, e->ts);
     out_str(o, "</td><td>");
-    esc(o, e->host[0] ? e->host : "\xE2\x80\x94");
+    out_html(o, e->host[0] ? e->host : "\xE2\x80\x94");
     out_str(o, "</td><td>");
     out_str(o, cb_level_name(e->level));
     out_str(o, "</td><td>");
-    esc(o, e->channel);
+    out_html(o, e->channel);
     out_str(o, "</td><td>");
     if (e->flags & CB_EV_HAS_EVENT_ID)
         out_u64(o, e->event_id);
     if (e->component) {
         if (e->flags & CB_EV_HAS_EVENT_ID)
             out_char(o, ' ');
-        esc(o, e->component);
+        out_html(o, e->component);
     }
     if (e->provider) {
         out_str(o, "<div class=\"sub\">");
-        esc(o, e->provider);
+        out_html(o, e->provider);
         out_str(o, "</div>");
     }
     out_str(o, "</td><td class=\"msg\">");
     struct cb_msgbuf mb;
-    esc_cut(o, cb_event_message(e, &mb), TEXT_MAX);
+    esc_cut(o, cb_event_message(e, &mb), CB_LIMIT_REPORT_TEXT);
     if (e->nfields && e->fields) {
         out_str(o, "<details><summary>");
         out_u64(o, e->nfields);
@@ -1538,12 +924,12 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
             out_str(o, "<tr><th>");
             esc_cut(o, e->fields[k].name, 256);
             out_str(o, "</th><td>");
-            esc_cut(o, e->fields[k].value, TEXT_MAX);
+            esc_cut(o, e->fields[k].value, CB_LIMIT_REPORT_TEXT);
             out_str(o, "</td></tr>");
         }
         out_str(o, "<tr><th>source</th><td class=\"path\">");
         if (e->source)
-            esc(o, e->source->path);
+            out_html(o, e->source->path);
         out_str(o, ", ");
         where(o, e);
         out_str(o, "</td></tr></table></details>");
@@ -1551,7 +937,7 @@ static void event_row(struct rep *r, size_t idx, const size_t *evsorted,
     out_str(o, "</td></tr>\n");
 }
 
-static void event_table(struct rep *r)
+static void event_table(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"events\">\n<h2>Events</h2>\n");
@@ -1564,14 +950,14 @@ static void event_table(struct rep *r)
                "Rows marked at the left are evidence of a finding.</p>\n");
     if (r->omitted) {
         out_str(o, "<p class=\"note\">");
-        num(o, r->omitted);
+        html_num(o, r->omitted);
         out_str(o, " of the ");
-        num(o, r->hi - r->lo);
+        html_num(o, r->v.hi - r->v.lo);
         out_str(o, " events of this window are not shown (at most ");
-        num(o, ROWS_MAX);
+        html_num(o, CB_LIMIT_REPORT_ROWS);
         out_str(o, " rows): evidence first, then critical and error events, "
                    "then warnings, then the events ");
-        out_str(o, r->nfind ? "nearest the evidence in time"
+        out_str(o, r->v.nfind ? "nearest the evidence in time"
                             : "at the end of the timeline");
         out_str(o, ". For every event: <code>casebrief timeline --format "
                    "jsonl</code> on the same input.</p>\n");
@@ -1584,13 +970,13 @@ static void event_table(struct rep *r)
     choices(r, "fc", "Channel", 3);
     out_str(o, "<span id=\"fn\" class=\"mut small\"></span></div>\n");
 
-    size_t nev = r->evoff[r->nfind];
+    size_t nev = r->v.evoff[r->v.nfind];
     size_t *evs = cb_calloc(nev + 1, sizeof *evs);
     if (!evs) {
         r->nomem = 1;
         return;
     }
-    memcpy(evs, r->evidx, nev * sizeof *evs);
+    memcpy(evs, r->v.evidx, nev * sizeof *evs);
     qsort(evs, nev, sizeof *evs, cmp_size);
 
     out_str(o, "<table class=\"ev\" id=\"evtab\">\n<thead><tr>"
@@ -1613,10 +999,120 @@ static size_t count_kind(const struct cb_gaps *g, enum cb_gap_kind kind)
     return n;
 }
 
-static void gaps(struct rep *r)
+static void missing_channels(struct out *o, const struct cb_gaps *g)
+{
+    out_str(o, "<h3>Missing channels</h3>\n<p class=\"mut small\">No "
+               "source holds these channels, so the rules that read "
+               "them could not judge.</p>\n<table>\n<thead><tr>"
+               "<th>Channel</th><th>Rules that need it</th>"
+               "<th>How to collect it</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_MISSING_CHANNEL)
+            continue;
+        out_str(o, "<tr><td>");
+        out_html(o, x->subject);
+        out_str(o, "</td><td>");
+        for (size_t k = 0; k < x->nrules; k++) {
+            if (k)
+                out_str(o, ", ");
+            out_str(o, "<code>");
+            out_html(o, x->rules[k]);
+            out_str(o, "</code>");
+        }
+        out_str(o, "</td><td>");
+        if (x->collect) {
+            out_str(o, "<code>");
+            out_html(o, x->collect);
+            out_str(o, "</code>");
+        }
+        out_str(o, "</td></tr>\n");
+    }
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void assumed_times(struct out *o, const struct cb_gaps *g)
+{
+    out_str(o, "<h3>Assumed time</h3>\n<table>\n<thead><tr>"
+               "<th>Source</th><th>What was assumed</th>"
+               "<th>How to confirm it</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_TIME_ASSUMED)
+            continue;
+        out_str(o, "<tr><td class=\"path\">");
+        out_html(o, x->subject);
+        out_str(o, "</td><td>");
+        out_html(o, x->detail);
+        out_str(o, "</td><td>");
+        out_html(o, x->collect);
+        out_str(o, "</td></tr>\n");
+    }
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void silent_periods(struct out *o, const struct cb_gaps *g)
+{
+    out_str(o, "<h3>Silent periods</h3>\n<table>\n<thead><tr>"
+               "<th>Host</th><th>From (UTC)</th><th>To (UTC)</th>"
+               "<th class=\"n\">Length</th><th>Source</th>"
+               "<th>What it may mean</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_SILENT)
+            continue;
+        out_str(o, "<tr><td>");
+        out_html(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
+        out_str(o, "</td><td class=\"t\">");
+        html_time(o, x->from);
+        out_str(o, "</td><td class=\"t\">");
+        html_time(o, x->to);
+        out_str(o, "</td><td class=\"n\">");
+        html_duration(o, x->from, x->to);
+        out_str(o, "</td><td class=\"path\">");
+        out_html(o, x->subject);
+        out_str(o, "</td><td>");
+        out_html(o, x->detail);
+        out_str(o, "</td></tr>\n");
+    }
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void time_bases(struct out *o, const struct cb_analysis *an)
+{
+    out_str(o, "<h3>Time basis of every source</h3>\n");
+    if (!an || !an->nsources) {
+        out_str(o, "<p class=\"mut\">No sources.</p>\n");
+        return;
+    }
+    out_str(o, "<table>\n<thead><tr><th>Source</th><th>Host</th>"
+               "<th>Time basis</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        out_str(o, "<tr><td class=\"path\">");
+        out_html(o, s->path);
+        out_str(o, "</td><td>");
+        out_html(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
+        out_str(o, "</td><td>");
+        if (s->time_basis && s->time_basis[0]) {
+            out_html(o, s->time_basis);
+            if (s->time_basis_detail && s->time_basis_detail[0] &&
+                strcmp(s->time_basis_detail, s->time_basis) != 0) {
+                out_str(o, "<div class=\"sub\">");
+                out_html(o, s->time_basis_detail);
+                out_str(o, "</div>");
+            }
+        } else
+            out_str(o, "<span class=\"mut\">none (no events)</span>");
+        out_str(o, "</td></tr>\n");
+    }
+    out_str(o, "</tbody>\n</table>\n");
+}
+
+static void gaps(struct html_page *r)
 {
     struct out *o = &r->o;
-    const struct cb_gaps *g = r->in->gaps;
+    const struct cb_gaps *g = r->v.in->gaps;
     out_str(o, "<section id=\"gaps\">\n<h2>Evidence gaps and assumptions"
                "</h2>\n");
     if (!g) {
@@ -1625,120 +1121,21 @@ static void gaps(struct rep *r)
         out_str(o, "<p>No evidence gaps: every channel the rules read is "
                    "in the bundle and no time basis was assumed.</p>\n");
     }
-    if (count_kind(g, CB_GAP_MISSING_CHANNEL)) {
-        out_str(o, "<h3>Missing channels</h3>\n<p class=\"mut small\">No "
-                   "source holds these channels, so the rules that read "
-                   "them could not judge.</p>\n<table>\n<thead><tr>"
-                   "<th>Channel</th><th>Rules that need it</th>"
-                   "<th>How to collect it</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < g->count; i++) {
-            const struct cb_gap *x = &g->items[i];
-            if (x->kind != CB_GAP_MISSING_CHANNEL)
-                continue;
-            out_str(o, "<tr><td>");
-            esc(o, x->subject);
-            out_str(o, "</td><td>");
-            for (size_t k = 0; k < x->nrules; k++) {
-                if (k)
-                    out_str(o, ", ");
-                out_str(o, "<code>");
-                esc(o, x->rules[k]);
-                out_str(o, "</code>");
-            }
-            out_str(o, "</td><td>");
-            if (x->collect) {
-                out_str(o, "<code>");
-                esc(o, x->collect);
-                out_str(o, "</code>");
-            }
-            out_str(o, "</td></tr>\n");
-        }
-        out_str(o, "</tbody>\n</table>\n");
-    }
-    if (count_kind(g, CB_GAP_TIME_ASSUMED)) {
-        out_str(o, "<h3>Assumed time</h3>\n<table>\n<thead><tr>"
-                   "<th>Source</th><th>What was assumed</th>"
-                   "<th>How to confirm it</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < g->count; i++) {
-            const struct cb_gap *x = &g->items[i];
-            if (x->kind != CB_GAP_TIME_ASSUMED)
-                continue;
-            out_str(o, "<tr><td class=\"path\">");
-            esc(o, x->subject);
-            out_str(o, "</td><td>");
-            esc(o, x->detail);
-            out_str(o, "</td><td>");
-            esc(o, x->collect);
-            out_str(o, "</td></tr>\n");
-        }
-        out_str(o, "</tbody>\n</table>\n");
-    }
-    if (count_kind(g, CB_GAP_SILENT)) {
-        out_str(o, "<h3>Silent periods</h3>\n<table>\n<thead><tr>"
-                   "<th>Host</th><th>From (UTC)</th><th>To (UTC)</th>"
-                   "<th class=\"n\">Length</th><th>Source</th>"
-                   "<th>What it may mean</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < g->count; i++) {
-            const struct cb_gap *x = &g->items[i];
-            if (x->kind != CB_GAP_SILENT)
-                continue;
-            out_str(o, "<tr><td>");
-            esc(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
-            out_str(o, "</td><td class=\"t\">");
-            time_out(o, x->from);
-            out_str(o, "</td><td class=\"t\">");
-            time_out(o, x->to);
-            out_str(o, "</td><td class=\"n\">");
-            duration(o, x->from, x->to);
-            out_str(o, "</td><td class=\"path\">");
-            esc(o, x->subject);
-            out_str(o, "</td><td>");
-            esc(o, x->detail);
-            out_str(o, "</td></tr>\n");
-        }
-        out_str(o, "</tbody>\n</table>\n");
-    }
-    /* the time basis of every source */
-    out_str(o, "<h3>Time basis of every source</h3>\n");
-    if (!r->an || !r->an->nsources) {
-        out_str(o, "<p class=\"mut\">No sources.</p>\n</section>\n");
-        return;
-    }
-    out_str(o, "<table>\n<thead><tr><th>Source</th><th>Host</th>"
-               "<th>Time basis</th></tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < r->an->nsources; i++) {
-        const struct cb_source *s = r->an->sources[i];
-        out_str(o, "<tr><td class=\"path\">");
-        esc(o, s->path);
-        out_str(o, "</td><td>");
-        esc(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
-        out_str(o, "</td><td>");
-        if (s->time_basis && s->time_basis[0]) {
-            esc(o, s->time_basis);
-            if (s->time_basis_detail && s->time_basis_detail[0] &&
-                strcmp(s->time_basis_detail, s->time_basis) != 0) {
-                out_str(o, "<div class=\"sub\">");
-                esc(o, s->time_basis_detail);
-                out_str(o, "</div>");
-            }
-        } else
-            out_str(o, "<span class=\"mut\">none (no events)</span>");
-        out_str(o, "</td></tr>\n");
-    }
-    out_str(o, "</tbody>\n</table>\n</section>\n");
+    if (count_kind(g, CB_GAP_MISSING_CHANNEL))
+        missing_channels(o, g);
+    if (count_kind(g, CB_GAP_TIME_ASSUMED))
+        assumed_times(o, g);
+    if (count_kind(g, CB_GAP_SILENT))
+        silent_periods(o, g);
+    time_bases(o, r->v.an);
+    out_str(o, "</section>\n");
 }
 
 static void warning_where(struct out *o, const struct cb_warning *w)
 {
-    if (w->where_kind == CB_WHERE_LINE) {
-        out_str(o, "line ");
-        out_u64(o, w->where);
-        out_str(o, ": ");
-    } else if (w->where_kind == CB_WHERE_OFFSET) {
-        out_str(o, "offset ");
-        out_u64(o, w->where);
-        out_str(o, ": ");
-    }
+    char b[48];
+    cb_view_warning_where(w, b, sizeof b);
+    out_str(o, b);
 }
 
 static void configuration(struct out *o, const struct cb_analysis *an)
@@ -1753,20 +1150,20 @@ static void configuration(struct out *o, const struct cb_analysis *an)
         const struct cb_source *s = an->sources[i];
         for (const struct cb_table *t = s->tables; t; t = t->next) {
             out_str(o, "<details><summary>");
-            esc(o, t->host && t->host[0] ? t->host : "\xE2\x80\x94");
+            out_html(o, t->host && t->host[0] ? t->host : "\xE2\x80\x94");
             out_str(o, ": ");
-            esc(o, t->section);
+            out_html(o, t->section);
             out_str(o, " (");
-            num(o, t->nrows);
+            html_num(o, t->nrows);
             out_str(o, t->nrows == 1 ? " row" : " rows");
             out_str(o, ", ");
-            esc(o, s->path);
+            out_html(o, s->path);
             out_str(o, " line ");
             out_u64(o, t->line);
             out_str(o, ")</summary>\n<table>\n<thead><tr>");
             for (unsigned c = 0; c < t->ncols; c++) {
                 out_str(o, "<th>");
-                esc(o, t->cols[c]);
+                out_html(o, t->cols[c]);
                 out_str(o, "</th>");
             }
             out_str(o, "</tr></thead>\n<tbody>\n");
@@ -1774,7 +1171,7 @@ static void configuration(struct out *o, const struct cb_analysis *an)
                 out_str(o, "<tr>");
                 for (unsigned c = 0; c < row->nvals; c++) {
                     out_str(o, "<td>");
-                    esc_cut(o, row->vals[c], TEXT_MAX);
+                    esc_cut(o, row->vals[c], CB_LIMIT_REPORT_TEXT);
                     out_str(o, "</td>");
                 }
                 out_str(o, "</tr>\n");
@@ -1784,25 +1181,106 @@ static void configuration(struct out *o, const struct cb_analysis *an)
     }
 }
 
-static void inventory(struct rep *r)
+/* Row n of the inventory: a source, what it held, its warnings. */
+static void source_row(struct out *o, const struct cb_source *s, size_t n)
+{
+    out_str(o, "<tr><td class=\"n\">");
+    out_u64(o, n);
+    out_str(o, "</td><td class=\"path\">");
+    out_html(o, s->path);
+    out_str(o, "<div class=\"sub\">");
+    html_num(o, s->bytes);
+    out_str(o, " bytes");
+    out_str(o, "</div></td><td>");
+    out_html(o, s->format);
+    if (s->note) {
+        out_str(o, "<div class=\"sub\">");
+        esc_cut(o, s->note, CB_LIMIT_REPORT_TEXT);
+        out_str(o, "</div>");
+    }
+    out_str(o, "</td><td>");
+    out_html(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
+    if (s->host_rule && s->host && s->host[0]) {
+        out_str(o, "<div class=\"sub\">from ");
+        out_html(o, s->host_rule);
+        out_str(o, "</div>");
+    }
+    out_str(o, "</td><td class=\"n\">");
+    html_num(o, cb_view_source_events(s));
+    if (s->not_kept) {
+        out_str(o, "<div class=\"sub\">");
+        html_num(o, s->not_kept);
+        out_str(o, " counted only</div>");
+    }
+    if (s->duplicates) {
+        out_str(o, "<div class=\"sub\">+");
+        html_num(o, s->duplicates);
+        out_str(o, " dup.</div>");
+    }
+    out_str(o, "</td><td class=\"t\">");
+    html_time(o, s->first);
+    out_str(o, "</td><td class=\"t\">");
+    html_time(o, s->last);
+    out_str(o, "</td><td>");
+    if (s->warnings) {
+        out_str(o, "<ul class=\"wl\">");
+        for (const struct cb_warning *w = s->warnings; w; w = w->next) {
+            out_str(o, "<li>");
+            warning_where(o, w);
+            esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
+            out_str(o, "</li>");
+        }
+        out_str(o, "</ul>");
+    }
+    if (cb_view_warnings_suppressed(s)) {
+        out_str(o, "<div class=\"sub\">");
+        html_num(o, cb_view_warnings_suppressed(s));
+        out_str(o, " more not kept</div>");
+    }
+    out_str(o, "</td></tr>\n");
+}
+
+static void bundle_warnings(struct out *o, const struct cb_analysis *an)
+{
+    out_str(o, "<h3>Bundle warnings</h3>\n");
+    if (!an->warnings) {
+        out_str(o, "<p class=\"mut\">None.</p>\n");
+    } else {
+        out_str(o, "<ul>\n");
+        for (const struct cb_warning *w = an->warnings; w; w = w->next) {
+            out_str(o, "<li>");
+            if (w->source) {
+                out_str(o, "<span class=\"path\">");
+                out_html(o, w->source);
+                out_str(o, "</span>: ");
+            }
+            warning_where(o, w);
+            esc_cut(o, w->msg, CB_LIMIT_REPORT_TEXT);
+            out_str(o, "</li>\n");
+        }
+        out_str(o, "</ul>\n");
+    }
+}
+
+static void inventory(struct html_page *r)
 {
     struct out *o = &r->o;
-    const struct cb_analysis *an = r->an;
+    const struct cb_analysis *an = r->v.an;
     out_str(o, "<section id=\"inventory\">\n<h2>Inventory</h2>\n");
     if (!an) {
         out_str(o, "<p class=\"mut\">No analysis.</p>\n</section>\n");
         return;
     }
     out_str(o, "<p>");
-    num(o, an->nsources);
+    html_num(o, an->nsources);
     out_str(o, " sources from ");
-    num(o, an->members);
+    html_num(o, an->members);
     out_str(o, " files and members, ");
-    num(o, an->total_bytes);
+    html_num(o, an->total_bytes);
     out_str(o, " bytes read, ");
-    num(o, cb_analysis_event_count(an));
+    html_num(o, cb_analysis_event_count(an));
     out_str(o, " events kept, ");
-    num(o, r->tl->duplicates);
+    html_num(o, r->v.tl->duplicates);
     out_str(o, " duplicates dropped.");
     if (an->total_exhausted)
         out_str(o, " <b>The total byte budget ran out: the bundle was not "
@@ -1814,88 +1292,16 @@ static void inventory(struct rep *r)
                    "<th class=\"n\">Events</th><th>First (UTC)</th>"
                    "<th>Last (UTC)</th><th>Warnings</th></tr></thead>\n"
                    "<tbody>\n");
-        for (size_t i = 0; i < an->nsources; i++) {
-            const struct cb_source *s = an->sources[i];
-            out_str(o, "<tr><td class=\"n\">");
-            out_u64(o, i + 1);
-            out_str(o, "</td><td class=\"path\">");
-            esc(o, s->path);
-            out_str(o, "<div class=\"sub\">");
-            num(o, s->bytes);
-            out_str(o, " bytes");
-            out_str(o, "</div></td><td>");
-            esc(o, s->format);
-            if (s->note) {
-                out_str(o, "<div class=\"sub\">");
-                esc_cut(o, s->note, TEXT_MAX);
-                out_str(o, "</div>");
-            }
-            out_str(o, "</td><td>");
-            esc(o, s->host && s->host[0] ? s->host : "\xE2\x80\x94");
-            if (s->host_rule && s->host && s->host[0]) {
-                out_str(o, "<div class=\"sub\">from ");
-                esc(o, s->host_rule);
-                out_str(o, "</div>");
-            }
-            out_str(o, "</td><td class=\"n\">");
-            num(o, s->nevents - s->duplicates + s->not_kept);
-            if (s->not_kept) {
-                out_str(o, "<div class=\"sub\">");
-                num(o, s->not_kept);
-                out_str(o, " counted only</div>");
-            }
-            if (s->duplicates) {
-                out_str(o, "<div class=\"sub\">+");
-                num(o, s->duplicates);
-                out_str(o, " dup.</div>");
-            }
-            out_str(o, "</td><td class=\"t\">");
-            time_out(o, s->first);
-            out_str(o, "</td><td class=\"t\">");
-            time_out(o, s->last);
-            out_str(o, "</td><td>");
-            if (s->warnings) {
-                out_str(o, "<ul class=\"wl\">");
-                for (const struct cb_warning *w = s->warnings; w; w = w->next) {
-                    out_str(o, "<li>");
-                    warning_where(o, w);
-                    esc_cut(o, w->msg, TEXT_MAX);
-                    out_str(o, "</li>");
-                }
-                out_str(o, "</ul>");
-            }
-            if (s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE) {
-                out_str(o, "<div class=\"sub\">");
-                num(o, s->nwarnings - CB_LIMIT_WARNINGS_PER_SOURCE);
-                out_str(o, " more not kept</div>");
-            }
-            out_str(o, "</td></tr>\n");
-        }
+        for (size_t i = 0; i < an->nsources; i++)
+            source_row(o, an->sources[i], i + 1);
         out_str(o, "</tbody>\n</table>\n");
     }
-    out_str(o, "<h3>Bundle warnings</h3>\n");
-    if (!an->warnings) {
-        out_str(o, "<p class=\"mut\">None.</p>\n");
-    } else {
-        out_str(o, "<ul>\n");
-        for (const struct cb_warning *w = an->warnings; w; w = w->next) {
-            out_str(o, "<li>");
-            if (w->source) {
-                out_str(o, "<span class=\"path\">");
-                esc(o, w->source);
-                out_str(o, "</span>: ");
-            }
-            warning_where(o, w);
-            esc_cut(o, w->msg, TEXT_MAX);
-            out_str(o, "</li>\n");
-        }
-        out_str(o, "</ul>\n");
-    }
+    bundle_warnings(o, an);
     configuration(o, an);
     out_str(o, "</section>\n");
 }
 
-static void foot(struct rep *r)
+static void foot(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<footer>Written by casebrief " CASEBRIEF_VERSION
@@ -1905,11 +1311,9 @@ static void foot(struct rep *r)
     out_str(o, "</script>\n</body>\n</html>\n");
 }
 
-static void rep_free(struct rep *r)
+static void rep_free(struct html_page *r)
 {
-    cb_free(r->hosts);
-    cb_free(r->evoff);
-    cb_free(r->evidx);
+    cb_view_fini(&r->v);
     cb_free(r->rows);
     cb_free(r);
 }
@@ -1918,21 +1322,10 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
 {
     if (!f || !in)
         return CB_E_USAGE;
-    struct rep *r = cb_calloc(1, sizeof *r);
+    struct html_page *r = cb_calloc(1, sizeof *r);
     if (!r)
         return CB_E_NOMEM;
-    static const struct cb_timeline empty = {0};
-    r->in = in;
-    r->an = in->an;
-    r->tl = in->tl ? in->tl : &empty;
-    r->nfind = in->findings ? in->findings->count : 0;
-    r->find = in->findings ? in->findings->items : NULL;
-    if (collect_hosts(r) != 0 || locate_evidence(r) != 0) {
-        rep_free(r);
-        return CB_E_NOMEM;
-    }
-    choose_window(r);
-    if (select_rows(r) != 0) {
+    if (cb_view_build(&r->v, in) != CB_OK || select_rows(r) != 0) {
         rep_free(r);
         return CB_E_NOMEM;
     }
@@ -1941,7 +1334,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     header(r);
     summary(r);
     findings(r);
-    timeline_svg(r);
+    html_timeline_svg(r);
     event_table(r);
     gaps(r);
     inventory(r);

@@ -4,12 +4,12 @@
  * order and arrays in a deterministic one, so equal input gives equal
  * bytes.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
+#include "view.h"
 
 static void indent(struct out *o, int level)
 {
@@ -60,34 +60,6 @@ static void warning_obj(struct out *o, int level, const struct cb_warning *w,
     out_char(o, '}');
 }
 
-struct host_stat {
-    const char *name;
-    uint64_t events;
-    cb_time first, last;
-    unsigned sources;
-};
-
-static int cmp_host(const void *a, const void *b)
-{
-    return strcmp(((const struct host_stat *)a)->name,
-                  ((const struct host_stat *)b)->name);
-}
-
-static struct host_stat *find_host(struct host_stat *h, size_t *n, size_t cap,
-                                   const char *name)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (h[i].name == name) /* interned */
-            return &h[i];
-    }
-    if (*n == cap)
-        return NULL;
-    h[*n] = (struct host_stat){name, 0, CB_TIME_NONE, CB_TIME_NONE, 0};
-    return &h[(*n)++];
-}
-
-#define MAX_HOSTS 4096
-
 /* "clock": how far this host's clock runs ahead of each other host's,
  * estimated from records both logged (gaps.c), in milliseconds. */
 static void host_clock(struct out *o, const char *name,
@@ -116,87 +88,38 @@ static void host_clock(struct out *o, const char *name,
     out_char(o, ']');
 }
 
-static void hosts(struct out *o, const struct cb_analysis *an,
-                  const struct cb_timeline *tl, const struct cb_gaps *gaps)
+/* The hosts of sources and of their events (not those only evidence
+ * names: the HTML report adds them), by name. */
+static void hosts(struct out *o, const struct cb_view *v,
+                  const struct cb_gaps *gaps)
 {
-    struct host_stat *h = cb_calloc(MAX_HOSTS, sizeof *h);
-    size_t n = 0;
-    if (!h) {
-        out_str(o, "[]");
-        return;
-    }
-    for (size_t i = 0; i < an->nsources; i++) {
-        const struct cb_source *s = an->sources[i];
-        if (!s->host[0])
-            continue;
-        struct host_stat *hs = find_host(h, &n, MAX_HOSTS, s->host);
-        if (hs)
-            hs->sources++;
-    }
-    /* Sources whose events all carry the source's host are summed from
-     * the source; only mixed ones are walked event by event. */
-    int any_mixed = 0;
-    for (size_t i = 0; i < an->nsources; i++) {
-        const struct cb_source *s = an->sources[i];
-        if (s->mixed_hosts) {
-            any_mixed = 1;
-            continue;
-        }
-        if (!s->host[0] || s->nevents + s->not_kept == s->duplicates)
-            continue;
-        struct host_stat *hs = find_host(h, &n, MAX_HOSTS, s->host);
-        if (!hs)
-            continue;
-        hs->events += s->nevents - s->duplicates + s->not_kept;
-        if (hs->first == CB_TIME_NONE || s->first < hs->first)
-            hs->first = s->first;
-        if (hs->last == CB_TIME_NONE || s->last > hs->last)
-            hs->last = s->last;
-    }
-    const struct cb_event *prev = NULL;
-    struct host_stat *hs = NULL;
-    for (size_t i = 0; any_mixed && i < tl->count; i++) {
-        const struct cb_event *e = tl->events[i];
-        if (!e->source->mixed_hosts)
-            continue;
-        if (!e->host[0])
-            continue;
-        if (!prev || prev->host != e->host)
-            hs = find_host(h, &n, MAX_HOSTS, e->host);
-        prev = e;
-        if (!hs)
-            continue;
-        hs->events++;
-        if (hs->first == CB_TIME_NONE || e->ts < hs->first)
-            hs->first = e->ts;
-        if (hs->last == CB_TIME_NONE || e->ts > hs->last)
-            hs->last = e->ts;
-    }
-    qsort(h, n, sizeof *h, cmp_host);
     out_char(o, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
+    size_t n = 0;
+    for (size_t i = 0; i < v->nhosts; i++) {
+        const struct cb_view_host *h = &v->hosts[i];
+        if (h->seen == CB_VIEW_SEEN_EVIDENCE)
+            continue;
+        if (n++)
             out_char(o, ',');
         indent(o, 2);
         out_char(o, '{');
         key(o, 3, "name", 1);
-        out_json_str(o, h[i].name);
+        out_json_str(o, h->name);
         key(o, 3, "sources", 0);
-        out_u64(o, h[i].sources);
+        out_u64(o, h->sources);
         key(o, 3, "events", 0);
-        out_u64(o, h[i].events);
+        out_u64(o, h->events);
         key(o, 3, "first", 0);
-        time_value(o, h[i].first);
+        time_value(o, h->first);
         key(o, 3, "last", 0);
-        time_value(o, h[i].last);
-        host_clock(o, h[i].name, gaps);
+        time_value(o, h->last);
+        host_clock(o, h->name, gaps);
         indent(o, 2);
         out_char(o, '}');
     }
     if (n)
         indent(o, 1);
     out_char(o, ']');
-    cb_free(h);
 }
 
 static void source_obj(struct out *o, const struct cb_source *s)
@@ -215,7 +138,7 @@ static void source_obj(struct out *o, const struct cb_source *s)
     key(o, 3, "bytes", 0);
     out_u64(o, s->bytes);
     key(o, 3, "events", 0); /* read, less duplicates */
-    out_u64(o, s->nevents - s->duplicates + s->not_kept);
+    out_u64(o, cb_view_source_events(s));
     key(o, 3, "not_kept", 0);
     out_u64(o, s->not_kept);
     key(o, 3, "duplicates", 0);
@@ -241,9 +164,7 @@ static void source_obj(struct out *o, const struct cb_source *s)
         indent(o, 3);
     out_char(o, ']');
     key(o, 3, "warnings_suppressed", 0);
-    out_u64(o, s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE
-                   ? s->nwarnings - CB_LIMIT_WARNINGS_PER_SOURCE
-                   : 0);
+    out_u64(o, cb_view_warnings_suppressed(s));
     indent(o, 2);
     out_char(o, '}');
 }
@@ -472,42 +393,31 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
     out_char(o, ']');
 }
 
-enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
-                              const struct cb_timeline *tl,
-                              const struct cb_findings *findings,
-                              const struct cb_gaps *gaps)
+static void summary(struct out *o, const struct cb_view *v)
 {
-    struct out *o = cb_malloc(sizeof *o);
-    if (!o)
-        return CB_E_NOMEM;
-    out_init(o, f);
-    out_char(o, '{');
-    key(o, 1, "tool", 1);
-    out_str(o, "{\"name\": \"casebrief\", \"version\": \"" CASEBRIEF_VERSION
-               "\"}");
-    key(o, 1, "summary", 0);
     out_char(o, '{');
     key(o, 2, "sources", 1);
-    out_u64(o, an->nsources);
+    out_u64(o, v->an->nsources);
     key(o, 2, "members", 0);
-    out_u64(o, an->members);
+    out_u64(o, v->an->members);
     key(o, 2, "bytes", 0);
-    out_u64(o, an->total_bytes);
-    cb_time first, last;
-    cb_timeline_span(tl, &first, &last);
+    out_u64(o, v->an->total_bytes);
     key(o, 2, "events", 0); /* read, less duplicates */
-    out_u64(o, cb_timeline_events_read(tl));
+    out_u64(o, v->events_read);
     key(o, 2, "events_kept", 0); /* in the timeline rules and report saw */
-    out_u64(o, tl->count);
+    out_u64(o, v->tl->count);
     key(o, 2, "duplicates", 0);
-    out_u64(o, tl->duplicates);
+    out_u64(o, v->tl->duplicates);
     key(o, 2, "first", 0);
-    time_value(o, first);
+    time_value(o, v->first);
     key(o, 2, "last", 0);
-    time_value(o, last);
+    time_value(o, v->last);
     indent(o, 1);
     out_char(o, '}');
-    key(o, 1, "sources", 0);
+}
+
+static void sources(struct out *o, const struct cb_analysis *an)
+{
     out_char(o, '[');
     for (size_t i = 0; i < an->nsources; i++) {
         if (i)
@@ -518,7 +428,10 @@ enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
     if (an->nsources)
         indent(o, 1);
     out_char(o, ']');
-    key(o, 1, "warnings", 0);
+}
+
+static void bundle_warnings(struct out *o, const struct cb_analysis *an)
+{
     out_char(o, '[');
     int i = 0;
     for (const struct cb_warning *w = an->warnings; w; w = w->next, i++) {
@@ -530,17 +443,43 @@ enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
     if (i)
         indent(o, 1);
     out_char(o, ']');
+}
+
+static void document(struct out *o, const struct cb_view *v)
+{
+    out_char(o, '{');
+    key(o, 1, "tool", 1);
+    out_str(o, "{\"name\": \"casebrief\", \"version\": \"" CASEBRIEF_VERSION
+               "\"}");
+    key(o, 1, "summary", 0);
+    summary(o, v);
+    key(o, 1, "sources", 0);
+    sources(o, v->in->an);
+    key(o, 1, "warnings", 0);
+    bundle_warnings(o, v->in->an);
     key(o, 1, "hosts", 0);
-    hosts(o, an, tl, gaps);
+    hosts(o, v, v->in->gaps);
     key(o, 1, "configuration", 0);
-    configuration(o, an);
+    configuration(o, v->in->an);
     key(o, 1, "findings", 0);
-    findings_json(o, findings);
+    findings_json(o, v->in->findings);
     key(o, 1, "gaps", 0);
-    gaps_json(o, gaps);
+    gaps_json(o, v->in->gaps);
     indent(o, 0);
     out_str(o, "}\n");
-    int rc = out_finish(o);
-    cb_free(o);
-    return rc == 0 ? CB_OK : CB_E_IO;
+}
+
+enum cb_status cb_report_json_input(FILE *f, const struct cb_report_input *in)
+{
+    return cb_view_render(f, in, document);
+}
+
+enum cb_status cb_report_json(FILE *f, const struct cb_analysis *an,
+                              const struct cb_timeline *tl,
+                              const struct cb_findings *findings,
+                              const struct cb_gaps *gaps)
+{
+    const struct cb_report_input in = {
+        .an = an, .tl = tl, .findings = findings, .gaps = gaps};
+    return cb_report_json_input(f, &in);
 }

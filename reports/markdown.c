@@ -14,9 +14,10 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "timebasis.h"
+#include "timefmt.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
+#include "view.h"
 
 /* Customer text for inline Markdown and table cells. */
 static void md(struct out *o, const char *str)
@@ -92,8 +93,7 @@ static void md_cut(struct out *o, const char *s, size_t max)
         md(o, s);
         return;
     }
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
+    max = out_utf8_cut(s, max);
     char buf[512];
     if (max >= sizeof buf)
         max = sizeof buf - 1;
@@ -109,11 +109,8 @@ static void when(struct out *o, cb_time t)
         out_str(o, "–");
         return;
     }
-    char iso[40];
-    cb_time_format_iso(t, iso, sizeof iso);
-    /* 2024-11-15 01:58:12.905 */
-    char b[32];
-    snprintf(b, sizeof b, "%.10s %.12s", iso, iso + 11);
+    char b[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(t, ' ', b, sizeof b); /* 2024-11-15 01:58:12.905 */
     out_str(o, b);
 }
 
@@ -124,32 +121,99 @@ static void u64(struct out *o, uint64_t v)
 
 static void where(struct out *o, const struct cb_event *e)
 {
-    if (e->flags & CB_EV_HAS_RECORD_ID) {
-        out_str(o, "record ");
-        u64(o, e->record_id);
-    } else {
-        out_str(o, e->source->origin_is_line ? "line " : "offset ");
-        u64(o, e->origin);
-    }
+    char b[48];
+    cb_view_where(e, b, sizeof b);
+    out_str(o, b);
 }
 
 /* " (local 02:58:12.905 UTC+01:00)" when the node's offset is known (no
  * HTML in the Markdown: the report must not depend on a renderer's tags) */
-static void local_when(struct out *o, const struct cb_analysis *an,
+static void local_when(struct out *o, const struct cb_view *v,
                        const struct cb_event *e)
 {
     int32_t off;
-    if (!an || !cb_host_utc_offset(an, e->host, &off))
+    if (!cb_view_utc_offset(v, e->host, &off))
         return;
-    char iso[40], b[64];
-    cb_time_format_iso(e->ts + (cb_time)off * 60 * 10000000, iso, sizeof iso);
-    int a = off < 0 ? -off : off;
-    snprintf(b, sizeof b, " (local %.12s UTC%c%02d:%02d)", iso + 11,
-             off < 0 ? '-' : '+', a / 60, a % 60);
-    out_str(o, b);
+    char t[CB_TIMEFMT_MAX], z[16];
+    cb_timefmt_ms(cb_timefmt_local(e->ts, off), ' ', t, sizeof t);
+    cb_timefmt_offset(off, z, sizeof z);
+    const char *sp = strchr(t, ' ');
+    out_str(o, " (local ");
+    out_str(o, sp ? sp + 1 : t);
+    out_str(o, " UTC");
+    out_str(o, z);
+    out_char(o, ')');
 }
 
-static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
+/* The evidence table of a finding, with each event's node-local time. */
+static void evidence_md(struct out *o, const struct cb_view *v,
+                        const struct cb_finding *f)
+{
+    out_str(o, "\n**Evidence**\n\n| time (UTC) | host | event | source | where | "
+               "role | message |\n|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < f->nevidence; k++) {
+        const struct cb_event *e = f->evidence[k].ev;
+        out_str(o, "| ");
+        when(o, e->ts);
+        local_when(o, v, e);
+        out_str(o, " | ");
+        md(o, e->host);
+        out_str(o, " | ");
+        md(o, e->channel);
+        if (e->flags & CB_EV_HAS_EVENT_ID) {
+            out_char(o, ' ');
+            u64(o, e->event_id);
+        } else if (e->component) {
+            out_str(o, " \\[");
+            md(o, e->component);
+            out_str(o, "\\]");
+        }
+        out_str(o, " | ");
+        md(o, e->source->path);
+        out_str(o, " | ");
+        where(o, e);
+        out_str(o, " | ");
+        md(o, f->evidence[k].role);
+        out_str(o, " | ");
+        struct cb_msgbuf mb;
+        md_cut(o, cb_event_message(e, &mb), CB_LIMIT_MD_MESSAGE);
+        out_str(o, " |\n");
+    }
+}
+
+/* Numbered steps, each with its PowerShell and warning. */
+static void remediation_md(struct out *o, const struct cb_finding *f)
+{
+    for (size_t k = 0; k < f->nremediation; k++) {
+        const struct cb_remedy *r = &f->remediation[k];
+        u64(o, k + 1);
+        out_str(o, ". ");
+        md_lead(o, r->text);
+        out_str(o, "\n");
+        if (r->powershell) {
+            /* rule text, ours: fenced with a fence it cannot contain */
+            out_str(o, "\n   ````powershell\n");
+            const char *p = r->powershell;
+            while (*p) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                out_str(o, "   ");
+                out_bytes(o, p, len);
+                out_char(o, '\n');
+                p += len + (nl ? 1 : 0);
+            }
+            out_str(o, "   ````\n");
+        }
+        if (r->warning) {
+            out_str(o, "\n   > **Warning:** ");
+            md(o, r->warning);
+            out_str(o, "\n");
+        }
+        out_str(o, "\n");
+    }
+}
+
+static void finding_md(struct out *o, const struct cb_view *v, size_t i,
                        const struct cb_finding *f)
 {
     out_str(o, "\n### ");
@@ -185,66 +249,11 @@ static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
         }
         out_str(o, "\n");
     }
-    out_str(o, "\n**Evidence**\n\n| time (UTC) | host | event | source | where | "
-               "role | message |\n|---|---|---|---|---|---|---|\n");
-    for (size_t k = 0; k < f->nevidence; k++) {
-        const struct cb_event *e = f->evidence[k].ev;
-        out_str(o, "| ");
-        when(o, e->ts);
-        local_when(o, an, e);
-        out_str(o, " | ");
-        md(o, e->host);
-        out_str(o, " | ");
-        md(o, e->channel);
-        if (e->flags & CB_EV_HAS_EVENT_ID) {
-            out_char(o, ' ');
-            u64(o, e->event_id);
-        } else if (e->component) {
-            out_str(o, " \\[");
-            md(o, e->component);
-            out_str(o, "\\]");
-        }
-        out_str(o, " | ");
-        md(o, e->source->path);
-        out_str(o, " | ");
-        where(o, e);
-        out_str(o, " | ");
-        md(o, f->evidence[k].role);
-        out_str(o, " | ");
-        struct cb_msgbuf mb;
-        md_cut(o, cb_event_message(e, &mb), 300);
-        out_str(o, " |\n");
-    }
+    evidence_md(o, v, f);
     out_str(o, "\n**Cause.** ");
     md(o, f->cause);
     out_str(o, "\n\n**Remediation**\n\n");
-    for (size_t k = 0; k < f->nremediation; k++) {
-        const struct cb_remedy *r = &f->remediation[k];
-        u64(o, k + 1);
-        out_str(o, ". ");
-        md_lead(o, r->text);
-        out_str(o, "\n");
-        if (r->powershell) {
-            /* rule text, ours: fenced with a fence it cannot contain */
-            out_str(o, "\n   ````powershell\n");
-            const char *p = r->powershell;
-            while (*p) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t)(nl - p) : strlen(p);
-                out_str(o, "   ");
-                out_bytes(o, p, len);
-                out_char(o, '\n');
-                p += len + (nl ? 1 : 0);
-            }
-            out_str(o, "   ````\n");
-        }
-        if (r->warning) {
-            out_str(o, "\n   > **Warning:** ");
-            md(o, r->warning);
-            out_str(o, "\n");
-        }
-        out_str(o, "\n");
-    }
+    remediation_md(o, f);
     if (f->ncollect) {
         out_str(o, "**Collect next**\n\n");
         for (size_t k = 0; k < f->ncollect; k++) {
@@ -265,151 +274,160 @@ static void finding_md(struct out *o, const struct cb_analysis *an, size_t i,
     }
 }
 
-enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
+/* The hosts the sources name, then the timeline's span and counts. */
+static void header(struct out *o, const struct cb_view *v)
 {
-    struct out *o = cb_malloc(sizeof *o);
-    if (!o)
-        return CB_E_NOMEM;
-    out_init(o, f);
-    const struct cb_analysis *an = in->an;
-    const struct cb_timeline *tl = in->tl;
-    const struct cb_findings *fs = in->findings;
-    size_t nf = fs ? fs->count : 0;
-
     out_str(o, "# casebrief report: ");
-    md_lead(o, in->case_name);
+    md_lead(o, v->in->case_name);
     out_str(o, "\n\n");
     out_str(o, "- **Hosts:** ");
     int any = 0;
-    const char *seen[256];
-    size_t nseen = 0;
-    for (size_t i = 0; i < an->nsources && nseen < 256; i++) {
-        const char *h = an->sources[i]->host;
-        size_t k = 0;
-        while (k < nseen && seen[k] != h)
-            k++;
-        if (!h[0] || k < nseen)
+    for (size_t i = 0; i < v->nhosts; i++) {
+        if (v->hosts[i].seen != CB_VIEW_SEEN_SOURCE)
             continue;
-        seen[nseen++] = h;
-    }
-    /* sorted for determinism */
-    for (size_t i = 1; i < nseen; i++) {
-        const char *x = seen[i];
-        size_t j = i;
-        while (j > 0 && strcmp(seen[j - 1], x) > 0)
-            seen[j] = seen[j - 1], j--;
-        seen[j] = x;
-    }
-    for (size_t i = 0; i < nseen; i++) {
         out_str(o, any ? ", " : "");
-        md(o, seen[i]);
+        md(o, v->hosts[i].name);
         any = 1;
     }
     if (!any)
         out_str(o, "(none identified)");
     out_str(o, "\n- **Time covered:** ");
-    cb_time first, last;
-    cb_timeline_span(tl, &first, &last);
-    when(o, first);
+    when(o, v->first);
     out_str(o, " to ");
-    when(o, last);
+    when(o, v->last);
     out_str(o, " UTC\n- **Events:** ");
-    u64(o, cb_timeline_events_read(tl));
+    u64(o, v->events_read);
     out_str(o, " from ");
-    u64(o, an->nsources);
+    u64(o, v->an->nsources);
     out_str(o, " files (");
-    u64(o, tl->duplicates);
+    u64(o, v->tl->duplicates);
     out_str(o, " duplicates dropped");
-    uint64_t not_kept = cb_timeline_not_kept(tl);
-    if (not_kept) {
+    if (v->not_kept) {
         out_str(o, "; ");
-        u64(o, not_kept);
+        u64(o, v->not_kept);
         out_str(o, " routine cluster.log lines counted, not kept: "
                    "`casebrief timeline` lists them all");
     }
     out_str(o, ")\n- **casebrief** " CASEBRIEF_VERSION);
-    if (in->rules_version) {
+    if (v->in->rules_version) {
         out_str(o, ", knowledge base: ");
-        md(o, in->rules_version);
+        md(o, v->in->rules_version);
     }
+}
+
+static void summary(struct out *o, const struct cb_view *v)
+{
     out_str(o, "\n\n## Summary\n\n");
-    if (!nf) {
+    if (!v->nfind) {
         out_str(o, "No known failure pattern was found. See the evidence "
                    "gaps below for what the bundle could not show.\n");
-    } else {
-        out_str(o, "| # | severity | confidence | finding | hosts | first "
-                   "(UTC) |\n|---|---|---|---|---|---|\n");
-        for (size_t i = 0; i < nf; i++) {
-            const struct cb_finding *x = &fs->items[i];
-            out_str(o, "| ");
-            u64(o, i + 1);
-            out_str(o, " | ");
-            out_str(o, cb_severity_name(x->severity));
-            out_str(o, " | ");
-            u64(o, (uint64_t)x->confidence);
-            out_str(o, " % | ");
-            md(o, x->summary);
-            out_str(o, " | ");
-            for (size_t k = 0; k < x->nhosts; k++) {
-                if (k)
-                    out_str(o, ", ");
-                md(o, x->hosts[k]);
-            }
-            out_str(o, " | ");
-            when(o, x->first);
-            out_str(o, " |\n");
-        }
-        out_str(o, "\n## Findings\n");
-        for (size_t i = 0; i < nf; i++)
-            finding_md(o, an, i, &fs->items[i]);
+        return;
     }
+    out_str(o, "| # | severity | confidence | finding | hosts | first "
+               "(UTC) |\n|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < v->nfind; i++) {
+        const struct cb_finding *x = &v->find[i];
+        out_str(o, "| ");
+        u64(o, i + 1);
+        out_str(o, " | ");
+        out_str(o, cb_severity_name(x->severity));
+        out_str(o, " | ");
+        u64(o, (uint64_t)x->confidence);
+        out_str(o, " % | ");
+        md(o, x->summary);
+        out_str(o, " | ");
+        for (size_t k = 0; k < x->nhosts; k++) {
+            if (k)
+                out_str(o, ", ");
+            md(o, x->hosts[k]);
+        }
+        out_str(o, " | ");
+        when(o, x->first);
+        out_str(o, " |\n");
+    }
+    out_str(o, "\n## Findings\n");
+    for (size_t i = 0; i < v->nfind; i++)
+        finding_md(o, v, i, &v->find[i]);
+}
 
+static void gap_md(struct out *o, const struct cb_gap *g)
+{
+    out_str(o, "- ");
+    if (g->kind == CB_GAP_MISSING_CHANNEL) {
+        out_str(o, "**Missing channel** ");
+        md(o, g->subject);
+        out_str(o, ": ");
+        md(o, g->detail);
+        out_str(o, " (");
+        for (size_t k = 0; k < g->nrules; k++) {
+            out_str(o, k ? ", " : "");
+            md(o, g->rules[k]);
+        }
+        out_str(o, "). Collect: `");
+        /* our own command text; backticks cannot occur in it */
+        out_str(o, g->collect);
+        out_str(o, "`");
+    } else if (g->kind == CB_GAP_TIME_ASSUMED) {
+        out_str(o, "**Clock assumed** for ");
+        md(o, g->subject);
+        out_str(o, ": ");
+        md(o, g->detail);
+    } else if (g->kind == CB_GAP_CLOCK_SKEW) {
+        out_str(o, "**Clock skew** ");
+        md(o, g->subject);
+        out_str(o, ": ");
+        md(o, g->detail);
+    } else {
+        out_str(o, "**Silent period** on ");
+        md(o, g->host && g->host[0] ? g->host : "?");
+        out_str(o, " in ");
+        md(o, g->subject);
+        out_str(o, " from ");
+        when(o, g->from);
+        out_str(o, " to ");
+        when(o, g->to);
+        out_str(o, " UTC: ");
+        md(o, g->detail);
+    }
+    out_str(o, "\n");
+}
+
+static void gaps(struct out *o, const struct cb_gaps *g)
+{
     out_str(o, "\n## Evidence gaps and assumptions\n\n");
-    size_t ng = in->gaps ? in->gaps->count : 0;
+    size_t ng = g ? g->count : 0;
     if (!ng)
         out_str(o, "None found.\n");
-    for (size_t i = 0; i < ng; i++) {
-        const struct cb_gap *g = &in->gaps->items[i];
-        out_str(o, "- ");
-        if (g->kind == CB_GAP_MISSING_CHANNEL) {
-            out_str(o, "**Missing channel** ");
-            md(o, g->subject);
-            out_str(o, ": ");
-            md(o, g->detail);
-            out_str(o, " (");
-            for (size_t k = 0; k < g->nrules; k++) {
-                out_str(o, k ? ", " : "");
-                md(o, g->rules[k]);
-            }
-            out_str(o, "). Collect: `");
-            /* our own command text; backticks cannot occur in it */
-            out_str(o, g->collect);
-            out_str(o, "`");
-        } else if (g->kind == CB_GAP_TIME_ASSUMED) {
-            out_str(o, "**Clock assumed** for ");
-            md(o, g->subject);
-            out_str(o, ": ");
-            md(o, g->detail);
-        } else if (g->kind == CB_GAP_CLOCK_SKEW) {
-            out_str(o, "**Clock skew** ");
-            md(o, g->subject);
-            out_str(o, ": ");
-            md(o, g->detail);
-        } else {
-            out_str(o, "**Silent period** on ");
-            md(o, g->host && g->host[0] ? g->host : "?");
-            out_str(o, " in ");
-            md(o, g->subject);
-            out_str(o, " from ");
-            when(o, g->from);
-            out_str(o, " to ");
-            when(o, g->to);
-            out_str(o, " UTC: ");
-            md(o, g->detail);
-        }
-        out_str(o, "\n");
-    }
+    for (size_t i = 0; i < ng; i++)
+        gap_md(o, &g->items[i]);
+}
 
+/* The first CB_LIMIT_MD_WARNINGS warnings of a source, and how many
+ * more. */
+static void source_warnings(struct out *o, const struct cb_source *s)
+{
+    size_t k = 0;
+    for (const struct cb_warning *w = s->warnings; w; w = w->next, k++) {
+        if (k == CB_LIMIT_MD_WARNINGS) {
+            out_str(o, "; …");
+            break;
+        }
+        out_str(o, k ? "; " : "");
+        char where_[48];
+        cb_view_warning_where(w, where_, sizeof where_);
+        out_str(o, where_);
+        md_cut(o, w->msg, CB_LIMIT_MD_WARNING);
+    }
+    if (s->nwarnings > k && k < CB_LIMIT_MD_WARNINGS &&
+        s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE) {
+        out_str(o, "; ");
+        u64(o, s->nwarnings - k);
+        out_str(o, " more");
+    }
+}
+
+static void inventory(struct out *o, const struct cb_analysis *an)
+{
     out_str(o, "\n## Inventory\n\n| file | format | host | events | first "
                "(UTC) | last (UTC) | time basis | warnings |\n"
                "|---|---|---|---|---|---|---|---|\n");
@@ -427,7 +445,7 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
         out_str(o, " | ");
         md(o, s->host);
         out_str(o, " | ");
-        u64(o, s->nevents - s->duplicates + s->not_kept);
+        u64(o, cb_view_source_events(s));
         out_str(o, " | ");
         when(o, s->first);
         out_str(o, " | ");
@@ -435,29 +453,7 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
         out_str(o, " | ");
         md(o, s->time_basis);
         out_str(o, " | ");
-        size_t k = 0;
-        for (const struct cb_warning *w = s->warnings; w; w = w->next, k++) {
-            if (k == 5) {
-                out_str(o, "; …");
-                break;
-            }
-            out_str(o, k ? "; " : "");
-            if (w->where_kind == CB_WHERE_LINE) {
-                out_str(o, "line ");
-                u64(o, w->where);
-                out_str(o, ": ");
-            } else if (w->where_kind == CB_WHERE_OFFSET) {
-                out_str(o, "offset ");
-                u64(o, w->where);
-                out_str(o, ": ");
-            }
-            md_cut(o, w->msg, 200);
-        }
-        if (s->nwarnings > k && k < 5 && s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE) {
-            out_str(o, "; ");
-            u64(o, s->nwarnings - k);
-            out_str(o, " more");
-        }
+        source_warnings(o, s);
         out_str(o, " |\n");
     }
     if (an->warnings) {
@@ -470,7 +466,17 @@ enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
             out_str(o, "\n");
         }
     }
-    int rc = out_finish(o);
-    cb_free(o);
-    return rc == 0 ? CB_OK : CB_E_IO;
+}
+
+static void document(struct out *o, const struct cb_view *v)
+{
+    header(o, v);
+    summary(o, v);
+    gaps(o, v->in->gaps);
+    inventory(o, v->an);
+}
+
+enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
+{
+    return cb_view_render(f, in, document);
 }

@@ -276,3 +276,102 @@ void out_json_message(struct out *o, const char *component, const char *msg)
     out_json_frag(o, msg ? msg : "");
     out_char(o, '"');
 }
+
+size_t out_utf8_cut(const char *s, size_t max)
+{
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+/*
+ * n bytes of s as HTML text or attribute value: & < > " ' as references;
+ * tab and newline kept, CR LF as LF; other C0 controls and DEL as their
+ * Unicode control pictures (U+2400...); C1 controls, U+FFFE, U+FFFF and
+ * every byte of invalid UTF-8 as U+FFFD; the colon of "://" as &#58; so
+ * that a URL in the data is shown but is no URL in the file, and '=' as
+ * &#61; so that no text of the data reads like an attribute (a grep for
+ * " src=" or "onerror=" over the page finds only what casebrief wrote).
+ */
+void out_html_n(struct out *o, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t run = 0, i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' &&
+            c != '"' && c != '\'' && c != ':' && c != '=') {
+            i++;
+            continue;
+        }
+        if (c == '\n' || c == '\t') {
+            i++;
+            continue;
+        }
+        if (c == ':' && !(i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/')) {
+            i++;
+            continue;
+        }
+        uint32_t cp = 0;
+        size_t len = 1;
+        if (c >= 0x80) {
+            len = out_utf8_decode(s + i, n - i, &cp);
+            if (len > 1 && !(cp >= 0x80 && cp <= 0x9F) && cp != 0xFFFE &&
+                cp != 0xFFFF) {
+                i += len;
+                continue;
+            }
+            if (len == 0)
+                len = 1;
+        }
+        out_bytes(o, str + run, i - run);
+        switch (c) {
+        case '&':
+            out_str(o, "&amp;");
+            break;
+        case '<':
+            out_str(o, "&lt;");
+            break;
+        case '>':
+            out_str(o, "&gt;");
+            break;
+        case '"':
+            out_str(o, "&quot;");
+            break;
+        case '\'':
+            out_str(o, "&#39;");
+            break;
+        case ':':
+            out_str(o, "&#58;");
+            break;
+        case '=':
+            out_str(o, "&#61;");
+            break;
+        case '\r':
+            if (!(i + 1 < n && s[i + 1] == '\n'))
+                out_char(o, '\n');
+            break;
+        case 0x7f:
+            out_str(o, "\xE2\x90\xA1");
+            break; /* U+2421 */
+        default:
+            if (c < 0x20) {
+                char pic[3] = {'\xE2', '\x90', (char)(0x80 + c)};
+                out_bytes(o, pic, 3); /* U+2400 + c */
+            } else {
+                out_str(o, REPLACEMENT);
+            }
+        }
+        i += len;
+        run = i;
+    }
+    out_bytes(o, str + run, n - run);
+}
+
+void out_html(struct out *o, const char *s)
+{
+    if (s)
+        out_html_n(o, s, strlen(s));
+}

@@ -1,7 +1,7 @@
 /*
  * out.h - buffered output with the escaping every renderer needs:
- * JSON strings (always valid UTF-8; invalid bytes become U+FFFD) and CSV
- * fields (no raw newlines: Timesketch rejects them).
+ * JSON strings (always valid UTF-8; invalid bytes become U+FFFD), CSV
+ * fields (no raw newlines: Timesketch rejects them) and HTML text.
  */
 #ifndef CASEBRIEF_REPORTS_OUT_H
 #define CASEBRIEF_REPORTS_OUT_H
@@ -60,6 +60,9 @@ void out_i64(struct out *o, int64_t v);
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when the
  * bytes there are not valid UTF-8 (overlong, surrogate, cut short). */
 size_t out_utf8_len(const unsigned char *s, size_t n);
+/* Where to cut s, longer than max bytes, to at most max bytes without
+ * splitting a character. */
+size_t out_utf8_cut(const char *s, size_t max);
 /* The same, also giving the code point (cp may be NULL). */
 size_t out_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
@@ -80,5 +83,14 @@ int out_csv_formula(const char *s);
 void out_csv_field(struct out *o, const char *s);
 /* Text with control characters and newlines replaced by spaces. */
 void out_text(struct out *o, const char *s);
+
+/* n bytes of s as HTML text or a quoted attribute value, for every page
+ * casebrief writes (the report, the batch index): markup characters as
+ * references, controls as their Unicode pictures, invalid UTF-8 as
+ * U+FFFD, and "://" and '=' broken so that no URL or attribute of the
+ * data appears in the file (out.c says exactly). */
+void out_html_n(struct out *o, const char *s, size_t n);
+/* The same for a NUL-terminated s; NULL writes nothing. */
+void out_html(struct out *o, const char *s);
 
 #endif

@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "casebrief/report.h"
 #include "out.h"
+#include "timefmt.h"
 
 /* "[RCM] text" for cluster.log, the message alone otherwise. */
 static void message_text(struct out *o, const struct cb_event *e,
@@ -30,8 +31,9 @@ static void message_text(struct out *o, const struct cb_event *e,
  * A timeline is millions of lines whose host, channel, source and
  * component repeat, and whose times share the day: the writer keeps the
  * escaped form of the strings it saw last (by pointer: they are interned
- * or belong to the source) and the date part of the last time, so that
- * most of a line is copied rather than scanned and formatted again. */
+ * or belong to the source) and the last date and second
+ * (cb_timefmt_iso_cached), so that most of a line is copied rather than
+ * scanned and formatted again. */
 
 /* out_bytes with the common case inlined, so that copies of constant
  * length compile to a few moves. */
@@ -83,10 +85,7 @@ struct jcache {
 struct jsonl_state {
     struct jcache data_type, host, channel, provider, source;
     struct jcache component[JC_WAYS];
-    int64_t day; /* Unix day of date[] */
-    char date[11];
-    int64_t sec;    /* Unix second of stamp[] */
-    char stamp[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+    struct cb_timefmt_cache time;
 };
 
 /* s as a JSON string; what it wrote is kept when it is short and lies
@@ -115,51 +114,12 @@ static struct jcache *way(struct jcache *set, const char *s)
     return &set[(h >> 4 ^ h >> 10) % JC_WAYS];
 }
 
-static void two(char *p, int v)
-{
-    p[0] = (char)('0' + v / 10);
-    p[1] = (char)('0' + v % 10);
-}
-
-/* "YYYY-MM-DDTHH:MM:SS.ffffff+00:00", as cb_time_format_iso writes it,
- * with the date recomputed only when the day changes. */
-static void iso_time(struct out *o, struct jsonl_state *js, cb_time t)
-{
-    int64_t us = cb_time_to_unix_us(t);
-    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-    int64_t frac = us - secs * 1000000;
-    if (secs != js->sec) {
-        int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-        if (day != js->day) {
-            char iso[40];
-            cb_time_format_iso(t, iso, sizeof iso);
-            memcpy(js->date, iso, 10);
-            js->day = day;
-        }
-        int64_t rem = secs - day * 86400;
-        memcpy(js->stamp, js->date, 10);
-        js->stamp[10] = 'T';
-        two(js->stamp + 11, (int)(rem / 3600));
-        js->stamp[13] = ':';
-        two(js->stamp + 14, (int)(rem / 60 % 60));
-        js->stamp[16] = ':';
-        two(js->stamp + 17, (int)(rem % 60));
-        js->sec = secs;
-    }
-    char f[14] = {'.', 0, 0, 0, 0, 0, 0, '+', '0', '0', ':', '0', '0'};
-    for (int i = 6; i >= 1; i--) {
-        f[i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    put(o, js->stamp, 19);
-    put(o, f, 13);
-}
-
 static void jsonl(struct out *o, struct jsonl_state *js,
                   const struct cb_event *e)
 {
     LIT(o, "{\"datetime\":\"");
-    iso_time(o, js, e->ts);
+    char iso[CB_TIMEFMT_MAX];
+    put(o, iso, cb_timefmt_iso_cached(&js->time, e->ts, iso));
     LIT(o, "\",\"timestamp\":");
     put_i64(o, cb_time_to_unix_us(e->ts));
     LIT(o, ",\"timestamp_desc\":\"Event Recorded\",\"message\":");
@@ -342,9 +302,8 @@ static void csv_row(struct out *o, const struct cb_event *e)
 
 static void text_line(struct out *o, const struct cb_event *e)
 {
-    char iso[40];
-    cb_time_format_iso(e->ts, iso, sizeof iso);
-    iso[23] = '\0'; /* milliseconds; the zone is always UTC */
+    char iso[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(e->ts, 'T', iso, sizeof iso); /* the zone is always UTC */
     out_str(o, iso);
     out_str(o, "Z ");
     out_text(o, e->host[0] ? e->host : "-");
@@ -379,7 +338,7 @@ static void write_range(struct out *o, struct jsonl_state *js,
 static void jsonl_state_init(struct jsonl_state *js)
 {
     memset(js, 0, sizeof *js);
-    js->day = js->sec = INT64_MIN;
+    cb_timefmt_cache_init(&js->time);
 }
 
 enum cb_status cb_timeline_write(FILE *f, const struct cb_timeline *tl,

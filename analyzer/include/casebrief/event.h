@@ -185,7 +185,8 @@ int64_t cb_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Build a tick count; returns CB_TIME_NONE when a field is out of range. */
 cb_time cb_time_from_civil(int y, int mon, int day, int h, int min, int s,
                            int frac_100ns);
-/* "2024-11-15T10:15:30.123456+00:00" into buf (at least 33 bytes). */
+/* "2024-11-15T10:15:30.123456+00:00" into buf (at least 33 bytes;
+ * timefmt.c, with the other forms a time is written in). */
 void cb_time_format_iso(cb_time t, char *buf, size_t size);
 
 #endif

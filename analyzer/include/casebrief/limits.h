@@ -1,8 +1,10 @@
 /*
- * limits.h - every cap casebrief applies to input, in one place.
+ * limits.h - every cap casebrief applies, to input and to what a report
+ * shows, in one place.
  *
  * Each CB_LIMIT_* is a default; struct cb_limits carries the values in
  * force, which the command line may override (flag named next to each).
+ * The others are fixed.
  */
 #ifndef CASEBRIEF_LIMITS_H
 #define CASEBRIEF_LIMITS_H
@@ -90,6 +92,31 @@
 #define CB_LIMIT_MTA_SECTION_NAME 64U
 /* JSON read by casebrief (rules, saved analyses): nesting depth. */
 #define CB_LIMIT_JSON_DEPTH 64
+
+/* Reports: how much of a bundle a report shows (reports/). */
+/* hosts a report lists and counts */
+#define CB_LIMIT_REPORT_HOSTS 4096U
+/* the HTML window reaches this far either side of the evidence at least
+ * (else 10 % of its span), so that a lone event shows what came around */
+#define CB_LIMIT_REPORT_WINDOW_PAD_SEC 30
+/* HTML: rows of the event table, bytes of one message or value shown,
+ * bytes of a message in a picture's tooltip, host lanes drawn, options
+ * of one filter list */
+#define CB_LIMIT_REPORT_ROWS 5000U
+#define CB_LIMIT_REPORT_TEXT 4096U
+#define CB_LIMIT_REPORT_TOOLTIP 160U
+#define CB_LIMIT_REPORT_LANES 200U
+#define CB_LIMIT_REPORT_CHOICES 500U
+/* Markdown: bytes of an evidence message and of a source warning shown,
+ * and warnings shown per source */
+#define CB_LIMIT_MD_MESSAGE 300U
+#define CB_LIMIT_MD_WARNING 200U
+#define CB_LIMIT_MD_WARNINGS 5U
+/* Batch index: bytes of a case.json and a report.json read back, and
+ * directory depth of the up-to-date stamp */
+#define CB_LIMIT_BATCH_CASE_JSON ((size_t)1 << 20)
+#define CB_LIMIT_BATCH_REPORT_JSON ((size_t)256 << 20)
+#define CB_LIMIT_STAMP_DEPTH 32
 
 struct cb_limits {
     uint64_t total_bytes;

@@ -1,0 +1,351 @@
+/*
+ * view.c - the report model (view.h): hosts with their counts and clock
+ * offsets, the span and counts of the timeline, where each evidence
+ * event sits in the timeline, and the window of events the HTML picture
+ * and table show. Every renderer reads it instead of walking the
+ * analysis itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "casebrief/casebrief.h"
+#include "timebasis.h"
+#include "timefmt.h"
+#include "out.h"
+#include "view.h"
+
+/* ---- hosts ---------------------------------------------------------------
+ * Found in one fixed order (sources, mixed sources' events, evidence) so
+ * that the cap keeps the same hosts whichever list a renderer shows. */
+
+static struct cb_view_host *host_get(struct cb_view *v, const char *name,
+                                     enum cb_view_seen seen)
+{
+    for (size_t i = v->nhosts; i-- > 0;) {
+        if (v->hosts[i].name == name) /* interned */
+            return &v->hosts[i];
+    }
+    if (v->nhosts == CB_LIMIT_REPORT_HOSTS)
+        return NULL;
+    struct cb_view_host *h = &v->hosts[v->nhosts];
+    *h = (struct cb_view_host){.name = name,
+                               .seen = seen,
+                               .rank = v->nhosts,
+                               .first = CB_TIME_NONE,
+                               .last = CB_TIME_NONE};
+    v->nhosts++;
+    return h;
+}
+
+static void host_count(struct cb_view_host *h, uint64_t n, cb_time first,
+                       cb_time last)
+{
+    h->events += n;
+    if (h->first == CB_TIME_NONE || first < h->first)
+        h->first = first;
+    if (h->last == CB_TIME_NONE || last > h->last)
+        h->last = last;
+}
+
+/* Sources: each names its host; a source whose events all carry that
+ * host is counted from its totals. Returns whether any is mixed. */
+static int hosts_of_sources(struct cb_view *v)
+{
+    const struct cb_analysis *an = v->an;
+    int any_mixed = 0;
+    for (size_t i = 0; an && i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        struct cb_view_host *h =
+            s->host[0] ? host_get(v, s->host, CB_VIEW_SEEN_SOURCE) : NULL;
+        if (h)
+            h->sources++;
+        any_mixed |= s->mixed_hosts;
+    }
+    for (size_t i = 0; an && i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (s->mixed_hosts || !s->host[0] || !cb_view_source_events(s))
+            continue;
+        struct cb_view_host *h = host_get(v, s->host, CB_VIEW_SEEN_SOURCE);
+        if (h)
+            host_count(h, cb_view_source_events(s), s->first, s->last);
+    }
+    return any_mixed;
+}
+
+/* Events of sources whose events name several hosts, one by one. */
+static void hosts_of_mixed_events(struct cb_view *v)
+{
+    const char *prev = NULL;
+    struct cb_view_host *h = NULL;
+    for (size_t i = 0; i < v->tl->count; i++) {
+        const struct cb_event *e = v->tl->events[i];
+        if (!e->source || !e->source->mixed_hosts || !e->host[0])
+            continue;
+        if (e->host != prev)
+            h = host_get(v, e->host, CB_VIEW_SEEN_EVENTS);
+        prev = e->host;
+        if (h)
+            host_count(h, 1, e->ts, e->ts);
+    }
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+    const struct cb_view_host *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static int collect_hosts(struct cb_view *v)
+{
+    v->hosts = cb_calloc(CB_LIMIT_REPORT_HOSTS, sizeof *v->hosts);
+    if (!v->hosts)
+        return -1;
+    if (hosts_of_sources(v))
+        hosts_of_mixed_events(v);
+    for (size_t f = 0; f < v->nfind; f++) {
+        for (size_t k = 0; k < v->find[f].nevidence; k++) {
+            const char *name = v->find[f].evidence[k].ev->host;
+            if (name[0])
+                host_get(v, name, CB_VIEW_SEEN_EVIDENCE);
+        }
+    }
+    qsort(v->hosts, v->nhosts, sizeof *v->hosts, cmp_host);
+    v->names = cb_calloc(v->nhosts + 1, sizeof *v->names);
+    if (!v->names)
+        return -1;
+    for (size_t i = 0; i < v->nhosts; i++) {
+        struct cb_view_host *h = &v->hosts[i];
+        if (v->an)
+            h->offset_known = cb_host_utc_offset(v->an, h->name, &h->east_min);
+        if (!v->nnames || strcmp(v->names[v->nnames - 1], h->name) != 0)
+            v->names[v->nnames++] = h->name;
+    }
+    return 0;
+}
+
+int cb_view_utc_offset(const struct cb_view *v, const char *host,
+                       int32_t *east_min)
+{
+    if (!host || !host[0])
+        return 0;
+    size_t lo = 0, hi = v->nhosts;
+    while (lo < hi) { /* the first entry of that name */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v->hosts[mid].name, host) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < v->nhosts && strcmp(v->hosts[lo].name, host) == 0; lo++) {
+        if (v->hosts[lo].name == host) {
+            *east_min = v->hosts[lo].east_min;
+            return v->hosts[lo].offset_known;
+        }
+    }
+    /* past the cap: ask the analysis */
+    return v->an ? cb_host_utc_offset(v->an, host, east_min) : 0;
+}
+
+/* ---- evidence and the window ------------------------------------------ */
+
+/* First index whose time is >= t (upper: > t). */
+static size_t bound(const struct cb_timeline *tl, cb_time t, int upper)
+{
+    size_t lo = 0, hi = tl->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        cb_time m = tl->events[mid]->ts;
+        if (m < t || (upper && m == t))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The event's position in the timeline, by pointer. */
+static size_t event_index(const struct cb_timeline *tl,
+                          const struct cb_event *e)
+{
+    for (size_t i = bound(tl, e->ts, 0);
+         i < tl->count && tl->events[i]->ts == e->ts; i++) {
+        if (tl->events[i] == e)
+            return i;
+    }
+    for (size_t i = 0; i < tl->count; i++) { /* not in time order? */
+        if (tl->events[i] == e)
+            return i;
+    }
+    return CB_VIEW_NOT_FOUND;
+}
+
+static int locate_evidence(struct cb_view *v)
+{
+    v->evoff = cb_calloc(v->nfind + 1, sizeof *v->evoff);
+    if (!v->evoff)
+        return -1;
+    size_t total = 0;
+    for (size_t f = 0; f < v->nfind; f++) {
+        v->evoff[f] = total;
+        total += v->find[f].nevidence;
+    }
+    v->evoff[v->nfind] = total;
+    v->evidx = cb_calloc(total ? total : 1, sizeof *v->evidx);
+    if (!v->evidx)
+        return -1;
+    for (size_t f = 0; f < v->nfind; f++) {
+        for (size_t k = 0; k < v->find[f].nevidence; k++)
+            v->evidx[v->evoff[f] + k] =
+                event_index(v->tl, v->find[f].evidence[k].ev);
+    }
+    return 0;
+}
+
+static cb_time sat_add(cb_time a, cb_time b)
+{
+    cb_time r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN + 1;
+    return r == CB_TIME_NONE ? INT64_MIN + 1 : r;
+}
+
+/* Earliest and latest evidence time: 1, or 0 when no evidence has one. */
+static int evidence_span(const struct cb_view *v, cb_time *emin, cb_time *emax)
+{
+    int any = 0;
+    *emin = INT64_MAX;
+    *emax = INT64_MIN;
+    for (size_t f = 0; f < v->nfind; f++) {
+        for (size_t k = 0; k < v->find[f].nevidence; k++) {
+            cb_time t = v->find[f].evidence[k].ev->ts;
+            if (t == CB_TIME_NONE)
+                continue;
+            any = 1;
+            if (t < *emin)
+                *emin = t;
+            if (t > *emax)
+                *emax = t;
+        }
+    }
+    return any;
+}
+
+static void choose_window(struct cb_view *v)
+{
+    cb_time emin, emax;
+    if (evidence_span(v, &emin, &emax)) {
+        uint64_t pad = ((uint64_t)emax - (uint64_t)emin) / 10;
+        uint64_t min_pad =
+            (uint64_t)CB_LIMIT_REPORT_WINDOW_PAD_SEC * CB_TICKS_PER_SEC;
+        if (pad < min_pad)
+            pad = min_pad;
+        if (pad > (uint64_t)INT64_MAX / 4)
+            pad = (uint64_t)INT64_MAX / 4;
+        v->window = 1;
+        v->wfrom = sat_add(emin, -(cb_time)pad);
+        v->wto = sat_add(emax, (cb_time)pad);
+    } else if (v->tl->count) {
+        v->window = 1;
+        v->wfrom = v->tl->events[0]->ts;
+        v->wto = v->tl->events[v->tl->count - 1]->ts;
+        if (v->wto < v->wfrom) { /* not in time order: be safe */
+            cb_time t = v->wfrom;
+            v->wfrom = v->wto;
+            v->wto = t;
+        }
+    }
+    if (v->window) {
+        v->lo = bound(v->tl, v->wfrom, 0);
+        v->hi = bound(v->tl, v->wto, 1);
+        if (v->hi < v->lo)
+            v->hi = v->lo;
+    }
+}
+
+/* ---- the view ------------------------------------------------------------ */
+
+enum cb_status cb_view_build(struct cb_view *v,
+                             const struct cb_report_input *in)
+{
+    static const struct cb_timeline empty = {0};
+    *v = (struct cb_view){.in = in,
+                          .an = in->an,
+                          .tl = in->tl ? in->tl : &empty,
+                          .find = in->findings ? in->findings->items : NULL,
+                          .nfind = in->findings ? in->findings->count : 0};
+    v->events_read = cb_timeline_events_read(v->tl);
+    v->not_kept = cb_timeline_not_kept(v->tl);
+    cb_timeline_span(v->tl, &v->first, &v->last);
+    if (collect_hosts(v) != 0 || locate_evidence(v) != 0) {
+        cb_view_fini(v);
+        return CB_E_NOMEM;
+    }
+    choose_window(v);
+    return CB_OK;
+}
+
+void cb_view_fini(struct cb_view *v)
+{
+    cb_free(v->hosts);
+    cb_free(v->names);
+    cb_free(v->evoff);
+    cb_free(v->evidx);
+    v->hosts = NULL;
+    v->names = NULL;
+    v->evoff = v->evidx = NULL;
+    v->nhosts = v->nnames = 0;
+}
+
+enum cb_status cb_view_render(FILE *f, const struct cb_report_input *in,
+                              void (*body)(struct out *o,
+                                           const struct cb_view *v))
+{
+    struct out *o = cb_malloc(sizeof *o); /* 64 KiB buffer: not on the stack */
+    struct cb_view v;
+    if (!o || cb_view_build(&v, in) != CB_OK) {
+        cb_free(o);
+        return CB_E_NOMEM;
+    }
+    out_init(o, f);
+    body(o, &v);
+    int rc = out_finish(o);
+    cb_view_fini(&v);
+    cb_free(o);
+    return rc == 0 ? CB_OK : CB_E_IO;
+}
+
+/* ---- small facts and labels ---------------------------------------------- */
+
+uint64_t cb_view_source_events(const struct cb_source *s)
+{
+    return s->nevents - s->duplicates + s->not_kept;
+}
+
+uint64_t cb_view_warnings_suppressed(const struct cb_source *s)
+{
+    return s->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE
+               ? s->nwarnings - CB_LIMIT_WARNINGS_PER_SOURCE
+               : 0;
+}
+
+void cb_view_where(const struct cb_event *e, char *buf, size_t size)
+{
+    if (e->flags & CB_EV_HAS_RECORD_ID)
+        snprintf(buf, size, "record %llu", (unsigned long long)e->record_id);
+    else
+        snprintf(buf, size, "%s %llu",
+                 e->source && e->source->origin_is_line ? "line" : "offset",
+                 (unsigned long long)e->origin);
+}
+
+void cb_view_warning_where(const struct cb_warning *w, char *buf, size_t size)
+{
+    if (w->where_kind == CB_WHERE_LINE)
+        snprintf(buf, size, "line %llu: ", (unsigned long long)w->where);
+    else if (w->where_kind == CB_WHERE_OFFSET)
+        snprintf(buf, size, "offset %llu: ", (unsigned long long)w->where);
+    else if (size)
+        buf[0] = '\0';
+}

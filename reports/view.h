@@ -1,0 +1,105 @@
+/*
+ * view.h - the report model: what the HTML, Markdown and JSON reports
+ * show, computed once from a cb_report_input, so that no two renderers
+ * count, sort or place the same thing their own way.
+ *
+ * Ownership: a view borrows the input (analysis, timeline, findings,
+ * gaps), which must outlive it; cb_view_fini frees what the view
+ * allocated and nothing else.
+ */
+#ifndef CASEBRIEF_REPORTS_VIEW_H
+#define CASEBRIEF_REPORTS_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casebrief/report.h"
+
+struct out; /* out.h */
+
+#define CB_VIEW_NOT_FOUND ((size_t)-1)
+
+/* Where a host was first seen, walking sources, then the events of
+ * sources whose events name several hosts, then the findings' evidence.
+ * The renderers have always differed here, and keep to it: Markdown
+ * lists the hosts of sources, JSON adds those of mixed sources' events,
+ * HTML also those only evidence names. */
+enum cb_view_seen {
+    CB_VIEW_SEEN_SOURCE = 0,
+    CB_VIEW_SEEN_EVENTS,
+    CB_VIEW_SEEN_EVIDENCE
+};
+
+struct cb_view_host {
+    const char *name; /* interned; never "" */
+    enum cb_view_seen seen;
+    size_t rank;         /* order of discovery */
+    unsigned sources;    /* sources that name it */
+    uint64_t events;     /* read, less duplicates */
+    cb_time first, last; /* of those events; CB_TIME_NONE when none */
+    int offset_known;    /* its local time is UTC + east_min (timebasis.h) */
+    int32_t east_min;
+};
+
+struct cb_view {
+    const struct cb_report_input *in;
+    const struct cb_analysis *an;  /* may be NULL */
+    const struct cb_timeline *tl;  /* never NULL (an empty one if need be) */
+    const struct cb_finding *find; /* in rank order, as correlated */
+    size_t nfind;
+
+    /* every host (at most CB_LIMIT_REPORT_HOSTS), sorted by name, one
+     * entry per interned pointer */
+    struct cb_view_host *hosts;
+    size_t nhosts;
+    /* the same names, distinct as strings (a hand-built timeline may
+     * carry one name under two pointers) */
+    const char **names;
+    size_t nnames;
+
+    /* the whole timeline: events read (kept or not), span */
+    uint64_t events_read, not_kept;
+    cb_time first, last;
+
+    /* evidence of finding f, k: timeline index evidx[evoff[f] + k], or
+     * CB_VIEW_NOT_FOUND */
+    size_t *evoff, *evidx;
+
+    /* the window the picture and the event table show: from the
+     * earliest evidence less 10 % (at least CB_LIMIT_REPORT_WINDOW_PAD_SEC)
+     * to the latest plus as much, or the whole timeline without evidence;
+     * events [lo, hi) of the timeline */
+    int window;
+    cb_time wfrom, wto;
+    size_t lo, hi;
+};
+
+/* CB_OK or CB_E_NOMEM (v is then empty). in->tl may be NULL. */
+enum cb_status cb_view_build(struct cb_view *v,
+                             const struct cb_report_input *in);
+void cb_view_fini(struct cb_view *v);
+
+/* The frame of a renderer's entry point: build the view of in, run
+ * body over it with a buffered writer on f, free both. CB_OK, CB_E_IO
+ * when writing fails, CB_E_NOMEM. */
+enum cb_status cb_view_render(FILE *f, const struct cb_report_input *in,
+                              void (*body)(struct out *o,
+                                           const struct cb_view *v));
+
+/* The local-time offset of the host of an event (by its interned name):
+ * 1 and *east_min, or 0 when no source tells it. */
+int cb_view_utc_offset(const struct cb_view *v, const char *host,
+                       int32_t *east_min);
+
+/* Events a source contributes: read, less those dropped as duplicates. */
+uint64_t cb_view_source_events(const struct cb_source *s);
+/* Warnings a source had past CB_LIMIT_WARNINGS_PER_SOURCE (not kept). */
+uint64_t cb_view_warnings_suppressed(const struct cb_source *s);
+
+/* Short labels: where an event is in its source ("record 42", "line 7",
+ * "offset 4096"), and where a warning is ("line 7: ", "offset 9: " or
+ * ""). */
+void cb_view_where(const struct cb_event *e, char *buf, size_t size);
+void cb_view_warning_where(const struct cb_warning *w, char *buf, size_t size);
+
+#endif
