@@ -343,64 +343,70 @@ static void default_outdir(const char *input, char *out, size_t size)
 
 /* ---- report dispatch: the one place that names the renderers ---------- */
 
-enum { REPORT_JSON, REPORT_MD, REPORT_HTML, NREPORTS };
+
+/* Report formats chosen by --format: want[i] for renderer i of
+ * cb_renderers(); every one without --format. */
+#define MAX_RENDERERS 16
 
 /* --format LIST into want[]; -1 (message printed) on an unknown name. */
-static int report_formats(const char *list, int want[NREPORTS])
+static int report_formats(const char *list, int want[MAX_RENDERERS])
 {
-    for (int k = 0; k < NREPORTS; k++)
-        want[k] = !list;
+    size_t n;
+    const struct cb_renderer *const *r = cb_renderers(&n);
+    for (size_t k = 0; k < MAX_RENDERERS; k++)
+        want[k] = !list && k < n;
     if (!list)
         return 0;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (strcmp(tok, "json") == 0) {
-            want[REPORT_JSON] = 1;
-        } else if (strcmp(tok, "md") == 0 || strcmp(tok, "markdown") == 0) {
-            want[REPORT_MD] = 1;
-        } else if (strcmp(tok, "html") == 0) {
-            want[REPORT_HTML] = 1;
-        } else {
-            fprintf(stderr, "%s: report formats are html, md and json, not "
-                    "'%s'\n", prog, tok);
+        const struct cb_renderer *f = cb_renderer_find(tok);
+        size_t k = 0;
+        while (f && k < n && r[k] != f)
+            k++;
+        if (!f || k >= MAX_RENDERERS) {
+            fprintf(stderr, "%s: report formats are ", prog);
+            for (size_t i = 0; i < n; i++)
+                fprintf(stderr, "%s%s", i ? (i + 1 < n ? ", " : " and ") : "",
+                        r[i]->name);
+            fprintf(stderr, ", not '%s'\n", tok);
             return -1;
         }
+        want[k] = 1;
     }
     return 0;
 }
 
-/* Each wanted report into outdir/report.EXT; the last path written (the
- * one a person opens: html when wanted) into path. 0, or -1 when one
- * could not be written (message printed; the others are still tried). */
-static int write_reports(const char *outdir, const int want[NREPORTS],
+/* Each wanted report into outdir/<its file>, in table order; the last one
+ * written (the one a person opens: html when wanted) into path. 0, or -1
+ * when one could not be written (message printed; the others are still
+ * tried). */
+static int write_reports(const char *outdir, const int want[MAX_RENDERERS],
                          const struct cb_report_input *in, char *path,
                          size_t size)
 {
-    static const char *const ext[NREPORTS] = {"json", "md", "html"};
+    size_t n;
+    const struct cb_renderer *const *r = cb_renderers(&n);
     int rc = 0;
     path[0] = '\0';
-    for (int kind = 0; kind < NREPORTS; kind++) {
-        if (!want[kind])
+    for (size_t k = 0; k < n && k < MAX_RENDERERS; k++) {
+        if (!want[k])
             continue;
         char p[PATH_MAX + 16];
-        snprintf(p, sizeof p, "%s/report.%s", outdir, ext[kind]);
+        snprintf(p, sizeof p, "%s/%s", outdir, r[k]->file);
         FILE *f = cli_create(p);
-        enum cb_status st = CB_E_IO;
-        if (f)
-            st = kind == REPORT_JSON
-                     ? cb_report_json(f, in->an, in->tl, in->findings,
-                                      in->gaps)
-                 : kind == REPORT_MD ? cb_report_markdown(f, in)
-                                     : cb_report_html(f, in);
-        if (!f || st != CB_OK || fclose(f) != 0) {
+        enum cb_status st = f ? r[k]->write(f, in) : CB_E_IO;
+        if (f && fclose(f) != 0 && st == CB_OK)
+            st = CB_E_IO;
+        if (st != CB_OK) {
             cli_say("%s: cannot write %s: %s", prog, p,
-                    cli_create_error(errno));
+                    st == CB_E_NOMEM ? "out of memory"
+                                     : cli_create_error(errno));
             rc = -1;
         } else {
             snprintf(path, size, "%s", p); /* the last one written */
         }
-        phase(NULL, ext[kind]);
+        phase(NULL, r[k]->name);
     }
     return rc;
 }
@@ -430,7 +436,7 @@ static void print_summary(const struct cb_analyze_result *res, int rc)
 
 /* The analysis done: the reports into outdir, the summary, the path. */
 static int report(const char *first_input, const char *outdir,
-                  const int want[NREPORTS], const struct options *opt,
+                  const int want[MAX_RENDERERS], const struct options *opt,
                   const struct cb_analyze_result *res)
 {
     int rc = res->findings.count ? EXIT_FINDINGS : EXIT_NOTHING_FOUND;
@@ -465,7 +471,7 @@ static int cmd_analyze(int argc, char **argv, const struct options *opt)
         usage_short();
         return EXIT_USAGE;
     }
-    int want[NREPORTS];
+    int want[MAX_RENDERERS];
     if (report_formats(opt->format, want) != 0)
         return EXIT_USAGE;
     char outdir[PATH_MAX];
