@@ -869,24 +869,6 @@ static const char *cval(const struct state *st, enum col c, size_t *n)
     return v;
 }
 
-static int parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-    s = cb_export_trim(s, &n);
-    if (n == 0 || n > 20)
-        return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (max - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
-}
-
 /* The header row: map the columns. 0, or -1 out of memory, or 1 when it
  * has no date column (not an event export we can read). */
 static int take_header(struct cb_parse *p, struct state *st)
@@ -1130,14 +1112,14 @@ static int record_source(struct cb_parse *p, struct state *st,
         if (cb_export_host(p->strings, v, n, &ev->host) != 0)
             return -1;
     }
-    if ((v = cval(st, C_RECORD, &n)) && parse_uint(v, n, UINT64_MAX, &u)) {
+    if ((v = cval(st, C_RECORD, &n)) && cb_export_parse_u64(v, n, UINT64_MAX, &u)) {
         ev->record_id = u;
         ev->flags |= CB_EV_HAS_RECORD_ID;
     }
-    if ((v = cval(st, C_PID, &n)) && parse_uint(v, n, UINT32_MAX, &u)) {
+    if ((v = cval(st, C_PID, &n)) && cb_export_parse_u64(v, n, UINT32_MAX, &u)) {
         ev->pid = (uint32_t)u;
         ev->flags |= CB_EV_HAS_PID;
-        if ((v = cval(st, C_TID, &n)) && parse_uint(v, n, UINT32_MAX, &u))
+        if ((v = cval(st, C_TID, &n)) && cb_export_parse_u64(v, n, UINT32_MAX, &u))
             ev->tid = (uint32_t)u;
     }
     return oom ? -1 : 0;
@@ -1211,7 +1193,7 @@ static int convert(struct cb_parse *p, struct state *st, struct held *h)
     const char *v;
     uint64_t u;
     if ((v = cval(st, C_ID, &n)) && n) {
-        if (parse_uint(v, n, UINT32_MAX, &u)) {
+        if (cb_export_parse_u64(v, n, UINT32_MAX, &u)) {
             ev->event_id = (uint32_t)u;
             ev->flags |= CB_EV_HAS_EVENT_ID;
         }

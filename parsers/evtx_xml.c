@@ -145,24 +145,6 @@ static const char *attr(const XML_Char **atts, const char *name)
     return NULL;
 }
 
-static int parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-    s = cb_export_trim(s, &n);
-    if (n == 0 || n > 20)
-        return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (max - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
-}
-
 static uint64_t here(const struct state *st)
 {
     XML_Index i = XML_GetCurrentByteIndex(st->xp);
@@ -298,11 +280,11 @@ static void system_start(struct state *st, const char *el,
     } else if (strcmp(el, "Execution") == 0) {
         uint64_t pid, tid;
         v = attr(atts, "ProcessID");
-        if (v && parse_u64(v, strlen(v), UINT32_MAX, &pid)) {
+        if (v && cb_export_parse_u64(v, strlen(v), UINT32_MAX, &pid)) {
             st->ev.pid = (uint32_t)pid;
             st->ev.flags |= CB_EV_HAS_PID;
             v = attr(atts, "ThreadID");
-            if (v && parse_u64(v, strlen(v), UINT32_MAX, &tid))
+            if (v && cb_export_parse_u64(v, strlen(v), UINT32_MAX, &tid))
                 st->ev.tid = (uint32_t)tid;
         }
     } else if (strcmp(el, "Security") == 0) {
@@ -320,18 +302,18 @@ static void finish_capture(struct state *st)
     uint64_t v;
     switch (st->what) {
     case W_EVENTID:
-        if (parse_u64(s, n, UINT32_MAX, &v)) {
+        if (cb_export_parse_u64(s, n, UINT32_MAX, &v)) {
             st->ev.event_id = (uint32_t)v;
             st->ev.flags |= CB_EV_HAS_EVENT_ID;
         }
         break;
     case W_LEVEL:
         /* 0 (LogAlways) shows as Information; custom levels too */
-        if (parse_u64(s, n, UINT32_MAX, &v) && v >= 1 && v <= 5)
+        if (cb_export_parse_u64(s, n, UINT32_MAX, &v) && v >= 1 && v <= 5)
             st->ev.level = (uint8_t)v;
         break;
     case W_RECORDID:
-        if (parse_u64(s, n, UINT64_MAX, &v)) {
+        if (cb_export_parse_u64(s, n, UINT64_MAX, &v)) {
             st->ev.record_id = v;
             st->ev.flags |= CB_EV_HAS_RECORD_ID;
         }

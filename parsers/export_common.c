@@ -145,3 +145,21 @@ int cb_export_append(char **buf, size_t *len, size_t *cap, const void *s,
     *len += n;
     return 0;
 }
+
+int cb_export_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+    s = cb_export_trim(s, &n);
+    if (n == 0 || n > 20)
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (max - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}

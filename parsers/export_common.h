@@ -33,6 +33,10 @@ int cb_export_host(struct cb_intern *strings, const char *s, size_t n,
 /* s[0..n) without leading and trailing blanks (space, tab, CR, LF). */
 const char *cb_export_trim(const char *s, size_t *n);
 
+/* The n bytes at s, blanks around them trimmed, as a decimal number of at
+ * most max: 1 and *out, or 0 when they are not one. */
+int cb_export_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
+
 /*
  * Append n bytes to a growable buffer (*buf holding *len of *cap bytes,
  * malloc'ed), keeping room for `spare` more bytes after them (a NUL, a
