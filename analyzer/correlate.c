@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "casebrief/analysis.h"
 #include "rules_internal.h"
+#include "sort.h"
 
 #define MAX_EVIDENCE 24
 #define MAX_ENTITIES 32
@@ -210,11 +211,18 @@ static int add_member(struct cgroup *cg, const struct matcher *m, size_t r)
     return 0;
 }
 
+/* Matchers by their conditions; equal ones in rule order, then in their
+ * order within the rule: the order a group's members are evaluated in. */
 static int cmp_sig(const void *a, const void *b)
 {
-    const struct matcher *x = *(const struct matcher *const *)a;
-    const struct matcher *y = *(const struct matcher *const *)b;
-    return strcmp(x->sig, y->sig);
+    const struct member *x = a, *y = b;
+    int c = strcmp(x->m->sig, y->m->sig);
+    if (c)
+        return c;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    /* same rule: both point into its matchers array */
+    return x->m < y->m ? -1 : x->m > y->m;
 }
 
 static int build_index(struct engine *g)
@@ -226,35 +234,25 @@ static int build_index(struct engine *g)
     size_t total = 0;
     for (size_t r = 0; r < g->rs->count; r++)
         total += g->rs->rules[r]->nmatchers;
-    const struct matcher **all = cb_malloc((total + 1) * sizeof *all);
-    size_t *rule_of = cb_malloc((total + 1) * sizeof *rule_of);
+    struct member *all = cb_malloc((total + 1) * sizeof *all);
     g->groups = cb_calloc(total + 1, sizeof *g->groups);
-    if (!all || !rule_of || !g->groups) {
+    if (!all || !g->groups) {
         cb_free(all);
-        cb_free(rule_of);
         return -1;
     }
     size_t k = 0;
     for (size_t r = 0; r < g->rs->count; r++)
         for (unsigned i = 0; i < g->rs->rules[r]->nmatchers; i++)
-            all[k++] = &g->rs->rules[r]->matchers[i];
-    qsort(all, total, sizeof *all, cmp_sig);
-    /* rule index of each matcher: its rule pointer's position */
-    for (size_t i = 0; i < total; i++) {
-        size_t r = 0;
-        while (g->rs->rules[r] != all[i]->rule)
-            r++;
-        rule_of[i] = r;
-    }
+            all[k++] = (struct member){&g->rs->rules[r]->matchers[i], r};
+    cb_sort(all, total, sizeof *all, cmp_sig);
     int rc = 0;
     for (size_t i = 0; i < total && rc == 0; i++) {
         if (g->ngroups == 0 ||
-            strcmp(g->groups[g->ngroups - 1].rep->sig, all[i]->sig) != 0)
-            g->groups[g->ngroups++].rep = all[i];
-        rc = add_member(&g->groups[g->ngroups - 1], all[i], rule_of[i]);
+            strcmp(g->groups[g->ngroups - 1].rep->sig, all[i].m->sig) != 0)
+            g->groups[g->ngroups++].rep = all[i].m;
+        rc = add_member(&g->groups[g->ngroups - 1], all[i].m, all[i].rule);
     }
     cb_free(all);
-    cb_free(rule_of);
     if (rc != 0)
         return -1;
     for (size_t i = 0; i < g->ngroups; i++) {
@@ -717,6 +715,9 @@ static int draft_add(struct engine *g, struct draft *d, const struct hit *h,
     return 0;
 }
 
+/* Timeline indices, hosts (interned: equal names are one pointer) and
+ * entities (distinct by name and value): no two elements compare equal
+ * unless they are interchangeable, so these are total orders. */
 static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -883,6 +884,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     struct cb_finding *f = &out->items[out->count];
     memset(f, 0, sizeof *f);
     f->rule = r;
+    f->seq = out->count;
     f->id = r->id;
     f->pattern = r->pattern;
     f->title = r->title;
@@ -923,7 +925,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     f->evidence = ev;
     f->nevidence = nev;
     /* hosts and entities over every event taking part */
-    qsort(d->all, d->nall, sizeof *d->all, cmp_size);
+    cb_sort(d->all, d->nall, sizeof *d->all, cmp_size);
     const char **hosts = cb_arena_alloc(g->arena, (d->nall + 1) * sizeof *hosts);
     struct cb_entity *ents =
         cb_arena_alloc(g->arena, MAX_ENTITIES * sizeof *ents);
@@ -938,7 +940,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
         if (!seen)
             hosts[nh++] = h;
     }
-    qsort(hosts, nh, sizeof *hosts, cmp_str);
+    cb_sort(hosts, nh, sizeof *hosts, cmp_str);
     f->hosts = hosts;
     f->nhosts = nh;
     for (unsigned s = 0; s < r->nnames; s++) {
@@ -957,7 +959,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
             }
         }
     }
-    qsort(ents, ne, sizeof *ents, cmp_ent);
+    cb_sort(ents, ne, sizeof *ents, cmp_ent);
     f->entities = ents;
     f->nentities = ne;
     f->summary = render_summary(g, f);
@@ -988,7 +990,7 @@ static const char **keys_of(struct engine *g, const struct hits *hs,
         return NULL;
     for (size_t i = 0; i < hs->n; i++)
         k[i] = hs->v[i].key;
-    qsort(k, hs->n, sizeof *k, cmp_str);
+    cb_sort(k, hs->n, sizeof *k, cmp_str);
     size_t m = 0;
     for (size_t i = 0; i < hs->n; i++) {
         if (m == 0 || strcmp(k[m - 1], k[i]) != 0)
@@ -1174,7 +1176,11 @@ static int cmp_finding(const void *a, const void *b)
     int c = strcmp(x->id, y->id);
     if (c)
         return c;
-    return strcmp(x->summary, y->summary);
+    c = strcmp(x->summary, y->summary);
+    if (c)
+        return c;
+    /* the same rule, time and summary: the order the engine found them */
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* The per-event machinery of an engine over rs (hits excluded). */
@@ -1248,8 +1254,7 @@ enum cb_status cb_correlate(const struct cb_rules *rs,
         if (correlate_rule(&g, r) != 0)
             goto done;
     }
-    if (out->count) /* qsort of NULL is undefined, even for 0 */
-        qsort(out->items, out->count, sizeof *out->items, cmp_finding);
+    cb_sort(out->items, out->count, sizeof *out->items, cmp_finding);
     st = CB_OK;
 done:
     g.rs = rs;

@@ -10,9 +10,11 @@
 
 #include "alloc.h"
 #include "rules_internal.h"
+#include "sort.h"
 
 #define MAX_CHANNELS 512
 
+/* Channel names, distinct (case-insensitively, so also as bytes). */
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -32,6 +34,7 @@ static int push(struct cb_gaps *g, size_t *cap, struct cb_gap gap)
     return 0;
 }
 
+/* Plain values: equal ones are interchangeable (also cmp_i64). */
 static int cmp_time(const void *a, const void *b)
 {
     cb_time x = *(const cb_time *)a, y = *(const cb_time *)b;
@@ -75,7 +78,7 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
         }
         for (size_t k = 0; k < all && n < dcap; k += step)
             d[n++] = TIME_AT(s, k + 1) - TIME_AT(s, k);
-        qsort(d, n, sizeof *d, cmp_time);
+        cb_sort(d, n, sizeof *d, cmp_time);
         cb_time median = d[n / 2];
         cb_time limit = median * SILENT_FACTOR;
         if (limit < SILENT_MIN_TICKS)
@@ -153,6 +156,7 @@ struct stamp {
     cb_time ts;
 };
 
+/* Total: stamps equal in key, time and host (interned) are alike. */
 static int cmp_stamp(const void *a, const void *b)
 {
     const struct stamp *x = a, *y = b;
@@ -206,13 +210,16 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
         const char *m = cb_event_message(e, &mb);
         if (!skew_candidate(e, m))
             continue;
-        uint64_t h = cb_hash_bytes(m, strlen(m), (uintptr_t)e->channel);
+        /* keyed by content only: a pointer's value would make the key,
+         * and so the order hosts are met in, differ from run to run */
+        uint64_t h = cb_hash_bytes(m, strlen(m), 0);
+        h = cb_hash_bytes(e->channel, strlen(e->channel), h);
         h = h * 31 + (e->flags & CB_EV_HAS_EVENT_ID ? e->event_id : 65536u);
         if (e->provider)
             h = cb_hash_bytes(e->provider, strlen(e->provider), h);
         st[n++] = (struct stamp){h, e->host, e->ts};
     }
-    qsort(st, n, sizeof *st, cmp_stamp);
+    cb_sort(st, n, sizeof *st, cmp_stamp);
     const char *hosts[SKEW_MAX_HOSTS];
     size_t nh = 0;
     struct deltas *d = cb_calloc(SKEW_MAX_HOSTS * SKEW_MAX_HOSTS, sizeof *d);
@@ -263,13 +270,25 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
         }
         i = j;
     }
-    /* report pairs in host-name order */
-    for (size_t a = 0; a < nh && rc == 0; a++) {
-        for (size_t b = 0; b < nh && rc == 0; b++) {
+    /* report pairs in host-name order (d holds each pair once, under the
+     * name that sorts first) */
+    size_t order[SKEW_MAX_HOSTS];
+    for (size_t a = 0; a < nh; a++)
+        order[a] = a;
+    for (size_t a = 1; a < nh; a++) /* insertion sort: few hosts */
+        for (size_t b = a; b > 0 && strcmp(hosts[order[b - 1]],
+                                           hosts[order[b]]) > 0; b--) {
+            size_t t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    for (size_t oa = 0; oa < nh && rc == 0; oa++) {
+        for (size_t ob = oa + 1; ob < nh && rc == 0; ob++) {
+            size_t a = order[oa], b = order[ob];
             struct deltas *x = &d[a * SKEW_MAX_HOSTS + b];
             if (x->n < SKEW_MIN_SAMPLES)
                 continue;
-            qsort(x->v, x->n, sizeof *x->v, cmp_i64);
+            cb_sort(x->v, x->n, sizeof *x->v, cmp_i64);
             int64_t med = x->v[x->n / 2];
             if (med < SKEW_MIN_TICKS && med > -SKEW_MIN_TICKS)
                 continue;
@@ -344,7 +363,7 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
                     needed[nn++] = rule->channels[c];
             }
         }
-        qsort(needed, nn, sizeof *needed, cmp_str);
+        cb_sort(needed, nn, sizeof *needed, cmp_str);
         for (size_t k = 0; k < nn; k++) {
             int have = 0;
             for (size_t i = 0; i < np && !have; i++)

@@ -19,6 +19,7 @@
 
 #include "alloc.h"
 #include "rules_internal.h"
+#include "sort.h"
 
 #define MAX_DEPTH 16
 #define MAX_RULE_FILE (4u << 20)
@@ -1301,7 +1302,7 @@ enum cb_status cb_rules_load_dir(struct cb_rules **prs, const char *dir,
             names[n++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    cb_sort(names, n, sizeof *names, cmp_str);
     enum cb_status st = CB_OK;
     if (!*prs && !(*prs = rules_new()))
         st = CB_E_NOMEM;
