@@ -22,9 +22,10 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "host.h"
-#include "stream.h"
 #include "casebrief/analysis.h"
+#include "host.h"
+#include "sort.h"
+#include "stream.h"
 
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
@@ -65,6 +66,7 @@ void cb_analysis_warn(struct cb_analysis *an, const char *source,
     va_end(ap);
     if (!w)
         return;
+    w->from = an->reading;
     if (an->warnings_tail)
         an->warnings_tail->next = w;
     else
@@ -151,6 +153,7 @@ static struct cb_source *new_source(struct cb_analysis *an, const char *path)
     src->first = src->last = CB_TIME_NONE;
     src->nk_first = src->nk_last = CB_TIME_NONE;
     src->index = (unsigned)an->nsources;
+    src->from = an->reading;
     an->sources[an->nsources++] = src;
     return src;
 }
@@ -1118,7 +1121,7 @@ static enum cb_status ingest_dir(struct cb_analysis *an, const char *fs_path,
     }
     closedir(d);
     if (names)
-        qsort(names, n, sizeof *names, cmp_names); /* deterministic order */
+        cb_sort(names, n, sizeof *names, cmp_names); /* deterministic order */
     char fs_child[CB_LIMIT_PATH_BYTES], child[CB_LIMIT_PATH_BYTES];
     for (size_t i = 0; i < n && st == CB_OK; i++) {
         if ((size_t)snprintf(fs_child, sizeof fs_child, "%s/%s", fs_path,
@@ -1164,11 +1167,28 @@ static void input_label(const char *path, char *out, size_t size)
         out[--n] = '\0';
 }
 
-enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
-                              struct cb_error *err)
+/* Mark what follows as brought by the input named label (the outermost
+ * call only: sidecars are ingested from inside one). */
+static enum cb_status reading_begin(struct cb_analysis *an, const char *label)
 {
-    char label[CB_LIMIT_PATH_BYTES];
-    input_label(path, label, sizeof label);
+    if (an->reading_depth++ == 0) {
+        an->reading.input = cb_arena_strdup(an->arena, label);
+        an->reading.sidecar = 0;
+        if (!an->reading.input)
+            return CB_E_NOMEM;
+    }
+    return CB_OK;
+}
+
+static void reading_end(struct cb_analysis *an)
+{
+    if (--an->reading_depth == 0)
+        an->reading = (struct cb_input_of){NULL, 0};
+}
+
+static enum cb_status ingest_input(struct cb_analysis *an, const char *path,
+                                   const char *label, struct cb_error *err)
+{
     struct stat sb;
     if (stat(path, &sb) != 0) {
         int e = errno;
@@ -1184,9 +1204,26 @@ enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
     else
         st = ingest_file(an, path, label, err);
     /* files beside it that belong to it (an .evtx's LocaleMetaData) */
+    int outer = an->reading_depth == 1, was = an->reading.sidecar;
+    if (outer)
+        an->reading.sidecar = 1;
     for (size_t i = 0; i < an->nparsers && st == CB_OK; i++)
         if (!S_ISDIR(sb.st_mode) && an->parsers[i]->sidecars)
             st = an->parsers[i]->sidecars(an, path);
+    if (outer)
+        an->reading.sidecar = was;
+    return st;
+}
+
+enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
+                              struct cb_error *err)
+{
+    char label[CB_LIMIT_PATH_BYTES];
+    input_label(path, label, sizeof label);
+    enum cb_status st = reading_begin(an, label);
+    if (st == CB_OK)
+        st = ingest_input(an, path, label, err);
+    reading_end(an);
     if (an->progress)
         fprintf(stderr, "\r\033[K");
     return st;
@@ -1202,7 +1239,10 @@ enum cb_status cb_ingest_memory(struct cb_analysis *an, const char *name,
         return CB_E_NOMEM;
     __atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&an->total_bytes, len, __ATOMIC_RELAXED);
-    enum cb_status st = handle_stream(an, &s, name, 0, NULL);
+    enum cb_status st = reading_begin(an, name);
+    if (st == CB_OK)
+        st = handle_stream(an, &s, name, 0, NULL);
+    reading_end(an);
     cb_stream_fini(&s);
     return st;
 }
@@ -1219,7 +1259,10 @@ enum cb_status cb_ingest_leaf_memory(struct cb_analysis *an, const char *name,
         an->forced = ops;
     __atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&an->total_bytes, len, __ATOMIC_RELAXED);
-    enum cb_status st = parse_leaf(an, &s, name);
+    enum cb_status st = reading_begin(an, name);
+    if (st == CB_OK)
+        st = parse_leaf(an, &s, name);
+    reading_end(an);
     an->forced = saved;
     cb_stream_fini(&s);
     return st;

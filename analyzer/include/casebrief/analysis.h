@@ -54,6 +54,10 @@ struct cb_analysis {
         void *pool;
     } pools[8];
 
+    /* the input being read (cb_ingest_path may nest for sidecars) */
+    struct cb_input_of reading;
+    unsigned reading_depth;
+
     struct cb_source **sources;
     size_t nsources, sources_cap;
     struct cb_warning *warnings, *warnings_tail; /* bundle level */
@@ -80,10 +84,14 @@ void cb_analysis_use_parsers(struct cb_analysis *an,
                              size_t count);
 
 /*
- * After the last input: each parser's finish pass (sidecars paired with
- * what they belong to), then the time basis of every source
- * (timebasis.h). Needed before cb_timeline_build; running it again does
- * nothing. CB_OK or CB_E_NOMEM.
+ * After the last input: the sources put in path order (component by
+ * component, as one directory holding every input would be read) and
+ * numbered in it, the bundle-level warnings in the order of their
+ * sources, so that the order inputs were named or packed in decides
+ * nothing; then each parser's finish pass (sidecars paired with what they
+ * belong to), then the time basis of every source (timebasis.h). Needed
+ * before cb_timeline_build; running it again does nothing. CB_OK or
+ * CB_E_NOMEM.
  */
 enum cb_status cb_analysis_finish(struct cb_analysis *an);
 
