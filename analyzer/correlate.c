@@ -17,13 +17,11 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "casebrief/limits.h"
 #include "casebrief/analysis.h"
 #include "rules_internal.h"
 #include "sort.h"
 
-#define MAX_EVIDENCE 24
-#define MAX_ENTITIES 32
-#define MAX_CAPTURE 256
 #define ID_RANGE_INDEXED 1024 /* wider id ranges go to the generic list */
 
 struct hit {
@@ -129,7 +127,6 @@ struct span {
     const char *host;
     cb_time first, last;
 };
-#define MAX_SPANS 256
 
 /* The first and last time of the data: the timeline's, widened by the
  * events that were read but not kept (host NULL: every host). */
@@ -157,14 +154,16 @@ static void host_span(struct engine *g, const char *host, cb_time *first,
     counted_span(tl, NULL, first, last);
     if (!g->spans_done) {
         g->spans_done = 1;
-        g->spans = cb_arena_alloc(g->arena, MAX_SPANS * sizeof *g->spans);
+        g->spans =
+            cb_arena_alloc(g->arena, CB_LIMIT_ABSENCE_HOSTS * sizeof *g->spans);
         for (size_t i = 0; g->spans && i < tl->count; i++) {
             const struct cb_event *e = tl->events[i];
             size_t k = 0;
             while (k < g->nspans && g->spans[k].host != e->host)
                 k++;
             if (k == g->nspans) {
-                if (k == MAX_SPANS) { /* too many hosts: whole bundle */
+                /* too many hosts: whole bundle */
+                if (k == CB_LIMIT_ABSENCE_HOSTS) {
                     g->nspans = 0;
                     g->spans = NULL;
                     break;
@@ -317,7 +316,7 @@ static int take_captures(struct engine *g, pcre2_code *re, const char *subj,
     pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->md);
     uint32_t pairs = pcre2_get_ovector_count(g->md);
-    for (uint32_t i = 0; i < count && *nents < MAX_ENTITIES; i++) {
+    for (uint32_t i = 0; i < count && *nents < CB_LIMIT_FINDING_ENTITIES; i++) {
         PCRE2_SPTR e = table + i * size;
         uint32_t num = (uint32_t)(e[0] << 8 | e[1]);
         if (num >= pairs || ov[2 * num] == PCRE2_UNSET)
@@ -325,8 +324,8 @@ static int take_captures(struct engine *g, pcre2_code *re, const char *subj,
         size_t len = ov[2 * num + 1] - ov[2 * num];
         if (len == 0)
             continue;
-        if (len > MAX_CAPTURE)
-            len = MAX_CAPTURE;
+        if (len > CB_LIMIT_CAPTURE_BYTES)
+            len = CB_LIMIT_CAPTURE_BYTES;
         const char *name = (const char *)e + 2;
         const char *val = cb_arena_strndup(g->arena, subj + ov[2 * num], len);
         if (!val)
@@ -647,7 +646,7 @@ static void candidates(struct engine *g, const struct cb_event *e,
 
 static int scan(struct engine *g)
 {
-    struct cb_entity ents[MAX_ENTITIES];
+    struct cb_entity ents[CB_LIMIT_FINDING_ENTITIES];
     unsigned nents;
     for (size_t i = 0; i < g->tl->count; i++) {
         const struct cb_event *e = g->tl->events[i];
@@ -681,7 +680,7 @@ struct draft {
     const char *key;
     size_t count;
     cb_time first, last;
-    struct cb_evidence ev[MAX_EVIDENCE];
+    struct cb_evidence ev[CB_LIMIT_FINDING_EVIDENCE];
     size_t nev;
     size_t *all; /* timeline indices of every event taking part */
     size_t nall, capall;
@@ -705,12 +704,13 @@ static int draft_add(struct engine *g, struct draft *d, const struct hit *h,
     if (d->last == CB_TIME_NONE || e->ts > d->last)
         d->last = e->ts;
     /* evidence: the first ones, then the latest replace the tail */
-    if (d->nev < MAX_EVIDENCE) {
+    if (d->nev < CB_LIMIT_FINDING_EVIDENCE) {
         d->ev[d->nev++] = (struct cb_evidence){e, role};
     } else {
-        memmove(d->ev + MAX_EVIDENCE / 2, d->ev + MAX_EVIDENCE / 2 + 1,
-                (MAX_EVIDENCE / 2 - 1) * sizeof *d->ev);
-        d->ev[MAX_EVIDENCE - 1] = (struct cb_evidence){e, role};
+        memmove(d->ev + CB_LIMIT_FINDING_EVIDENCE / 2,
+                d->ev + CB_LIMIT_FINDING_EVIDENCE / 2 + 1,
+                (CB_LIMIT_FINDING_EVIDENCE / 2 - 1) * sizeof *d->ev);
+        d->ev[CB_LIMIT_FINDING_EVIDENCE - 1] = (struct cb_evidence){e, role};
     }
     return 0;
 }
@@ -856,7 +856,7 @@ static void adjust_confidence(struct engine *g, size_t ri, struct draft *d,
             if (ad->same_group && strcmp(hs->v[i].key, d->key) != 0)
                 continue;
             found = 1;
-            if (!ad->absent && d->nev < MAX_EVIDENCE)
+            if (!ad->absent && d->nev < CB_LIMIT_FINDING_EVIDENCE)
                 d->ev[d->nev++] = (struct cb_evidence){
                     g->tl->events[hs->v[i].ev], r->names[ad->step]};
         }
@@ -928,7 +928,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     cb_sort(d->all, d->nall, sizeof *d->all, cmp_size);
     const char **hosts = cb_arena_alloc(g->arena, (d->nall + 1) * sizeof *hosts);
     struct cb_entity *ents =
-        cb_arena_alloc(g->arena, MAX_ENTITIES * sizeof *ents);
+        cb_arena_alloc(g->arena, CB_LIMIT_FINDING_ENTITIES * sizeof *ents);
     if (!hosts || !ents)
         return -1;
     size_t nh = 0, ne = 0;
@@ -954,7 +954,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
                 for (size_t j = 0; j < ne && !seen; j++)
                     seen = !strcmp(ents[j].name, hs->v[i].ents[k].name) &&
                            !strcasecmp(ents[j].value, hs->v[i].ents[k].value);
-                if (!seen && ne < MAX_ENTITIES)
+                if (!seen && ne < CB_LIMIT_FINDING_ENTITIES)
                     ents[ne++] = hs->v[i].ents[k];
             }
         }
@@ -1310,7 +1310,7 @@ int cb_keeper_wants(void *ctx, const struct cb_event *e)
     /* warnings and above, and levels not known */
     int keep = e->level == 0 || e->level <= CB_LEVEL_WARNING;
     g->event_no++; /* a new event for the literal memo */
-    struct cb_entity ents[MAX_ENTITIES];
+    struct cb_entity ents[CB_LIMIT_FINDING_ENTITIES];
     unsigned nents;
     const struct mlist *lists[3];
     candidates(g, e, lists);

@@ -9,10 +9,9 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "casebrief/limits.h"
 #include "rules_internal.h"
 #include "sort.h"
-
-#define MAX_CHANNELS 512
 
 /* Channel names, distinct (case-insensitively, so also as bytes). */
 static int cmp_str(const void *a, const void *b)
@@ -44,7 +43,6 @@ static int cmp_time(const void *a, const void *b)
 #define SILENT_MIN_EVENTS 200
 #define SILENT_MIN_TICKS (3600LL * 10000000) /* an hour */
 #define SILENT_FACTOR 200                    /* times the median interval */
-#define SILENT_PER_SOURCE 3
 #define SILENT_SAMPLE 65536
 #define TIME_AT(s, k) ((s)->times ? (s)->times[k] : (s)->events[k]->ts)
 
@@ -83,17 +81,17 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
         cb_time limit = median * SILENT_FACTOR;
         if (limit < SILENT_MIN_TICKS)
             limit = SILENT_MIN_TICKS;
-        /* the SILENT_PER_SOURCE longest gaps above the limit, in one pass,
-         * then reported in time order */
-        cb_time top[SILENT_PER_SOURCE] = {0};
-        size_t at[SILENT_PER_SOURCE] = {0};
+        /* the CB_LIMIT_SILENT_PER_SOURCE longest gaps above the limit, in one
+         * pass, then reported in time order */
+        cb_time top[CB_LIMIT_SILENT_PER_SOURCE] = {0};
+        size_t at[CB_LIMIT_SILENT_PER_SOURCE] = {0};
         cb_time prev = TIME_AT(s, 0);
         for (size_t k = 0; k < all; k++) {
             cb_time t = TIME_AT(s, k + 1), gap = t - prev;
             prev = t;
-            if (gap <= limit || gap <= top[SILENT_PER_SOURCE - 1])
+            if (gap <= limit || gap <= top[CB_LIMIT_SILENT_PER_SOURCE - 1])
                 continue;
-            size_t q = SILENT_PER_SOURCE - 1;
+            size_t q = CB_LIMIT_SILENT_PER_SOURCE - 1;
             while (q > 0 && top[q - 1] < gap) {
                 top[q] = top[q - 1];
                 at[q] = at[q - 1];
@@ -103,7 +101,7 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
             at[q] = k;
         }
         size_t nshow = 0;
-        while (nshow < SILENT_PER_SOURCE && top[nshow])
+        while (nshow < CB_LIMIT_SILENT_PER_SOURCE && top[nshow])
             nshow++;
         /* time order: by position in the (sorted) source */
         for (size_t a = 1; a < nshow; a++)
@@ -148,7 +146,6 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
 #define SKEW_SPREAD (600LL * 10000000)  /* same record within 10 min */
 #define SKEW_MIN_TICKS (2LL * 10000000) /* below 2 s: not worth saying */
 #define SKEW_MIN_SAMPLES 3
-#define SKEW_MAX_HOSTS 64
 
 struct stamp {
     uint64_t key;
@@ -220,9 +217,10 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
         st[n++] = (struct stamp){h, e->host, e->ts};
     }
     cb_sort(st, n, sizeof *st, cmp_stamp);
-    const char *hosts[SKEW_MAX_HOSTS];
+    const char *hosts[CB_LIMIT_SKEW_HOSTS];
     size_t nh = 0;
-    struct deltas *d = cb_calloc(SKEW_MAX_HOSTS * SKEW_MAX_HOSTS, sizeof *d);
+    struct deltas *d =
+        cb_calloc(CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS, sizeof *d);
     if (!d) {
         cb_free(st);
         return -1;
@@ -233,7 +231,7 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
         while (j < n && st[j].key == st[i].key)
             j++;
         /* one occurrence per host, two hosts or more, close in time */
-        int ok = j - i >= 2 && j - i <= SKEW_MAX_HOSTS &&
+        int ok = j - i >= 2 && j - i <= CB_LIMIT_SKEW_HOSTS &&
                  st[j - 1].ts - st[i].ts <= SKEW_SPREAD;
         for (size_t a = i; a < j && ok; a++)
             for (size_t b = a + 1; b < j && ok; b++)
@@ -245,15 +243,15 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
                 size_t ia = 0, ib = 0;
                 while (ia < nh && hosts[ia] != st[a].host)
                     ia++;
-                if (ia == nh && nh < SKEW_MAX_HOSTS)
+                if (ia == nh && nh < CB_LIMIT_SKEW_HOSTS)
                     hosts[nh++] = st[a].host;
                 while (ib < nh && hosts[ib] != st[b].host)
                     ib++;
-                if (ib == nh && nh < SKEW_MAX_HOSTS)
+                if (ib == nh && nh < CB_LIMIT_SKEW_HOSTS)
                     hosts[nh++] = st[b].host;
                 if (ia >= nh || ib >= nh)
                     continue;
-                struct deltas *x = &d[ia * SKEW_MAX_HOSTS + ib];
+                struct deltas *x = &d[ia * CB_LIMIT_SKEW_HOSTS + ib];
                 if (x->n == x->cap) {
                     size_t c = x->cap ? x->cap * 2 : 16;
                     int64_t *nv = cb_realloc(x->v, c * sizeof *nv);
@@ -272,7 +270,7 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
     }
     /* report pairs in host-name order (d holds each pair once, under the
      * name that sorts first) */
-    size_t order[SKEW_MAX_HOSTS];
+    size_t order[CB_LIMIT_SKEW_HOSTS];
     for (size_t a = 0; a < nh; a++)
         order[a] = a;
     for (size_t a = 1; a < nh; a++) /* insertion sort: few hosts */
@@ -285,7 +283,7 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
     for (size_t oa = 0; oa < nh && rc == 0; oa++) {
         for (size_t ob = oa + 1; ob < nh && rc == 0; ob++) {
             size_t a = order[oa], b = order[ob];
-            struct deltas *x = &d[a * SKEW_MAX_HOSTS + b];
+            struct deltas *x = &d[a * CB_LIMIT_SKEW_HOSTS + b];
             if (x->n < SKEW_MIN_SAMPLES)
                 continue;
             cb_sort(x->v, x->n, sizeof *x->v, cmp_i64);
@@ -316,7 +314,7 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
                 rc = -1;
         }
     }
-    for (size_t k = 0; k < SKEW_MAX_HOSTS * SKEW_MAX_HOSTS; k++)
+    for (size_t k = 0; k < CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS; k++)
         cb_free(d[k].v);
     cb_free(d);
     cb_free(st);
@@ -335,10 +333,10 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
     size_t cap = 0;
     if (tl->count && rs) {
         /* channels present: few distinct interned pointers */
-        const char *present[MAX_CHANNELS];
+        const char *present[CB_LIMIT_GAP_CHANNELS];
         size_t np = 0;
         const char *last = NULL;
-        for (size_t i = 0; i < tl->count && np < MAX_CHANNELS; i++) {
+        for (size_t i = 0; i < tl->count && np < CB_LIMIT_GAP_CHANNELS; i++) {
             const char *c = tl->events[i]->channel;
             if (c == last)
                 continue;
@@ -350,12 +348,12 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
                 present[np++] = c;
         }
         /* channels needed, each with the rules needing it */
-        const char *needed[MAX_CHANNELS];
+        const char *needed[CB_LIMIT_GAP_CHANNELS];
         size_t nn = 0;
         for (size_t r = 0; r < rs->count; r++) {
             const struct cb_rule *rule = rs->rules[r];
-            for (unsigned c = 0; c < rule->nchannels && nn < MAX_CHANNELS;
-                 c++) {
+            for (unsigned c = 0;
+                 c < rule->nchannels && nn < CB_LIMIT_GAP_CHANNELS; c++) {
                 size_t k = 0;
                 while (k < nn && strcasecmp(needed[k], rule->channels[c]))
                     k++;

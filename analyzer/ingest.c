@@ -243,12 +243,11 @@ static void count_event(struct cb_source *src, const struct cb_event *ev)
         src->last = ev->ts;
 }
 
-/* Context of a filtered source: the CONTEXT_LINES lines before a line a
- * rule takes and after it are kept too, so that the report shows what led
- * up to the evidence and what followed. Lines not (yet) kept wait in a
- * ring of copies; the oldest one, pushed out, is counted, and so are the
- * held ones when another line is kept first (the order stays the log's). */
-#define CONTEXT_LINES 5
+/* Context of a filtered source: the CB_LIMIT_CONTEXT_LINES lines before a line
+ * a rule takes and after it are kept too, so that the report shows what led up
+ * to the evidence and what followed. Lines not (yet) kept wait in a ring of
+ * copies; the oldest one, pushed out, is counted, and so are the held ones when
+ * another line is kept first (the order stays the log's). */
 
 struct pending {
     struct cb_event ev;
@@ -257,14 +256,14 @@ struct pending {
 };
 
 struct context {
-    struct pending ring[CONTEXT_LINES];
+    struct pending ring[CB_LIMIT_CONTEXT_LINES];
     unsigned first, n; /* oldest entry, entries held */
     unsigned after;    /* lines still to keep after a kept one */
 };
 
 static void context_free(struct context *c)
 {
-    for (unsigned i = 0; i < CONTEXT_LINES; i++)
+    for (unsigned i = 0; i < CB_LIMIT_CONTEXT_LINES; i++)
         cb_free(c->ring[i].msg);
 }
 
@@ -273,12 +272,12 @@ static void context_free(struct context *c)
 static int context_hold(struct context *c, struct cb_source *src,
                         const struct cb_event *ev)
 {
-    if (c->n == CONTEXT_LINES) {
+    if (c->n == CB_LIMIT_CONTEXT_LINES) {
         count_event(src, &c->ring[c->first].ev);
-        c->first = (c->first + 1) % CONTEXT_LINES;
+        c->first = (c->first + 1) % CB_LIMIT_CONTEXT_LINES;
         c->n--;
     }
-    struct pending *pd = &c->ring[(c->first + c->n) % CONTEXT_LINES];
+    struct pending *pd = &c->ring[(c->first + c->n) % CB_LIMIT_CONTEXT_LINES];
     const char *m = ev->message ? ev->message : "";
     size_t len = strlen(m);
     if (len >= pd->cap) {
@@ -301,7 +300,7 @@ static int context_hold(struct context *c, struct cb_source *src,
 static int context_flush(struct context *c, struct cb_source *src,
                          struct cb_arena *arena)
 {
-    for (; c->n; c->n--, c->first = (c->first + 1) % CONTEXT_LINES) {
+    for (; c->n; c->n--, c->first = (c->first + 1) % CB_LIMIT_CONTEXT_LINES) {
         const struct pending *pd = &c->ring[c->first];
         struct cb_event *ev = cb_arena_alloc(arena, sizeof *ev);
         char *m = ev ? cb_arena_strdup(arena, pd->msg) : NULL;
@@ -319,7 +318,7 @@ static int context_flush(struct context *c, struct cb_source *src,
  * context came first. */
 static void context_end(struct context *c, struct cb_source *src)
 {
-    for (; c->n; c->n--, c->first = (c->first + 1) % CONTEXT_LINES)
+    for (; c->n; c->n--, c->first = (c->first + 1) % CB_LIMIT_CONTEXT_LINES)
         count_event(src, &c->ring[c->first].ev);
 }
 
@@ -417,7 +416,7 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
                     st = CB_E_NOMEM;
                     break;
                 }
-                ctx.after = CONTEXT_LINES;
+                ctx.after = CB_LIMIT_CONTEXT_LINES;
             } else if (k) {
                 context_end(&ctx, src);
                 if (ctx.after)

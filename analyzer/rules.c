@@ -18,13 +18,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "casebrief/limits.h"
 #include "rules_internal.h"
 #include "sort.h"
-
-#define MAX_DEPTH 16
-#define MAX_RULE_FILE (4u << 20)
-#define MATCH_LIMIT 200000u
-#define DEPTH_LIMIT 2000u
 
 /* ---- a small element tree ---------------------------------------------- */
 
@@ -74,8 +70,9 @@ static void XMLCALL on_start(void *ud, const XML_Char *name,
 {
     struct load *l = ud;
     unsigned line = (unsigned)XML_GetCurrentLineNumber(l->xp);
-    if (++l->depth > MAX_DEPTH) {
-        add_error(l, line, "elements nested deeper than %d", MAX_DEPTH);
+    if (++l->depth > CB_LIMIT_RULE_DEPTH) {
+        add_error(l, line, "elements nested deeper than %d",
+                  CB_LIMIT_RULE_DEPTH);
         XML_StopParser(l->xp, XML_FALSE);
         return;
     }
@@ -1143,8 +1140,8 @@ static struct cb_rules *rules_new(void)
         return NULL;
     }
     /* a rule's regex meets hostile text: bound its work */
-    pcre2_set_match_limit(rs->mctx, MATCH_LIMIT);
-    pcre2_set_depth_limit(rs->mctx, DEPTH_LIMIT);
+    pcre2_set_match_limit(rs->mctx, CB_LIMIT_REGEX_MATCH);
+    pcre2_set_depth_limit(rs->mctx, CB_LIMIT_REGEX_DEPTH);
     return rs;
 }
 
@@ -1208,8 +1205,9 @@ enum cb_status cb_rules_load_memory(struct cb_rules **prs, const char *name,
     l.file = cb_arena_strdup(rs->arena, name);
     if (!l.file)
         return CB_E_NOMEM;
-    if (len > MAX_RULE_FILE) {
-        add_error(&l, 0, "rule file larger than %u bytes", MAX_RULE_FILE);
+    if (len > CB_LIMIT_RULE_FILE_BYTES) {
+        add_error(&l, 0, "rule file larger than %u bytes",
+                  CB_LIMIT_RULE_FILE_BYTES);
         return CB_OK;
     }
     l.xp = XML_ParserCreate("UTF-8");
@@ -1268,12 +1266,12 @@ enum cb_status cb_rules_load_file(struct cb_rules **prs, const char *path,
     FILE *f = fopen(path, "rb");
     if (!f)
         return CB_E_IO;
-    char *buf = cb_malloc(MAX_RULE_FILE + 1);
+    char *buf = cb_malloc(CB_LIMIT_RULE_FILE_BYTES + 1);
     if (!buf) {
         fclose(f);
         return CB_E_NOMEM;
     }
-    size_t n = fread(buf, 1, MAX_RULE_FILE + 1, f);
+    size_t n = fread(buf, 1, CB_LIMIT_RULE_FILE_BYTES + 1, f);
     int err = ferror(f);
     fclose(f);
     enum cb_status st = err ? CB_E_IO
@@ -1293,10 +1291,10 @@ enum cb_status cb_rules_load_dir(struct cb_rules **prs, const char *dir,
     DIR *d = opendir(dir);
     if (!d)
         return CB_E_IO;
-    char *names[1024];
+    char *names[CB_LIMIT_RULE_FILES];
     size_t n = 0;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL && n < 1024) {
+    while ((de = readdir(d)) != NULL && n < CB_LIMIT_RULE_FILES) {
         size_t len = strlen(de->d_name);
         if (len > 4 && strcmp(de->d_name + len - 4, ".xml") == 0)
             names[n++] = strdup(de->d_name);

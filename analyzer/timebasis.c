@@ -26,7 +26,6 @@
 #define QUARTER (900LL * TICKS_PER_S)
 #define MAX_QUARTERS 56       /* +-14:00 */
 #define NOFF (2 * MAX_QUARTERS + 1)
-#define TWIN_SAMPLE 4000      /* local records tried per source */
 #define TWIN_MIN_VOTES 3      /* fewer matches decide nothing... */
 #define TWIN_SMALL_FILE 3     /* ...unless the file is that small */
 
@@ -270,7 +269,8 @@ static int twin_offset(const struct ref *r, size_t n, struct cb_source *s,
         with_id += local_with_id(s->events[i]);
     if (!with_id || !n)
         return 0;
-    size_t step = with_id > TWIN_SAMPLE ? with_id / TWIN_SAMPLE : 1;
+    size_t step =
+        with_id > CB_LIMIT_TWIN_SAMPLE ? with_id / CB_LIMIT_TWIN_SAMPLE : 1;
     size_t votes[NOFF] = {0}, tried = 0, k = 0;
     for (size_t i = 0; i < s->nevents; i++) {
         const struct cb_event *e = s->events[i];

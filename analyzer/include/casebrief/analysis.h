@@ -24,7 +24,9 @@ struct cb_tz_override {
     const char *host; /* upper case, or NULL */
     int32_t east_min;
 };
-#define CB_MAX_TZ_OVERRIDES 64
+/* the cap is CB_LIMIT_TZ_OVERRIDES (limits.h); this name stays while
+ * cli/ still uses it */
+#define CB_MAX_TZ_OVERRIDES CB_LIMIT_TZ_OVERRIDES
 
 struct cb_analysis {
     struct cb_limits limits;
@@ -36,7 +38,7 @@ struct cb_analysis {
     const struct cb_parser_ops *forced; /* --input-format, or NULL */
     int progress;                       /* progress lines on stderr */
     struct cb_parse_opts opts;          /* -j, --date-order */
-    struct cb_tz_override tz[CB_MAX_TZ_OVERRIDES]; /* --tz */
+    struct cb_tz_override tz[CB_LIMIT_TZ_OVERRIDES]; /* --tz */
     unsigned ntz;
 
     /* Optional filter (analyze): an event of a rewindable parser (see
