@@ -1000,6 +1000,213 @@ static const char **keys_of(struct engine *g, const struct hits *hs,
     return k;
 }
 
+/* One group (key) of a rule: the hits of its first step with that key,
+ * walked in time order, and the state of the episode being drafted. */
+struct walk {
+    struct engine *g;
+    size_t ri;
+    const struct cb_rule *r;
+    const struct hits *first;
+    const char *key;
+    size_t *idx; /* indices in first of the key's hits */
+    size_t nidx;
+    cb_time start_of_data, end_of_data;
+    size_t win_lo;        /* count: start of the sliding window */
+    size_t added_upto;    /* count: hits before this are in drafts */
+    cb_time episode_end;  /* of the occurrences drafted so far */
+    cb_time last_counted; /* same-within */
+};
+
+/* What one hit of the first step makes of the rule: the hits taking part
+ * (first step first) and when the occurrence ends. */
+struct occurrence {
+    const struct hit *chain[16];
+    unsigned nchain;
+    cb_time end;
+};
+
+/* Each type judges whether the j-th hit of the key is an occurrence. */
+typedef int occurs_fn(struct walk *w, size_t j, const struct hit *h,
+                      struct occurrence *o);
+
+static int occurs_single(struct walk *w, size_t j, const struct hit *h,
+                         struct occurrence *o)
+{
+    (void)w, (void)j;
+    o->chain[o->nchain++] = h;
+    return 1;
+}
+
+/* min_count hits of the key (on min_hosts hosts) within the window
+ * ending at h. */
+static int occurs_count(struct walk *w, size_t j, const struct hit *h,
+                        struct occurrence *o)
+{
+    (void)o;
+    const struct cb_rule *r = w->r;
+    const struct hits *first = w->first;
+    while (first->v[w->idx[w->win_lo]].t < h->t - r->window)
+        w->win_lo++;
+    if (j + 1 - w->win_lo < r->min_count)
+        return 0;
+    if (r->min_hosts <= 1)
+        return 1;
+    /* distinct hosts in the window (few: linear) */
+    const char *seen[64];
+    unsigned ns = 0;
+    for (size_t i = w->win_lo; i <= j && ns < 64; i++) {
+        const char *hh = w->g->tl->events[first->v[w->idx[i]].ev]->host;
+        unsigned q = 0;
+        while (q < ns && seen[q] != hh)
+            q++;
+        if (q == ns)
+            seen[ns++] = hh;
+    }
+    return ns >= r->min_hosts;
+}
+
+/* Every further step in order after h, within the window. */
+static int occurs_sequence(struct walk *w, size_t j, const struct hit *h,
+                           struct occurrence *o)
+{
+    (void)j;
+    const struct cb_rule *r = w->r;
+    o->chain[o->nchain++] = h;
+    const struct hit *prev = h;
+    for (unsigned s = 1; s < r->nsteps; s++) {
+        const struct hit *nx = find_hit(&w->g->hits[w->ri][r->steps[s]], w->key,
+                                        prev->t, h->t + r->window, prev->ev);
+        if (!nx)
+            return 0;
+        o->chain[o->nchain++] = nx;
+        prev = nx;
+    }
+    o->end = prev->t;
+    return 1;
+}
+
+/* Every further step within the window on either side of h. */
+static int occurs_cooccur(struct walk *w, size_t j, const struct hit *h,
+                          struct occurrence *o)
+{
+    (void)j;
+    const struct cb_rule *r = w->r;
+    o->chain[o->nchain++] = h;
+    for (unsigned s = 1; s < r->nsteps; s++) {
+        const struct hit *nx;
+        if (!any_hit(&w->g->hits[w->ri][r->steps[s]], w->key, h->t - r->window,
+                     h->t + r->window, &nx))
+            return 0;
+        o->chain[o->nchain++] = nx;
+    }
+    return 1;
+}
+
+/* No hit of the second step within the window after (or around) h. */
+static int occurs_absence(struct walk *w, size_t j, const struct hit *h,
+                          struct occurrence *o)
+{
+    (void)j;
+    const struct cb_rule *r = w->r;
+    /* only when the data covers the whole window: the host's data when
+     * grouped by host */
+    cb_time data_first = w->start_of_data;
+    cb_time data_last = w->end_of_data;
+    if (r->group == GROUP_HOST)
+        host_span(w->g, w->g->tl->events[h->ev]->host, &data_first, &data_last);
+    if (h->t + r->window > data_last)
+        return 0;
+    cb_time from = r->both_ways ? h->t - r->window : h->t;
+    if (r->both_ways && from < data_first)
+        return 0; /* the data does not reach back far enough */
+    if (find_hit(&w->g->hits[w->ri][r->steps[1]], w->key, from,
+                 h->t + r->window, r->both_ways ? SIZE_MAX : h->ev))
+        return 0;
+    o->chain[o->nchain++] = h;
+    return 1;
+}
+
+static occurs_fn *const occurs_of[] = {
+    [CORR_SINGLE] = occurs_single,   [CORR_SEQUENCE] = occurs_sequence,
+    [CORR_COOCCUR] = occurs_cooccur, [CORR_COUNT] = occurs_count,
+    [CORR_ABSENCE] = occurs_absence,
+};
+
+/* Enough occurrences in the draft for a finding. */
+static int draft_counts(const struct draft *d)
+{
+    const struct cb_rule *r = d->rule;
+    return d->count && d->count >= (r->type == CORR_SINGLE ? r->min_count : 1);
+}
+
+/* Add occurrence o of the j-th hit h to the draft, emitting the draft
+ * first when o starts a new episode. */
+static int join_episode(struct walk *w, struct draft *d, size_t j,
+                        const struct hit *h, const struct occurrence *o)
+{
+    const struct cb_rule *r = w->r;
+    int rc = 0;
+    /* a new episode when this occurrence starts beyond the window after
+     * the previous one (single: only with a window) */
+    cb_time gap = r->window;
+    if (d->count && w->episode_end != CB_TIME_NONE &&
+        (r->type != CORR_SINGLE || gap) && h->t > w->episode_end + gap) {
+        if (draft_counts(d))
+            rc = emit(w->g, w->ri, d);
+        draft_reset(d, r, w->key);
+    }
+    if (r->type == CORR_COUNT) {
+        /* the whole window joins the episode; count hits, not windows */
+        size_t from = w->win_lo > w->added_upto ? w->win_lo : w->added_upto;
+        for (size_t i = from; i <= j && rc == 0; i++)
+            rc = draft_add(w->g, d, &w->first->v[w->idx[i]],
+                           r->names[r->steps[0]]);
+        d->count += j + 1 - from;
+        w->added_upto = j + 1;
+    } else {
+        /* several logs reporting one failure: one occurrence */
+        if (!(r->same_within && d->count && w->last_counted != CB_TIME_NONE &&
+              h->t - w->last_counted <= r->same_within)) {
+            d->count++;
+            w->last_counted = h->t;
+        }
+        for (unsigned c = 0; c < o->nchain && rc == 0; c++) {
+            unsigned step = r->type == CORR_SINGLE || r->type == CORR_ABSENCE
+                                ? r->steps[0]
+                                : r->steps[c];
+            rc = draft_add(w->g, d, o->chain[c], r->names[step]);
+        }
+    }
+    if (w->episode_end == CB_TIME_NONE || o->end > w->episode_end)
+        w->episode_end = o->end;
+    return rc;
+}
+
+/* The findings of one group: its hits in time order, occurrences joined
+ * into episodes, one finding per episode. */
+static int correlate_key(struct walk *w, struct draft *d)
+{
+    const struct hits *first = w->first;
+    draft_reset(d, w->r, w->key);
+    w->episode_end = w->last_counted = CB_TIME_NONE;
+    w->win_lo = w->added_upto = 0;
+    w->nidx = 0;
+    for (size_t i = 0; i < first->n; i++) {
+        if (strcmp(first->v[i].key, w->key) == 0)
+            w->idx[w->nidx++] = i;
+    }
+    int rc = 0;
+    for (size_t j = 0; j < w->nidx && rc == 0; j++) {
+        const struct hit *h = &first->v[w->idx[j]];
+        struct occurrence o = {.nchain = 0, .end = h->t};
+        if (occurs_of[w->r->type](w, j, h, &o))
+            rc = join_episode(w, d, j, h, &o);
+    }
+    if (rc == 0 && draft_counts(d))
+        rc = emit(w->g, w->ri, d);
+    return rc;
+}
+
 static int correlate_rule(struct engine *g, size_t ri)
 {
     const struct cb_rule *r = g->rs->rules[ri];
@@ -1010,156 +1217,20 @@ static int correlate_rule(struct engine *g, size_t ri)
     const char **keys = keys_of(g, first, &nkeys);
     if (!keys)
         return -1;
-    cb_time start_of_data = g->tl->events[0]->ts;
-    cb_time end_of_data = g->tl->events[g->tl->count - 1]->ts;
-    counted_span(g->tl, NULL, &start_of_data, &end_of_data);
+    struct walk w = {.g = g, .ri = ri, .r = r, .first = first};
+    w.start_of_data = g->tl->events[0]->ts;
+    w.end_of_data = g->tl->events[g->tl->count - 1]->ts;
+    counted_span(g->tl, NULL, &w.start_of_data, &w.end_of_data);
+    w.idx = cb_malloc((first->n + 1) * sizeof *w.idx);
+    if (!w.idx)
+        return -1;
     struct draft d = {0};
     int rc = 0;
     for (size_t k = 0; k < nkeys && rc == 0; k++) {
-        const char *key = keys[k];
-        draft_reset(&d, r, key);
-        cb_time episode_end = CB_TIME_NONE;
-        cb_time last_counted = CB_TIME_NONE; /* same-within */
-        size_t win_lo = 0;     /* count: start of the sliding window */
-        size_t added_upto = 0; /* count: hits before this are in drafts */
-        size_t *idx = cb_malloc((first->n + 1) * sizeof *idx);
-        if (!idx)
-            return -1;
-        size_t nidx = 0;
-        for (size_t i = 0; i < first->n; i++) {
-            if (strcmp(first->v[i].key, key) == 0)
-                idx[nidx++] = i;
-        }
-        for (size_t j = 0; j < nidx && rc == 0; j++) {
-            const struct hit *h = &first->v[idx[j]];
-            const struct hit *chain[16];
-            unsigned nchain = 0;
-            cb_time occ_end = h->t;
-            int occurs = 0;
-            switch (r->type) {
-            case CORR_SINGLE:
-                occurs = 1;
-                chain[nchain++] = h;
-                break;
-            case CORR_COUNT:
-                /* hits of this key within the window ending at h */
-                while (first->v[idx[win_lo]].t < h->t - r->window)
-                    win_lo++;
-                occurs = j + 1 - win_lo >= r->min_count;
-                if (occurs && r->min_hosts > 1) {
-                    /* distinct hosts in the window (few: linear) */
-                    const char *seen[64];
-                    unsigned ns = 0;
-                    for (size_t w = win_lo; w <= j && ns < 64; w++) {
-                        const char *hh =
-                            g->tl->events[first->v[idx[w]].ev]->host;
-                        unsigned q = 0;
-                        while (q < ns && seen[q] != hh)
-                            q++;
-                        if (q == ns)
-                            seen[ns++] = hh;
-                    }
-                    occurs = ns >= r->min_hosts;
-                }
-                break;
-            case CORR_SEQUENCE: {
-                chain[nchain++] = h;
-                const struct hit *prev = h;
-                occurs = 1;
-                for (unsigned s = 1; s < r->nsteps && occurs; s++) {
-                    const struct hit *nx =
-                        find_hit(&g->hits[ri][r->steps[s]], key, prev->t,
-                                 h->t + r->window, prev->ev);
-                    if (!nx) {
-                        occurs = 0;
-                        break;
-                    }
-                    chain[nchain++] = nx;
-                    prev = nx;
-                }
-                occ_end = prev->t;
-                break;
-            }
-            case CORR_COOCCUR: {
-                chain[nchain++] = h;
-                occurs = 1;
-                for (unsigned s = 1; s < r->nsteps && occurs; s++) {
-                    const struct hit *nx;
-                    if (!any_hit(&g->hits[ri][r->steps[s]], key,
-                                 h->t - r->window, h->t + r->window, &nx))
-                        occurs = 0;
-                    else
-                        chain[nchain++] = nx;
-                }
-                break;
-            }
-            case CORR_ABSENCE: {
-                /* only when the data covers the whole window: the host's
-                 * data when grouped by host */
-                cb_time data_first = start_of_data;
-                cb_time data_last = end_of_data;
-                if (r->group == GROUP_HOST)
-                    host_span(g, g->tl->events[h->ev]->host, &data_first,
-                              &data_last);
-                if (h->t + r->window > data_last)
-                    break;
-                cb_time from = r->both_ways ? h->t - r->window : h->t;
-                if (r->both_ways && from < data_first)
-                    break; /* the data does not reach back far enough */
-                const struct hit *nx = find_hit(
-                    &g->hits[ri][r->steps[1]], key, from, h->t + r->window,
-                    r->both_ways ? SIZE_MAX : h->ev);
-                if (!nx) {
-                    occurs = 1;
-                    chain[nchain++] = h;
-                }
-                break;
-            }
-            }
-            if (!occurs)
-                continue;
-            /* a new episode when this occurrence starts beyond the window
-             * after the previous one (single: only with a window) */
-            cb_time gap = r->window;
-            if (d.count && episode_end != CB_TIME_NONE &&
-                (r->type != CORR_SINGLE || gap) && h->t > episode_end + gap) {
-                if (d.count >= (r->type == CORR_SINGLE ? r->min_count : 1))
-                    rc = emit(g, ri, &d);
-                draft_reset(&d, r, key);
-            }
-            if (r->type == CORR_COUNT) {
-                /* the whole window joins the episode; count hits, not
-                 * windows */
-                size_t from = win_lo > added_upto ? win_lo : added_upto;
-                for (size_t w = from; w <= j && rc == 0; w++)
-                    rc = draft_add(g, &d, &first->v[idx[w]],
-                                   r->names[r->steps[0]]);
-                d.count += j + 1 - from;
-                added_upto = j + 1;
-            } else {
-                /* several logs reporting one failure: one occurrence */
-                if (!(r->same_within && d.count &&
-                      last_counted != CB_TIME_NONE &&
-                      h->t - last_counted <= r->same_within)) {
-                    d.count++;
-                    last_counted = h->t;
-                }
-                for (unsigned c = 0; c < nchain && rc == 0; c++) {
-                    unsigned step = r->type == CORR_SINGLE ||
-                                            r->type == CORR_ABSENCE
-                                        ? r->steps[0]
-                                        : r->steps[c];
-                    rc = draft_add(g, &d, chain[c], r->names[step]);
-                }
-            }
-            if (episode_end == CB_TIME_NONE || occ_end > episode_end)
-                episode_end = occ_end;
-        }
-        if (rc == 0 && d.count &&
-            d.count >= (r->type == CORR_SINGLE ? r->min_count : 1))
-            rc = emit(g, ri, &d);
-        cb_free(idx);
+        w.key = keys[k];
+        rc = correlate_key(&w, &d);
     }
+    cb_free(w.idx);
     cb_free(d.all);
     return rc;
 }
