@@ -324,32 +324,135 @@ static void context_end(struct context *c, struct cb_source *src)
 
 /* Parse one leaf (a non-archive file or member) with the parser that bids
  * highest, or the one forced by --input-format. */
+/* The parser for a file's first bytes: --input-format's, or the best
+ * bidder. NULL when there is none (src listed as "unknown", or as
+ * "ambiguous" with a warning naming both). */
+static const struct cb_parser_ops *choose_parser(struct cb_analysis *an,
+                                                 struct cb_stream *in,
+                                                 struct cb_source *src,
+                                                 const char *path)
+{
+    size_t avail;
+    const unsigned char *head = cb_stream_peek(in, CB_LIMIT_SNIFF_BYTES, &avail);
+    if (an->forced)
+        return an->forced;
+    const char *base = strrchr(path, '!');
+    base = base ? base + 1 : path;
+    const struct cb_parser_ops *ops = NULL;
+    struct cb_error err = {0};
+    enum cb_status st = cb_parser_detect_in(an->parsers, an->nparsers, head,
+                                            avail, base, &ops, &err);
+    if (st == CB_E_AMBIGUOUS) {
+        src->format = "ambiguous";
+        source_warn(an, src, CB_WHERE_NONE, 0, "%s", err.msg);
+        cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "%s", err.msg);
+        return NULL;
+    }
+    if (st != CB_OK) {
+        src->bytes = avail;
+        return NULL; /* not an event log: listed as "unknown" */
+    }
+    return ops;
+}
+
+/* The keep filter on one event of a rewindable parser: 1 keep it, 0 it
+ * was held back as possible context and its memory rewound to mark, -1
+ * out of memory. */
+static int filter_event(struct cb_analysis *an, struct cb_source *src,
+                        struct context *ctx, struct cb_arena *evs,
+                        struct cb_event *slot, struct cb_arena_mark mark)
+{
+    if (note_time(src, slot->ts) != 0)
+        return -1;
+    /* the first event always stays: it shows the source's host and
+     * channel to the checks that look for them */
+    int k = src->nevents == 0 ? 1 : an->keep(an->keep_ctx, slot);
+    if (k == 2) {
+        if (context_flush(ctx, src, evs) != 0)
+            return -1;
+        ctx->after = CB_LIMIT_CONTEXT_LINES;
+    } else if (k) {
+        context_end(ctx, src);
+        if (ctx->after)
+            ctx->after--;
+    } else if (ctx->after) {
+        ctx->after--;
+    } else {
+        if (context_hold(ctx, src, slot) != 0)
+            return -1;
+        cb_arena_rewind(evs, mark);
+        return 0;
+    }
+    return 1;
+}
+
+/* Every event of the parse into its source; *r: how next() ended. */
+static enum cb_status read_events(struct cb_analysis *an,
+                                  const struct cb_parser_ops *ops,
+                                  struct cb_parse *p, void *state,
+                                  struct cb_arena *evs, struct context *ctx,
+                                  enum cb_next *r)
+{
+    struct cb_source *src = p->src;
+    struct cb_event *spare = NULL; /* a slot next() left unused */
+    *r = CB_NEXT_END;
+    for (;;) {
+        struct cb_arena_mark mark = cb_arena_mark(evs);
+        struct cb_event *slot =
+            spare ? spare : cb_arena_alloc(evs, sizeof *slot);
+        spare = NULL;
+        if (!slot)
+            return CB_E_NOMEM;
+        *r = ops->next(p, state, slot);
+        if (*r != CB_NEXT_EVENT)
+            return CB_OK;
+        if (p->ev_own) { /* not rewindable, so not filtered below */
+            spare = slot;
+            slot = p->ev_own;
+            p->ev_own = NULL;
+        }
+        if (p->ev_arena) {
+            int keep = filter_event(an, src, ctx, evs, slot, mark);
+            if (keep < 0)
+                return CB_E_NOMEM;
+            if (!keep)
+                continue;
+        }
+        if (append_event(src, slot) != 0)
+            return CB_E_NOMEM;
+    }
+}
+
+/* After the parse: the runs of a filtered source, its size, and its host
+ * from its events when its path did not give one. */
+static void source_done(struct cb_source *src, const struct cb_stream *in,
+                        int filtered)
+{
+    if (filtered) { /* the runs of all its events: at least those of the
+                     * kept ones, and what the silent-period check needs */
+        src->runs = src->ntimes > 0;
+        for (size_t i = 1; i < src->ntimes; i++)
+            src->runs += src->times[i] < src->times[i - 1];
+    }
+    src->bytes = cb_stream_tell(in);
+    if (src->host[0] == '\0' && src->nevents && src->events[0]->host[0]) {
+        src->host = src->events[0]->host;
+        src->host_rule = "events' Computer field";
+        src->mixed_hosts = 0;
+        for (size_t i = 0; i < src->nevents && !src->mixed_hosts; i++)
+            src->mixed_hosts = src->events[i]->host != src->host;
+    }
+}
+
 static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
                                  const char *path)
 {
     struct cb_source *src = new_source(an, path);
     if (!src)
         return CB_E_NOMEM;
-    size_t avail;
-    const unsigned char *head = cb_stream_peek(in, CB_LIMIT_SNIFF_BYTES, &avail);
-    const char *base = strrchr(path, '!');
-    base = base ? base + 1 : path;
-    const struct cb_parser_ops *ops = an->forced;
-    struct cb_error err = {0};
-    if (!ops) {
-        enum cb_status st = cb_parser_detect_in(
-            an->parsers, an->nparsers, head, avail, base, &ops, &err);
-        if (st == CB_E_AMBIGUOUS) {
-            src->format = "ambiguous";
-            source_warn(an, src, CB_WHERE_NONE, 0, "%s", err.msg);
-            cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "%s", err.msg);
-            return CB_OK;
-        }
-        if (st != CB_OK) {
-            src->bytes = avail;
-            return CB_OK; /* not an event log: listed as "unknown" */
-        }
-    }
+    const struct cb_parser_ops *ops = choose_parser(an, in, src, path);
+    if (!ops)
+        return CB_OK;
     src->format = ops->name;
     src->data_type = ops->data_type;
     struct cb_parse p = {
@@ -386,57 +489,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     }
     enum cb_next r = CB_NEXT_END;
     struct context ctx = {0};
-    struct cb_event *spare = NULL; /* a slot next() left unused */
-    while (st == CB_OK) {
-        struct cb_arena_mark mark = cb_arena_mark(evs);
-        struct cb_event *slot = spare ? spare : cb_arena_alloc(evs, sizeof *slot);
-        spare = NULL;
-        if (!slot) {
-            st = CB_E_NOMEM;
-            break;
-        }
-        r = ops->next(&p, state, slot);
-        if (r != CB_NEXT_EVENT)
-            break;
-        if (p.ev_own) { /* not rewindable, so not filtered below */
-            spare = slot;
-            slot = p.ev_own;
-            p.ev_own = NULL;
-        }
-        if (p.ev_arena) {
-            if (note_time(src, slot->ts) != 0) {
-                st = CB_E_NOMEM;
-                break;
-            }
-            /* the first event always stays: it shows the source's host
-             * and channel to the checks that look for them */
-            int k = src->nevents == 0 ? 1 : an->keep(an->keep_ctx, slot);
-            if (k == 2) {
-                if (context_flush(&ctx, src, evs) != 0) {
-                    st = CB_E_NOMEM;
-                    break;
-                }
-                ctx.after = CB_LIMIT_CONTEXT_LINES;
-            } else if (k) {
-                context_end(&ctx, src);
-                if (ctx.after)
-                    ctx.after--;
-            } else if (ctx.after) {
-                ctx.after--;
-            } else {
-                if (context_hold(&ctx, src, slot) != 0) {
-                    st = CB_E_NOMEM;
-                    break;
-                }
-                cb_arena_rewind(evs, mark);
-                continue;
-            }
-        }
-        if (append_event(src, slot) != 0) {
-            st = CB_E_NOMEM;
-            break;
-        }
-    }
+    if (st == CB_OK)
+        st = read_events(an, ops, &p, state, evs, &ctx, &r);
     if (r == CB_NEXT_FAIL) {
         if (p.err.code == CB_E_NOMEM) {
             st = CB_E_NOMEM;
@@ -452,20 +506,7 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         ops->close(&p, &state);
     context_end(&ctx, src);
     context_free(&ctx);
-    if (p.ev_arena) { /* the runs of all its events: at least those of the
-                       * kept ones, and what the silent-period check needs */
-        src->runs = src->ntimes > 0;
-        for (size_t i = 1; i < src->ntimes; i++)
-            src->runs += src->times[i] < src->times[i - 1];
-    }
-    src->bytes = cb_stream_tell(in);
-    if (src->host[0] == '\0' && src->nevents && src->events[0]->host[0]) {
-        src->host = src->events[0]->host;
-        src->host_rule = "events' Computer field";
-        src->mixed_hosts = 0;
-        for (size_t i = 0; i < src->nevents && !src->mixed_hosts; i++)
-            src->mixed_hosts = src->events[i]->host != src->host;
-    }
+    source_done(src, in, p.ev_arena != NULL);
     return st;
 }
 
@@ -708,14 +749,117 @@ static const char *raw_member_name(const char *parent, char *buf, size_t size)
     return buf;
 }
 
+/* A member listed as skipped: 0 to go on with the next one, -1 to stop
+ * (*st: out of memory). */
+static int skip_member(enum cb_status *st, enum cb_status s)
+{
+    *st = s;
+    return s == CB_OK ? 0 : -1;
+}
+
+/* Whether the member named child (pn in the archive) is read: 1 yes; 0
+ * no (a directory, or listed as skipped with the reason); -1 stop
+ * reading the archive (*st says how it ends). */
+static int member_wanted(struct cb_analysis *an, struct archive_entry *entry,
+                         const char *child, const char *pn, enum cb_status *st)
+{
+    mode_t type = archive_entry_filetype(entry);
+    if (type == AE_IFDIR)
+        return 0;
+    if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >
+        an->limits.members) {
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, child), CB_WHERE_NONE,
+                         0,
+                         "member count above --max-members (%llu): this "
+                         "and all further members skipped",
+                         (unsigned long long)an->limits.members);
+        *st = CB_OK;
+        return -1;
+    }
+    if (__atomic_load_n(&an->total_exhausted, __ATOMIC_RELAXED))
+        return skip_member(st, skipped(an, child,
+                                       "total uncompressed bytes "
+                                       "already at --max-total"));
+    const char *unsafe = unsafe_name(pn);
+    if (unsafe)
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, child), CB_WHERE_NONE,
+                         0,
+                         "member name has an %s; read in memory only, "
+                         "never extracted",
+                         unsafe);
+    if (archive_entry_symlink(entry) || type == AE_IFLNK) {
+        const char *t = archive_entry_symlink(entry);
+        return skip_member(st, skipped(an, child,
+                                       "symbolic link to '%.200s' "
+                                       "not followed",
+                                       t ? t : "?"));
+    }
+    if (archive_entry_hardlink(entry))
+        return skip_member(st, skipped(an, child,
+                                       "hard link to '%.200s' not followed",
+                                       archive_entry_hardlink(entry)));
+    if (type != AE_IFREG && type != 0)
+        return skip_member(st, skipped(an, child, "not a regular file"));
+    if (archive_entry_is_encrypted(entry))
+        return skip_member(st, skipped(an, child,
+                                       "encrypted member (no "
+                                       "password support)"));
+    if (archive_entry_size_is_set(entry) &&
+        (uint64_t)archive_entry_size(entry) > an->limits.member_bytes)
+        return skip_member(
+            st, skipped(an, child,
+                        "declared size %lld above --max-member-size (%llu)",
+                        (long long)archive_entry_size(entry),
+                        (unsigned long long)an->limits.member_bytes));
+    return 1;
+}
+
+/* Parse the member child of archive a (at path). *stop: the rest of the
+ * archive is skipped (a compression-ratio trip in a compressed stream). */
+static enum cb_status read_member(struct cb_analysis *an, struct archive *a,
+                                  struct archive_entry *entry, const char *path,
+                                  const char *child, unsigned depth, int *stop)
+{
+    struct member_read mr = {
+        .an = an, .a = a, .path = child, .raw_start = raw_pos(a)};
+    struct cb_stream ms;
+    /* With -j above 1, members are decompressed on a thread of their own
+     * while they are parsed; small ones are not worth a thread. -j 1
+     * stays on one thread. */
+    int big = an->opts.jobs > 1 &&
+              (!archive_entry_size_is_set(entry) ||
+               archive_entry_size(entry) > (la_int64_t)PREFETCH_MIN);
+    if ((big ? cb_stream_init_prefetch(&ms, member_read_cb, &mr, STREAM_BUF)
+             : cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF)) != CB_OK)
+        return CB_E_NOMEM;
+    progress(an, child);
+    enum cb_status st = handle_stream(an, &ms, child, depth, NULL);
+    int failed_read = ms.failed;
+    struct cb_error rerr = ms.err;
+    cb_stream_fini(&ms);
+    if (st != CB_OK)
+        return st;
+    if (failed_read && mr.tripped)
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, child), CB_WHERE_OFFSET,
+                         rerr.where, "member cut: %s", rerr.msg);
+    if (mr.ratio_tripped && archive_filter_count(a) > 1) {
+        /* Skipping the rest would mean inflating the bomb anyway. */
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, path), CB_WHERE_NONE, 0,
+                         "rest of this compressed archive skipped after "
+                         "a compression-ratio trip");
+        *stop = 1;
+    }
+    return CB_OK;
+}
+
 static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
                                    const char *path, unsigned depth)
 {
     enum cb_status st = CB_OK;
     struct archive_entry *entry;
     char name[1024], child[CB_LIMIT_PATH_BYTES];
-    int failures = 0;
-    for (;;) {
+    int failures = 0, stop = 0;
+    while (!stop) {
         int r = archive_read_next_header(a, &entry);
         if (r == ARCHIVE_EOF)
             break;
@@ -759,100 +903,14 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
                              CB_WHERE_NONE, 0, "archive warning: %s",
                              why ? why : "?");
         }
-        mode_t type = archive_entry_filetype(entry);
-        if (type == AE_IFDIR)
+        int want = member_wanted(an, entry, child, pn, &st);
+        if (want < 0)
+            return st;
+        if (want == 0)
             continue;
-        if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >
-            an->limits.members) {
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
-                             CB_WHERE_NONE, 0,
-                             "member count above --max-members (%llu): this "
-                             "and all further members skipped",
-                             (unsigned long long)an->limits.members);
-            return CB_OK;
-        }
-        if (__atomic_load_n(&an->total_exhausted, __ATOMIC_RELAXED)) {
-            if ((st = skipped(an, child, "total uncompressed bytes already "
-                                         "at --max-total")) != CB_OK)
-                return st;
-            continue;
-        }
-        const char *unsafe = unsafe_name(pn);
-        if (unsafe)
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
-                             CB_WHERE_NONE, 0,
-                             "member name has an %s; read in memory only, "
-                             "never extracted",
-                             unsafe);
-        if (archive_entry_symlink(entry) || type == AE_IFLNK) {
-            const char *t = archive_entry_symlink(entry);
-            if ((st = skipped(an, child, "symbolic link to '%.200s' not "
-                                         "followed",
-                              t ? t : "?")) != CB_OK)
-                return st;
-            continue;
-        }
-        if (archive_entry_hardlink(entry)) {
-            if ((st = skipped(an, child, "hard link to '%.200s' not followed",
-                              archive_entry_hardlink(entry))) != CB_OK)
-                return st;
-            continue;
-        }
-        if (type != AE_IFREG && type != 0) {
-            if ((st = skipped(an, child, "not a regular file")) != CB_OK)
-                return st;
-            continue;
-        }
-        if (archive_entry_is_encrypted(entry)) {
-            if ((st = skipped(an, child, "encrypted member (no password "
-                                         "support)")) != CB_OK)
-                return st;
-            continue;
-        }
-        if (archive_entry_size_is_set(entry) &&
-            (uint64_t)archive_entry_size(entry) > an->limits.member_bytes) {
-            if ((st = skipped(an, child,
-                              "declared size %lld above --max-member-size "
-                              "(%llu)",
-                              (long long)archive_entry_size(entry),
-                              (unsigned long long)an->limits.member_bytes)) !=
-                CB_OK)
-                return st;
-            continue;
-        }
-        struct member_read mr = {.an = an, .a = a, .path = child,
-                                 .raw_start = raw_pos(a)};
-        struct cb_stream ms;
-        /* With -j above 1, members are decompressed on a thread of their
-         * own while they are parsed; small ones are not worth a thread.
-         * -j 1 stays on one thread. */
-        int big = an->opts.jobs > 1 &&
-                  (!archive_entry_size_is_set(entry) ||
-                   archive_entry_size(entry) > (la_int64_t)PREFETCH_MIN);
-        if ((big ? cb_stream_init_prefetch(&ms, member_read_cb, &mr,
-                                           STREAM_BUF)
-                 : cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF)) !=
-            CB_OK)
-            return CB_E_NOMEM;
-        progress(an, child);
-        st = handle_stream(an, &ms, child, depth, NULL);
-        int failed_read = ms.failed;
-        struct cb_error rerr = ms.err;
-        cb_stream_fini(&ms);
+        st = read_member(an, a, entry, path, child, depth, &stop);
         if (st != CB_OK)
             return st;
-        if (failed_read && mr.tripped)
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
-                             CB_WHERE_OFFSET, rerr.where,
-                             "member cut: %s", rerr.msg);
-        if (mr.ratio_tripped && archive_filter_count(a) > 1) {
-            /* Skipping the rest would mean inflating the bomb anyway. */
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, path),
-                             CB_WHERE_NONE, 0,
-                             "rest of this compressed archive skipped after "
-                             "a compression-ratio trip");
-            break;
-        }
     }
     return CB_OK;
 }
