@@ -186,19 +186,23 @@ static int skew_candidate(const struct cb_event *e, const char *m)
     return strlen(m) >= 24;
 }
 
-static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
-                      size_t *cap)
+/* The stamps of every candidate event, sorted by key: *st is NULL when
+ * there are fewer than two. -1 on no memory. */
+static int skew_stamps(const struct cb_timeline *tl, struct stamp **st,
+                       size_t *n)
 {
+    *st = NULL;
+    *n = 0;
     /* count first: a bundle of debug lines has few candidates */
     size_t cand = 0;
     for (size_t i = 0; i < tl->count; i++)
         cand += skew_candidate(tl->events[i], NULL);
     if (cand < 2)
         return 0;
-    struct stamp *st = cb_malloc(cand * sizeof *st);
-    if (!st)
+    struct stamp *v = cb_malloc(cand * sizeof *v);
+    if (!v)
         return -1;
-    size_t n = 0;
+    size_t k = 0;
     struct cb_msgbuf mb;
     for (size_t i = 0; i < tl->count; i++) {
         const struct cb_event *e = tl->events[i];
@@ -214,84 +218,94 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
         h = h * 31 + (e->flags & CB_EV_HAS_EVENT_ID ? e->event_id : 65536u);
         if (e->provider)
             h = cb_hash_bytes(e->provider, strlen(e->provider), h);
-        st[n++] = (struct stamp){h, e->host, e->ts};
+        v[k++] = (struct stamp){h, e->host, e->ts};
     }
-    cb_sort(st, n, sizeof *st, cmp_stamp);
+    cb_sort(v, k, sizeof *v, cmp_stamp);
+    *st = v;
+    *n = k;
+    return 0;
+}
+
+/* The hosts met so far, and for each pair (a, b) with a's name first the
+ * differences of their clocks. */
+struct skew {
     const char *hosts[CB_LIMIT_SKEW_HOSTS];
-    size_t nh = 0;
-    struct deltas *d =
-        cb_calloc(CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS, sizeof *d);
-    if (!d) {
-        cb_free(st);
-        return -1;
-    }
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0;) {
-        size_t j = i + 1;
-        while (j < n && st[j].key == st[i].key)
-            j++;
-        /* one occurrence per host, two hosts or more, close in time */
-        int ok = j - i >= 2 && j - i <= CB_LIMIT_SKEW_HOSTS &&
-                 st[j - 1].ts - st[i].ts <= SKEW_SPREAD;
-        for (size_t a = i; a < j && ok; a++)
-            for (size_t b = a + 1; b < j && ok; b++)
-                ok = st[a].host != st[b].host;
-        for (size_t a = i; a < j && ok && rc == 0; a++) {
-            for (size_t b = i; b < j && rc == 0; b++) {
-                if (strcmp(st[a].host, st[b].host) >= 0)
-                    continue;
-                size_t ia = 0, ib = 0;
-                while (ia < nh && hosts[ia] != st[a].host)
-                    ia++;
-                if (ia == nh && nh < CB_LIMIT_SKEW_HOSTS)
-                    hosts[nh++] = st[a].host;
-                while (ib < nh && hosts[ib] != st[b].host)
-                    ib++;
-                if (ib == nh && nh < CB_LIMIT_SKEW_HOSTS)
-                    hosts[nh++] = st[b].host;
-                if (ia >= nh || ib >= nh)
-                    continue;
-                struct deltas *x = &d[ia * CB_LIMIT_SKEW_HOSTS + ib];
-                if (x->n == x->cap) {
-                    size_t c = x->cap ? x->cap * 2 : 16;
-                    int64_t *nv = cb_realloc(x->v, c * sizeof *nv);
-                    if (!nv) {
-                        rc = -1;
-                        break;
-                    }
-                    x->v = nv;
-                    x->cap = c;
-                }
-                /* how far b's clock is ahead of a's */
-                x->v[x->n++] = st[b].ts - st[a].ts;
+    size_t nh;
+    struct deltas *d; /* CB_LIMIT_SKEW_HOSTS squared */
+};
+
+static size_t skew_host(struct skew *k, const char *host)
+{
+    size_t i = 0;
+    while (i < k->nh && k->hosts[i] != host)
+        i++;
+    if (i == k->nh && k->nh < CB_LIMIT_SKEW_HOSTS)
+        k->hosts[k->nh++] = host;
+    return i;
+}
+
+/* The stamps [i, j) of one record: when it is once per host, on two or
+ * more hosts close in time, each pair's difference. */
+static int skew_record(struct skew *k, const struct stamp *st, size_t i,
+                       size_t j)
+{
+    int ok = j - i >= 2 && j - i <= CB_LIMIT_SKEW_HOSTS &&
+             st[j - 1].ts - st[i].ts <= SKEW_SPREAD;
+    for (size_t a = i; a < j && ok; a++)
+        for (size_t b = a + 1; b < j && ok; b++)
+            ok = st[a].host != st[b].host;
+    for (size_t a = i; a < j && ok; a++) {
+        for (size_t b = i; b < j; b++) {
+            if (strcmp(st[a].host, st[b].host) >= 0)
+                continue;
+            size_t ia = skew_host(k, st[a].host);
+            size_t ib = skew_host(k, st[b].host);
+            if (ia >= k->nh || ib >= k->nh)
+                continue;
+            struct deltas *x = &k->d[ia * CB_LIMIT_SKEW_HOSTS + ib];
+            if (x->n == x->cap) {
+                size_t c = x->cap ? x->cap * 2 : 16;
+                int64_t *nv = cb_realloc(x->v, c * sizeof *nv);
+                if (!nv)
+                    return -1;
+                x->v = nv;
+                x->cap = c;
             }
+            /* how far b's clock is ahead of a's */
+            x->v[x->n++] = st[b].ts - st[a].ts;
         }
-        i = j;
     }
-    /* report pairs in host-name order (d holds each pair once, under the
-     * name that sorts first) */
+    return 0;
+}
+
+/* One gap per pair of hosts whose median difference is worth saying, in
+ * host-name order. */
+static int skew_report(struct skew *k, struct cb_gaps *out, size_t *cap)
+{
+    /* d holds each pair once, under the name that sorts first */
     size_t order[CB_LIMIT_SKEW_HOSTS];
-    for (size_t a = 0; a < nh; a++)
+    for (size_t a = 0; a < k->nh; a++)
         order[a] = a;
-    for (size_t a = 1; a < nh; a++) /* insertion sort: few hosts */
-        for (size_t b = a; b > 0 && strcmp(hosts[order[b - 1]],
-                                           hosts[order[b]]) > 0; b--) {
+    for (size_t a = 1; a < k->nh; a++) /* insertion sort: few hosts */
+        for (size_t b = a;
+             b > 0 && strcmp(k->hosts[order[b - 1]], k->hosts[order[b]]) > 0;
+             b--) {
             size_t t = order[b];
             order[b] = order[b - 1];
             order[b - 1] = t;
         }
-    for (size_t oa = 0; oa < nh && rc == 0; oa++) {
-        for (size_t ob = oa + 1; ob < nh && rc == 0; ob++) {
+    for (size_t oa = 0; oa < k->nh; oa++) {
+        for (size_t ob = oa + 1; ob < k->nh; ob++) {
             size_t a = order[oa], b = order[ob];
-            struct deltas *x = &d[a * CB_LIMIT_SKEW_HOSTS + b];
+            struct deltas *x = &k->d[a * CB_LIMIT_SKEW_HOSTS + b];
             if (x->n < SKEW_MIN_SAMPLES)
                 continue;
             cb_sort(x->v, x->n, sizeof *x->v, cmp_i64);
             int64_t med = x->v[x->n / 2];
             if (med < SKEW_MIN_TICKS && med > -SKEW_MIN_TICKS)
                 continue;
-            const char *ahead = med > 0 ? hosts[b] : hosts[a];
-            const char *behind = med > 0 ? hosts[a] : hosts[b];
+            const char *ahead = med > 0 ? k->hosts[b] : k->hosts[a];
+            const char *behind = med > 0 ? k->hosts[a] : k->hosts[b];
             int64_t ms = (med > 0 ? med : -med) / 10000;
             struct cb_gap g = {
                 .kind = CB_GAP_CLOCK_SKEW,
@@ -311,12 +325,40 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
                 .skew_ms = ms,
                 .samples = x->n};
             if (!g.subject || !g.detail || push(out, cap, g) != 0)
-                rc = -1;
+                return -1;
         }
     }
-    for (size_t k = 0; k < CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS; k++)
-        cb_free(d[k].v);
-    cb_free(d);
+    return 0;
+}
+
+static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
+                      size_t *cap)
+{
+    struct stamp *st;
+    size_t n;
+    if (skew_stamps(tl, &st, &n) != 0)
+        return -1;
+    if (!st)
+        return 0;
+    struct skew k = {.nh = 0};
+    k.d = cb_calloc(CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS, sizeof *k.d);
+    if (!k.d) {
+        cb_free(st);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i + 1;
+        while (j < n && st[j].key == st[i].key)
+            j++;
+        rc = skew_record(&k, st, i, j);
+        i = j;
+    }
+    if (rc == 0)
+        rc = skew_report(&k, out, cap);
+    for (size_t i = 0; i < CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS; i++)
+        cb_free(k.d[i].v);
+    cb_free(k.d);
     cb_free(st);
     return rc;
 }
