@@ -65,39 +65,31 @@ same() {
     fi
 }
 
-# repack ZIP_IN ZIP_OUT ORDER: the same members (names, bytes, times) in
-# ORDER (sorted | reversed | shuffled).
-repack() {
-    python3 - "$1" "$2" "$3" << 'EOF'
-import random, sys, zipfile
-src, dst, order = sys.argv[1:]
-with zipfile.ZipFile(src) as zi:
-    infos = sorted(zi.infolist(), key=lambda i: i.filename)
-    if order == "reversed":
-        infos.reverse()
-    elif order == "shuffled":
-        random.Random(7).shuffle(infos)
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zo:
-        for i in infos:
-            zo.writestr(i, zi.read(i.filename))
-EOF
-}
-
-# zip_of DIR ZIP ORDER: DIR's files in one zip, members in ORDER.
-zip_of() {
+# pack SRC ZIP ORDER: the members of zip SRC (names, bytes, times), or
+# the files of directory SRC, into ZIP in ORDER (sorted | reversed |
+# shuffled).
+pack() {
     python3 - "$1" "$2" "$3" << 'EOF'
 import os, random, sys, zipfile
 src, dst, order = sys.argv[1:]
-names = sorted(os.listdir(src))
-if order == "reversed":
-    names.reverse()
-elif order == "shuffled":
-    random.Random(7).shuffle(names)
-with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
-    for n in names:
-        info = zipfile.ZipInfo(n, (2024, 11, 15, 10, 0, 0))
+if os.path.isdir(src):
+    def load(n):
         with open(os.path.join(src, n), "rb") as f:
-            z.writestr(info, f.read())
+            return f.read()
+    items = [(zipfile.ZipInfo(n, (2024, 11, 15, 10, 0, 0)), n)
+             for n in os.listdir(src)]
+else:
+    zi = zipfile.ZipFile(src)
+    load = zi.read
+    items = [(i, i.filename) for i in zi.infolist()]
+items.sort(key=lambda x: x[1])
+if order == "reversed":
+    items.reverse()
+elif order == "shuffled":
+    random.Random(7).shuffle(items)
+with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+    for info, name in items:
+        z.writestr(info, load(name))
 EOF
 }
 
@@ -131,7 +123,7 @@ check() {
             mkdir -p "$rd"
             for f in "${files[@]}"; do
                 case $f in
-                *.zip) repack "$dir/$f" "$rd/$f" "$order" ;;
+                *.zip) pack "$dir/$f" "$rd/$f" "$order" ;;
                 *) cp "$dir/$f" "$rd/$f" ;;
                 esac
             done
@@ -146,7 +138,7 @@ check() {
     for order in sorted reversed; do
         local zd="$out/zip/$name/$order"
         mkdir -p "$zd"
-        zip_of "$dir" "$zd/case.zip" "$order"
+        pack "$dir" "$zd/case.zip" "$order"
         run "$zd" "$name/zip-$order" case.zip
         [ -n "$zfirst" ] && same "$name" "$zfirst" "$name/zip-$order"
         zfirst=${zfirst:-$name/zip-$order}
