@@ -343,6 +343,59 @@ static pcre2_code *compile(struct load *l, struct cb_rules *rs,
     return re;
 }
 
+/* Anything required_literal does not fully understand means no literal:
+ * inline options after the start, \Q..\E, POSIX classes. */
+static int scannable(const char *p)
+{
+    for (const char *q = p; *q; q++) {
+        if (q[0] == '\\' && q[1]) {
+            q++;
+            continue;
+        }
+        if (q[0] == '(' && q[1] == '?') {
+            char o = q[2];
+            int named = o == '\'' || o == '<' ||
+                        (o == 'P' && (q[3] == '<' || q[3] == '=' ||
+                                      q[3] == '>'));
+            if (!named && o != ':' && o != '=' && o != '!' && o != '#')
+                return 0;
+        }
+        if (q[0] == '[' && q[1] == ':')
+            return 0;
+    }
+    return 1;
+}
+
+/* The index after the group opening at p[i], and after its quantifier. */
+static size_t skip_group(const char *p, size_t i)
+{
+    int depth = 0;
+    while (p[i]) {
+        if (p[i] == '\\' && p[i + 1]) {
+            i += 2;
+            continue;
+        }
+        if (p[i] == '[') {
+            i++;
+            if (p[i] == ']')
+                i++;
+            while (p[i] && p[i] != ']')
+                i += p[i] == '\\' && p[i + 1] ? 2 : 1;
+        }
+        if (p[i] == '(')
+            depth++;
+        else if (p[i] == ')' && --depth == 0)
+            break;
+        if (p[i])
+            i++;
+    }
+    if (p[i])
+        i++;
+    if (p[i] == '?' || p[i] == '*' || p[i] == '+' || p[i] == '{')
+        i++; /* the group's quantifier */
+    return i;
+}
+
 /*
  * The longest run of literal characters every match must contain, taken
  * from the pattern's top level only: groups (maybe optional or
@@ -360,24 +413,8 @@ static size_t required_literal(const char *p, char *out, size_t size,
         *ci = 1;
         p += 4;
     }
-    /* Anything this scanner does not fully understand means no literal:
-     * inline options after the start, \Q..\E, POSIX classes. */
-    for (const char *q = p; *q; q++) {
-        if (q[0] == '\\' && q[1]) {
-            q++;
-            continue;
-        }
-        if (q[0] == '(' && q[1] == '?') {
-            char o = q[2];
-            int named = o == '\'' || o == '<' ||
-                        (o == 'P' && (q[3] == '<' || q[3] == '=' ||
-                                      q[3] == '>'));
-            if (!named && o != ':' && o != '=' && o != '!' && o != '#')
-                return 0;
-        }
-        if (q[0] == '[' && q[1] == ':')
-            return 0;
-    }
+    if (!scannable(p))
+        return 0;
 #define END_RUN()                                                            \
     do {                                                                     \
         if (rn > bn) {                                                       \
@@ -417,30 +454,7 @@ static size_t required_literal(const char *p, char *out, size_t size,
                 i++;
         } else if (c == '(') {
             END_RUN();
-            int depth = 0;
-            while (p[i]) {
-                if (p[i] == '\\' && p[i + 1]) {
-                    i += 2;
-                    continue;
-                }
-                if (p[i] == '[') {
-                    i++;
-                    if (p[i] == ']')
-                        i++;
-                    while (p[i] && p[i] != ']')
-                        i += p[i] == '\\' && p[i + 1] ? 2 : 1;
-                }
-                if (p[i] == '(')
-                    depth++;
-                else if (p[i] == ')' && --depth == 0)
-                    break;
-                if (p[i])
-                    i++;
-            }
-            if (p[i])
-                i++;
-            if (p[i] == '?' || p[i] == '*' || p[i] == '+' || p[i] == '{')
-                i++; /* the group's quantifier */
+            i = skip_group(p, i);
         } else if (c == '|') {
             return 0;
         } else if (c == '?' || c == '*' || c == '{') {
