@@ -86,14 +86,15 @@ void cb_analysis_use_parsers(struct cb_analysis *an,
                              size_t count);
 
 /*
- * After the last input: the sources put in path order (component by
- * component, as one directory holding every input would be read) and
- * numbered in it, the bundle-level warnings in the order of their
- * sources, so that the order inputs were named or packed in decides
- * nothing; then each parser's finish pass (sidecars paired with what they
- * belong to), then the time basis of every source (timebasis.h). Needed
- * before cb_timeline_build; running it again does nothing. CB_OK or
- * CB_E_NOMEM.
+ * After the last input: the sources put in order and numbered in it -
+ * input by input (as named to cb_ingest_path) in path order, within one
+ * what it holds in path order (component by component, as a walk of one
+ * directory meets them), then what its sidecars pass read - and the
+ * bundle-level warnings likewise, so that the order inputs were named or
+ * packed in decides nothing; then each parser's finish pass (sidecars
+ * paired with what they belong to), then the time basis of every source
+ * (timebasis.h). Needed before cb_timeline_build; running it again does
+ * nothing. CB_OK or CB_E_NOMEM.
  */
 enum cb_status cb_analysis_finish(struct cb_analysis *an);
 
