@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "casebrief/analysis.h"
+#include "sort.h"
 #include "timebasis.h"
 
 struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
@@ -67,10 +68,113 @@ void cb_analysis_use_parsers(struct cb_analysis *an,
     an->nparsers = count;
 }
 
+/* Nested paths in the order a walk of one directory holding every input
+ * would meet them: component by component ('/' and the archive
+ * separator '!' sort before every other byte), so "a/x" before "a-b" and
+ * "a.zip!m" before "a.zip x"; then byte by byte, so that only equal paths
+ * are equal. */
+static int cmp_path(const char *a, const char *b)
+{
+    const char *a0 = a, *b0 = b;
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x == '/' || x == '!')
+            x = 1;
+        if (y == '/' || y == '!')
+            y = 1;
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (!x)
+            return strcmp(a0, b0);
+    }
+}
+
+/* Input by input in path order; in each, what it holds in path order,
+ * then what its sidecars pass read (an .evtx's LocaleMetaData named on
+ * the command line), then the order it was read in. */
+static int cmp_from(const struct cb_input_of *x, const char *xpath,
+                    const struct cb_input_of *y, const char *ypath)
+{
+    int c = cmp_path(x->input ? x->input : xpath, y->input ? y->input : ypath);
+    if (c)
+        return c;
+    if (x->sidecar != y->sidecar)
+        return x->sidecar < y->sidecar ? -1 : 1;
+    return cmp_path(xpath, ypath);
+}
+
+static int cmp_source(const void *a, const void *b)
+{
+    const struct cb_source *x = *(const struct cb_source *const *)a;
+    const struct cb_source *y = *(const struct cb_source *const *)b;
+    int c = cmp_from(&x->from, x->path, &y->from, y->path);
+    if (c)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+struct warning_at {
+    struct cb_warning *w;
+    size_t seq;
+};
+
+static int cmp_warning(const void *a, const void *b)
+{
+    const struct warning_at *x = a, *y = b;
+    int c = cmp_from(&x->w->from, x->w->source ? x->w->source : "",
+                     &y->w->from, y->w->source ? y->w->source : "");
+    if (c)
+        return c;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The bundle-level warnings in the order of their sources, each source's
+ * in the order they were raised. */
+static enum cb_status sort_warnings(struct cb_analysis *an)
+{
+    size_t n = 0;
+    for (struct cb_warning *w = an->warnings; w; w = w->next)
+        n++;
+    if (n < 2)
+        return CB_OK;
+    struct warning_at *v = cb_malloc(n * sizeof *v);
+    if (!v)
+        return CB_E_NOMEM;
+    size_t k = 0;
+    for (struct cb_warning *w = an->warnings; w; w = w->next, k++)
+        v[k] = (struct warning_at){w, k};
+    cb_sort(v, n, sizeof *v, cmp_warning);
+    for (size_t i = 0; i + 1 < n; i++)
+        v[i].w->next = v[i + 1].w;
+    v[n - 1].w->next = NULL;
+    an->warnings = v[0].w;
+    an->warnings_tail = v[n - 1].w;
+    cb_free(v);
+    return CB_OK;
+}
+
+/*
+ * The sources in input and path order, numbered in it, before anything
+ * reads their order (the parsers' finish passes, the time basis, the
+ * timeline's ties and de-duplication, the reports): the same files named
+ * in any order on the command line, or packed in any order into an
+ * archive, give the same report. One directory holding them all is read
+ * in this order already.
+ */
+static enum cb_status order_sources(struct cb_analysis *an)
+{
+    cb_sort(an->sources, an->nsources, sizeof *an->sources, cmp_source);
+    for (size_t i = 0; i < an->nsources; i++)
+        an->sources[i]->index = (unsigned)i;
+    return sort_warnings(an);
+}
+
 enum cb_status cb_analysis_finish(struct cb_analysis *an)
 {
     if (an->finished)
         return CB_OK;
+    if (order_sources(an) != CB_OK)
+        return CB_E_NOMEM;
     for (size_t i = 0; i < an->nparsers; i++) {
         if (!an->parsers[i]->finish)
             continue;

@@ -17,12 +17,11 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "casebrief/limits.h"
 #include "casebrief/analysis.h"
 #include "rules_internal.h"
+#include "sort.h"
 
-#define MAX_EVIDENCE 24
-#define MAX_ENTITIES 32
-#define MAX_CAPTURE 256
 #define ID_RANGE_INDEXED 1024 /* wider id ranges go to the generic list */
 
 struct hit {
@@ -132,7 +131,6 @@ struct span {
     const char *host;
     cb_time first, last;
 };
-#define MAX_SPANS 256
 
 /* The first and last time of the data: the timeline's, widened by the
  * events that were read but not kept (host NULL: every host). */
@@ -160,14 +158,16 @@ static void host_span(struct engine *g, const char *host, cb_time *first,
     counted_span(tl, NULL, first, last);
     if (!g->spans_done) {
         g->spans_done = 1;
-        g->spans = cb_arena_alloc(g->arena, MAX_SPANS * sizeof *g->spans);
+        g->spans =
+            cb_arena_alloc(g->arena, CB_LIMIT_ABSENCE_HOSTS * sizeof *g->spans);
         for (size_t i = 0; g->spans && i < tl->count; i++) {
             const struct cb_event *e = tl->events[i];
             size_t k = 0;
             while (k < g->nspans && g->spans[k].host != e->host)
                 k++;
             if (k == g->nspans) {
-                if (k == MAX_SPANS) { /* too many hosts: whole bundle */
+                /* too many hosts: whole bundle */
+                if (k == CB_LIMIT_ABSENCE_HOSTS) {
                     g->nspans = 0;
                     g->spans = NULL;
                     break;
@@ -214,11 +214,18 @@ static int add_member(struct cgroup *cg, const struct matcher *m, size_t r)
     return 0;
 }
 
+/* Matchers by their conditions; equal ones in rule order, then in their
+ * order within the rule: the order a group's members are evaluated in. */
 static int cmp_sig(const void *a, const void *b)
 {
-    const struct matcher *x = *(const struct matcher *const *)a;
-    const struct matcher *y = *(const struct matcher *const *)b;
-    return strcmp(x->sig, y->sig);
+    const struct member *x = a, *y = b;
+    int c = strcmp(x->m->sig, y->m->sig);
+    if (c)
+        return c;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    /* same rule: both point into its matchers array */
+    return x->m < y->m ? -1 : x->m > y->m;
 }
 
 static int build_index(struct engine *g)
@@ -230,35 +237,25 @@ static int build_index(struct engine *g)
     size_t total = 0;
     for (size_t r = 0; r < g->rs->count; r++)
         total += g->rs->rules[r]->nmatchers;
-    const struct matcher **all = cb_malloc((total + 1) * sizeof *all);
-    size_t *rule_of = cb_malloc((total + 1) * sizeof *rule_of);
+    struct member *all = cb_malloc((total + 1) * sizeof *all);
     g->groups = cb_calloc(total + 1, sizeof *g->groups);
-    if (!all || !rule_of || !g->groups) {
+    if (!all || !g->groups) {
         cb_free(all);
-        cb_free(rule_of);
         return -1;
     }
     size_t k = 0;
     for (size_t r = 0; r < g->rs->count; r++)
         for (unsigned i = 0; i < g->rs->rules[r]->nmatchers; i++)
-            all[k++] = &g->rs->rules[r]->matchers[i];
-    qsort(all, total, sizeof *all, cmp_sig);
-    /* rule index of each matcher: its rule pointer's position */
-    for (size_t i = 0; i < total; i++) {
-        size_t r = 0;
-        while (g->rs->rules[r] != all[i]->rule)
-            r++;
-        rule_of[i] = r;
-    }
+            all[k++] = (struct member){&g->rs->rules[r]->matchers[i], r};
+    cb_sort(all, total, sizeof *all, cmp_sig);
     int rc = 0;
     for (size_t i = 0; i < total && rc == 0; i++) {
         if (g->ngroups == 0 ||
-            strcmp(g->groups[g->ngroups - 1].rep->sig, all[i]->sig) != 0)
-            g->groups[g->ngroups++].rep = all[i];
-        rc = add_member(&g->groups[g->ngroups - 1], all[i], rule_of[i]);
+            strcmp(g->groups[g->ngroups - 1].rep->sig, all[i].m->sig) != 0)
+            g->groups[g->ngroups++].rep = all[i].m;
+        rc = add_member(&g->groups[g->ngroups - 1], all[i].m, all[i].rule);
     }
     cb_free(all);
-    cb_free(rule_of);
     if (rc != 0)
         return -1;
     for (size_t i = 0; i < g->ngroups; i++) {
@@ -323,7 +320,7 @@ static int take_captures(struct engine *g, pcre2_code *re, const char *subj,
     pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->md);
     uint32_t pairs = pcre2_get_ovector_count(g->md);
-    for (uint32_t i = 0; i < count && *nents < MAX_ENTITIES; i++) {
+    for (uint32_t i = 0; i < count && *nents < CB_LIMIT_FINDING_ENTITIES; i++) {
         PCRE2_SPTR e = table + i * size;
         uint32_t num = (uint32_t)(e[0] << 8 | e[1]);
         if (num >= pairs || ov[2 * num] == PCRE2_UNSET)
@@ -331,8 +328,8 @@ static int take_captures(struct engine *g, pcre2_code *re, const char *subj,
         size_t len = ov[2 * num + 1] - ov[2 * num];
         if (len == 0)
             continue;
-        if (len > MAX_CAPTURE)
-            len = MAX_CAPTURE;
+        if (len > CB_LIMIT_CAPTURE_BYTES)
+            len = CB_LIMIT_CAPTURE_BYTES;
         const char *name = (const char *)e + 2;
         const char *val = cb_arena_strndup(g->arena, subj + ov[2 * num], len);
         if (!val)
@@ -696,7 +693,7 @@ static void candidates(struct engine *g, const struct cb_event *e,
 
 static int scan(struct engine *g)
 {
-    struct cb_entity ents[MAX_ENTITIES];
+    struct cb_entity ents[CB_LIMIT_FINDING_ENTITIES];
     unsigned nents;
     for (size_t i = 0; i < g->tl->count; i++) {
         const struct cb_event *e = g->tl->events[i];
@@ -730,7 +727,7 @@ struct draft {
     const char *key;
     size_t count;
     cb_time first, last;
-    struct cb_evidence ev[MAX_EVIDENCE];
+    struct cb_evidence ev[CB_LIMIT_FINDING_EVIDENCE];
     size_t nev;
     size_t *all; /* timeline indices of every event taking part */
     size_t nall, capall;
@@ -754,16 +751,20 @@ static int draft_add(struct engine *g, struct draft *d, const struct hit *h,
     if (d->last == CB_TIME_NONE || e->ts > d->last)
         d->last = e->ts;
     /* evidence: the first ones, then the latest replace the tail */
-    if (d->nev < MAX_EVIDENCE) {
+    if (d->nev < CB_LIMIT_FINDING_EVIDENCE) {
         d->ev[d->nev++] = (struct cb_evidence){e, role};
     } else {
-        memmove(d->ev + MAX_EVIDENCE / 2, d->ev + MAX_EVIDENCE / 2 + 1,
-                (MAX_EVIDENCE / 2 - 1) * sizeof *d->ev);
-        d->ev[MAX_EVIDENCE - 1] = (struct cb_evidence){e, role};
+        memmove(d->ev + CB_LIMIT_FINDING_EVIDENCE / 2,
+                d->ev + CB_LIMIT_FINDING_EVIDENCE / 2 + 1,
+                (CB_LIMIT_FINDING_EVIDENCE / 2 - 1) * sizeof *d->ev);
+        d->ev[CB_LIMIT_FINDING_EVIDENCE - 1] = (struct cb_evidence){e, role};
     }
     return 0;
 }
 
+/* Timeline indices, hosts (interned: equal names are one pointer) and
+ * entities (distinct by name and value): no two elements compare equal
+ * unless they are interchangeable, so these are total orders. */
 static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -902,7 +903,7 @@ static void adjust_confidence(struct engine *g, size_t ri, struct draft *d,
             if (ad->same_group && strcmp(hs->v[i].key, d->key) != 0)
                 continue;
             found = 1;
-            if (!ad->absent && d->nev < MAX_EVIDENCE)
+            if (!ad->absent && d->nev < CB_LIMIT_FINDING_EVIDENCE)
                 d->ev[d->nev++] = (struct cb_evidence){
                     g->tl->events[hs->v[i].ev], r->names[ad->step]};
         }
@@ -930,6 +931,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     struct cb_finding *f = &out->items[out->count];
     memset(f, 0, sizeof *f);
     f->rule = r;
+    f->seq = out->count;
     f->id = r->id;
     f->pattern = r->pattern;
     f->title = r->title;
@@ -970,10 +972,10 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     f->evidence = ev;
     f->nevidence = nev;
     /* hosts and entities over every event taking part */
-    qsort(d->all, d->nall, sizeof *d->all, cmp_size);
+    cb_sort(d->all, d->nall, sizeof *d->all, cmp_size);
     const char **hosts = cb_arena_alloc(g->arena, (d->nall + 1) * sizeof *hosts);
     struct cb_entity *ents =
-        cb_arena_alloc(g->arena, MAX_ENTITIES * sizeof *ents);
+        cb_arena_alloc(g->arena, CB_LIMIT_FINDING_ENTITIES * sizeof *ents);
     if (!hosts || !ents)
         return -1;
     size_t nh = 0, ne = 0;
@@ -985,7 +987,7 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
         if (!seen)
             hosts[nh++] = h;
     }
-    qsort(hosts, nh, sizeof *hosts, cmp_str);
+    cb_sort(hosts, nh, sizeof *hosts, cmp_str);
     f->hosts = hosts;
     f->nhosts = nh;
     for (unsigned s = 0; s < r->nnames; s++) {
@@ -999,12 +1001,12 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
                 for (size_t j = 0; j < ne && !seen; j++)
                     seen = !strcmp(ents[j].name, hs->v[i].ents[k].name) &&
                            !strcasecmp(ents[j].value, hs->v[i].ents[k].value);
-                if (!seen && ne < MAX_ENTITIES)
+                if (!seen && ne < CB_LIMIT_FINDING_ENTITIES)
                     ents[ne++] = hs->v[i].ents[k];
             }
         }
     }
-    qsort(ents, ne, sizeof *ents, cmp_ent);
+    cb_sort(ents, ne, sizeof *ents, cmp_ent);
     f->entities = ents;
     f->nentities = ne;
     f->summary = render_summary(g, f);
@@ -1035,7 +1037,7 @@ static const char **keys_of(struct engine *g, const struct hits *hs,
         return NULL;
     for (size_t i = 0; i < hs->n; i++)
         k[i] = hs->v[i].key;
-    qsort(k, hs->n, sizeof *k, cmp_str);
+    cb_sort(k, hs->n, sizeof *k, cmp_str);
     size_t m = 0;
     for (size_t i = 0; i < hs->n; i++) {
         if (m == 0 || strcmp(k[m - 1], k[i]) != 0)
@@ -1043,6 +1045,213 @@ static const char **keys_of(struct engine *g, const struct hits *hs,
     }
     *n = m;
     return k;
+}
+
+/* One group (key) of a rule: the hits of its first step with that key,
+ * walked in time order, and the state of the episode being drafted. */
+struct walk {
+    struct engine *g;
+    size_t ri;
+    const struct cb_rule *r;
+    const struct hits *first;
+    const char *key;
+    size_t *idx; /* indices in first of the key's hits */
+    size_t nidx;
+    cb_time start_of_data, end_of_data;
+    size_t win_lo;        /* count: start of the sliding window */
+    size_t added_upto;    /* count: hits before this are in drafts */
+    cb_time episode_end;  /* of the occurrences drafted so far */
+    cb_time last_counted; /* same-within */
+};
+
+/* What one hit of the first step makes of the rule: the hits taking part
+ * (first step first) and when the occurrence ends. */
+struct occurrence {
+    const struct hit *chain[16];
+    unsigned nchain;
+    cb_time end;
+};
+
+/* Each type judges whether the j-th hit of the key is an occurrence. */
+typedef int occurs_fn(struct walk *w, size_t j, const struct hit *h,
+                      struct occurrence *o);
+
+static int occurs_single(struct walk *w, size_t j, const struct hit *h,
+                         struct occurrence *o)
+{
+    (void)w, (void)j;
+    o->chain[o->nchain++] = h;
+    return 1;
+}
+
+/* min_count hits of the key (on min_hosts hosts) within the window
+ * ending at h. */
+static int occurs_count(struct walk *w, size_t j, const struct hit *h,
+                        struct occurrence *o)
+{
+    (void)o;
+    const struct cb_rule *r = w->r;
+    const struct hits *first = w->first;
+    while (first->v[w->idx[w->win_lo]].t < h->t - r->window)
+        w->win_lo++;
+    if (j + 1 - w->win_lo < r->min_count)
+        return 0;
+    if (r->min_hosts <= 1)
+        return 1;
+    /* distinct hosts in the window (few: linear) */
+    const char *seen[64];
+    unsigned ns = 0;
+    for (size_t i = w->win_lo; i <= j && ns < 64; i++) {
+        const char *hh = w->g->tl->events[first->v[w->idx[i]].ev]->host;
+        unsigned q = 0;
+        while (q < ns && seen[q] != hh)
+            q++;
+        if (q == ns)
+            seen[ns++] = hh;
+    }
+    return ns >= r->min_hosts;
+}
+
+/* Every further step in order after h, within the window. */
+static int occurs_sequence(struct walk *w, size_t j, const struct hit *h,
+                           struct occurrence *o)
+{
+    (void)j;
+    const struct cb_rule *r = w->r;
+    o->chain[o->nchain++] = h;
+    const struct hit *prev = h;
+    for (unsigned s = 1; s < r->nsteps; s++) {
+        const struct hit *nx = find_hit(&w->g->hits[w->ri][r->steps[s]], w->key,
+                                        prev->t, h->t + r->window, prev->ev);
+        if (!nx)
+            return 0;
+        o->chain[o->nchain++] = nx;
+        prev = nx;
+    }
+    o->end = prev->t;
+    return 1;
+}
+
+/* Every further step within the window on either side of h. */
+static int occurs_cooccur(struct walk *w, size_t j, const struct hit *h,
+                          struct occurrence *o)
+{
+    (void)j;
+    const struct cb_rule *r = w->r;
+    o->chain[o->nchain++] = h;
+    for (unsigned s = 1; s < r->nsteps; s++) {
+        const struct hit *nx;
+        if (!any_hit(&w->g->hits[w->ri][r->steps[s]], w->key, h->t - r->window,
+                     h->t + r->window, &nx))
+            return 0;
+        o->chain[o->nchain++] = nx;
+    }
+    return 1;
+}
+
+/* No hit of the second step within the window after (or around) h. */
+static int occurs_absence(struct walk *w, size_t j, const struct hit *h,
+                          struct occurrence *o)
+{
+    (void)j;
+    const struct cb_rule *r = w->r;
+    /* only when the data covers the whole window: the host's data when
+     * grouped by host */
+    cb_time data_first = w->start_of_data;
+    cb_time data_last = w->end_of_data;
+    if (r->group == GROUP_HOST)
+        host_span(w->g, w->g->tl->events[h->ev]->host, &data_first, &data_last);
+    if (h->t + r->window > data_last)
+        return 0;
+    cb_time from = r->both_ways ? h->t - r->window : h->t;
+    if (r->both_ways && from < data_first)
+        return 0; /* the data does not reach back far enough */
+    if (find_hit(&w->g->hits[w->ri][r->steps[1]], w->key, from,
+                 h->t + r->window, r->both_ways ? SIZE_MAX : h->ev))
+        return 0;
+    o->chain[o->nchain++] = h;
+    return 1;
+}
+
+static occurs_fn *const occurs_of[] = {
+    [CORR_SINGLE] = occurs_single,   [CORR_SEQUENCE] = occurs_sequence,
+    [CORR_COOCCUR] = occurs_cooccur, [CORR_COUNT] = occurs_count,
+    [CORR_ABSENCE] = occurs_absence,
+};
+
+/* Enough occurrences in the draft for a finding. */
+static int draft_counts(const struct draft *d)
+{
+    const struct cb_rule *r = d->rule;
+    return d->count && d->count >= (r->type == CORR_SINGLE ? r->min_count : 1);
+}
+
+/* Add occurrence o of the j-th hit h to the draft, emitting the draft
+ * first when o starts a new episode. */
+static int join_episode(struct walk *w, struct draft *d, size_t j,
+                        const struct hit *h, const struct occurrence *o)
+{
+    const struct cb_rule *r = w->r;
+    int rc = 0;
+    /* a new episode when this occurrence starts beyond the window after
+     * the previous one (single: only with a window) */
+    cb_time gap = r->window;
+    if (d->count && w->episode_end != CB_TIME_NONE &&
+        (r->type != CORR_SINGLE || gap) && h->t > w->episode_end + gap) {
+        if (draft_counts(d))
+            rc = emit(w->g, w->ri, d);
+        draft_reset(d, r, w->key);
+    }
+    if (r->type == CORR_COUNT) {
+        /* the whole window joins the episode; count hits, not windows */
+        size_t from = w->win_lo > w->added_upto ? w->win_lo : w->added_upto;
+        for (size_t i = from; i <= j && rc == 0; i++)
+            rc = draft_add(w->g, d, &w->first->v[w->idx[i]],
+                           r->names[r->steps[0]]);
+        d->count += j + 1 - from;
+        w->added_upto = j + 1;
+    } else {
+        /* several logs reporting one failure: one occurrence */
+        if (!(r->same_within && d->count && w->last_counted != CB_TIME_NONE &&
+              h->t - w->last_counted <= r->same_within)) {
+            d->count++;
+            w->last_counted = h->t;
+        }
+        for (unsigned c = 0; c < o->nchain && rc == 0; c++) {
+            unsigned step = r->type == CORR_SINGLE || r->type == CORR_ABSENCE
+                                ? r->steps[0]
+                                : r->steps[c];
+            rc = draft_add(w->g, d, o->chain[c], r->names[step]);
+        }
+    }
+    if (w->episode_end == CB_TIME_NONE || o->end > w->episode_end)
+        w->episode_end = o->end;
+    return rc;
+}
+
+/* The findings of one group: its hits in time order, occurrences joined
+ * into episodes, one finding per episode. */
+static int correlate_key(struct walk *w, struct draft *d)
+{
+    const struct hits *first = w->first;
+    draft_reset(d, w->r, w->key);
+    w->episode_end = w->last_counted = CB_TIME_NONE;
+    w->win_lo = w->added_upto = 0;
+    w->nidx = 0;
+    for (size_t i = 0; i < first->n; i++) {
+        if (strcmp(first->v[i].key, w->key) == 0)
+            w->idx[w->nidx++] = i;
+    }
+    int rc = 0;
+    for (size_t j = 0; j < w->nidx && rc == 0; j++) {
+        const struct hit *h = &first->v[w->idx[j]];
+        struct occurrence o = {.nchain = 0, .end = h->t};
+        if (occurs_of[w->r->type](w, j, h, &o))
+            rc = join_episode(w, d, j, h, &o);
+    }
+    if (rc == 0 && draft_counts(d))
+        rc = emit(w->g, w->ri, d);
+    return rc;
 }
 
 static int correlate_rule(struct engine *g, size_t ri)
@@ -1055,156 +1264,20 @@ static int correlate_rule(struct engine *g, size_t ri)
     const char **keys = keys_of(g, first, &nkeys);
     if (!keys)
         return -1;
-    cb_time start_of_data = g->tl->events[0]->ts;
-    cb_time end_of_data = g->tl->events[g->tl->count - 1]->ts;
-    counted_span(g->tl, NULL, &start_of_data, &end_of_data);
+    struct walk w = {.g = g, .ri = ri, .r = r, .first = first};
+    w.start_of_data = g->tl->events[0]->ts;
+    w.end_of_data = g->tl->events[g->tl->count - 1]->ts;
+    counted_span(g->tl, NULL, &w.start_of_data, &w.end_of_data);
+    w.idx = cb_malloc((first->n + 1) * sizeof *w.idx);
+    if (!w.idx)
+        return -1;
     struct draft d = {0};
     int rc = 0;
     for (size_t k = 0; k < nkeys && rc == 0; k++) {
-        const char *key = keys[k];
-        draft_reset(&d, r, key);
-        cb_time episode_end = CB_TIME_NONE;
-        cb_time last_counted = CB_TIME_NONE; /* same-within */
-        size_t win_lo = 0;     /* count: start of the sliding window */
-        size_t added_upto = 0; /* count: hits before this are in drafts */
-        size_t *idx = cb_malloc((first->n + 1) * sizeof *idx);
-        if (!idx)
-            return -1;
-        size_t nidx = 0;
-        for (size_t i = 0; i < first->n; i++) {
-            if (strcmp(first->v[i].key, key) == 0)
-                idx[nidx++] = i;
-        }
-        for (size_t j = 0; j < nidx && rc == 0; j++) {
-            const struct hit *h = &first->v[idx[j]];
-            const struct hit *chain[16];
-            unsigned nchain = 0;
-            cb_time occ_end = h->t;
-            int occurs = 0;
-            switch (r->type) {
-            case CORR_SINGLE:
-                occurs = 1;
-                chain[nchain++] = h;
-                break;
-            case CORR_COUNT:
-                /* hits of this key within the window ending at h */
-                while (first->v[idx[win_lo]].t < h->t - r->window)
-                    win_lo++;
-                occurs = j + 1 - win_lo >= r->min_count;
-                if (occurs && r->min_hosts > 1) {
-                    /* distinct hosts in the window (few: linear) */
-                    const char *seen[64];
-                    unsigned ns = 0;
-                    for (size_t w = win_lo; w <= j && ns < 64; w++) {
-                        const char *hh =
-                            g->tl->events[first->v[idx[w]].ev]->host;
-                        unsigned q = 0;
-                        while (q < ns && seen[q] != hh)
-                            q++;
-                        if (q == ns)
-                            seen[ns++] = hh;
-                    }
-                    occurs = ns >= r->min_hosts;
-                }
-                break;
-            case CORR_SEQUENCE: {
-                chain[nchain++] = h;
-                const struct hit *prev = h;
-                occurs = 1;
-                for (unsigned s = 1; s < r->nsteps && occurs; s++) {
-                    const struct hit *nx =
-                        find_hit(&g->hits[ri][r->steps[s]], key, prev->t,
-                                 h->t + r->window, prev->ev);
-                    if (!nx) {
-                        occurs = 0;
-                        break;
-                    }
-                    chain[nchain++] = nx;
-                    prev = nx;
-                }
-                occ_end = prev->t;
-                break;
-            }
-            case CORR_COOCCUR: {
-                chain[nchain++] = h;
-                occurs = 1;
-                for (unsigned s = 1; s < r->nsteps && occurs; s++) {
-                    const struct hit *nx;
-                    if (!any_hit(&g->hits[ri][r->steps[s]], key,
-                                 h->t - r->window, h->t + r->window, &nx))
-                        occurs = 0;
-                    else
-                        chain[nchain++] = nx;
-                }
-                break;
-            }
-            case CORR_ABSENCE: {
-                /* only when the data covers the whole window: the host's
-                 * data when grouped by host */
-                cb_time data_first = start_of_data;
-                cb_time data_last = end_of_data;
-                if (r->group == GROUP_HOST)
-                    host_span(g, g->tl->events[h->ev]->host, &data_first,
-                              &data_last);
-                if (h->t + r->window > data_last)
-                    break;
-                cb_time from = r->both_ways ? h->t - r->window : h->t;
-                if (r->both_ways && from < data_first)
-                    break; /* the data does not reach back far enough */
-                const struct hit *nx = find_hit(
-                    &g->hits[ri][r->steps[1]], key, from, h->t + r->window,
-                    r->both_ways ? SIZE_MAX : h->ev);
-                if (!nx) {
-                    occurs = 1;
-                    chain[nchain++] = h;
-                }
-                break;
-            }
-            }
-            if (!occurs)
-                continue;
-            /* a new episode when this occurrence starts beyond the window
-             * after the previous one (single: only with a window) */
-            cb_time gap = r->window;
-            if (d.count && episode_end != CB_TIME_NONE &&
-                (r->type != CORR_SINGLE || gap) && h->t > episode_end + gap) {
-                if (d.count >= (r->type == CORR_SINGLE ? r->min_count : 1))
-                    rc = emit(g, ri, &d);
-                draft_reset(&d, r, key);
-            }
-            if (r->type == CORR_COUNT) {
-                /* the whole window joins the episode; count hits, not
-                 * windows */
-                size_t from = win_lo > added_upto ? win_lo : added_upto;
-                for (size_t w = from; w <= j && rc == 0; w++)
-                    rc = draft_add(g, &d, &first->v[idx[w]],
-                                   r->names[r->steps[0]]);
-                d.count += j + 1 - from;
-                added_upto = j + 1;
-            } else {
-                /* several logs reporting one failure: one occurrence */
-                if (!(r->same_within && d.count &&
-                      last_counted != CB_TIME_NONE &&
-                      h->t - last_counted <= r->same_within)) {
-                    d.count++;
-                    last_counted = h->t;
-                }
-                for (unsigned c = 0; c < nchain && rc == 0; c++) {
-                    unsigned step = r->type == CORR_SINGLE ||
-                                            r->type == CORR_ABSENCE
-                                        ? r->steps[0]
-                                        : r->steps[c];
-                    rc = draft_add(g, &d, chain[c], r->names[step]);
-                }
-            }
-            if (episode_end == CB_TIME_NONE || occ_end > episode_end)
-                episode_end = occ_end;
-        }
-        if (rc == 0 && d.count &&
-            d.count >= (r->type == CORR_SINGLE ? r->min_count : 1))
-            rc = emit(g, ri, &d);
-        cb_free(idx);
+        w.key = keys[k];
+        rc = correlate_key(&w, &d);
     }
+    cb_free(w.idx);
     cb_free(d.all);
     return rc;
 }
@@ -1221,7 +1294,11 @@ static int cmp_finding(const void *a, const void *b)
     int c = strcmp(x->id, y->id);
     if (c)
         return c;
-    return strcmp(x->summary, y->summary);
+    c = strcmp(x->summary, y->summary);
+    if (c)
+        return c;
+    /* the same rule, time and summary: the order the engine found them */
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* The per-event machinery of an engine over rs (hits excluded). */
@@ -1295,8 +1372,7 @@ enum cb_status cb_correlate(const struct cb_rules *rs,
         if (correlate_rule(&g, r) != 0)
             goto done;
     }
-    if (out->count) /* qsort of NULL is undefined, even for 0 */
-        qsort(out->items, out->count, sizeof *out->items, cmp_finding);
+    cb_sort(out->items, out->count, sizeof *out->items, cmp_finding);
     st = CB_OK;
 done:
     g.rs = rs;
@@ -1352,7 +1428,7 @@ int cb_keeper_wants(void *ctx, const struct cb_event *e)
     /* warnings and above, and levels not known */
     int keep = e->level == 0 || e->level <= CB_LEVEL_WARNING;
     g->event_no++; /* a new event for the literal memo */
-    struct cb_entity ents[MAX_ENTITIES];
+    struct cb_entity ents[CB_LIMIT_FINDING_ENTITIES];
     unsigned nents;
     const struct mlist *lists[3];
     candidates(g, e, lists);

@@ -9,10 +9,11 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "casebrief/limits.h"
 #include "rules_internal.h"
+#include "sort.h"
 
-#define MAX_CHANNELS 512
-
+/* Channel names, distinct (case-insensitively, so also as bytes). */
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -32,6 +33,7 @@ static int push(struct cb_gaps *g, size_t *cap, struct cb_gap gap)
     return 0;
 }
 
+/* Plain values: equal ones are interchangeable (also cmp_i64). */
 static int cmp_time(const void *a, const void *b)
 {
     cb_time x = *(const cb_time *)a, y = *(const cb_time *)b;
@@ -41,7 +43,6 @@ static int cmp_time(const void *a, const void *b)
 #define SILENT_MIN_EVENTS 200
 #define SILENT_MIN_TICKS (3600LL * 10000000) /* an hour */
 #define SILENT_FACTOR 200                    /* times the median interval */
-#define SILENT_PER_SOURCE 3
 #define SILENT_SAMPLE 65536
 #define TIME_AT(s, k) ((s)->times ? (s)->times[k] : (s)->events[k]->ts)
 
@@ -75,22 +76,22 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
         }
         for (size_t k = 0; k < all && n < dcap; k += step)
             d[n++] = TIME_AT(s, k + 1) - TIME_AT(s, k);
-        qsort(d, n, sizeof *d, cmp_time);
+        cb_sort(d, n, sizeof *d, cmp_time);
         cb_time median = d[n / 2];
         cb_time limit = median * SILENT_FACTOR;
         if (limit < SILENT_MIN_TICKS)
             limit = SILENT_MIN_TICKS;
-        /* the SILENT_PER_SOURCE longest gaps above the limit, in one pass,
-         * then reported in time order */
-        cb_time top[SILENT_PER_SOURCE] = {0};
-        size_t at[SILENT_PER_SOURCE] = {0};
+        /* the CB_LIMIT_SILENT_PER_SOURCE longest gaps above the limit, in one
+         * pass, then reported in time order */
+        cb_time top[CB_LIMIT_SILENT_PER_SOURCE] = {0};
+        size_t at[CB_LIMIT_SILENT_PER_SOURCE] = {0};
         cb_time prev = TIME_AT(s, 0);
         for (size_t k = 0; k < all; k++) {
             cb_time t = TIME_AT(s, k + 1), gap = t - prev;
             prev = t;
-            if (gap <= limit || gap <= top[SILENT_PER_SOURCE - 1])
+            if (gap <= limit || gap <= top[CB_LIMIT_SILENT_PER_SOURCE - 1])
                 continue;
-            size_t q = SILENT_PER_SOURCE - 1;
+            size_t q = CB_LIMIT_SILENT_PER_SOURCE - 1;
             while (q > 0 && top[q - 1] < gap) {
                 top[q] = top[q - 1];
                 at[q] = at[q - 1];
@@ -100,7 +101,7 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
             at[q] = k;
         }
         size_t nshow = 0;
-        while (nshow < SILENT_PER_SOURCE && top[nshow])
+        while (nshow < CB_LIMIT_SILENT_PER_SOURCE && top[nshow])
             nshow++;
         /* time order: by position in the (sorted) source */
         for (size_t a = 1; a < nshow; a++)
@@ -145,7 +146,6 @@ static int silent_periods(const struct cb_analysis *an, struct cb_gaps *out,
 #define SKEW_SPREAD (600LL * 10000000)  /* same record within 10 min */
 #define SKEW_MIN_TICKS (2LL * 10000000) /* below 2 s: not worth saying */
 #define SKEW_MIN_SAMPLES 3
-#define SKEW_MAX_HOSTS 64
 
 struct stamp {
     uint64_t key;
@@ -153,6 +153,7 @@ struct stamp {
     cb_time ts;
 };
 
+/* Total: stamps equal in key, time and host (interned) are alike. */
 static int cmp_stamp(const void *a, const void *b)
 {
     const struct stamp *x = a, *y = b;
@@ -185,19 +186,23 @@ static int skew_candidate(const struct cb_event *e, const char *m)
     return strlen(m) >= 24;
 }
 
-static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
-                      size_t *cap)
+/* The stamps of every candidate event, sorted by key: *st is NULL when
+ * there are fewer than two. -1 on no memory. */
+static int skew_stamps(const struct cb_timeline *tl, struct stamp **st,
+                       size_t *n)
 {
+    *st = NULL;
+    *n = 0;
     /* count first: a bundle of debug lines has few candidates */
     size_t cand = 0;
     for (size_t i = 0; i < tl->count; i++)
         cand += skew_candidate(tl->events[i], NULL);
     if (cand < 2)
         return 0;
-    struct stamp *st = cb_malloc(cand * sizeof *st);
-    if (!st)
+    struct stamp *v = cb_malloc(cand * sizeof *v);
+    if (!v)
         return -1;
-    size_t n = 0;
+    size_t k = 0;
     struct cb_msgbuf mb;
     for (size_t i = 0; i < tl->count; i++) {
         const struct cb_event *e = tl->events[i];
@@ -206,75 +211,101 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
         const char *m = cb_event_message(e, &mb);
         if (!skew_candidate(e, m))
             continue;
-        uint64_t h = cb_hash_bytes(m, strlen(m), (uintptr_t)e->channel);
+        /* keyed by content only: a pointer's value would make the key,
+         * and so the order hosts are met in, differ from run to run */
+        uint64_t h = cb_hash_bytes(m, strlen(m), 0);
+        h = cb_hash_bytes(e->channel, strlen(e->channel), h);
         h = h * 31 + (e->flags & CB_EV_HAS_EVENT_ID ? e->event_id : 65536u);
         if (e->provider)
             h = cb_hash_bytes(e->provider, strlen(e->provider), h);
-        st[n++] = (struct stamp){h, e->host, e->ts};
+        v[k++] = (struct stamp){h, e->host, e->ts};
     }
-    qsort(st, n, sizeof *st, cmp_stamp);
-    const char *hosts[SKEW_MAX_HOSTS];
-    size_t nh = 0;
-    struct deltas *d = cb_calloc(SKEW_MAX_HOSTS * SKEW_MAX_HOSTS, sizeof *d);
-    if (!d) {
-        cb_free(st);
-        return -1;
-    }
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0;) {
-        size_t j = i + 1;
-        while (j < n && st[j].key == st[i].key)
-            j++;
-        /* one occurrence per host, two hosts or more, close in time */
-        int ok = j - i >= 2 && j - i <= SKEW_MAX_HOSTS &&
-                 st[j - 1].ts - st[i].ts <= SKEW_SPREAD;
-        for (size_t a = i; a < j && ok; a++)
-            for (size_t b = a + 1; b < j && ok; b++)
-                ok = st[a].host != st[b].host;
-        for (size_t a = i; a < j && ok && rc == 0; a++) {
-            for (size_t b = i; b < j && rc == 0; b++) {
-                if (strcmp(st[a].host, st[b].host) >= 0)
-                    continue;
-                size_t ia = 0, ib = 0;
-                while (ia < nh && hosts[ia] != st[a].host)
-                    ia++;
-                if (ia == nh && nh < SKEW_MAX_HOSTS)
-                    hosts[nh++] = st[a].host;
-                while (ib < nh && hosts[ib] != st[b].host)
-                    ib++;
-                if (ib == nh && nh < SKEW_MAX_HOSTS)
-                    hosts[nh++] = st[b].host;
-                if (ia >= nh || ib >= nh)
-                    continue;
-                struct deltas *x = &d[ia * SKEW_MAX_HOSTS + ib];
-                if (x->n == x->cap) {
-                    size_t c = x->cap ? x->cap * 2 : 16;
-                    int64_t *nv = cb_realloc(x->v, c * sizeof *nv);
-                    if (!nv) {
-                        rc = -1;
-                        break;
-                    }
-                    x->v = nv;
-                    x->cap = c;
-                }
-                /* how far b's clock is ahead of a's */
-                x->v[x->n++] = st[b].ts - st[a].ts;
+    cb_sort(v, k, sizeof *v, cmp_stamp);
+    *st = v;
+    *n = k;
+    return 0;
+}
+
+/* The hosts met so far, and for each pair (a, b) with a's name first the
+ * differences of their clocks. */
+struct skew {
+    const char *hosts[CB_LIMIT_SKEW_HOSTS];
+    size_t nh;
+    struct deltas *d; /* CB_LIMIT_SKEW_HOSTS squared */
+};
+
+static size_t skew_host(struct skew *k, const char *host)
+{
+    size_t i = 0;
+    while (i < k->nh && k->hosts[i] != host)
+        i++;
+    if (i == k->nh && k->nh < CB_LIMIT_SKEW_HOSTS)
+        k->hosts[k->nh++] = host;
+    return i;
+}
+
+/* The stamps [i, j) of one record: when it is once per host, on two or
+ * more hosts close in time, each pair's difference. */
+static int skew_record(struct skew *k, const struct stamp *st, size_t i,
+                       size_t j)
+{
+    int ok = j - i >= 2 && j - i <= CB_LIMIT_SKEW_HOSTS &&
+             st[j - 1].ts - st[i].ts <= SKEW_SPREAD;
+    for (size_t a = i; a < j && ok; a++)
+        for (size_t b = a + 1; b < j && ok; b++)
+            ok = st[a].host != st[b].host;
+    for (size_t a = i; a < j && ok; a++) {
+        for (size_t b = i; b < j; b++) {
+            if (strcmp(st[a].host, st[b].host) >= 0)
+                continue;
+            size_t ia = skew_host(k, st[a].host);
+            size_t ib = skew_host(k, st[b].host);
+            if (ia >= k->nh || ib >= k->nh)
+                continue;
+            struct deltas *x = &k->d[ia * CB_LIMIT_SKEW_HOSTS + ib];
+            if (x->n == x->cap) {
+                size_t c = x->cap ? x->cap * 2 : 16;
+                int64_t *nv = cb_realloc(x->v, c * sizeof *nv);
+                if (!nv)
+                    return -1;
+                x->v = nv;
+                x->cap = c;
             }
+            /* how far b's clock is ahead of a's */
+            x->v[x->n++] = st[b].ts - st[a].ts;
         }
-        i = j;
     }
-    /* report pairs in host-name order */
-    for (size_t a = 0; a < nh && rc == 0; a++) {
-        for (size_t b = 0; b < nh && rc == 0; b++) {
-            struct deltas *x = &d[a * SKEW_MAX_HOSTS + b];
+    return 0;
+}
+
+/* One gap per pair of hosts whose median difference is worth saying, in
+ * host-name order. */
+static int skew_report(struct skew *k, struct cb_gaps *out, size_t *cap)
+{
+    /* d holds each pair once, under the name that sorts first */
+    size_t order[CB_LIMIT_SKEW_HOSTS];
+    for (size_t a = 0; a < k->nh; a++)
+        order[a] = a;
+    for (size_t a = 1; a < k->nh; a++) /* insertion sort: few hosts */
+        for (size_t b = a;
+             b > 0 && strcmp(k->hosts[order[b - 1]], k->hosts[order[b]]) > 0;
+             b--) {
+            size_t t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    for (size_t oa = 0; oa < k->nh; oa++) {
+        for (size_t ob = oa + 1; ob < k->nh; ob++) {
+            size_t a = order[oa], b = order[ob];
+            struct deltas *x = &k->d[a * CB_LIMIT_SKEW_HOSTS + b];
             if (x->n < SKEW_MIN_SAMPLES)
                 continue;
-            qsort(x->v, x->n, sizeof *x->v, cmp_i64);
+            cb_sort(x->v, x->n, sizeof *x->v, cmp_i64);
             int64_t med = x->v[x->n / 2];
             if (med < SKEW_MIN_TICKS && med > -SKEW_MIN_TICKS)
                 continue;
-            const char *ahead = med > 0 ? hosts[b] : hosts[a];
-            const char *behind = med > 0 ? hosts[a] : hosts[b];
+            const char *ahead = med > 0 ? k->hosts[b] : k->hosts[a];
+            const char *behind = med > 0 ? k->hosts[a] : k->hosts[b];
             int64_t ms = (med > 0 ? med : -med) / 10000;
             struct cb_gap g = {
                 .kind = CB_GAP_CLOCK_SKEW,
@@ -294,12 +325,40 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
                 .skew_ms = ms,
                 .samples = x->n};
             if (!g.subject || !g.detail || push(out, cap, g) != 0)
-                rc = -1;
+                return -1;
         }
     }
-    for (size_t k = 0; k < SKEW_MAX_HOSTS * SKEW_MAX_HOSTS; k++)
-        cb_free(d[k].v);
-    cb_free(d);
+    return 0;
+}
+
+static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
+                      size_t *cap)
+{
+    struct stamp *st;
+    size_t n;
+    if (skew_stamps(tl, &st, &n) != 0)
+        return -1;
+    if (!st)
+        return 0;
+    struct skew k = {.nh = 0};
+    k.d = cb_calloc(CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS, sizeof *k.d);
+    if (!k.d) {
+        cb_free(st);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i + 1;
+        while (j < n && st[j].key == st[i].key)
+            j++;
+        rc = skew_record(&k, st, i, j);
+        i = j;
+    }
+    if (rc == 0)
+        rc = skew_report(&k, out, cap);
+    for (size_t i = 0; i < CB_LIMIT_SKEW_HOSTS * CB_LIMIT_SKEW_HOSTS; i++)
+        cb_free(k.d[i].v);
+    cb_free(k.d);
     cb_free(st);
     return rc;
 }
@@ -316,10 +375,10 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
     size_t cap = 0;
     if (tl->count && rs) {
         /* channels present: few distinct interned pointers */
-        const char *present[MAX_CHANNELS];
+        const char *present[CB_LIMIT_GAP_CHANNELS];
         size_t np = 0;
         const char *last = NULL;
-        for (size_t i = 0; i < tl->count && np < MAX_CHANNELS; i++) {
+        for (size_t i = 0; i < tl->count && np < CB_LIMIT_GAP_CHANNELS; i++) {
             const char *c = tl->events[i]->channel;
             if (c == last)
                 continue;
@@ -331,12 +390,12 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
                 present[np++] = c;
         }
         /* channels needed, each with the rules needing it */
-        const char *needed[MAX_CHANNELS];
+        const char *needed[CB_LIMIT_GAP_CHANNELS];
         size_t nn = 0;
         for (size_t r = 0; r < rs->count; r++) {
             const struct cb_rule *rule = rs->rules[r];
-            for (unsigned c = 0; c < rule->nchannels && nn < MAX_CHANNELS;
-                 c++) {
+            for (unsigned c = 0;
+                 c < rule->nchannels && nn < CB_LIMIT_GAP_CHANNELS; c++) {
                 size_t k = 0;
                 while (k < nn && strcasecmp(needed[k], rule->channels[c]))
                     k++;
@@ -344,7 +403,7 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
                     needed[nn++] = rule->channels[c];
             }
         }
-        qsort(needed, nn, sizeof *needed, cmp_str);
+        cb_sort(needed, nn, sizeof *needed, cmp_str);
         for (size_t k = 0; k < nn; k++) {
             int have = 0;
             for (size_t i = 0; i < np && !have; i++)

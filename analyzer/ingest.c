@@ -22,10 +22,11 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "host.h"
-#include "term.h"
-#include "stream.h"
 #include "casebrief/analysis.h"
+#include "host.h"
+#include "sort.h"
+#include "stream.h"
+#include "term.h"
 
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
@@ -66,6 +67,7 @@ void cb_analysis_warn(struct cb_analysis *an, const char *source,
     va_end(ap);
     if (!w)
         return;
+    w->from = an->reading;
     if (an->warnings_tail)
         an->warnings_tail->next = w;
     else
@@ -152,6 +154,7 @@ static struct cb_source *new_source(struct cb_analysis *an, const char *path)
     src->first = src->last = CB_TIME_NONE;
     src->nk_first = src->nk_last = CB_TIME_NONE;
     src->index = (unsigned)an->nsources;
+    src->from = an->reading;
     an->sources[an->nsources++] = src;
     return src;
 }
@@ -241,12 +244,11 @@ static void count_event(struct cb_source *src, const struct cb_event *ev)
         src->last = ev->ts;
 }
 
-/* Context of a filtered source: the CONTEXT_LINES lines before a line a
- * rule takes and after it are kept too, so that the report shows what led
- * up to the evidence and what followed. Lines not (yet) kept wait in a
- * ring of copies; the oldest one, pushed out, is counted, and so are the
- * held ones when another line is kept first (the order stays the log's). */
-#define CONTEXT_LINES 5
+/* Context of a filtered source: the CB_LIMIT_CONTEXT_LINES lines before a line
+ * a rule takes and after it are kept too, so that the report shows what led up
+ * to the evidence and what followed. Lines not (yet) kept wait in a ring of
+ * copies; the oldest one, pushed out, is counted, and so are the held ones when
+ * another line is kept first (the order stays the log's). */
 
 struct pending {
     struct cb_event ev;
@@ -255,14 +257,14 @@ struct pending {
 };
 
 struct context {
-    struct pending ring[CONTEXT_LINES];
+    struct pending ring[CB_LIMIT_CONTEXT_LINES];
     unsigned first, n; /* oldest entry, entries held */
     unsigned after;    /* lines still to keep after a kept one */
 };
 
 static void context_free(struct context *c)
 {
-    for (unsigned i = 0; i < CONTEXT_LINES; i++)
+    for (unsigned i = 0; i < CB_LIMIT_CONTEXT_LINES; i++)
         cb_free(c->ring[i].msg);
 }
 
@@ -271,12 +273,12 @@ static void context_free(struct context *c)
 static int context_hold(struct context *c, struct cb_source *src,
                         const struct cb_event *ev)
 {
-    if (c->n == CONTEXT_LINES) {
+    if (c->n == CB_LIMIT_CONTEXT_LINES) {
         count_event(src, &c->ring[c->first].ev);
-        c->first = (c->first + 1) % CONTEXT_LINES;
+        c->first = (c->first + 1) % CB_LIMIT_CONTEXT_LINES;
         c->n--;
     }
-    struct pending *pd = &c->ring[(c->first + c->n) % CONTEXT_LINES];
+    struct pending *pd = &c->ring[(c->first + c->n) % CB_LIMIT_CONTEXT_LINES];
     const char *m = ev->message ? ev->message : "";
     size_t len = strlen(m);
     if (len >= pd->cap) {
@@ -299,7 +301,7 @@ static int context_hold(struct context *c, struct cb_source *src,
 static int context_flush(struct context *c, struct cb_source *src,
                          struct cb_arena *arena)
 {
-    for (; c->n; c->n--, c->first = (c->first + 1) % CONTEXT_LINES) {
+    for (; c->n; c->n--, c->first = (c->first + 1) % CB_LIMIT_CONTEXT_LINES) {
         const struct pending *pd = &c->ring[c->first];
         struct cb_event *ev = cb_arena_alloc(arena, sizeof *ev);
         char *m = ev ? cb_arena_strdup(arena, pd->msg) : NULL;
@@ -317,38 +319,141 @@ static int context_flush(struct context *c, struct cb_source *src,
  * context came first. */
 static void context_end(struct context *c, struct cb_source *src)
 {
-    for (; c->n; c->n--, c->first = (c->first + 1) % CONTEXT_LINES)
+    for (; c->n; c->n--, c->first = (c->first + 1) % CB_LIMIT_CONTEXT_LINES)
         count_event(src, &c->ring[c->first].ev);
 }
 
 /* Parse one leaf (a non-archive file or member) with the parser that bids
  * highest, or the one forced by --input-format. */
+/* The parser for a file's first bytes: --input-format's, or the best
+ * bidder. NULL when there is none (src listed as "unknown", or as
+ * "ambiguous" with a warning naming both). */
+static const struct cb_parser_ops *choose_parser(struct cb_analysis *an,
+                                                 struct cb_stream *in,
+                                                 struct cb_source *src,
+                                                 const char *path)
+{
+    size_t avail;
+    const unsigned char *head = cb_stream_peek(in, CB_LIMIT_SNIFF_BYTES, &avail);
+    if (an->forced)
+        return an->forced;
+    const char *base = strrchr(path, '!');
+    base = base ? base + 1 : path;
+    const struct cb_parser_ops *ops = NULL;
+    struct cb_error err = {0};
+    enum cb_status st = cb_parser_detect_in(an->parsers, an->nparsers, head,
+                                            avail, base, &ops, &err);
+    if (st == CB_E_AMBIGUOUS) {
+        src->format = "ambiguous";
+        source_warn(an, src, CB_WHERE_NONE, 0, "%s", err.msg);
+        cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "%s", err.msg);
+        return NULL;
+    }
+    if (st != CB_OK) {
+        src->bytes = avail;
+        return NULL; /* not an event log: listed as "unknown" */
+    }
+    return ops;
+}
+
+/* The keep filter on one event of a rewindable parser: 1 keep it, 0 it
+ * was held back as possible context and its memory rewound to mark, -1
+ * out of memory. */
+static int filter_event(struct cb_analysis *an, struct cb_source *src,
+                        struct context *ctx, struct cb_arena *evs,
+                        struct cb_event *slot, struct cb_arena_mark mark)
+{
+    if (note_time(src, slot->ts) != 0)
+        return -1;
+    /* the first event always stays: it shows the source's host and
+     * channel to the checks that look for them */
+    int k = src->nevents == 0 ? 1 : an->keep(an->keep_ctx, slot);
+    if (k == 2) {
+        if (context_flush(ctx, src, evs) != 0)
+            return -1;
+        ctx->after = CB_LIMIT_CONTEXT_LINES;
+    } else if (k) {
+        context_end(ctx, src);
+        if (ctx->after)
+            ctx->after--;
+    } else if (ctx->after) {
+        ctx->after--;
+    } else {
+        if (context_hold(ctx, src, slot) != 0)
+            return -1;
+        cb_arena_rewind(evs, mark);
+        return 0;
+    }
+    return 1;
+}
+
+/* Every event of the parse into its source; *r: how next() ended. */
+static enum cb_status read_events(struct cb_analysis *an,
+                                  const struct cb_parser_ops *ops,
+                                  struct cb_parse *p, void *state,
+                                  struct cb_arena *evs, struct context *ctx,
+                                  enum cb_next *r)
+{
+    struct cb_source *src = p->src;
+    struct cb_event *spare = NULL; /* a slot next() left unused */
+    *r = CB_NEXT_END;
+    for (;;) {
+        struct cb_arena_mark mark = cb_arena_mark(evs);
+        struct cb_event *slot =
+            spare ? spare : cb_arena_alloc(evs, sizeof *slot);
+        spare = NULL;
+        if (!slot)
+            return CB_E_NOMEM;
+        *r = ops->next(p, state, slot);
+        if (*r != CB_NEXT_EVENT)
+            return CB_OK;
+        if (p->ev_own) { /* not rewindable, so not filtered below */
+            spare = slot;
+            slot = p->ev_own;
+            p->ev_own = NULL;
+        }
+        if (p->ev_arena) {
+            int keep = filter_event(an, src, ctx, evs, slot, mark);
+            if (keep < 0)
+                return CB_E_NOMEM;
+            if (!keep)
+                continue;
+        }
+        if (append_event(src, slot) != 0)
+            return CB_E_NOMEM;
+    }
+}
+
+/* After the parse: the runs of a filtered source, its size, and its host
+ * from its events when its path did not give one. */
+static void source_done(struct cb_source *src, const struct cb_stream *in,
+                        int filtered)
+{
+    if (filtered) { /* the runs of all its events: at least those of the
+                     * kept ones, and what the silent-period check needs */
+        src->runs = src->ntimes > 0;
+        for (size_t i = 1; i < src->ntimes; i++)
+            src->runs += src->times[i] < src->times[i - 1];
+    }
+    src->bytes = cb_stream_tell(in);
+    if (src->host[0] == '\0' && src->nevents && src->events[0]->host[0]) {
+        src->host = src->events[0]->host;
+        src->host_rule = "events' Computer field";
+        src->mixed_hosts = 0;
+        for (size_t i = 0; i < src->nevents && !src->mixed_hosts; i++)
+            src->mixed_hosts = src->events[i]->host != src->host;
+    }
+}
+
 static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
                                  const char *path)
 {
     struct cb_source *src = new_source(an, path);
     if (!src)
         return CB_E_NOMEM;
-    size_t avail;
-    const unsigned char *head = cb_stream_peek(in, CB_LIMIT_SNIFF_BYTES, &avail);
-    const char *base = strrchr(path, '!');
-    base = base ? base + 1 : path;
-    const struct cb_parser_ops *ops = an->forced;
-    struct cb_error err = {0};
-    if (!ops) {
-        enum cb_status st = cb_parser_detect_in(
-            an->parsers, an->nparsers, head, avail, base, &ops, &err);
-        if (st == CB_E_AMBIGUOUS) {
-            src->format = "ambiguous";
-            source_warn(an, src, CB_WHERE_NONE, 0, "%s", err.msg);
-            cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "%s", err.msg);
-            return CB_OK;
-        }
-        if (st != CB_OK) {
-            src->bytes = avail;
-            return CB_OK; /* not an event log: listed as "unknown" */
-        }
-    }
+    const struct cb_parser_ops *ops = choose_parser(an, in, src, path);
+    if (!ops)
+        return CB_OK;
     src->format = ops->name;
     src->data_type = ops->data_type;
     struct cb_parse p = {
@@ -385,57 +490,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     }
     enum cb_next r = CB_NEXT_END;
     struct context ctx = {0};
-    struct cb_event *spare = NULL; /* a slot next() left unused */
-    while (st == CB_OK) {
-        struct cb_arena_mark mark = cb_arena_mark(evs);
-        struct cb_event *slot = spare ? spare : cb_arena_alloc(evs, sizeof *slot);
-        spare = NULL;
-        if (!slot) {
-            st = CB_E_NOMEM;
-            break;
-        }
-        r = ops->next(&p, state, slot);
-        if (r != CB_NEXT_EVENT)
-            break;
-        if (p.ev_own) { /* not rewindable, so not filtered below */
-            spare = slot;
-            slot = p.ev_own;
-            p.ev_own = NULL;
-        }
-        if (p.ev_arena) {
-            if (note_time(src, slot->ts) != 0) {
-                st = CB_E_NOMEM;
-                break;
-            }
-            /* the first event always stays: it shows the source's host
-             * and channel to the checks that look for them */
-            int k = src->nevents == 0 ? 1 : an->keep(an->keep_ctx, slot);
-            if (k == 2) {
-                if (context_flush(&ctx, src, evs) != 0) {
-                    st = CB_E_NOMEM;
-                    break;
-                }
-                ctx.after = CONTEXT_LINES;
-            } else if (k) {
-                context_end(&ctx, src);
-                if (ctx.after)
-                    ctx.after--;
-            } else if (ctx.after) {
-                ctx.after--;
-            } else {
-                if (context_hold(&ctx, src, slot) != 0) {
-                    st = CB_E_NOMEM;
-                    break;
-                }
-                cb_arena_rewind(evs, mark);
-                continue;
-            }
-        }
-        if (append_event(src, slot) != 0) {
-            st = CB_E_NOMEM;
-            break;
-        }
-    }
+    if (st == CB_OK)
+        st = read_events(an, ops, &p, state, evs, &ctx, &r);
     if (r == CB_NEXT_FAIL) {
         if (p.err.code == CB_E_NOMEM) {
             st = CB_E_NOMEM;
@@ -451,20 +507,7 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         ops->close(&p, &state);
     context_end(&ctx, src);
     context_free(&ctx);
-    if (p.ev_arena) { /* the runs of all its events: at least those of the
-                       * kept ones, and what the silent-period check needs */
-        src->runs = src->ntimes > 0;
-        for (size_t i = 1; i < src->ntimes; i++)
-            src->runs += src->times[i] < src->times[i - 1];
-    }
-    src->bytes = cb_stream_tell(in);
-    if (src->host[0] == '\0' && src->nevents && src->events[0]->host[0]) {
-        src->host = src->events[0]->host;
-        src->host_rule = "events' Computer field";
-        src->mixed_hosts = 0;
-        for (size_t i = 0; i < src->nevents && !src->mixed_hosts; i++)
-            src->mixed_hosts = src->events[i]->host != src->host;
-    }
+    source_done(src, in, p.ev_arena != NULL);
     return st;
 }
 
@@ -707,14 +750,117 @@ static const char *raw_member_name(const char *parent, char *buf, size_t size)
     return buf;
 }
 
+/* A member listed as skipped: 0 to go on with the next one, -1 to stop
+ * (*st: out of memory). */
+static int skip_member(enum cb_status *st, enum cb_status s)
+{
+    *st = s;
+    return s == CB_OK ? 0 : -1;
+}
+
+/* Whether the member named child (pn in the archive) is read: 1 yes; 0
+ * no (a directory, or listed as skipped with the reason); -1 stop
+ * reading the archive (*st says how it ends). */
+static int member_wanted(struct cb_analysis *an, struct archive_entry *entry,
+                         const char *child, const char *pn, enum cb_status *st)
+{
+    mode_t type = archive_entry_filetype(entry);
+    if (type == AE_IFDIR)
+        return 0;
+    if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >
+        an->limits.members) {
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, child), CB_WHERE_NONE,
+                         0,
+                         "member count above --max-members (%llu): this "
+                         "and all further members skipped",
+                         (unsigned long long)an->limits.members);
+        *st = CB_OK;
+        return -1;
+    }
+    if (__atomic_load_n(&an->total_exhausted, __ATOMIC_RELAXED))
+        return skip_member(st, skipped(an, child,
+                                       "total uncompressed bytes "
+                                       "already at --max-total"));
+    const char *unsafe = unsafe_name(pn);
+    if (unsafe)
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, child), CB_WHERE_NONE,
+                         0,
+                         "member name has an %s; read in memory only, "
+                         "never extracted",
+                         unsafe);
+    if (archive_entry_symlink(entry) || type == AE_IFLNK) {
+        const char *t = archive_entry_symlink(entry);
+        return skip_member(st, skipped(an, child,
+                                       "symbolic link to '%.200s' "
+                                       "not followed",
+                                       t ? t : "?"));
+    }
+    if (archive_entry_hardlink(entry))
+        return skip_member(st, skipped(an, child,
+                                       "hard link to '%.200s' not followed",
+                                       archive_entry_hardlink(entry)));
+    if (type != AE_IFREG && type != 0)
+        return skip_member(st, skipped(an, child, "not a regular file"));
+    if (archive_entry_is_encrypted(entry))
+        return skip_member(st, skipped(an, child,
+                                       "encrypted member (no "
+                                       "password support)"));
+    if (archive_entry_size_is_set(entry) &&
+        (uint64_t)archive_entry_size(entry) > an->limits.member_bytes)
+        return skip_member(
+            st, skipped(an, child,
+                        "declared size %lld above --max-member-size (%llu)",
+                        (long long)archive_entry_size(entry),
+                        (unsigned long long)an->limits.member_bytes));
+    return 1;
+}
+
+/* Parse the member child of archive a (at path). *stop: the rest of the
+ * archive is skipped (a compression-ratio trip in a compressed stream). */
+static enum cb_status read_member(struct cb_analysis *an, struct archive *a,
+                                  struct archive_entry *entry, const char *path,
+                                  const char *child, unsigned depth, int *stop)
+{
+    struct member_read mr = {
+        .an = an, .a = a, .path = child, .raw_start = raw_pos(a)};
+    struct cb_stream ms;
+    /* With -j above 1, members are decompressed on a thread of their own
+     * while they are parsed; small ones are not worth a thread. -j 1
+     * stays on one thread. */
+    int big = an->opts.jobs > 1 &&
+              (!archive_entry_size_is_set(entry) ||
+               archive_entry_size(entry) > (la_int64_t)PREFETCH_MIN);
+    if ((big ? cb_stream_init_prefetch(&ms, member_read_cb, &mr, STREAM_BUF)
+             : cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF)) != CB_OK)
+        return CB_E_NOMEM;
+    progress(an, child);
+    enum cb_status st = handle_stream(an, &ms, child, depth, NULL);
+    int failed_read = ms.failed;
+    struct cb_error rerr = ms.err;
+    cb_stream_fini(&ms);
+    if (st != CB_OK)
+        return st;
+    if (failed_read && mr.tripped)
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, child), CB_WHERE_OFFSET,
+                         rerr.where, "member cut: %s", rerr.msg);
+    if (mr.ratio_tripped && archive_filter_count(a) > 1) {
+        /* Skipping the rest would mean inflating the bomb anyway. */
+        cb_analysis_warn(an, cb_arena_strdup(an->arena, path), CB_WHERE_NONE, 0,
+                         "rest of this compressed archive skipped after "
+                         "a compression-ratio trip");
+        *stop = 1;
+    }
+    return CB_OK;
+}
+
 static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
                                    const char *path, unsigned depth)
 {
     enum cb_status st = CB_OK;
     struct archive_entry *entry;
     char name[1024], child[CB_LIMIT_PATH_BYTES];
-    int failures = 0;
-    for (;;) {
+    int failures = 0, stop = 0;
+    while (!stop) {
         int r = archive_read_next_header(a, &entry);
         if (r == ARCHIVE_EOF)
             break;
@@ -758,100 +904,14 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
                              CB_WHERE_NONE, 0, "archive warning: %s",
                              why ? why : "?");
         }
-        mode_t type = archive_entry_filetype(entry);
-        if (type == AE_IFDIR)
+        int want = member_wanted(an, entry, child, pn, &st);
+        if (want < 0)
+            return st;
+        if (want == 0)
             continue;
-        if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >
-            an->limits.members) {
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
-                             CB_WHERE_NONE, 0,
-                             "member count above --max-members (%llu): this "
-                             "and all further members skipped",
-                             (unsigned long long)an->limits.members);
-            return CB_OK;
-        }
-        if (__atomic_load_n(&an->total_exhausted, __ATOMIC_RELAXED)) {
-            if ((st = skipped(an, child, "total uncompressed bytes already "
-                                         "at --max-total")) != CB_OK)
-                return st;
-            continue;
-        }
-        const char *unsafe = unsafe_name(pn);
-        if (unsafe)
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
-                             CB_WHERE_NONE, 0,
-                             "member name has an %s; read in memory only, "
-                             "never extracted",
-                             unsafe);
-        if (archive_entry_symlink(entry) || type == AE_IFLNK) {
-            const char *t = archive_entry_symlink(entry);
-            if ((st = skipped(an, child, "symbolic link to '%.200s' not "
-                                         "followed",
-                              t ? t : "?")) != CB_OK)
-                return st;
-            continue;
-        }
-        if (archive_entry_hardlink(entry)) {
-            if ((st = skipped(an, child, "hard link to '%.200s' not followed",
-                              archive_entry_hardlink(entry))) != CB_OK)
-                return st;
-            continue;
-        }
-        if (type != AE_IFREG && type != 0) {
-            if ((st = skipped(an, child, "not a regular file")) != CB_OK)
-                return st;
-            continue;
-        }
-        if (archive_entry_is_encrypted(entry)) {
-            if ((st = skipped(an, child, "encrypted member (no password "
-                                         "support)")) != CB_OK)
-                return st;
-            continue;
-        }
-        if (archive_entry_size_is_set(entry) &&
-            (uint64_t)archive_entry_size(entry) > an->limits.member_bytes) {
-            if ((st = skipped(an, child,
-                              "declared size %lld above --max-member-size "
-                              "(%llu)",
-                              (long long)archive_entry_size(entry),
-                              (unsigned long long)an->limits.member_bytes)) !=
-                CB_OK)
-                return st;
-            continue;
-        }
-        struct member_read mr = {.an = an, .a = a, .path = child,
-                                 .raw_start = raw_pos(a)};
-        struct cb_stream ms;
-        /* With -j above 1, members are decompressed on a thread of their
-         * own while they are parsed; small ones are not worth a thread.
-         * -j 1 stays on one thread. */
-        int big = an->opts.jobs > 1 &&
-                  (!archive_entry_size_is_set(entry) ||
-                   archive_entry_size(entry) > (la_int64_t)PREFETCH_MIN);
-        if ((big ? cb_stream_init_prefetch(&ms, member_read_cb, &mr,
-                                           STREAM_BUF)
-                 : cb_stream_init(&ms, member_read_cb, &mr, STREAM_BUF)) !=
-            CB_OK)
-            return CB_E_NOMEM;
-        progress(an, child);
-        st = handle_stream(an, &ms, child, depth, NULL);
-        int failed_read = ms.failed;
-        struct cb_error rerr = ms.err;
-        cb_stream_fini(&ms);
+        st = read_member(an, a, entry, path, child, depth, &stop);
         if (st != CB_OK)
             return st;
-        if (failed_read && mr.tripped)
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, child),
-                             CB_WHERE_OFFSET, rerr.where,
-                             "member cut: %s", rerr.msg);
-        if (mr.ratio_tripped && archive_filter_count(a) > 1) {
-            /* Skipping the rest would mean inflating the bomb anyway. */
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, path),
-                             CB_WHERE_NONE, 0,
-                             "rest of this compressed archive skipped after "
-                             "a compression-ratio trip");
-            break;
-        }
     }
     return CB_OK;
 }
@@ -1119,7 +1179,7 @@ static enum cb_status ingest_dir(struct cb_analysis *an, const char *fs_path,
     }
     closedir(d);
     if (names)
-        qsort(names, n, sizeof *names, cmp_names); /* deterministic order */
+        cb_sort(names, n, sizeof *names, cmp_names); /* deterministic order */
     char fs_child[CB_LIMIT_PATH_BYTES], child[CB_LIMIT_PATH_BYTES];
     for (size_t i = 0; i < n && st == CB_OK; i++) {
         if ((size_t)snprintf(fs_child, sizeof fs_child, "%s/%s", fs_path,
@@ -1165,11 +1225,28 @@ static void input_label(const char *path, char *out, size_t size)
         out[--n] = '\0';
 }
 
-enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
-                              struct cb_error *err)
+/* Mark what follows as brought by the input named label (the outermost
+ * call only: sidecars are ingested from inside one). */
+static enum cb_status reading_begin(struct cb_analysis *an, const char *label)
 {
-    char label[CB_LIMIT_PATH_BYTES];
-    input_label(path, label, sizeof label);
+    if (an->reading_depth++ == 0) {
+        an->reading.input = cb_arena_strdup(an->arena, label);
+        an->reading.sidecar = 0;
+        if (!an->reading.input)
+            return CB_E_NOMEM;
+    }
+    return CB_OK;
+}
+
+static void reading_end(struct cb_analysis *an)
+{
+    if (--an->reading_depth == 0)
+        an->reading = (struct cb_input_of){NULL, 0};
+}
+
+static enum cb_status ingest_input(struct cb_analysis *an, const char *path,
+                                   const char *label, struct cb_error *err)
+{
     struct stat sb;
     if (stat(path, &sb) != 0) {
         int e = errno;
@@ -1185,9 +1262,26 @@ enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
     else
         st = ingest_file(an, path, label, err);
     /* files beside it that belong to it (an .evtx's LocaleMetaData) */
+    int outer = an->reading_depth == 1, was = an->reading.sidecar;
+    if (outer)
+        an->reading.sidecar = 1;
     for (size_t i = 0; i < an->nparsers && st == CB_OK; i++)
         if (!S_ISDIR(sb.st_mode) && an->parsers[i]->sidecars)
             st = an->parsers[i]->sidecars(an, path);
+    if (outer)
+        an->reading.sidecar = was;
+    return st;
+}
+
+enum cb_status cb_ingest_path(struct cb_analysis *an, const char *path,
+                              struct cb_error *err)
+{
+    char label[CB_LIMIT_PATH_BYTES];
+    input_label(path, label, sizeof label);
+    enum cb_status st = reading_begin(an, label);
+    if (st == CB_OK)
+        st = ingest_input(an, path, label, err);
+    reading_end(an);
     if (an->progress)
         fprintf(stderr, "\r\033[K");
     return st;
@@ -1203,7 +1297,10 @@ enum cb_status cb_ingest_memory(struct cb_analysis *an, const char *name,
         return CB_E_NOMEM;
     __atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&an->total_bytes, len, __ATOMIC_RELAXED);
-    enum cb_status st = handle_stream(an, &s, name, 0, NULL);
+    enum cb_status st = reading_begin(an, name);
+    if (st == CB_OK)
+        st = handle_stream(an, &s, name, 0, NULL);
+    reading_end(an);
     cb_stream_fini(&s);
     return st;
 }
@@ -1220,7 +1317,10 @@ enum cb_status cb_ingest_leaf_memory(struct cb_analysis *an, const char *name,
         an->forced = ops;
     __atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&an->total_bytes, len, __ATOMIC_RELAXED);
-    enum cb_status st = parse_leaf(an, &s, name);
+    enum cb_status st = reading_begin(an, name);
+    if (st == CB_OK)
+        st = parse_leaf(an, &s, name);
+    reading_end(an);
     an->forced = saved;
     cb_stream_fini(&s);
     return st;

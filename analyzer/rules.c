@@ -18,12 +18,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "casebrief/limits.h"
 #include "rules_internal.h"
-
-#define MAX_DEPTH 16
-#define MAX_RULE_FILE (4u << 20)
-#define MATCH_LIMIT 200000u
-#define DEPTH_LIMIT 2000u
+#include "sort.h"
 
 /* ---- a small element tree ---------------------------------------------- */
 
@@ -73,8 +70,9 @@ static void XMLCALL on_start(void *ud, const XML_Char *name,
 {
     struct load *l = ud;
     unsigned line = (unsigned)XML_GetCurrentLineNumber(l->xp);
-    if (++l->depth > MAX_DEPTH) {
-        add_error(l, line, "elements nested deeper than %d", MAX_DEPTH);
+    if (++l->depth > CB_LIMIT_RULE_DEPTH) {
+        add_error(l, line, "elements nested deeper than %d",
+                  CB_LIMIT_RULE_DEPTH);
         XML_StopParser(l->xp, XML_FALSE);
         return;
     }
@@ -345,6 +343,59 @@ static pcre2_code *compile(struct load *l, struct cb_rules *rs,
     return re;
 }
 
+/* Anything required_literal does not fully understand means no literal:
+ * inline options after the start, \Q..\E, POSIX classes. */
+static int scannable(const char *p)
+{
+    for (const char *q = p; *q; q++) {
+        if (q[0] == '\\' && q[1]) {
+            q++;
+            continue;
+        }
+        if (q[0] == '(' && q[1] == '?') {
+            char o = q[2];
+            int named = o == '\'' || o == '<' ||
+                        (o == 'P' && (q[3] == '<' || q[3] == '=' ||
+                                      q[3] == '>'));
+            if (!named && o != ':' && o != '=' && o != '!' && o != '#')
+                return 0;
+        }
+        if (q[0] == '[' && q[1] == ':')
+            return 0;
+    }
+    return 1;
+}
+
+/* The index after the group opening at p[i], and after its quantifier. */
+static size_t skip_group(const char *p, size_t i)
+{
+    int depth = 0;
+    while (p[i]) {
+        if (p[i] == '\\' && p[i + 1]) {
+            i += 2;
+            continue;
+        }
+        if (p[i] == '[') {
+            i++;
+            if (p[i] == ']')
+                i++;
+            while (p[i] && p[i] != ']')
+                i += p[i] == '\\' && p[i + 1] ? 2 : 1;
+        }
+        if (p[i] == '(')
+            depth++;
+        else if (p[i] == ')' && --depth == 0)
+            break;
+        if (p[i])
+            i++;
+    }
+    if (p[i])
+        i++;
+    if (p[i] == '?' || p[i] == '*' || p[i] == '+' || p[i] == '{')
+        i++; /* the group's quantifier */
+    return i;
+}
+
 /*
  * The longest run of literal characters every match must contain, taken
  * from the pattern's top level only: groups (maybe optional or
@@ -362,24 +413,8 @@ static size_t required_literal(const char *p, char *out, size_t size,
         *ci = 1;
         p += 4;
     }
-    /* Anything this scanner does not fully understand means no literal:
-     * inline options after the start, \Q..\E, POSIX classes. */
-    for (const char *q = p; *q; q++) {
-        if (q[0] == '\\' && q[1]) {
-            q++;
-            continue;
-        }
-        if (q[0] == '(' && q[1] == '?') {
-            char o = q[2];
-            int named = o == '\'' || o == '<' ||
-                        (o == 'P' && (q[3] == '<' || q[3] == '=' ||
-                                      q[3] == '>'));
-            if (!named && o != ':' && o != '=' && o != '!' && o != '#')
-                return 0;
-        }
-        if (q[0] == '[' && q[1] == ':')
-            return 0;
-    }
+    if (!scannable(p))
+        return 0;
 #define END_RUN()                                                            \
     do {                                                                     \
         if (rn > bn) {                                                       \
@@ -419,30 +454,7 @@ static size_t required_literal(const char *p, char *out, size_t size,
                 i++;
         } else if (c == '(') {
             END_RUN();
-            int depth = 0;
-            while (p[i]) {
-                if (p[i] == '\\' && p[i + 1]) {
-                    i += 2;
-                    continue;
-                }
-                if (p[i] == '[') {
-                    i++;
-                    if (p[i] == ']')
-                        i++;
-                    while (p[i] && p[i] != ']')
-                        i += p[i] == '\\' && p[i + 1] ? 2 : 1;
-                }
-                if (p[i] == '(')
-                    depth++;
-                else if (p[i] == ')' && --depth == 0)
-                    break;
-                if (p[i])
-                    i++;
-            }
-            if (p[i])
-                i++;
-            if (p[i] == '?' || p[i] == '*' || p[i] == '+' || p[i] == '{')
-                i++; /* the group's quantifier */
+            i = skip_group(p, i);
         } else if (c == '|') {
             return 0;
         } else if (c == '?' || c == '*' || c == '{') {
@@ -674,6 +686,193 @@ static int parse_ids(struct load *l, const struct node *n, struct matcher *m)
     return 0;
 }
 
+/* ---- the conditions of a <match> -------------------------------------
+ * One function per condition element, found by name in match_conds; t is
+ * the element's text with white space folded. */
+
+struct cond_ctx {
+    struct load *l;
+    struct cb_rules *rs;
+    struct cb_rule *r;
+    struct matcher *m;
+};
+
+/* <channel>, <provider>, <component>: one more accepted name. */
+static int cond_name_list(struct cond_ctx *x, const struct node *c,
+                          const char *t)
+{
+    struct matcher *m = x->m;
+    const char ***list = c->name[0] == 'c' && c->name[1] == 'h'
+                             ? &m->channels
+                         : c->name[0] == 'p' ? &m->providers
+                                             : &m->components;
+    unsigned *cnt = list == &m->channels    ? &m->nchannels
+                    : list == &m->providers ? &m->nproviders
+                                            : &m->ncomponents;
+    const char **nl = cb_arena_alloc(x->l->arena, (*cnt + 1) * sizeof *nl);
+    if (!nl)
+        return -1;
+    if (*cnt)
+        memcpy(nl, *list, *cnt * sizeof *nl);
+    nl[(*cnt)++] = t;
+    *list = nl;
+    if (list == &m->channels && add_channel(x->l, x->r, t) != 0)
+        return -1;
+    return 0;
+}
+
+static int cond_event_id(struct cond_ctx *x, const struct node *c,
+                         const char *t)
+{
+    (void)t;
+    return parse_ids(x->l, c, x->m);
+}
+
+static int cond_level(struct cond_ctx *x, const struct node *c,
+                      const char *t)
+{
+    unsigned nw;
+    const char **w = words(x->l, t, &nw);
+    for (unsigned i = 0; w && i < nw; i++) {
+        unsigned k = 1;
+        while (k <= 6 && strcmp(level_names[k], w[i]) != 0)
+            k++;
+        if (k > 6) {
+            add_error(x->l, c->line, "<level>: unknown level '%s'", w[i]);
+            return -1;
+        }
+        x->m->levels |= 1u << k;
+    }
+    return 0;
+}
+
+static int cond_field(struct cond_ctx *x, const struct node *c,
+                      const char *t)
+{
+    (void)t;
+    static const char *const fa[] = {"name", NULL};
+    struct matcher *m = x->m;
+    check_attrs(x->l, c, fa);
+    pcre2_code *re = compile(x->l, x->rs, c, pattern_of(x->l, c));
+    if (!re)
+        return -1;
+    struct field_re *nf =
+        cb_arena_alloc(x->l->arena, (m->nfields + 1) * sizeof *nf);
+    if (!nf)
+        return -1;
+    if (m->nfields)
+        memcpy(nf, m->fields, m->nfields * sizeof *nf);
+    nf[m->nfields].field = attr(c, "name");
+    nf[m->nfields++].re = re;
+    m->fields = nf;
+    return 0;
+}
+
+/* <message> and <path>: a regex; the message's with its literals. */
+static int cond_regex(struct cond_ctx *x, const struct node *c,
+                      const char *t)
+{
+    (void)t;
+    const char *pat = pattern_of(x->l, c);
+    pcre2_code *re = compile(x->l, x->rs, c, pat);
+    if (!re)
+        return -1;
+    if (c->name[0] == 'm') {
+        x->m->message = re;
+        x->m->nmessage_lits =
+            prefilter(x->l, x->rs, pat, x->m->message_lits, 8);
+    } else {
+        x->m->path = re;
+    }
+    return 0;
+}
+
+/* The literals an HRESULT's pattern pat is sure to contain when it
+ * matches: its hex digits, both decimal forms, its well-known texts. */
+static void hresult_prefilter(struct cond_ctx *x, unsigned long code,
+                              const char *pat)
+{
+    struct matcher *m = x->m;
+    char lit[64];
+    unsigned long uc = code & 0xFFFFFFFFul;
+    long sc = uc >= 0x80000000ul ? (long)uc - 0x100000000l : (long)uc;
+    const char *forms[3] = {lit, NULL, NULL};
+    snprintf(lit, sizeof lit, "(?i)%08lx", uc);
+    char dec[32], neg[32];
+    snprintf(dec, sizeof dec, "%lu", uc);
+    snprintf(neg, sizeof neg, "%ld", sc);
+    forms[1] = dec;
+    forms[2] = neg;
+    unsigned nl = 0;
+    for (int f = 0; f < 3; f++) {
+        int idx = literal_index(x->l, x->rs, forms[f], 0);
+        if (idx >= 0)
+            m->hresult_lits[nl++] = idx;
+    }
+    const char *text = strstr(pat, "(?![0-9])|");
+    if (text) { /* the well-known texts after the numeric forms */
+        int more[8];
+        char tmp[600];
+        snprintf(tmp, sizeof tmp, "(?i)%s", text + 10);
+        tmp[strlen(tmp) - 1] = '\0'; /* the closing ')' */
+        unsigned nm = prefilter(x->l, x->rs, tmp, more, 5);
+        for (unsigned k = 0; k < nm && nl < 8; k++)
+            m->hresult_lits[nl++] = more[k];
+        if (!nm)
+            nl = 0; /* a text without a literal: no prefilter */
+    }
+    m->nhresult_lits = nl;
+}
+
+static int cond_hresult(struct cond_ctx *x, const struct node *c,
+                        const char *t)
+{
+    char *end;
+    unsigned long code = strtoul(t, &end, 0);
+    char pat[512];
+    if (*end || end == t || code > 0xFFFFFFFFul ||
+        !cb_hresult_pattern(code, pat, sizeof pat)) {
+        add_error(x->l, c->line, "<hresult>: '%s' is not a 32-bit "
+                  "code such as 0x80070020", t);
+        return -1;
+    }
+    x->m->hresult = compile(x->l, x->rs, c, pat);
+    if (!x->m->hresult)
+        return -1;
+    hresult_prefilter(x, code, pat);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*compile)(struct cond_ctx *x, const struct node *c, const char *t);
+} match_conds[] = {
+    {"channel", cond_name_list}, {"provider", cond_name_list},
+    {"component", cond_name_list}, {"event-id", cond_event_id},
+    {"level", cond_level},       {"field", cond_field},
+    {"message", cond_regex},     {"path", cond_regex},
+    {"hresult", cond_hresult},
+};
+
+/* The conditions as one string: matchers with the same string give the
+ * same verdict and captures, so the engine evaluates them once. */
+static const char *match_signature(struct load *l, const struct node *n)
+{
+    size_t cap = 64;
+    for (const struct node *c = n->child; c; c = c->next)
+        cap += strlen(c->name) + (c->text ? c->text_len : 0) + 80;
+    char *sig = cb_arena_alloc(l->arena, cap);
+    if (!sig)
+        return NULL;
+    size_t k = 0;
+    for (const struct node *c = n->child; c; c = c->next) {
+        const char *fname = attr(c, "name");
+        k += (size_t)snprintf(sig + k, cap - k, "<%s %s>%s", c->name,
+                              fname ? fname : "", c->text ? c->text : "");
+    }
+    return sig;
+}
+
 static int compile_match(struct load *l, struct cb_rules *rs,
                          struct cb_rule *r, const struct node *n,
                          struct matcher *m)
@@ -690,141 +889,28 @@ static int compile_match(struct load *l, struct cb_rules *rs,
         return -1;
     m->step = (unsigned)step;
     m->rule = r;
+    struct cond_ctx x = {l, rs, r, m};
     int conditions = 0;
     for (const struct node *c = n->child; c; c = c->next) {
         const char *t = text_of(l, c);
         conditions++;
-        if (strcmp(c->name, "channel") == 0 || strcmp(c->name, "provider") == 0
-            || strcmp(c->name, "component") == 0) {
-            const char ***list = c->name[0] == 'c' && c->name[1] == 'h'
-                                     ? &m->channels
-                                 : c->name[0] == 'p' ? &m->providers
-                                                     : &m->components;
-            unsigned *cnt = list == &m->channels    ? &m->nchannels
-                            : list == &m->providers ? &m->nproviders
-                                                    : &m->ncomponents;
-            const char **nl = cb_arena_alloc(l->arena, (*cnt + 1) * sizeof *nl);
-            if (!nl)
-                return -1;
-            if (*cnt)
-                memcpy(nl, *list, *cnt * sizeof *nl);
-            nl[(*cnt)++] = t;
-            *list = nl;
-            if (list == &m->channels && add_channel(l, r, t) != 0)
-                return -1;
-        } else if (strcmp(c->name, "event-id") == 0) {
-            if (parse_ids(l, c, m) != 0)
-                return -1;
-        } else if (strcmp(c->name, "level") == 0) {
-            unsigned nw;
-            const char **w = words(l, t, &nw);
-            for (unsigned i = 0; w && i < nw; i++) {
-                unsigned k = 1;
-                while (k <= 6 && strcmp(level_names[k], w[i]) != 0)
-                    k++;
-                if (k > 6) {
-                    add_error(l, c->line, "<level>: unknown level '%s'",
-                              w[i]);
-                    return -1;
-                }
-                m->levels |= 1u << k;
-            }
-        } else if (strcmp(c->name, "field") == 0) {
-            static const char *const fa[] = {"name", NULL};
-            check_attrs(l, c, fa);
-            pcre2_code *re = compile(l, rs, c, pattern_of(l, c));
-            if (!re)
-                return -1;
-            struct field_re *nf =
-                cb_arena_alloc(l->arena, (m->nfields + 1) * sizeof *nf);
-            if (!nf)
-                return -1;
-            if (m->nfields)
-                memcpy(nf, m->fields, m->nfields * sizeof *nf);
-            nf[m->nfields].field = attr(c, "name");
-            nf[m->nfields++].re = re;
-            m->fields = nf;
-        } else if (strcmp(c->name, "message") == 0 ||
-                   strcmp(c->name, "path") == 0) {
-            const char *pat = pattern_of(l, c);
-            pcre2_code *re = compile(l, rs, c, pat);
-            if (!re)
-                return -1;
-            if (c->name[0] == 'm') {
-                m->message = re;
-                m->nmessage_lits = prefilter(l, rs, pat, m->message_lits, 8);
-            } else {
-                m->path = re;
-            }
-        } else if (strcmp(c->name, "hresult") == 0) {
-            char *end;
-            unsigned long code = strtoul(t, &end, 0);
-            char pat[512];
-            if (*end || end == t || code > 0xFFFFFFFFul ||
-                !cb_hresult_pattern(code, pat, sizeof pat)) {
-                add_error(l, c->line, "<hresult>: '%s' is not a 32-bit "
-                          "code such as 0x80070020", t);
-                return -1;
-            }
-            m->hresult = compile(l, rs, c, pat);
-            if (!m->hresult)
-                return -1;
-            /* prefilter: its hex digits, both decimal forms, its texts */
-            char lit[64];
-            unsigned long uc = code & 0xFFFFFFFFul;
-            long sc = uc >= 0x80000000ul ? (long)uc - 0x100000000l : (long)uc;
-            const char *forms[3] = {lit, NULL, NULL};
-            snprintf(lit, sizeof lit, "(?i)%08lx", uc);
-            char dec[32], neg[32];
-            snprintf(dec, sizeof dec, "%lu", uc);
-            snprintf(neg, sizeof neg, "%ld", sc);
-            forms[1] = dec;
-            forms[2] = neg;
-            unsigned nl = 0;
-            for (int f = 0; f < 3; f++) {
-                int idx = literal_index(l, rs, forms[f], 0);
-                if (idx >= 0)
-                    m->hresult_lits[nl++] = idx;
-            }
-            const char *text = strstr(pat, "(?![0-9])|");
-            if (text) { /* the well-known texts after the numeric forms */
-                int more[8];
-                char tmp[600];
-                snprintf(tmp, sizeof tmp, "(?i)%s", text + 10);
-                tmp[strlen(tmp) - 1] = '\0'; /* the closing ')' */
-                unsigned nm = prefilter(l, rs, tmp, more, 5);
-                for (unsigned k = 0; k < nm && nl < 8; k++)
-                    m->hresult_lits[nl++] = more[k];
-                if (!nm)
-                    nl = 0; /* a text without a literal: no prefilter */
-            }
-            m->nhresult_lits = nl;
-        } else {
+        size_t k = 0, nconds = sizeof match_conds / sizeof match_conds[0];
+        while (k < nconds && strcmp(c->name, match_conds[k].name) != 0)
+            k++;
+        if (k == nconds) {
             add_error(l, c->line, "<match>: unknown condition <%s>",
                       c->name);
             return -1;
         }
+        if (match_conds[k].compile(&x, c, t) != 0)
+            return -1;
     }
     if (!conditions) {
         add_error(l, n->line, "<match name='%s'> has no condition", name);
         return -1;
     }
-    /* The conditions as one string: matchers with the same string give
-     * the same verdict and captures, so the engine evaluates them once. */
-    size_t cap = 64;
-    for (const struct node *c = n->child; c; c = c->next)
-        cap += strlen(c->name) + (c->text ? c->text_len : 0) + 80;
-    char *sig = cb_arena_alloc(l->arena, cap);
-    if (!sig)
-        return -1;
-    size_t k = 0;
-    for (const struct node *c = n->child; c; c = c->next) {
-        const char *fname = attr(c, "name");
-        k += (size_t)snprintf(sig + k, cap - k, "<%s %s>%s", c->name,
-                              fname ? fname : "", c->text ? c->text : "");
-    }
-    m->sig = sig;
-    return 0;
+    m->sig = match_signature(l, n);
+    return m->sig ? 0 : -1;
 }
 
 static const char *const severity_names[] = {"info", "low", "medium", "high",
@@ -954,15 +1040,12 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
     return 0;
 }
 
-static int compile_rule(struct load *l, struct cb_rules *rs,
-                        const struct node *n, struct cb_rule **out)
+/* The attributes of <rule>: id, pattern, severity, confidence. */
+static void rule_attrs(struct load *l, const struct node *n, struct cb_rule *r)
 {
     static const char *const allowed[] = {"id", "pattern", "severity",
                                           "confidence", NULL};
     check_attrs(l, n, allowed);
-    struct cb_rule *r = cb_arena_calloc(l->arena, 1, sizeof *r);
-    if (!r)
-        return -1;
     r->file = l->file;
     r->line = n->line;
     r->id = attr(n, "id");
@@ -986,6 +1069,168 @@ static int compile_rule(struct load *l, struct cb_rules *rs,
     if (r->confidence < 1 || r->confidence > 100)
         add_error(l, n->line, "<rule %s>: confidence is 1..100",
                   r->id ? r->id : "?");
+}
+
+/* <adjust>: confidence moved by another match's presence or absence.
+ * A malformed one is an error and is left out; -1 only on no memory. */
+static int compile_adjust(struct load *l, struct cb_rule *r,
+                          const struct node *c)
+{
+    static const char *const aa[] = {"match", "absent", "within", "by",
+                                     "scope", NULL};
+    check_attrs(l, c, aa);
+    const char *m = attr(c, "match"), *ab = attr(c, "absent");
+    const char *within = attr(c, "within"), *by = attr(c, "by");
+    const char *scope = attr(c, "scope");
+    int idx = step_index(l, r, m ? m : ab ? ab : "", 0);
+    cb_time w = within ? parse_duration(within) : -1;
+    if ((!m == !ab) || idx < 0 || w < 0 || !by ||
+        (scope && strcmp(scope, "same") && strcmp(scope, "any"))) {
+        add_error(l, c->line, "<adjust>: needs match='NAME' or "
+                  "absent='NAME' of this rule, within='DURATION', "
+                  "by='+N' or '-N', optional scope='same|any'");
+        return 0;
+    }
+    struct adjust *na =
+        cb_arena_alloc(l->arena, (r->nadjusts + 1) * sizeof *na);
+    if (!na)
+        return -1;
+    if (r->nadjusts)
+        memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
+    na[r->nadjusts++] = (struct adjust){
+        (unsigned)idx, ab != NULL, !scope || !strcmp(scope, "same"), w,
+        atoi(by)};
+    r->adjusts = na;
+    return 0;
+}
+
+/* <remediation>: its <step>s, each with <do>, optional <powershell> and
+ * <warning>. *nremedy counts the steps of every <remediation> so far. */
+static int compile_remediation(struct load *l, struct cb_rule *r,
+                               const struct node *c, unsigned *nremedy)
+{
+    for (const struct node *s = c->child; s; s = s->next)
+        (*nremedy)++;
+    r->remediation = cb_arena_calloc(l->arena, *nremedy ? *nremedy : 1,
+                                     sizeof *r->remediation);
+    if (!r->remediation)
+        return -1;
+    for (const struct node *s = c->child; s; s = s->next) {
+        struct cb_remedy *rm = &r->remediation[r->nremediation];
+        if (strcmp(s->name, "step") != 0) {
+            add_error(l, s->line, "<remediation>: expected <step>");
+            continue;
+        }
+        for (const struct node *p = s->child; p; p = p->next) {
+            if (strcmp(p->name, "do") == 0)
+                rm->text = text_of(l, p);
+            else if (strcmp(p->name, "powershell") == 0)
+                rm->powershell = code_of(l, p);
+            else if (strcmp(p->name, "warning") == 0)
+                rm->warning = text_of(l, p);
+            else
+                add_error(l, p->line, "<step>: expected <do>, "
+                          "<powershell> or <warning>");
+        }
+        if (!rm->text)
+            add_error(l, s->line, "<step> needs <do>");
+        r->nremediation++;
+    }
+    return 0;
+}
+
+/* <collect> (of <item>s) and <references> (of <ref>s). */
+static int compile_text_list(struct load *l, struct cb_rule *r,
+                             const struct node *c)
+{
+    int col = c->name[0] == 'c';
+    unsigned cnt = 0;
+    for (const struct node *s = c->child; s; s = s->next)
+        cnt++;
+    const char **list = cb_arena_calloc(l->arena, cnt + 1, sizeof *list);
+    if (!list)
+        return -1;
+    unsigned k = 0;
+    for (const struct node *s = c->child; s; s = s->next) {
+        if (strcmp(s->name, col ? "item" : "ref") != 0) {
+            add_error(l, s->line, "<%s>: expected <%s>", c->name,
+                      col ? "item" : "ref");
+            continue;
+        }
+        list[k++] = text_of(l, s);
+    }
+    if (col) {
+        r->collect = list;
+        r->ncollect = k;
+    } else {
+        r->references = list;
+        r->nreferences = k;
+    }
+    return 0;
+}
+
+/* Every element of <rule> but <match>; -1 only on no memory. */
+static int compile_rule_element(struct load *l, struct cb_rule *r,
+                                const struct node *c, int *have_corr,
+                                unsigned *nremedy)
+{
+    if (strcmp(c->name, "title") == 0) {
+        r->title = text_of(l, c);
+    } else if (strcmp(c->name, "summary") == 0) {
+        r->summary = text_of(l, c);
+    } else if (strcmp(c->name, "cause") == 0) {
+        r->cause = text_of(l, c);
+    } else if (strcmp(c->name, "needs") == 0) {
+        return add_channel(l, r, text_of(l, c));
+    } else if (strcmp(c->name, "correlate") == 0) {
+        *have_corr = 1;
+        compile_correlate(l, r, c);
+    } else if (strcmp(c->name, "adjust") == 0) {
+        return compile_adjust(l, r, c);
+    } else if (strcmp(c->name, "remediation") == 0) {
+        return compile_remediation(l, r, c, nremedy);
+    } else if (strcmp(c->name, "collect") == 0 ||
+               strcmp(c->name, "references") == 0) {
+        return compile_text_list(l, r, c);
+    } else {
+        add_error(l, c->line, "<rule>: unknown element <%s>", c->name);
+    }
+    return 0;
+}
+
+/* What every rule must have, and the default correlation. */
+static int rule_complete(struct load *l, const struct node *n,
+                         struct cb_rule *r, int have_corr)
+{
+    const char *id = r->id ? r->id : "?";
+    if (!r->title)
+        add_error(l, n->line, "<rule %s> needs a <title>", id);
+    if (!r->cause)
+        add_error(l, n->line, "<rule %s> needs a <cause>", id);
+    if (!r->nremediation)
+        add_error(l, n->line, "<rule %s> needs <remediation> steps", id);
+    if (!r->nmatchers)
+        add_error(l, n->line, "<rule %s> needs at least one <match>", id);
+    if (!have_corr && r->nmatchers) {
+        /* default: every occurrence of the first match, per host */
+        r->type = CORR_SINGLE;
+        r->group = GROUP_HOST;
+        r->min_count = 1;
+        r->steps = cb_arena_calloc(l->arena, 1, sizeof *r->steps);
+        if (!r->steps)
+            return -1;
+        r->nsteps = 1;
+    }
+    return 0;
+}
+
+static int compile_rule(struct load *l, struct cb_rules *rs,
+                        const struct node *n, struct cb_rule **out)
+{
+    struct cb_rule *r = cb_arena_calloc(l->arena, 1, sizeof *r);
+    if (!r)
+        return -1;
+    rule_attrs(l, n, r);
     unsigned nmatch = 0, nremedy = 0;
     for (const struct node *c = n->child; c; c = c->next)
         nmatch += strcmp(c->name, "match") == 0;
@@ -1001,126 +1246,12 @@ static int compile_rule(struct load *l, struct cb_rules *rs,
     }
     int have_corr = 0;
     for (const struct node *c = n->child; c; c = c->next) {
-        if (strcmp(c->name, "match") == 0)
-            continue;
-        if (strcmp(c->name, "title") == 0) {
-            r->title = text_of(l, c);
-        } else if (strcmp(c->name, "summary") == 0) {
-            r->summary = text_of(l, c);
-        } else if (strcmp(c->name, "cause") == 0) {
-            r->cause = text_of(l, c);
-        } else if (strcmp(c->name, "needs") == 0) {
-            if (add_channel(l, r, text_of(l, c)) != 0)
-                return -1;
-        } else if (strcmp(c->name, "correlate") == 0) {
-            have_corr = 1;
-            compile_correlate(l, r, c);
-        } else if (strcmp(c->name, "adjust") == 0) {
-            static const char *const aa[] = {"match", "absent", "within",
-                                             "by", "scope", NULL};
-            check_attrs(l, c, aa);
-            const char *m = attr(c, "match"), *ab = attr(c, "absent");
-            const char *within = attr(c, "within"), *by = attr(c, "by");
-            const char *scope = attr(c, "scope");
-            int idx = step_index(l, r, m ? m : ab ? ab : "", 0);
-            cb_time w = within ? parse_duration(within) : -1;
-            if ((!m == !ab) || idx < 0 || w < 0 || !by ||
-                (scope && strcmp(scope, "same") && strcmp(scope, "any"))) {
-                add_error(l, c->line, "<adjust>: needs match='NAME' or "
-                          "absent='NAME' of this rule, within='DURATION', "
-                          "by='+N' or '-N', optional scope='same|any'");
-                continue;
-            }
-            struct adjust *na =
-                cb_arena_alloc(l->arena, (r->nadjusts + 1) * sizeof *na);
-            if (!na)
-                return -1;
-            if (r->nadjusts)
-                memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
-            na[r->nadjusts++] = (struct adjust){
-                (unsigned)idx, ab != NULL, !scope || !strcmp(scope, "same"),
-                w, atoi(by)};
-            r->adjusts = na;
-        } else if (strcmp(c->name, "remediation") == 0) {
-            for (const struct node *s = c->child; s; s = s->next)
-                nremedy++;
-            r->remediation = cb_arena_calloc(l->arena, nremedy ? nremedy : 1,
-                                             sizeof *r->remediation);
-            if (!r->remediation)
-                return -1;
-            for (const struct node *s = c->child; s; s = s->next) {
-                struct cb_remedy *rm = &r->remediation[r->nremediation];
-                if (strcmp(s->name, "step") != 0) {
-                    add_error(l, s->line, "<remediation>: expected <step>");
-                    continue;
-                }
-                for (const struct node *p = s->child; p; p = p->next) {
-                    if (strcmp(p->name, "do") == 0)
-                        rm->text = text_of(l, p);
-                    else if (strcmp(p->name, "powershell") == 0)
-                        rm->powershell = code_of(l, p);
-                    else if (strcmp(p->name, "warning") == 0)
-                        rm->warning = text_of(l, p);
-                    else
-                        add_error(l, p->line, "<step>: expected <do>, "
-                                  "<powershell> or <warning>");
-                }
-                if (!rm->text)
-                    add_error(l, s->line, "<step> needs <do>");
-                r->nremediation++;
-            }
-        } else if (strcmp(c->name, "collect") == 0 ||
-                   strcmp(c->name, "references") == 0) {
-            int col = c->name[0] == 'c';
-            unsigned cnt = 0;
-            for (const struct node *s = c->child; s; s = s->next)
-                cnt++;
-            const char **list = cb_arena_calloc(l->arena, cnt + 1,
-                                                sizeof *list);
-            if (!list)
-                return -1;
-            unsigned k2 = 0;
-            for (const struct node *s = c->child; s; s = s->next) {
-                if (strcmp(s->name, col ? "item" : "ref") != 0) {
-                    add_error(l, s->line, "<%s>: expected <%s>", c->name,
-                              col ? "item" : "ref");
-                    continue;
-                }
-                list[k2++] = text_of(l, s);
-            }
-            if (col) {
-                r->collect = list;
-                r->ncollect = k2;
-            } else {
-                r->references = list;
-                r->nreferences = k2;
-            }
-        } else {
-            add_error(l, c->line, "<rule>: unknown element <%s>", c->name);
-        }
-    }
-    if (!r->title)
-        add_error(l, n->line, "<rule %s> needs a <title>",
-                  r->id ? r->id : "?");
-    if (!r->cause)
-        add_error(l, n->line, "<rule %s> needs a <cause>",
-                  r->id ? r->id : "?");
-    if (!r->nremediation)
-        add_error(l, n->line, "<rule %s> needs <remediation> steps",
-                  r->id ? r->id : "?");
-    if (!r->nmatchers)
-        add_error(l, n->line, "<rule %s> needs at least one <match>",
-                  r->id ? r->id : "?");
-    if (!have_corr && r->nmatchers) {
-        /* default: every occurrence of the first match, per host */
-        r->type = CORR_SINGLE;
-        r->group = GROUP_HOST;
-        r->min_count = 1;
-        r->steps = cb_arena_calloc(l->arena, 1, sizeof *r->steps);
-        if (!r->steps)
+        if (strcmp(c->name, "match") != 0 &&
+            compile_rule_element(l, r, c, &have_corr, &nremedy) != 0)
             return -1;
-        r->nsteps = 1;
     }
+    if (rule_complete(l, n, r, have_corr) != 0)
+        return -1;
     *out = r;
     return 0;
 }
@@ -1142,8 +1273,8 @@ static struct cb_rules *rules_new(void)
         return NULL;
     }
     /* a rule's regex meets hostile text: bound its work */
-    pcre2_set_match_limit(rs->mctx, MATCH_LIMIT);
-    pcre2_set_depth_limit(rs->mctx, DEPTH_LIMIT);
+    pcre2_set_match_limit(rs->mctx, CB_LIMIT_REGEX_MATCH);
+    pcre2_set_depth_limit(rs->mctx, CB_LIMIT_REGEX_DEPTH);
     return rs;
 }
 
@@ -1207,8 +1338,9 @@ enum cb_status cb_rules_load_memory(struct cb_rules **prs, const char *name,
     l.file = cb_arena_strdup(rs->arena, name);
     if (!l.file)
         return CB_E_NOMEM;
-    if (len > MAX_RULE_FILE) {
-        add_error(&l, 0, "rule file larger than %u bytes", MAX_RULE_FILE);
+    if (len > CB_LIMIT_RULE_FILE_BYTES) {
+        add_error(&l, 0, "rule file larger than %u bytes",
+                  CB_LIMIT_RULE_FILE_BYTES);
         return CB_OK;
     }
     l.xp = XML_ParserCreate("UTF-8");
@@ -1267,12 +1399,12 @@ enum cb_status cb_rules_load_file(struct cb_rules **prs, const char *path,
     FILE *f = fopen(path, "rb");
     if (!f)
         return CB_E_IO;
-    char *buf = cb_malloc(MAX_RULE_FILE + 1);
+    char *buf = cb_malloc(CB_LIMIT_RULE_FILE_BYTES + 1);
     if (!buf) {
         fclose(f);
         return CB_E_NOMEM;
     }
-    size_t n = fread(buf, 1, MAX_RULE_FILE + 1, f);
+    size_t n = fread(buf, 1, CB_LIMIT_RULE_FILE_BYTES + 1, f);
     int err = ferror(f);
     fclose(f);
     enum cb_status st = err ? CB_E_IO
@@ -1292,16 +1424,16 @@ enum cb_status cb_rules_load_dir(struct cb_rules **prs, const char *dir,
     DIR *d = opendir(dir);
     if (!d)
         return CB_E_IO;
-    char *names[1024];
+    char *names[CB_LIMIT_RULE_FILES];
     size_t n = 0;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL && n < 1024) {
+    while ((de = readdir(d)) != NULL && n < CB_LIMIT_RULE_FILES) {
         size_t len = strlen(de->d_name);
         if (len > 4 && strcmp(de->d_name + len - 4, ".xml") == 0)
             names[n++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    cb_sort(names, n, sizeof *names, cmp_str);
     enum cb_status st = CB_OK;
     if (!*prs && !(*prs = rules_new()))
         st = CB_E_NOMEM;

@@ -19,29 +19,35 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "sort.h"
 #include "timebasis.h"
 
 #define TICKS_PER_S 10000000LL
 #define QUARTER (900LL * TICKS_PER_S)
 #define MAX_QUARTERS 56       /* +-14:00 */
 #define NOFF (2 * MAX_QUARTERS + 1)
-#define TWIN_SAMPLE 4000      /* local records tried per source */
 #define TWIN_MIN_VOTES 3      /* fewer matches decide nothing... */
 #define TWIN_SMALL_FILE 3     /* ...unless the file is that small */
 
-/* A record of a UTC source, sorted by (event id, ts). */
+/* A record of a UTC source, sorted by (event id, ts, seq). */
 struct ref {
     uint32_t event_id;
     cb_time ts;
     const struct cb_event *ev;
+    size_t seq; /* source order, then parse order */
 };
 
+/* A total order: records of equal id and time keep source and parse
+ * order, which decides the twin a local record is paired with (and so
+ * time_basis), whatever order the C library's qsort leaves ties in. */
 static int cmp_ref(const void *a, const void *b)
 {
     const struct ref *x = a, *y = b;
     if (x->event_id != y->event_id)
         return x->event_id < y->event_id ? -1 : 1;
-    return x->ts < y->ts ? -1 : x->ts > y->ts;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int host_compatible(const char *a, const char *b)
@@ -263,7 +269,8 @@ static int twin_offset(const struct ref *r, size_t n, struct cb_source *s,
         with_id += local_with_id(s->events[i]);
     if (!with_id || !n)
         return 0;
-    size_t step = with_id > TWIN_SAMPLE ? with_id / TWIN_SAMPLE : 1;
+    size_t step =
+        with_id > CB_LIMIT_TWIN_SAMPLE ? with_id / CB_LIMIT_TWIN_SAMPLE : 1;
     size_t votes[NOFF] = {0}, tried = 0, k = 0;
     for (size_t i = 0; i < s->nevents; i++) {
         const struct cb_event *e = s->events[i];
@@ -466,12 +473,14 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
                     continue;
                 for (size_t j = 0; j < s->nevents; j++) {
                     const struct cb_event *e = s->events[j];
-                    if (e->flags & CB_EV_HAS_EVENT_ID)
-                        r[k++] = (struct ref){e->event_id, e->ts, e};
+                    if (e->flags & CB_EV_HAS_EVENT_ID) {
+                        r[k] = (struct ref){e->event_id, e->ts, e, k};
+                        k++;
+                    }
                 }
             }
             nref = k;
-            qsort(r, nref, sizeof *r, cmp_ref);
+            cb_sort(r, nref, sizeof *r, cmp_ref);
         }
     }
     enum cb_status st = CB_OK;

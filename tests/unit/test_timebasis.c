@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "casebrief/casebrief.h"
 #include "helpers.h"
+#include "sort.h"
 
 static struct cb_analysis *an;
 static struct cb_timeline tl;
@@ -203,6 +204,28 @@ Test(timebasis, text_export_takes_the_offset_of_its_xml_twin)
     /* idempotent: a second pass moves nothing */
     cr_assert_eq(cb_timebasis_resolve(an), CB_OK);
     cr_assert_eq(ts->events[0]->ts, utc_of("01:58:14") + 4820000);
+    free(x.p);
+    free(t.p);
+}
+
+Test(timebasis, twins_in_two_copies_name_the_first_copy_in_path_order)
+{
+    /* Records of equal event id and time in two UTC copies: the twin is
+     * the one in the source first in path order, not whichever the C
+     * library's sort leaves first (cb_sort_reverse_first plays another
+     * library), nor the one read first. */
+    struct buf x = {0}, t = {0};
+    xml_export(&x);
+    text_export(&t, east60);
+    cb_sort_reverse_first(1);
+    ingest("HV-NODE1_evt_System_copy.xml", &x);
+    const struct cb_source *ts = ingest("HV-NODE1_evt_System.txt", &t);
+    ingest("HV-NODE1_evt_System.xml", &x);
+    enum cb_status st = cb_analysis_finish(an);
+    cb_sort_reverse_first(0);
+    cr_assert_eq(st, CB_OK);
+    cr_assert_str_eq(ts->time_basis, "local(+01:00, from twin "
+                                     "HV-NODE1_evt_System.xml: 5 records)");
     free(x.p);
     free(t.p);
 }

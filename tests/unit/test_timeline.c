@@ -507,7 +507,8 @@ Test(timeline, cluster_logs_collected_twice_merge_and_deduplicate)
     cr_assert_eq(cb_ingest_leaf_memory(an, "sdp/HV-NODE1_cluster.log", n1,
                                        strlen(n1), NULL),
                  CB_OK);
-    cr_assert_eq(cb_ingest_leaf_memory(an, "HV-NODE2_cluster.log", n2,
+    /* sources are in path order once finished: sdp/ N1, N2, then tss/ */
+    cr_assert_eq(cb_ingest_leaf_memory(an, "sdp/HV-NODE2_cluster.log", n2,
                                        strlen(n2), NULL),
                  CB_OK);
     cr_assert_eq(cb_ingest_leaf_memory(an, "tss/HV-NODE1_cluster.log",

@@ -24,7 +24,9 @@ struct cb_tz_override {
     const char *host; /* upper case, or NULL */
     int32_t east_min;
 };
-#define CB_MAX_TZ_OVERRIDES 64
+/* the cap is CB_LIMIT_TZ_OVERRIDES (limits.h); this name stays while
+ * cli/ still uses it */
+#define CB_MAX_TZ_OVERRIDES CB_LIMIT_TZ_OVERRIDES
 
 struct cb_analysis {
     struct cb_limits limits;
@@ -36,7 +38,7 @@ struct cb_analysis {
     const struct cb_parser_ops *forced; /* --input-format, or NULL */
     int progress;                       /* progress lines on stderr */
     struct cb_parse_opts opts;          /* -j, --date-order */
-    struct cb_tz_override tz[CB_MAX_TZ_OVERRIDES]; /* --tz */
+    struct cb_tz_override tz[CB_LIMIT_TZ_OVERRIDES]; /* --tz */
     unsigned ntz;
 
     /* Optional filter (analyze): an event of a rewindable parser (see
@@ -53,6 +55,10 @@ struct cb_analysis {
         const struct cb_parser_ops *ops;
         void *pool;
     } pools[8];
+
+    /* the input being read (cb_ingest_path may nest for sidecars) */
+    struct cb_input_of reading;
+    unsigned reading_depth;
 
     struct cb_source **sources;
     size_t nsources, sources_cap;
@@ -80,8 +86,13 @@ void cb_analysis_use_parsers(struct cb_analysis *an,
                              size_t count);
 
 /*
- * After the last input: each parser's finish pass (sidecars paired with
- * what they belong to), then the time basis of every source
+ * After the last input: the sources put in order and numbered in it -
+ * input by input (as named to cb_ingest_path) in path order, within one
+ * what it holds in path order (component by component, as a walk of one
+ * directory meets them), then what its sidecars pass read - and the
+ * bundle-level warnings likewise, so that the order inputs were named or
+ * packed in decides nothing; then each parser's finish pass (sidecars
+ * paired with what they belong to), then the time basis of every source
  * (timebasis.h). Needed before cb_timeline_build; running it again does
  * nothing. CB_OK or CB_E_NOMEM.
  */

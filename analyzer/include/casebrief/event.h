@@ -76,12 +76,22 @@ struct cb_event {
     const struct cb_also *also; /* the same record elsewhere, or NULL */
 };
 
+/* Where a source or bundle-level warning came from, for the order
+ * cb_analysis_finish puts them in: the input named to cb_ingest_path (or
+ * cb_ingest_memory) that brought it, and whether that input's sidecars
+ * pass did (they come after the input's own). */
+struct cb_input_of {
+    const char *input; /* NULL when raised outside ingestion */
+    int sidecar;
+};
+
 struct cb_warning {
     const char *source; /* nested path; NULL for bundle-level */
     int where_kind;     /* enum cb_where_kind */
     uint64_t where;
     const char *msg;
     struct cb_warning *next;
+    struct cb_input_of from; /* bundle-level ones */
 };
 
 /* A configuration table a source carries (cluster.log's Resources,
@@ -151,7 +161,9 @@ struct cb_source {
     int mixed_hosts;      /* some event's host differs from the source's */
     struct cb_warning *warnings, *warnings_tail;
     unsigned nwarnings;   /* including suppressed ones */
-    unsigned index;       /* order of discovery */
+    unsigned index;       /* order of discovery, then of path once the
+                           * analysis is finished (cb_analysis_finish) */
+    struct cb_input_of from;
     struct cb_table *tables, *tables_tail; /* configuration it carries */
     /* The machine's own statement of its clock (cluster.log header):
      * UTC = local + utc_offset_min, at collection time. */

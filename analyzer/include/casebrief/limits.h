@@ -118,6 +118,39 @@
 #define CB_LIMIT_BATCH_REPORT_JSON ((size_t)256 << 20)
 #define CB_LIMIT_STAMP_DEPTH 32
 
+/* --tz: HOST=OFFSET settings kept (more are a usage error). */
+#define CB_LIMIT_TZ_OVERRIDES 64
+
+/* The knowledge base: bytes of one rule file, files read from one rules
+ * directory (the rest are ignored), element nesting in a rule file, and
+ * the PCRE2 match and backtracking-depth limits of every rule regex. */
+#define CB_LIMIT_RULE_FILE_BYTES (4u << 20)
+#define CB_LIMIT_RULE_FILES 1024
+#define CB_LIMIT_RULE_DEPTH 16
+#define CB_LIMIT_REGEX_MATCH 200000u
+#define CB_LIMIT_REGEX_DEPTH 2000u
+
+/* Findings: evidence events listed (the first half, then the latest),
+ * entities collected, bytes of one captured entity value, and hosts
+ * whose own span an absence rule judges (beyond: the whole bundle's). */
+#define CB_LIMIT_FINDING_EVIDENCE 24
+#define CB_LIMIT_FINDING_ENTITIES 32
+#define CB_LIMIT_CAPTURE_BYTES 256
+#define CB_LIMIT_ABSENCE_HOSTS 256
+
+/* --keep-all off: lines kept before and after a line a rule takes. */
+#define CB_LIMIT_CONTEXT_LINES 5
+
+/* Evidence gaps: channels compared, silent periods reported per source
+ * (the longest), hosts compared for clock skew (pairs: its square). */
+#define CB_LIMIT_GAP_CHANNELS 512
+#define CB_LIMIT_SILENT_PER_SOURCE 3
+#define CB_LIMIT_SKEW_HOSTS 64
+
+/* Time basis: local records of one source tried against their UTC twins
+ * (an even sample of them when there are more). */
+#define CB_LIMIT_TWIN_SAMPLE 4000
+
 struct cb_limits {
     uint64_t total_bytes;
     uint64_t members;

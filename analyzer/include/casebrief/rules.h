@@ -103,6 +103,8 @@ struct cb_finding {
     size_t ncollect;
     const char *const *references;
     size_t nreferences;
+    size_t seq; /* order found in (rule order, then time): the ranking's
+                 * last tie-breaker */
 };
 
 struct cb_findings {
@@ -114,7 +116,8 @@ struct cb_findings {
 /*
  * Run every rule over the timeline (events in time order). Findings are
  * grouped per rule by its grouping key and episode, ranked by severity,
- * then confidence, then time. Deterministic for the same input.
+ * then confidence, then time, rule id, summary and the order found in:
+ * a total order, the same for the same input.
  */
 enum cb_status cb_correlate(const struct cb_rules *rules,
                             const struct cb_timeline *tl,
