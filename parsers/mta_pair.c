@@ -107,7 +107,7 @@ static int cand_cmp(const void *a, const void *b)
         return x->lcid == LCID_ENGLISH ? -1 : 1;
     if (x->lcid != y->lcid)
         return x->lcid < y->lcid ? -1 : 1;
-    return x->src->index < y->src->index ? -1 : 1;
+    return (x->src->index > y->src->index) - (x->src->index < y->src->index);
 }
 
 /* First candidate with key, or NULL. */

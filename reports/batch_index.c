@@ -697,7 +697,12 @@ static int row_cmp(const void *a, const void *b)
         return y->worst - x->worst;
     if (x->nfindings != y->nfindings)
         return x->nfindings < y->nfindings ? 1 : -1;
-    return strcmp(x->name, y->name);
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    /* the same name twice (never in one OUT): their order in cases[],
+     * which is read in name order; a total order whatever qsort does */
+    return (x > y) - (x < y);
 }
 
 static void index_head(struct out *o, const struct idx *x, size_t failed,
