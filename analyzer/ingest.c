@@ -858,7 +858,7 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
 {
     enum cb_status st = CB_OK;
     struct archive_entry *entry;
-    char name[1024], child[CB_LIMIT_PATH_BYTES];
+    char name[CB_LIMIT_MEMBER_NAME_BYTES + 1], child[CB_LIMIT_PATH_BYTES];
     int failures = 0, stop = 0;
     while (!stop) {
         int r = archive_read_next_header(a, &entry);
@@ -882,6 +882,17 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
             pn = "(unnamed)";
         if (archive_format(a) == ARCHIVE_FORMAT_RAW)
             pn = raw_member_name(path, name, sizeof name);
+        size_t pn_len = strlen(pn);
+        if (pn_len > CB_LIMIT_MEMBER_NAME_BYTES) {
+            char shown[80];
+            clean_name(pn, shown, sizeof shown);
+            cb_analysis_warn(an, cb_arena_strdup(an->arena, path),
+                             CB_WHERE_NONE, 0,
+                             "member name of %zu bytes (over %u) skipped: "
+                             "%s...",
+                             pn_len, CB_LIMIT_MEMBER_NAME_BYTES, shown);
+            continue;
+        }
         clean_name(pn, name, sizeof name);
         if ((size_t)snprintf(child, sizeof child, "%s!%s", path, name) >=
             sizeof child) {

@@ -1517,3 +1517,41 @@ Test(hostile, member_names_carry_no_terminal_control, .timeout = 60)
     free(zip);
     free(log);
 }
+
+/* issue 19 #7: names longer than 1,023 bytes were cut without a word, so
+ * two members could share one label. They are skipped with a warning,
+ * as README says, and the members beside them are read. */
+Test(hostile, overlong_member_names_are_skipped_with_a_warning, .timeout = 60)
+{
+    char a[1201], b[1201];
+    memset(a, 'x', 1200);
+    a[1200] = '\0';
+    memcpy(b, a, sizeof a);
+    memcpy(a + 1200 - 12, "_cluster.log", 12); /* same first 1188 bytes */
+    memcpy(b + 1200 - 12, "_CLUSTER.LOG", 12);
+    char edge[CB_LIMIT_MEMBER_NAME_BYTES + 1]; /* exactly at the cap: kept */
+    memset(edge, 'y', sizeof edge - 1);
+    memcpy(edge + sizeof edge - 1 - 12, "_cluster.log", 13);
+    size_t loglen, zlen;
+    char *log = clusterlog_lines(9, 3, &loglen);
+    const struct member m[] = {{a, log, loglen, 0},
+                               {b, log, loglen, 0},
+                               {edge, log, loglen, 0},
+                               {"N1_cluster.log", log, loglen, 0}};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 4, &zlen);
+    struct cb_analysis *an = analysis(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "long.zip", zip, zlen, NULL), CB_OK);
+    cr_expect_eq(an->nsources, 2u, "the two overlong members are skipped");
+    size_t warned = 0;
+    for (const struct cb_warning *w = an->warnings; w; w = w->next)
+        warned += strstr(w->msg, "member name of 1200 bytes (over 1023) "
+                                 "skipped: xxx") != NULL;
+    cr_expect_eq(warned, 2u);
+    cr_expect_not_null(find_source(an, "long.zip!N1_cluster.log"));
+    char want[CB_LIMIT_MEMBER_NAME_BYTES + 16];
+    snprintf(want, sizeof want, "long.zip!%s", edge);
+    cr_expect_not_null(find_source(an, want));
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(log);
+}

@@ -28,6 +28,9 @@
 /* Not overridable: structural caps. */
 #define CB_LIMIT_LINE_BYTES (1U << 20)  /* longest text line kept */
 #define CB_LIMIT_PATH_BYTES 4096U       /* nested source path */
+/* One archive member's name; a longer one is skipped with a warning (cut,
+ * two members could share one label). */
+#define CB_LIMIT_MEMBER_NAME_BYTES 1023U
 #define CB_LIMIT_WARNINGS_PER_SOURCE 50U /* further ones are counted */
 #define CB_LIMIT_DIR_DEPTH 64U          /* directory recursion */
 #define CB_LIMIT_INTERN_STRING 4096U    /* longest interned string */
