@@ -3,6 +3,7 @@
  * caller hands down to be filled in.
  *
  * Codes are appended only, never renumbered: scripts and tests rely on them.
+ * Ownership: a cb_error is the caller's, filled in place (no allocation).
  */
 #ifndef CASEBRIEF_ERROR_H
 #define CASEBRIEF_ERROR_H

@@ -4,7 +4,8 @@
  *
  * Each CB_LIMIT_* is a default; struct cb_limits carries the values in
  * force, which the command line may override (flag named next to each).
- * The others are fixed.
+ * The others are fixed. Ownership: nothing here allocates; struct
+ * cb_limits is a value the caller owns.
  */
 #ifndef CASEBRIEF_LIMITS_H
 #define CASEBRIEF_LIMITS_H

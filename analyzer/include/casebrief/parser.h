@@ -1,6 +1,11 @@
 /*
- * parser.h - the interface every input format implements, and the
- * registry that picks one by bids.
+ * parser.h - the interface every input format implements, and detection
+ * by bids over the table of parsers an analysis was given.
+ *
+ * Ownership: a parser owns only its state (open/close) and its pool slot
+ * (pool_free); every event and string it hands out belongs to the arena of
+ * the cb_parse it was given. The table of shipped parsers is
+ * parsers/registry.h's, and the core names none of them.
  *
  * A parser reads a cb_stream and hands out normalized events one at a
  * time. Damage is a warning with a place (cb_parse_warn) and the parser

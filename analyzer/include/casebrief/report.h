@@ -1,5 +1,10 @@
 /*
- * report.h - renderers over an analysis and its timeline.
+ * report.h - renderers over an analysis and its timeline, and the table
+ * of report formats (reports/renderer_list.h).
+ *
+ * Ownership: a renderer owns nothing it is given; it reads the analysis,
+ * timeline, findings and gaps and writes to the caller's FILE, which the
+ * caller closes.
  */
 #ifndef CASEBRIEF_REPORT_H
 #define CASEBRIEF_REPORT_H
