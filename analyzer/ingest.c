@@ -860,10 +860,12 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
     struct archive_entry *entry;
     char name[CB_LIMIT_MEMBER_NAME_BYTES + 1], child[CB_LIMIT_PATH_BYTES];
     int failures = 0, stop = 0;
+    size_t headers = 0;
     while (!stop) {
         int r = archive_read_next_header(a, &entry);
         if (r == ARCHIVE_EOF)
             break;
+        headers++;
         if (r == ARCHIVE_FATAL || (r == ARCHIVE_FAILED && ++failures > 16) ||
             (r == ARCHIVE_RETRY && ++failures > 16)) {
             const char *why = archive_error_string(a);
@@ -924,6 +926,10 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
         if (st != CB_OK)
             return st;
     }
+    /* listed, not lost: a .gz of zeros reads as a tar holding nothing */
+    if (headers == 0)
+        return skipped(an, path, "archive holds no member (empty; a file "
+                                 "of zeros reads as an empty tar)");
     return CB_OK;
 }
 

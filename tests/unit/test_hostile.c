@@ -1555,3 +1555,29 @@ Test(hostile, overlong_member_names_are_skipped_with_a_warning, .timeout = 60)
     free(zip);
     free(log);
 }
+
+/* issue 19, also seen: a .gz of zeros inside a zip was missing from the
+ * sources (it reads as an empty tar). An archive that yields no member is
+ * listed with a warning saying so, beside the members that were read. */
+Test(hostile, an_archive_holding_no_member_is_listed, .timeout = 60)
+{
+    static unsigned char zeros[20000];
+    size_t gzlen, loglen, zlen;
+    const struct member z[] = {{"zeros", zeros, sizeof zeros, 0}};
+    unsigned char *gz = make_archive("raw", "gzip", NULL, NULL, z, 1, &gzlen);
+    char *log = clusterlog_lines(9, 3, &loglen);
+    const struct member m[] = {{"zeros.gz", gz, gzlen, 0},
+                               {"N1_cluster.log", log, loglen, 0}};
+    unsigned char *zip = make_archive("zip", NULL, NULL, NULL, m, 2, &zlen);
+    struct cb_analysis *an = analysis(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "up.zip", zip, zlen, NULL), CB_OK);
+    const struct cb_source *s = find_source(an, "up.zip!zeros.gz");
+    cr_assert_not_null(s, "the empty archive is among the sources");
+    cr_expect_str_eq(s->format, "skipped");
+    cr_expect(has_warning(an, "archive holds no member"));
+    cr_expect_not_null(find_source(an, "up.zip!N1_cluster.log"));
+    cb_analysis_destroy(&an);
+    free(zip);
+    free(gz);
+    free(log);
+}
