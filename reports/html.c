@@ -1156,6 +1156,11 @@ static void configuration(struct out *o, const struct cb_analysis *an)
             out_str(o, " (");
             html_num(o, t->nrows);
             out_str(o, t->nrows == 1 ? " row" : " rows");
+            if (t->rows_cut) { /* past CB_LIMIT_CLUSTERLOG_TABLE_ROWS */
+                out_str(o, " shown, ");
+                html_num(o, t->rows_cut);
+                out_str(o, " more counted, not kept");
+            }
             out_str(o, ", ");
             out_html(o, s->path);
             out_str(o, " line ");
