@@ -49,6 +49,8 @@ static void help(void)
 "bz2, cab, rar), nested archives included. Members are read in memory and\n"
 "never extracted; every file is named by its nested path, for example\n"
 "  case.zip!logs/NODE1.zip!NODE1_cluster.log\n"
+"A FIFO named as INPUT is read as a stream: casebrief waits for its\n"
+"writer. Links, FIFOs and devices inside a directory are skipped.\n"
 "\n"
 "Commands:\n"
 "  analyze     read everything, build the merged timeline, correlate it\n"
