@@ -726,3 +726,31 @@ Test(report_html, write_failure_is_reported)
     fclose(f);
     fix_free(&x);
 }
+
+/* issue 19 #9: a configuration table past its row cap says in the report
+ * how many rows were counted and not kept, so the inventory never looks
+ * complete when it is not. */
+Test(report_html, a_capped_configuration_table_says_what_was_left_out)
+{
+    size_t extra = 5, size = 256 + (CB_LIMIT_CLUSTERLOG_TABLE_ROWS + extra) * 32;
+    char *text = malloc(size), *p = text;
+    cr_assert_not_null(text);
+    p += sprintf(p, "[=== Cluster ===]\r\nCurrent node: HV-NODE1 (1) id (1)\r\n"
+                    "[=== Resources ===]\r\nName,State\r\n");
+    for (size_t r = 0; r < CB_LIMIT_CLUSTERLOG_TABLE_ROWS + extra; r++)
+        p += sprintf(p, "\"Res %zu\",Online\r\n", r);
+    p += sprintf(p, "[=== Cluster Logs ===]\r\n00000a1c.00001f04::2024/11/15-"
+                    "10:15:30.123 ERR   [RCM] one line\r\n");
+    const struct cb_analyze_input in[] = {
+        {"HV-NODE1_cluster.log", text, (size_t)(p - text)}};
+    struct fix x;
+    analyze(&x, in, 1, 0, "capped");
+    size_t len;
+    char *html = render(&x.in, &len);
+    cr_expect(strstr(html, "Resources (10,000 rows shown, 5 more counted, "
+                           "not kept, HV-NODE1_cluster.log line 3)"));
+    cr_expect(!strstr(html, "Res 10000<"), "a row past the cap is not shown");
+    free(html);
+    fix_free(&x);
+    free(text);
+}
