@@ -202,10 +202,47 @@ static int segment_starts(const char *path, const char *prefix)
     return 0;
 }
 
+/* The folders (path up to the base name) that hold a file named the SDP
+ * way, <COMPUTER>_evt_<log>.*: found once, then looked up by bsearch (a
+ * scan of every source for each header-less log was quadratic: 20,000
+ * members took 6 s). */
+struct dir {
+    const char *p;
+    size_t len;
+};
+
+struct sdp_dirs {
+    struct dir *v;
+    size_t n;
+};
+
+static int dir_cmp(const void *a, const void *b)
+{
+    const struct dir *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return memcmp(x->p, y->p, x->len);
+}
+
+static int sdp_dirs_build(const struct cb_analysis *an, struct sdp_dirs *d)
+{
+    d->v = cb_malloc((an->nsources ? an->nsources : 1) * sizeof *d->v);
+    if (!d->v)
+        return -1;
+    d->n = 0;
+    for (size_t i = 0; i < an->nsources; i++) {
+        const char *p = an->sources[i]->path, *base = base_name(p);
+        if (strstr(base, "_evt_"))
+            d->v[d->n++] = (struct dir){p, (size_t)(base - p)};
+    }
+    cb_sort(d->v, d->n, sizeof *d->v, dir_cmp); /* equal keys: equal */
+    return 0;
+}
+
 /* Which collector made the bundle a source came in, from the names it
  * gives (FORMATS.md): TSS folders and zips start TSSv2_ or TSS_; SDP names
  * its event exports <COMPUTER>_evt_<log>.* and its zips *SDP*. */
-static enum collector collector_of(const struct cb_analysis *an,
+static enum collector collector_of(const struct sdp_dirs *sdp,
                                    const struct cb_source *s)
 {
     if (segment_starts(s->path, "TSSv2_") || segment_starts(s->path, "TSS_"))
@@ -213,14 +250,9 @@ static enum collector collector_of(const struct cb_analysis *an,
     if (strcasestr(s->path, "SDP"))
         return COLLECTOR_SDP;
     /* a sibling named the SDP way */
-    const char *base = base_name(s->path);
-    size_t dir = (size_t)(base - s->path);
-    for (size_t i = 0; i < an->nsources; i++) {
-        const char *p = an->sources[i]->path;
-        if (strncmp(p, s->path, dir) == 0 && !strpbrk(p + dir, "/\\!") &&
-            strstr(p + dir, "_evt_"))
-            return COLLECTOR_SDP;
-    }
+    struct dir key = {s->path, (size_t)(base_name(s->path) - s->path)};
+    if (sdp->n && bsearch(&key, sdp->v, sdp->n, sizeof *sdp->v, dir_cmp))
+        return COLLECTOR_SDP;
     return COLLECTOR_UNKNOWN;
 }
 
@@ -485,6 +517,7 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
     }
     enum cb_status st = CB_OK;
     char off[16];
+    struct sdp_dirs sdp = {0};
     for (size_t i = 0; i < an->nsources && st == CB_OK; i++) {
         struct cb_source *s = an->sources[i];
         if (s->time_resolved)
@@ -501,7 +534,11 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
             s->time_basis = "utc";
             break;
         case CB_TK_UTC_ASSUMED:
-            switch (collector_of(an, s)) {
+            if (!sdp.v && sdp_dirs_build(an, &sdp) != 0) {
+                st = CB_E_NOMEM;
+                break;
+            }
+            switch (collector_of(&sdp, s)) {
             case COLLECTOR_TSS: /* its cluster script asks for local time */
                 s->time_kind = CB_TK_LOCAL;
                 s->time_basis_detail =
@@ -553,6 +590,7 @@ enum cb_status cb_timebasis_resolve(struct cb_analysis *an)
             recount(s);
     }
     cb_free(r);
+    cb_free(sdp.v);
     return st;
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Cost per event against the number of distinct values (issue 19 #3): a
-# cluster.log whose every INFO line has its own component, and an event
-# XML export whose every event has its own channel, at N lines for each N
-# of SIZES. Per-line cost must stay flat: doubling N doubles the time.
+# cluster.log whose every INFO line has its own component, an event XML
+# export whose every event has its own channel, at N lines for each N of
+# SIZES, and a zip of N/20 header-less cluster.logs, one node each (a
+# source per member). Per-line cost must stay flat: doubling N doubles the
+# time.
 # Prints seconds, microseconds per line and the ratio to the previous N.
 #
 #   bash bench/distinct.sh [CASEBRIEF] [SIZES]
@@ -31,6 +33,18 @@ gen_channels() { # N FILE
         print "</Events>" }' > "$2"
 }
 
+gen_members() { # N FILE: N/20 members of one line each
+    python3 - "$1" "$2" <<'PY'
+import sys, zipfile
+n, out = int(sys.argv[1]) // 20, sys.argv[2]
+with zipfile.ZipFile(out, "w") as z:
+    for i in range(n):
+        z.writestr("logs/N%d_cluster.log" % i,
+                   b"00000a1c.00001f04::2024/11/15-09:00:%02d.000 ERR   "
+                   b"[RCM] node %d\r\n" % (i % 60, i))
+PY
+}
+
 run() { # KIND GEN FILENAME
     local prev=""
     for n in $sizes; do
@@ -50,3 +64,4 @@ run() { # KIND GEN FILENAME
 echo "casebrief: $cb"
 run components gen_components N1_cluster.log
 run channels gen_channels N1_events.xml
+run members/20 gen_members members.zip
