@@ -586,3 +586,37 @@ Test(timebasis, one_record_in_four_shapes_is_one_event_with_four_sources)
     free(v.p);
     free(c.p);
 }
+
+/* A header-less cluster.log is UTC by Get-ClusterLog's default; beside an
+ * SDP-named export (<COMPUTER>_evt_<log>.*) in the same folder it is an
+ * SDP collection, said so; in another folder, or with the SDP file one
+ * folder down, it is not. The folders are looked up once per analysis
+ * (issue 19 #3): this pins what that lookup decides. */
+Test(timebasis, a_headerless_log_beside_an_sdp_export_is_an_sdp_collection)
+{
+    static const char line[] =
+        "00000a1c.00001f04::2024/11/15-09:00:00.000 ERR   [RCM] x\r\n";
+    static const char csv[] = "not read as events\r\n";
+    const char *names[] = {"up.zip!case/HV-NODE1_cluster.log",
+                           "up.zip!case/HV-NODE1_evt_System.csv",
+                           "up.zip!other/HV-NODE2_cluster.log",
+                           "up.zip!deep/HV-NODE3_cluster.log",
+                           "up.zip!deep/x/HV-NODE3_evt_System.csv"};
+    for (size_t i = 0; i < 5; i++) {
+        const char *d = strstr(names[i], "_evt_") ? csv : line;
+        cr_assert_eq(cb_ingest_leaf_memory(an, names[i], d, strlen(d),
+                                           strstr(d, "::") ? cb_parser_find(
+                                                                 "clusterlog")
+                                                           : NULL),
+                     CB_OK);
+    }
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
+    const struct cb_source *sdp = find_source(an, names[0]);
+    const struct cb_source *other = find_source(an, names[2]);
+    const struct cb_source *deep = find_source(an, names[3]);
+    cr_assert(sdp && other && deep);
+    cr_expect(strstr(sdp->time_basis, "an SDP collection"), "%s",
+              sdp->time_basis);
+    cr_expect(!strstr(other->time_basis, "SDP"), "%s", other->time_basis);
+    cr_expect(!strstr(deep->time_basis, "SDP"), "%s", deep->time_basis);
+}
