@@ -60,7 +60,7 @@ static struct cb_analysis *create(const struct cb_analyze_opts *o)
     an->opts.jobs = o->jobs ? o->jobs : 1;
     an->opts.date_order = o->date_order;
     an->ntz = 0;
-    for (size_t i = 0; i < o->ntz && i < CB_MAX_TZ_OVERRIDES; i++)
+    for (size_t i = 0; i < o->ntz && i < CB_LIMIT_TZ_OVERRIDES; i++)
         an->tz[an->ntz++] = o->tz[i];
     an->progress = o->progress;
     return an;

@@ -84,7 +84,7 @@ struct options {
     int keep_all;                                  /* --keep-all */
     unsigned jobs;                                 /* -j; 0: number of cores */
     enum cb_date_order date_order;                 /* --date-order */
-    struct cb_tz_override tz[CB_MAX_TZ_OVERRIDES]; /* --tz */
+    struct cb_tz_override tz[CB_LIMIT_TZ_OVERRIDES]; /* --tz */
     unsigned ntz;
 };
 

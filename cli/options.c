@@ -386,7 +386,7 @@ static int parse_offset(const char *s, int32_t *east)
  * upper-cased in place (a bad one is left as given, for the message). */
 static int parse_tz(char *arg, struct options *opt)
 {
-    if (opt->ntz == CB_MAX_TZ_OVERRIDES)
+    if (opt->ntz == CB_LIMIT_TZ_OVERRIDES)
         return -1;
     struct cb_tz_override *t = &opt->tz[opt->ntz];
     char *eq = strchr(arg, '=');
@@ -519,7 +519,7 @@ int cli_option_apply(const char *prog, struct options *opt, int id, char *arg)
         fprintf(stderr,
                 "%s: bad --tz '%s' (e.g. HV-NODE1=+01:00, -05:00 "
                 "or UTC; at most %d)\n",
-                prog, arg, CB_MAX_TZ_OVERRIDES);
+                prog, arg, CB_LIMIT_TZ_OVERRIDES);
         return -1;
     case OPT_MAX_TOTAL:
     case OPT_MAX_MEMBER_SIZE:

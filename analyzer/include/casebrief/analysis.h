@@ -24,9 +24,6 @@ struct cb_tz_override {
     const char *host; /* upper case, or NULL */
     int32_t east_min;
 };
-/* the cap is CB_LIMIT_TZ_OVERRIDES (limits.h); this name stays while
- * cli/ still uses it */
-#define CB_MAX_TZ_OVERRIDES CB_LIMIT_TZ_OVERRIDES
 
 struct cb_analysis {
     struct cb_limits limits;

@@ -50,7 +50,7 @@ struct cb_analyze_opts {
     unsigned jobs;                   /* parse threads; 0 is 1 */
     enum cb_date_order date_order;   /* numeric dates in text exports */
     const struct cb_tz_override *tz; /* optional, at most
-                                      * CB_MAX_TZ_OVERRIDES */
+                                      * CB_LIMIT_TZ_OVERRIDES */
     size_t ntz;
     int progress; /* progress lines on stderr */
     /* optional: an input that could not be opened (the run goes on) */
