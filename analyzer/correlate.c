@@ -153,14 +153,18 @@ static void host_span(struct engine *g, const char *host, cb_time *first,
                       cb_time *last)
 {
     const struct cb_timeline *tl = g->tl;
-    *first = tl->events[0]->ts;
-    *last = tl->events[tl->count - 1]->ts;
+    size_t lo, hi; /* leaving out zeroed or absurd times */
+    cb_timeline_plausible(tl, &lo, &hi);
+    if (lo == hi)
+        hi = (lo = 0) + tl->count;
+    *first = tl->events[lo]->ts;
+    *last = tl->events[hi - 1]->ts;
     counted_span(tl, NULL, first, last);
     if (!g->spans_done) {
         g->spans_done = 1;
         g->spans =
             cb_arena_alloc(g->arena, CB_LIMIT_ABSENCE_HOSTS * sizeof *g->spans);
-        for (size_t i = 0; g->spans && i < tl->count; i++) {
+        for (size_t i = lo; g->spans && i < hi; i++) {
             const struct cb_event *e = tl->events[i];
             size_t k = 0;
             while (k < g->nspans && g->spans[k].host != e->host)
