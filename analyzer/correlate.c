@@ -709,6 +709,10 @@ static int scan(struct engine *g)
                 const struct cgroup *cg = lists[l]->m[k];
                 if (!matches(g, cg->rep, e, ents, &nents))
                     continue;
+                if (cg->rep->note && !g->no_captures &&
+                    nents < CB_LIMIT_FINDING_ENTITIES)
+                    ents[nents++] = (struct cb_entity){"matched",
+                                                       cg->rep->note};
                 for (size_t mm = 0; mm < cg->n; mm++)
                     if (record_hit(g, &cg->members[mm], i, ents, nents) != 0)
                         return -1;
@@ -731,6 +735,9 @@ struct draft {
     size_t nev;
     size_t *all; /* timeline indices of every event taking part */
     size_t nall, capall;
+    const struct hit *corr[CB_LIMIT_FINDING_EVIDENCE]; /* corroborating
+                                  * hits whose entities the finding names */
+    size_t ncorr;
 };
 
 static int draft_add(struct engine *g, struct draft *d, const struct hit *h,
@@ -825,6 +832,15 @@ static void summary_put(char *buf, size_t size, size_t *k, const char *s)
     buf[*k] = '\0';
 }
 
+static int has_entity(const struct cb_finding *f, const char *name)
+{
+    for (size_t i = 0; i < f->nentities; i++) {
+        if (strcmp(f->entities[i].name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static char *render_summary(struct engine *g, const struct cb_finding *f)
 {
     const char *tpl = f->rule->summary;
@@ -839,13 +855,26 @@ static char *render_summary(struct engine *g, const struct cb_finding *f)
     buf[0] = '\0';
     for (const char *p = tpl; *p && k + 1 < sizeof buf;) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
-        if (!close || close - p > 40) {
+        if (!close || close - p > 120) {
             buf[k++] = *p++;
             buf[k] = '\0';
             continue;
         }
-        char name[48];
-        snprintf(name, sizeof name, "%.*s", (int)(close - p - 1), p + 1);
+        /* {name?text}: text and the values when there are any, else
+         * nothing (an optional detail such as the failed network) */
+        const char *q = memchr(p, '?', (size_t)(close - p));
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)((q ? q : close) - p - 1),
+                 p + 1);
+        if (q && !has_entity(f, name)) {
+            p = close + 1;
+            continue;
+        }
+        if (q) {
+            char pre[128];
+            snprintf(pre, sizeof pre, "%.*s", (int)(close - q - 1), q + 1);
+            summary_put(buf, sizeof buf, &k, pre);
+        }
         char tmp[256];
         tmp[0] = '\0';
         if (strcmp(name, "count") == 0) {
@@ -888,25 +917,39 @@ static char *render_summary(struct engine *g, const struct cb_finding *f)
     return cb_arena_strdup(g->arena, buf);
 }
 
-static void adjust_confidence(struct engine *g, size_t ri, struct draft *d,
-                              int *conf)
+/* Confidence after the rule's adjustments; 0 when a <require> fails.
+ * Corroborating hits that name something (a network, an interface) are
+ * kept so that the finding names it too. */
+static int adjust_confidence(struct engine *g, size_t ri, struct draft *d,
+                             int *conf)
 {
     const struct cb_rule *r = d->rule;
+    int keep = 1;
     for (unsigned a = 0; a < r->nadjusts; a++) {
         const struct adjust *ad = &r->adjusts[a];
         const struct hits *hs = &g->hits[ri][ad->step];
         cb_time from = d->first - ad->within, to = d->last + ad->within;
         int found = 0;
-        for (size_t i = 0; i < hs->n && !found; i++) {
+        for (size_t i = 0; i < hs->n; i++) {
             if (hs->v[i].t < from || hs->v[i].t > to)
                 continue;
             if (ad->same_group && strcmp(hs->v[i].key, d->key) != 0)
                 continue;
-            found = 1;
-            if (!ad->absent && d->nev < CB_LIMIT_FINDING_EVIDENCE)
+            if (!found && !ad->absent && d->nev < CB_LIMIT_FINDING_EVIDENCE)
                 d->ev[d->nev++] = (struct cb_evidence){
                     g->tl->events[hs->v[i].ev], r->names[ad->step]};
+            found = 1;
+            if (ad->absent)
+                break;
+            if (hs->v[i].nents && d->ncorr < CB_LIMIT_FINDING_EVIDENCE)
+                d->corr[d->ncorr++] = &hs->v[i];
+            else if (!hs->v[i].nents)
+                continue;
+            if (d->ncorr == CB_LIMIT_FINDING_EVIDENCE)
+                break;
         }
+        if (ad->gate && found == ad->absent)
+            keep = 0;
         if (found != ad->absent)
             *conf += ad->by;
     }
@@ -914,6 +957,22 @@ static void adjust_confidence(struct engine *g, size_t ri, struct draft *d,
         *conf = 1;
     if (*conf > 100)
         *conf = 100;
+    return keep;
+}
+
+/* Add the entities of hit h not yet in ents (distinct by name and value,
+ * without case). */
+static void merge_entities(struct cb_entity *ents, size_t *ne,
+                           const struct hit *h)
+{
+    for (unsigned k = 0; k < h->nents; k++) {
+        int seen = 0;
+        for (size_t j = 0; j < *ne && !seen; j++)
+            seen = !strcmp(ents[j].name, h->ents[k].name) &&
+                   !strcasecmp(ents[j].value, h->ents[k].value);
+        if (!seen && *ne < CB_LIMIT_FINDING_ENTITIES)
+            ents[(*ne)++] = h->ents[k];
+    }
 }
 
 static int emit(struct engine *g, size_t ri, struct draft *d)
@@ -938,7 +997,8 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     f->severity = r->severity;
     f->count = d->count;
     int conf = r->confidence;
-    adjust_confidence(g, ri, d, &conf);
+    if (!adjust_confidence(g, ri, d, &conf))
+        return 0; /* a <require> does not hold: no finding */
     f->confidence = conf;
     f->first = d->first;
     f->last = d->last;
@@ -996,16 +1056,11 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
             if (!bsearch(&hs->v[i].ev, d->all, d->nall, sizeof *d->all,
                          cmp_size))
                 continue;
-            for (unsigned k = 0; k < hs->v[i].nents; k++) {
-                int seen = 0;
-                for (size_t j = 0; j < ne && !seen; j++)
-                    seen = !strcmp(ents[j].name, hs->v[i].ents[k].name) &&
-                           !strcasecmp(ents[j].value, hs->v[i].ents[k].value);
-                if (!seen && ne < CB_LIMIT_FINDING_ENTITIES)
-                    ents[ne++] = hs->v[i].ents[k];
-            }
+            merge_entities(ents, &ne, &hs->v[i]);
         }
     }
+    for (size_t i = 0; i < d->ncorr; i++)
+        merge_entities(ents, &ne, d->corr[i]);
     cb_sort(ents, ne, sizeof *ents, cmp_ent);
     f->entities = ents;
     f->nentities = ne;
