@@ -355,6 +355,7 @@ def main():
     p4_p5_cases()
     multiline_cases()
     clusterlog_resource_case()
+    real_wording_cases()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -604,6 +605,208 @@ def clusterlog_resource_case():
                [],
                "1230, 1146 and 1069 as the cluster log's System section "
                "renders them: three failures in two minutes on one node")
+
+# ---- issue 17: real wording, names from fields or quotes, localized text --
+
+def cl_line(t, level, text, pid="00000fe4", tid="00001620"):
+    """One cluster.log line as Get-ClusterLog writes it (UTC)."""
+    return (f"{pid}.{tid}::{t.strftime('%Y/%m/%d-%H:%M:%S')}."
+            f"{t.microsecond // 1000:03d} {level:<5} {text}")
+
+
+def cl_file(node, number, lines):
+    return (["[=== Cluster ===]", f"Current node: {node} ({number}) id "
+             f"({number})", "[=== Cluster Logs ===]"] + lines)
+
+
+def wevtutil_text(events):
+    """`wevtutil qe System /f:text`: (t, provider, id, task, level, host,
+    message) per event."""
+    out = []
+    for i, (t, prov, eid, task, level, host, msg) in enumerate(events):
+        out += [f"Event[{i}]:", "  Log Name: System", f"  Source: {prov}",
+                f"  Date: {t.strftime('%Y-%m-%dT%H:%M:%S')}.000Z",
+                f"  Event ID: {eid}", f"  Task: {task}", f"  Level: {level}",
+                "  Opcode: Info", "  Keyword: N/A", "  User: S-1-5-18",
+                "  User Name: NT AUTHORITY\\SYSTEM",
+                f"  Computer: {host}.contoso.local", "  Description:", msg]
+    return out
+
+
+def tss_csv_de(rows):
+    """TSS Export-Csv -UseCulture on a German server: ';', dd.MM.yyyy,
+    German level names, the message in German (newest first)."""
+    out = ['\ufeff#TYPE Selected.System.Diagnostics.Eventing.Reader.'
+           'EventLogRecord',
+           '"LevelDisplayName";"TimeCreated";"ProviderName";"Id";"UserId";'
+           '"Message"']
+    for t, level, prov, eid, msg in sorted(rows, reverse=True):
+        vals = [level, t.strftime("%d.%m.%Y %H:%M:%S"), prov, str(eid),
+                "S-1-5-18", msg]
+        out.append(";".join('"%s"' % v.replace('"', '""') for v in vals))
+    return out
+
+
+MSG_1135 = ("Cluster node {q0}{node}{q1} was removed from the active failover "
+            "cluster membership. The Cluster service on this node may have "
+            "stopped. This could also be due to the node having lost "
+            "communication with other active nodes in the failover cluster.")
+# German texts: our own rendering of the German message (not verified
+# wording); the rules may only rely on what is not translated: the quoted
+# names and the status code.
+DE_1135 = ("Der Clusterknoten \u201e{node}\u201c wurde aus der aktiven "
+           "Failoverclustermitgliedschaft entfernt. M\u00f6glicherweise wurde "
+           "der Clusterdienst auf diesem Knoten beendet.")
+DE_5120 = ("Das freigegebene Clustervolume \u201e{vol}\u201c "
+           "(\u201eCluster Virtual Disk ({vol})\u201c) wurde aufgrund von "
+           "\u201e{status}\u201c in einen angehaltenen Zustand versetzt. "
+           "Alle E/A-Vorg\u00e4nge werden vor\u00fcbergehend in die "
+           "Warteschlange gestellt, bis ein Pfad zum Volume wiederhergestellt "
+           "ist.")
+
+
+def real_wording_cases():
+    # cluster.log network loss as Microsoft Learn prints it (IaaS SQL
+    # network thresholds article; SQL Server AG failover troubleshooting):
+    # the isolation finding names the unreachable endpoint
+    t = at(58, 7)
+    log1 = cl_file("HV-NODE1", 1, [
+        cl_line(t, "INFO", "[IM] got event: LocalEndpoint 10.0.20.11:~3343~ "
+                "has missed two consecutive heartbeats from "
+                "10.0.20.12:~3343~"),
+        cl_line(t, "INFO", "[CHM] Received notification for two consecutive "
+                "missed HBs to the remote endpoint 10.0.20.12:~3343~ from "
+                "10.0.20.11:~3343~"),
+        cl_line(at(58, 11), "DBG", "[NETFTAPI] Signaled NetftRemoteUnreachable "
+                "event, local address 10.0.20.11:3343 remote address "
+                "10.0.20.12:3343"),
+        cl_line(at(58, 11), "INFO", "[IM] got event: Remote endpoint "
+                "10.0.20.12:~3343~ unreachable from 10.0.20.11:~3343~"),
+        cl_line(at(58, 11), "INFO", "[IM] Marking Route from "
+                "10.0.20.11:~3343~ to 10.0.20.12:~3343~ as down"),
+        cl_line(at(58, 11), "WARN", "[NDP] All routes for route (virtual) "
+                "local fe80::38b9:a16d:77b2:d2d:~0~ to remote "
+                "fe80::9087:71d9:495b:27bd:~0~ are down"),
+        cl_line(at(58, 11), "WARN", "[NODE] Node 1: Connection to Node 2 is "
+                "broken. Reason GracefulClose(1226)' because of 'channel to "
+                "remote endpoint fe80::9087:71d9:495b:27bd%14:~3343~ is "
+                "closed'")])
+    n1 = background("HV-NODE1", 40, 80)
+    n1 += [ev(FC, 1135, at(58, 12), "HV-NODE1", level=1,
+              data=[("NodeName", "HV-NODE2")]),
+           ev(FC, 5120, at(58, 14), "HV-NODE1", level=3,
+              data=[("VolumeName", "Volume2"),
+                    ("ResourceName", "Cluster Virtual Disk (Volume2)"),
+                    ("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")])]
+    log2 = cl_file("HV-NODE2", 2, [
+        cl_line(at(58, 13), "WARN", "[QUORUM] Node 2: Lost quorum (2)"),
+        cl_line(at(58, 13), "WARN", "lost quorum (status = 5925)"),
+        cl_line(at(58, 13), "WARN", "lost quorum (status = 5925), executing "
+                "OnStop")])
+    log3 = cl_file("HV-NODE3", 3, [
+        cl_line(at(59, 0), "ERR", "Quorum lost because failed to update "
+                "witness epoch after node failure (status = 5925)")])
+    write_case("p1-real-clusterlog",
+               {"HV-NODE1-System.xml": sort_xml(n1),
+                "HV-NODE1_cluster.log": log1,
+                "HV-NODE2_cluster.log": log2,
+                "HV-NODE3_cluster.log": log3},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "entities": {"node": "HV-NODE2", "volume": "Volume2",
+                              "status": "STATUS_IO_TIMEOUT",
+                              "endpoint": "10.0.20.12"},
+                 "min_confidence": 85},
+                {"id": "P1.quorum-lost", "hosts": ["HV-NODE2"]},
+                {"id": "P1.quorum-lost", "hosts": ["HV-NODE3"]}],
+               ["P1.node-removed"],
+               "cluster.log network loss in Microsoft's wording (NETFTAPI, "
+               "IM, CHM, NDP, NODE) corroborates 1135 + 5120 and names the "
+               "endpoint; quorum loss from lines with and without [QUORUM]")
+
+    # Event Viewer text (wevtutil /f:text), English: curly and double
+    # quotes, "'NODE'was" without a space, 5120 in its 2008 R2 form. The
+    # node comes from the quoted name, never from a column (not "Info",
+    # not "SYSTEM").
+    txt = wevtutil_text([
+        (at(10, 0), FC, 1135, "Node Mgr", "Critical", "HV-NODE1",
+         MSG_1135.format(q0="\u2018", q1="\u2019", node="HV-NODE2")),
+        (at(10, 3), FC, 5120, "Cluster Shared Volume", "Error", "HV-NODE1",
+         "Cluster Shared Volume \"Volume1\" is no longer available on this "
+         "node because of \"STATUS_BAD_NETWORK_PATH(c00000be)'. All I/O will "
+         "temporarily be queued until a path to the volume is "
+         "re-established."),
+        (at(40, 0), FC, 1135, "Node Mgr", "Critical", "HV-NODE1",
+         "Cluster node 'HV-NODE3'was removed from the active failover "
+         "cluster membership. The Cluster service on this node might have "
+         "stopped."),
+        (at(50, 0), "Service Control Manager", 7036, "None", "Information",
+         "HV-NODE1", "The Windows Update service entered the running "
+         "state.")])
+    write_case("p1-text-export",
+               {"HV-NODE1-System.txt": txt},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "entities": {"node": "HV-NODE2", "volume": "Volume1",
+                              "status": "STATUS_BAD_NETWORK_PATH"}},
+                {"id": "P1.node-removed", "count": 1,
+                 "entities": {"node": "HV-NODE3"}}],
+               [],
+               "wevtutil text export: curly quotes, 5120's 2008 R2 wording, "
+               "'NODE'was without a space; names from quotes, not columns")
+
+    # German TSS CSV: matched by provider, id and the untranslated parts,
+    # and the finding says so
+    de = tss_csv_de([
+        (at(20, 0), "Kritisch", FC, 1135, DE_1135.format(node="HV-NODE2")),
+        (at(20, 2), "Warnung", FC, 5120,
+         DE_5120.format(vol="Volume3",
+                        status="STATUS_CONNECTION_DISCONNECTED(c000020c)"))])
+    write_case("p1-localized-de",
+               {"HV-NODE1-System.csv": de},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "entities": {"node": "HV-NODE2", "volume": "Volume3",
+                              "status": "STATUS_CONNECTION_DISCONNECTED",
+                              "matched": "localized text: by provider, event "
+                              "id and the quoted node name"}}],
+               ["P1.node-removed"],
+               "German TSS CSV export: 1135 and 5120 by provider, id, the "
+               "quoted names and the status code")
+
+    # 1069 in its Windows Server 2008 R2 wording, in a cluster.log [System]
+    # section (no event id): three failures count
+    sec = ["[=== Cluster ===]", "Current node: HV-NODE4 (4) id (4)",
+           "[=== System ===]"]
+    for k, vm in enumerate(["VM41", "VM42", "VM43"]):
+        sec.append(f"[System] 00000e4c.00001f40::2024/11/15-02:0{k}:10.000 "
+                   f"ERR   Cluster resource 'Virtual Machine {vm}' in "
+                   f"clustered service or application '{vm}' failed.")
+    sec.append("[=== Cluster Logs ===]")
+    write_case("p1-resource-2008r2",
+               {"HV-NODE4_cluster.log": sec},
+               [{"id": "P1.resource-failures", "count": 3,
+                 "hosts": ["HV-NODE4"]}],
+               [],
+               "1069's older 'in clustered service or application' wording")
+
+    # 32086 + 32022 with no shutdown anywhere near: replication failing,
+    # not suspended-at-shutdown (one explanation per event)
+    x = background("HV-PRI01", 0, 120, every=5)
+    x += [ev(VMMS, 32086, at(61, 0), "HV-PRI01", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM03"),
+                                       ("VmId", "5D2C0E1A-0000-4000-8000-"
+                                                "00000000A003")])),
+          ev(VMMS, 32022, at(61, 0), "HV-PRI01", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM03"),
+                                       ("VmId", "5D2C0E1A-0000-4000-8000-"
+                                                "00000000A003"),
+                                       ("ErrorMessage", "%%2147500548"),
+                                       ("ErrorCode", "0x80004004")]))]
+    write_case("p2-suspended-no-shutdown",
+               {"HV-PRI01.xml": sort_xml(x)},
+               [{"id": "P2.replication-failing", "count": 1,
+                 "entities": {"vm": "VM03"}}],
+               ["P2.replica-suspended-at-shutdown"],
+               "32086 + 32022 for VM03 with no shutdown within 30 minutes: "
+               "only replication-failing, never both")
 
 
 if __name__ == "__main__":
