@@ -160,11 +160,15 @@ def main():
                {"HV-NODE1-System.xml": sort_xml(n1),
                 "HV-NODE2-System.xml": sort_xml(n2)},
                [{"id": "P1.node-removed", "count": 1,
-                 "entities": {"node": "HV-NODE3"}}],
+                 "entities": {"node": "HV-NODE3"}},
+                {"id": "P7.csv-paused-storage", "count": 1,
+                 "entities": {"volume": "Volume2",
+                              "status": "STATUS_IO_TIMEOUT"}}],
                ["P1.node-isolation", "P1.resource-failures"],
-               "5120 twenty minutes after 1135 (outside 5 min): only the "
-               "membership loss; role failures 20 min apart or 2 on one "
-               "host and 1 on another do not count as a burst")
+               "5120 twenty minutes after 1135 (outside 5 min): the "
+               "membership loss, and the pause on its own (a storage "
+               "timeout); role failures 20 min apart or 2 on one host and 1 "
+               "on another do not count as a burst")
 
     # P1 quorum from the cluster log; near miss: healthy quorum lines
     log = ["[=== Cluster ===]",
@@ -356,6 +360,7 @@ def main():
     multiline_cases()
     clusterlog_resource_case()
     real_wording_cases()
+    new_family_cases()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -601,10 +606,13 @@ def clusterlog_resource_case():
     write_case("p1-resource-text",
                {"HV-NODE3_cluster.log": log},
                [{"id": "P1.resource-failures", "count": 3,
-                 "hosts": ["HV-NODE3"]}],
+                 "hosts": ["HV-NODE3"]},
+                {"id": "P8.rhs-deadlock", "count": 1,
+                 "entities": {"resource": "Virtual Machine VM31"}}],
                [],
                "1230, 1146 and 1069 as the cluster log's System section "
-               "renders them: three failures in two minutes on one node")
+               "renders them: three failures in two minutes on one node, "
+               "the first two a resource deadlock and RHS recycled")
 
 # ---- issue 17: real wording, names from fields or quotes, localized text --
 
@@ -807,6 +815,178 @@ def real_wording_cases():
                ["P2.replica-suspended-at-shutdown"],
                "32086 + 32022 for VM03 with no shutdown within 30 minutes: "
                "only replication-failing, never both")
+
+
+# ---- issue 17: the new families (P7 CSV and storage, P8 cluster health) --
+
+SCM = "Service Control Manager"
+
+
+def new_family_cases():
+    # P7: 5120 with STATUS_IO_TIMEOUT and no node loss, disk retries first
+    x = background("HV-NODE1", 0, 40)
+    x += [ev("disk", 153, at(10, 0), "HV-NODE1", level=3,
+             data=[(None, "\\Device\\Harddisk4\\DR4"), (None, "0x2a31c8"),
+                   (None, "4"), (None, "\\Device\\00000052")]),
+          ev(FC, 5120, at(10, 40), "HV-NODE1", level=3,
+             data=[("VolumeName", "Volume1"),
+                   ("ResourceName", "Cluster Virtual Disk (Volume1)"),
+                   ("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)"),
+                   ("DiskDeviceNumber", "4"),
+                   ("DiskDeviceGuid", "{7c4e1a2b-0d3f-4e5a-9b8c-1d2e3f4a5b6c}")
+                   ])]
+    write_case("p7-csv-io-timeout",
+               {"HV-NODE1-System.xml": sort_xml(x)},
+               [{"id": "P7.csv-paused-storage", "count": 1,
+                 "entities": {"volume": "Volume1", "disk": "4",
+                              "status": "STATUS_IO_TIMEOUT"},
+                 "min_confidence": 80}],
+               ["P7.csv-paused-network", "P1.node-isolation",
+                "P1.node-removed"],
+               "disk 153 then 5120 STATUS_IO_TIMEOUT, no 1135: the storage "
+               "path, not a node loss")
+
+    # P7 from an English text export: the coordinator connection broke;
+    # then the volume is lost on the node (5142)
+    txt = wevtutil_text([
+        (at(5, 0), SCM, 7036, "None", "Information", "HV-NODE2",
+         "The Windows Update service entered the running state."),
+        (at(10, 0), FC, 5120, "Cluster Shared Volume", "Warning", "HV-NODE2",
+         "Cluster Shared Volume 'Volume2' ('Cluster Virtual Disk (Volume2)') "
+         "has entered a paused state because of "
+         "'STATUS_CONNECTION_DISCONNECTED(c000020c)'. All I/O will "
+         "temporarily be queued until a path to the volume is "
+         "reestablished."),
+        (at(12, 0), FC, 5142, "Cluster Shared Volume", "Error", "HV-NODE2",
+         "Cluster Shared Volume 'Volume2' ('Cluster Virtual Disk (Volume2)') "
+         "is no longer accessible from this cluster node because of error "
+         "'ERROR_TIMEOUT(1460)'. Please troubleshoot this node's "
+         "connectivity to the storage device and network connectivity."),
+        (at(30, 0), SCM, 7036, "None", "Information", "HV-NODE2",
+         "The Windows Update service entered the stopped state.")])
+    write_case("p7-csv-network-text",
+               {"HV-NODE2-System.txt": txt},
+               [{"id": "P7.csv-paused-network", "count": 1,
+                 "entities": {"volume": "Volume2",
+                              "status": "STATUS_CONNECTION_DISCONNECTED"}},
+                {"id": "P7.csv-no-access", "count": 1,
+                 "entities": {"volume": "Volume2",
+                              "error": "ERROR_TIMEOUT(1460)"}}],
+               ["P7.csv-paused-storage"],
+               "wevtutil text: 5120 STATUS_CONNECTION_DISCONNECTED and 5142 "
+               "without any node loss or storage retry")
+
+    # P7 from a German TSS CSV: status and volume are not translated
+    de = tss_csv_de([
+        (at(3, 0), "Informationen", SCM, 7036,
+         "Der Dienst \"Windows Update\" befindet sich jetzt im Status "
+         "\"Wird ausgef\u00fchrt\"."),
+        (at(10, 0), "Warnung", FC, 5120,
+         DE_5120.format(vol="Volume4", status="STATUS_IO_TIMEOUT(c00000b5)")),
+        (at(30, 0), "Informationen", SCM, 7036,
+         "Der Dienst \"Windows Update\" befindet sich jetzt im Status "
+         "\"Beendet\".")])
+    write_case("p7-csv-localized-de",
+               {"HV-NODE3-System.csv": de},
+               [{"id": "P7.csv-paused-storage", "count": 1,
+                 "entities": {"volume": "Volume4",
+                              "status": "STATUS_IO_TIMEOUT",
+                              "matched": "localized text: by provider, event "
+                              "id, the quoted volume name and the status "
+                              "code"}}],
+               ["P7.csv-paused-network", "P1.node-isolation"],
+               "German TSS CSV: 5120 by provider, id, quoted volume and "
+               "status code")
+
+    # P8: a network fails and partitions (grouped by network), a resource
+    # call times out and RHS is recycled, the witness cannot be taken and
+    # the cluster service dies
+    y = background("HV-NODE1", 0, 60)
+    y += [ev(FC, 1127, at(5, 0), "HV-NODE1",
+             data=[("NetInterfaceName", "HV-NODE2 - Storage1"),
+                   ("NodeName", "HV-NODE2"),
+                   ("NetworkName", "Cluster Network 2")]),
+          ev(FC, 1129, at(5, 30), "HV-NODE1",
+             data=[("NetworkName", "Cluster Network 2")]),
+          ev(FC, 1230, at(20, 0), "HV-NODE1",
+             data=[("ResourceName", "Virtual Machine VM7"),
+                   ("ResourceType", "Virtual Machine"),
+                   ("ResTypeDll", "vmclusres.dll")]),
+          ev(FC, 1146, at(20, 2), "HV-NODE1", level=1, data=[]),
+          ev(FC, 1564, at(40, 0), "HV-NODE1", level=1,
+             data=[("ResourceName", "File Share Witness"),
+                   ("ShareName", "\\\\FS01\\Witness$")]),
+          ev(SCM, 7034, at(41, 0), "HV-NODE1",
+             data=[("param1", "Cluster Service"), ("param2", "1")])]
+    write_case("p8-cluster-health",
+               {"HV-NODE1-System.xml": sort_xml(y)},
+               [{"id": "P8.network-failed", "count": 2,
+                 "entities": {"network": "Cluster Network 2",
+                              "interface": "HV-NODE2 - Storage1"}},
+                {"id": "P8.rhs-deadlock", "count": 1,
+                 "entities": {"resource": "Virtual Machine VM7"}},
+                {"id": "P8.witness-arbitration", "count": 1,
+                 "entities": {"share": "\\\\FS01\\Witness$"}},
+                {"id": "P8.cluster-service-crashed", "count": 1}],
+               ["P1.node-isolation", "P1.resource-failures"],
+               "1127 + 1129 on one network, 1230 then 1146, 1564 and SCM "
+               "7034 for the Cluster Service")
+
+    # P8 from cluster.log and English text without ids: witness lost to
+    # another partition, RHS recycled after a timeout (System section)
+    log = ["[=== Cluster ===]", "Current node: HV-NODE5 (1) id (1)",
+           "[=== System ===]",
+           "[System] 00000e4c.00001f40::2024/11/15-01:30:00.000 ERR   A "
+           "component on the server did not respond in a timely fashion. "
+           "This caused the cluster resource 'Cluster Disk 2' (resource type "
+           "'Physical Disk', DLL 'clusres.dll') to exceed its time-out "
+           "threshold. As part of cluster health detection, recovery actions "
+           "will be taken.",
+           "[System] 00000e4c.00001f40::2024/11/15-01:30:03.000 CRIT  The "
+           "cluster Resource Hosting Subsystem (RHS) process was terminated "
+           "and will be restarted. This is typically associated with cluster "
+           "health detection and recovery of a resource.",
+           "[=== Cluster Logs ===]",
+           cl_line(at(50, 0), "WARN", "[QUORUM] Node 1 CompareAndSetWitnessTag:"
+                   " witness tag (87:87:31907) is better than proposed tag "
+                   "(87:86:31906)."),
+           cl_line(at(50, 0), "ERR", "Quorum lost because failed to update "
+                   "witness epoch after node failure (status = 5925)")]
+    write_case("p8-clusterlog",
+               {"HV-NODE5_cluster.log": log},
+               [{"id": "P8.rhs-deadlock", "count": 1,
+                 "entities": {"resource": "Cluster Disk 2"}},
+                {"id": "P8.witness-arbitration", "count": 1,
+                 "hosts": ["HV-NODE5"]},
+                {"id": "P1.quorum-lost", "count": 1}],
+               [],
+               "cluster.log: 1230 and 1146 in the System section; the witness "
+               "tag lost to another partition, then quorum lost (AG failover "
+               "analysis wording)")
+
+    # near misses: another service crashing, RHS restarted without a
+    # timeout before it, a witness that failed to come online (1563, not
+    # arbitration), an interface that came back up (1125)
+    z = background("HV-NODE1", 0, 60)
+    z += [ev(SCM, 7031, at(5, 0), "HV-NODE1",
+             data=[("param1", "Windows Update"), ("param2", "1"),
+                   ("param3", "60000"), ("param4", "1"),
+                   ("param5", "Restart the service")]),
+          ev(FC, 1146, at(10, 0), "HV-NODE1", level=1, data=[]),
+          ev(FC, 1563, at(20, 0), "HV-NODE1",
+             data=[("ResourceName", "File Share Witness"),
+                   ("ShareName", "\\\\FS01\\Witness$")]),
+          ev(FC, 1125, at(30, 0), "HV-NODE1", level=4,
+             data=[("NetInterfaceName", "HV-NODE2 - Storage1"),
+                   ("NodeName", "HV-NODE2"),
+                   ("NetworkName", "Cluster Network 2")])]
+    write_case("p8-near-misses",
+               {"HV-NODE1-System.xml": sort_xml(z)},
+               [],
+               ["P8.cluster-service-crashed", "P8.rhs-deadlock",
+                "P8.witness-arbitration", "P8.network-failed",
+                "P7.csv-no-access"],
+               "SCM 7031 for another service, 1146 without 1230, 1563, 1125")
 
 
 if __name__ == "__main__":
