@@ -1504,3 +1504,48 @@ void cb_findings_fini(struct cb_findings *f)
     f->count = f->cap = 0;
     cb_arena_destroy(&f->arena);
 }
+
+int cb_rule_takes(const struct cb_rules *rs, const struct cb_rule *r,
+                  const char *step, const struct cb_event *ev,
+                  struct cb_arena *arena, struct cb_entity *ents,
+                  unsigned max, unsigned *nents)
+{
+    *nents = 0;
+    struct engine g = {.arena = arena};
+    g.rs = rs;
+    g.md = pcre2_match_data_create(64, NULL);
+    g.lit_stamp = cb_calloc(rs->nlits + 1, sizeof *g.lit_stamp);
+    g.lit_val = cb_calloc(rs->nlits + 1, 1);
+    g.memo = cb_calloc(LIST_CACHE, sizeof *g.memo);
+    int taken = -1;
+    if (!g.md || !g.lit_stamp || !g.lit_val || !g.memo)
+        goto done;
+    taken = 0;
+    for (unsigned i = 0; i < r->nmatchers && !g.nomem; i++) {
+        const struct matcher *m = &r->matchers[i];
+        struct cb_entity e[CB_LIMIT_FINDING_ENTITIES];
+        unsigned n;
+        if (strcmp(r->names[m->step], step) != 0)
+            continue;
+        g.event_no++; /* no literal verdict carried between matchers */
+        if (!matches(&g, m, ev, e, &n))
+            continue;
+        if (m->note && n < CB_LIMIT_FINDING_ENTITIES)
+            e[n++] = (struct cb_entity){"matched", m->note};
+        if (!taken || n > *nents) {
+            *nents = n < max ? n : max;
+            memcpy(ents, e, *nents * sizeof *e);
+        }
+        taken = 1;
+    }
+    if (g.nomem)
+        taken = -1;
+done:
+    cb_free(g.lit_stamp);
+    cb_free(g.lit_val);
+    cb_free(g.low);
+    cb_free(g.memo);
+    if (g.md)
+        pcre2_match_data_free(g.md);
+    return taken;
+}
