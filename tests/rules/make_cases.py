@@ -10,7 +10,7 @@ max_confidence); no other finding may appear. "absent" names rules that
 must not fire (the near misses); every rule needs at least one case where
 it fires and one where it must not.
 """
-import json, os, shutil
+import json, os, shutil, sys
 from datetime import datetime, timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,7 +78,9 @@ VMMS = "Microsoft-Windows-Hyper-V-VMMS"
 VMMS_CH = "Microsoft-Windows-Hyper-V-VMMS-Admin"
 
 
-def write_case(name, files, findings, absent, description):
+def write_case(name, files, findings, absent, description, language="en"):
+    """language: the language of the case's message texts ("any" for
+    binary .evtx, which carries none): metadata for `rules coverage`."""
     d = os.path.join(HERE, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(os.path.join(d, "input"))
@@ -87,8 +89,8 @@ def write_case(name, files, findings, absent, description):
         with open(os.path.join(d, "input", fname), "w", newline="") as f:
             f.write(nl.join(lines) + nl)
     with open(os.path.join(d, "expected.json"), "w") as f:
-        json.dump({"description": description, "findings": findings,
-                   "absent": absent}, f, indent=2)
+        json.dump({"description": description, "language": language,
+                   "findings": findings, "absent": absent}, f, indent=2)
         f.write("\n")
 
 
@@ -361,6 +363,7 @@ def main():
     clusterlog_resource_case()
     real_wording_cases()
     new_family_cases()
+    evtx_cases()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -777,7 +780,7 @@ def real_wording_cases():
                               "id and the quoted node name"}}],
                ["P1.node-removed"],
                "German TSS CSV export: 1135 and 5120 by provider, id, the "
-               "quoted names and the status code")
+               "quoted names and the status code", language="de")
 
     # 1069 in its Windows Server 2008 R2 wording, in a cluster.log [System]
     # section (no event id): three failures count
@@ -896,7 +899,7 @@ def new_family_cases():
                               "code"}}],
                ["P7.csv-paused-network", "P1.node-isolation"],
                "German TSS CSV: 5120 by provider, id, quoted volume and "
-               "status code")
+               "status code", language="de")
 
     # P8: a network fails and partitions (grouped by network), a resource
     # call times out and RHS is recycled, the witness cannot be taken and
@@ -987,6 +990,92 @@ def new_family_cases():
                 "P8.witness-arbitration", "P8.network-failed",
                 "P7.csv-no-access"],
                "SCM 7031 for another service, 1146 without 1230, 1563, 1125")
+
+
+# ---- binary .evtx cases (tests/tools/evtxwriter.py): named data fields --
+
+def evx(provider, eid, t, host, level=2, data=(), channel="System",
+        qualifiers=None):
+    e = {"provider": provider, "event_id": eid, "level": level,
+         "time": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "channel": channel,
+         "computer": host + ".contoso.local", "user_sid": "S-1-5-18",
+         "data": [[n, "string", v] for n, v in data]}
+    if provider == FC:
+        e["guid"] = "baf908ea-3421-4ca9-9b84-6689b8c6f85f"
+    if qualifiers is not None:
+        e["qualifiers"] = qualifiers
+    return e
+
+
+def write_evtx_case(name, files, findings, absent, description):
+    sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+    import evtxwriter
+    write_case(name, {}, findings, absent, description, language="any")
+    for fname, events in files.items():
+        events = sorted(events, key=lambda e: e["time"])
+        with open(os.path.join(HERE, name, "input", fname), "wb") as f:
+            f.write(evtxwriter.write(events))
+
+
+def evtx_cases():
+    n1 = [evx(SCM, 7036, at(m), "HV-NODE1", level=4, qualifiers=16384,
+              data=[("param1", "Windows Update"), ("param2", "running")])
+          for m in range(40, 81, 4)]
+    n1 += [evx(FC, 1127, at(58, 9), "HV-NODE1",
+               data=[("NetInterfaceName", "HV-NODE2 - Storage1"),
+                     ("NodeName", "HV-NODE2"),
+                     ("NetworkName", "Cluster Network 2")]),
+           evx(FC, 1135, at(58, 12), "HV-NODE1", level=1,
+               data=[("NodeName", "HV-NODE2")]),
+           evx(FC, 5120, at(58, 14), "HV-NODE1", level=3,
+               data=[("VolumeName", "Volume2"),
+                     ("ResourceName", "Cluster Virtual Disk (Volume2)"),
+                     ("ErrorCode", "STATUS_CONNECTION_DISCONNECTED(c000020c)"),
+                     ("DiskDeviceNumber", "3"),
+                     ("DiskDeviceGuid",
+                      "{7c4e1a2b-0d3f-4e5a-9b8c-1d2e3f4a5b6c}")])]
+    write_evtx_case("p1-isolation-evtx",
+                    {"HV-NODE1-System.evtx": n1},
+                    [{"id": "P1.node-isolation", "count": 1,
+                      "entities": {"node": "HV-NODE2", "volume": "Volume2",
+                                   "status": "STATUS_CONNECTION_DISCONNECTED",
+                                   "network": "Cluster Network 2",
+                                   "interface": "HV-NODE2 - Storage1"},
+                      "min_confidence": 85}],
+                    ["P1.node-removed", "P8.network-failed",
+                     "P7.csv-paused-network"],
+                    "binary .evtx: 1127, 1135 and 5120 by provider, id and "
+                    "named data: language-neutral, names from fields")
+
+    y = [evx(SCM, 7036, at(m), "HV-NODE1", level=4, qualifiers=16384,
+             data=[("param1", "Windows Update"), ("param2", "running")])
+         for m in range(0, 61, 5)]
+    y += [evx(FC, 1130, at(5, 0), "HV-NODE1",
+              data=[("NetworkName", "Cluster Network 3")]),
+          evx(FC, 1230, at(20, 0), "HV-NODE1",
+              data=[("ResourceName", "Virtual Machine VM8"),
+                    ("ResourceType", "Virtual Machine"),
+                    ("ResTypeDll", "vmclusres.dll")]),
+          evx(FC, 1146, at(20, 2), "HV-NODE1", level=1),
+          evx(FC, 1564, at(40, 0), "HV-NODE1", level=1,
+              data=[("ResourceName", "File Share Witness"),
+                    ("ShareName", "\\\\FS01\\Witness$")]),
+          evx(SCM, 7031, at(41, 0), "HV-NODE1", qualifiers=49152,
+              data=[("param1", "Cluster Service"), ("param2", "1"),
+                    ("param3", "60000"), ("param4", "1"),
+                    ("param5", "Restart the service")])]
+    write_evtx_case("p8-cluster-health-evtx",
+                    {"HV-NODE1-System.evtx": y},
+                    [{"id": "P8.network-failed", "count": 1,
+                      "entities": {"network": "Cluster Network 3"}},
+                     {"id": "P8.rhs-deadlock", "count": 1,
+                      "entities": {"resource": "Virtual Machine VM8"}},
+                     {"id": "P8.witness-arbitration", "count": 1,
+                      "entities": {"share": "\\\\FS01\\Witness$"}},
+                     {"id": "P8.cluster-service-crashed", "count": 1}],
+                    ["P1.resource-failures"],
+                    "binary .evtx: 1130, 1230 then 1146, 1564 and SCM 7031 "
+                    "for the Cluster Service, by named data")
 
 
 if __name__ == "__main__":
