@@ -1312,6 +1312,8 @@ static int correlate_key(struct walk *w, struct draft *d)
 static int correlate_rule(struct engine *g, size_t ri)
 {
     const struct cb_rule *r = g->rs->rules[ri];
+    if (r->type == CORR_SKEW)
+        return 0; /* cb_skew_findings, once the gaps are known */
     struct hits *first = &g->hits[ri][r->steps[0]];
     if (!first->n)
         return 0;
@@ -1548,4 +1550,77 @@ done:
     if (g.md)
         pcre2_match_data_free(g.md);
     return taken;
+}
+
+/*
+ * Findings of the clock-skew rules: one per pair of hosts whose clocks the
+ * gaps found further apart than the rule's window (first and last: the
+ * timeline's span; entities ahead, behind, skew). The findings are sorted
+ * again with the new ones among them.
+ */
+enum cb_status cb_skew_findings(const struct cb_rules *rs,
+                                const struct cb_timeline *tl,
+                                const struct cb_gaps *gaps,
+                                struct cb_findings *out)
+{
+    if (!rs || !gaps || !out->arena || !tl->count)
+        return CB_OK;
+    struct engine g = {.arena = out->arena, .rs = rs, .tl = tl};
+    size_t before = out->count;
+    for (size_t ri = 0; ri < rs->count; ri++) {
+        const struct cb_rule *r = rs->rules[ri];
+        if (r->type != CORR_SKEW)
+            continue;
+        for (size_t i = 0; i < gaps->count; i++) {
+            const struct cb_gap *gp = &gaps->items[i];
+            if (gp->kind != CB_GAP_CLOCK_SKEW ||
+                gp->skew_ms < r->window / 10000 || !gp->host ||
+                !gp->other_host)
+                continue;
+            if (out->count == out->cap) {
+                size_t cap = out->cap ? out->cap * 2 : 16;
+                struct cb_finding *ni = cb_realloc(out->items,
+                                                   cap * sizeof *ni);
+                if (!ni)
+                    return CB_E_NOMEM;
+                out->items = ni;
+                out->cap = cap;
+            }
+            struct cb_finding *f = &out->items[out->count];
+            memset(f, 0, sizeof *f);
+            const char **hosts = cb_arena_alloc(out->arena, 2 * sizeof *hosts);
+            struct cb_entity *ents = cb_arena_alloc(out->arena,
+                                                    3 * sizeof *ents);
+            const char *skew = cb_arena_printf(
+                out->arena, "%lld min %lld s",
+                (long long)(gp->skew_ms / 60000),
+                (long long)(gp->skew_ms / 1000 % 60));
+            if (!hosts || !ents || !skew)
+                return CB_E_NOMEM;
+            int ahead_first = strcmp(gp->host, gp->other_host) < 0;
+            hosts[0] = ahead_first ? gp->host : gp->other_host;
+            hosts[1] = ahead_first ? gp->other_host : gp->host;
+            ents[0] = (struct cb_entity){"ahead", gp->host};
+            ents[1] = (struct cb_entity){"behind", gp->other_host};
+            ents[2] = (struct cb_entity){"skew", skew};
+            *f = (struct cb_finding){
+                .rule = r, .id = r->id, .pattern = r->pattern,
+                .title = r->title, .severity = r->severity,
+                .confidence = r->confidence, .first = tl->events[0]->ts,
+                .last = tl->events[tl->count - 1]->ts, .count = gp->samples,
+                .hosts = hosts, .nhosts = 2, .entities = ents,
+                .nentities = 3, .cause = r->cause,
+                .remediation = r->remediation,
+                .nremediation = r->nremediation, .collect = r->collect,
+                .ncollect = r->ncollect, .references = r->references,
+                .nreferences = r->nreferences, .seq = out->count};
+            f->summary = render_summary(&g, f);
+            if (!f->summary)
+                return CB_E_NOMEM;
+            out->count++;
+        }
+    }
+    if (out->count != before)
+        cb_sort(out->items, out->count, sizeof *out->items, cmp_finding);
+    return CB_OK;
 }

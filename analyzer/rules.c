@@ -939,15 +939,16 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
                                           "direction", "same-within",
                                           NULL};
     check_attrs(l, n, allowed);
-    static const char *const types[] = {"single", "sequence", "cooccur",
-                                        "count", "absence"};
+    static const char *const types[] = {"single",  "sequence", "cooccur",
+                                        "count",   "absence",
+                                        "clock-skew"};
     const char *type = attr(n, "type");
     unsigned k = 0;
-    while (type && k < 5 && strcmp(types[k], type) != 0)
+    while (type && k < 6 && strcmp(types[k], type) != 0)
         k++;
-    if (!type || k == 5) {
+    if (!type || k == 6) {
         add_error(l, n->line, "<correlate>: type is single, sequence, "
-                  "cooccur, count or absence");
+                  "cooccur, count, absence or clock-skew");
         return -1;
     }
     r->type = (enum corr_type)k;
@@ -1032,6 +1033,14 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
             return -1;
         }
         r->steps[r->nsteps++] = (unsigned)idx;
+    }
+    if (r->type == CORR_SKEW) { /* no steps: the skew the gaps measure */
+        if (r->nsteps || r->window <= 0) {
+            add_error(l, n->line, "<correlate type='clock-skew'> takes no "
+                      "step and a window: the least skew reported");
+            return -1;
+        }
+        return 0;
     }
     unsigned need = r->type == CORR_SINGLE || r->type == CORR_COUNT ? 1 : 2;
     if (r->nsteps < need || (need == 1 && r->nsteps != 1) ||
@@ -1225,7 +1234,7 @@ static int rule_complete(struct load *l, const struct node *n,
         add_error(l, n->line, "<rule %s> needs a <cause>", id);
     if (!r->nremediation)
         add_error(l, n->line, "<rule %s> needs <remediation> steps", id);
-    if (!r->nmatchers)
+    if (!r->nmatchers && !(have_corr && r->type == CORR_SKEW))
         add_error(l, n->line, "<rule %s> needs at least one <match>", id);
     if (!have_corr && r->nmatchers) {
         /* default: every occurrence of the first match, per host */

@@ -47,7 +47,9 @@ struct matcher {
 };
 
 enum corr_type { CORR_SINGLE, CORR_SEQUENCE, CORR_COOCCUR, CORR_COUNT,
-                 CORR_ABSENCE };
+                 CORR_ABSENCE,
+                 CORR_SKEW /* from the gaps' clock-skew measurement:
+                            * window is the least skew reported */ };
 
 enum group_kind { GROUP_HOST, GROUP_CLUSTER, GROUP_ENTITY };
 

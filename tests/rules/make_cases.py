@@ -364,6 +364,7 @@ def main():
     real_wording_cases()
     new_family_cases()
     evtx_cases()
+    clock_skew_cases()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -1076,6 +1077,30 @@ def evtx_cases():
                     ["P1.resource-failures"],
                     "binary .evtx: 1130, 1230 then 1146, 1564 and SCM 7031 "
                     "for the Cluster Service, by named data")
+
+
+def clock_skew_cases():
+    """The same records on two nodes: HV-NODE2's stamps 7 minutes after
+    HV-NODE1's (its clock ahead), or 90 seconds (near miss)."""
+    for name, skew, findings, absent in (
+            ("p8-clock-skew", 7 * 60,
+             [{"id": "P8.clock-skew", "hosts": ["HV-NODE1", "HV-NODE2"],
+               "entities": {"ahead": "HV-NODE2", "behind": "HV-NODE1",
+                            "skew": "7 min 0 s"}}], []),
+            ("p8-clock-skew-small", 90, [], ["P8.clock-skew"])):
+        files = {}
+        for host, shift in (("HV-NODE1", 0), ("HV-NODE2", skew)):
+            evs = []
+            for k, vm in enumerate(["VM11", "VM12", "VM13", "VM14"]):
+                t = at(10 + 10 * k, shift)
+                evs.append(ev(FC, 1201, t, host, level=4,
+                              data=[("ResourceGroup", vm)],
+                              message="The Cluster service successfully "
+                              f"brought the clustered role '{vm}' online."))
+            files[f"{host}-System.xml"] = sort_xml(evs)
+        write_case(name, files, findings, absent,
+                   f"four records both nodes logged, HV-NODE2 {skew} s "
+                   "later: the timeline's skew measurement")
 
 
 if __name__ == "__main__":

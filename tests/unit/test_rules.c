@@ -198,6 +198,26 @@ Test(rules, require_and_note_are_checked)
     cr_assert_eq(cb_rules_count(rules), 1);
 }
 
+/* clock-skew: no step, a window (the least skew), no match needed */
+Test(rules, clock_skew_correlation_is_checked)
+{
+    cr_assert_eq(load_as("ok.xml", DOC(OK, TITLE "<correlate type="
+                                           "'clock-skew' window='5m'/>\n"
+                                           CAUSE REMEDY)),
+                 CB_OK);
+    cr_assert_null(errs, "%s", errs ? errs->msg : "");
+    cr_assert_eq(cb_rules_count(rules), 1);
+    expect_error(DOC(OK, RULE_BODY("<correlate type='clock-skew'/>\n")), 5,
+                 "takes no step and a window");
+    expect_error(DOC(OK, RULE_BODY("<correlate type='clock-skew' "
+                                   "window='5m'><step match='A'/>"
+                                   "</correlate>\n")),
+                 5, "takes no step and a window");
+    /* only a clock-skew rule may go without a match */
+    expect_error(DOC(OK, TITLE CAUSE REMEDY), 2,
+                 "needs at least one <match>");
+}
+
 Test(rules, rule_attributes_are_checked)
 {
     expect_error(DOC("id='x.a' pattern='P1' severity='urgent'", RULE_BODY("")),
@@ -414,7 +434,8 @@ Test(rules, correlate_attributes_are_checked)
 {
     expect_error(CORR("<correlate type='chain' window='5m'><step match='A'/>"
                       "<step match='B'/></correlate>\n"),
-                 6, "type is single, sequence, cooccur, count or absence");
+                 6, "type is single, sequence, cooccur, count, absence or "
+                    "clock-skew");
     expect_error(CORR("<correlate window='5m'><step match='A'/>"
                       "<step match='B'/></correlate>\n"),
                  6, "type is single");

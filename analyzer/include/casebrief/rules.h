@@ -188,6 +188,14 @@ enum cb_status cb_gaps_find(const struct cb_rules *rules,
                             struct cb_gaps *out);
 void cb_gaps_fini(struct cb_gaps *g);
 
+/* Findings of the rules of type clock-skew from the gaps' measurement of
+ * the nodes' clocks, added to out (which cb_correlate filled) and sorted
+ * with the others. */
+enum cb_status cb_skew_findings(const struct cb_rules *rules,
+                                const struct cb_timeline *tl,
+                                const struct cb_gaps *gaps,
+                                struct cb_findings *out);
+
 /* ---- HRESULT forms ------------------------------------------------------ */
 
 /*
