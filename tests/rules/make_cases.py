@@ -365,6 +365,7 @@ def main():
     new_family_cases()
     evtx_cases()
     clock_skew_cases()
+    vm_crash_cases()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -1101,6 +1102,70 @@ def clock_skew_cases():
         write_case(name, files, findings, absent,
                    f"four records both nodes logged, HV-NODE2 {skew} s "
                    "later: the timeline's skew measurement")
+
+
+WORKER_CH = "Microsoft-Windows-Hyper-V-Worker-Admin"
+
+
+def vm_crash_cases():
+    """vmwp.exe crashing (Application Error 1000, unnamed data) and a
+    guest's fatal error in the Worker-Admin log; near misses: another
+    application's crash, a guest shut down on purpose."""
+    def app_error(t, app, module, code="0xc0000005"):
+        msg = (f"Faulting application name: {app}, version: 10.0.17763.5830, "
+               "time stamp: 0x9f1b2c3d\nFaulting module name: "
+               f"{module}, version: 10.0.17763.5830, time stamp: 0x6a7b8c9d\n"
+               f"Exception code: {code}\nFault offset: 0x000000000006e31c\n"
+               "Faulting process id: 0x1f2c\nFaulting application start "
+               "time: 0x01db7c2a3b4c5d6e\nFaulting application path: "
+               f"C:\\Windows\\System32\\{app}\nFaulting module path: "
+               f"C:\\Windows\\System32\\{module}\nReport Id: "
+               "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b")
+        return ev("Application Error", 1000, t, "HV-NODE1",
+                  channel="Application",
+                  data=[(None, app), (None, "10.0.17763.5830"),
+                        (None, "9f1b2c3d"), (None, module),
+                        (None, "10.0.17763.5830"), (None, "6a7b8c9d"),
+                        (None, code), (None, "000000000006e31c")],
+                  message=msg)
+    a = background("HV-NODE1", 0, 60)
+    a += [app_error(at(10), "vmwp.exe", "vmchipset.dll"),
+          ev(VMMS.replace("VMMS", "Worker"), 18590, at(20), "HV-NODE1",
+             channel=WORKER_CH, level=1,
+             userdata=("VmlEventLog", [("VmName", "VM21"),
+                                       ("VmId", "0B1C2D3E-0000-4000-8000-"
+                                                "000000000021")]),
+             message="'VM21' has encountered a fatal error. The guest "
+             "operating system reported that it failed with the following "
+             "error codes: ErrorCode0: 0x7E, ErrorCode1: 0xFFFFFFFFC0000005, "
+             "ErrorCode2: 0xFFFFF8012A3B4C5D, ErrorCode3: 0xFFFFD0012B3C4D5E, "
+             "ErrorCode4: 0xFFFFD0012B3C4D60. If the problem persists, "
+             "contact Product Support for the guest operating system. "
+             "(Virtual machine ID 0B1C2D3E-0000-4000-8000-000000000021)")]
+    write_case("p8-vm-crashes",
+               {"HV-NODE1.xml": sort_xml(a)},
+               [{"id": "P8.vm-worker-crashed", "count": 1,
+                 "entities": {"module": "vmchipset.dll"}},
+                {"id": "P8.vm-guest-crashed", "count": 1,
+                 "entities": {"vm": "VM21"}}],
+               [],
+               "Application Error 1000 for vmwp.exe; a guest's fatal error "
+               "(Worker-Admin)")
+    b = background("HV-NODE1", 0, 60)
+    b += [app_error(at(10), "w3wp.exe", "ntdll.dll"),
+          ev(VMMS.replace("VMMS", "Worker"), 18508, at(20), "HV-NODE1",
+             channel=WORKER_CH, level=4,
+             userdata=("VmlEventLog", [("VmName", "VM22"),
+                                       ("VmId", "0B1C2D3E-0000-4000-8000-"
+                                                "000000000022")]),
+             message="'VM22' was shut down by the guest operating system. "
+             "(Virtual machine ID 0B1C2D3E-0000-4000-8000-000000000022)")]
+    write_case("p8-vm-crash-near-misses",
+               {"HV-NODE1.xml": sort_xml(b)},
+               [],
+               ["P8.vm-worker-crashed", "P8.vm-guest-crashed"],
+               "another process crashing (w3wp.exe); a guest shut down on "
+               "purpose")
 
 
 if __name__ == "__main__":
