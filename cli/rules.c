@@ -142,6 +142,12 @@ static void cov_lang(struct cov *c, const char *lang, size_t len)
 {
     if (len == 0 || len >= sizeof c->langs[0])
         return;
+    for (size_t i = 0; i < len; i++) { /* a language tag, nothing else */
+        unsigned char ch = (unsigned char)lang[i];
+        if (!(ch == '-' || (ch >= '0' && ch <= '9') ||
+              ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')))
+            return;
+    }
     for (unsigned i = 0; i < c->nlangs; i++) {
         if (strlen(c->langs[i]) == len && !strncmp(c->langs[i], lang, len))
             return;

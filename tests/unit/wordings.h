@@ -23,8 +23,22 @@
 #include "casebrief/rules.h"
 
 #define W_COLS 14
-enum { W_RULE, W_MATCH, W_SHAPE, W_LANG, W_VERSION, W_SOURCE, W_PROVIDER,
-       W_ID, W_COMPONENT, W_CHANNEL, W_LEVEL, W_FIELDS, W_TEXT, W_EXPECT };
+enum {
+    W_RULE,
+    W_MATCH,
+    W_SHAPE,
+    W_LANG,
+    W_VERSION,
+    W_SOURCE,
+    W_PROVIDER,
+    W_ID,
+    W_COMPONENT,
+    W_CHANNEL,
+    W_LEVEL,
+    W_FIELDS,
+    W_TEXT,
+    W_EXPECT
+};
 
 static char *w_slurp(const char *path)
 {
@@ -44,15 +58,15 @@ static char *w_slurp(const char *path)
 
 /* The corpus line holding start, from start to its end (trailing blanks
  * cut), in buf; NULL when the file or the text is not there. */
-static const char *w_corpus_text(const char *corpus, const char *ref,
-                                 char *buf, size_t size)
+static const char *w_corpus_text(const char *corpus, const char *ref, char *buf,
+                                 size_t size)
 {
     const char *colon = strchr(ref, ':');
     if (!colon)
         return NULL;
     char path[4096];
-    snprintf(path, sizeof path, "%s/realworld/%.*s", corpus,
-             (int)(colon - ref), ref);
+    snprintf(path, sizeof path, "%s/realworld/%.*s", corpus, (int)(colon - ref),
+             ref);
     char *text = w_slurp(path);
     if (!text)
         return NULL;
@@ -71,8 +85,8 @@ static const char *w_corpus_text(const char *corpus, const char *ref,
 
 static int w_level(const char *s)
 {
-    static const char *const names[] = {"-", "critical", "error", "warning",
-                                        "info", "verbose"};
+    static const char *const names[] = {"-",       "critical", "error",
+                                        "warning", "info",     "verbose"};
     for (int i = 0; i < 6; i++) {
         if (strcmp(s, names[i]) == 0)
             return i;
@@ -167,8 +181,7 @@ static int w_check_table(const char *rules_dir, const char *tsv,
         e.nfields = nf;
         struct cb_entity ents[32];
         unsigned ne = 0;
-        int took = cb_rule_takes(rs, r, col[W_MATCH], &e, arena, ents, 32,
-                                 &ne);
+        int took = cb_rule_takes(rs, r, col[W_MATCH], &e, arena, ents, 32, &ne);
         cr_expect_eq(took, 1, "row %d: %s '%s' does not take: %s", line,
                      col[W_RULE], col[W_MATCH], text);
         char ebuf[1024];
@@ -183,8 +196,8 @@ static int w_check_table(const char *rules_dir, const char *tsv,
                 for (unsigned k = 0; k < ne && !found; k++)
                     found = !strcmp(ents[k].name, x) &&
                             !strcmp(ents[k].value, eq + 1);
-                cr_expect(found, "row %d: %s '%s' should capture %s=%s",
-                          line, col[W_RULE], col[W_MATCH], x, eq + 1);
+                cr_expect(found, "row %d: %s '%s' should capture %s=%s", line,
+                          col[W_RULE], col[W_MATCH], x, eq + 1);
             }
         }
         checked++;
