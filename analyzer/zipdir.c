@@ -58,7 +58,35 @@ struct zd {
     int streamed;
     unsigned warned;    /* warnings given */
     unsigned long more; /* disagreements past the cap, counted */
+    /* a window over the file: small members' headers come a few to a
+     * read, not one system call each */
+    unsigned char *win;
+    uint64_t win_off;
+    size_t win_len;
 };
+
+#define WINDOW ((size_t)64 << 10)
+
+/* n bytes at off, through the window when they fit in one. */
+static int zread(struct zd *z, uint64_t off, void *buf, size_t n)
+{
+    if (!z->win || n > WINDOW)
+        return z->rd(z->ctx, off, buf, n);
+    if (off < z->win_off || off - z->win_off > z->win_len ||
+        n > z->win_len - (off - z->win_off)) {
+        if (off > z->size || n > z->size - off)
+            return -1;
+        size_t len = z->size - off < WINDOW ? (size_t)(z->size - off) : WINDOW;
+        if (z->rd(z->ctx, off, z->win, len) != 0) {
+            z->win_len = 0;
+            return -1;
+        }
+        z->win_off = off;
+        z->win_len = len;
+    }
+    memcpy(buf, z->win + (off - z->win_off), n);
+    return 0;
+}
 
 /* The directory as declared: where it is, how long, how many entries, and
  * base, the bytes before the zip proper (a self-extractor's stub). */
@@ -243,15 +271,18 @@ static void check_local(struct zd *z, const struct zdir *d,
     unsigned char h[LFH_LEN + NAME_CAP];
     const unsigned char *cname = cd + e->name_at;
     char cshown[256], lshown[256];
-    shown_name(cname, e->name_len, cshown, sizeof cshown);
+    /* the header and a name as long as the directory's: one small read
+     * per member when they agree */
+    size_t want = LFH_LEN + (e->name_len < NAME_CAP ? e->name_len : NAME_CAP);
     uint64_t at = e->off;
     size_t got = 0;
     if (at <= z->size && d->base <= z->size - at) {
         at += d->base;
-        got = z->size - at < sizeof h ? (size_t)(z->size - at) : sizeof h;
+        got = z->size - at < want ? (size_t)(z->size - at) : want;
     }
-    if (got < LFH_LEN || z->rd(z->ctx, at, h, got) != 0 ||
+    if (got < LFH_LEN || zread(z, at, h, got) != 0 ||
         memcmp(h, "PK\003\004", 4) != 0) {
+        shown_name(cname, e->name_len, cshown, sizeof cshown);
         say(z, NULL, e->off,
             "the central directory lists '%s' at offset %llu, where there "
             "is no local file header: not read",
@@ -266,10 +297,15 @@ static void check_local(struct zd *z, const struct zdir *d,
     e->end = hdr > left || e->csize > left - hdr ? z->size
                                                  : at + hdr + e->csize;
     /* names over the cap are skipped by ingest.c with a warning */
-    if (ln > NAME_CAP || e->name_len > NAME_CAP || LFH_LEN + ln > got)
+    if (ln > NAME_CAP || e->name_len > NAME_CAP)
+        return;
+    if (LFH_LEN + ln > got && /* a longer local name: read it too */
+        (z->size - at < LFH_LEN + ln ||
+         zread(z, at + LFH_LEN, h + LFH_LEN, ln) != 0))
         return;
     if (ln == e->name_len && memcmp(h + LFH_LEN, cname, ln) == 0)
         return;
+    shown_name(cname, e->name_len, cshown, sizeof cshown);
     shown_name(h + LFH_LEN, ln, lshown, sizeof lshown);
     say(z, member_label(z, h + LFH_LEN, ln), at,
         "the central directory names it '%s', its local header '%s'; read "
@@ -297,7 +333,7 @@ static void check_gap(struct zd *z, uint64_t pos, uint64_t next, int desc)
         if (next - pos == desc_len[k])
             return;
         if (next - pos > desc_len[k] + 4 &&
-            z->rd(z->ctx, pos + desc_len[k], h, 4) == 0 &&
+            zread(z, pos + desc_len[k], h, 4) == 0 &&
             memcmp(h, "PK\003\004", 4) == 0) {
             pos += desc_len[k];
             break;
@@ -305,7 +341,7 @@ static void check_gap(struct zd *z, uint64_t pos, uint64_t next, int desc)
     }
     uint64_t gap = next - pos;
     size_t got = gap < sizeof h ? (size_t)gap : sizeof h;
-    if (got >= LFH_LEN && z->rd(z->ctx, pos, h, got) == 0 &&
+    if (got >= LFH_LEN && zread(z, pos, h, got) == 0 &&
         memcmp(h, "PK\003\004", 4) == 0) {
         size_t ln = cb_le16(h + 26);
         char shown[256];
@@ -396,6 +432,7 @@ enum cb_status cb_zipdir_check(struct cb_analysis *an, const char *label,
         cb_free(cd);
         return CB_E_NOMEM;
     }
+    z.win = cb_malloc(WINDOW); /* without it, one read per header */
     for (size_t i = 0; i < n; i++)
         check_local(&z, &d, cd, &v[i]);
     check_layout(&z, &d, cd, v, n);
@@ -404,6 +441,7 @@ enum cb_status cb_zipdir_check(struct cb_analysis *an, const char *label,
                          "%lu more disagreements between the central "
                          "directory and the local headers not listed",
                          z.more);
+    cb_free(z.win);
     cb_free(v);
     cb_free(cd);
     return CB_OK;
