@@ -244,8 +244,7 @@ static struct zentry *parse_dir(const unsigned char *cd, uint64_t len,
     while (*n < want && len - p >= CDH_LEN &&
            memcmp(cd + p, "PK\001\002", 4) == 0) {
         const unsigned char *h = cd + p;
-        size_t nl = cb_le16(h + 28), xl = cb_le16(h + 30),
-               cl = cb_le16(h + 32);
+        size_t nl = cb_le16(h + 28), xl = cb_le16(h + 30), cl = cb_le16(h + 32);
         if (len - p - CDH_LEN < nl + xl + cl)
             break;
         struct zentry *e = &v[*n];
@@ -294,8 +293,8 @@ static void check_local(struct zd *z, const struct zdir *d,
     e->off = at;
     /* its data's end, the file's at most (the gap check needs no more) */
     uint64_t hdr = LFH_LEN + ln + lx, left = z->size - at;
-    e->end = hdr > left || e->csize > left - hdr ? z->size
-                                                 : at + hdr + e->csize;
+    e->end =
+        hdr > left || e->csize > left - hdr ? z->size : at + hdr + e->csize;
     /* names over the cap are skipped by ingest.c with a warning */
     if (ln > NAME_CAP || e->name_len > NAME_CAP)
         return;
@@ -345,8 +344,8 @@ static void check_gap(struct zd *z, uint64_t pos, uint64_t next, int desc)
         memcmp(h, "PK\003\004", 4) == 0) {
         size_t ln = cb_le16(h + 26);
         char shown[256];
-        shown_name(h + LFH_LEN, ln <= got - LFH_LEN ? ln : got - LFH_LEN,
-                   shown, sizeof shown);
+        shown_name(h + LFH_LEN, ln <= got - LFH_LEN ? ln : got - LFH_LEN, shown,
+                   sizeof shown);
         say(z, NULL, pos,
             "a local file header at offset %llu names '%s', which the "
             "central directory does not list (%llu bytes unlisted there): "
@@ -404,8 +403,8 @@ enum cb_status cb_zipdir_check(struct cb_analysis *an, const char *label,
                                uint64_t size, cb_zipdir_read_fn rd, void *ctx,
                                int streamed)
 {
-    struct zd z = {.an = an, .size = size, .rd = rd, .ctx = ctx,
-                   .streamed = streamed};
+    struct zd z = {
+        .an = an, .size = size, .rd = rd, .ctx = ctx, .streamed = streamed};
     struct zdir d;
     if (!(z.label = label = cb_arena_strdup(an->arena, label)))
         return CB_E_NOMEM;

@@ -13,8 +13,7 @@
 #include "casebrief/analysis.h"
 
 /* Read n bytes at off into buf: 0 when all of them were read. */
-typedef int (*cb_zipdir_read_fn)(void *ctx, uint64_t off, void *buf,
-                                 size_t n);
+typedef int (*cb_zipdir_read_fn)(void *ctx, uint64_t off, void *buf, size_t n);
 
 /*
  * Compare the central directory of the zip of size bytes (read through rd)

@@ -46,8 +46,8 @@ static unsigned char *two_member_zip(size_t *len)
     char *a = clusterlog_lines(9, LINES, &l1);
     char *b = clusterlog_lines(10, LINES, &l2);
     struct member m[] = {{GOOD, a, l1, 0}, {REAL, b, l2, 0}};
-    unsigned char *z = make_archive("zip", NULL, "zip:compression=store",
-                                    NULL, m, 2, len);
+    unsigned char *z =
+        make_archive("zip", NULL, "zip:compression=store", NULL, m, 2, len);
     cr_assert_not_null(z);
     free(a);
     free(b);
@@ -87,8 +87,8 @@ static void cd_drop(unsigned char *z, size_t *len, const char *name)
     unsigned char *e = eocd(z, *len);
     wr16(e + 8, rd16(e + 8) - 1u);
     wr16(e + 10, rd16(e + 10) - 1u);
-    uint32_t size = (uint32_t)(e[12] | e[13] << 8 | e[14] << 16 |
-                               (uint32_t)e[15] << 24);
+    uint32_t size =
+        (uint32_t)(e[12] | e[13] << 8 | e[14] << 16 | (uint32_t)e[15] << 24);
     wr32(e + 12, size - (uint32_t)n);
 }
 
@@ -122,8 +122,8 @@ static const struct cb_warning *warning(const struct cb_analysis *an,
                                         const char *n2)
 {
     for (const struct cb_warning *w = an->warnings; w; w = w->next)
-        if (w->source && strcmp(w->source, source) == 0 &&
-            strstr(w->msg, n1) && (!n2 || strstr(w->msg, n2)))
+        if (w->source && strcmp(w->source, source) == 0 && strstr(w->msg, n1) &&
+            (!n2 || strstr(w->msg, n2)))
             return w;
     return NULL;
 }
@@ -166,10 +166,9 @@ Test(zipdir, a_member_renamed_in_the_directory_is_named_both_ways)
     memcpy(cd_entry(z, len, REAL) + 46, FAKE, strlen(FAKE));
     for (int disk = 0; disk < 2; disk++) {
         struct cb_analysis *an = ingest(z, len, disk);
-        const struct cb_warning *w =
-            warning(an, "case.zip!" REAL,
-                    "central directory names it '" FAKE "'",
-                    "local header '" REAL "'; read as '" REAL "'");
+        const struct cb_warning *w = warning(
+            an, "case.zip!" REAL, "central directory names it '" FAKE "'",
+            "local header '" REAL "'; read as '" REAL "'");
         cr_expect_not_null(w, "disk=%d: no warning naming both names", disk);
         cr_expect_eq(directory_warnings(an), 1, "disk=%d", disk);
         /* read under the local name, events and all */
@@ -188,9 +187,9 @@ Test(zipdir, a_member_the_directory_does_not_list_is_named)
     cd_drop(z, &len, REAL);
     for (int disk = 0; disk < 2; disk++) {
         struct cb_analysis *an = ingest(z, len, disk);
-        const struct cb_warning *w = warning(
-            an, "case.zip", "names '" REAL "'",
-            "the central directory does not list");
+        const struct cb_warning *w =
+            warning(an, "case.zip", "names '" REAL "'",
+                    "the central directory does not list");
         cr_expect_not_null(w, "disk=%d: hidden member not named", disk);
         if (disk) { /* libarchive walks the directory: never read */
             cr_expect(w && strstr(w->msg, "not read"), "%s", w ? w->msg : "");
@@ -218,9 +217,9 @@ Test(zipdir, two_entries_over_one_local_header)
                                    "at one local file header"),
                            "disk=%d", disk);
         /* REAL's entry now names GOOD's local header otherwise */
-        cr_expect_not_null(warning(an, "case.zip!" GOOD,
-                                   "names it '" REAL "'", NULL),
-                           "disk=%d", disk);
+        cr_expect_not_null(
+            warning(an, "case.zip!" GOOD, "names it '" REAL "'", NULL),
+            "disk=%d", disk);
         expect_events(an, "case.zip!" GOOD);
         cb_analysis_destroy(&an);
     }
@@ -271,8 +270,8 @@ Test(zipdir, mutated_directories_never_crash, .timeout = 120)
     cd_drop(z, &len, GOOD); /* a gap, so the layout walk runs too */
     unsigned char *m = malloc(len);
     cr_assert_not_null(m);
-    static const uint32_t extreme[] = {0, 1, 0xFFFF, 0xFFFFFFFFu,
-                                       0xFFFFFFF0u, 0x7FFFFFFFu, 46, 22};
+    static const uint32_t extreme[] = {
+        0, 1, 0xFFFF, 0xFFFFFFFFu, 0xFFFFFFF0u, 0x7FFFFFFFu, 46, 22};
     uint32_t seed = 12345;
     size_t warnings = 0;
     struct cb_analysis *an = cb_analysis_create_all(NULL);
