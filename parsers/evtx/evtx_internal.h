@@ -560,6 +560,15 @@ int cb_evtx_chunk_next(struct cb_parse *p, struct state *st,
 /* The end of a chunk's records: the summary of quiet skips. */
 void cb_evtx_chunk_end_warn(struct cb_parse *p, const struct state *st);
 
+/* Unreadable records are damage in a live chunk; a stale one is slack,
+ * partly overwritten by design (event.h, cb_damage_kind). A worker
+ * decodes every chunk as live: the consumer drops the damage of those it
+ * finds stale when it replays their warnings. */
+static inline enum cb_damage_kind live_damage(const struct state *st)
+{
+    return st->stale ? CB_DAMAGE_NONE : CB_DAMAGE_LOG;
+}
+
 /* Load the next chunk to parse: 1 loaded, 0 no more, -1 failure. */
 int cb_evtx_chunk_load(struct cb_parse *p, struct state *st);
 

@@ -268,6 +268,7 @@ struct par *cb_evtx_par_new(struct cb_parse *p, const struct state *st)
         for (unsigned i = 0; i < pp->nwk; i++) {
             pp->wk[i].st->base = st->base;
             pp->wk[i].st->no_crc = st->no_crc;
+            pp->wk[i].st->dirty = st->dirty;
         }
         return pp;
     }
@@ -306,6 +307,7 @@ struct par *cb_evtx_par_new(struct cb_parse *p, const struct state *st)
         w->st->worker = 1;
         w->st->base = st->base;
         w->st->no_crc = st->no_crc;
+        w->st->dirty = st->dirty;
     }
     for (unsigned i = 0; i < jobs; i++) {
         if (pthread_create(&pp->wk[i].thread, NULL, worker_main, &pp->wk[i]) !=
@@ -468,17 +470,25 @@ static int par_emit(struct cb_parse *p, struct pmap *m, const struct jev *e,
     return 0;
 }
 
-/* Warnings a worker put on its private source, onto the real one. */
-static void replay_warnings(struct cb_parse *p, const struct job *j)
+/* Warnings a worker put on its private source, onto the real one; the
+ * damage it saw is none in a chunk found stale (live_damage). */
+static void replay_warnings(struct cb_parse *p, const struct job *j,
+                            int stale)
 {
-    unsigned kept = 0;
+    unsigned kept = 0, kept_damage = 0;
     for (const struct cb_warning *w = j->src.warnings; w; w = w->next) {
-        cb_parse_warn(p, (enum cb_where_kind)w->where_kind, w->where, "%s",
-                      w->msg);
+        int damage = stale ? CB_DAMAGE_NONE : w->damage;
+        cb_parse_damage(p, (enum cb_damage_kind)damage,
+                        (enum cb_where_kind)w->where_kind, w->where, "%s",
+                        w->msg);
         kept++;
+        kept_damage += w->damage != CB_DAMAGE_NONE;
     }
     /* beyond the per-source cap: counted, not kept (as with -j 1) */
     p->src->nwarnings += j->src.nwarnings - kept;
+    if (!stale && j->src.ndamage > kept_damage)
+        cb_parse_damage_count(p, j->src.ndamage - kept_damage,
+                              kept_damage ? NULL : j->src.damage);
 }
 
 enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
@@ -526,7 +536,7 @@ enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
         int prev_live = st->prev_live;
         st->prev_live = 0;
         if (!j->sane) {
-            replay_warnings(p, j);
+            replay_warnings(p, j, 0);
             int fail = j->fail;
             if (fail)
                 p->err = j->err;
@@ -544,7 +554,7 @@ enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
             continue;
         }
         st->stale = !live;
-        replay_warnings(p, j);
+        replay_warnings(p, j, st->stale);
         pp->cur = j;
     }
 }
