@@ -553,6 +553,90 @@ static void source_done(struct cb_source *src, const struct cb_stream *in,
     }
 }
 
+/* A source's kept warnings: how many, whether all are per line with
+ * the first one's words (a parser rejecting line after line), the place
+ * of the last. */
+struct warn_sum {
+    unsigned kept;
+    int alike;
+    uint64_t last;
+};
+
+static struct warn_sum sum_warnings(const struct cb_source *src)
+{
+    struct warn_sum ws = {0, 1, 0};
+    const struct cb_warning *first = src->warnings;
+    for (const struct cb_warning *w = first; w; w = w->next, ws.kept++) {
+        if (w->where_kind != CB_WHERE_LINE || strcmp(w->msg, first->msg))
+            ws.alike = 0;
+        ws.last = w->where;
+    }
+    return ws;
+}
+
+/* "no event read: ..." into buf: why a recognised file gave nothing,
+ * from its warnings (ws); 0 when it had none (an empty log is no
+ * problem). */
+static int unread_reason(const struct cb_source *src,
+                         const struct warn_sum *ws, char *buf, size_t size)
+{
+    const struct cb_warning *first = src->warnings;
+    if (!first)
+        return 0;
+    unsigned long long from = first->where, to = ws->last;
+    if (ws->alike && ws->kept > 1 && ws->kept == src->nwarnings)
+        snprintf(buf, size,
+                 "no event read: %u lines rejected (lines %llu to %llu): %s",
+                 ws->kept, from, to, first->msg);
+    else if (ws->alike && ws->kept > 1)
+        snprintf(buf, size,
+                 "no event read: %u warnings, the first %u (lines %llu to "
+                 "%llu) each: %s",
+                 src->nwarnings, ws->kept, from, to, first->msg);
+    else if (src->nwarnings == 1 && first->where_kind == CB_WHERE_NONE)
+        snprintf(buf, size, "no event read: %s", first->msg);
+    else if (src->nwarnings == 1)
+        snprintf(buf, size, "no event read: %s %llu: %s",
+                 first->where_kind == CB_WHERE_LINE ? "line" : "offset", from,
+                 first->msg);
+    else if (first->where_kind == CB_WHERE_NONE)
+        snprintf(buf, size, "no event read: %u warnings, the first: %s",
+                 src->nwarnings, first->msg);
+    else
+        snprintf(buf, size,
+                 "no event read: %u warnings, the first at %s %llu: %s",
+                 src->nwarnings,
+                 first->where_kind == CB_WHERE_LINE ? "line" : "offset",
+                 from, first->msg);
+    return 1;
+}
+
+/*
+ * A file some parser took that yielded nothing (no event, no table, no
+ * sidecar) although it said why: unless the parse already raised one
+ * (tell 0), a bundle-level warning saying so; and when it said so line by
+ * line with the same words, that one warning instead of one a line.
+ * Different warnings stay (each says something), and so does damage: it
+ * says where the file breaks.
+ */
+static void unread(struct cb_analysis *an, struct cb_source *src, int tell)
+{
+    char why[1200];
+    if (src->nevents || src->not_kept || src->tables || src->sidecar ||
+        src->ndamage)
+        return;
+    struct warn_sum ws = sum_warnings(src);
+    if (!unread_reason(src, &ws, why, sizeof why))
+        return;
+    if (ws.alike && ws.kept > 1) {
+        src->warnings = src->warnings_tail = NULL;
+        src->nwarnings = 0;
+        source_warn(an, src, CB_WHERE_NONE, 0, "%s", why);
+    }
+    if (tell)
+        cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "%s", why);
+}
+
 /* CB_DAMAGE_MEMBER when in's bytes could not all be read (its failure
  * then told), else 0: a parser stopping on what it read is a warning. */
 static int stream_damage(struct cb_stream *in)
@@ -627,6 +711,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     context_end(&ctx, src);
     context_free(&ctx);
     source_done(src, in, p.ev_arena != NULL);
+    if (st == CB_OK)
+        unread(an, src, r != CB_NEXT_FAIL);
     return st;
 }
 

@@ -283,7 +283,8 @@ enum cb_status cb_view_build(struct cb_view *v,
         v->ndamaged = v->an->ndamaged;
     }
     v->complete = v->ndamaged == 0;
-    v->nothing_read = v->events_read == 0;
+    v->nothing_read =
+        v->events_read == 0 && cb_analysis_read_sources(v->an) == 0;
     if (collect_hosts(v) != 0 || locate_evidence(v) != 0) {
         cb_view_fini(v);
         return CB_E_NOMEM;
