@@ -118,7 +118,7 @@ int cb_evtx_chunk_next(struct cb_parse *p, struct state *st,
                 memmem(c + off + 1, st->rec_end - off - 1, "**\0\0", 4);
             uint32_t to = nx ? (uint32_t)(nx - c) : st->rec_end;
             if (!quiet)
-                cb_parse_damage(p, live_damage(st), CB_WHERE_OFFSET,
+                cb_parse_damage(p, live_damage(st, st->stale), CB_WHERE_OFFSET,
                                 st->coff + off,
                                 "chunk %llu: %s (size %u) at chunk offset "
                                 "0x%x; %s",
@@ -250,7 +250,8 @@ void cb_evtx_chunk_setup(struct cb_parse *p, struct state *st,
     /* a CRC that fails in a live chunk of a file closed cleanly is
      * damage; in a stale chunk, or in a dirty file's chunk still being
      * written, it is what such chunks are */
-    int crc_damage = stale || st->dirty ? CB_DAMAGE_NONE : CB_DAMAGE_LOG;
+    enum cb_damage_kind crc_damage =
+        st->dirty ? CB_DAMAGE_NONE : live_damage(st, stale);
     if (check) {
         uint32_t want = cb_le32(data + 124);
         uint32_t got =
@@ -264,8 +265,7 @@ void cb_evtx_chunk_setup(struct cb_parse *p, struct state *st,
     uint32_t fso = cb_le32(data + 48);
     uint32_t end = (uint32_t)len;
     if (fso < CHUNK_HEADER || fso > CHUNK) {
-        cb_parse_damage(p, stale ? CB_DAMAGE_NONE : CB_DAMAGE_LOG,
-                        CB_WHERE_OFFSET, coff,
+        cb_parse_damage(p, live_damage(st, stale), CB_WHERE_OFFSET, coff,
                         "chunk %llu: free space offset 0x%x out of range; "
                         "records read to the end of the chunk",
                         (unsigned long long)slot, fso);
@@ -329,7 +329,7 @@ static int chunk_begin(struct cb_parse *p, struct state *st,
 void cb_evtx_chunk_end_warn(struct cb_parse *p, const struct state *st)
 {
     if (st->quiet_skips)
-        cb_parse_damage(p, live_damage(st), CB_WHERE_OFFSET,
+        cb_parse_damage(p, live_damage(st, st->stale), CB_WHERE_OFFSET,
                         st->coff + st->damage_off,
                         "chunk %llu: %llu more records past the damage "
                         "at chunk offset 0x%x skipped (overwritten, or "

@@ -470,25 +470,39 @@ static int par_emit(struct cb_parse *p, struct pmap *m, const struct jev *e,
     return 0;
 }
 
-/* Warnings a worker put on its private source, onto the real one; the
- * damage it saw is none in a chunk found stale (live_damage). */
+/* The damage a worker marked, as -j 1 would have judged it: what it
+ * marked EVTX_DAMAGE_IF_LIVE is none in a chunk found stale. */
+static enum cb_damage_kind replayed(int damage, int stale)
+{
+    if (damage & EVTX_DAMAGE_IF_LIVE)
+        damage = stale ? CB_DAMAGE_NONE : damage & ~EVTX_DAMAGE_IF_LIVE;
+    return (enum cb_damage_kind)damage;
+}
+
+/* Warnings a worker put on its private source, onto the real one. */
 static void replay_warnings(struct cb_parse *p, const struct job *j,
                             int stale)
 {
     unsigned kept = 0, kept_damage = 0;
     for (const struct cb_warning *w = j->src.warnings; w; w = w->next) {
-        int damage = stale ? CB_DAMAGE_NONE : w->damage;
-        cb_parse_damage(p, (enum cb_damage_kind)damage,
+        cb_parse_damage(p, replayed(w->damage, stale),
                         (enum cb_where_kind)w->where_kind, w->where, "%s",
                         w->msg);
         kept++;
         kept_damage += w->damage != CB_DAMAGE_NONE;
     }
-    /* beyond the per-source cap: counted, not kept (as with -j 1) */
+    /* beyond the per-source cap: counted, not kept (as with -j 1; a stale
+     * chunk's damage past the cap is taken as slack) */
     p->src->nwarnings += j->src.nwarnings - kept;
-    if (!stale && j->src.ndamage > kept_damage)
+    if (!stale && j->src.ndamage > kept_damage) {
+        struct cb_warning first = {0};
+        if (!kept_damage && j->src.damage) {
+            first = *j->src.damage;
+            first.damage = replayed(first.damage, 0);
+        }
         cb_parse_damage_count(p, j->src.ndamage - kept_damage,
-                              kept_damage ? NULL : j->src.damage);
+                              first.msg ? &first : NULL);
+    }
 }
 
 enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
