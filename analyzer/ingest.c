@@ -27,6 +27,7 @@
 #include "sort.h"
 #include "stream.h"
 #include "term.h"
+#include "timefmt.h"
 
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
@@ -290,6 +291,18 @@ static int read_damage(enum cb_status code)
     return code == CB_E_CORRUPT || code == CB_E_IO;
 }
 
+/* An event whose time is zeroed (1601) or absurd (9999): flagged, counted
+ * and left out of the source's span, so one bad record cannot stretch a
+ * report over 8,000 years; source_done says so once. */
+static void note_implausible(struct cb_source *src, struct cb_event *ev)
+{
+    ev->flags |= CB_EV_TIME_IMPLAUSIBLE;
+    if (src->implausible++ == 0) {
+        src->implausible_ts = ev->ts;
+        src->implausible_at = ev->origin;
+    }
+}
+
 /* Keep the event the parser wrote into slot (arena memory, so it is not
  * copied again). */
 static int append_event(struct cb_analysis *an, struct cb_source *src,
@@ -306,6 +319,9 @@ static int append_event(struct cb_analysis *an, struct cb_source *src,
         src->events_cap = ncap;
     }
     ev->source = src;
+    int plausible = cb_time_plausible(ev->ts);
+    if (!plausible)
+        note_implausible(src, ev);
     if (!ev->host)
         ev->host = src->host;
     if (!ev->channel)
@@ -317,9 +333,9 @@ static int append_event(struct cb_analysis *an, struct cb_source *src,
     src->events[src->nevents++] = ev;
     if (ev->host != src->host)
         src->mixed_hosts = 1;
-    if (src->first == CB_TIME_NONE || ev->ts < src->first)
+    if (plausible && (src->first == CB_TIME_NONE || ev->ts < src->first))
         src->first = ev->ts;
-    if (src->last == CB_TIME_NONE || ev->ts > src->last)
+    if (plausible && (src->last == CB_TIME_NONE || ev->ts > src->last))
         src->last = ev->ts;
     return 0;
 }
@@ -371,6 +387,11 @@ static int note_time(struct cb_analysis *an, struct cb_source *src, cb_time t,
 static void count_event(struct cb_source *src, const struct cb_event *ev)
 {
     src->not_kept++;
+    if (!cb_time_plausible(ev->ts)) {
+        struct cb_event copy = *ev;
+        note_implausible(src, &copy);
+        return;
+    }
     if (src->nk_first == CB_TIME_NONE || ev->ts < src->nk_first)
         src->nk_first = ev->ts;
     if (src->nk_last == CB_TIME_NONE || ev->ts > src->nk_last)
@@ -748,6 +769,20 @@ static int stream_damage(struct cb_stream *in)
     return CB_DAMAGE_MEMBER;
 }
 
+/* One warning for a source's events with implausible times. */
+static void implausible_warning(struct cb_analysis *an, struct cb_source *src)
+{
+    char when[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(src->implausible_ts, ' ', when, sizeof when);
+    source_warn(an, src,
+                src->origin_is_line ? CB_WHERE_LINE : CB_WHERE_OFFSET,
+                src->implausible_at,
+                "%llu events with an implausible time (before 1990 or after "
+                "2099; the first: %s UTC): kept, but left out of the time "
+                "spans",
+                (unsigned long long)src->implausible, when);
+}
+
 static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
                                  const char *path)
 {
@@ -812,6 +847,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     context_end(&ctx, src);
     context_free(&ctx);
     source_done(src, in, p.ev_arena != NULL);
+    if (src->implausible)
+        implausible_warning(an, src);
     if (st == CB_OK)
         unread(an, src, r != CB_NEXT_FAIL);
     return st;
