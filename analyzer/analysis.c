@@ -155,6 +155,104 @@ static enum cb_status sort_warnings(struct cb_analysis *an)
     return CB_OK;
 }
 
+/* ---- damage -------------------------------------------------------- */
+
+const char *cb_damage_kind_name(int kind)
+{
+    switch (kind) {
+    case CB_DAMAGE_ARCHIVE: return "archive";
+    case CB_DAMAGE_MEMBER: return "member";
+    case CB_DAMAGE_LOG: return "log";
+    default: return "";
+    }
+}
+
+struct damage_at {
+    const char *path;
+    const struct cb_input_of *from;
+    const struct cb_warning *w;
+    unsigned count;
+    size_t seq;
+};
+
+/* Path order, as the sources; on one path the highest rank first. */
+static int cmp_damage(const void *a, const void *b)
+{
+    const struct damage_at *x = a, *y = b;
+    int c = cmp_from(x->from, x->path, y->from, y->path);
+    if (c)
+        return c;
+    if (x->w->damage != y->w->damage)
+        return x->w->damage < y->w->damage ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* "offset 30000: " / "line 7: " before a warning's message. */
+static const char *damage_detail(struct cb_analysis *an,
+                                 const struct cb_warning *w)
+{
+    char buf[1200];
+    if (w->where_kind == CB_WHERE_OFFSET)
+        snprintf(buf, sizeof buf, "offset %llu: %s",
+                 (unsigned long long)w->where, w->msg);
+    else if (w->where_kind == CB_WHERE_LINE)
+        snprintf(buf, sizeof buf, "line %llu: %s",
+                 (unsigned long long)w->where, w->msg);
+    else
+        return w->msg;
+    return cb_arena_strdup(an->arena, buf);
+}
+
+/* an->damaged from the bundle-level warnings and the sources marked as
+ * damage, one entry a path, once both are in order. */
+static enum cb_status collect_damage(struct cb_analysis *an)
+{
+    size_t n = 0, k = 0;
+    for (const struct cb_warning *w = an->warnings; w; w = w->next)
+        n += w->damage != 0;
+    for (size_t i = 0; i < an->nsources; i++)
+        n += an->sources[i]->damage != NULL;
+    an->damaged = NULL;
+    an->ndamaged = 0;
+    if (!n)
+        return CB_OK;
+    struct damage_at *v = cb_malloc(n * sizeof *v);
+    if (!v)
+        return CB_E_NOMEM;
+    for (const struct cb_warning *w = an->warnings; w; w = w->next)
+        if (w->damage) {
+            v[k] = (struct damage_at){w->source ? w->source : "", &w->from, w,
+                                      1, k};
+            k++;
+        }
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (s->damage) {
+            v[k] = (struct damage_at){s->path, &s->from, s->damage,
+                                      s->ndamage, k};
+            k++;
+        }
+    }
+    cb_sort(v, n, sizeof *v, cmp_damage);
+    an->damaged = cb_arena_calloc(an->arena, n, sizeof *an->damaged);
+    enum cb_status st = an->damaged ? CB_OK : CB_E_NOMEM;
+    for (size_t i = 0; i < n && st == CB_OK; i++) {
+        struct cb_damage *d = an->ndamaged ? &an->damaged[an->ndamaged - 1]
+                                           : NULL;
+        if (d && strcmp(d->source, v[i].path) == 0) {
+            d->count += v[i].count;
+            continue;
+        }
+        d = &an->damaged[an->ndamaged++];
+        *d = (struct cb_damage){v[i].path, v[i].w->damage,
+                                damage_detail(an, v[i].w), v[i].count};
+        if (!d->detail)
+            st = CB_E_NOMEM;
+    }
+    cb_free(v);
+    return st;
+}
+
 /*
  * The sources in input and path order, numbered in it, before anything
  * reads their order (the parsers' finish passes, the time basis, the
@@ -229,6 +327,8 @@ enum cb_status cb_analysis_finish(struct cb_analysis *an)
             return st;
     }
     enum cb_status st = cb_timebasis_resolve(an);
+    if (st == CB_OK)
+        st = collect_damage(an);
     if (st == CB_OK)
         an->finished = 1;
     return st;

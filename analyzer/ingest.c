@@ -59,17 +59,20 @@ static struct cb_warning *new_warning(struct cb_arena *arena,
     return w->msg ? w : NULL;
 }
 
-void cb_analysis_warn(struct cb_analysis *an, const char *source,
-                      enum cb_where_kind kind, uint64_t where,
-                      const char *fmt, ...)
+static void analysis_warn_v(struct cb_analysis *an, int damage,
+                            const char *source, int kind, uint64_t where,
+                            const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void analysis_warn_v(struct cb_analysis *an, int damage,
+                            const char *source, int kind, uint64_t where,
+                            const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
     struct cb_warning *w = new_warning(an->arena, source, kind, where, fmt, ap);
-    va_end(ap);
     if (!w)
         return;
     w->from = an->reading;
+    w->damage = damage;
     if (an->warnings_tail)
         an->warnings_tail->next = w;
     else
@@ -78,21 +81,60 @@ void cb_analysis_warn(struct cb_analysis *an, const char *source,
     an->nwarnings++;
 }
 
+void cb_analysis_warn(struct cb_analysis *an, const char *source,
+                      enum cb_where_kind kind, uint64_t where,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    analysis_warn_v(an, CB_DAMAGE_NONE, source, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+void cb_analysis_damage(struct cb_analysis *an, enum cb_damage_kind damage,
+                        const char *source, enum cb_where_kind kind,
+                        uint64_t where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    analysis_warn_v(an, damage, source, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+/* Damage of rank damage on src: a more telling one than it had (none, or
+ * of a lower rank: CB_DAMAGE_ARCHIVE is the highest). */
+static int damage_wins(const struct cb_source *src, int damage)
+{
+    return damage &&
+           (!src->damage || damage < src->damage->damage);
+}
+
 /* The arena of a parse is the analysis arena; sources keep a back pointer
- * through it, so warnings go straight onto the source. */
+ * through it, so warnings go straight onto the source. Damage is counted
+ * and its first of the highest rank kept past the warnings cap too. */
 static void source_warn_v(struct cb_arena *arena, struct cb_source *src,
-                          int kind, uint64_t where, const char *fmt,
-                          va_list ap) __attribute__((format(printf, 5, 0)));
+                          int damage, int kind, uint64_t where,
+                          const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
 
 static void source_warn_v(struct cb_arena *arena, struct cb_source *src,
-                          int kind, uint64_t where, const char *fmt,
-                          va_list ap)
+                          int damage, int kind, uint64_t where,
+                          const char *fmt, va_list ap)
 {
     src->nwarnings++;
-    if (src->nwarnings > CB_LIMIT_WARNINGS_PER_SOURCE)
+    if (damage)
+        src->ndamage++;
+    int keep = src->nwarnings <= CB_LIMIT_WARNINGS_PER_SOURCE;
+    int wins = damage_wins(src, damage);
+    if (!keep && !wins)
         return;
     struct cb_warning *w = new_warning(arena, src->path, kind, where, fmt, ap);
     if (!w)
+        return;
+    w->damage = damage;
+    if (wins)
+        src->damage = w;
+    if (!keep)
         return;
     if (src->warnings_tail)
         src->warnings_tail->next = w;
@@ -106,8 +148,37 @@ void cb_parse_warn(struct cb_parse *p, enum cb_where_kind kind,
 {
     va_list ap;
     va_start(ap, fmt);
-    source_warn_v(p->arena, p->src, kind, where, fmt, ap);
+    source_warn_v(p->arena, p->src, CB_DAMAGE_NONE, kind, where, fmt, ap);
     va_end(ap);
+}
+
+void cb_parse_damage(struct cb_parse *p, enum cb_damage_kind damage,
+                     enum cb_where_kind kind, unsigned long long where,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    source_warn_v(p->arena, p->src, damage, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+void cb_parse_damage_count(struct cb_parse *p, unsigned n,
+                           const struct cb_warning *first)
+{
+    p->src->ndamage += n;
+    if (!first || !damage_wins(p->src, first->damage))
+        return;
+    /* first lives in a worker's arena: copied into the source's */
+    struct cb_warning *c = cb_arena_calloc(p->arena, 1, sizeof *c);
+    const char *msg = c ? cb_arena_strdup(p->arena, first->msg) : NULL;
+    if (!msg)
+        return;
+    *c = (struct cb_warning){.source = p->src->path,
+                             .where_kind = first->where_kind,
+                             .where = first->where,
+                             .msg = msg,
+                             .damage = first->damage};
+    p->src->damage = c;
 }
 
 static void source_warn(struct cb_analysis *an, struct cb_source *src,
@@ -119,7 +190,7 @@ static void source_warn(struct cb_analysis *an, struct cb_source *src,
 {
     va_list ap;
     va_start(ap, fmt);
-    source_warn_v(an->arena, src, kind, where, fmt, ap);
+    source_warn_v(an->arena, src, CB_DAMAGE_NONE, kind, where, fmt, ap);
     va_end(ap);
 }
 
@@ -162,7 +233,27 @@ static struct cb_source *new_source(struct cb_analysis *an, const char *path)
 }
 
 /* A member that was not parsed: listed in the inventory with the reason,
- * and named in the bundle-level warnings. */
+ * and named in the bundle-level warnings (as damage when it is some). */
+static enum cb_status skipped_v(struct cb_analysis *an, int damage,
+                                const char *path, const char *why_fmt,
+                                va_list ap) __attribute__((format(printf, 4, 0)));
+
+static enum cb_status skipped_v(struct cb_analysis *an, int damage,
+                                const char *path, const char *why_fmt,
+                                va_list ap)
+{
+    char why[768];
+    vsnprintf(why, sizeof why, why_fmt, ap);
+    struct cb_source *src = new_source(an, path);
+    if (!src)
+        return CB_E_NOMEM;
+    src->format = "skipped";
+    source_warn(an, src, CB_WHERE_NONE, 0, "skipped: %s", why);
+    cb_analysis_damage(an, damage, src->path, CB_WHERE_NONE, 0, "skipped: %s",
+                       why);
+    return CB_OK;
+}
+
 static enum cb_status skipped(struct cb_analysis *an, const char *path,
                               const char *why_fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -170,18 +261,35 @@ static enum cb_status skipped(struct cb_analysis *an, const char *path,
 static enum cb_status skipped(struct cb_analysis *an, const char *path,
                               const char *why_fmt, ...)
 {
-    char why[768];
     va_list ap;
     va_start(ap, why_fmt);
-    vsnprintf(why, sizeof why, why_fmt, ap);
+    enum cb_status st = skipped_v(an, CB_DAMAGE_NONE, path, why_fmt, ap);
     va_end(ap);
-    struct cb_source *src = new_source(an, path);
-    if (!src)
-        return CB_E_NOMEM;
-    src->format = "skipped";
-    source_warn(an, src, CB_WHERE_NONE, 0, "skipped: %s", why);
-    cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "skipped: %s", why);
-    return CB_OK;
+    return st;
+}
+
+/* The same for a member that is damaged (its header, or an archive that
+ * cannot be opened). */
+static enum cb_status skipped_damaged(struct cb_analysis *an, int damage,
+                                      const char *path, const char *why_fmt,
+                                      ...) __attribute__((format(printf, 4, 5)));
+
+static enum cb_status skipped_damaged(struct cb_analysis *an, int damage,
+                                      const char *path, const char *why_fmt,
+                                      ...)
+{
+    va_list ap;
+    va_start(ap, why_fmt);
+    enum cb_status st = skipped_v(an, damage, path, why_fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Whether a failed read is damage (the bytes are not all there) rather
+ * than a limit of ours or an encrypted member, which are warnings. */
+static int read_damage(enum cb_status code)
+{
+    return code == CB_E_CORRUPT || code == CB_E_IO;
 }
 
 /* An event whose time is zeroed (1601) or absurd (9999): flagged, counted
@@ -568,6 +676,100 @@ static void source_done(struct cb_source *src, const struct cb_stream *in,
     }
 }
 
+/* A source's kept warnings: how many, whether all are per line with
+ * the first one's words (a parser rejecting line after line), the place
+ * of the last. */
+struct warn_sum {
+    unsigned kept;
+    int alike;
+    uint64_t last;
+};
+
+static struct warn_sum sum_warnings(const struct cb_source *src)
+{
+    struct warn_sum ws = {0, 1, 0};
+    const struct cb_warning *first = src->warnings;
+    for (const struct cb_warning *w = first; w; w = w->next, ws.kept++) {
+        if (w->where_kind != CB_WHERE_LINE || strcmp(w->msg, first->msg))
+            ws.alike = 0;
+        ws.last = w->where;
+    }
+    return ws;
+}
+
+/* "no event read: ..." into buf: why a recognised file gave nothing,
+ * from its warnings (ws); 0 when it had none (an empty log is no
+ * problem). */
+static int unread_reason(const struct cb_source *src,
+                         const struct warn_sum *ws, char *buf, size_t size)
+{
+    const struct cb_warning *first = src->warnings;
+    if (!first)
+        return 0;
+    unsigned long long from = first->where, to = ws->last;
+    if (ws->alike && ws->kept > 1 && ws->kept == src->nwarnings)
+        snprintf(buf, size,
+                 "no event read: %u lines rejected (lines %llu to %llu): %s",
+                 ws->kept, from, to, first->msg);
+    else if (ws->alike && ws->kept > 1)
+        snprintf(buf, size,
+                 "no event read: %u warnings, the first %u (lines %llu to "
+                 "%llu) each: %s",
+                 src->nwarnings, ws->kept, from, to, first->msg);
+    else if (src->nwarnings == 1 && first->where_kind == CB_WHERE_NONE)
+        snprintf(buf, size, "no event read: %s", first->msg);
+    else if (src->nwarnings == 1)
+        snprintf(buf, size, "no event read: %s %llu: %s",
+                 first->where_kind == CB_WHERE_LINE ? "line" : "offset", from,
+                 first->msg);
+    else if (first->where_kind == CB_WHERE_NONE)
+        snprintf(buf, size, "no event read: %u warnings, the first: %s",
+                 src->nwarnings, first->msg);
+    else
+        snprintf(buf, size,
+                 "no event read: %u warnings, the first at %s %llu: %s",
+                 src->nwarnings,
+                 first->where_kind == CB_WHERE_LINE ? "line" : "offset",
+                 from, first->msg);
+    return 1;
+}
+
+/*
+ * A file some parser took that yielded nothing (no event, no table, no
+ * sidecar) although it said why: unless the parse already raised one
+ * (tell 0), a bundle-level warning saying so; and when it said so line by
+ * line with the same words, that one warning instead of one a line.
+ * Different warnings stay (each says something), and so does damage: it
+ * says where the file breaks.
+ */
+static void unread(struct cb_analysis *an, struct cb_source *src, int tell)
+{
+    char why[1200];
+    if (src->nevents || src->not_kept || src->tables || src->sidecar ||
+        src->ndamage)
+        return;
+    struct warn_sum ws = sum_warnings(src);
+    if (!unread_reason(src, &ws, why, sizeof why))
+        return;
+    if (ws.alike && ws.kept > 1) {
+        src->warnings = src->warnings_tail = NULL;
+        src->nwarnings = 0;
+        source_warn(an, src, CB_WHERE_NONE, 0, "%s", why);
+    }
+    if (tell)
+        cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0, "%s", why);
+}
+
+/* CB_DAMAGE_MEMBER when in's bytes could not all be read (its failure
+ * then told), else 0: a parser stopping on what it read is a warning. */
+static int stream_damage(struct cb_stream *in)
+{
+    if (!in->failed || !read_damage(in->err.code))
+        return CB_DAMAGE_NONE;
+    in->failure_told = 1;
+    return CB_DAMAGE_MEMBER;
+}
+
 /* One warning for a source's events with implausible times. */
 static void implausible_warning(struct cb_analysis *an, struct cb_source *src)
 {
@@ -612,8 +814,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         char msg[1200];
         cb_error_format(&p.err, msg, sizeof msg);
         source_warn(an, src, p.err.where_kind, p.err.where, "%s", p.err.msg);
-        cb_analysis_warn(an, src->path, CB_WHERE_NONE, 0,
-                         "not parsed as %s: %s", ops->name, msg);
+        cb_analysis_damage(an, stream_damage(in), src->path, CB_WHERE_NONE, 0,
+                           "not parsed as %s: %s", ops->name, msg);
         return CB_OK;
     }
     /* Parsers write straight into arena memory; the slot left over at the
@@ -635,9 +837,10 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
         } else {
             source_warn(an, src, p.err.where_kind, p.err.where,
                         "stopped: %s", p.err.msg);
-            cb_analysis_warn(an, src->path, p.err.where_kind, p.err.where,
-                             "read stopped after %llu events: %s",
-                             (unsigned long long)src->nevents, p.err.msg);
+            cb_analysis_damage(an, stream_damage(in), src->path,
+                               p.err.where_kind, p.err.where,
+                               "read stopped after %llu events: %s",
+                               (unsigned long long)src->nevents, p.err.msg);
         }
     }
     if (ops->close)
@@ -647,6 +850,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     source_done(src, in, p.ev_arena != NULL);
     if (src->implausible)
         implausible_warning(an, src);
+    if (st == CB_OK)
+        unread(an, src, r != CB_NEXT_FAIL);
     return st;
 }
 
@@ -735,6 +940,11 @@ struct member_read {
     size_t blk_len, blk_pos;
     int64_t blk_off;        /* member offset of blk[0] */
     int eof;
+    /* libarchive's warning on the member's data (a bad CRC): the bytes
+     * were handed out, but they are not those that were packed */
+    int data_warned;
+    uint64_t data_warn_at;
+    char data_warn[256];
 };
 
 static int64_t raw_pos(struct archive *a)
@@ -777,6 +987,13 @@ static long member_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
             return -(long)cb_error_set(
                 err, enc ? CB_E_ENCRYPTED : CB_E_CORRUPT, CB_WHERE_OFFSET,
                 mr->out, "%s", why ? why : "unreadable member data");
+        }
+        if (r == ARCHIVE_WARN && !mr->data_warned) {
+            const char *why = archive_error_string(mr->a);
+            mr->data_warned = 1;
+            mr->data_warn_at = mr->out;
+            snprintf(mr->data_warn, sizeof mr->data_warn, "%s",
+                     why ? why : "archive warning");
         }
         mr->blk = b;
         mr->blk_len = len;
@@ -974,7 +1191,7 @@ static enum cb_status read_member(struct cb_analysis *an, struct archive *a,
         return CB_E_NOMEM;
     progress(an, child);
     enum cb_status st = handle_stream(an, &ms, child, depth, NULL);
-    int failed_read = ms.failed;
+    int failed_read = ms.failed, told = ms.failure_told;
     struct cb_error rerr = ms.err;
     cb_stream_fini(&ms);
     if (st != CB_OK)
@@ -982,6 +1199,17 @@ static enum cb_status read_member(struct cb_analysis *an, struct archive *a,
     if (failed_read && mr.tripped)
         cb_analysis_warn(an, cb_arena_strdup(an->arena, child), CB_WHERE_OFFSET,
                          rerr.where, "member cut: %s", rerr.msg);
+    else if (failed_read && !told && read_damage(rerr.code))
+        cb_analysis_damage(an, CB_DAMAGE_MEMBER,
+                           cb_arena_strdup(an->arena, child), CB_WHERE_OFFSET,
+                           rerr.where,
+                           "member could not be read to its end: %s",
+                           rerr.msg);
+    if (mr.data_warned)
+        cb_analysis_damage(an, CB_DAMAGE_MEMBER,
+                           cb_arena_strdup(an->arena, child), CB_WHERE_OFFSET,
+                           mr.data_warn_at, "member data damaged: %s",
+                           mr.data_warn);
     if (mr.ratio_tripped && archive_filter_count(a) > 1) {
         /* Skipping the rest would mean inflating the bomb anyway. */
         cb_analysis_warn(an, cb_arena_strdup(an->arena, path), CB_WHERE_NONE, 0,
@@ -1008,10 +1236,11 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
         if (r == ARCHIVE_FATAL || (r == ARCHIVE_FAILED && ++failures > 16) ||
             (r == ARCHIVE_RETRY && ++failures > 16)) {
             const char *why = archive_error_string(a);
-            cb_analysis_warn(an, cb_arena_strdup(an->arena, path),
-                             CB_WHERE_OFFSET, (uint64_t)raw_pos(a),
-                             "archive damaged, rest of it skipped: %s",
-                             why ? why : "unreadable header");
+            cb_analysis_damage(an, CB_DAMAGE_ARCHIVE,
+                               cb_arena_strdup(an->arena, path),
+                               CB_WHERE_OFFSET, (uint64_t)raw_pos(a),
+                               "archive damaged, rest of it skipped: %s",
+                               why ? why : "unreadable header");
             break;
         }
         if (r == ARCHIVE_RETRY)
@@ -1045,8 +1274,9 @@ static enum cb_status read_archive(struct cb_analysis *an, struct archive *a,
         }
         if (r == ARCHIVE_FAILED) {
             const char *why = archive_error_string(a);
-            if ((st = skipped(an, child, "unreadable header: %s",
-                              why ? why : "?")) != CB_OK)
+            if ((st = skipped_damaged(an, CB_DAMAGE_MEMBER, child,
+                                      "unreadable header: %s",
+                                      why ? why : "?")) != CB_OK)
                 return st;
             continue;
         }
@@ -1136,7 +1366,8 @@ static enum cb_status open_archive(struct cb_analysis *an,
             if (!too_big && !in->failed)
                 return CB_E_NOMEM;
             if (in->failed)
-                return skipped(an, path, "unreadable: %s", in->err.msg);
+                return skipped_damaged(an, stream_damage(in), path,
+                                       "unreadable: %s", in->err.msg);
             return skipped(an, path,
                            "nested archive needing random access larger "
                            "than %llu bytes",
@@ -1155,7 +1386,9 @@ static enum cb_status open_archive(struct cb_analysis *an,
     enum cb_status st = CB_OK;
     if (r != ARCHIVE_OK) {
         const char *why = archive_error_string(a);
-        st = skipped(an, path, "cannot open archive: %s", why ? why : "?");
+        int damage = in->failed ? stream_damage(in) : CB_DAMAGE_ARCHIVE;
+        st = skipped_damaged(an, damage, path, "cannot open archive: %s",
+                             why ? why : "?");
     } else {
         st = read_archive(an, a, path, depth);
     }
@@ -1171,10 +1404,9 @@ static enum cb_status handle_stream(struct cb_analysis *an,
 {
     size_t avail;
     const unsigned char *head = cb_stream_peek(in, 512, &avail);
-    if (avail == 0 && in->failed) {
-        enum cb_status st = skipped(an, path, "unreadable: %s", in->err.msg);
-        return st;
-    }
+    if (avail == 0 && in->failed)
+        return skipped_damaged(an, stream_damage(in), path, "unreadable: %s",
+                               in->err.msg);
     enum archive_kind kind = archive_magic(head, avail);
     if (kind != NOT_ARCHIVE)
         return open_archive(an, in, path, depth + 1, kind, fs_path);
@@ -1293,6 +1525,12 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
             cb_analysis_warn(an, cb_arena_strdup(an->arena, label),
                              CB_WHERE_OFFSET, s.err.where, "file cut: %s",
                              s.err.msg);
+        else if (s.failed && !s.failure_told && read_damage(s.err.code))
+            cb_analysis_damage(an, CB_DAMAGE_MEMBER,
+                               cb_arena_strdup(an->arena, label),
+                               CB_WHERE_OFFSET, s.err.where,
+                               "file could not be read to its end: %s",
+                               s.err.msg);
         cb_stream_fini(&s);
     }
     if (fd >= 0)

@@ -44,6 +44,16 @@ size_t cb_analysis_parsed_sources(const struct cb_analysis *an)
     return n;
 }
 
+size_t cb_analysis_read_sources(const struct cb_analysis *an)
+{
+    size_t n = 0;
+    for (size_t i = 0; an && i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        n += s->nevents || s->not_kept || s->tables;
+    }
+    return n;
+}
+
 static void phase(const struct cb_analyze_opts *o, const char *name)
 {
     if (o->phase)

@@ -24,6 +24,7 @@ struct cb_stream {
     uint64_t base;   /* stream offset of buf[0] */
     int eof;         /* the callback said end of data */
     int failed;      /* the callback failed; err holds why */
+    int failure_told; /* ingestion has reported that failure */
     int skipping;    /* discarding the rest of a cut line */
     struct cb_error err;
     const unsigned char *mem; /* memory streams: the caller's bytes */

@@ -49,7 +49,10 @@ static void batch_help(void)
 "OUT/summary.json and OUT/findings.jsonl (one finding per line with its\n"
 "case). A case that crashes, runs past --case-timeout, exceeds\n"
 "--case-memory or has no readable input is recorded as failed with its\n"
-"reason; the others go on.\n"
+"reason; the others go on. A case analyzed from damaged input (a cut or\n"
+"corrupt archive, member or log: report.json summary.complete false) is\n"
+"recorded as partial with what was damaged, counted apart from ok and\n"
+"failed.\n"
 "\n"
 "What a case is: one archive or one folder (a folder is read whole, like\n"
 "'casebrief analyze FOLDER'). For a folder holding one upload per entry,\n"
@@ -67,7 +70,8 @@ static void batch_help(void)
 "Up to date: OUT/<case>/stamp records the input (names, sizes and\n"
 "modification times, a folder recursively), the casebrief version, a hash\n"
 "of the rules in force and of the passed-through options; a case whose\n"
-"stamp matches and that succeeded is skipped. Failed cases are retried.\n"
+"stamp matches and that succeeded (ok or partial) is skipped. Failed\n"
+"cases are retried.\n"
 "\n"
 "The index is rebuilt from the case directories in name order, so\n"
 "summary.json and findings.jsonl hold no wall-clock figure and a --merge\n"
@@ -78,8 +82,8 @@ static void batch_help(void)
 "Prints OUT/index.html on stdout.\n"
 "\n"
 "Exit status:\n"
-"  0  every case analyzed, no findings\n"
-"  1  every case analyzed, findings\n"
+"  0  every case analyzed (ok or partial), no findings\n"
+"  1  every case analyzed (ok or partial), findings\n"
 "  2  usage error (bad option, broken --rules)\n"
 "  3  one or more cases failed (see the index), or a --merge OUTDIR\n"
 "     is not a directory\n"
@@ -95,6 +99,7 @@ struct bcase {
     char name[160];
     char stamp[512];
     int skipped, ok, done, nfindings;
+    int partial; /* ok, from damaged input (report.json summary.complete) */
 };
 
 struct running {
@@ -320,18 +325,45 @@ static char *slurp(const char *path, size_t max)
     return buf;
 }
 
-/* Findings in DIR/report.json; -1 when it is missing or unreadable. */
-static int count_findings(const char *dir)
+/* "damaged: 2 files could not be read completely, the first: SOURCE:
+ * DETAIL" from report.json's summary.damaged into why (size bytes). */
+static void damage_reason(const struct cb_jv *damaged, char *why, size_t size)
+{
+    const struct cb_jv *d = damaged->child;
+    snprintf(why, size,
+             "damaged input: %zu file%s could not be read completely, the "
+             "first: %.200s: %.250s",
+             damaged->len, damaged->len == 1 ? "" : "s",
+             d ? cb_json_str(d, "source") : "?",
+             d ? cb_json_str(d, "detail") : "?");
+}
+
+/* Findings in DIR/report.json; -1 when it is missing or unreadable.
+ * *partial: its summary says the input was not read completely (why
+ * then says what; why may be NULL). */
+static int read_report(const char *dir, int *partial, char *why, size_t size)
 {
     char path[PATH_MAX];
+    *partial = 0;
     if (snprintf(path, sizeof path, "%s/report.json", dir) >= (int)sizeof path)
         return -1;
     struct cb_jdoc *d = cb_json_load(path, (size_t)256 << 20);
     const struct cb_jv *f = cb_json_get(cb_json_root(d), "findings");
     int n = f && f->type == CB_JARR ? (int)f->len : -1;
+    const struct cb_jv *sum = cb_json_get(cb_json_root(d), "summary");
+    const struct cb_jv *complete = cb_json_get(sum, "complete");
+    const struct cb_jv *damaged = cb_json_get(sum, "damaged");
+    if (n >= 0 && complete && complete->type == CB_JFALSE) {
+        *partial = 1;
+        if (why && damaged && damaged->type == CB_JARR)
+            damage_reason(damaged, why, size);
+        else if (why)
+            snprintf(why, size, "damaged input");
+    }
     cb_json_free(&d);
     return n;
 }
+
 
 /* OUT/name holds a successful result with this stamp. */
 static int up_to_date(const struct batch *b, const struct bcase *c)
@@ -345,8 +377,7 @@ static int up_to_date(const struct batch *b, const struct bcase *c)
         return 0;
     snprintf(path, sizeof path, "%s/%s/case.json", b->out, c->name);
     struct cb_jdoc *d = cb_json_load(path, 1 << 20);
-    const char *st = cb_json_str(cb_json_root(d), "status");
-    int ok = st && strcmp(st, "ok") == 0;
+    int ok = cb_batch_status_done(cb_json_str(cb_json_root(d), "status"));
     cb_json_free(&d);
     return ok;
 }
@@ -488,7 +519,8 @@ static void finish_case(struct batch *b, struct running *r, int status,
         int code = WEXITSTATUS(status);
         res.exit_code = code;
         if (code == 0 || code == 1) {
-            c->nfindings = count_findings(r->tmp);
+            c->nfindings = read_report(r->tmp, &res.partial, reason,
+                                       sizeof reason);
             if (c->nfindings < 0)
                 snprintf(reason, sizeof reason, "no report.json written");
             else
@@ -498,7 +530,11 @@ static void finish_case(struct batch *b, struct running *r, int status,
                      "memory limit exceeded (--case-memory %s): %s", mem,
                      line);
         } else if (code == 3) {
-            snprintf(reason, sizeof reason, "no readable input: %s", line);
+            /* analyze's "nothing readable: FILE (format): why" */
+            const char *why = line;
+            if (strncmp(why, "nothing readable: ", 18) == 0)
+                why += 18;
+            snprintf(reason, sizeof reason, "no readable input: %s", why);
         } else if (code == 2) {
             snprintf(reason, sizeof reason, "usage error: %s", line);
         } else if (code == 4) {
@@ -515,6 +551,7 @@ static void finish_case(struct batch *b, struct running *r, int status,
     }
     res.reason = reason;
     c->ok = res.ok;
+    c->partial = res.ok && res.partial;
     c->done = 1;
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/stamp", r->tmp);
@@ -529,7 +566,11 @@ static void finish_case(struct batch *b, struct running *r, int status,
         rm_rf(r->tmp);
     }
     if (!b->quiet) {
-        if (c->ok)
+        if (c->partial)
+            cli_say("[%zu/%zu] %s: %d finding%s, PARTIAL: %s (%.1f s)", done,
+                    b->ncases, c->name, c->nfindings,
+                    c->nfindings == 1 ? "" : "s", reason, secs);
+        else if (c->ok)
             cli_say("[%zu/%zu] %s: %d finding%s (%.1f s)", done,
                     b->ncases, c->name, c->nfindings,
                     c->nfindings == 1 ? "" : "s", secs);
@@ -553,12 +594,13 @@ static int run_cases(struct batch *b)
         char dir[PATH_MAX];
         snprintf(dir, sizeof dir, "%s/%s", b->out, c->name);
         c->skipped = c->done = c->ok = 1;
-        c->nfindings = count_findings(dir);
+        c->nfindings = read_report(dir, &c->partial, NULL, 0);
         done++;
         if (!b->quiet)
-            cli_say("[%zu/%zu] %s: up to date, %d finding%s", done,
+            cli_say("[%zu/%zu] %s: up to date, %d finding%s%s", done,
                     b->ncases, c->name, c->nfindings,
-                    c->nfindings == 1 ? "" : "s");
+                    c->nfindings == 1 ? "" : "s",
+                    c->partial ? ", partial" : "");
     }
     while (!interrupted) {
         while (active < b->jobs && next < b->ncases && !interrupted) {
@@ -659,8 +701,7 @@ static int case_ok(const char *dir)
     if (snprintf(path, sizeof path, "%s/case.json", dir) >= (int)sizeof path)
         return 0;
     struct cb_jdoc *d = cb_json_load(path, 1 << 20);
-    const char *st = cb_json_str(cb_json_root(d), "status");
-    int ok = st && strcmp(st, "ok") == 0;
+    int ok = cb_batch_status_done(cb_json_str(cb_json_root(d), "status"));
     cb_json_free(&d);
     return ok;
 }
@@ -983,13 +1024,14 @@ static int run_all(struct batch *b)
     if (b->write_failed || (!b->no_index && finish_index(b) != 0))
         rc = EXIT_INTERNAL;
     if (!b->quiet) {
-        size_t nf = 0, ns = 0;
+        size_t nf = 0, ns = 0, np = 0;
         for (size_t i = 0; i < b->ncases; i++) {
             nf += !b->cases[i].ok;
             ns += b->cases[i].skipped;
+            np += b->cases[i].partial;
         }
-        fprintf(stderr, "%s: %zu cases, %zu up to date, %zu failed\n", prog,
-                b->ncases, ns, nf);
+        fprintf(stderr, "%s: %zu cases, %zu up to date, %zu partial, %zu "
+                "failed\n", prog, b->ncases, ns, np, nf);
     }
     return rc;
 }

@@ -18,7 +18,7 @@ enum cli_exit {
     EXIT_NOTHING_FOUND = 0,
     EXIT_FINDINGS = 1,
     EXIT_USAGE = 2,
-    EXIT_NO_INPUT = 3, /* nothing could be opened or recognised */
+    EXIT_NO_INPUT = 3, /* nothing could be opened, recognised or read */
     EXIT_INTERNAL = 4  /* out of memory, output not created or written */
 };
 

@@ -86,8 +86,12 @@ static void help(void)
 "Exit status:\n"
 "  0  analysis done, no findings\n"
 "  1  analysis done, findings\n"
+"     (a damaged upload is still analyzed, 0 or 1: the reports say so\n"
+"     first, report.json summary.complete is false)\n"
 "  2  usage error (bad option, broken rule file)\n"
-"  3  no readable input (nothing could be opened or recognised)\n"
+"  3  no readable input: nothing could be opened or recognised, or no\n"
+"     recognised file yielded an event (each file's reason last on\n"
+"     stderr; the reports say \"nothing readable\")\n"
 "  4  internal or output failure: out of memory, or DIR or a report\n"
 "     (the timeline on stdout) could not be created or written; wins\n"
 "     over 0, 1 and 3\n"
@@ -231,6 +235,45 @@ static int run_analysis(char **inputs, int n, const struct options *opt,
     return st == CB_E_IO ? EXIT_USAGE : EXIT_INTERNAL;
 }
 
+/* EXIT_NO_INPUT when nothing was read: no input opened, no file
+ * recognised, or no recognised file yielded an event (or a configuration
+ * table); else ok. */
+static int readable(const struct cb_analyze_result *res, int ok)
+{
+    if (res->inputs_opened == 0 || res->sources_parsed == 0 ||
+        cb_analysis_read_sources(res->an) == 0)
+        return EXIT_NO_INPUT;
+    return ok;
+}
+
+/* Why nothing was read, last on stderr (batch takes the last line as the
+ * case's reason): each recognised file's own reason, at most five. */
+static void say_unreadable(const struct cb_analyze_result *res)
+{
+    const struct cb_analysis *an = res->an;
+    if (res->sources_parsed == 0) {
+        fprintf(stderr, "%s: no event source recognised in the input\n",
+                prog);
+        return;
+    }
+    size_t shown = 0;
+    for (size_t i = 0; i < an->nsources && shown < 5; i++) {
+        const struct cb_source *s = an->sources[i];
+        const char *f = s->format;
+        if (!strcmp(f, "unknown") || !strcmp(f, "skipped") ||
+            !strcmp(f, "ambiguous"))
+            continue;
+        shown++;
+        cli_say("%s: nothing readable: %s (%s): %s", prog, s->path, f,
+                s->warnings ? s->warnings->msg : "holds no event");
+    }
+    if (res->sources_parsed > shown)
+        fprintf(stderr,
+                "%s: nothing readable: none of the %zu recognised files "
+                "yielded an event\n",
+                prog, res->sources_parsed);
+}
+
 static void print_warnings(const struct cb_analysis *an)
 {
     for (const struct cb_warning *w = an->warnings; w; w = w->next)
@@ -293,7 +336,7 @@ static int cmd_timeline(int argc, char **argv, const struct options *opt)
     struct cb_analyze_result res;
     int rc = run_analysis(argv, argc, opt, 1, &res);
     if (rc == 0) {
-        rc = res.sources_parsed ? EXIT_NOTHING_FOUND : EXIT_NO_INPUT;
+        rc = readable(&res, EXIT_NOTHING_FOUND);
         filter_timeline(&res.timeline, opt);
         if (cb_timeline_write_jobs(stdout, &res.timeline, fmt, opt->jobs) !=
             CB_OK) {
@@ -305,8 +348,7 @@ static int cmd_timeline(int argc, char **argv, const struct options *opt)
         if (!opt->quiet)
             print_warnings(res.an);
         if (rc == EXIT_NO_INPUT && !opt->quiet)
-            fprintf(stderr, "%s: no event source recognised in the input\n",
-                    prog);
+            say_unreadable(&res);
     }
     cb_analyze_result_fini(&res);
     return rc;
@@ -434,8 +476,7 @@ static void print_summary(const struct cb_analyze_result *res, int rc)
                 cb_severity_name(res->findings.items[i].severity),
                 res->findings.items[i].summary);
     if (rc == EXIT_NO_INPUT)
-        fprintf(stderr, "%s: no event source recognised in the input\n",
-                prog);
+        say_unreadable(res);
 }
 
 /* The analysis done: the reports into outdir, the summary, the path. */
@@ -443,9 +484,8 @@ static int report(const char *first_input, const char *outdir,
                   const int want[MAX_RENDERERS], const struct options *opt,
                   const struct cb_analyze_result *res)
 {
-    int rc = res->findings.count ? EXIT_FINDINGS : EXIT_NOTHING_FOUND;
-    if (res->inputs_opened == 0 || res->sources_parsed == 0)
-        rc = EXIT_NO_INPUT;
+    int rc = readable(res, res->findings.count ? EXIT_FINDINGS
+                                               : EXIT_NOTHING_FOUND);
     if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "%s: cannot create %s: %s\n", prog, outdir,
                 strerror(errno));

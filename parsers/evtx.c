@@ -98,10 +98,10 @@ static enum cb_status read_header(struct cb_parse *p, struct state *st)
             p->err = p->in->err;
             return p->err.code ? p->err.code : CB_E_IO;
         }
-        cb_parse_warn(p, CB_WHERE_OFFSET, 0,
-                      "file is %zu bytes, shorter than the 4 KiB file "
-                      "header: no records",
-                      n);
+        cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, 0,
+                        "file is %zu bytes, shorter than the 4 KiB file "
+                        "header: no records",
+                        n);
         st->eof = 1;
         return CB_OK;
     }

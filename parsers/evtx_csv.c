@@ -743,12 +743,13 @@ static int read_record(struct cb_parse *p, struct state *st)
     for (;;) {
         if (st->blk_pos == st->blk_len && !refill(p, st)) {
             if (st->q == Q_QUOTED) {
-                cb_parse_warn(p, CB_WHERE_LINE, st->quote_line,
-                              "file ends inside the quoted field opened at "
-                              "line %llu; the record from line %llu is "
-                              "dropped",
-                              (unsigned long long)st->quote_line,
-                              (unsigned long long)st->rec_line);
+                cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_LINE,
+                                st->quote_line,
+                                "file ends inside the quoted field opened "
+                                "at line %llu; the record from line %llu is "
+                                "dropped",
+                                (unsigned long long)st->quote_line,
+                                (unsigned long long)st->rec_line);
                 return 0;
             }
             if (st->rec_len && st->rec[st->rec_len - 1] == '\r' &&

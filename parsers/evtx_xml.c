@@ -690,10 +690,11 @@ static int after(struct state *st, enum XML_Status r)
     case STOP_NOMEM:
         return -1;
     case STOP_NESTED:
-        cb_parse_warn(p, CB_WHERE_OFFSET, lost,
-                      "record at offset %llu%s is cut short: a new <Event> "
-                      "starts at offset %llu; the cut record is dropped",
-                      lost, note(st), (unsigned long long)st->stop_off);
+        cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, lost,
+                        "record at offset %llu%s is cut short: a new "
+                        "<Event> starts at offset %llu; the cut record is "
+                        "dropped",
+                        lost, note(st), (unsigned long long)st->stop_off);
         return resync(st, st->stop_off);
     case STOP_ENTITY:
         cb_parse_warn(p, CB_WHERE_OFFSET, st->stop_off,
@@ -720,14 +721,14 @@ static int after(struct state *st, enum XML_Status r)
                                              : st->win_len;
     if (st->final_fed && st->ev_depth) {
         /* only the last, unfinished piece of markup is judged at the end */
-        cb_parse_warn(p, CB_WHERE_OFFSET, lost,
-                      "input ends inside the record at offset %llu%s "
-                      "(truncated); it is dropped",
-                      lost, note(st));
+        cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, lost,
+                        "input ends inside the record at offset %llu%s "
+                        "(truncated); it is dropped",
+                        lost, note(st));
     } else if (st->final_fed && at >= end) {
         if (st->depth > 1 && !st->resynced)
-            cb_parse_warn(p, CB_WHERE_OFFSET, end,
-                          "input ends inside an element (truncated)");
+            cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, end,
+                            "input ends inside an element (truncated)");
     } else if ((st->win_len - i >= 9 &&
                 memcmp(st->win + i, "<!DOCTYPE", 9) == 0) ||
                (i >= 2 && st->win_len - i + 2 >= 9 &&
@@ -742,11 +743,11 @@ static int after(struct state *st, enum XML_Status r)
                  code == XML_ERROR_TAG_MISMATCH)) {
         /* (after a resynchronisation, the end tag of a root we skipped,
          * such as </Events>, is no damage) */
-        cb_parse_warn(p, CB_WHERE_OFFSET, at,
-                      "XML error at offset %llu%s: %s%s; resuming at the "
-                      "next <Event>",
-                      (unsigned long long)at, note(st), XML_ErrorString(code),
-                      lost_note);
+        cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, at,
+                        "XML error at offset %llu%s: %s%s; resuming at the "
+                        "next <Event>",
+                        (unsigned long long)at, note(st),
+                        XML_ErrorString(code), lost_note);
     }
     return resync(st, at + 1);
 }

@@ -23,14 +23,18 @@ struct cb_case_result {
     const char *name;   /* directory name under OUT */
     const char *input;  /* the input's base name */
     int ok;             /* analyze ran to the end (exit 0 or 1) */
-    const char *reason; /* failed: why, for a person; else NULL */
+    int partial;        /* ok, but the input could not be read completely
+                         * (report.json summary.complete false): status
+                         * "partial", counted apart from "ok" */
+    const char *reason; /* failed or partial: why, for a person; else
+                         * NULL */
     int exit_code;      /* analyze's exit status, -1 when it had none */
     int signal;         /* the signal that ended it, 0 when none */
     double seconds;     /* wall time (timing only) */
     uint64_t peak_rss_kb; /* (timing only) */
 };
 
-/* Write DIR/case.json. */
+/* Write DIR/case.json: status "ok", "partial" or "failed". */
 enum cb_status cb_batch_write_case(const char *dir,
                                    const struct cb_case_result *r);
 
@@ -47,6 +51,10 @@ int cb_stamp_tree(const char *path, uint64_t *hash, uint64_t *files,
 /* Hash of the *.xml files of dir (names and contents, sorted); *hash is
  * mixed in, so several directories chain. -1 when dir cannot be read. */
 int cb_stamp_rules(const char *dir, uint64_t *hash);
+
+/* A case.json status a case need not be run again for: "ok" or
+ * "partial" (the same input gives the same damage). */
+int cb_batch_status_done(const char *status);
 
 /* Rebuild OUT/summary.json, OUT/findings.jsonl and OUT/index.html from
  * every OUT/<case>/case.json (and report.json), each file written to a

@@ -173,11 +173,17 @@ static void int_or_null(struct out *o, int64_t v, int has)
         out_str(o, "null");
 }
 
+int cb_batch_status_done(const char *status)
+{
+    return status &&
+           (strcmp(status, "ok") == 0 || strcmp(status, "partial") == 0);
+}
+
 /* What case.json and summary.json's case_list both say of a case:
  * name, input, status, reason and exit, sep between them. */
 static void case_status(struct out *o, const char *sep, const char *name,
-                        const char *input, int ok, const char *reason,
-                        int64_t exit_code)
+                        const char *input, int ok, int partial,
+                        const char *reason, int64_t exit_code)
 {
     out_str(o, "\"name\": ");
     out_json_str(o, name);
@@ -186,10 +192,10 @@ static void case_status(struct out *o, const char *sep, const char *name,
     out_json_str(o, input);
     out_str(o, sep);
     out_str(o, "\"status\": ");
-    out_json_str(o, ok ? "ok" : "failed");
+    out_json_str(o, !ok ? "failed" : partial ? "partial" : "ok");
     out_str(o, sep);
     out_str(o, "\"reason\": ");
-    out_json_str(o, ok ? NULL : reason);
+    out_json_str(o, ok && !partial ? NULL : reason);
     out_str(o, sep);
     out_str(o, "\"exit\": ");
     int_or_null(o, exit_code, exit_code >= 0);
@@ -233,7 +239,7 @@ enum cb_status cb_batch_write_case(const char *dir,
     }
     out_init(o, f);
     out_str(o, "{\n  ");
-    case_status(o, ",\n  ", r->name, r->input, r->ok, r->reason,
+    case_status(o, ",\n  ", r->name, r->input, r->ok, r->partial, r->reason,
                 r->exit_code);
     out_str(o, ",\n  \"signal\": ");
     int_or_null(o, r->signal, r->signal != 0);
@@ -260,7 +266,7 @@ struct crule {
 
 struct ccase {
     const char *name, *input, *reason, *version;
-    int ok, has_html;
+    int ok, partial, has_html; /* partial: ok, input damaged (reason) */
     int64_t exit_code, signal, sources, events;
     double seconds;
     uint64_t rss_kb;
@@ -386,8 +392,8 @@ static int load_case(struct idx *x, const char *outdir, const char *name,
         return c->name ? 0 : -1;
     }
     c->input = keep(x, cb_json_str(r, "input"));
-    c->ok = cb_json_str(r, "status") &&
-            strcmp(cb_json_str(r, "status"), "ok") == 0;
+    c->ok = cb_batch_status_done(cb_json_str(r, "status"));
+    c->partial = c->ok && strcmp(cb_json_str(r, "status"), "partial") == 0;
     c->reason = keep(x, cb_json_str(r, "reason"));
     c->exit_code = cb_json_int(r, "exit", -1);
     c->signal = cb_json_int(r, "signal", 0);
@@ -538,7 +544,8 @@ static struct pat *patterns(const struct idx *x, size_t *n)
 static void summary_case(struct out *o, const struct ccase *c)
 {
     out_char(o, '{');
-    case_status(o, ", ", c->name, c->input, c->ok, c->reason, c->exit_code);
+    case_status(o, ", ", c->name, c->input, c->ok, c->partial, c->reason,
+                c->exit_code);
     out_str(o, ", \"analyzer_version\": ");
     out_json_str(o, c->version);
     out_str(o, ", \"sources\": ");
@@ -615,11 +622,12 @@ static void write_summary(struct out *o, const struct idx *x,
                           const struct col *cols, size_t ncols,
                           const struct pat *ps, size_t nps)
 {
-    size_t ok = 0, with = 0, total = 0;
+    size_t ok = 0, partial = 0, with = 0, total = 0;
     uint64_t by_sev[5] = {0};
     for (size_t i = 0; i < x->ncases; i++) {
         const struct ccase *c = &x->cases[i];
-        ok += c->ok;
+        ok += c->ok && !c->partial;
+        partial += c->partial;
         with += c->nfindings > 0;
         total += c->nfindings;
         for (size_t k = 0; k < c->nrules; k++)
@@ -630,8 +638,10 @@ static void write_summary(struct out *o, const struct idx *x,
     out_u64(o, x->ncases);
     out_str(o, ", \"ok\": ");
     out_u64(o, ok);
+    out_str(o, ", \"partial\": ");
+    out_u64(o, partial);
     out_str(o, ", \"failed\": ");
-    out_u64(o, x->ncases - ok);
+    out_u64(o, x->ncases - ok - partial);
     out_str(o, ", \"with_findings\": ");
     out_u64(o, with);
     out_str(o, "},\n  \"findings\": {\"total\": ");
@@ -706,7 +716,7 @@ static int row_cmp(const void *a, const void *b)
 }
 
 static void index_head(struct out *o, const struct idx *x, size_t failed,
-                       size_t total)
+                       size_t partial, size_t total)
 {
     out_str(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset="
                "\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-"
@@ -715,22 +725,30 @@ static void index_head(struct out *o, const struct idx *x, size_t failed,
     out_str(o, "</style>\n</head>\n<body>\n<h1>casebrief batch: ");
     out_u64(o, x->ncases);
     out_str(o, " cases</h1>\n<p>");
-    out_u64(o, x->ncases - failed);
+    out_u64(o, x->ncases - failed - partial);
     out_str(o, " analyzed, ");
+    if (partial) {
+        out_u64(o, partial);
+        out_str(o, " <a href=\"#partial\">partial</a> (damaged input), ");
+    }
     out_u64(o, failed);
     out_str(o, " failed, ");
     out_u64(o, total);
     out_str(o, " findings. casebrief " CASEBRIEF_VERSION ".</p>\n");
 }
 
-static void failed_table(struct out *o, const struct idx *x)
+/* The failed cases (partial 0) or those analyzed from damaged input
+ * (partial 1), with their reasons. */
+static void failed_table(struct out *o, const struct idx *x, int partial)
 {
-    out_str(o, "<h2 id=\"failed\">Failed cases</h2>\n<table><thead><tr>"
-               "<th>Case</th><th>Input</th><th>Reason</th></tr></thead>"
-               "<tbody>\n");
+    out_str(o, partial ? "<h2 id=\"partial\">Partial cases: the input is "
+                         "damaged, findings may be missing</h2>\n"
+                       : "<h2 id=\"failed\">Failed cases</h2>\n");
+    out_str(o, "<table><thead><tr><th>Case</th><th>Input</th><th>Reason"
+               "</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < x->ncases; i++) {
         const struct ccase *c = &x->cases[i];
-        if (c->ok)
+        if (partial ? !c->partial : c->ok)
             continue;
         out_str(o, "<tr><td>");
         out_html(o, c->name);
@@ -823,6 +841,11 @@ static void matrix_row(struct out *o, const struct ccase *c,
     } else {
         out_html(o, c->name);
     }
+    if (c->partial) {
+        out_str(o, " <span class=\"fail\" title=\"");
+        out_html(o, c->reason ? c->reason : "damaged input");
+        out_str(o, "\">(partial: damaged input)</span>");
+    }
     out_str(o, "</td>");
     if (!c->ok) {
         out_str(o, "<td class=\"fail\">failed</td><td class=\"fail\">");
@@ -896,14 +919,17 @@ static void write_index_html(struct out *o, const struct idx *x,
                              const struct col *cols, size_t ncols,
                              const struct pat *ps, size_t nps)
 {
-    size_t failed = 0, total = 0;
+    size_t failed = 0, partial = 0, total = 0;
     for (size_t i = 0; i < x->ncases; i++) {
         failed += !x->cases[i].ok;
+        partial += x->cases[i].partial;
         total += x->cases[i].nfindings;
     }
-    index_head(o, x, failed, total);
+    index_head(o, x, failed, partial, total);
     if (failed)
-        failed_table(o, x);
+        failed_table(o, x, 0);
+    if (partial)
+        failed_table(o, x, 1);
     patterns_table(o, ps, nps);
     matrix(o, x, cols, ncols);
     timing_table(o, x);

@@ -550,6 +550,51 @@ static void header(struct html_page *r)
                "<a href=\"#inventory\">Inventory</a></nav>\n</header>\n");
 }
 
+/* The first thing on the page when the upload could not be read
+ * completely: what was damaged and why, before the title, unmissable on
+ * the first screen (inline style: it stands on its own). */
+static void damage_banner(struct html_page *r)
+{
+    const struct cb_view *v = &r->v;
+    struct out *o = &r->o;
+    if (v->complete)
+        return;
+    char headline[256];
+    cb_view_damage_headline(v, headline, sizeof headline);
+    out_str(o, "<div id=\"damaged\" role=\"alert\" style=\"border:2px "
+               "solid #c0392b;background:#fdecea;border-radius:6px;"
+               "padding:10px 16px;margin:16px 0\">\n<p style=\"margin:0 0 "
+               "6px;font-size:1.15em\"><strong>");
+    out_html(o, headline);
+    out_str(o, ".</strong></p>\n<ul style=\"margin:0;padding-left:20px\">"
+               "\n");
+    size_t n = v->ndamaged < CB_LIMIT_REPORT_DAMAGED ? v->ndamaged
+                                                     : CB_LIMIT_REPORT_DAMAGED;
+    for (size_t i = 0; i < n; i++) {
+        const struct cb_damage *d = &v->damaged[i];
+        out_str(o, "<li><code style=\"word-break:break-all\">");
+        out_html(o, d->source);
+        out_str(o, "</code> <span class=\"mut\">(");
+        out_str(o, cb_damage_kind_name(d->kind));
+        out_str(o, ")</span>: ");
+        esc_cut(o, d->detail, CB_LIMIT_REPORT_TEXT);
+        if (d->count > 1) {
+            out_str(o, " <span class=\"mut\">(");
+            html_num(o, d->count);
+            out_str(o, " problems in it)</span>");
+        }
+        out_str(o, "</li>\n");
+    }
+    if (v->ndamaged > n) {
+        out_str(o, "<li>and ");
+        html_num(o, v->ndamaged - n);
+        out_str(o, " more</li>\n");
+    }
+    out_str(o, "</ul>\n<p style=\"margin:6px 0 0\">Every warning is in the "
+               "<a href=\"#inventory\">inventory</a>; ask the customer for "
+               "the upload again.</p>\n</div>\n");
+}
+
 static void sev_badge(struct out *o, enum cb_severity s)
 {
     const char *name = cb_severity_name(s);
@@ -577,6 +622,14 @@ static void summary(struct html_page *r)
 {
     struct out *o = &r->o;
     out_str(o, "<section id=\"summary\">\n<h2>Summary</h2>\n");
+    if (r->v.nothing_read) {
+        out_str(o, "<p class=\"note\"><strong>Nothing readable:</strong> "
+                   "no input yielded an event, so no rule could run. The "
+                   "<a href=\"#inventory\">inventory</a> says what each "
+                   "file is and why nothing was read from it.</p>\n"
+                   "</section>\n");
+        return;
+    }
     if (!r->v.nfind) {
         out_str(o, "<p class=\"note\">No rule matched: no known problem "
                    "pattern was found in these logs. See the evidence gaps "
@@ -1336,6 +1389,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     }
     out_init(&r->o, f);
     head(r);
+    damage_banner(r);
     header(r);
     summary(r);
     findings(r);

@@ -393,6 +393,35 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
     out_char(o, ']');
 }
 
+/* "complete" and "damaged": what could not be read completely. */
+static void damaged(struct out *o, const struct cb_view *v)
+{
+    key(o, 2, "complete", 0);
+    out_str(o, v->complete ? "true" : "false");
+    key(o, 2, "damaged", 0);
+    out_char(o, '[');
+    for (size_t i = 0; i < v->ndamaged; i++) {
+        const struct cb_damage *d = &v->damaged[i];
+        if (i)
+            out_char(o, ',');
+        indent(o, 3);
+        out_char(o, '{');
+        key(o, 4, "source", 1);
+        out_json_str(o, d->source);
+        key(o, 4, "kind", 0);
+        out_json_str(o, cb_damage_kind_name(d->kind));
+        key(o, 4, "detail", 0);
+        out_json_str(o, d->detail);
+        key(o, 4, "problems", 0);
+        out_u64(o, d->count);
+        indent(o, 3);
+        out_char(o, '}');
+    }
+    if (v->ndamaged)
+        indent(o, 2);
+    out_char(o, ']');
+}
+
 /* --max-memory and what it cost (struct cb_budget); budget 0: none. */
 static void memory_budget(struct out *o, const struct cb_budget *b)
 {
@@ -432,6 +461,7 @@ static void summary(struct out *o, const struct cb_view *v)
     time_value(o, v->last);
     key(o, 2, "memory", 0);
     memory_budget(o, &v->an->budget);
+    damaged(o, v);
     indent(o, 1);
     out_char(o, '}');
 }

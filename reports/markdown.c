@@ -315,9 +315,52 @@ static void header(struct out *o, const struct cb_view *v)
     }
 }
 
+/* Atop the report when the upload could not be read completely: what was
+ * damaged and why, as a quote block a case note keeps together. */
+static void damage_banner(struct out *o, const struct cb_view *v)
+{
+    if (v->complete)
+        return;
+    char headline[256];
+    cb_view_damage_headline(v, headline, sizeof headline);
+    out_str(o, "> **");
+    out_str(o, headline);
+    out_str(o, ".**\n>\n");
+    size_t n = v->ndamaged < CB_LIMIT_REPORT_DAMAGED ? v->ndamaged
+                                                     : CB_LIMIT_REPORT_DAMAGED;
+    for (size_t i = 0; i < n; i++) {
+        const struct cb_damage *d = &v->damaged[i];
+        out_str(o, "> - ");
+        md_lead(o, d->source);
+        out_str(o, " (");
+        out_str(o, cb_damage_kind_name(d->kind));
+        out_str(o, "): ");
+        md_cut(o, d->detail, CB_LIMIT_MD_WARNING);
+        if (d->count > 1) {
+            out_str(o, " (");
+            u64(o, d->count);
+            out_str(o, " problems in it)");
+        }
+        out_str(o, "\n");
+    }
+    if (v->ndamaged > n) {
+        out_str(o, "> - and ");
+        u64(o, v->ndamaged - n);
+        out_str(o, " more\n");
+    }
+    out_str(o, ">\n> Every warning is in the inventory below; ask the "
+               "customer for the upload again.\n\n");
+}
+
 static void summary(struct out *o, const struct cb_view *v)
 {
     out_str(o, "\n\n## Summary\n\n");
+    if (v->nothing_read) {
+        out_str(o, "**Nothing readable:** no input yielded an event, so no "
+                   "rule could run. The inventory below says what each file "
+                   "is and why nothing was read from it.\n");
+        return;
+    }
     if (!v->nfind) {
         out_str(o, "No known failure pattern was found. See the evidence "
                    "gaps below for what the bundle could not show.\n");
@@ -470,6 +513,7 @@ static void inventory(struct out *o, const struct cb_analysis *an)
 
 static void document(struct out *o, const struct cb_view *v)
 {
+    damage_banner(o, v);
     header(o, v);
     summary(o, v);
     gaps(o, v->in->gaps);

@@ -282,12 +282,49 @@ enum cb_status cb_view_build(struct cb_view *v,
     v->events_read = cb_timeline_events_read(v->tl);
     v->not_kept = cb_timeline_not_kept(v->tl);
     cb_timeline_span(v->tl, &v->first, &v->last);
+    if (v->an) {
+        v->damaged = v->an->damaged;
+        v->ndamaged = v->an->ndamaged;
+    }
+    v->complete = v->ndamaged == 0;
+    v->nothing_read =
+        v->events_read == 0 && cb_analysis_read_sources(v->an) == 0;
     if (collect_hosts(v) != 0 || locate_evidence(v) != 0) {
         cb_view_fini(v);
         return CB_E_NOMEM;
     }
     choose_window(v);
     return CB_OK;
+}
+
+void cb_view_damage_headline(const struct cb_view *v, char *buf, size_t size)
+{
+    /* what was damaged, by the rank of each entry: "2 members", "1
+     * archive and 1 member" */
+    static const char *const one[] = {"", "archive", "member", "log"};
+    static const char *const many[] = {"", "archives", "members", "logs"};
+    size_t n[4] = {0};
+    for (size_t i = 0; i < v->ndamaged; i++)
+        if (v->damaged[i].kind > 0 && v->damaged[i].kind < 4)
+            n[v->damaged[i].kind]++;
+    char what[160] = "";
+    size_t len = 0, parts = 0, left = 0;
+    for (int k = 1; k < 4; k++)
+        left += n[k] != 0;
+    for (int k = 1; k < 4 && len < sizeof what; k++) {
+        if (!n[k])
+            continue;
+        left--;
+        int w = snprintf(what + len, sizeof what - len, "%s%zu %s",
+                         parts == 0 ? "" : left ? ", " : " and ", n[k],
+                         n[k] == 1 ? one[k] : many[k]);
+        len += w > 0 ? (size_t)w : 0;
+        parts++;
+    }
+    snprintf(buf, size,
+             "The upload is damaged: %s could not be read completely; "
+             "findings may be missing",
+             what);
 }
 
 void cb_view_fini(struct cb_view *v)

@@ -61,6 +61,15 @@ struct cb_view {
     uint64_t events_read, not_kept;
     cb_time first, last;
 
+    /* what could not be read completely (the analysis' damaged list:
+     * event.h, cb_damage); complete when there is none */
+    int complete;
+    const struct cb_damage *damaged;
+    size_t ndamaged;
+    /* no input yielded an event: the reports say "nothing readable",
+     * not that no known pattern was found */
+    int nothing_read;
+
     /* evidence of finding f, k: timeline index evidx[evoff[f] + k], or
      * CB_VIEW_NOT_FOUND */
     size_t *evoff, *evidx;
@@ -73,6 +82,11 @@ struct cb_view {
     cb_time wfrom, wto;
     size_t lo, hi;
 };
+
+/* "the upload is damaged: 2 members could not be read completely;
+ * findings may be missing" (NUL-terminated into buf), the one sentence
+ * every renderer heads its report with when the view is not complete. */
+void cb_view_damage_headline(const struct cb_view *v, char *buf, size_t size);
 
 /* CB_OK or CB_E_NOMEM (v is then empty). in->tl may be NULL. */
 enum cb_status cb_view_build(struct cb_view *v,

@@ -146,12 +146,13 @@ int cb_evtx_chunk_next(struct cb_parse *p, struct state *st,
                 memmem(c + off + 1, st->rec_end - off - 1, "**\0\0", 4);
             uint32_t to = nx ? (uint32_t)(nx - c) : st->rec_end;
             if (!quiet)
-                cb_parse_warn(p, CB_WHERE_OFFSET, st->coff + off,
-                              "chunk %llu: %s (size %u) at chunk offset 0x%x; "
-                              "%s",
-                              (unsigned long long)st->slot, why, size, off,
-                              nx ? "skipped to the next record signature"
-                                 : "rest of the chunk skipped");
+                cb_parse_damage(p, live_damage(st, st->stale), CB_WHERE_OFFSET,
+                                st->coff + off,
+                                "chunk %llu: %s (size %u) at chunk offset "
+                                "0x%x; %s",
+                                (unsigned long long)st->slot, why, size, off,
+                                nx ? "skipped to the next record signature"
+                                   : "rest of the chunk skipped");
             st->rec = to;
             continue;
         }
@@ -194,25 +195,26 @@ int cb_evtx_chunk_sane(struct cb_parse *p, const unsigned char *data,
                        size_t len, uint64_t slot, uint64_t coff)
 {
     if (len < CHUNK && all_zero(data, len)) {
-        cb_parse_warn(p, CB_WHERE_OFFSET, coff,
-                      "chunk %llu: file ends %zu bytes into this empty "
-                      "slot: the file was cut short",
-                      (unsigned long long)slot, len);
+        cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, coff,
+                        "chunk %llu: file ends %zu bytes into this empty "
+                        "slot: the file was cut short",
+                        (unsigned long long)slot, len);
         return 0;
     }
     if (len < CHUNK_HEADER) {
-        cb_parse_warn(p, CB_WHERE_OFFSET, coff,
-                      "chunk %llu: file ends %zu bytes into it, before "
-                      "the end of its header; skipped",
-                      (unsigned long long)slot, len);
+        cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, coff,
+                        "chunk %llu: file ends %zu bytes into it, before "
+                        "the end of its header; skipped",
+                        (unsigned long long)slot, len);
         return 0;
     }
     if (memcmp(data, "ElfChnk\0", 8) != 0) {
         if (!all_zero(data, len)) {
-            cb_parse_warn(p, CB_WHERE_OFFSET, coff,
-                          "chunk %llu at file offset %llu: no ElfChnk "
-                          "signature; skipped",
-                          (unsigned long long)slot, (unsigned long long)coff);
+            cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, coff,
+                            "chunk %llu at file offset %llu: no ElfChnk "
+                            "signature; skipped",
+                            (unsigned long long)slot,
+                            (unsigned long long)coff);
         }
         return 0;
     }
@@ -273,23 +275,28 @@ void cb_evtx_chunk_setup(struct cb_parse *p, struct state *st,
     uint64_t last_rid = cb_le64(data + 32);
     uint32_t flags = cb_le32(data + 120);
     int check = !st->no_crc && !(flags & 4);
+    /* a CRC that fails in a live chunk of a file closed cleanly is
+     * damage; in a stale chunk, or in a dirty file's chunk still being
+     * written, it is what such chunks are */
+    enum cb_damage_kind crc_damage =
+        st->dirty ? CB_DAMAGE_NONE : live_damage(st, stale);
     if (check) {
         uint32_t want = cb_le32(data + 124);
         uint32_t got =
             cb_crc32(cb_crc32(0, data, 120), data + 128, CHUNK_HEADER - 128);
         if (want != got)
-            cb_parse_warn(p, CB_WHERE_OFFSET, coff,
-                          "chunk %llu: header CRC32 0x%08x, stored 0x%08x; "
-                          "read anyway",
-                          (unsigned long long)slot, got, want);
+            cb_parse_damage(p, crc_damage, CB_WHERE_OFFSET, coff,
+                            "chunk %llu: header CRC32 0x%08x, stored 0x%08x; "
+                            "read anyway",
+                            (unsigned long long)slot, got, want);
     }
     uint32_t fso = cb_le32(data + 48);
     uint32_t end = (uint32_t)len;
     if (fso < CHUNK_HEADER || fso > CHUNK) {
-        cb_parse_warn(p, CB_WHERE_OFFSET, coff,
-                      "chunk %llu: free space offset 0x%x out of range; "
-                      "records read to the end of the chunk",
-                      (unsigned long long)slot, fso);
+        cb_parse_damage(p, live_damage(st, stale), CB_WHERE_OFFSET, coff,
+                        "chunk %llu: free space offset 0x%x out of range; "
+                        "records read to the end of the chunk",
+                        (unsigned long long)slot, fso);
     } else {
         if (fso < end)
             end = fso;
@@ -297,18 +304,18 @@ void cb_evtx_chunk_setup(struct cb_parse *p, struct state *st,
             uint32_t want = cb_le32(data + 52);
             uint32_t got = cb_crc32(0, data + CHUNK_HEADER, fso - CHUNK_HEADER);
             if (want != got)
-                cb_parse_warn(p, CB_WHERE_OFFSET, coff,
-                              "chunk %llu: records CRC32 0x%08x, stored "
-                              "0x%08x (often a chunk still being written); "
-                              "read anyway",
-                              (unsigned long long)slot, got, want);
+                cb_parse_damage(p, crc_damage, CB_WHERE_OFFSET, coff,
+                                "chunk %llu: records CRC32 0x%08x, stored "
+                                "0x%08x (often a chunk still being "
+                                "written); read anyway",
+                                (unsigned long long)slot, got, want);
         }
     }
     if (len < CHUNK)
-        cb_parse_warn(p, CB_WHERE_OFFSET, coff,
-                      "chunk %llu: file ends %zu bytes into it; records "
-                      "past that are lost",
-                      (unsigned long long)slot, len);
+        cb_parse_damage(p, CB_DAMAGE_LOG, CB_WHERE_OFFSET, coff,
+                        "chunk %llu: file ends %zu bytes into it; records "
+                        "past that are lost",
+                        (unsigned long long)slot, len);
     st->c = data;
     st->clen = len;
     st->slot = slot;
@@ -350,12 +357,13 @@ static int chunk_begin(struct cb_parse *p, struct state *st,
 void cb_evtx_chunk_end_warn(struct cb_parse *p, const struct state *st)
 {
     if (st->quiet_skips)
-        cb_parse_warn(p, CB_WHERE_OFFSET, st->coff + st->damage_off,
-                      "chunk %llu: %llu more records past the damage "
-                      "at chunk offset 0x%x skipped (overwritten, or "
-                      "their templates are gone)",
-                      (unsigned long long)st->slot,
-                      (unsigned long long)st->quiet_skips, st->damage_off);
+        cb_parse_damage(p, live_damage(st, st->stale), CB_WHERE_OFFSET,
+                        st->coff + st->damage_off,
+                        "chunk %llu: %llu more records past the damage "
+                        "at chunk offset 0x%x skipped (overwritten, or "
+                        "their templates are gone)",
+                        (unsigned long long)st->slot,
+                        (unsigned long long)st->quiet_skips, st->damage_off);
 }
 
 int cb_evtx_chunk_load(struct cb_parse *p, struct state *st)

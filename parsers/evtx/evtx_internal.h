@@ -567,6 +567,22 @@ int cb_evtx_chunk_next(struct cb_parse *p, struct state *st,
 /* The end of a chunk's records: the summary of quiet skips. */
 void cb_evtx_chunk_end_warn(struct cb_parse *p, const struct state *st);
 
+/* Unreadable records (and failing CRCs, a broken free-space offset) are
+ * damage in a live chunk; a stale one is slack, partly overwritten by
+ * design (event.h, cb_damage_kind). A file cut short is damage whatever
+ * the chunk. A worker cannot tell live from stale: it marks such damage
+ * EVTX_DAMAGE_IF_LIVE on its private source, and the consumer keeps it
+ * only for a chunk it finds live when it replays the warnings. */
+#define EVTX_DAMAGE_IF_LIVE 0x100
+
+static inline enum cb_damage_kind live_damage(const struct state *st,
+                                              int stale)
+{
+    if (st->worker)
+        return (enum cb_damage_kind)(CB_DAMAGE_LOG | EVTX_DAMAGE_IF_LIVE);
+    return stale ? CB_DAMAGE_NONE : CB_DAMAGE_LOG;
+}
+
 /* Load the next chunk to parse: 1 loaded, 0 no more, -1 failure. */
 int cb_evtx_chunk_load(struct cb_parse *p, struct state *st);
 

@@ -268,6 +268,7 @@ struct par *cb_evtx_par_new(struct cb_parse *p, const struct state *st)
         for (unsigned i = 0; i < pp->nwk; i++) {
             pp->wk[i].st->base = st->base;
             pp->wk[i].st->no_crc = st->no_crc;
+            pp->wk[i].st->dirty = st->dirty;
         }
         return pp;
     }
@@ -306,6 +307,7 @@ struct par *cb_evtx_par_new(struct cb_parse *p, const struct state *st)
         w->st->worker = 1;
         w->st->base = st->base;
         w->st->no_crc = st->no_crc;
+        w->st->dirty = st->dirty;
     }
     for (unsigned i = 0; i < jobs; i++) {
         if (pthread_create(&pp->wk[i].thread, NULL, worker_main, &pp->wk[i]) !=
@@ -468,17 +470,39 @@ static int par_emit(struct cb_parse *p, struct pmap *m, const struct jev *e,
     return 0;
 }
 
-/* Warnings a worker put on its private source, onto the real one. */
-static void replay_warnings(struct cb_parse *p, const struct job *j)
+/* The damage a worker marked, as -j 1 would have judged it: what it
+ * marked EVTX_DAMAGE_IF_LIVE is none in a chunk found stale. */
+static enum cb_damage_kind replayed(int damage, int stale)
 {
-    unsigned kept = 0;
+    if (damage & EVTX_DAMAGE_IF_LIVE)
+        damage = stale ? CB_DAMAGE_NONE : damage & ~EVTX_DAMAGE_IF_LIVE;
+    return (enum cb_damage_kind)damage;
+}
+
+/* Warnings a worker put on its private source, onto the real one. */
+static void replay_warnings(struct cb_parse *p, const struct job *j,
+                            int stale)
+{
+    unsigned kept = 0, kept_damage = 0;
     for (const struct cb_warning *w = j->src.warnings; w; w = w->next) {
-        cb_parse_warn(p, (enum cb_where_kind)w->where_kind, w->where, "%s",
-                      w->msg);
+        cb_parse_damage(p, replayed(w->damage, stale),
+                        (enum cb_where_kind)w->where_kind, w->where, "%s",
+                        w->msg);
         kept++;
+        kept_damage += w->damage != CB_DAMAGE_NONE;
     }
-    /* beyond the per-source cap: counted, not kept (as with -j 1) */
+    /* beyond the per-source cap: counted, not kept (as with -j 1; a stale
+     * chunk's damage past the cap is taken as slack) */
     p->src->nwarnings += j->src.nwarnings - kept;
+    if (!stale && j->src.ndamage > kept_damage) {
+        struct cb_warning first = {0};
+        if (!kept_damage && j->src.damage) {
+            first = *j->src.damage;
+            first.damage = replayed(first.damage, 0);
+        }
+        cb_parse_damage_count(p, j->src.ndamage - kept_damage,
+                              first.msg ? &first : NULL);
+    }
 }
 
 enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
@@ -527,7 +551,7 @@ enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
         int prev_live = st->prev_live;
         st->prev_live = 0;
         if (!j->sane) {
-            replay_warnings(p, j);
+            replay_warnings(p, j, 0);
             int fail = j->fail;
             if (fail)
                 p->err = j->err;
@@ -545,7 +569,7 @@ enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
             continue;
         }
         st->stale = !live;
-        replay_warnings(p, j);
+        replay_warnings(p, j, st->stale);
         pp->cur = j;
     }
 }

@@ -786,10 +786,10 @@ int cb_evtx_record(struct cb_parse *p, struct state *st, struct cb_event *ev,
         if (st->after_damage)
             st->quiet_skips++; /* summed up at the end of the chunk */
         else
-            cb_parse_warn(p, CB_WHERE_OFFSET, where,
-                          "chunk %llu: record %llu skipped: %s",
-                          (unsigned long long)st->slot,
-                          (unsigned long long)hdr_rid, st->errmsg);
+            cb_parse_damage(p, live_damage(st, st->stale), CB_WHERE_OFFSET, where,
+                            "chunk %llu: record %llu skipped: %s",
+                            (unsigned long long)st->slot,
+                            (unsigned long long)hdr_rid, st->errmsg);
         return 0;
     }
     const struct walk *w = &st->w;

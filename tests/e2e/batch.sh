@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# casebrief batch end to end: good cases, a corrupt one, one over the
-# memory cap and one that hangs; re-runs skip what is up to date; merging
+# casebrief batch end to end: good cases, a corrupt one, a damaged one
+# (partial), one over the memory cap and one that hangs; re-runs skip what is up to date; merging
 # two partial outputs gives the bytes of one full run; the GNU parallel
 # route of deploy/README.md; the deploy files parse.
 # Needs: $CASEBRIEF (the binary), $SRC (source tree), jq, bsdtar.
@@ -34,6 +34,9 @@ cp -r "$src/samples/demo-bundle" "$c/demo-bundle"
 (cd "$src/tests/data/xml" && bsdtar -a -cf "$c/node1-xml.zip" hv-node1_wevtutil.xml)
 (cd "$src/tests/data/text" && bsdtar -a -cf "$c/node1-text.tar.gz" hv-node1_system.txt)
 head -c 4096 /dev/urandom > "$c/corrupt.zip"
+# an upload cut short inside its second member: analyzed, but partial
+(cd "$src/samples" && bsdtar -a -cf "$work/demo.zip" demo-bundle)
+head -c 1800 "$work/demo.zip" > "$c/cut-demo.zip"
 # a second upload with the name of the first: another case, not a clobber
 mkdir -p "$work/other"
 cp "$c/p3-avhdx.zip" "$work/other/p3-avhdx.zip"
@@ -74,10 +77,10 @@ hang_pid=$!
 # ---- one batch with good and bad cases ----------------------------------
 out=$work/out
 # ASan reserves terabytes of address space: no memory cap there
-bigcase=("$big" "$routine" --case-memory 96M) n=9 nok=6 nfailed=3
+bigcase=("$big" "$routine" --case-memory 96M) n=10 nok=6 nfailed=3
 failed_names='["big-case", "corrupt.zip", "hang-case"]'
 if [ "$asan" = 1 ]; then
-    bigcase=() n=7 nok=5 nfailed=2 failed_names='["corrupt.zip", "hang-case"]'
+    bigcase=() n=8 nok=5 nfailed=2 failed_names='["corrupt.zip", "hang-case"]'
 fi
 "$cb" batch --cases-dir "$c" "$work/other/p3-avhdx.zip" \
     "$work/special/hang-case" -o "$out" -j 2 --case-timeout 5 "${bigcase[@]}" \
@@ -88,7 +91,11 @@ check "a batch with failed cases exits 3" [ "$rc" -eq 3 ]
 check "index path printed" grep -qx "$out/index.html" "$work/stdout"
 check "progress counts every case" grep -q "^\[$n/$n\] " "$work/stderr"
 check "progress line: case, findings, seconds" \
-    grep -qE '^\[[0-9]/[789]\] demo-bundle: 2 findings \([0-9.]+ s\)$' "$work/stderr"
+    grep -qE '^\[[0-9]+/[0-9]+\] demo-bundle: 2 findings \([0-9.]+ s\)$' "$work/stderr"
+check "progress line of a damaged case: PARTIAL and why" \
+    grep -qE '^\[[0-9]+/[0-9]+\] cut-demo.zip: 1 finding, PARTIAL: damaged input: 2 files could not be read completely' "$work/stderr"
+check "closing line counts partial apart" \
+    grep -qE '^casebrief batch: [0-9]+ cases, 0 up to date, 1 partial, [0-9]+ failed$' "$work/stderr"
 # CASE arguments come before --cases-dir entries: other/p3-avhdx.zip is
 # p3-avhdx.zip, cases/p3-avhdx.zip is p3-avhdx.zip~2
 for g in $good; do
@@ -109,6 +116,12 @@ check "same base name: second case is p3-avhdx.zip~2" \
 check "corrupt case failed: no readable input" \
     jqt '.status == "failed" and .exit == 3 and (.reason | test("no readable input"))' \
     "$out/corrupt.zip/case.json"
+check "damaged case: partial, exit 1, the reason names the cut archive" \
+    jqt '.status == "partial" and .exit == 1 and (.reason | test("damaged input: 2 files .*/cut-demo.zip: offset 1800: archive damaged"))' \
+    "$out/cut-demo.zip/case.json"
+check "damaged case: its report says complete false" \
+    jqt '.summary.complete == false and (.summary.damaged | length) == 2' \
+    "$out/cut-demo.zip/report.json"
 check "hanging case killed at the timeout" \
     jqt '.status == "failed" and (.reason | test("timed out after 5 s"))' \
     "$out/hang-case/case.json"
@@ -133,8 +146,10 @@ fi
 check "no temporary directory left" \
     sh -c '! ls -A "$1" | grep -q "^\.tmp"' _ "$out"
 s=$out/summary.json
-check "summary: $n cases, $nok ok, $nfailed failed" \
-    jqt ".cases == {\"total\": $n, \"ok\": $nok, \"failed\": $nfailed, \"with_findings\": 5}" "$s"
+check "summary: $n cases, $nok ok, 1 partial, $nfailed failed" \
+    jqt ".cases == {\"total\": $n, \"ok\": $nok, \"partial\": 1, \"failed\": $nfailed, \"with_findings\": 6}" "$s"
+check "summary: the partial case with its reason" \
+    jqt '[.case_list[] | select(.status == "partial") | .name] == ["cut-demo.zip"] and all(.case_list[] | select(.status == "partial"); .reason | test("damaged input"))' "$s"
 check "summary: failed cases with reasons" \
     jqt "[.case_list[] | select(.status == \"failed\") | .name] == $failed_names and all(.case_list[] | select(.status == \"failed\"); .reason | length > 0)" "$s"
 check "summary: case list sorted by name" \
@@ -142,7 +157,7 @@ check "summary: case list sorted by name" \
 check "summary: per-pattern counts" \
     jqt '[.patterns[] | select(.pattern == "P3")][0].cases == 2' "$s"
 total=0
-for g in $good p3-avhdx.zip~2; do
+for g in $good p3-avhdx.zip~2 cut-demo.zip; do
     total=$((total + $(jq '.findings | length' "$out/$g/report.json")))
 done
 check "findings.jsonl: one line per finding of every case ($total)" \
@@ -155,6 +170,8 @@ check "summary.json has no wall-clock figure" \
 h=$out/index.html
 check "index links each case's report" grep -q 'href="demo-bundle/report.html"' "$h"
 check "index lists failed cases with reasons" grep -q 'timed out after 5 s' "$h"
+check "index lists partial cases apart, with reasons" \
+    sh -c 'grep -q "<h2 id=\"partial\">Partial cases" "$1" && grep -q "1 <a href=\"#partial\">partial</a>" "$1" && grep -q "damaged input: 2 files" "$1"' _ "$h"
 check "index is self-contained" \
     sh -c '! grep -qE "https?://|<link|<script src|<img" "$1"' _ "$h"
 check "index matrix sortable by severity" grep -q 'data-key="worst"' "$h"
@@ -164,17 +181,19 @@ before=$(stat -c %Y.%i "$out/demo-bundle/report.json")
 "$cb" batch --cases-dir "$c" "$work/other/p3-avhdx.zip" -o "$out" -j 2 \
     > /dev/null 2> "$work/stderr2"
 cat "$work/stderr2"
-check "re-run: good cases up to date" \
-    [ "$(grep -c ': up to date, ' "$work/stderr2")" -eq 5 ]
+check "re-run: good and partial cases up to date" \
+    [ "$(grep -c ': up to date, ' "$work/stderr2")" -eq 6 ]
+check "re-run: the partial case says so" \
+    grep -q 'cut-demo.zip: up to date, 1 finding, partial$' "$work/stderr2"
 check "re-run: the report is untouched" \
     [ "$(stat -c %Y.%i "$out/demo-bundle/report.json")" = "$before" ]
 check "re-run: the failed case is retried" \
-    grep -qE '^\[[0-9]/6\] corrupt.zip: FAILED' "$work/stderr2"
+    grep -qE '^\[[0-9]/7\] corrupt.zip: FAILED' "$work/stderr2"
 touch -d '2020-01-01' "$c/node1-xml.zip"
 "$cb" batch --cases-dir "$c" "$work/other/p3-avhdx.zip" -o "$out" -j 2 \
     > /dev/null 2> "$work/stderr3"
 check "a changed input is redone, the others skipped" \
-    sh -c 'grep -qE "node1-xml.zip: 1 finding" "$1" && [ "$(grep -c ": up to date," "$1")" -eq 4 ]' _ "$work/stderr3"
+    sh -c 'grep -qE "node1-xml.zip: 1 finding" "$1" && [ "$(grep -c ": up to date," "$1")" -eq 5 ]' _ "$work/stderr3"
 "$cb" batch --cases-dir "$c" -o "$out" -j 2 --force > /dev/null 2> "$work/stderr4"
 check "--force redoes every case" \
     sh -c '! grep -q ": up to date," "$1" && grep -q "demo-bundle: 2 findings" "$1"' _ "$work/stderr4"
@@ -194,7 +213,7 @@ check "a bad passed-through --tz is a usage error, named as given" \
 check "an unreadable --rules is a usage error" [ $? -eq 2 ]
 
 # ---- merge: two partial outputs = one full run ---------------------------
-set_a=("$c/demo-bundle" "$c/corrupt.zip" "$c/node1-text.tar.gz")
+set_a=("$c/demo-bundle" "$c/corrupt.zip" "$c/node1-text.tar.gz" "$c/cut-demo.zip")
 set_b=("$c/p3-avhdx.zip" "$c/node1-xml.zip")
 "$cb" batch -q -j 2 -o "$work/full" "${set_a[@]}" "${set_b[@]}" > /dev/null
 "$cb" batch -q -j 1 -o "$work/part-a" "${set_a[@]}" > /dev/null
@@ -217,8 +236,8 @@ if command -v parallel > /dev/null; then
     ls -d "$c"/* | parallel -j 2 --halt never \
         "$cb" batch -q --no-index -o "$shared" {} > /dev/null 2>&1
     "$cb" batch --merge "$shared" -o "$shared" > /dev/null
-    check "GNU parallel, one case per job, then --merge: 5 cases" \
-        jqt '.cases.total == 5 and .cases.failed == 1' "$shared/summary.json"
+    check "GNU parallel, one case per job, then --merge: 6 cases" \
+        jqt '.cases.total == 6 and .cases.failed == 1 and .cases.partial == 1' "$shared/summary.json"
     check "GNU parallel route = one batch run" \
         cmp "$shared/findings.jsonl" "$work/full/findings.jsonl"
     # --sshlogin with the local host only (no ssh here): the same command

@@ -3,7 +3,8 @@
 # chromedriver's WebDriver HTTP API with curl and jq. A hostile bundle
 # (event text carrying <script>, an onerror image and a javascript: URL) is
 # analyzed; the page must run none of it, request nothing from the network,
-# show its filter bar and filter rows, and a screenshot is saved.
+# show its filter bar and filter rows, and a screenshot is saved. An
+# upload cut short shows its damage banner on the first screen.
 # Needs $CASEBRIEF, $SAMPLES, $OUT (where the screenshot goes); exits 77
 # (skipped) when chromium or chromedriver is not installed.
 set -u
@@ -80,6 +81,26 @@ check "the host filter shows only that host" [ "$hostsel" = true ]
 mkdir -p "$out"
 wd GET "/session/$sid/screenshot" | jq -r '.value' | base64 -d > "$out/report-screenshot.png"
 check "screenshot saved" [ -s "$out/report-screenshot.png" ]
+
+# issue 15 #6: an upload cut short says so on the first screen of a
+# 1400x900 window, before anything else
+if command -v bsdtar > /dev/null; then
+    (cd "$SAMPLES" && bsdtar -a -cf "$work/demo.zip" demo-bundle)
+    head -c 1800 "$work/demo.zip" > "$work/cut.zip"
+    "$cb" -q -o "$work/cut" "$work/cut.zip" > /dev/null
+    wd POST "/session/$sid/window/rect" '{"width": 1400, "height": 900}' > /dev/null
+    wd POST "/session/$sid/url" "$(jq -n --arg u "file://$work/cut/report.html" '{url: $u}')" > /dev/null
+    check "damaged upload: the banner is shown" \
+        [ "$(js 'var b = document.getElementById("damaged"); return !!b && b.offsetParent !== null && b.textContent.indexOf("The upload is damaged: 1 archive and 1 member could not be read completely; findings may be missing.") >= 0;')" = true ]
+    check "damaged upload: the banner is whole on the first screen" \
+        [ "$(js 'var r = document.getElementById("damaged").getBoundingClientRect(); return window.scrollY === 0 && r.top >= 0 && r.bottom <= window.innerHeight && window.innerHeight <= 900;')" = true ]
+    check "damaged upload: nothing is above the banner" \
+        [ "$(js 'return document.body.firstElementChild.id;')" = '"damaged"' ]
+    wd GET "/session/$sid/screenshot" | jq -r '.value' | base64 -d > "$out/report-damaged-screenshot.png"
+    check "damaged upload: screenshot saved" [ -s "$out/report-damaged-screenshot.png" ]
+else
+    echo "SKIP damaged-upload banner (bsdtar missing)"
+fi
 wd DELETE "/session/$sid" > /dev/null
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

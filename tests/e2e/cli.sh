@@ -224,6 +224,58 @@ echo "hello" > "$work/notes.txt"
 check "nothing recognised exits 3" [ "$rc" -eq 3 ]
 check "unknown file still inventoried" [ "$(jq -r '.sources[0].format' "$work/unk/report.json")" = unknown ]
 
+# issue 15 #5: a file recognised by its name whose lines all lack the
+# cluster.log prefix (pasted from a chat): exit 3, one warning saying
+# why, the reason last on stderr, "nothing readable" in the reports
+mkdir -p "$work/pasted"
+for i in $(seq 1 17); do
+    echo "2024-11-15 01:58:$((10 + i)) ERR [QUORUM] Node 2: lost quorum ($i)"
+done > "$work/pasted/HV-NODE1_cluster.log"
+"$cb" -o "$work/pasted-out" "$work/pasted/HV-NODE1_cluster.log" > /dev/null 2> "$work/pasted.err"; rc=$?
+j=$work/pasted-out/report.json
+check "unparsable lines: exit 3" [ "$rc" -eq 3 ]
+check "unparsable lines: recognised, no event" \
+    jqt '.sources[0].format == "clusterlog" and .summary.events == 0' "$j"
+check "unparsable lines: one warning on the file, not one a line" \
+    jqt '.sources[0].warnings == [{"message": "no event read: 17 lines rejected (lines 1 to 17): not a cluster.log line (expected pid.tid::YYYY/MM/DD-HH:MM:SS.mmm)"}] and .sources[0].warnings_suppressed == 0' "$j"
+check "unparsable lines: the same one at bundle level" \
+    jqt '[.warnings[].message] == [.sources[0].warnings[0].message]' "$j"
+check "unparsable lines: the reason last on stderr" \
+    sh -c 'tail -1 "$1" | grep -q "nothing readable: .*HV-NODE1_cluster.log (clusterlog): no event read: 17 lines rejected"' _ "$work/pasted.err"
+check "unparsable lines: the reports say nothing readable" \
+    sh -c 'grep -q "Nothing readable:" "$1/report.md" && grep -q "Nothing readable:" "$1/report.html"' _ "$work/pasted-out"
+check "unparsable lines: never 'no known failure pattern'" \
+    sh -c '! grep -qi "no known failure pattern\|no known problem pattern" "$1/report.md" "$1/report.html"' _ "$work/pasted-out"
+"$cb" timeline "$work/pasted/HV-NODE1_cluster.log" > /dev/null 2>&1; rc=$?
+check "unparsable lines: timeline exits 3 too" [ "$rc" -eq 3 ]
+# beside a readable log, the same file is one warning and the run goes on
+cp "$samples/demo-bundle/HV-NODE2_cluster.log" "$work/pasted/"
+"$cb" -q -o "$work/pasted-out2" "$work/pasted" > /dev/null 2>&1; rc=$?
+check "unparsable file beside a readable one: analyzed (exit 0 or 1)" [ "$rc" -le 1 ]
+check "unparsable file beside a readable one: one bundle warning names it" \
+    jqt '[.warnings[] | select(.source | endswith("HV-NODE1_cluster.log"))] | length == 1' "$work/pasted-out2/report.json"
+# a partly readable file keeps its per-line warnings, as before
+{ cat "$samples/demo-bundle/HV-NODE2_cluster.log"; echo "pasted line one"; echo "pasted line two"; } > "$work/partly_cluster.log"
+"$cb" -q -f json -o "$work/partly" "$work/partly_cluster.log" > /dev/null 2>&1
+check "partly readable: a warning a line, no summary" \
+    jqt '([.sources[0].warnings[] | select(.line == 15 or .line == 16)] | length == 2) and all(.sources[0].warnings[]; .message | startswith("no event read") | not)' "$work/partly/report.json"
+
+# issue 15 #6: an upload cut short is analyzed in part and says so first
+(cd "$samples" && bsdtar -a -cf "$work/demo.zip" demo-bundle)
+head -c 1800 "$work/demo.zip" > "$work/cut.zip"
+"$cb" -q -o "$work/cut" "$work/cut.zip" > /dev/null 2>&1; rc=$?
+check "cut zip: still analyzed (findings of the whole member)" [ "$rc" -eq 1 ]
+check "cut zip: complete false, the archive and the cut member damaged" \
+    jqt '.summary.complete == false and [.summary.damaged[] | .kind] == ["archive", "member"] and (.summary.damaged[0].source | endswith("cut.zip")) and (.summary.damaged[1].source | endswith("!demo-bundle/HV-NODE2_cluster.log")) and all(.summary.damaged[]; .detail | length > 0)' "$work/cut/report.json"
+banner="The upload is damaged: 1 archive and 1 member could not be read completely; findings may be missing."
+check "cut zip: the banner opens report.md" \
+    sh -c 'head -1 "$1" | grep -qF "> **$2**"' _ "$work/cut/report.md" "$banner"
+check "cut zip: the banner comes before the title in report.html" \
+    sh -c 'b=$(grep -n "id=\"damaged\"" "$1" | cut -d: -f1); t=$(grep -n "<h1>" "$1" | cut -d: -f1); [ -n "$b" ] && [ "$b" -lt "$t" ] && grep -qF "$2" "$1"' _ "$work/cut/report.html" "$banner"
+"$cb" -q -o "$work/whole" "$work/demo.zip" > /dev/null 2>&1
+check "whole zip: complete true, damaged empty, no banner" \
+    sh -c 'jq -e ".summary.complete == true and .summary.damaged == []" "$1/report.json" > /dev/null && ! grep -q "id=\"damaged\"" "$1/report.html" && ! grep -q "upload is damaged" "$1/report.md"' _ "$work/whole"
+
 # Forced parser
 cp "$samples/demo-bundle/HV-NODE2_cluster.log" "$work/node2.txt"
 "$cb" timeline -F clusterlog "$work/node2.txt" > "$work/forced.jsonl" 2>/dev/null

@@ -73,8 +73,10 @@ static int starts_block(const char *s, size_t n)
 /* Skip the template's own prefix of a line; returns its length. */
 static size_t template_prefix(const char *s, size_t n)
 {
+    /* "> - ", "> " and ">": the damage banner's quote block */
     static const char *const fixed[] = {"# casebrief report: ", "## ",
-                                        "   > **Warning:** ", "- ", NULL};
+                                        "   > **Warning:** ", "- ",
+                                        "> - ", "> ", ">", NULL};
     size_t i = 0;
     if (n >= 4 && memcmp(s, "### ", 4) == 0)
         i = 4;

@@ -579,8 +579,8 @@ static size_t source_lines(const struct cb_source *src, char ***out)
         char *buf = NULL;
         size_t blen = 0;
         FILE *m = open_memstream(&buf, &blen);
-        fprintf(m, "warning %d %llu %s", w->where_kind,
-                (unsigned long long)w->where, w->msg);
+        fprintf(m, "warning %d %llu damage %d %s", w->where_kind,
+                (unsigned long long)w->where, w->damage, w->msg);
         fclose(m);
         l[n++] = buf;
     }
@@ -589,9 +589,11 @@ static size_t source_lines(const struct cb_source *src, char ***out)
     char *buf = NULL;
     size_t blen = 0;
     FILE *m = open_memstream(&buf, &blen);
-    fprintf(m, "events %llu warnings %u first %lld last %lld runs %zu",
+    fprintf(m, "events %llu warnings %u first %lld last %lld runs %zu "
+            "damage %u %s",
             (unsigned long long)src->nevents, src->nwarnings,
-            (long long)src->first, (long long)src->last, src->runs);
+            (long long)src->first, (long long)src->last, src->runs,
+            src->ndamage, src->damage ? src->damage->msg : "(none)");
     fclose(m);
     l[n++] = buf;
     *out = l;
@@ -1391,6 +1393,98 @@ Test(evtx, header_and_chunk_crc_mismatches_warn_and_parse_anyway)
     free(f);
     cr_expect_eq(src->nevents, 2u);
     cr_expect_eq(src->nwarnings, 0u);
+}
+
+/* Damage (issue 15 #6) is what loses or corrupts live records: a CRC
+ * that fails in a file closed cleanly, a record that cannot be read, a
+ * file cut short. A dirty file's CRC (a chunk still being written) and a
+ * stale chunk's broken records (slack, overwritten by design) are
+ * warnings only. */
+static int damaged_by(const struct cb_source *src, const char *needle)
+{
+    for (const struct cb_warning *w = src->warnings; w; w = w->next)
+        if (strstr(w->msg, needle))
+            return w->damage;
+    return -1;
+}
+
+Test(evtx, crc_mismatch_is_damage_in_a_clean_file_a_warning_in_a_dirty_one)
+{
+    size_t len;
+    unsigned char *f = simple_file(2, 1, &len);
+    unsigned char *c = f + 4096;
+    w32(c + 52, 0x12345678); /* records CRC, then the header's made right */
+    w32(c + 124, crc32_of(c + 128, 384, crc32_of(c, 120, 0)));
+    const struct cb_source *src = parse_mem(f, len);
+    cr_expect_eq(src->nevents, 2u);
+    cr_expect_eq(damaged_by(src, "chunk 0: records CRC32"), CB_DAMAGE_LOG);
+    cr_expect_eq(src->ndamage, 1u);
+    cr_assert_not_null(src->damage);
+    cr_expect_not_null(strstr(src->damage->msg, "records CRC32"));
+    /* the same chunk in a dirty file: the chunk being written */
+    w32(f + 120, 1);
+    w32(f + 124, crc32_of(f, 120, 0));
+    src = parse_mem(f, len);
+    free(f);
+    cr_expect_eq(damaged_by(src, "chunk 0: records CRC32"), CB_DAMAGE_NONE);
+    cr_expect_eq(src->ndamage, 0u);
+    cr_expect_null(src->damage);
+}
+
+Test(evtx, file_header_crc_and_clean_files_are_no_damage)
+{
+    size_t len;
+    unsigned char *f = simple_file(3, 1, &len);
+    const struct cb_source *src = parse_mem(f, len);
+    cr_expect_eq(src->ndamage, 0u, "a whole file is not damaged");
+    f[125] ^= 0x01; /* the file header's CRC: no record is lost */
+    src = parse_mem(f, len);
+    free(f);
+    cr_expect_eq(damaged_by(src, "file header CRC32"), CB_DAMAGE_NONE);
+    cr_expect_eq(src->ndamage, 0u);
+}
+
+Test(evtx, file_cut_inside_a_chunk_is_damage)
+{
+    size_t len;
+    unsigned char *f = simple_file(4, 1, &len);
+    const struct cb_source *src = parse_mem(f, 4096 + 700);
+    cr_expect_eq(damaged_by(src, "file ends 700 bytes into it"),
+                 CB_DAMAGE_LOG);
+    src = parse_mem(f, 3000); /* not even the file header */
+    free(f);
+    cr_expect_eq(damaged_by(src, "shorter than the 4 KiB file header"),
+                 CB_DAMAGE_LOG);
+}
+
+Test(evtx, broken_record_is_damage_in_a_live_chunk_not_in_a_stale_one)
+{
+    /* header: chunks 0..1 live, chunk 2 stale; the size copy of the last
+     * record of chunk 1 (live), then of chunk 2 (stale) broken */
+    uint64_t ids[3][2] = {{1, 2}, {3, 4}, {5, 6}};
+    uint64_t fts[3][2] = {{T(1), T(2)}, {T(3), T(4)}, {T(-5), T(-6)}};
+    for (int chunk = 1; chunk <= 2; chunk++) {
+        size_t len;
+        unsigned char *f = three_chunks(ids, fts, 0, 1, 0, &len);
+        unsigned char *c = f + 4096 + (size_t)chunk * CHUNK;
+        uint32_t last = (uint32_t)c[44] | (uint32_t)c[45] << 8;
+        uint32_t size = (uint32_t)c[last + 4] | (uint32_t)c[last + 5] << 8;
+        c[last + size - 4] ^= 0x40; /* its size copy */
+        /* the CRCs made right again: only the record is broken */
+        w32(c + 52, crc32_of(c + 512,
+                             ((uint32_t)c[48] | (uint32_t)c[49] << 8) - 512,
+                             0));
+        w32(c + 124, crc32_of(c + 128, 384, crc32_of(c, 120, 0)));
+        const struct cb_source *src = parse_mem(f, len);
+        dump_warnings(src);
+        int d = damaged_by(src, "record size and its copy differ");
+        cr_expect_eq(d, chunk == 1 ? CB_DAMAGE_LOG : CB_DAMAGE_NONE,
+                     "chunk %d: damage %d", chunk, d);
+        cr_expect_eq(src->ndamage, chunk == 1 ? 1u : 0u, "chunk %d", chunk);
+        /* the EVTX workers replay the same (lines compared across -j) */
+        expect_same_for_jobs("broken record", f, len);
+        free(f);
+    }
 }
 
 Test(evtx, bad_record_is_skipped_by_searching_the_next_signature)

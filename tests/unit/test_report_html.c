@@ -565,7 +565,9 @@ Test(report_html, empty_analysis_still_renders_a_valid_page)
     size_t len;
     char *html = render(&x.in, &len);
     check_page(html, len);
-    cr_assert_not_null(strstr(html, "No rule matched"));
+    /* nothing was read: never "no known problem pattern was found" */
+    cr_assert_not_null(strstr(html, "Nothing readable:"));
+    cr_assert_null(strstr(html, "No rule matched"));
     cr_assert_not_null(strstr(html, "No events to draw."));
     cr_assert_null(strstr(html, "<svg"));
     cr_assert_null(strstr(html, "<tr id=\"ev-"));
@@ -596,6 +598,10 @@ Test(report_html, without_findings_the_window_is_the_whole_timeline)
     cr_assert_null(strstr(html, "<circle"));
     cr_assert_not_null(strstr(html, "The whole timeline"));
     cr_assert_not_null(strstr(html, "Evidence gaps and assumptions"));
+    /* events were read and no rule matched: said so, not "nothing
+     * readable" */
+    cr_assert_not_null(strstr(html, "No rule matched"));
+    cr_assert_null(strstr(html, "Nothing readable"));
     free(html);
     fix_free(&x);
 }

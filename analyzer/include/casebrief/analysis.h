@@ -25,6 +25,16 @@ struct cb_tz_override {
     int32_t east_min;
 };
 
+/* One file, member or archive that could not be read completely
+ * (cb_analysis_finish lists them from the warnings marked as damage). */
+struct cb_damage {
+    const char *source; /* nested path */
+    int kind;           /* enum cb_damage_kind: its highest-ranked damage */
+    const char *detail; /* the first problem of that kind, with its place:
+                         * "offset 30000: archive damaged, ..." */
+    unsigned count;     /* damage problems recorded on it */
+};
+
 /* The memory budget (cb_limits.memory_bytes) and what it cost. Bytes are
  * those of kept events: their arena memory, their pointers (counted twice:
  * the timeline holds them again) and the sources' time tables. */
@@ -86,6 +96,10 @@ struct cb_analysis {
     size_t nsources, sources_cap;
     struct cb_warning *warnings, *warnings_tail; /* bundle level */
     size_t nwarnings;
+    /* what could not be read completely, in source order, one entry a
+     * path; set by cb_analysis_finish (none: the analysis is complete) */
+    struct cb_damage *damaged;
+    size_t ndamaged;
 
     /* Updated with __atomic builtins: read-ahead threads of nested
      * members account their bytes concurrently. */
@@ -144,6 +158,16 @@ void cb_analysis_warn(struct cb_analysis *an, const char *source,
                       enum cb_where_kind kind, uint64_t where,
                       const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* The same, for damage (event.h): the input could not be read
+ * completely. damage 0 is cb_analysis_warn. */
+void cb_analysis_damage(struct cb_analysis *an, enum cb_damage_kind damage,
+                        const char *source, enum cb_where_kind kind,
+                        uint64_t where, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* "archive", "member", "log" (report.json's damaged[].kind); "" for 0. */
+const char *cb_damage_kind_name(int kind);
 
 /* Total events kept over all sources. */
 uint64_t cb_analysis_event_count(const struct cb_analysis *an);

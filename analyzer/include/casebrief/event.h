@@ -99,6 +99,27 @@ struct cb_input_of {
     int sidecar;
 };
 
+/*
+ * Damage: input that could not be read completely, so that findings may
+ * be missing (summary.complete: false), as against a warning about input
+ * that was read whole (an unknown line shape, a limit, an encrypted or
+ * linked member, a stale EVTX chunk). Ranked: an archive's damage hides
+ * more than a member's, a member's more than a log's.
+ */
+enum cb_damage_kind {
+    CB_DAMAGE_NONE = 0,
+    /* an archive cut short or corrupt: what follows the damage is not read */
+    CB_DAMAGE_ARCHIVE,
+    /* a file or member whose bytes could not all be read: cut short, a
+     * bad CRC, corrupt compressed data, an unreadable header, a read
+     * error */
+    CB_DAMAGE_MEMBER,
+    /* a log whose own structure is broken where Windows writes it whole:
+     * EVTX chunks or records unreadable, cut or failing their CRC; an XML
+     * or CSV export ending inside a record */
+    CB_DAMAGE_LOG
+};
+
 struct cb_warning {
     const char *source; /* nested path; NULL for bundle-level */
     int where_kind;     /* enum cb_where_kind */
@@ -106,6 +127,7 @@ struct cb_warning {
     const char *msg;
     struct cb_warning *next;
     struct cb_input_of from; /* bundle-level ones */
+    int damage;              /* enum cb_damage_kind; 0: only a warning */
 };
 
 /* A configuration table a source carries (cluster.log's Resources,
@@ -186,6 +208,10 @@ struct cb_source {
     int mixed_hosts;      /* some event's host differs from the source's */
     struct cb_warning *warnings, *warnings_tail;
     unsigned nwarnings;   /* including suppressed ones */
+    /* damage among them (suppressed ones too), and the first of the
+     * highest rank, kept even when the warning itself was suppressed */
+    unsigned ndamage;
+    const struct cb_warning *damage;
     unsigned index;       /* order of discovery, then of path once the
                            * analysis is finished (cb_analysis_finish) */
     struct cb_input_of from;

@@ -121,6 +121,9 @@
 #define CB_LIMIT_REPORT_TOOLTIP 160U
 #define CB_LIMIT_REPORT_LANES 200U
 #define CB_LIMIT_REPORT_CHOICES 500U
+/* damaged files the banner atop the HTML and Markdown reports names (the
+ * rest are counted; the inventory lists them all) */
+#define CB_LIMIT_REPORT_DAMAGED 10U
 /* Markdown: bytes of an evidence message and of a source warning shown,
  * and warnings shown per source */
 #define CB_LIMIT_MD_MESSAGE 300U

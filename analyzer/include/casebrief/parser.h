@@ -105,6 +105,20 @@ void cb_parse_warn(struct cb_parse *p, enum cb_where_kind kind,
                    unsigned long long where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The same for damage (event.h: part of the file could not be read, so
+ * findings may be missing); damage 0 is cb_parse_warn. Counted on the
+ * source even past the warnings cap. */
+void cb_parse_damage(struct cb_parse *p, enum cb_damage_kind damage,
+                     enum cb_where_kind kind, unsigned long long where,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* n more damage problems that were counted, not kept as warnings (a
+ * worker's private source, past its cap); first, the earliest of them,
+ * is copied as the source's damage when it has none yet. */
+void cb_parse_damage_count(struct cb_parse *p, unsigned n,
+                           const struct cb_warning *first);
+
 /*
  * Pick the parser of table with the highest bid. CB_E_AMBIGUOUS when the
  * two best bids are equal (err names both), CB_E_UNKNOWN_FORMAT when no

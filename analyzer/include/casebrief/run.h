@@ -99,6 +99,10 @@ enum cb_status cb_rules_load_dirs(struct cb_rules **rules,
  * ambiguous). */
 size_t cb_analysis_parsed_sources(const struct cb_analysis *an);
 
+/* Files that yielded something: an event (kept or not) or a configuration
+ * table. None: nothing readable (exit 3, and the reports say so). */
+size_t cb_analysis_read_sources(const struct cb_analysis *an);
+
 void cb_analyze_result_fini(struct cb_analyze_result *res);
 
 #endif
