@@ -340,6 +340,9 @@ static const char css[] =
     "background:#24292f;color:#e6edf3;cursor:pointer}"
     ".warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:4px;"
     "padding:4px 8px;margin:6px 0}"
+    ".kind{font-size:.8em;padding:0 5px;border-radius:3px;margin-right:4px}"
+    ".kind.diag{background:#ddf4ff;color:#0969da}"
+    ".kind.fix{background:#fff1e5;color:#bc4c00}"
     ".note{background:var(--bg2);border:1px solid var(--bd);border-radius:4px;"
     "padding:6px 10px;margin:8px 0}"
     "figure{margin:8px 0 4px}"
@@ -752,11 +755,15 @@ static void finding_section(struct html_page *r, size_t fi)
         out_html(o, f->cause);
         out_str(o, "</p>\n");
     }
-    if (f->nremediation) {
+    size_t ns = r->v.stepoff[fi + 1] - r->v.stepoff[fi];
+    if (ns) {
         out_str(o, "<h4>Remediation</h4>\n<ol class=\"steps\">\n");
-        for (size_t k = 0; k < f->nremediation; k++) {
-            const struct cb_remedy *rm = &f->remediation[k];
-            out_str(o, "<li><div>");
+        for (size_t k = 0; k < ns; k++) {
+            const struct cb_view_step *rm = &r->v.steps[r->v.stepoff[fi] + k];
+            out_str(o, rm->kind == CB_STEP_DIAGNOSE
+                           ? "<li><div><span class=\"kind diag\">diagnose"
+                             "</span> "
+                           : "<li><div><span class=\"kind fix\">fix</span> ");
             out_html(o, rm->text);
             out_str(o, "</div>");
             if (rm->powershell) {

@@ -181,18 +181,39 @@ static void evidence_md(struct out *o, const struct cb_view *v,
     }
 }
 
-/* Numbered steps, each with its PowerShell and warning. */
-static void remediation_md(struct out *o, const struct cb_finding *f)
+/* The longest run of backticks in s: the fence around it is longer. */
+static size_t backtick_run(const char *s)
 {
-    for (size_t k = 0; k < f->nremediation; k++) {
-        const struct cb_remedy *r = &f->remediation[k];
+    size_t best = 0, run = 0;
+    for (; *s; s++) {
+        run = *s == '`' ? run + 1 : 0;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
+/* Numbered steps, each marked diagnose or fix, with its PowerShell
+ * (filled with the case's values: customer text, so fenced with a fence
+ * it does not contain) and warning. */
+static void remediation_md(struct out *o, const struct cb_view *v, size_t i)
+{
+    size_t ns = v->stepoff[i + 1] - v->stepoff[i];
+    for (size_t k = 0; k < ns; k++) {
+        const struct cb_view_step *r = &v->steps[v->stepoff[i] + k];
         u64(o, k + 1);
-        out_str(o, ". ");
-        md_lead(o, r->text);
+        out_str(o, r->kind == CB_STEP_DIAGNOSE ? ". *(diagnose, read-only)* "
+                                               : ". **(fix, changes)** ");
+        md(o, r->text);
         out_str(o, "\n");
         if (r->powershell) {
-            /* rule text, ours: fenced with a fence it cannot contain */
-            out_str(o, "\n   ````powershell\n");
+            size_t fence = backtick_run(r->powershell) + 1;
+            if (fence < 4)
+                fence = 4;
+            out_str(o, "\n   ");
+            for (size_t f = 0; f < fence; f++)
+                out_char(o, '`');
+            out_str(o, "powershell\n");
             const char *p = r->powershell;
             while (*p) {
                 const char *nl = strchr(p, '\n');
@@ -202,7 +223,10 @@ static void remediation_md(struct out *o, const struct cb_finding *f)
                 out_char(o, '\n');
                 p += len + (nl ? 1 : 0);
             }
-            out_str(o, "   ````\n");
+            out_str(o, "   ");
+            for (size_t f = 0; f < fence; f++)
+                out_char(o, '`');
+            out_str(o, "\n");
         }
         if (r->warning) {
             out_str(o, "\n   > **Warning:** ");
@@ -253,7 +277,7 @@ static void finding_md(struct out *o, const struct cb_view *v, size_t i,
     out_str(o, "\n**Cause.** ");
     md(o, f->cause);
     out_str(o, "\n\n**Remediation**\n\n");
-    remediation_md(o, f);
+    remediation_md(o, v, i);
     if (f->ncollect) {
         out_str(o, "**Collect next**\n\n");
         for (size_t k = 0; k < f->ncollect; k++) {

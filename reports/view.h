@@ -72,6 +72,26 @@ struct cb_view {
     int window;
     cb_time wfrom, wto;
     size_t lo, hi;
+
+    /* the cluster's nodes: the Name column of cluster.log's Nodes
+     * tables, else every host; distinct, in the order found */
+    const char **nodes;
+    size_t nnodes;
+    /* findings joined by the rules' causal links (rules.h); finding f's
+     * ref is "F<f+1>", its incident incidents.items[of_finding[f]] */
+    struct cb_incidents incidents;
+
+    /* remediation of finding f, filled with the case's values (fill.h):
+     * steps[stepoff[f] .. stepoff[f + 1]) */
+    struct cb_view_step *steps;
+    size_t *stepoff;
+    struct cb_arena *arena;
+};
+
+struct cb_view_step {
+    const char *text, *powershell, *warning; /* powershell, warning: NULL */
+    enum cb_step_kind kind;
+    unsigned unknown; /* placeholders nothing filled (marked "<vm: unknown>") */
 };
 
 /* CB_OK or CB_E_NOMEM (v is then empty). in->tl may be NULL. */
