@@ -492,9 +492,56 @@ static void inventory(struct out *o, const struct cb_analysis *an)
     }
 }
 
+/* The story first: per incident its headline, cause with confidence,
+ * the first three things to do and its own timeline of findings. */
+static void story_md(struct out *o, const struct cb_view *v)
+{
+    const struct cb_incidents *is = &v->incidents;
+    if (!is->count)
+        return;
+    out_str(o, "\n\n## What happened\n");
+    for (size_t i = 0; i < is->count; i++) {
+        const struct cb_incident *in = &is->items[i];
+        const struct cb_finding *root = &v->find[in->root];
+        out_str(o, "\n### ");
+        out_str(o, in->ref);
+        out_str(o, " (");
+        out_str(o, cb_severity_name(in->severity));
+        out_str(o, "): ");
+        md(o, in->title);
+        out_str(o, "\n\n**Cause** (");
+        u64(o, (uint64_t)root->confidence);
+        out_str(o, " % confidence): ");
+        md(o, root->cause);
+        out_str(o, "\n\n**First things to do:**\n\n");
+        size_t lead = in->lead;
+        size_t ns = v->stepoff[lead + 1] - v->stepoff[lead];
+        for (size_t k = 0; k < ns && k < 3; k++) {
+            const struct cb_view_step *st = &v->steps[v->stepoff[lead] + k];
+            u64(o, k + 1);
+            out_str(o, st->kind == CB_STEP_DIAGNOSE ? ". *(diagnose)* "
+                                                    : ". **(fix)** ");
+            md(o, st->text);
+            out_str(o, "\n");
+        }
+        out_str(o, "\n**Timeline:**\n\n");
+        for (size_t k = 0; k < in->nmembers; k++) {
+            const struct cb_finding *f = &v->find[in->members[k]];
+            out_str(o, "- ");
+            when(o, f->first);
+            out_str(o, " UTC, F");
+            u64(o, in->members[k] + 1);
+            out_str(o, k == 0 ? " (cause): " : ": ");
+            md(o, f->title);
+            out_str(o, "\n");
+        }
+    }
+}
+
 static void document(struct out *o, const struct cb_view *v)
 {
     header(o, v);
+    story_md(o, v);
     summary(o, v);
     gaps(o, v->in->gaps);
     inventory(o, v->an);
