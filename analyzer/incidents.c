@@ -92,6 +92,7 @@ static size_t find_set(size_t *parent, size_t i)
 struct build {
     const struct cb_findings *fs;
     const struct cb_fill_ctx *ctx;
+    const cb_time *went_down;
     struct cb_incidents *out;
     unsigned char *edge; /* n x n: edge[a * n + b] = a explains b */
     size_t n;
@@ -220,6 +221,29 @@ static int describe(struct build *b, struct cb_incident *in)
     /* what happened, then what followed, why, and what to do first */
     char text[4096];
     int k = snprintf(text, sizeof text, "%s.", nz(root->summary));
+    for (size_t i = 0; b->went_down && i < in->nmembers && k > 0 &&
+                       (size_t)k < sizeof text;
+         i++) {
+        const struct cb_finding *f = &b->fs->items[in->members[i]];
+        cb_time down = b->went_down[in->members[i]];
+        if (down == CB_TIME_NONE || f->nhosts != 1)
+            continue; /* one node's own stop, each node once */
+        int said = 0;
+        for (size_t j = 0; j < i && !said; j++) {
+            const struct cb_finding *g = &b->fs->items[in->members[j]];
+            said = b->went_down[in->members[j]] != CB_TIME_NONE &&
+                   g->nhosts == 1 && g->hosts[0] == f->hosts[0];
+        }
+        if (said)
+            continue;
+        char iso[40], back[40];
+        cb_time_format_iso(down, iso, sizeof iso);
+        cb_time_format_iso(f->first, back, sizeof back);
+        k += snprintf(text + k, sizeof text - (size_t)k,
+                      " %s went down at %.10s %.8s UTC (EventLog 6008) "
+                      "and was back at %.10s %.8s UTC.",
+                      f->hosts[0], iso, iso + 11, back, back + 11);
+    }
     for (size_t i = 1; i < in->nmembers && i <= 4 && k > 0 &&
                        (size_t)k < sizeof text;
          i++) {
@@ -236,9 +260,13 @@ static int describe(struct build *b, struct cb_incident *in)
                       root->confidence, sentence_len(root->cause),
                       root->cause);
     const struct cb_finding *lead = &b->fs->items[in->lead];
-    if (lead->nremediation && lead->remediation[0].text && k > 0 && (size_t)k < sizeof text)
-        snprintf(text + k, sizeof text - (size_t)k, " First: %s",
-                 lead->remediation[0].text);
+    const char *step = lead->nremediation && lead->remediation[0].text
+                           ? cb_fill(b->out->arena, lead, b->ctx,
+                                     lead->remediation[0].text, CB_FILL_STEP,
+                                     NULL)
+                           : NULL;
+    if (step && k > 0 && (size_t)k < sizeof text)
+        snprintf(text + k, sizeof text - (size_t)k, " First: %s", step);
     in->summary = cb_arena_strdup(b->out->arena, text);
     return in->summary ? 0 : -1;
 }
@@ -279,6 +307,10 @@ static int span_and_hosts(struct build *b, struct cb_incident *in)
             in->last = f->last;
         if (f->severity > in->severity)
             in->severity = f->severity;
+        cb_time down = b->went_down ? b->went_down[in->members[i]]
+                                    : CB_TIME_NONE;
+        if (down != CB_TIME_NONE && down < in->first)
+            in->first = down;
         for (size_t k = 0; k < f->nhosts; k++)
             add_name(h, &nh, cap, f->hosts[k]);
         for (size_t k = 0; k < f->nentities; k++) {
@@ -364,6 +396,7 @@ static int gather(struct build *b, size_t *parent)
 
 enum cb_status cb_incidents_build(const struct cb_findings *fs,
                                   const char *const *nodes, size_t nnodes,
+                                  const cb_time *went_down,
                                   struct cb_incidents *out)
 {
     memset(out, 0, sizeof *out);
@@ -378,7 +411,7 @@ enum cb_status cb_incidents_build(const struct cb_findings *fs,
     int linked = n <= CB_LIMIT_INCIDENT_FINDINGS;
     unsigned char *edge = linked ? cb_calloc(n * n + 1, 1) : NULL;
     struct cb_fill_ctx ctx = {nodes, nodes ? nnodes : 0};
-    struct build b = {fs, &ctx, out, edge, n};
+    struct build b = {fs, &ctx, went_down, out, edge, n};
     enum cb_status st = CB_E_NOMEM;
     if (!out->of_finding || !parent || (linked && !edge))
         goto done;

@@ -1530,6 +1530,11 @@ enum cb_severity cb_rule_severity(const struct cb_rule *r)
     return r->severity;
 }
 
+const char *cb_rule_main_step(const struct cb_rule *r)
+{
+    return r && r->nsteps ? r->names[r->steps[0]] : NULL;
+}
+
 size_t cb_rule_channels(const struct cb_rule *r, const char *const **out)
 {
     *out = r->channels;

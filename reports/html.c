@@ -20,6 +20,7 @@
 #include "timefmt.h"
 #include "casebrief/casebrief.h"
 #include "html.h"
+#include "shutdown.h"
 
 /* ---- escaping ----------------------------------------------------------- */
 
@@ -777,7 +778,8 @@ static void story(struct html_page *r)
             size_t fi = in->members[k];
             const struct cb_finding *f = &r->v.find[fi];
             out_str(o, "<li>");
-            html_time(o, f->first);
+            html_time(o, r->v.went_down[fi] != CB_TIME_NONE ? r->v.went_down[fi]
+                                                            : f->first);
             out_str(o, " <a href=\"#finding-");
             out_u64(o, fi + 1);
             out_str(o, "\">F");
@@ -785,6 +787,15 @@ static void story(struct html_page *r)
             out_str(o, "</a> ");
             out_str(o, k == 0 ? "<b>cause:</b> " : "");
             out_html(o, f->title);
+            if (r->v.went_down[fi] != CB_TIME_NONE) {
+                out_str(o, ": <b>went down</b> (EventLog 6008), back by ");
+                html_time(o, f->first);
+            }
+            if (cb_stop_kind_text((enum cb_stop_kind)r->v.stop_kind[fi])) {
+                out_str(o, "; Kernel-Power 41 says ");
+                out_str(o, cb_stop_kind_text(
+                               (enum cb_stop_kind)r->v.stop_kind[fi]));
+            }
             out_str(o, " <span class=\"mut\">(");
             host_list(o, f->hosts, f->nhosts);
             out_str(o, ")</span></li>\n");

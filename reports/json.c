@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
+#include "shutdown.h"
 #include "view.h"
 
 static void indent(struct out *o, int level)
@@ -356,6 +357,13 @@ static void findings_json(struct out *o, const struct cb_view *v)
         time_value(o, f->last);
         key(o, 3, "count", 0);
         out_u64(o, f->count);
+        key(o, 3, "went_down", 0);
+        if (v->went_down[i] != CB_TIME_NONE)
+            time_value(o, v->went_down[i]);
+        else
+            out_str(o, "null");
+        key(o, 3, "stop", 0);
+        out_json_str(o, cb_stop_kind_text((enum cb_stop_kind)v->stop_kind[i]));
         key(o, 3, "summary", 0);
         out_json_str(o, f->summary);
         key(o, 3, "evidence", 0);

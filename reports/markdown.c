@@ -18,6 +18,7 @@
 #include "casebrief/casebrief.h"
 #include "out.h"
 #include "view.h"
+#include "shutdown.h"
 
 /* Customer text for inline Markdown and table cells. */
 static void md(struct out *o, const char *str)
@@ -526,13 +527,26 @@ static void story_md(struct out *o, const struct cb_view *v)
         }
         out_str(o, "\n**Timeline:**\n\n");
         for (size_t k = 0; k < in->nmembers; k++) {
-            const struct cb_finding *f = &v->find[in->members[k]];
+            size_t fi = in->members[k];
+            const struct cb_finding *f = &v->find[fi];
             out_str(o, "- ");
-            when(o, f->first);
+            when(o, v->went_down[fi] != CB_TIME_NONE ? v->went_down[fi]
+                                                     : f->first);
             out_str(o, " UTC, F");
-            u64(o, in->members[k] + 1);
+            u64(o, fi + 1);
             out_str(o, k == 0 ? " (cause): " : ": ");
             md(o, f->title);
+            if (v->went_down[fi] != CB_TIME_NONE) {
+                out_str(o, ": went down (EventLog 6008), back by ");
+                when(o, f->first);
+                out_str(o, " UTC");
+            }
+            const char *stop =
+                cb_stop_kind_text((enum cb_stop_kind)v->stop_kind[fi]);
+            if (stop) {
+                out_str(o, "; Kernel-Power 41 says ");
+                out_str(o, stop);
+            }
             out_str(o, "\n");
         }
     }

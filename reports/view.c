@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "casebrief/casebrief.h"
 #include "fill.h"
+#include "shutdown.h"
 #include "timebasis.h"
 #include "timefmt.h"
 #include "out.h"
@@ -349,6 +350,43 @@ static int fill_steps(struct cb_view *v)
     return 0;
 }
 
+/* ---- true times of unclean stops ----------------------------------------- */
+
+static int stop_facts(struct cb_view *v)
+{
+    v->went_down = cb_calloc(v->nfind + 1, sizeof *v->went_down);
+    v->stop_kind = cb_calloc(v->nfind + 1, sizeof *v->stop_kind);
+    if (!v->went_down || !v->stop_kind)
+        return -1;
+    for (size_t f = 0; f < v->nfind; f++) {
+        const struct cb_finding *fi = &v->find[f];
+        v->went_down[f] = CB_TIME_NONE;
+        /* only the finding's own events: a checkpoint failure that a
+         * power loss corroborates did not itself go down */
+        const char *own = cb_rule_main_step(fi->rule);
+        for (size_t k = 0; k < fi->nevidence; k++) {
+            const struct cb_event *e = fi->evidence[k].ev;
+            if (own && fi->evidence[k].role &&
+                strcmp(own, fi->evidence[k].role) != 0)
+                continue;
+            cb_time local;
+            int32_t east;
+            if (cb_6008_local_time(e, &local) &&
+                cb_view_utc_offset(v, e->host, &east)) {
+                cb_time utc = local - (cb_time)east * 60 * 10000000LL;
+                if (v->went_down[f] == CB_TIME_NONE || utc < v->went_down[f])
+                    v->went_down[f] = utc;
+            }
+            enum cb_stop_kind sk = cb_kp41_kind(e, NULL);
+            /* a crash outranks a power loss seen by another node */
+            if (sk != CB_STOP_UNKNOWN &&
+                (v->stop_kind[f] == CB_STOP_UNKNOWN || sk == CB_STOP_BUGCHECK))
+                v->stop_kind[f] = (int)sk;
+        }
+    }
+    return 0;
+}
+
 /* ---- the view ------------------------------------------------------------ */
 
 enum cb_status cb_view_build(struct cb_view *v,
@@ -364,8 +402,8 @@ enum cb_status cb_view_build(struct cb_view *v,
     v->not_kept = cb_timeline_not_kept(v->tl);
     cb_timeline_span(v->tl, &v->first, &v->last);
     if (collect_hosts(v) != 0 || locate_evidence(v) != 0 ||
-        collect_nodes(v) != 0 ||
-        cb_incidents_build(in->findings, v->nodes, v->nnodes,
+        collect_nodes(v) != 0 || stop_facts(v) != 0 ||
+        cb_incidents_build(in->findings, v->nodes, v->nnodes, v->went_down,
                            &v->incidents) != CB_OK ||
         fill_steps(v) != 0) {
         cb_view_fini(v);
@@ -382,6 +420,10 @@ void cb_view_fini(struct cb_view *v)
     cb_free(v->evoff);
     cb_free(v->evidx);
     cb_free(v->nodes);
+    cb_free(v->went_down);
+    cb_free(v->stop_kind);
+    v->went_down = NULL;
+    v->stop_kind = NULL;
     cb_incidents_fini(&v->incidents);
     cb_free(v->stepoff);
     cb_arena_destroy(&v->arena);

@@ -81,6 +81,13 @@ struct cb_view {
      * ref is "F<f+1>", its incident incidents.items[of_finding[f]] */
     struct cb_incidents incidents;
 
+    /* per finding: when its machine really went down (the earliest
+     * EventLog 6008 of its evidence, converted with the node's offset;
+     * CB_TIME_NONE when none or the offset is unknown), and how
+     * (Kernel-Power 41, shutdown.h) */
+    cb_time *went_down;
+    int *stop_kind; /* enum cb_stop_kind */
+
     /* remediation of finding f, filled with the case's values (fill.h):
      * steps[stepoff[f] .. stepoff[f + 1]) */
     struct cb_view_step *steps;

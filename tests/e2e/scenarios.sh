@@ -130,6 +130,24 @@ for desc in "$scen"/*/scenario.json; do
         [ "$unfilled" -eq 0 ] && ok "$name: every step filled and marked diagnose or fix" ||
             bad "$name: $unfilled steps unfilled or unmarked"
     fi
+    # true times: when a node really went down (EventLog 6008 in the
+    # node's local time, converted with its offset) and how (Kernel-Power
+    # 41), and the incident starting then rather than at the boot
+    n=$(jq '.went_down // [] | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".went_down[$i]" "$exp")
+        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id and .hosts == [$e.host])
+            | select(.went_down != null and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)] | length' \
+            "$report/report.json")
+        [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
+            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop}]' "$report/report.json")"
+    done
+    want=$(jq -r '.incident_first // empty' "$exp")
+    if [ -n "$want" ]; then
+        got=$(jq -r '.incidents[0].first[0:19] + "Z"' "$report/report.json")
+        [ "$got" = "$want" ] && ok "$name: I1 starts at the outage, $want" ||
+            bad "$name: I1 starts at $got, not at the outage $want"
+    fi
     max=$(jq -r '.max_severity // empty' "$exp")
     if [ -n "$max" ]; then
         above=$(jq --arg max "$max" '

@@ -70,6 +70,9 @@ const char *cb_rule_id(const struct cb_rule *r);
 const char *cb_rule_pattern(const struct cb_rule *r);
 const char *cb_rule_title(const struct cb_rule *r);
 enum cb_severity cb_rule_severity(const struct cb_rule *r);
+/* The matcher name of the rule's first correlation step (its own
+ * events, as opposed to corroborating ones), or NULL. */
+const char *cb_rule_main_step(const struct cb_rule *r);
 /* Channels whose events the rule reads ("System", ...), for gaps. */
 size_t cb_rule_channels(const struct cb_rule *r, const char *const **out);
 
@@ -194,10 +197,13 @@ struct cb_incidents {
 };
 
 /* Incidents of a ranked findings list (f may be NULL: none). nodes
- * (may be NULL) are the cluster's nodes, for {other_node}. CB_OK or
- * CB_E_NOMEM. */
+ * (may be NULL) are the cluster's nodes, for {other_node}. went_down
+ * (may be NULL) gives per finding when its machine really went down
+ * (EventLog 6008, converted to UTC) or CB_TIME_NONE: an incident starts
+ * then, and its summary says so. CB_OK or CB_E_NOMEM. */
 enum cb_status cb_incidents_build(const struct cb_findings *f,
                                   const char *const *nodes, size_t nnodes,
+                                  const cb_time *went_down,
                                   struct cb_incidents *out);
 void cb_incidents_fini(struct cb_incidents *in);
 
