@@ -184,20 +184,36 @@ static int value(const struct cb_finding *f, const struct cb_fill_ctx *ctx,
     return 1;
 }
 
-/* The placeholder at p ("{name}"): its length, name copied to out; 0
- * when p does not start one. */
-static size_t placeholder(const char *p, char *out, size_t size)
+/* The placeholder at p ("{name}", or "{name?text}": text and the value
+ * when the finding captured name, else nothing): its length, name copied
+ * to out, *opt the text (NULL for the plain form); 0 when p does not
+ * start one. */
+static size_t placeholder(const char *p, char *out, size_t size,
+                          const char **opt, size_t *optlen)
 {
+    *opt = NULL;
+    *optlen = 0;
     if (*p != '{' || !isalpha((unsigned char)p[1]))
         return 0;
     size_t n = 1;
     while (isalnum((unsigned char)p[n]) || p[n] == '_')
         n++;
-    if (p[n] != '}' || n - 1 > 40 || n - 1 >= size)
+    if (n - 1 > 40 || n - 1 >= size)
         return 0;
+    size_t end = n;
+    if (p[n] == '?') {
+        const char *close = memchr(p + n, '}', 120);
+        if (!close || memchr(p + n, '\0', (size_t)(close - p - n)))
+            return 0;
+        *opt = p + n + 1;
+        *optlen = (size_t)(close - *opt);
+        end = (size_t)(close - p);
+    } else if (p[n] != '}') {
+        return 0;
+    }
     memcpy(out, p + 1, n - 1);
     out[n - 1] = '\0';
-    return n + 1;
+    return end + 1;
 }
 
 char *cb_fill(struct cb_arena *a, const struct cb_finding *f,
@@ -210,9 +226,20 @@ char *cb_fill(struct cb_arena *a, const struct cb_finding *f,
         *unknown = 0;
     for (const char *p = tpl; *p;) {
         char name[48], tmp[512];
-        size_t n = placeholder(p, name, sizeof name);
+        const char *opt;
+        size_t optlen;
+        size_t n = placeholder(p, name, sizeof name, &opt, &optlen);
         if (!n) {
             put(&b, p++, 1);
+            continue;
+        }
+        if (opt) { /* optional: only a captured value shows, with its text */
+            if (entity(f, name) &&
+                value(f, ctx, name, mode, tmp, sizeof tmp)) {
+                put(&b, opt, optlen);
+                puts_(&b, tmp);
+            }
+            p += n;
             continue;
         }
         if (value(f, ctx, name, mode, tmp, sizeof tmp)) {
