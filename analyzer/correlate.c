@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "casebrief/limits.h"
 #include "casebrief/analysis.h"
+#include "fill.h"
 #include "rules_internal.h"
 #include "sort.h"
 
@@ -335,7 +336,16 @@ static int take_captures(struct engine *g, pcre2_code *re, const char *subj,
         if (len > CB_LIMIT_CAPTURE_BYTES)
             len = CB_LIMIT_CAPTURE_BYTES;
         const char *name = (const char *)e + 2;
-        const char *val = cb_arena_strndup(g->arena, subj + ov[2 * num], len);
+        const char *at = subj + ov[2 * num];
+        /* a VM is named by its cluster resource ("Virtual Machine SQL-B")
+         * in cluster texts and by itself in Hyper-V's: one name */
+        static const char vm_res[] = "Virtual Machine ";
+        if (strcmp(name, "vm") == 0 && len > sizeof vm_res - 1 &&
+            strncasecmp(at, vm_res, sizeof vm_res - 1) == 0) {
+            at += sizeof vm_res - 1;
+            len -= sizeof vm_res - 1;
+        }
+        const char *val = cb_arena_strndup(g->arena, at, len);
         if (!val)
             return -1;
         ents[(*nents)++] = (struct cb_entity){name, val};
@@ -826,25 +836,6 @@ static int any_hit(const struct hits *hs, const char *key, cb_time from,
     return h != NULL;
 }
 
-static void summary_put(char *buf, size_t size, size_t *k, const char *s)
-{
-    size_t n = strlen(s);
-    if (*k + n >= size)
-        n = size - *k - 1;
-    memcpy(buf + *k, s, n);
-    *k += n;
-    buf[*k] = '\0';
-}
-
-static int has_entity(const struct cb_finding *f, const char *name)
-{
-    for (size_t i = 0; i < f->nentities; i++) {
-        if (strcmp(f->entities[i].name, name) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static char *render_summary(struct engine *g, const struct cb_finding *f)
 {
     const char *tpl = f->rule->summary;
@@ -854,71 +845,7 @@ static char *render_summary(struct engine *g, const struct cb_finding *f)
                  "{last}", f->title);
         tpl = deflt;
     }
-    char buf[1024];
-    size_t k = 0;
-    buf[0] = '\0';
-    for (const char *p = tpl; *p && k + 1 < sizeof buf;) {
-        const char *close = *p == '{' ? strchr(p, '}') : NULL;
-        if (!close || close - p > 120) {
-            buf[k++] = *p++;
-            buf[k] = '\0';
-            continue;
-        }
-        /* {name?text}: text and the values when there are any, else
-         * nothing (an optional detail such as the failed network) */
-        const char *q = memchr(p, '?', (size_t)(close - p));
-        char name[128];
-        snprintf(name, sizeof name, "%.*s", (int)((q ? q : close) - p - 1),
-                 p + 1);
-        if (q && !has_entity(f, name)) {
-            p = close + 1;
-            continue;
-        }
-        if (q) {
-            char pre[128];
-            snprintf(pre, sizeof pre, "%.*s", (int)(close - q - 1), q + 1);
-            summary_put(buf, sizeof buf, &k, pre);
-        }
-        char tmp[256];
-        tmp[0] = '\0';
-        if (strcmp(name, "count") == 0) {
-            snprintf(tmp, sizeof tmp, "%zu", f->count);
-        } else if (strcmp(name, "first") == 0 || strcmp(name, "last") == 0) {
-            char iso[40];
-            cb_time_format_iso(name[0] == 'f' ? f->first : f->last, iso,
-                               sizeof iso);
-            snprintf(tmp, sizeof tmp, "%.10s %.8s UTC", iso, iso + 11);
-        } else if (strcmp(name, "hosts") == 0) {
-            for (size_t i = 0; i < f->nhosts; i++) {
-                size_t l = strlen(tmp);
-                snprintf(tmp + l, sizeof tmp - l, "%s%s", i ? ", " : "",
-                         f->hosts[i]);
-            }
-        } else {
-            size_t shown = 0, total = 0;
-            for (size_t i = 0; i < f->nentities; i++) {
-                if (strcmp(f->entities[i].name, name) != 0)
-                    continue;
-                total++;
-                if (shown < 3) {
-                    size_t l = strlen(tmp);
-                    snprintf(tmp + l, sizeof tmp - l, "%s%s",
-                             shown ? ", " : "", f->entities[i].value);
-                    shown++;
-                }
-            }
-            if (total > shown) {
-                size_t l = strlen(tmp);
-                snprintf(tmp + l, sizeof tmp - l, " (+%zu more)",
-                         total - shown);
-            }
-            if (!total)
-                snprintf(tmp, sizeof tmp, "(unknown %s)", name);
-        }
-        summary_put(buf, sizeof buf, &k, tmp);
-        p = close + 1;
-    }
-    return cb_arena_strdup(g->arena, buf);
+    return cb_fill(g->arena, f, NULL, tpl, CB_FILL_TEXT, NULL);
 }
 
 /* Confidence after the rule's adjustments; 0 when a <require> fails.

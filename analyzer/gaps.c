@@ -4,6 +4,7 @@
  * clock had to be assumed. Cleared logs and unexpected shutdowns are
  * findings of the P6 rules; this is the part no single event shows.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -363,6 +364,46 @@ static int clock_skew(const struct cb_timeline *tl, struct cb_gaps *out,
     return rc;
 }
 
+/* A source that holds no event and whose file name names the channel
+ * (exports are named after it, '/' written as "%4", '-' or '_'): the
+ * channel was collected, it is empty. */
+static const struct cb_source *empty_source_of(const struct cb_analysis *an,
+                                               const char *channel)
+{
+    char want[256];
+    size_t n = 0;
+    for (const char *c = channel; *c && n + 1 < sizeof want; c++) {
+        if (*c == '/' || *c == ' ' || *c == '-' || *c == '_')
+            continue; /* compared without separators */
+        want[n++] = (char)tolower((unsigned char)*c);
+    }
+    want[n] = '\0';
+    for (size_t i = 0; an && n && i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (s->nevents || s->not_kept)
+            continue;
+        const char *base = strrchr(s->path, '/');
+        base = base ? base + 1 : s->path;
+        const char *bang = strrchr(base, '!');
+        base = bang ? bang + 1 : base;
+        char got[512];
+        size_t k = 0;
+        for (const char *c = base; *c && k + 1 < sizeof got; c++) {
+            if (c[0] == '%' && c[1] == '4') {
+                c++;
+                continue;
+            }
+            if (*c == '/' || *c == ' ' || *c == '-' || *c == '_')
+                continue;
+            got[k++] = (char)tolower((unsigned char)*c);
+        }
+        got[k] = '\0';
+        if (strstr(got, want))
+            return s;
+    }
+    return NULL;
+}
+
 enum cb_status cb_gaps_find(const struct cb_rules *rs,
                             const struct cb_analysis *an,
                             const struct cb_timeline *tl,
@@ -434,11 +475,20 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
             for (char *p = file; *p; p++)
                 if (*p == '/' || *p == ' ')
                     *p = '-';
+            const struct cb_source *empty = empty_source_of(an, needed[k]);
             struct cb_gap gap = {
                 .kind = CB_GAP_MISSING_CHANNEL,
                 .subject = needed[k],
-                .detail = "no source in the bundle holds this channel, so "
-                          "the rules that read it could not judge",
+                .detail = empty
+                    ? cb_arena_printf(out->arena,
+                          "present but empty: %s holds no event of it "
+                          "(cleared, or a retention too short for the "
+                          "incident?), so the rules that read it could not "
+                          "judge; asking for it again brings the same "
+                          "empty log",
+                          empty->path)
+                    : "no source in the bundle holds this channel, so "
+                      "the rules that read it could not judge",
                 .collect = cb_arena_printf(
                     out->arena,
                     "On every node: wevtutil epl \"%s\" "
@@ -446,7 +496,14 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
                     needed[k], file),
                 .rules = ids,
                 .nrules = nids};
-            if (!gap.collect || push(out, &cap, gap) != 0)
+            if (empty && gap.detail)
+                gap.collect = cb_arena_printf(
+                    out->arena,
+                    "On the node: wevtutil gl \"%s\" (size and retention) "
+                    "and whether it was cleared (System 104); a backup "
+                    ".evtx if one was written",
+                    needed[k]);
+            if (!gap.detail || !gap.collect || push(out, &cap, gap) != 0)
                 goto nomem;
         }
     }

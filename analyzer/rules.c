@@ -19,6 +19,7 @@
 
 #include "alloc.h"
 #include "casebrief/limits.h"
+#include "fill.h"
 #include "rules_internal.h"
 #include "sort.h"
 
@@ -926,6 +927,11 @@ static int compile_match(struct load *l, struct cb_rules *rs,
 static const char *const severity_names[] = {"info", "low", "medium", "high",
                                              "critical"};
 
+const char *cb_step_kind_name(enum cb_step_kind k)
+{
+    return k == CB_STEP_DIAGNOSE ? "diagnose" : "fix";
+}
+
 const char *cb_severity_name(enum cb_severity s)
 {
     return (unsigned)s < 5 ? severity_names[s] : "info";
@@ -1128,6 +1134,38 @@ static int compile_adjust(struct load *l, struct cb_rule *r,
     return 0;
 }
 
+/* <leads-to rule="ID" within="DURATION" [headline="TEXT"]/>: a causal
+ * link, checked against the loaded rules by cb_rules_lint. */
+static int compile_link(struct load *l, struct cb_rule *r,
+                        const struct node *c)
+{
+    static const char *const aa[] = {"rule", "within", "headline", NULL};
+    check_attrs(l, c, aa);
+    const char *to = attr(c, "rule"), *within = attr(c, "within");
+    cb_time w = within ? parse_duration(within) : -1;
+    if (!to || !*to || w < 0) {
+        add_error(l, c->line, "<leads-to>: needs rule='ID' and "
+                  "within='DURATION', optional headline='TEXT'");
+        return 0;
+    }
+    if (r->nlinks >= CB_LIMIT_RULE_LINKS) {
+        add_error(l, c->line, "<leads-to>: more than %u in one rule",
+                  CB_LIMIT_RULE_LINKS);
+        return 0;
+    }
+    struct link *nl = cb_arena_alloc(l->arena, (r->nlinks + 1) * sizeof *nl);
+    if (!nl)
+        return -1;
+    if (r->nlinks)
+        memcpy(nl, r->links, r->nlinks * sizeof *nl);
+    const char *hl = attr(c, "headline");
+    nl[r->nlinks++] = (struct link){
+        cb_arena_strdup(l->arena, to), w,
+        hl ? cb_arena_strdup(l->arena, hl) : NULL, c->line};
+    r->links = nl;
+    return 0;
+}
+
 /* <remediation>: its <step>s, each with <do>, optional <powershell> and
  * <warning>. *nremedy counts the steps of every <remediation> so far. */
 static int compile_remediation(struct load *l, struct cb_rule *r,
@@ -1145,6 +1183,17 @@ static int compile_remediation(struct load *l, struct cb_rule *r,
             add_error(l, s->line, "<remediation>: expected <step>");
             continue;
         }
+        static const char *const sa[] = {"kind", NULL};
+        check_attrs(l, s, sa);
+        const char *kind = attr(s, "kind");
+        if (kind && strcmp(kind, "diagnose") == 0)
+            rm->kind = CB_STEP_DIAGNOSE;
+        else if (kind && strcmp(kind, "fix") == 0)
+            rm->kind = CB_STEP_FIX;
+        else if (kind)
+            add_error(l, s->line, "<step>: kind is diagnose (only reads) "
+                      "or fix (changes something)");
+        rm->line = s->line;
         for (const struct node *p = s->child; p; p = p->next) {
             if (strcmp(p->name, "do") == 0)
                 rm->text = text_of(l, p);
@@ -1204,6 +1253,10 @@ static int compile_rule_element(struct load *l, struct cb_rule *r,
         r->summary = text_of(l, c);
     } else if (strcmp(c->name, "cause") == 0) {
         r->cause = text_of(l, c);
+    } else if (strcmp(c->name, "headline") == 0) {
+        r->headline = text_of(l, c);
+    } else if (strcmp(c->name, "leads-to") == 0) {
+        return compile_link(l, r, c);
     } else if (strcmp(c->name, "needs") == 0) {
         return add_channel(l, r, text_of(l, c));
     } else if (strcmp(c->name, "correlate") == 0) {
@@ -1502,8 +1555,170 @@ enum cb_severity cb_rule_severity(const struct cb_rule *r)
     return r->severity;
 }
 
+const char *cb_rule_main_step(const struct cb_rule *r)
+{
+    return r && r->nsteps ? r->names[r->steps[0]] : NULL;
+}
+
 size_t cb_rule_channels(const struct cb_rule *r, const char *const **out)
 {
     *out = r->channels;
     return r->nchannels;
+}
+
+/* ---- rules check: what only the whole set can tell --------------------- */
+
+static int lint_error(struct cb_rule_error **errors, const struct cb_rule *r,
+                      unsigned line, const char *msg)
+{
+    struct load l = {.file = r->file, .errors = errors};
+    add_error(&l, line, "<rule %s>: %s", r->id, msg);
+    return 1;
+}
+
+/* A PowerShell line that deletes and silences the error that would say
+ * the delete failed (a locked AVHDX is exactly that failure). */
+static int silenced_delete(const char *ps)
+{
+    for (const char *line = ps; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        char buf[2048];
+        snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1),
+                 line);
+        for (char *p = buf; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        if ((strstr(buf, "remove-item") || strstr(buf, "del ") ||
+             strstr(buf, "rm ")) &&
+            strstr(buf, "silentlycontinue"))
+            return 1;
+        line = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Whether a regex of the rule captures name. */
+static int captures(const struct cb_rule *r, const char *name)
+{
+    for (unsigned m = 0; m < r->nmatchers; m++) {
+        const struct matcher *mt = &r->matchers[m];
+        pcre2_code *codes[40];
+        unsigned n = 0;
+        if (mt->message)
+            codes[n++] = mt->message;
+        if (mt->path)
+            codes[n++] = mt->path;
+        for (unsigned f = 0; f < mt->nfields && n < 40; f++)
+            codes[n++] = mt->fields[f].re;
+        for (unsigned c = 0; c < n; c++) {
+            if (pcre2_substring_number_from_name(codes[c],
+                                                 (PCRE2_SPTR)name) >= 0 ||
+                pcre2_substring_number_from_name(
+                    codes[c], (PCRE2_SPTR)name) ==
+                    PCRE2_ERROR_NOUNIQUESUBSTRING)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int cb_fill_possible(const struct cb_rule *r, const char *name)
+{
+    static const char *const always[] = {"count", "first", "last",
+                                         "first_date", "hosts", "host",
+                                         "other_node", NULL};
+    for (const char *const *k = always; *k; k++) {
+        if (strcmp(*k, name) == 0)
+            return 1;
+    }
+    if (captures(r, name))
+        return 1;
+    /* clock-skew findings carry the measurement's hosts and size */
+    if (r->type == CORR_SKEW &&
+        (!strcmp(name, "ahead") || !strcmp(name, "behind") ||
+         !strcmp(name, "skew")))
+        return 1;
+    /* derived from a captured file path (fill.c) */
+    if (!strcmp(name, "csv_path") || !strcmp(name, "volume") ||
+        !strcmp(name, "file_name"))
+        return captures(r, "file");
+    return 0;
+}
+
+/* Placeholders of text no finding of r can fill: one error each. */
+static int lint_placeholders(struct cb_rule_error **errors,
+                             const struct cb_rule *r, unsigned line,
+                             const char *text)
+{
+    int n = 0;
+    for (const char *p = text; p && (p = strchr(p, '{')) != NULL; p++) {
+        size_t k = 1;
+        while (isalnum((unsigned char)p[k]) || p[k] == '_')
+            k++;
+        if (p[k] != '}' || k == 1 || k > 41 || !isalpha((unsigned char)p[1]))
+            continue;
+        char name[48], msg[200];
+        snprintf(name, sizeof name, "%.*s", (int)(k - 1), p + 1);
+        if (cb_fill_possible(r, name))
+            continue;
+        snprintf(msg, sizeof msg, "placeholder {%s}: no finding of this "
+                 "rule can fill it (capture (?'%s'...) or drop it)", name,
+                 name);
+        n += lint_error(errors, r, line, msg);
+    }
+    return n;
+}
+
+static int lint_steps(struct cb_rule_error **errors, const struct cb_rule *r)
+{
+    int n = 0, diagnosed = 0;
+    for (unsigned k = 0; k < r->nremediation; k++) {
+        const struct cb_remedy *rm = &r->remediation[k];
+        const char *ps = rm->powershell;
+        if (rm->kind == CB_STEP_UNSAID)
+            n += lint_error(errors, r, rm->line, "<step> needs "
+                            "kind=\"diagnose\" (only reads) or "
+                            "kind=\"fix\" (changes something)");
+        if (rm->kind == CB_STEP_FIX && !diagnosed)
+            n += lint_error(errors, r, rm->line, "a fix step comes first: "
+                            "put the checks that make it safe before it");
+        diagnosed |= rm->kind == CB_STEP_DIAGNOSE;
+        if (ps && silenced_delete(ps))
+            n += lint_error(errors, r, rm->line,
+                            "a remediation step deletes with "
+                            "-ErrorAction SilentlyContinue: the failure "
+                            "to watch for is hidden (move the file "
+                            "aside, and let errors show)");
+        else if (ps && rm->kind != CB_STEP_DIAGNOSE &&
+                 strstr(ps, "SilentlyContinue"))
+            n += lint_error(errors, r, rm->line, "a fix step silences "
+                            "errors (-ErrorAction SilentlyContinue)");
+        n += lint_placeholders(errors, r, rm->line, rm->text);
+        n += lint_placeholders(errors, r, rm->line, ps);
+        n += lint_placeholders(errors, r, rm->line, rm->warning);
+    }
+    return n;
+}
+
+int cb_rules_lint(const struct cb_rules *rs, struct cb_rule_error **errors)
+{
+    int n = 0;
+    for (size_t i = 0; rs && i < rs->count; i++) {
+        const struct cb_rule *r = rs->rules[i];
+        for (unsigned k = 0; k < r->nlinks; k++) {
+            size_t j = 0;
+            while (j < rs->count && strcmp(rs->rules[j]->id, r->links[k].rule))
+                j++;
+            if (j == rs->count) {
+                char msg[400];
+                snprintf(msg, sizeof msg, "<leads-to rule='%.300s'>: no such "
+                         "rule", r->links[k].rule);
+                n += lint_error(errors, r, r->links[k].line, msg);
+            }
+        }
+        n += lint_placeholders(errors, r, r->line, r->summary);
+        n += lint_placeholders(errors, r, r->line, r->headline);
+        n += lint_steps(errors, r);
+    }
+    return n;
 }

@@ -62,8 +62,22 @@ struct adjust {
     int gate;       /* <require>: no finding unless the condition holds */
 };
 
+/* <leads-to rule="ID" within="1d" headline="..."/>: a finding of this
+ * rule explains one of rule ID that starts within the window after it
+ * and shares a host or an entity with it (analyzer/incidents.c). */
+struct link {
+    const char *rule;
+    cb_time within;
+    const char *headline; /* the incident's title when this link holds */
+    unsigned line;
+};
+
 struct cb_rule {
     const char *id, *pattern, *title, *summary, *cause, *file;
+    const char *headline; /* <headline>: the incident title in the
+                           * customer's terms when this rule is its root */
+    struct link *links;
+    unsigned nlinks;
     unsigned line;
     enum cb_severity severity;
     int confidence;

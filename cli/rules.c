@@ -374,6 +374,8 @@ int cmd_rules(int argc, char **argv, const struct options *opt)
         struct cb_rules *rs = NULL;
         struct cb_rule_error *errs = NULL;
         enum cb_status st = cb_rules_load_dir(&rs, dir, &errs);
+        if (st == CB_OK && !errs && cb_rules_lint(rs, &errs) < 0)
+            st = CB_E_NOMEM;
         int nerr = print_rule_errors(errs);
         cb_rule_errors_free(&errs);
         if (st == CB_E_IO)

@@ -20,6 +20,7 @@
 #include "timefmt.h"
 #include "casebrief/casebrief.h"
 #include "html.h"
+#include "shutdown.h"
 
 /* ---- escaping ----------------------------------------------------------- */
 
@@ -340,6 +341,16 @@ static const char css[] =
     "background:#24292f;color:#e6edf3;cursor:pointer}"
     ".warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:4px;"
     "padding:4px 8px;margin:6px 0}"
+    "#story .incident{border:1px solid var(--bd);border-left:6px solid "
+    "#cf222e;border-radius:6px;padding:6px 14px;margin:10px 0}"
+    "#story .incident.high{border-left-color:#bc4c00}"
+    "#story .incident.medium,#story .incident.low,#story .incident.info"
+    "{border-left-color:#9a6700}"
+    "#story h2{font-size:1.25em;margin:6px 0}"
+    ".mini-tl{font-size:.9em;margin:4px 0}"
+    ".kind{font-size:.8em;padding:0 5px;border-radius:3px;margin-right:4px}"
+    ".kind.diag{background:#ddf4ff;color:#0969da}"
+    ".kind.fix{background:#fff1e5;color:#bc4c00}"
     ".note{background:var(--bg2);border:1px solid var(--bd);border-radius:4px;"
     "padding:6px 10px;margin:8px 0}"
     "figure{margin:8px 0 4px}"
@@ -754,6 +765,99 @@ static void evidence_table(struct html_page *r, size_t fi)
     out_str(o, "</tbody>\n</table>\n");
 }
 
+/* The first sentence of a text, for the story. */
+static void first_sentence(struct out *o, const char *s)
+{
+    const char *dot = s ? strstr(s, ". ") : NULL;
+    if (!s)
+        return;
+    if (dot) {
+        char buf[1024];
+        size_t n = (size_t)(dot - s) + 1;
+        snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), s);
+        out_html(o, buf);
+    } else {
+        out_html(o, s);
+    }
+}
+
+/* The first screen: per incident, its headline, its own timeline, the
+ * cause with its confidence and the first three things to do, linked to
+ * the finding cards below (which link back). */
+static void story(struct html_page *r)
+{
+    struct out *o = &r->o;
+    const struct cb_incidents *is = &r->v.incidents;
+    if (!is->count)
+        return;
+    out_str(o, "<section id=\"story\">\n");
+    for (size_t i = 0; i < is->count; i++) {
+        const struct cb_incident *in = &is->items[i];
+        const struct cb_finding *root = &r->v.find[in->root];
+        out_str(o, "<article class=\"incident ");
+        out_str(o, cb_severity_name(in->severity));
+        out_str(o, "\" id=\"incident-");
+        out_str(o, in->ref);
+        out_str(o, "\">\n<h2>");
+        sev_badge(o, in->severity);
+        out_str(o, " <span class=\"ref\">");
+        out_str(o, in->ref);
+        out_str(o, "</span> ");
+        out_html(o, in->title);
+        out_str(o, "</h2>\n<p class=\"cause\"><b>Cause</b> (");
+        out_u64(o, (uint64_t)root->confidence);
+        out_str(o, " % confidence): ");
+        first_sentence(o, root->cause);
+        out_str(o, "</p>\n");
+        size_t lead = in->lead;
+        size_t ns = r->v.stepoff[lead + 1] - r->v.stepoff[lead];
+        if (ns) {
+            out_str(o, "<p class=\"todo\"><b>First things to do</b></p>"
+                       "<ol class=\"first-steps\">\n");
+            for (size_t k = 0; k < ns && k < 3; k++) {
+                const struct cb_view_step *st =
+                    &r->v.steps[r->v.stepoff[lead] + k];
+                out_str(o, st->kind == CB_STEP_DIAGNOSE
+                               ? "<li><span class=\"kind diag\">diagnose"
+                                 "</span> "
+                               : "<li><span class=\"kind fix\">fix</span> ");
+                out_html(o, st->text);
+                out_str(o, "</li>\n");
+            }
+            out_str(o, "</ol>\n");
+        }
+        out_str(o, "<ul class=\"mini-tl\">\n");
+        for (size_t k = 0; k < in->nmembers; k++) {
+            size_t fi = in->members[k];
+            const struct cb_finding *f = &r->v.find[fi];
+            out_str(o, "<li>");
+            html_time(o, r->v.went_down[fi] != CB_TIME_NONE ? r->v.went_down[fi]
+                                                            : f->first);
+            out_str(o, " <a href=\"#finding-");
+            out_u64(o, fi + 1);
+            out_str(o, "\">F");
+            out_u64(o, fi + 1);
+            out_str(o, "</a> ");
+            out_str(o, k == 0 ? "<b>cause:</b> " : "");
+            out_html(o, f->title);
+            if (r->v.went_down[fi] != CB_TIME_NONE) {
+                out_str(o, ": <b>went down</b> (EventLog 6008), back by ");
+                html_time(o, f->first);
+            }
+            if (cb_stop_kind_text((enum cb_stop_kind)r->v.stop_kind[fi])) {
+                out_str(o, "; Kernel-Power 41 says ");
+                out_str(o, cb_stop_kind_text(
+                               (enum cb_stop_kind)r->v.stop_kind[fi]));
+            }
+            out_str(o, " <span class=\"mut\">(");
+            host_list(o, f->hosts, f->nhosts);
+            out_str(o, ")</span></li>\n");
+        }
+        out_str(o, "</ul>\n</article>\n");
+    }
+    out_str(o, "</section>\n");
+}
+
 static void finding_section(struct html_page *r, size_t fi)
 {
     struct out *o = &r->o;
@@ -767,7 +871,21 @@ static void finding_section(struct html_page *r, size_t fi)
     out_u64(o, fi + 1);
     out_str(o, ". ");
     out_html(o, f->title);
-    out_str(o, "</h3>\n<div class=\"facts\">");
+    out_str(o, "</h3>\n");
+    if (fi < r->v.incidents.nfindings) {
+        const struct cb_incident *in =
+            &r->v.incidents.items[r->v.incidents.of_finding[fi]];
+        out_str(o, "<p class=\"part\">F");
+        out_u64(o, fi + 1);
+        out_str(o, in->root == fi ? ", the probable cause of incident "
+                                  : ", part of incident ");
+        out_str(o, "<a href=\"#incident-");
+        out_str(o, in->ref);
+        out_str(o, "\">");
+        out_str(o, in->ref);
+        out_str(o, "</a></p>\n");
+    }
+    out_str(o, "<div class=\"facts\">");
     sev_badge(o, f->severity);
     out_str(o, " <span>confidence <b>");
     out_u64(o, (uint64_t)(f->confidence < 0 ? 0 : f->confidence));
@@ -805,11 +923,15 @@ static void finding_section(struct html_page *r, size_t fi)
         out_html(o, f->cause);
         out_str(o, "</p>\n");
     }
-    if (f->nremediation) {
+    size_t ns = r->v.stepoff[fi + 1] - r->v.stepoff[fi];
+    if (ns) {
         out_str(o, "<h4>Remediation</h4>\n<ol class=\"steps\">\n");
-        for (size_t k = 0; k < f->nremediation; k++) {
-            const struct cb_remedy *rm = &f->remediation[k];
-            out_str(o, "<li><div>");
+        for (size_t k = 0; k < ns; k++) {
+            const struct cb_view_step *rm = &r->v.steps[r->v.stepoff[fi] + k];
+            out_str(o, rm->kind == CB_STEP_DIAGNOSE
+                           ? "<li><div><span class=\"kind diag\">diagnose"
+                             "</span> "
+                           : "<li><div><span class=\"kind fix\">fix</span> ");
             out_html(o, rm->text);
             out_str(o, "</div>");
             if (rm->powershell) {
@@ -1391,6 +1513,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     head(r);
     damage_banner(r);
     header(r);
+    story(r);
     summary(r);
     findings(r);
     html_timeline_svg(r);

@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "casebrief/casebrief.h"
 #include "out.h"
+#include "shutdown.h"
 #include "view.h"
 
 static void indent(struct out *o, int level)
@@ -259,8 +260,59 @@ static void evidence_json(struct out *o, const struct cb_evidence *x)
     out_char(o, '}');
 }
 
-static void findings_json(struct out *o, const struct cb_findings *fs)
+static void ref_value(struct out *o, char letter, size_t i)
 {
+    char ref[32];
+    snprintf(ref, sizeof ref, "%c%zu", letter, i + 1);
+    out_json_str(o, ref);
+}
+
+/* incidents[]: each with its findings' refs, the root's first. */
+static void incidents_json(struct out *o, const struct cb_view *v)
+{
+    const struct cb_incidents *is = &v->incidents;
+    out_char(o, '[');
+    for (size_t i = 0; i < is->count; i++) {
+        const struct cb_incident *in = &is->items[i];
+        if (i)
+            out_char(o, ',');
+        indent(o, 2);
+        out_char(o, '{');
+        key(o, 3, "ref", 1);
+        out_json_str(o, in->ref);
+        key(o, 3, "title", 0);
+        out_json_str(o, in->title);
+        key(o, 3, "severity", 0);
+        out_json_str(o, cb_severity_name(in->severity));
+        key(o, 3, "summary", 0);
+        out_json_str(o, in->summary);
+        key(o, 3, "first", 0);
+        time_value(o, in->first);
+        key(o, 3, "last", 0);
+        time_value(o, in->last);
+        key(o, 3, "hosts", 0);
+        string_array(o, in->hosts, in->nhosts);
+        key(o, 3, "root", 0);
+        ref_value(o, 'F', in->root);
+        key(o, 3, "findings", 0);
+        out_char(o, '[');
+        for (size_t k = 0; k < in->nmembers; k++) {
+            if (k)
+                out_str(o, ", ");
+            ref_value(o, 'F', in->members[k]);
+        }
+        out_char(o, ']');
+        indent(o, 2);
+        out_char(o, '}');
+    }
+    if (is->count)
+        indent(o, 1);
+    out_char(o, ']');
+}
+
+static void findings_json(struct out *o, const struct cb_view *v)
+{
+    const struct cb_findings *fs = v->in->findings;
     out_char(o, '[');
     size_t n = fs ? fs->count : 0;
     for (size_t i = 0; i < n; i++) {
@@ -269,7 +321,13 @@ static void findings_json(struct out *o, const struct cb_findings *fs)
             out_char(o, ',');
         indent(o, 2);
         out_char(o, '{');
-        key(o, 3, "id", 1);
+        key(o, 3, "ref", 1);
+        ref_value(o, 'F', i);
+        key(o, 3, "incident", 0);
+        out_json_str(o, i < v->incidents.nfindings
+                            ? v->incidents.items[v->incidents.of_finding[i]].ref
+                            : NULL);
+        key(o, 3, "id", 0);
         out_json_str(o, f->id);
         key(o, 3, "pattern", 0);
         out_json_str(o, f->pattern);
@@ -299,6 +357,13 @@ static void findings_json(struct out *o, const struct cb_findings *fs)
         time_value(o, f->last);
         key(o, 3, "count", 0);
         out_u64(o, f->count);
+        key(o, 3, "went_down", 0);
+        if (v->went_down[i] != CB_TIME_NONE)
+            time_value(o, v->went_down[i]);
+        else
+            out_str(o, "null");
+        key(o, 3, "stop", 0);
+        out_json_str(o, cb_stop_kind_text((enum cb_stop_kind)v->stop_kind[i]));
         key(o, 3, "summary", 0);
         out_json_str(o, f->summary);
         key(o, 3, "evidence", 0);
@@ -316,20 +381,25 @@ static void findings_json(struct out *o, const struct cb_findings *fs)
         out_json_str(o, f->cause);
         key(o, 3, "remediation", 0);
         out_char(o, '[');
-        for (size_t k = 0; k < f->nremediation; k++) {
-            const struct cb_remedy *rm = &f->remediation[k];
+        size_t ns = v->stepoff ? v->stepoff[i + 1] - v->stepoff[i] : 0;
+        for (size_t k = 0; k < ns; k++) {
+            const struct cb_view_step *rm = &v->steps[v->stepoff[i] + k];
             if (k)
                 out_char(o, ',');
             indent(o, 4);
             out_str(o, "{\"step\": ");
             out_json_str(o, rm->text);
+            out_str(o, ", \"kind\": ");
+            out_json_str(o, cb_step_kind_name(rm->kind));
             out_str(o, ", \"powershell\": ");
             out_json_str(o, rm->powershell);
             out_str(o, ", \"warning\": ");
             out_json_str(o, rm->warning);
+            out_str(o, ", \"unknown_values\": ");
+            out_u64(o, rm->unknown);
             out_char(o, '}');
         }
-        if (f->nremediation)
+        if (ns)
             indent(o, 3);
         out_char(o, ']');
         key(o, 3, "collect", 0);
@@ -511,8 +581,10 @@ static void document(struct out *o, const struct cb_view *v)
     hosts(o, v, v->in->gaps);
     key(o, 1, "configuration", 0);
     configuration(o, v->in->an);
+    key(o, 1, "incidents", 0);
+    incidents_json(o, v);
     key(o, 1, "findings", 0);
-    findings_json(o, v->in->findings);
+    findings_json(o, v);
     key(o, 1, "gaps", 0);
     gaps_json(o, v->in->gaps);
     indent(o, 0);

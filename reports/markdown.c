@@ -18,6 +18,7 @@
 #include "casebrief/casebrief.h"
 #include "out.h"
 #include "view.h"
+#include "shutdown.h"
 
 /* Customer text for inline Markdown and table cells. */
 static void md(struct out *o, const char *str)
@@ -181,18 +182,39 @@ static void evidence_md(struct out *o, const struct cb_view *v,
     }
 }
 
-/* Numbered steps, each with its PowerShell and warning. */
-static void remediation_md(struct out *o, const struct cb_finding *f)
+/* The longest run of backticks in s: the fence around it is longer. */
+static size_t backtick_run(const char *s)
 {
-    for (size_t k = 0; k < f->nremediation; k++) {
-        const struct cb_remedy *r = &f->remediation[k];
+    size_t best = 0, run = 0;
+    for (; *s; s++) {
+        run = *s == '`' ? run + 1 : 0;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
+/* Numbered steps, each marked diagnose or fix, with its PowerShell
+ * (filled with the case's values: customer text, so fenced with a fence
+ * it does not contain) and warning. */
+static void remediation_md(struct out *o, const struct cb_view *v, size_t i)
+{
+    size_t ns = v->stepoff[i + 1] - v->stepoff[i];
+    for (size_t k = 0; k < ns; k++) {
+        const struct cb_view_step *r = &v->steps[v->stepoff[i] + k];
         u64(o, k + 1);
-        out_str(o, ". ");
-        md_lead(o, r->text);
+        out_str(o, r->kind == CB_STEP_DIAGNOSE ? ". *(diagnose, read-only)* "
+                                               : ". **(fix, changes)** ");
+        md(o, r->text);
         out_str(o, "\n");
         if (r->powershell) {
-            /* rule text, ours: fenced with a fence it cannot contain */
-            out_str(o, "\n   ````powershell\n");
+            size_t fence = backtick_run(r->powershell) + 1;
+            if (fence < 4)
+                fence = 4;
+            out_str(o, "\n   ");
+            for (size_t f = 0; f < fence; f++)
+                out_char(o, '`');
+            out_str(o, "powershell\n");
             const char *p = r->powershell;
             while (*p) {
                 const char *nl = strchr(p, '\n');
@@ -202,7 +224,10 @@ static void remediation_md(struct out *o, const struct cb_finding *f)
                 out_char(o, '\n');
                 p += len + (nl ? 1 : 0);
             }
-            out_str(o, "   ````\n");
+            out_str(o, "   ");
+            for (size_t f = 0; f < fence; f++)
+                out_char(o, '`');
+            out_str(o, "\n");
         }
         if (r->warning) {
             out_str(o, "\n   > **Warning:** ");
@@ -253,7 +278,7 @@ static void finding_md(struct out *o, const struct cb_view *v, size_t i,
     out_str(o, "\n**Cause.** ");
     md(o, f->cause);
     out_str(o, "\n\n**Remediation**\n\n");
-    remediation_md(o, f);
+    remediation_md(o, v, i);
     if (f->ncollect) {
         out_str(o, "**Collect next**\n\n");
         for (size_t k = 0; k < f->ncollect; k++) {
@@ -511,10 +536,70 @@ static void inventory(struct out *o, const struct cb_analysis *an)
     }
 }
 
+/* The story first: per incident its headline, cause with confidence,
+ * the first three things to do and its own timeline of findings. */
+static void story_md(struct out *o, const struct cb_view *v)
+{
+    const struct cb_incidents *is = &v->incidents;
+    if (!is->count)
+        return;
+    out_str(o, "\n\n## What happened\n");
+    for (size_t i = 0; i < is->count; i++) {
+        const struct cb_incident *in = &is->items[i];
+        const struct cb_finding *root = &v->find[in->root];
+        out_str(o, "\n### ");
+        out_str(o, in->ref);
+        out_str(o, " (");
+        out_str(o, cb_severity_name(in->severity));
+        out_str(o, "): ");
+        md(o, in->title);
+        out_str(o, "\n\n**Cause** (");
+        u64(o, (uint64_t)root->confidence);
+        out_str(o, " % confidence): ");
+        md(o, root->cause);
+        out_str(o, "\n\n**First things to do:**\n\n");
+        size_t lead = in->lead;
+        size_t ns = v->stepoff[lead + 1] - v->stepoff[lead];
+        for (size_t k = 0; k < ns && k < 3; k++) {
+            const struct cb_view_step *st = &v->steps[v->stepoff[lead] + k];
+            u64(o, k + 1);
+            out_str(o, st->kind == CB_STEP_DIAGNOSE ? ". *(diagnose)* "
+                                                    : ". **(fix)** ");
+            md(o, st->text);
+            out_str(o, "\n");
+        }
+        out_str(o, "\n**Timeline:**\n\n");
+        for (size_t k = 0; k < in->nmembers; k++) {
+            size_t fi = in->members[k];
+            const struct cb_finding *f = &v->find[fi];
+            out_str(o, "- ");
+            when(o, v->went_down[fi] != CB_TIME_NONE ? v->went_down[fi]
+                                                     : f->first);
+            out_str(o, " UTC, F");
+            u64(o, fi + 1);
+            out_str(o, k == 0 ? " (cause): " : ": ");
+            md(o, f->title);
+            if (v->went_down[fi] != CB_TIME_NONE) {
+                out_str(o, ": went down (EventLog 6008), back by ");
+                when(o, f->first);
+                out_str(o, " UTC");
+            }
+            const char *stop =
+                cb_stop_kind_text((enum cb_stop_kind)v->stop_kind[fi]);
+            if (stop) {
+                out_str(o, "; Kernel-Power 41 says ");
+                out_str(o, stop);
+            }
+            out_str(o, "\n");
+        }
+    }
+}
+
 static void document(struct out *o, const struct cb_view *v)
 {
     damage_banner(o, v);
     header(o, v);
+    story_md(o, v);
     summary(o, v);
     gaps(o, v->in->gaps);
     inventory(o, v->an);

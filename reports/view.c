@@ -7,9 +7,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "casebrief/casebrief.h"
+#include "fill.h"
+#include "shutdown.h"
 #include "timebasis.h"
 #include "timefmt.h"
 #include "out.h"
@@ -268,6 +271,126 @@ static void choose_window(struct cb_view *v)
     }
 }
 
+/* ---- the cluster's nodes ------------------------------------------------ */
+
+static void node_add(struct cb_view *v, size_t cap, const char *name)
+{
+    if (!name || !name[0] || v->nnodes == cap)
+        return;
+    for (size_t i = 0; i < v->nnodes; i++) {
+        if (strcasecmp(v->nodes[i], name) == 0)
+            return;
+    }
+    v->nodes[v->nnodes++] = name;
+}
+
+static int collect_nodes(struct cb_view *v)
+{
+    size_t cap = CB_LIMIT_REPORT_HOSTS;
+    v->nodes = cb_calloc(cap, sizeof *v->nodes);
+    if (!v->nodes)
+        return -1;
+    for (size_t i = 0; v->an && i < v->an->nsources; i++) {
+        for (const struct cb_table *t = v->an->sources[i]->tables; t;
+             t = t->next) {
+            if (strcmp(t->section, "Nodes") != 0 || !t->ncols ||
+                strcasecmp(t->cols[0], "Name") != 0)
+                continue;
+            for (const struct cb_row *r = t->rows; r; r = r->next)
+                node_add(v, cap, r->nvals ? r->vals[0] : NULL);
+        }
+    }
+    if (!v->nnodes) {
+        for (size_t i = 0; i < v->nnames; i++)
+            node_add(v, cap, v->names[i]);
+    }
+    return 0;
+}
+
+/* ---- remediation with the case's values ---------------------------------- */
+
+static const char *fill_or_null(struct cb_view *v, const struct cb_finding *f,
+                                const struct cb_fill_ctx *ctx, const char *t,
+                                enum cb_fill_mode mode, unsigned *unknown)
+{
+    unsigned u = 0;
+    if (!t)
+        return NULL;
+    const char *r = cb_fill(v->arena, f, ctx, t, mode, &u);
+    *unknown += u;
+    return r ? r : "";
+}
+
+static int fill_steps(struct cb_view *v)
+{
+    v->arena = cb_arena_create();
+    v->stepoff = cb_calloc(v->nfind + 1, sizeof *v->stepoff);
+    if (!v->arena || !v->stepoff)
+        return -1;
+    size_t n = 0;
+    for (size_t f = 0; f < v->nfind; f++) {
+        v->stepoff[f] = n;
+        n += v->find[f].nremediation;
+    }
+    v->stepoff[v->nfind] = n;
+    v->steps = cb_arena_calloc(v->arena, n ? n : 1, sizeof *v->steps);
+    if (!v->steps)
+        return -1;
+    struct cb_fill_ctx ctx = {v->nodes, v->nnodes};
+    for (size_t f = 0; f < v->nfind; f++) {
+        const struct cb_finding *fi = &v->find[f];
+        for (size_t k = 0; k < fi->nremediation; k++) {
+            const struct cb_remedy *rm = &fi->remediation[k];
+            struct cb_view_step *st = &v->steps[v->stepoff[f] + k];
+            st->kind = rm->kind;
+            st->text = fill_or_null(v, fi, &ctx, rm->text, CB_FILL_STEP,
+                                    &st->unknown);
+            st->powershell = fill_or_null(v, fi, &ctx, rm->powershell,
+                                          CB_FILL_POWERSHELL, &st->unknown);
+            st->warning = fill_or_null(v, fi, &ctx, rm->warning,
+                                       CB_FILL_STEP, &st->unknown);
+        }
+    }
+    return 0;
+}
+
+/* ---- true times of unclean stops ----------------------------------------- */
+
+static int stop_facts(struct cb_view *v)
+{
+    v->went_down = cb_calloc(v->nfind + 1, sizeof *v->went_down);
+    v->stop_kind = cb_calloc(v->nfind + 1, sizeof *v->stop_kind);
+    if (!v->went_down || !v->stop_kind)
+        return -1;
+    for (size_t f = 0; f < v->nfind; f++) {
+        const struct cb_finding *fi = &v->find[f];
+        v->went_down[f] = CB_TIME_NONE;
+        /* only the finding's own events: a checkpoint failure that a
+         * power loss corroborates did not itself go down */
+        const char *own = cb_rule_main_step(fi->rule);
+        for (size_t k = 0; k < fi->nevidence; k++) {
+            const struct cb_event *e = fi->evidence[k].ev;
+            if (own && fi->evidence[k].role &&
+                strcmp(own, fi->evidence[k].role) != 0)
+                continue;
+            cb_time local;
+            int32_t east;
+            if (cb_6008_local_time(e, &local) &&
+                cb_view_utc_offset(v, e->host, &east)) {
+                cb_time utc = local - (cb_time)east * 60 * 10000000LL;
+                if (v->went_down[f] == CB_TIME_NONE || utc < v->went_down[f])
+                    v->went_down[f] = utc;
+            }
+            enum cb_stop_kind sk = cb_kp41_kind(e, NULL);
+            /* a crash outranks a power loss seen by another node */
+            if (sk != CB_STOP_UNKNOWN &&
+                (v->stop_kind[f] == CB_STOP_UNKNOWN || sk == CB_STOP_BUGCHECK))
+                v->stop_kind[f] = (int)sk;
+        }
+    }
+    return 0;
+}
+
 /* ---- the view ------------------------------------------------------------ */
 
 enum cb_status cb_view_build(struct cb_view *v,
@@ -289,7 +412,11 @@ enum cb_status cb_view_build(struct cb_view *v,
     v->complete = v->ndamaged == 0;
     v->nothing_read =
         v->events_read == 0 && cb_analysis_read_sources(v->an) == 0;
-    if (collect_hosts(v) != 0 || locate_evidence(v) != 0) {
+    if (collect_hosts(v) != 0 || locate_evidence(v) != 0 ||
+        collect_nodes(v) != 0 || stop_facts(v) != 0 ||
+        cb_incidents_build(in->findings, v->nodes, v->nnodes, v->went_down,
+                           &v->incidents) != CB_OK ||
+        fill_steps(v) != 0) {
         cb_view_fini(v);
         return CB_E_NOMEM;
     }
@@ -333,6 +460,18 @@ void cb_view_fini(struct cb_view *v)
     cb_free(v->names);
     cb_free(v->evoff);
     cb_free(v->evidx);
+    cb_free(v->nodes);
+    cb_free(v->went_down);
+    cb_free(v->stop_kind);
+    v->went_down = NULL;
+    v->stop_kind = NULL;
+    cb_incidents_fini(&v->incidents);
+    cb_free(v->stepoff);
+    cb_arena_destroy(&v->arena);
+    v->stepoff = NULL;
+    v->steps = NULL;
+    v->nodes = NULL;
+    v->nnodes = 0;
     v->hosts = NULL;
     v->names = NULL;
     v->evoff = v->evidx = NULL;

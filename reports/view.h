@@ -81,6 +81,33 @@ struct cb_view {
     int window;
     cb_time wfrom, wto;
     size_t lo, hi;
+
+    /* the cluster's nodes: the Name column of cluster.log's Nodes
+     * tables, else every host; distinct, in the order found */
+    const char **nodes;
+    size_t nnodes;
+    /* findings joined by the rules' causal links (rules.h); finding f's
+     * ref is "F<f+1>", its incident incidents.items[of_finding[f]] */
+    struct cb_incidents incidents;
+
+    /* per finding: when its machine really went down (the earliest
+     * EventLog 6008 of its evidence, converted with the node's offset;
+     * CB_TIME_NONE when none or the offset is unknown), and how
+     * (Kernel-Power 41, shutdown.h) */
+    cb_time *went_down;
+    int *stop_kind; /* enum cb_stop_kind */
+
+    /* remediation of finding f, filled with the case's values (fill.h):
+     * steps[stepoff[f] .. stepoff[f + 1]) */
+    struct cb_view_step *steps;
+    size_t *stepoff;
+    struct cb_arena *arena;
+};
+
+struct cb_view_step {
+    const char *text, *powershell, *warning; /* powershell, warning: NULL */
+    enum cb_step_kind kind;
+    unsigned unknown; /* placeholders nothing filled (marked "<vm: unknown>") */
 };
 
 /* "the upload is damaged: 2 members could not be read completely;

@@ -101,6 +101,35 @@ if command -v bsdtar > /dev/null; then
 else
     echo "SKIP damaged-upload banner (bsdtar missing)"
 fi
+# The first screen is the story: on every scenario, in a 1400x900 window,
+# the first incident's headline (report.json's incidents[0].title), its
+# cause and its first step are in view without scrolling.
+if [ -n "${SCENARIOS:-}" ] && [ -n "${TOOLS:-}" ] && command -v python3 > /dev/null; then
+    wd POST "/session/$sid/window/rect" '{"width": 1400, "height": 900}' > /dev/null
+    for desc in "$SCENARIOS"/*/scenario.json; do
+        name=$(basename "$(dirname "$desc")")
+        python3 "$TOOLS/scenario.py" build "$desc" "$work/scen" > /dev/null || continue
+        "$cb" -q -o "$work/scen-$name" "$work/scen/$name" > /dev/null
+        json="$work/scen-$name/report.json"
+        [ "$(jq '.incidents | length' "$json")" -gt 0 ] || continue
+        want=$(jq -r '.incidents[0].title' "$json")
+        wd POST "/session/$sid/url" "$(jq -n --arg u "file://$work/scen-$name/report.html" '{url: $u}')" > /dev/null
+        seen=$(js 'var a = document.querySelector("#story article"); if (!a) return null;
+            function inview(e) { if (!e) return false; var r = e.getBoundingClientRect();
+                return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }
+            var h = a.querySelector("h2"), c = a.querySelector(".cause"),
+                s = a.querySelector(".first-steps li");
+            return {h: h ? h.textContent : "", hv: inview(h), cv: inview(c), sv: inview(s),
+                    iw: window.innerWidth};')
+        check "$name: first screen shows the headline" \
+            [ "$(jq -r '.hv' <<< "$seen")" = true ]
+        titled() { jq -e --arg t "$want" '.h | contains($t)' <<< "$seen" > /dev/null; }
+        check "$name: the headline is incident I1's title" titled
+        check "$name: first screen shows the cause" [ "$(jq -r '.cv' <<< "$seen")" = true ]
+        check "$name: first screen shows the first step" [ "$(jq -r '.sv' <<< "$seen")" = true ]
+        wd GET "/session/$sid/screenshot" | jq -r '.value' | base64 -d > "$out/first-screen-$name.png"
+    done
+fi
 wd DELETE "/session/$sid" > /dev/null
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

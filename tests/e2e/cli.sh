@@ -281,4 +281,21 @@ cp "$samples/demo-bundle/HV-NODE2_cluster.log" "$work/node2.txt"
 "$cb" timeline -F clusterlog "$work/node2.txt" > "$work/forced.jsonl" 2>/dev/null
 check "--input-format forces the parser" [ "$(wc -l < "$work/forced.jsonl")" -eq 9 ]
 
+# gap honesty (issue 16 #5): a channel collected but empty is "present
+# but empty" with its file, not "no source in the bundle holds it"
+if command -v python3 > /dev/null && command -v jq > /dev/null; then
+    mkdir -p "$work/emptych"
+    python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import evtxwriter
+evtxwriter.write([], sys.argv[2])" "$(dirname "$0")/../tools" \
+        "$work/emptych/HV-X01-Microsoft-Windows-Hyper-V-VMMS-Admin.evtx"
+    cp "$samples/demo-bundle/HV-NODE1_cluster.log" "$work/emptych/"
+    "$cb" -q -f json -o "$work/emptych.out" "$work/emptych" > /dev/null 2>&1
+    gap=$(jq -r '.gaps[] | select(.subject == "Microsoft-Windows-Hyper-V-VMMS-Admin") | .detail' \
+        "$work/emptych.out/report.json")
+    check "an empty channel is present but empty" grep -q "^present but empty: .*VMMS-Admin.evtx" <<< "$gap"
+    other=$(jq -r '.gaps[] | select(.subject == "Microsoft-Windows-Hyper-V-Worker-Admin") | .detail' \
+        "$work/emptych.out/report.json")
+    check "a channel not collected is still missing" grep -q "^no source in the bundle" <<< "$other"
+fi
+
 finish

@@ -94,6 +94,60 @@ for desc in "$scen"/*/scenario.json; do
         label=$(jq -r '"no \(.id)\(if .hosts then " on " + (.hosts | join(",")) else "" end)"' <<< "$e")
         [ "$got" -eq 0 ] && ok "$name: $label" || bad "$name: $label" "$got found"
     done
+    # incidents: each README states them, one "- I<n> root RULE: RULE, ..."
+    # line per incident in rank order (members as a multiset of rule ids)
+    want=$(sed -n 's/^- \(I[0-9]*\) root \([^:]*\): \(.*\)$/\1 \2: \3/p' "$dir/README.md" |
+        while read -r ref root rest; do
+            echo "$ref ${root%:} $(tr -d ' ' <<< "$rest" | tr ',' '\n' | sort | paste -sd, -)"
+        done)
+    got=$(jq -r '(.findings | map({key: .ref, value: .id}) | from_entries) as $id
+        | .incidents[] | "\(.ref) \($id[.root]) \([.findings[] | $id[.]] | sort | join(","))"' \
+        "$report/report.json")
+    if [ -z "$want" ] && [ "$(jq '.findings | length' "$report/report.json")" -gt 0 ]; then
+        bad "$name: README states no incidents"
+    elif [ "$want" = "$got" ]; then
+        ok "$name: incidents as the README states ($(jq '.incidents | length' "$report/report.json"))"
+    else
+        bad "$name: incidents" "README: $(tr '\n' ';' <<< "$want") report: $(tr '\n' ';' <<< "$got")"
+    fi
+    bad_refs=$(jq '[.findings[].incident] - [.incidents[].ref] | length' "$report/report.json")
+    [ "$bad_refs" -eq 0 ] && ok "$name: every finding names an existing incident" ||
+        bad "$name: findings name unknown incidents"
+    # remediation filled with the case's values: each expected command is
+    # in a step of that rule's finding, every step says diagnose or fix,
+    # and no step is left with a value nothing filled
+    n=$(jq '.remediation // [] | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".remediation[$i]" "$exp")
+        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id) | .remediation[]
+            | select((.powershell // "") | contains($e.powershell))] | length' "$report/report.json")
+        [ "$got" -ge 1 ] && ok "$name: $(jq -r .id <<< "$e") step filled: $(jq -r .powershell <<< "$e" | cut -c1-60)" ||
+            bad "$name: $(jq -r .id <<< "$e") step not filled" "$(jq -r .powershell <<< "$e")"
+    done
+    if [ "$n" -gt 0 ]; then
+        unfilled=$(jq '[.findings[].remediation[] | select(.unknown_values > 0 or
+            (.kind != "diagnose" and .kind != "fix"))] | length' "$report/report.json")
+        [ "$unfilled" -eq 0 ] && ok "$name: every step filled and marked diagnose or fix" ||
+            bad "$name: $unfilled steps unfilled or unmarked"
+    fi
+    # true times: when a node really went down (EventLog 6008 in the
+    # node's local time, converted with its offset) and how (Kernel-Power
+    # 41), and the incident starting then rather than at the boot
+    n=$(jq '.went_down // [] | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".went_down[$i]" "$exp")
+        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id and .hosts == [$e.host])
+            | select(.went_down != null and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)] | length' \
+            "$report/report.json")
+        [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
+            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop}]' "$report/report.json")"
+    done
+    want=$(jq -r '.incident_first // empty' "$exp")
+    if [ -n "$want" ]; then
+        got=$(jq -r '.incidents[0].first[0:19] + "Z"' "$report/report.json")
+        [ "$got" = "$want" ] && ok "$name: I1 starts at the outage, $want" ||
+            bad "$name: I1 starts at $got, not at the outage $want"
+    fi
     max=$(jq -r '.max_severity // empty' "$exp")
     if [ -n "$max" ]; then
         above=$(jq --arg max "$max" '

@@ -810,3 +810,103 @@ Test(rules, the_shipped_rules_load_without_errors)
     }
     cb_findings_fini(&fs);
 }
+
+/* ---- rules check: links, placeholders and unsafe steps (issue 16) ------ */
+
+/* The first lint error containing text, or NULL. */
+static const struct cb_rule_error *lint_error_with(const char *text)
+{
+    for (const struct cb_rule_error *e = errs; e; e = e->next) {
+        if (strstr(e->msg, text))
+            return e;
+    }
+    return NULL;
+}
+
+#define CHECKED_STEPS(FIX)                                                   \
+    "<remediation><step kind='diagnose'><do>Look.</do></step>"              \
+    "<step kind='fix'><do>Change.</do><powershell>" FIX                      \
+    "</powershell></step></remediation>\n"
+
+Test(rules, check_rejects_a_delete_with_errors_silenced)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE CHECKED_STEPS(
+        "Remove-Item 'C:\\x.avhdx' -ErrorAction SilentlyContinue"));
+    cr_assert_eq(load_as("del.xml", xml), CB_OK);
+    cr_assert_null(errs, "loading accepts it: only rules check judges");
+    cr_assert_geq(cb_rules_lint(rules, &errs), 1);
+    const struct cb_rule_error *e = lint_error_with("SilentlyContinue");
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->where, "del.xml:6", "the line of the <step>");
+}
+
+Test(rules, check_rejects_silenced_errors_in_a_fix_step)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE CHECKED_STEPS(
+        "Stop-VM -Name x -ErrorAction SilentlyContinue"));
+    cr_assert_eq(load_as("fix.xml", xml), CB_OK);
+    cr_assert_geq(cb_rules_lint(rules, &errs), 1);
+    cr_assert_not_null(lint_error_with("a fix step silences errors"));
+}
+
+Test(rules, check_rejects_a_placeholder_no_finding_fills)
+{
+    /* {vm} is not captured by the rule's only regex; {count} always is */
+    const char *xml = DOC(OK, TITLE MATCH CAUSE
+        "<remediation><step kind='diagnose'><do>{count} for {vm}</do>"
+        "</step></remediation>\n");
+    cr_assert_eq(load_as("ph.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 1);
+    cr_assert_not_null(lint_error_with("placeholder {vm}"));
+}
+
+Test(rules, check_accepts_a_placeholder_the_rule_captures)
+{
+    const char *xml = DOC(OK, TITLE
+        "<match name='A'><message>(?'vm'\\w+) failed</message></match>\n"
+        CAUSE "<remediation><step kind='diagnose'><do>Look at {vm} on "
+        "{other_node}</do><powershell>Get-VM -Name '{vm}'</powershell>"
+        "</step></remediation>\n");
+    cr_assert_eq(load_as("ok.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 0);
+}
+
+Test(rules, check_wants_every_step_kind_and_checks_before_changes)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE
+        "<remediation><step kind='fix'><do>Change first.</do></step>"
+        "<step><do>Unsaid.</do></step></remediation>\n");
+    cr_assert_eq(load_as("order.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 2);
+    cr_assert_not_null(lint_error_with("a fix step comes first"));
+    cr_assert_not_null(lint_error_with("needs kind="));
+}
+
+Test(rules, check_rejects_a_link_to_no_rule)
+{
+    const char *xml = DOC(OK, RULE_BODY(
+        "<leads-to rule='x.nothing' within='1h'/>\n"));
+    cr_assert_eq(load_as("link.xml", xml), CB_OK);
+    cr_assert_null(errs);
+    cr_assert_geq(cb_rules_lint(rules, &errs), 1);
+    cr_assert_not_null(lint_error_with("<leads-to rule='x.nothing'>"));
+}
+
+Test(rules, a_link_needs_a_rule_and_a_window)
+{
+    const char *xml = DOC(OK, RULE_BODY("<leads-to rule='x.b'/>\n"));
+    cr_assert_eq(load_as("bad.xml", xml), CB_OK);
+    cr_assert_eq(nerrors(), 1);
+    cr_assert(strstr(errs->msg, "<leads-to>") != NULL);
+}
+
+Test(rules, the_shipped_rules_pass_rules_check)
+{
+    const char *dir = rules_dir();
+    cr_assert_eq(cb_rules_load_dir(&rules, dir, &errs), CB_OK);
+    cr_assert_null(errs);
+    int n = cb_rules_lint(rules, &errs);
+    if (n)
+        dump_errors();
+    cr_assert_eq(n, 0, "%d rules check errors in %s", n, dir);
+}

@@ -146,6 +146,12 @@
 #define CB_LIMIT_RULE_DEPTH 16
 #define CB_LIMIT_REGEX_MATCH 200000u
 #define CB_LIMIT_REGEX_DEPTH 2000u
+/* <leads-to> causal links of one rule. */
+#define CB_LIMIT_RULE_LINKS 32u
+
+/* Incidents: findings joined by causal links are compared pairwise, so
+ * past this many findings each one is its own incident. */
+#define CB_LIMIT_INCIDENT_FINDINGS 4096u
 
 /* Findings: evidence events listed (the first half, then the latest),
  * entities collected, bytes of one captured entity value, and hosts

@@ -55,12 +55,24 @@ enum cb_status cb_rules_load_memory(struct cb_rules **rules, const char *name,
 void cb_rules_free(struct cb_rules **rules);
 void cb_rule_errors_free(struct cb_rule_error **errors);
 
+/*
+ * What `rules check` adds to loading, over the whole set (a link may name
+ * a rule of another file): every <leads-to> names a loaded rule; no
+ * remediation deletes with errors silenced (Remove-Item ... -ErrorAction
+ * SilentlyContinue). Problems are appended to *errors as file:line;
+ * returns their number, or -1 on out of memory.
+ */
+int cb_rules_lint(const struct cb_rules *rules, struct cb_rule_error **errors);
+
 size_t cb_rules_count(const struct cb_rules *rules);
 const struct cb_rule *cb_rules_at(const struct cb_rules *rules, size_t i);
 const char *cb_rule_id(const struct cb_rule *r);
 const char *cb_rule_pattern(const struct cb_rule *r);
 const char *cb_rule_title(const struct cb_rule *r);
 enum cb_severity cb_rule_severity(const struct cb_rule *r);
+/* The matcher name of the rule's first correlation step (its own
+ * events, as opposed to corroborating ones), or NULL. */
+const char *cb_rule_main_step(const struct cb_rule *r);
 /* Channels whose events the rule reads ("System", ...), for gaps. */
 size_t cb_rule_channels(const struct cb_rule *r, const char *const **out);
 
@@ -76,11 +88,21 @@ struct cb_evidence {
     const char *role; /* the rule's matcher name that took it */
 };
 
+enum cb_step_kind {
+    CB_STEP_UNSAID = 0, /* the rule does not say: treated as a change */
+    CB_STEP_DIAGNOSE,   /* only reads */
+    CB_STEP_FIX         /* changes something */
+};
+
 struct cb_remedy {
     const char *text;
     const char *powershell; /* may be NULL */
     const char *warning;    /* may be NULL */
+    enum cb_step_kind kind;
+    unsigned line; /* of its <step> in the rule file */
 };
+
+const char *cb_step_kind_name(enum cb_step_kind k); /* "diagnose", "fix" */
 
 struct cb_finding {
     const struct cb_rule *rule;
@@ -143,6 +165,47 @@ int cb_keeper_wants(void *ctx, const struct cb_event *ev);
  * or NULL: named when the memory budget drops such a line. */
 const char *cb_keeper_rule(void *ctx, const struct cb_event *ev);
 void cb_findings_fini(struct cb_findings *f);
+
+/* ---- incidents ----------------------------------------------------------
+ * Findings joined by the causal links the rules declare (<leads-to>): A
+ * explains B when B's rule is named by one of A's links, B starts within
+ * the link's window after A (or up to two minutes before it: clocks and
+ * logging lag), and the two share a host, a node, VM, volume, role or
+ * file. Each connected group is an incident; an unlinked finding is an
+ * incident of its own. */
+
+struct cb_incident {
+    char ref[24];          /* "I1", "I2", ... in rank order */
+    const char *title;     /* in the customer's terms */
+    const char *summary;   /* one paragraph */
+    cb_time first, last;
+    const char **hosts;    /* hosts and nodes named, sorted */
+    size_t nhosts;
+    size_t root;           /* finding index of the probable cause */
+    size_t lead;           /* finding index the title speaks of */
+    size_t *members;       /* finding indices: root, then by time */
+    size_t nmembers;
+    enum cb_severity severity; /* the highest of its findings */
+};
+
+struct cb_incidents {
+    struct cb_incident *items; /* ranked: severity, confidence, time */
+    size_t count;
+    size_t *of_finding;        /* incident index of each finding */
+    size_t nfindings;
+    struct cb_arena *arena;
+};
+
+/* Incidents of a ranked findings list (f may be NULL: none). nodes
+ * (may be NULL) are the cluster's nodes, for {other_node}. went_down
+ * (may be NULL) gives per finding when its machine really went down
+ * (EventLog 6008, converted to UTC) or CB_TIME_NONE: an incident starts
+ * then, and its summary says so. CB_OK or CB_E_NOMEM. */
+enum cb_status cb_incidents_build(const struct cb_findings *f,
+                                  const char *const *nodes, size_t nnodes,
+                                  const cb_time *went_down,
+                                  struct cb_incidents *out);
+void cb_incidents_fini(struct cb_incidents *in);
 
 /*
  * Does the match named step of rule r (any of its alternatives) take ev?
