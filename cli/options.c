@@ -8,13 +8,10 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "term.h"
@@ -408,8 +405,8 @@ void cli_options_init(struct options *opt)
     memset(opt, 0, sizeof *opt);
     opt->win_from = opt->win_to = CB_TIME_NONE;
     cb_limits_default(&opt->limits);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    opt->jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
+    unsigned ncpu = cb_cpu_count();
+    opt->jobs = ncpu <= 256 ? ncpu : 1;
 }
 
 static int apply_limit(const char *prog, struct options *opt, int id,
@@ -535,8 +532,8 @@ int cli_option_apply(const char *prog, struct options *opt, int id, char *arg)
 /* A directory that exists. */
 static int is_dir(const char *path)
 {
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    struct cb_stat sb;
+    return cb_stat(path, &sb) == 0 && sb.kind == CB_KIND_DIR;
 }
 
 #ifndef CB_RULES_REL
@@ -557,9 +554,7 @@ const char *default_rules_dir(void)
     if (env && *env)
         return env;
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    if (cb_self_exe(exe, sizeof exe) == 0) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
@@ -633,8 +628,7 @@ void cli_say(const char *fmt, ...)
 
 int cli_create_fd(const char *path)
 {
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                0644);
+    return cb_open_create(path);
 }
 
 FILE *cli_create(const char *path)
@@ -645,7 +639,7 @@ FILE *cli_create(const char *path)
     FILE *f = fdopen(fd, "w");
     if (!f) {
         int e = errno;
-        close(fd);
+        cb_close(fd);
         errno = e;
     }
     return f;
