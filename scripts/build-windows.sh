@@ -157,6 +157,10 @@ build_pcre2() {
         -DPCRE2_SUPPORT_LIBREADLINE=OFF
 }
 build_libarchive() {
+    # zlib: Debian's static libz-mingw-w64-dev. ZLIB_WINAPI is a run
+    # test (CMake 3.25 crashes on it when cross-compiling): Debian's zlib
+    # is built without it, so its answer is given.
+    local z=/usr/$host/lib/libz.a
     CFLAGS="$CFLAGS -DLZMA_API_STATIC -DXML_STATIC -DBZ_EXPORT" \
         cmake_lib "$1" "$1/_b" \
         -DENABLE_OPENSSL=OFF -DENABLE_LIBXML2=OFF -DENABLE_EXPAT=ON \
@@ -166,7 +170,8 @@ build_libarchive() {
         -DENABLE_ZSTD=ON -DENABLE_LZMA=ON -DENABLE_BZip2=ON \
         -DENABLE_ZLIB=ON -DENABLE_PCREPOSIX=OFF -DENABLE_TAR=OFF \
         -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_TEST=OFF \
-        -DENABLE_WERROR=OFF -DENABLE_INSTALL=ON
+        -DENABLE_WERROR=OFF -DENABLE_INSTALL=ON \
+        -DZLIB_LIBRARY="$z" -DZLIB_WINAPI=OFF -DZLIB_WINAPI_WITH_LIB="$z"
     # Only the static library may be linked: CMake prefers the DLL's
     # import library when both are there.
     rm -f "$prefix/lib/libarchive.dll.a" "$prefix/bin/libarchive.dll"
