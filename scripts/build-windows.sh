@@ -102,15 +102,18 @@ cross_env() {
     export CC=$host-gcc AR=$host-ar RANLIB=$host-ranlib
     export CFLAGS="-O2 -g0 -Werror=implicit-function-declaration"
 }
-cmake_lib() {  # SRC BUILD [cmake options...]
+cmake_configure() {  # SRC BUILD [cmake options...]
     local src=$1 b=$2
     shift 2
     cmake -S "$src" -B "$b" -G "Unix Makefiles" \
         -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" \
         -DCB_WIN_DEPS="$prefix" -DCMAKE_INSTALL_PREFIX="$prefix" \
         -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF "$@" > /dev/null
-    cmake --build "$b" -j"$jobs" > /dev/null
-    cmake --install "$b" > /dev/null
+}
+cmake_lib() {  # SRC BUILD [cmake options...]
+    cmake_configure "$@"
+    cmake --build "$2" -j"$jobs" > /dev/null
+    cmake --install "$2" > /dev/null
 }
 build_xz_utils() {
     (cd "$1" && ./configure -q --host=$host --prefix="$prefix" \
@@ -162,7 +165,7 @@ build_libarchive() {
     # is built without it, so its answer is given.
     local z=/usr/$host/lib/libz.a
     CFLAGS="$CFLAGS -DLZMA_API_STATIC -DXML_STATIC -DBZ_EXPORT" \
-        cmake_lib "$1" "$1/_b" \
+        cmake_configure "$1" "$1/_b" \
         -DENABLE_OPENSSL=OFF -DENABLE_LIBXML2=OFF -DENABLE_EXPAT=ON \
         -DENABLE_LZ4=OFF -DENABLE_LZO=OFF -DENABLE_LIBB2=OFF \
         -DENABLE_MBEDTLS=OFF -DENABLE_NETTLE=OFF -DENABLE_CNG=OFF \
@@ -172,9 +175,14 @@ build_libarchive() {
         -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_TEST=OFF \
         -DENABLE_WERROR=OFF -DENABLE_INSTALL=ON \
         -DZLIB_LIBRARY="$z" -DZLIB_WINAPI=OFF -DZLIB_WINAPI_WITH_LIB="$z"
-    # Only the static library may be linked: CMake prefers the DLL's
-    # import library when both are there.
-    rm -f "$prefix/lib/libarchive.dll.a" "$prefix/bin/libarchive.dll"
+    # Only the static library (its CMake builds the DLL too: twice the
+    # time, and CMake would link the DLL's import library if installed).
+    cmake --build "$1/_b" -j"$jobs" --target archive_static > /dev/null
+    install -m 644 "$1/_b/libarchive/libarchive.a" "$prefix/lib/"
+    install -m 644 "$1"/libarchive/{archive.h,archive_entry.h} \
+        "$prefix/include/"
+    install -m 644 "$1/_b/build/pkgconfig/libarchive.pc" \
+        "$prefix/lib/pkgconfig/"
 }
 
 # The .pc files of a static prefix: the private dependencies and the
