@@ -86,6 +86,7 @@ void cb_dir_scan_free(struct cb_dirent **list, size_t n);
 /* The path of the running executable; -1 when the system will not say. */
 int cb_self_exe(char *buf, size_t size);
 unsigned cb_cpu_count(void);                 /* online CPUs, at least 1 */
+uint64_t cb_physical_memory(void);           /* bytes; 0 when unknown */
 void cb_host_name(char *buf, size_t size);   /* "" when unknown */
 long cb_host_id(void);
 long cb_pid(void);

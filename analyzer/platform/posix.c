@@ -240,6 +240,14 @@ unsigned cb_cpu_count(void)
     return n < 1 ? 1 : n > 4096 ? 4096 : (unsigned)n;
 }
 
+uint64_t cb_physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0)
+        return 0;
+    return (uint64_t)pages * (uint64_t)page;
+}
+
 void cb_host_name(char *buf, size_t size)
 {
     if (gethostname(buf, size) != 0)

@@ -532,6 +532,13 @@ unsigned cb_cpu_count(void)
     return si.dwNumberOfProcessors ? (unsigned)si.dwNumberOfProcessors : 1;
 }
 
+uint64_t cb_physical_memory(void)
+{
+    MEMORYSTATUSEX ms;
+    ms.dwLength = sizeof ms;
+    return GlobalMemoryStatusEx(&ms) ? (uint64_t)ms.ullTotalPhys : 0;
+}
+
 void cb_host_name(char *buf, size_t size)
 {
     wchar_t w[MAX_COMPUTERNAME_LENGTH + 1];
