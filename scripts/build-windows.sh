@@ -178,7 +178,8 @@ build_libarchive() {
     # Only the static library (its CMake builds the DLL too: twice the
     # time, and CMake would link the DLL's import library if installed).
     cmake --build "$1/_b" -j"$jobs" --target archive_static > /dev/null
-    install -m 644 "$1/_b/libarchive/libarchive.a" "$prefix/lib/"
+    install -m 644 "$1/_b/libarchive/libarchive_static.a" \
+        "$prefix/lib/libarchive.a"
     install -m 644 "$1"/libarchive/{archive.h,archive_entry.h} \
         "$prefix/include/"
     install -m 644 "$1/_b/build/pkgconfig/libarchive.pc" \
