@@ -38,7 +38,7 @@ mkdir -p "$work/home" "$work/tmp" "$cache"
 export WINEPREFIX=$cache/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 export HOME=$work/home TMPDIR=$work/tmp
 export CB_EXE=$root/build-win/casebrief.exe
-export CASEBRIEF=$root/tests/e2e/wine-casebrief.sh
+export CASEBRIEF=$root/tests/e2e/wine-casebrief.sh CB_UNDER_WINE=1
 wineboot -i > /dev/null 2>&1 || true
 wine "$CB_EXE" --version
 step "wine prefix"
@@ -82,11 +82,14 @@ for in in "${inputs[@]}"; do
         [ $side = windows ] && bin=$CASEBRIEF
         o=$work/cmp/$side/$n
         mkdir -p "$o"
-        (cd "$work/cmp" &&
-            { "$bin" analyze -q -o "$o/report" "$in" > /dev/null 2>&1
-              echo "analyze $?" > "$o/rc"
-              "$bin" timeline -q --format jsonl "$in" > "$o/timeline.jsonl" \
-                  2> /dev/null; echo "timeline $?" >> "$o/rc"; })
+        (cd "$work/cmp"
+            rc=0
+            "$bin" analyze -q -o "$o/report" "$in" > /dev/null 2>&1 || rc=$?
+            echo "analyze $rc" > "$o/rc"
+            rc=0
+            "$bin" timeline -q --format jsonl "$in" > "$o/timeline.jsonl" \
+                2> /dev/null || rc=$?
+            echo "timeline $rc" >> "$o/rc")
     done
     if ! diff -r "$work/cmp/linux/$n" "$work/cmp/windows/$n" > "$work/cmp/d"; then
         differ=$((differ + 1))
