@@ -3,9 +3,9 @@
  * tests (cb_alloc_fail_after).
  */
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "alloc.h"
+#include "platform.h"
 
 /* Countdown to the injected failure; 0 means never. Tests only, so not
  * thread-safe by design. */
@@ -55,18 +55,10 @@ void *cb_alloc_pages(size_t size)
 {
     if (should_fail())
         return NULL;
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE); /* advisory: failure is harmless */
-#endif
-    return p;
+    return cb_pages_map(size);
 }
 
 void cb_free_pages(void *p, size_t size)
 {
-    if (p)
-        munmap(p, size);
+    cb_pages_unmap(p, size);
 }

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "casebrief/limits.h"
 #include "casebrief/analysis.h"
 #include "fill.h"
@@ -462,7 +463,7 @@ static int any_literal_anywhere(struct engine *g, const int *lits,
             continue;
         for (unsigned k = 0; k < n; k++) {
             const struct literal *l = &g->rs->lits[lits[k]];
-            if (l->ci ? strcasestr(v, l->s) != NULL
+            if (l->ci ? cb_strcasestr(v, l->s) != NULL
                       : find_bytes(v, strlen(v), l->s, l->len))
                 return 1;
         }

@@ -13,17 +13,15 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "casebrief/analysis.h"
 #include "host.h"
+#include "platform.h"
 #include "sort.h"
 #include "stream.h"
 #include "term.h"
@@ -1427,10 +1425,7 @@ struct fd_read {
 static long fd_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
 {
     struct fd_read *fr = ctx;
-    ssize_t got;
-    do {
-        got = read(fr->fd, buf, n);
-    } while (got < 0 && errno == EINTR);
+    long got = cb_read(fr->fd, buf, n);
     if (got < 0) {
         int e = errno;
         cb_error_set(err, CB_E_IO, CB_WHERE_OFFSET, fr->off, "read: %s",
@@ -1443,8 +1438,7 @@ static long fd_read_cb(void *ctx, void *buf, size_t n, struct cb_error *err)
      * cache is small) is read from disk while the bytes before it are
      * parsed: ask for the next READAHEAD bytes whenever half are used */
     if (fr->off + READAHEAD / 2 > fr->advised) {
-        posix_fadvise(fr->fd, (off_t)fr->advised, (off_t)READAHEAD,
-                      POSIX_FADV_WILLNEED);
+        cb_readahead(fr->fd, fr->advised, READAHEAD);
         fr->advised += READAHEAD;
     }
     uint64_t total = __atomic_add_fetch(&fr->an->total_bytes, (uint64_t)got,
@@ -1470,7 +1464,7 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
 {
     /* blocking: a FIFO named on the command line waits for its writer
      * (directory walks and sidecars open regular files only) */
-    int fd = open(fs_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = cb_open_read(fs_path);
     if (fd < 0) {
         int e = errno;
         cb_error_set_source(err, label);
@@ -1480,25 +1474,25 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
             err->sys_errno = e;
         return CB_E_IO;
     }
-    struct stat sb;
-    int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    struct cb_stat sb;
+    int regular = cb_fstat(fd, &sb) == 0 && sb.kind == CB_KIND_FILE;
     if (__atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED) >
         an->limits.members) {
-        close(fd);
+        cb_close(fd);
         cb_analysis_warn(an, cb_arena_strdup(an->arena, label), CB_WHERE_NONE,
                          0, "file count above --max-members: skipped");
         return CB_OK;
     }
-    if (regular && (uint64_t)sb.st_size > an->limits.member_bytes) {
-        close(fd);
+    if (regular && sb.size > an->limits.member_bytes) {
+        cb_close(fd);
         return skipped(an, label, "size %lld above --max-member-size (%llu)",
-                       (long long)sb.st_size,
+                       (long long)sb.size,
                        (unsigned long long)an->limits.member_bytes);
     }
     struct fd_read fr = {.fd = fd, .an = an, .path = label};
     struct cb_stream s;
     if (cb_stream_init(&s, fd_read_cb, &fr, STREAM_BUF) != CB_OK) {
-        close(fd);
+        cb_close(fd);
         return CB_E_NOMEM;
     }
     progress(an, label);
@@ -1513,7 +1507,7 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
                  ? cb_zipdir_check_fd(an, label, fd, (uint64_t)sb.st_size)
                  : CB_OK;
         cb_stream_fini(&s);
-        close(fd);
+        cb_close(fd);
         fd = -1;
         struct cb_stream dummy = {0};
         if (st == CB_OK)
@@ -1534,7 +1528,7 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
         cb_stream_fini(&s);
     }
     if (fd >= 0)
-        close(fd);
+        cb_close(fd);
     return st;
 }
 
@@ -1589,16 +1583,16 @@ static enum cb_status ingest_dir(struct cb_analysis *an, const char *fs_path,
                              CB_WHERE_NONE, 0, "path too long, skipped");
             continue;
         }
-        struct stat sb;
-        if (lstat(fs_child, &sb) != 0) {
+        struct cb_stat sb;
+        if (cb_lstat(fs_child, &sb) != 0) {
             st = skipped(an, child, "cannot stat: %s", strerror(errno));
             continue;
         }
-        if (S_ISLNK(sb.st_mode)) {
+        if (sb.kind == CB_KIND_LINK) {
             st = skipped(an, child, "symbolic link not followed");
-        } else if (S_ISDIR(sb.st_mode)) {
+        } else if (sb.kind == CB_KIND_DIR) {
             st = ingest_dir(an, fs_child, child, level + 1);
-        } else if (S_ISREG(sb.st_mode)) {
+        } else if (sb.kind == CB_KIND_FILE) {
             struct cb_error e = {0};
             st = ingest_file(an, fs_child, child, &e);
             if (st == CB_E_IO) {
@@ -1646,8 +1640,8 @@ static void reading_end(struct cb_analysis *an)
 static enum cb_status ingest_input(struct cb_analysis *an, const char *path,
                                    const char *label, struct cb_error *err)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
+    struct cb_stat sb;
+    if (cb_stat(path, &sb) != 0) {
         int e = errno;
         cb_error_set_source(err, label);
         cb_error_set(err, CB_E_IO, CB_WHERE_NONE, 0, "%s", strerror(e));
@@ -1656,7 +1650,7 @@ static enum cb_status ingest_input(struct cb_analysis *an, const char *path,
         return CB_E_IO;
     }
     enum cb_status st;
-    if (S_ISDIR(sb.st_mode))
+    if (sb.kind == CB_KIND_DIR)
         st = ingest_dir(an, path, label, 0);
     else
         st = ingest_file(an, path, label, err);
@@ -1665,7 +1659,7 @@ static enum cb_status ingest_input(struct cb_analysis *an, const char *path,
     if (outer)
         an->reading.sidecar = 1;
     for (size_t i = 0; i < an->nparsers && st == CB_OK; i++)
-        if (!S_ISDIR(sb.st_mode) && an->parsers[i]->sidecars)
+        if (sb.kind != CB_KIND_DIR && an->parsers[i]->sidecars)
             st = an->parsers[i]->sidecars(an, path);
     if (outer)
         an->reading.sidecar = was;

@@ -605,7 +605,7 @@ static const struct {
 size_t cb_hresult_pattern(unsigned long code, char *buf, size_t size)
 {
     code &= 0xFFFFFFFFul;
-    long sgn = code >= 0x80000000ul ? (long)code - 0x100000000l : (long)code;
+    long sgn = (long)(int32_t)(uint32_t)code; /* long may be 32 bits */
     const char *text = NULL;
     for (size_t i = 0; i < sizeof hresult_texts / sizeof *hresult_texts; i++) {
         if (hresult_texts[i].code == code)
@@ -796,7 +796,7 @@ static void hresult_prefilter(struct cond_ctx *x, unsigned long code,
     struct matcher *m = x->m;
     char lit[64];
     unsigned long uc = code & 0xFFFFFFFFul;
-    long sc = uc >= 0x80000000ul ? (long)uc - 0x100000000l : (long)uc;
+    long sc = (long)(int32_t)(uint32_t)uc; /* long may be 32 bits */
     const char *forms[3] = {lit, NULL, NULL};
     snprintf(lit, sizeof lit, "(?i)%08lx", uc);
     char dec[32], neg[32];

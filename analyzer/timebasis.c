@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "sort.h"
 #include "timebasis.h"
 
@@ -251,7 +252,7 @@ static enum collector collector_of(const struct sdp_dirs *sdp,
 {
     if (segment_starts(s->path, "TSSv2_") || segment_starts(s->path, "TSS_"))
         return COLLECTOR_TSS;
-    if (strcasestr(s->path, "SDP"))
+    if (cb_strcasestr(s->path, "SDP"))
         return COLLECTOR_SDP;
     /* a sibling named the SDP way */
     struct dir key = {s->path, (size_t)(base_name(s->path) - s->path)};

@@ -9,23 +9,13 @@
  * A case's directory is built under OUT/.tmp-<case>-<pid>/ and renamed
  * into place, so OUT/<case>/ is always a whole result or the previous one.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "batch.h"
 #include "casebrief/casebrief.h"
@@ -103,9 +93,9 @@ struct bcase {
 };
 
 struct running {
-    pid_t pid;
+    struct cb_child *child; /* NULL: a free slot */
     size_t idx;
-    struct timespec start;
+    uint64_t start; /* cb_monotonic_ns */
     int timed_out;
     char tmp[PATH_MAX];
 };
@@ -134,29 +124,14 @@ static void on_signal(int sig)
     interrupted = sig;
 }
 
-static double since(const struct timespec *t0)
+static double since(uint64_t t0)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) +
-           (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+    return (double)(cb_monotonic_ns() - t0) / 1e9;
 }
 
 static int rm_rf(const char *path)
 {
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ||
-                   errno == ENOENT
-               ? 0
-               : -1;
+    return cb_remove_tree(path);
 }
 
 /* Put the finished directory tmp at OUT/name: swap it with what is there
@@ -166,17 +141,18 @@ static int install(const char *tmp, const char *out, const char *name)
     char dst[PATH_MAX];
     if ((size_t)snprintf(dst, sizeof dst, "%s/%s", out, name) >= sizeof dst)
         return -1;
-    if (rename(tmp, dst) == 0)
+    if (cb_rename(tmp, dst) == 0)
         return 0;
     if (errno != EEXIST && errno != ENOTEMPTY)
         return -1;
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_EXCHANGE) == 0)
+    if (cb_rename_exchange(tmp, dst) == 0)
         return rm_rf(tmp);
-    /* no RENAME_EXCHANGE (old kernel, some file systems): two steps */
+    /* no RENAME_EXCHANGE (old kernel, some file systems, Windows): two
+     * steps */
     char old[PATH_MAX];
     snprintf(old, sizeof old, "%s/.old-%.200s-%ld-%ld", out, name,
-             (long)gethostid(), (long)getpid());
-    if (rename(dst, old) != 0 || rename(tmp, dst) != 0)
+             cb_host_id(), cb_pid());
+    if (cb_rename(dst, old) != 0 || cb_rename(tmp, dst) != 0)
         return -1;
     return rm_rf(old);
 }
@@ -197,36 +173,28 @@ static int add_case(struct batch *b, const char *input)
     return 0;
 }
 
-static int entry_visible(const struct dirent *d)
-{
-    return d->d_name[0] != '.';
-}
-
-static int entry_cmp(const struct dirent **a, const struct dirent **b)
-{
-    return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 /* Every entry of dir is a case (OUT itself left out when it is there). */
 static int add_cases_dir(struct batch *b, const char *dir,
-                         const struct stat *outsb)
+                         const struct cb_stat *outsb)
 {
-    struct dirent **list;
-    int n = scandir(dir, &list, entry_visible, entry_cmp);
-    if (n < 0) {
+    struct cb_dirent *list;
+    size_t n;
+    if (cb_dir_scan(dir, &list, &n) != 0) {
         fprintf(stderr, "%s: cannot read %s: %s\n", prog, dir,
                 strerror(errno));
         return -1;
     }
     int rc = 0;
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         char *p = NULL;
-        struct stat sb;
-        if (rc == 0 && asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0)
+        struct cb_stat sb;
+        if (list[i].name[0] == '.')
+            continue;
+        if (rc == 0 && asprintf(&p, "%s/%s", dir, list[i].name) < 0)
             rc = -1;
-        else if (rc == 0 && stat(p, &sb) == 0 &&
-                 (S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode)) &&
-                 !(sb.st_dev == outsb->st_dev && sb.st_ino == outsb->st_ino)) {
+        else if (rc == 0 && cb_stat(p, &sb) == 0 &&
+                 (sb.kind == CB_KIND_FILE || sb.kind == CB_KIND_DIR) &&
+                 !cb_same_file(&sb, outsb)) {
             char **no = realloc(b->owned, (b->nowned + 1) * sizeof *no);
             if (!no || add_case(b, p) != 0) {
                 if (no)
@@ -240,9 +208,8 @@ static int add_cases_dir(struct batch *b, const char *dir,
             p = NULL;
         }
         free(p);
-        free(list[i]);
     }
-    free(list);
+    cb_dir_scan_free(&list, n);
     return rc;
 }
 
@@ -392,8 +359,10 @@ static int write_file(const char *path, const char *text)
     return bad ? -1 : 0;
 }
 
-static pid_t start_case(struct batch *b, struct running *r,
-                        const struct bcase *c)
+/* Run this binary's 'analyze' on the case, its stderr into
+ * tmp/analyze.log; -1 (errno set) when it cannot be started. */
+static int start_case(struct batch *b, struct running *r,
+                      const struct bcase *c)
 {
     char log[PATH_MAX + 16], threads[16];
     snprintf(log, sizeof log, "%s/analyze.log", r->tmp);
@@ -413,30 +382,13 @@ static pid_t start_case(struct batch *b, struct running *r,
     argv[n++] = "--";
     argv[n++] = c->input;
     argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid; /* the parent (or -1) */
-    setpgid(0, 0);
-    struct sigaction sa = {.sa_handler = SIG_DFL};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     int fd = cli_create_fd(log);
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int rc = cb_child_start(&r->child, b->exe, argv, fd, b->memory);
+    int e = errno;
     if (fd >= 0)
-        dup2(fd, STDERR_FILENO);
-    if (null >= 0) {
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-    }
-    if (b->memory) {
-        struct rlimit rl = {.rlim_cur = b->memory, .rlim_max = b->memory};
-        setrlimit(RLIMIT_AS, &rl);
-    }
-    execv(b->exe, (char *const *)argv);
-    fprintf(stderr, "casebrief batch: cannot run %s: %s\n", b->exe,
-            strerror(errno));
-    _exit(127);
+        cb_close(fd);
+    errno = e;
+    return rc;
 }
 
 /* The last non-empty line of the case's log, for a failure reason. */
@@ -478,11 +430,11 @@ static int log_mentions(const char *tmp, const char *what)
 }
 
 /* A child has ended: record it, install its directory, print progress. */
-static void finish_case(struct batch *b, struct running *r, int status,
-                        const struct rusage *ru, size_t done)
+static void finish_case(struct batch *b, struct running *r,
+                        const struct cb_child_end *end, size_t done)
 {
     struct bcase *c = &b->cases[r->idx];
-    double secs = since(&r->start);
+    double secs = since(r->start);
     char reason[600] = "", line[320];
     char mem[32];
     snprintf(mem, sizeof mem, "%lluM",
@@ -490,7 +442,7 @@ static void finish_case(struct batch *b, struct running *r, int status,
     last_log_line(r->tmp, line, sizeof line);
     struct cb_case_result res = {.name = c->name, .seconds = secs,
                                  .exit_code = -1,
-                                 .peak_rss_kb = (uint64_t)ru->ru_maxrss};
+                                 .peak_rss_kb = end->peak_kb};
     const char *slash = strrchr(c->input, '/');
     char base[PATH_MAX];
     snprintf(base, sizeof base, "%s", c->input);
@@ -503,20 +455,17 @@ static void finish_case(struct batch *b, struct running *r, int status,
     if (r->timed_out) {
         snprintf(reason, sizeof reason,
                  "timed out after %g s (--case-timeout)", b->timeout);
-    } else if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        res.signal = sig;
-        if (b->memory && (sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS ||
-                          sig == SIGKILL))
+    } else if (end->code < 0) {
+        res.signal = end->signal;
+        if (b->memory && end->crash_oomish)
             snprintf(reason, sizeof reason,
-                     "crashed: signal %d (%s) under the %s memory cap "
+                     "crashed: %s under the %s memory cap "
                      "(--case-memory): likely out of memory",
-                     sig, strsignal(sig), mem);
+                     end->why, mem);
         else
-            snprintf(reason, sizeof reason, "crashed: signal %d (%s)", sig,
-                     strsignal(sig));
-    } else if (WIFEXITED(status)) {
-        int code = WEXITSTATUS(status);
+            snprintf(reason, sizeof reason, "crashed: %s", end->why);
+    } else {
+        int code = end->code;
         res.exit_code = code;
         if (code == 0 || code == 1) {
             c->nfindings = read_report(r->tmp, &res.partial, reason,
@@ -611,12 +560,12 @@ static int run_cases(struct batch *b)
             }
             struct running *r = NULL;
             for (unsigned k = 0; k < b->jobs && !r; k++)
-                if (!run[k].pid)
+                if (!run[k].child)
                     r = &run[k];
             snprintf(r->tmp, sizeof r->tmp, "%s/.tmp-%.150s-%s-%ld",
-                     b->out, c->name, b->host, (long)getpid());
+                     b->out, c->name, b->host, cb_pid());
             rm_rf(r->tmp);
-            if (mkdir(r->tmp, 0777) != 0) {
+            if (cb_mkdir(r->tmp) != 0) {
                 fprintf(stderr, "%s: cannot create %s: %s\n", prog, r->tmp,
                         strerror(errno));
                 free(run);
@@ -624,46 +573,43 @@ static int run_cases(struct batch *b)
             }
             r->idx = next++;
             r->timed_out = 0;
-            clock_gettime(CLOCK_MONOTONIC, &r->start);
-            r->pid = start_case(b, r, c);
-            if (r->pid < 0) {
-                fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
-                r->pid = 0;
+            r->start = cb_monotonic_ns();
+            if (start_case(b, r, c) != 0) {
+                fprintf(stderr, "%s: cannot start a case: %s\n", prog,
+                        strerror(errno));
                 rm_rf(r->tmp);
                 free(run);
                 return -1;
             }
-            setpgid(r->pid, r->pid); /* also done in the child: no race */
             active++;
         }
         if (!active)
             break;
-        int status;
-        struct rusage ru;
-        pid_t pid = wait4(-1, &status, WNOHANG, &ru);
-        if (pid > 0) {
-            for (unsigned k = 0; k < b->jobs; k++)
-                if (run[k].pid == pid) {
-                    finish_case(b, &run[k], status, &ru, ++done);
-                    run[k].pid = 0;
-                    active--;
-                }
-            continue;
-        }
-        for (unsigned k = 0; k < b->jobs; k++)
-            if (run[k].pid && b->timeout > 0 && !run[k].timed_out &&
-                since(&run[k].start) > b->timeout) {
-                run[k].timed_out = 1;
-                kill(-run[k].pid, SIGKILL);
+        int ended = 0;
+        for (unsigned k = 0; k < b->jobs; k++) {
+            struct cb_child_end end;
+            if (run[k].child && cb_child_poll(run[k].child, &end) == 1) {
+                finish_case(b, &run[k], &end, ++done);
+                cb_child_free(&run[k].child);
+                active--;
+                ended = 1;
             }
-        struct timespec nap = {0, 20 * 1000 * 1000};
-        nanosleep(&nap, NULL);
+        }
+        if (ended)
+            continue;
+        for (unsigned k = 0; k < b->jobs; k++)
+            if (run[k].child && b->timeout > 0 && !run[k].timed_out &&
+                since(run[k].start) > b->timeout) {
+                run[k].timed_out = 1;
+                cb_child_kill(run[k].child);
+            }
+        cb_sleep_ms(20);
     }
     if (interrupted) {
         for (unsigned k = 0; k < b->jobs; k++)
-            if (run[k].pid) {
-                kill(-run[k].pid, SIGKILL);
-                waitpid(run[k].pid, NULL, 0);
+            if (run[k].child) {
+                cb_child_kill(run[k].child);
+                cb_child_free(&run[k].child);
                 rm_rf(run[k].tmp);
             }
     }
@@ -675,23 +621,23 @@ static int run_cases(struct batch *b)
 
 static int copy_file(const char *from, const char *to)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC);
+    int in = cb_open_read(from);
     if (in < 0)
         return -1;
     int outfd = cli_create_fd(to);
     if (outfd < 0) {
-        close(in);
+        cb_close(in);
         return -1;
     }
     char buf[65536];
-    ssize_t n;
+    long n;
     int bad = 0;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(outfd, buf, (size_t)n) != n)
+    while ((n = cb_read(in, buf, sizeof buf)) > 0)
+        if (cb_write(outfd, buf, (size_t)n) != n)
             bad = 1;
     bad |= n < 0;
-    bad |= close(outfd) != 0;
-    close(in);
+    bad |= cb_close(outfd) != 0;
+    cb_close(in);
     return bad ? -1 : 0;
 }
 
@@ -711,23 +657,25 @@ static int copy_case(const char *src, const char *out, const char *name)
 {
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s/.tmp-merge-%.150s-%ld-%ld", out, name,
-             (long)gethostid(), (long)getpid());
+             cb_host_id(), cb_pid());
     rm_rf(tmp);
-    if (mkdir(tmp, 0777) != 0)
+    if (cb_mkdir(tmp) != 0)
         return -1;
-    struct dirent **list;
-    int n = scandir(src, &list, entry_visible, entry_cmp);
-    int rc = n < 0 ? -1 : 0;
-    for (int i = 0; i < n; i++) {
+    struct cb_dirent *list;
+    size_t n;
+    int rc = cb_dir_scan(src, &list, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         char from[PATH_MAX], to[PATH_MAX + 256];
-        struct stat sb;
-        snprintf(from, sizeof from, "%s/%s", src, list[i]->d_name);
-        snprintf(to, sizeof to, "%s/%s", tmp, list[i]->d_name);
-        if (rc == 0 && lstat(from, &sb) == 0 && S_ISREG(sb.st_mode))
+        struct cb_stat sb;
+        if (list[i].name[0] == '.')
+            continue;
+        snprintf(from, sizeof from, "%s/%s", src, list[i].name);
+        snprintf(to, sizeof to, "%s/%s", tmp, list[i].name);
+        if (cb_lstat(from, &sb) == 0 && sb.kind == CB_KIND_FILE)
             rc = copy_file(from, to);
-        free(list[i]);
     }
-    free(list);
+    if (list)
+        cb_dir_scan_free(&list, n);
     if (rc == 0)
         rc = install(tmp, out, name);
     if (rc != 0)
@@ -750,37 +698,38 @@ static int same_case(const char *a, const char *b)
 
 /* 0; -1 when dir is not a readable directory (an input problem); -2 when
  * a case could not be copied into OUT (an output failure). */
-static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
+static int merge_dir(struct batch *b, const char *dir,
+                     const struct cb_stat *outsb)
 {
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    struct cb_stat sb;
+    if (cb_stat(dir, &sb) != 0 || sb.kind != CB_KIND_DIR) {
         fprintf(stderr, "%s: %s is not a directory\n", prog, dir);
         return -1;
     }
-    if (sb.st_dev == outsb->st_dev && sb.st_ino == outsb->st_ino)
+    if (cb_same_file(&sb, outsb))
         return 0; /* OUT itself: its cases are there already */
-    struct dirent **list;
-    int n = scandir(dir, &list, entry_visible, entry_cmp);
-    if (n < 0)
+    struct cb_dirent *list;
+    size_t n;
+    if (cb_dir_scan(dir, &list, &n) != 0)
         return -1;
     int rc = 0;
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         char src[PATH_MAX], probe[PATH_MAX + 16];
-        snprintf(src, sizeof src, "%s/%s", dir, list[i]->d_name);
+        struct cb_stat psb;
+        snprintf(src, sizeof src, "%s/%s", dir, list[i].name);
         snprintf(probe, sizeof probe, "%s/case.json", src);
-        if (rc != 0 || access(probe, R_OK) != 0) {
-            free(list[i]);
+        if (rc != 0 || list[i].name[0] == '.' || cb_stat(probe, &psb) != 0)
             continue;
-        }
         /* a name another run wrote is made safe again (it goes into
          * index.html's links) */
         char base[160], name[200];
-        cb_batch_case_name(list[i]->d_name, base, sizeof base);
+        cb_batch_case_name(list[i].name, base, sizeof base);
         snprintf(name, sizeof name, "%s", base);
         for (unsigned k = 2;; k++) {
             char dst[PATH_MAX];
             snprintf(dst, sizeof dst, "%s/%s", b->out, name);
-            if (access(dst, F_OK) != 0) {
+            struct cb_stat dsb;
+            if (cb_stat(dst, &dsb) != 0) {
                 rc = copy_case(src, b->out, name);
                 break;
             }
@@ -797,9 +746,8 @@ static int merge_dir(struct batch *b, const char *dir, const struct stat *outsb)
                     b->out, strerror(errno));
             rc = -2;
         }
-        free(list[i]);
     }
-    free(list);
+    cb_dir_scan_free(&list, n);
     return rc;
 }
 
@@ -933,14 +881,14 @@ static int parse_batch_args(int argc, char **argv, struct batch *b,
 
 /* OUT, created when missing; its identity into outsb. An exit status on
  * failure, else 0. */
-static int make_out(const struct batch *b, struct stat *outsb)
+static int make_out(const struct batch *b, struct cb_stat *outsb)
 {
-    if (mkdir(b->out, 0777) != 0 && errno != EEXIST) {
+    if (cb_mkdir(b->out) != 0 && errno != EEXIST) {
         fprintf(stderr, "%s: cannot create %s: %s\n", prog, b->out,
                 strerror(errno));
         return EXIT_INTERNAL;
     }
-    if (stat(b->out, outsb) != 0 || !S_ISDIR(outsb->st_mode)) {
+    if (cb_stat(b->out, outsb) != 0 || outsb->kind != CB_KIND_DIR) {
         fprintf(stderr, "%s: %s is not a directory\n", prog, b->out);
         return EXIT_USAGE;
     }
@@ -948,7 +896,7 @@ static int make_out(const struct batch *b, struct stat *outsb)
 }
 
 static int merge(struct batch *b, int argc, char **argv,
-                 const struct stat *outsb)
+                 const struct cb_stat *outsb)
 {
     int rc = 0;
     for (int i = optind; i < argc; i++) {
@@ -966,18 +914,14 @@ static int merge(struct batch *b, int argc, char **argv,
 /* This binary, the host name for temporary names, the cases, their names
  * and stamps, jobs and threads. An exit status on failure, else 0. */
 static int prepare(struct batch *b, const struct batch_args *a, int argc,
-                   char **argv, const struct stat *outsb)
+                   char **argv, const struct cb_stat *outsb)
 {
-    ssize_t en = readlink("/proc/self/exe", b->exe, sizeof b->exe - 1);
-    if (en <= 0) {
+    if (cb_self_exe(b->exe, sizeof b->exe) != 0) {
         fprintf(stderr, "%s: cannot find this program (/proc/self/exe)\n",
                 prog);
         return EXIT_INTERNAL;
     }
-    b->exe[en] = '\0';
-    if (gethostname(b->host, sizeof b->host) != 0)
-        b->host[0] = '\0';
-    b->host[sizeof b->host - 1] = '\0';
+    cb_host_name(b->host, sizeof b->host);
     for (char *h = b->host; *h; h++)
         if (*h == '/' || *h == '.')
             *h = '_';
@@ -988,14 +932,14 @@ static int prepare(struct batch *b, const struct batch_args *a, int argc,
         rc = add_cases_dir(b, a->cases_dirs[i], outsb);
     if (rc != 0)
         return EXIT_NO_INPUT; /* a --cases-dir unreadable (or no memory) */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    if (ncpu < 1 || ncpu > 256)
+    unsigned ncpu = cb_cpu_count();
+    if (ncpu > 256)
         ncpu = 1;
     if (!b->jobs)
         b->jobs = (unsigned)ncpu;
     if (b->jobs > b->ncases && b->ncases)
         b->jobs = (unsigned)b->ncases;
-    b->threads = (unsigned)ncpu / (b->jobs ? b->jobs : 1);
+    b->threads = ncpu / (b->jobs ? b->jobs : 1);
     if (!b->threads)
         b->threads = 1;
     name_cases(b);
@@ -1006,9 +950,7 @@ static int prepare(struct batch *b, const struct batch_args *a, int argc,
 /* Every case run (or found up to date), then the index and the summary. */
 static int run_all(struct batch *b)
 {
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cb_on_interrupt(on_signal);
     if (b->ncases && run_cases(b) != 0) {
         fprintf(stderr, "%s: stopped%s\n", prog,
                 interrupted ? " (interrupted)" : "");
@@ -1052,7 +994,7 @@ int cmd_batch(int argc, char **argv)
         if (failed)
             return EXIT_USAGE;
     }
-    struct stat outsb;
+    struct cb_stat outsb;
     if ((rc = make_out(&b, &outsb)) != 0)
         return rc;
     if (a.merge)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "casebrief/casebrief.h"
+#include "platform.h"
 
 /* Appended only, never renumbered: scripts test them. */
 enum cli_exit {

@@ -16,10 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "casebrief/casebrief.h"
 #include "cli.h"
@@ -169,17 +166,15 @@ static void phase(void *ctx, const char *name)
 {
     (void)ctx;
     static int on = -1;
-    static struct timespec last;
+    static uint64_t last;
     if (on < 0) {
         on = getenv("CASEBRIEF_PHASES") != NULL;
-        clock_gettime(CLOCK_MONOTONIC, &last);
+        last = cb_monotonic_ns();
     }
     if (!on || !name)
         return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double s = (double)(now.tv_sec - last.tv_sec) +
-               (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+    uint64_t now = cb_monotonic_ns();
+    double s = (double)(now - last) / 1e9;
     fprintf(stderr, "%s: phase %-10s %8.3f s\n", prog, name, s);
     last = now;
 }
@@ -216,7 +211,7 @@ static int run_analysis(char **inputs, int n, const struct options *opt,
         .limits = &opt->limits, .rules_dirs = dirs,
         .timeline_only = timeline_only, .keep_all = opt->keep_all,
         .jobs = opt->jobs, .date_order = opt->date_order, .tz = opt->tz,
-        .ntz = opt->ntz, .progress = !opt->quiet && isatty(STDERR_FILENO),
+        .ntz = opt->ntz, .progress = !opt->quiet && cb_stderr_is_terminal(),
         .input_failed = input_failed, .phase = phase};
     o.parsers = cb_parsers(&o.nparsers);
     if (!timeline_only)
@@ -377,9 +372,10 @@ static void default_outdir(const char *input, char *out, size_t size)
     base = base ? base + 1 : tmp;
     char name[PATH_MAX];
     snprintf(name, sizeof name, "%s", base);
-    struct stat sb;
+    struct cb_stat sb;
     char *dot = strrchr(name, '.');
-    if (dot && dot != name && stat(input, &sb) == 0 && !S_ISDIR(sb.st_mode))
+    if (dot && dot != name && cb_stat(input, &sb) == 0 &&
+        sb.kind != CB_KIND_DIR)
         *dot = '\0';
     if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
         snprintf(name, sizeof name, "bundle");
@@ -486,7 +482,7 @@ static int report(const char *first_input, const char *outdir,
 {
     int rc = readable(res, res->findings.count ? EXIT_FINDINGS
                                                : EXIT_NOTHING_FOUND);
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+    if (cb_mkdir(outdir) != 0 && errno != EEXIST) {
         fprintf(stderr, "%s: cannot create %s: %s\n", prog, outdir,
                 strerror(errno));
         return EXIT_INTERNAL;
@@ -550,6 +546,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    cb_platform_init(&argc, &argv);
     if (argc < 2) {
         fprintf(stderr, "%s: no INPUT given\n", prog);
         usage_short();

@@ -8,13 +8,10 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "term.h"
@@ -172,10 +169,10 @@ static void size_text(uint64_t v, char *buf, size_t size)
  * 256 MiB; 4 GiB when the RAM cannot be read. */
 uint64_t cli_default_memory(void)
 {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0)
+    uint64_t phys = cb_physical_memory();
+    if (!phys)
         return 4ULL << 30;
-    uint64_t share = (uint64_t)pages * (uint64_t)page / CB_LIMIT_MEMORY_SHARE;
+    uint64_t share = phys / CB_LIMIT_MEMORY_SHARE;
     share &= ~((64ULL << 20) - 1); /* whole 64 MiB, for --help */
     return share < (256ULL << 20) ? 256ULL << 20 : share;
 }
@@ -431,8 +428,8 @@ void cli_options_init(struct options *opt)
     opt->win_from = opt->win_to = CB_TIME_NONE;
     cb_limits_default(&opt->limits);
     opt->limits.memory_bytes = cli_default_memory();
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    opt->jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
+    unsigned ncpu = cb_cpu_count();
+    opt->jobs = ncpu <= 256 ? ncpu : 1;
 }
 
 static int apply_limit(const char *prog, struct options *opt, int id,
@@ -568,8 +565,8 @@ int cli_option_apply(const char *prog, struct options *opt, int id, char *arg)
 /* A directory that exists. */
 static int is_dir(const char *path)
 {
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    struct cb_stat sb;
+    return cb_stat(path, &sb) == 0 && sb.kind == CB_KIND_DIR;
 }
 
 #ifndef CB_RULES_REL
@@ -590,9 +587,7 @@ const char *default_rules_dir(void)
     if (env && *env)
         return env;
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    if (cb_self_exe(exe, sizeof exe) == 0) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
@@ -666,8 +661,7 @@ void cli_say(const char *fmt, ...)
 
 int cli_create_fd(const char *path)
 {
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                0644);
+    return cb_open_create(path);
 }
 
 FILE *cli_create(const char *path)
@@ -678,7 +672,7 @@ FILE *cli_create(const char *path)
     FILE *f = fdopen(fd, "w");
     if (!f) {
         int e = errno;
-        close(fd);
+        cb_close(fd);
         errno = e;
     }
     return f;

@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "stream.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
@@ -417,9 +418,9 @@ static int current_node(struct cb_parse *p, struct state *st, const char *s,
 static int header_line(struct cb_parse *p, struct state *st, const char *s,
                        size_t n)
 {
-    if (memmem(s, n, "generated using local time", 26))
+    if (cb_memmem(s, n, "generated using local time", 26))
         st->local_time = 1;
-    const char *o = memmem(s, n, "offset of this machine is ", 26);
+    const char *o = cb_memmem(s, n, "offset of this machine is ", 26);
     if (o) {
         char num[24];
         size_t left = n - (size_t)(o + 26 - s), k = 0;

@@ -52,6 +52,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "stream.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
@@ -615,7 +616,7 @@ static const char *channel_named(struct cb_parse *p, const char *s, size_t n)
     if (n > 10 && strncasecmp(s, "Microsoft-", 10) == 0) {
         char name[160];
         memcpy(name, s, n);
-        char *us = memrchr(name, '_', n);
+        char *us = cb_memrchr(name, '_', n);
         if (us)
             *us = '/';
         return cb_intern(p->strings, name, n);
@@ -634,7 +635,7 @@ static const char *channel_from_path(struct cb_parse *p, const char *path)
             b = q + 1;
     }
     size_t n = strlen(b);
-    const char *dot = memrchr(b, '.', n);
+    const char *dot = cb_memrchr(b, '.', n);
     if (dot)
         n = (size_t)(dot - b);
     for (size_t i = 0; i + 5 <= n; i++) {

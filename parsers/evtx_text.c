@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "stream.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
@@ -404,7 +405,7 @@ static int bid(const unsigned char *head, size_t len, const char *name)
         e++;
     if (!record_start(s + i, e - i))
         return 0;
-    return memmem(s + e, n - e, "Log Name:", 9) ? 48 : 40;
+    return cb_memmem(s + e, n - e, "Log Name:", 9) ? 48 : 40;
 }
 
 const struct cb_parser_ops cb_parser_evtx_text = {

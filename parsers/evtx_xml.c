@@ -41,6 +41,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "stream.h"
 #include "casebrief/limits.h"
 #include "casebrief/parser.h"
@@ -840,13 +841,13 @@ static void skip_declaration(struct cb_parse *p, struct state *st)
         !(h[i + 5] == ' ' || h[i + 5] == '\t' || h[i + 5] == '\r' ||
           h[i + 5] == '\n'))
         return;
-    const unsigned char *end = memmem(h + i, n - i, "?>", 2);
+    const unsigned char *end = cb_memmem(h + i, n - i, "?>", 2);
     if (!end)
         return; /* expat will say what is wrong with it */
     size_t decl_len = (size_t)(end - h) + 2;
     const char *d = (const char *)h + i;
     size_t dn = decl_len - i;
-    const char *e = memmem(d, dn, "encoding", 8);
+    const char *e = cb_memmem(d, dn, "encoding", 8);
     if (e) {
         size_t k = (size_t)(e - d) + 8;
         while (k < dn && (d[k] == ' ' || d[k] == '='))
@@ -934,7 +935,7 @@ static int bid(const unsigned char *head, size_t len, const char *name)
     size_t n = cb_text_narrow(head, len, narrow, sizeof narrow, &s);
     size_t i = skip_blank(s, n, 0);
     if (starts(s + i, n - i, "<?xml")) {
-        const char *e = memmem(s + i, n - i, "?>", 2);
+        const char *e = cb_memmem(s + i, n - i, "?>", 2);
         if (!e)
             return 0;
         i = skip_blank(s, n, (size_t)(e - s) + 2);

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "casebrief/analysis.h"
 #include "mta.h"
 
@@ -262,13 +262,14 @@ static int name_cmp(const void *a, const void *b)
  * warning naming it when it exists. */
 static int walkable(struct cb_analysis *an, const char *path, int want_dir)
 {
-    struct stat sb;
-    if (lstat(path, &sb) != 0)
+    struct cb_stat sb;
+    if (cb_lstat(path, &sb) != 0)
         return 0;
-    const char *why = S_ISLNK(sb.st_mode) ? "symbolic link not followed"
-                      : want_dir
-                          ? (S_ISDIR(sb.st_mode) ? NULL : "not a directory")
-                          : (S_ISREG(sb.st_mode) ? NULL : "not a regular file");
+    const char *why = sb.kind == CB_KIND_LINK ? "symbolic link not followed"
+                      : want_dir ? (sb.kind == CB_KIND_DIR ? NULL
+                                                           : "not a directory")
+                      : sb.kind == CB_KIND_FILE ? NULL
+                                                : "not a regular file";
     if (why)
         cb_analysis_warn(an, cb_arena_strdup(an->arena, path), CB_WHERE_NONE, 0,
                          "%s, skipped", why);

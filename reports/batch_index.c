@@ -3,13 +3,11 @@
  * record, the up-to-date stamp, and the index (summary.json,
  * findings.jsonl, index.html) rebuilt from the case directories.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <unistd.h> /* access */
 
 #include "alloc.h"
 #include "casebrief/arena.h"
@@ -17,6 +15,7 @@
 #include "casebrief/casebrief.h"
 #include "jsonv.h"
 #include "out.h"
+#include "platform.h"
 
 /* Severities as report.json names them (cb_severity_name), 0..4. */
 static const char *sev_name(int sev)
@@ -61,16 +60,6 @@ void cb_batch_case_name(const char *input, char *out, size_t size)
         snprintf(out, size, "case");
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-    return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int not_dots(const struct dirent *d)
-{
-    return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
-}
-
 static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
     return cb_hash_bytes(p, n, h);
@@ -79,41 +68,38 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
 static int stamp_walk(const char *path, const char *rel, int depth,
                       uint64_t *h, uint64_t *files, uint64_t *bytes)
 {
-    struct stat sb;
-    if (lstat(path, &sb) != 0)
+    struct cb_stat sb;
+    if (cb_lstat(path, &sb) != 0)
         return -1;
-    int64_t meta[3] = {(int64_t)sb.st_mode, (int64_t)sb.st_size,
-                       (int64_t)sb.st_mtim.tv_sec * 1000000000 +
-                           sb.st_mtim.tv_nsec};
+    int64_t meta[3] = {(int64_t)sb.mode, (int64_t)sb.size, sb.mtime_ns};
     *h = mix(*h, rel, strlen(rel) + 1);
-    if (!S_ISDIR(sb.st_mode)) {
+    if (sb.kind != CB_KIND_DIR) {
         *h = mix(*h, meta, sizeof meta);
         (*files)++;
-        *bytes += S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+        *bytes += sb.kind == CB_KIND_FILE ? sb.size : 0;
         return 0;
     }
     if (depth >= CB_LIMIT_STAMP_DEPTH) {
         *h = mix(*h, "(too deep)", 10);
         return 0;
     }
-    struct dirent **list;
-    int n = scandir(path, &list, not_dots, by_name);
-    if (n < 0)
+    struct cb_dirent *list;
+    size_t n;
+    if (cb_dir_scan(path, &list, &n) != 0)
         return -1;
     int rc = 0;
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         char *sub = NULL, *subrel = NULL;
         if (rc == 0 &&
-            (asprintf(&sub, "%s/%s", path, list[i]->d_name) < 0 ||
-             asprintf(&subrel, "%s/%s", rel, list[i]->d_name) < 0))
+            (asprintf(&sub, "%s/%s", path, list[i].name) < 0 ||
+             asprintf(&subrel, "%s/%s", rel, list[i].name) < 0))
             rc = -1;
         else if (rc == 0)
             rc = stamp_walk(sub, subrel, depth + 1, h, files, bytes);
         free(sub);
         free(subrel);
-        free(list[i]);
     }
-    free(list);
+    cb_dir_scan_free(&list, n);
     return rc;
 }
 
@@ -125,29 +111,32 @@ int cb_stamp_tree(const char *path, uint64_t *hash, uint64_t *files,
     return stamp_walk(path, "", 0, hash, files, bytes);
 }
 
-static int xml_file(const struct dirent *d)
+static int xml_file(const char *name)
 {
-    size_t n = strlen(d->d_name);
-    return n > 4 && strcmp(d->d_name + n - 4, ".xml") == 0;
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".xml") == 0;
 }
 
 int cb_stamp_rules(const char *dir, uint64_t *hash)
 {
-    struct dirent **list;
-    int n = scandir(dir, &list, xml_file, by_name);
-    if (n < 0)
+    struct cb_dirent *list;
+    size_t n;
+    if (cb_dir_scan(dir, &list, &n) != 0)
         return -1;
     int rc = 0;
     char buf[65536];
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         char *p = NULL;
         FILE *f = NULL;
-        if (rc == 0 && asprintf(&p, "%s/%s", dir, list[i]->d_name) >= 0)
+        const char *name = list[i].name;
+        if (!xml_file(name))
+            continue;
+        if (rc == 0 && asprintf(&p, "%s/%s", dir, name) >= 0)
             f = fopen(p, "rb");
         if (!f) {
             rc = -1;
         } else {
-            *hash = mix(*hash, list[i]->d_name, strlen(list[i]->d_name) + 1);
+            *hash = mix(*hash, name, strlen(name) + 1);
             size_t got;
             while ((got = fread(buf, 1, sizeof buf, f)) > 0)
                 *hash = mix(*hash, buf, got);
@@ -156,9 +145,8 @@ int cb_stamp_rules(const char *dir, uint64_t *hash)
             fclose(f);
         }
         free(p);
-        free(list[i]);
     }
-    free(list);
+    cb_dir_scan_free(&list, n);
     return rc;
 }
 
@@ -203,10 +191,10 @@ static void case_status(struct out *o, const char *sep, const char *name,
 
 static FILE *open_tmp(const char *path, char *tmp, size_t size)
 {
-    if ((size_t)snprintf(tmp, size, "%s.tmp%ld", path, (long)getpid()) >=
+    if ((size_t)snprintf(tmp, size, "%s.tmp%ld", path, cb_pid()) >=
         size)
         return NULL;
-    return fopen(tmp, "w");
+    return fopen(tmp, "wb");
 }
 
 /* Close f and move tmp over path; -1 (tmp removed) on any failure. */
@@ -215,9 +203,9 @@ static int commit_tmp(FILE *f, struct out *o, const char *tmp,
 {
     int bad = out_finish(o) != 0;
     bad |= fclose(f) != 0;
-    if (!bad && rename(tmp, path) == 0)
+    if (!bad && cb_rename(tmp, path) == 0)
         return 0;
-    unlink(tmp);
+    remove(tmp);
     return -1;
 }
 
@@ -234,7 +222,7 @@ enum cb_status cb_batch_write_case(const char *dir,
     struct out *o = cb_malloc(sizeof *o);
     if (!o) {
         fclose(f);
-        unlink(tmp);
+        remove(tmp);
         return CB_E_NOMEM;
     }
     out_init(o, f);
@@ -938,10 +926,6 @@ static void write_index_html(struct out *o, const struct idx *x,
     out_str(o, "</script>\n</body>\n</html>\n");
 }
 
-static int case_dir(const struct dirent *d)
-{
-    return d->d_name[0] != '.';
-}
 
 enum cb_status cb_batch_index(const char *outdir, size_t *ncases,
                               const char **err)
@@ -960,9 +944,9 @@ enum cb_status cb_batch_index(const char *outdir, size_t *ncases,
     }
     enum cb_status st = CB_OK;
     char path[4200], tmp[4300];
-    struct dirent **list = NULL;
-    int n = scandir(outdir, &list, case_dir, by_name);
-    if (n < 0) {
+    struct cb_dirent *list = NULL;
+    size_t n = 0;
+    if (cb_dir_scan(outdir, &list, &n) != 0) {
         *err = "cannot read the output directory";
         st = CB_E_IO;
         n = 0;
@@ -978,15 +962,15 @@ enum cb_status cb_batch_index(const char *outdir, size_t *ncases,
     }
     if (f)
         out_init(o, f);
-    for (int i = 0; i < n; i++) {
-        if (st == CB_OK && list[i]->d_type != DT_REG &&
-            load_case(&x, outdir, list[i]->d_name, o) != 0) {
+    for (size_t i = 0; i < n; i++) {
+        if (st == CB_OK && list[i].name[0] != '.' &&
+            list[i].kind != CB_KIND_FILE &&
+            load_case(&x, outdir, list[i].name, o) != 0) {
             *err = "out of memory";
             st = CB_E_NOMEM;
         }
-        free(list[i]);
     }
-    free(list);
+    cb_dir_scan_free(&list, n);
     if (f && commit_tmp(f, o, tmp, path) != 0 && st == CB_OK) {
         *err = "cannot write findings.jsonl";
         st = CB_E_IO;

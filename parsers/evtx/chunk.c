@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "crc32.h"
+#include "platform.h"
 #include "stream.h"
 #include "evtx_internal.h"
 
@@ -143,7 +144,7 @@ int cb_evtx_chunk_next(struct cb_parse *p, struct state *st,
             }
             /* resynchronise on the next signature in the chunk */
             const unsigned char *nx =
-                memmem(c + off + 1, st->rec_end - off - 1, "**\0\0", 4);
+                cb_memmem(c + off + 1, st->rec_end - off - 1, "**\0\0", 4);
             uint32_t to = nx ? (uint32_t)(nx - c) : st->rec_end;
             if (!quiet)
                 cb_parse_damage(p, live_damage(st, st->stale), CB_WHERE_OFFSET,

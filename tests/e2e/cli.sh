@@ -41,14 +41,20 @@ check "the other reports are still written" [ -s "$work/unwritable/report.json" 
 # issue 19 #6: a symbolic link where a report goes is not followed (a
 # customer archive unpacked beside the output could plant one): exit 4,
 # the link named, its target untouched, the other reports written
-mkdir -p "$work/linked"
-ln -s "$work/victim.html" "$work/linked/report.html"
-"$cb" -q -o "$work/linked" "$samples/demo-bundle" > "$work/out6" 2> "$work/err6"; rc=$?
-check "a link in a report's place exits 4" [ "$rc" -eq 4 ]
-check "the link is named" grep -q "cannot write $work/linked/report.html: a symbolic link" "$work/err6"
-check "the link's target is not created" [ ! -e "$work/victim.html" ]
-check "the reports beside it are written" [ -s "$work/linked/report.json" ]
-check "stdout names no report it could not write" sh -c '! grep -q report.html "$1"' sh "$work/out6"
+if [ -n "${CB_UNDER_WINE:-}" ]; then
+    # Wine shows a Unix symbolic link to a Windows program as the file it
+    # points to; on Windows a link is a reparse point, refused the same way
+    echo "skip a link in a report's place (under Wine)"
+else
+    mkdir -p "$work/linked"
+    ln -s "$work/victim.html" "$work/linked/report.html"
+    "$cb" -q -o "$work/linked" "$samples/demo-bundle" > "$work/out6" 2> "$work/err6"; rc=$?
+    check "a link in a report's place exits 4" [ "$rc" -eq 4 ]
+    check "the link is named" grep -q "cannot write $work/linked/report.html: a symbolic link" "$work/err6"
+    check "the link's target is not created" [ ! -e "$work/victim.html" ]
+    check "the reports beside it are written" [ -s "$work/linked/report.json" ]
+    check "stdout names no report it could not write" sh -c '! grep -q report.html "$1"' sh "$work/out6"
+fi
 if [ -w /dev/full ]; then
     "$cb" timeline "$samples/demo-bundle" > /dev/full 2> /dev/null; rc=$?
     check "a timeline that cannot be written exits 4" [ "$rc" -eq 4 ]

@@ -151,8 +151,11 @@ for b in hostile.tar hostile.zip; do
     out="$work/out-parent/out-$b"
     analyze "$b" "$work/gen/$b" "$out"
     check "$b: scratch cwd untouched" [ "$(snap "$work/cwd")" = "$before_cwd" ]
-    check "$b: HOME untouched" [ "$(snap "$work/home")" = "$before_home" ]
-    check "$b: TMPDIR untouched" [ "$(snap "$work/tmp")" = "$before_tmp" ]
+    # under Wine (CB_UNDER_WINE) Wine itself writes to HOME and TMPDIR
+    if [ -z "${CB_UNDER_WINE:-}" ]; then
+        check "$b: HOME untouched" [ "$(snap "$work/home")" = "$before_home" ]
+        check "$b: TMPDIR untouched" [ "$(snap "$work/tmp")" = "$before_tmp" ]
+    fi
     after_parent=$(snap "$work/out-parent" | grep -v "^\./out-$b\( \|/\)")
     check "$b: OUT's parent holds only OUT" \
         [ "$after_parent" = "$before_parent" ]
@@ -200,17 +203,21 @@ check "corrupt: the Markdown inventory shows the bad member's warning" \
 # issue 19 #4: a FIFO named on the command line whose writer comes late was
 # opened non-blocking, read as empty and analysed as "0 findings". It is
 # read blocking: the late writer's lines are the analysis.
-mkfifo "$work/late.fifo"
-# (the writer gives up after 20 s: a reader that never comes must not hang
-# the test)
-timeout 20 sh -c 'sleep 2; printf "%s\r\n" \
-    "00000a1c.00001f04::2024/11/15-09:00:00.000 ERR   [RCM] fifo line" > "$1"' \
-    sh "$work/late.fifo" &
-timeout 60 "$cb" analyze -q -f json -o "$work/out-fifo" "$work/late.fifo" \
-    > /dev/null 2>&1
-wait
-check "fifo: a late writer's line is read" \
-    jqt '.summary.events == 1' "$work/out-fifo/report.json"
+if [ -n "${CB_UNDER_WINE:-}" ]; then
+    echo "skip fifo (under Wine: Windows has no named pipes in the file system)"
+else
+    mkfifo "$work/late.fifo"
+    # (the writer gives up after 20 s: a reader that never comes must not hang
+    # the test)
+    timeout 20 sh -c 'sleep 2; printf "%s\r\n" \
+        "00000a1c.00001f04::2024/11/15-09:00:00.000 ERR   [RCM] fifo line" > "$1"' \
+        sh "$work/late.fifo" &
+    timeout 60 "$cb" analyze -q -f json -o "$work/out-fifo" "$work/late.fifo" \
+        > /dev/null 2>&1
+    wait
+    check "fifo: a late writer's line is read" \
+        jqt '.summary.events == 1' "$work/out-fifo/report.json"
+fi
 
 # issue 19 #1: a volume name holding an OSC title and a CSI colour reached
 # the terminal raw through the finding summary on stderr. Nothing printed
