@@ -1504,7 +1504,7 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
          * peeked here are not counted twice. */
         __atomic_sub_fetch(&an->total_bytes, fr.off, __ATOMIC_RELAXED);
         st = avail >= 2 && memcmp(head, "PK", 2) == 0
-                 ? cb_zipdir_check_fd(an, label, fd, (uint64_t)sb.st_size)
+                 ? cb_zipdir_check_fd(an, label, fd, sb.size)
                  : CB_OK;
         cb_stream_fini(&s);
         cb_close(fd);

@@ -58,6 +58,8 @@ int cb_open_read(const char *path);
  * refuses a symbolic link at path (O_NOFOLLOW). */
 int cb_open_create(const char *path);
 long cb_read(int fd, void *buf, size_t n);  /* read(2); retries EINTR */
+/* Up to n bytes at offset off (the file position may move). */
+long cb_pread(int fd, void *buf, size_t n, uint64_t off);
 long cb_write(int fd, const void *buf, size_t n);
 int cb_close(int fd);
 /* A hint that [off, off + len) is read soon; harmless when ignored. */

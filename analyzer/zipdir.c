@@ -22,9 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alloc.h"
+#include "platform.h"
 #include "endian.h"
 #include "sort.h"
 #include "term.h"
@@ -451,7 +451,7 @@ static int fd_read_at(void *ctx, uint64_t off, void *buf, size_t n)
     int fd = *(int *)ctx;
     unsigned char *p = buf;
     while (n) {
-        ssize_t r = pread(fd, p, n, (off_t)off);
+        long r = cb_pread(fd, p, n, off);
         if (r <= 0)
             return -1; /* EINTR: the check is skipped, never the read */
         p += r;

@@ -126,6 +126,15 @@ long cb_read(int fd, void *buf, size_t n)
     return (long)got;
 }
 
+long cb_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+    ssize_t got;
+    do {
+        got = pread(fd, buf, n, (off_t)off);
+    } while (got < 0 && errno == EINTR);
+    return (long)got;
+}
+
 long cb_write(int fd, const void *buf, size_t n)
 {
     return (long)write(fd, buf, n);

@@ -304,6 +304,14 @@ long cb_read(int fd, void *buf, size_t n)
     return _read(fd, buf, n > INT_MAX ? INT_MAX : (unsigned)n);
 }
 
+long cb_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+    if (off > (uint64_t)INT64_MAX ||
+        _lseeki64(fd, (__int64)off, SEEK_SET) < 0)
+        return -1;
+    return _read(fd, buf, n > INT_MAX ? INT_MAX : (unsigned)n);
+}
+
 long cb_write(int fd, const void *buf, size_t n)
 {
     return _write(fd, buf, n > INT_MAX ? INT_MAX : (unsigned)n);
