@@ -29,8 +29,10 @@
  * input. The delimiter (',' ';' or tab) is the one the header line uses
  * most outside quotes. Columns are mapped by their header names (English
  * property names, the SDP and Event Viewer headers, some localized
- * Event Viewer ones); unknown columns become fields. UTF-8 with or
- * without BOM; UTF-16LE (BOM or not) read through a conversion to UTF-8.
+ * Event Viewer ones); unknown columns become fields, while Task, Opcode,
+ * Keywords, User and Computer (the record's System part) never do. UTF-8
+ * with or without BOM; UTF-16LE (BOM or not) read through a conversion to
+ * UTF-8.
  *
  * Times are the exporting machine's wall clock in its culture's format:
  * d/M/yyyy, M/d/yyyy, dd.MM.yyyy, yyyy-MM-dd, yyyy/MM/dd, with a 24-hour
@@ -79,6 +81,7 @@ enum col {
     C_OPCODE,
     C_KEYWORDS,
     C_USER,
+    C_META, /* the record's System part with no use here: never a field */
     C_COUNT,
     C_OTHER = C_COUNT
 };
@@ -149,17 +152,32 @@ static const struct {
     {"taskdisplayname", C_TASK},
     {"taskcategory", C_TASK},
     {"aufgabenkategorie", C_TASK},
+    {"cat\xc3\xa9" "goriedelat\xc3\xa2" "che", C_TASK}, /* fr */
+    {"categor\xc3\xad" "adelatarea", C_TASK},        /* es */
+    {"categoriaattivit\xc3\xa0", C_TASK},           /* it */
+    {"\xe3\x82\xbf\xe3\x82\xb9\xe3\x82\xaf\xe3\x81\xae\xe3\x82\xab"
+     "\xe3\x83\x86\xe3\x82\xb4\xe3\x83\xaa",
+     C_TASK}, /* ja タスクのカテゴリ */
     {"opcodedisplayname", C_OPCODE},
     {"keywordsdisplaynames", C_KEYWORDS},
     {"userid", C_USER},
     {"username", C_USER},
     {"user", C_USER},
-};
-
-/* Field names of the columns kept as fields. */
-static const char *const col_field[C_COUNT] = {
-    [C_HOST] = "Computer",     [C_TASK] = "Task", [C_OPCODE] = "Opcode",
-    [C_KEYWORDS] = "Keywords", [C_USER] = "User",
+    /* Get-WinEvent's other properties: numbers and ids of the System
+     * part ("0", "Info"-like values a rule's field match would take for
+     * a name) */
+    {"task", C_META},
+    {"opcode", C_META},
+    {"keywords", C_META},
+    {"version", C_META},
+    {"qualifiers", C_META},
+    {"providerid", C_META},
+    {"activityid", C_META},
+    {"relatedactivityid", C_META},
+    {"containerlog", C_META},
+    {"matchedqueryids", C_META},
+    {"bookmark", C_META},
+    {"properties", C_META},
 };
 
 /* ---- state -------------------------------------------------------------- */
@@ -866,18 +884,13 @@ static int record_message(struct cb_parse *p, struct state *st,
     return ev->message ? 0 : -1;
 }
 
-/* The columns that name event fields, then every column the header names
- * that is no known one; -1 on out of memory. */
+/* Every column the header names that is no known one: data a custom
+ * Select made (the Task, Opcode, Keywords, User and Computer columns are
+ * the System part and never fields). -1 on out of memory. */
 static int record_fields(struct cb_parse *p, struct state *st,
                          struct cb_field *fields, uint32_t *nf)
 {
     size_t n;
-    const char *v;
-    for (int c = 0; c < C_COUNT; c++) {
-        if (col_field[c] && (v = cval(st, (enum col)c, &n)) &&
-            add_field(p, fields, nf, col_field[c], v, n) != 0)
-            return -1;
-    }
     for (unsigned i = 0; i < st->ncols && i < st->nf; i++) {
         int known = 0;
         for (int c = 0; c < C_COUNT && !known; c++)
@@ -885,14 +898,7 @@ static int record_fields(struct cb_parse *p, struct state *st,
         if (known || !st->names[i] ||
             col_of(st->names[i], strlen(st->names[i])) >= 0)
             continue;
-        /* Get-WinEvent's numeric Task, Opcode, Keywords next to their
-         * display names: the names are kept */
-        for (int c = 0; c < C_COUNT && !known; c++)
-            known = col_field[c] && st->col[c] >= 0 &&
-                    strcasecmp(col_field[c], st->names[i]) == 0;
-        if (known)
-            continue;
-        v = fval(st, i, &n);
+        const char *v = fval(st, i, &n);
         if (add_field(p, fields, nf, st->names[i], v, n) != 0)
             return -1;
     }
@@ -1217,7 +1223,7 @@ static int bid(const unsigned char *head, size_t len, const char *name)
             int c = col_of((const char *)s + start, i - start);
             if (c == C_DATETIME || c == C_DATE || c == C_TIME)
                 have_time = 1;
-            else if (c >= 0)
+            else if (c >= 0 && c != C_META)
                 known++;
             start = i + 1;
         }
