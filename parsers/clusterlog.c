@@ -690,6 +690,9 @@ static enum line_result parse_line(struct cb_parse *p, struct state *st,
     ev->channel = st->channel;
     ev->component = comp;
     ev->origin = st->line;
+    /* trailing blanks are padding (pasted text, Markdown line breaks) */
+    while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
     *text = s + i;
     *text_len = n - i;
     return LINE_EVENT;

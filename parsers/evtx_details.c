@@ -390,8 +390,8 @@ static int block_start(const struct state *st, enum label l)
 {
     if (l == L_LOGNAME)
         return 1;
-    if (st->mode == M_NONE)
-        return l == L_SOURCE || l == L_ID;
+    if (st->mode == M_NONE) /* articles start a block with any of these */
+        return l == L_SOURCE || l == L_ID || l == L_DATE;
     if (st->mode == M_DESC || st->xml_done)
         return l == L_SOURCE || l == L_ID;
     /* a label seen twice: the next block, with fewer labels */
