@@ -314,13 +314,14 @@ static int read_xml(struct cb_parse *p, struct state *st,
     void *xs = NULL;
     int got = 0;
     const struct cb_parser_ops *x = &cb_parser_evtx_xml;
-    if (x->open(&sp, &xs) == CB_OK) {
+    enum cb_status os = x->open(&sp, &xs);
+    if (os == CB_OK) {
         enum cb_next r = x->next(&sp, xs, out);
         got = r == CB_NEXT_EVENT;
         x->close(&sp, &xs);
     }
     cb_stream_fini(&mem);
-    if (sp.err.code == CB_E_NOMEM)
+    if (os == CB_E_NOMEM || sp.err.code == CB_E_NOMEM)
         return -1;
     if (!got)
         cb_parse_warn(p, CB_WHERE_LINE, st->block_line,
@@ -368,10 +369,6 @@ static enum cb_next finish(struct cb_parse *p, struct state *st,
             ev->flags |= CB_EV_TIME_ASSUMED;
             st->any_local = 1;
         }
-        if (!ev->channel)
-            ev->channel = "";
-        if (!ev->host)
-            ev->host = p->src->host ? p->src->host : "";
     }
     ev->origin = st->block_line;
     if (st->desc_len) {
