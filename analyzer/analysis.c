@@ -5,6 +5,7 @@
  * destroyed with everything in it; and detection of a format by bids over
  * that table.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -21,6 +22,7 @@ struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
         an->limits = *limits;
     else
         cb_limits_default(&an->limits);
+    an->budget.bytes = an->limits.memory_bytes;
     an->opts.jobs = 1;
     an->arena = cb_arena_create();
     an->strings = an->arena ? cb_intern_create(an->arena) : NULL;
@@ -169,12 +171,56 @@ static enum cb_status order_sources(struct cb_analysis *an)
     return sort_warnings(an);
 }
 
+/* "256 MiB", "1.5 GiB" */
+static void size_words(uint64_t v, char *buf, size_t size)
+{
+    if (v >= (1ULL << 30))
+        snprintf(buf, size, "%.1f GiB", (double)v / (double)(1ULL << 30));
+    else
+        snprintf(buf, size, "%llu MiB", (unsigned long long)(v >> 20));
+}
+
+/* What the memory budget cost, in one bundle warning each. */
+static void budget_warnings(struct cb_analysis *an)
+{
+    const struct cb_budget *b = &an->budget;
+    char size[32];
+    size_words(b->bytes, size, sizeof size);
+    if (b->lines || b->evidence)
+        cb_analysis_warn(an, b->reached, CB_WHERE_NONE, 0,
+                         "memory budget %s (--max-memory): %llu lines no "
+                         "rule reads were counted, not kept, from here on; "
+                         "their times still count for spans and silent "
+                         "periods",
+                         size, (unsigned long long)b->lines);
+    if (b->evidence) {
+        char rules[CB_LIMIT_BUDGET_RULES * 48] = "";
+        size_t at = 0;
+        for (unsigned i = 0; i < b->nrules && at < sizeof rules; i++)
+            at += (size_t)snprintf(rules + at, sizeof rules - at, "%s%s",
+                                   i ? ", " : "", b->rules[i]);
+        cb_analysis_warn(an, b->reached, CB_WHERE_NONE, 0,
+                         "memory budget %s used up: %llu lines that rules "
+                         "read were counted, not kept; findings of %s may "
+                         "be missing or incomplete (raise --max-memory)",
+                         size, (unsigned long long)b->evidence,
+                         b->nrules ? rules : "some rules");
+    }
+    if (b->unfiltered)
+        cb_analysis_warn(an, b->reached, CB_WHERE_NONE, 0,
+                         "memory budget %s passed: %llu events of formats "
+                         "whose events are all kept (EVTX, event exports) "
+                         "were kept beyond it",
+                         size, (unsigned long long)b->unfiltered);
+}
+
 enum cb_status cb_analysis_finish(struct cb_analysis *an)
 {
     if (an->finished)
         return CB_OK;
     if (order_sources(an) != CB_OK)
         return CB_E_NOMEM;
+    budget_warnings(an);
     for (size_t i = 0; i < an->nparsers; i++) {
         if (!an->parsers[i]->finish)
             continue;

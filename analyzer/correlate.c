@@ -1420,13 +1420,15 @@ int cb_keeper_wants(void *ctx, const struct cb_event *e)
 {
     struct cb_keeper *k = ctx;
     struct engine *g = &k->g;
+    int channel_line = 0; /* a line of an event channel ([System]) */
     if (e->channel != k->debug_channel) {
         if (!e->channel || strcmp(e->channel, "cluster.log") != 0)
-            return 1; /* a line of an event channel ([System]) */
-        k->debug_channel = e->channel;
+            channel_line = 1;
+        else
+            k->debug_channel = e->channel;
     }
     /* warnings and above, and levels not known */
-    int keep = e->level == 0 || e->level <= CB_LEVEL_WARNING;
+    int keep = channel_line || e->level == 0 || e->level <= CB_LEVEL_WARNING;
     g->event_no++; /* a new event for the literal memo */
     struct cb_entity ents[CB_LIMIT_FINDING_ENTITIES];
     unsigned nents;
@@ -1437,9 +1439,25 @@ int cb_keeper_wants(void *ctx, const struct cb_event *e)
     for (int l = 0; l < 3; l++) {
         for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
             if (matches(g, lists[l]->m[i]->rep, e, ents, &nents))
-                return 2;
+                return channel_line ? 3 : 2;
     }
     return g->nomem ? 1 : keep;
+}
+
+const char *cb_keeper_rule(void *ctx, const struct cb_event *e)
+{
+    struct cb_keeper *k = ctx;
+    struct engine *g = &k->g;
+    struct cb_entity ents[CB_LIMIT_FINDING_ENTITIES];
+    unsigned nents;
+    const struct mlist *lists[3];
+    g->event_no++;
+    candidates(g, e, lists);
+    for (int l = 0; l < 3 && !g->nomem; l++)
+        for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
+            if (matches(g, lists[l]->m[i]->rep, e, ents, &nents))
+                return lists[l]->m[i]->members[0].m->rule->id;
+    return NULL;
 }
 
 void cb_findings_fini(struct cb_findings *f)

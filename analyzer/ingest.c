@@ -184,13 +184,16 @@ static enum cb_status skipped(struct cb_analysis *an, const char *path,
 
 /* Keep the event the parser wrote into slot (arena memory, so it is not
  * copied again). */
-static int append_event(struct cb_source *src, struct cb_event *ev)
+static int append_event(struct cb_analysis *an, struct cb_source *src,
+                        struct cb_event *ev)
 {
     if (src->nevents == src->events_cap) {
         size_t ncap = src->events_cap ? src->events_cap * 2 : 256;
         struct cb_event **ne = cb_realloc(src->events, ncap * sizeof *ne);
         if (!ne)
             return -1;
+        /* twice: the timeline holds every kept event's pointer again */
+        an->budget.tables += 2 * (ncap - src->events_cap) * sizeof *ne;
         src->events = ne;
         src->events_cap = ncap;
     }
@@ -215,17 +218,43 @@ static int append_event(struct cb_source *src, struct cb_event *ev)
 
 /* Keep the time of every event of a filtered source (kept or not), for
  * the silent-period check. */
-static int note_time(struct cb_source *src, cb_time t)
+static int push_time(struct cb_analysis *an, struct cb_source *src, cb_time t)
 {
     if (src->ntimes == src->times_cap) {
         size_t ncap = src->times_cap ? src->times_cap * 2 : 4096;
         cb_time *nt = cb_realloc(src->times, ncap * sizeof *nt);
         if (!nt)
             return -1;
+        an->budget.tables += (ncap - src->times_cap) * sizeof *nt;
         src->times = nt;
         src->times_cap = ncap;
     }
     src->times[src->ntimes++] = t;
+    return 0;
+}
+
+/* Past the budget (coalesce), a time is noted only when it goes back or
+ * moves on by a second or more from the last one noted, and then with
+ * the time read just before it: the runs and every gap stay as they were,
+ * so the silent-period check and the source's order see what they would
+ * have; a log whose time goes back on every line still costs 8 bytes a
+ * line. */
+static int note_time(struct cb_analysis *an, struct cb_source *src, cb_time t,
+                     int coalesce)
+{
+    int noted = 1;
+    if (!coalesce || src->ntimes == 0 || t < src->t_prev ||
+        t - src->times[src->ntimes - 1] >= CB_TICKS_PER_SEC) {
+        if (coalesce && src->ntimes && !src->t_prev_noted &&
+            push_time(an, src, src->t_prev) != 0)
+            return -1;
+        if (push_time(an, src, t) != 0)
+            return -1;
+    } else {
+        noted = 0;
+    }
+    src->t_prev = t;
+    src->t_prev_noted = noted;
     return 0;
 }
 
@@ -254,6 +283,7 @@ struct pending {
     struct cb_event ev;
     char *msg; /* ev.message's copy (ev.message points here) */
     size_t cap;
+    int budget; /* held for the budget: 1 a line, 2 a line a rule reads */
 };
 
 struct context {
@@ -271,7 +301,7 @@ static void context_free(struct context *c)
 /* Hold a line not kept (its slot is rewound after this); the line it
  * pushes out of the ring is counted. */
 static int context_hold(struct context *c, struct cb_source *src,
-                        const struct cb_event *ev)
+                        const struct cb_event *ev, int budget)
 {
     if (c->n == CB_LIMIT_CONTEXT_LINES) {
         count_event(src, &c->ring[c->first].ev);
@@ -292,24 +322,32 @@ static int context_hold(struct context *c, struct cb_source *src,
     memcpy(pd->msg, m, len + 1);
     pd->ev = *ev;
     pd->ev.message = pd->msg;
+    pd->budget = budget;
     c->n++;
     return 0;
 }
 
 /* The held lines, in order, into the analysis (before the kept line that
  * calls for them). */
-static int context_flush(struct context *c, struct cb_source *src,
-                         struct cb_arena *arena)
+static int context_flush(struct cb_analysis *an, struct context *c,
+                         struct cb_source *src, struct cb_arena *arena)
 {
     for (; c->n; c->n--, c->first = (c->first + 1) % CB_LIMIT_CONTEXT_LINES) {
         const struct pending *pd = &c->ring[c->first];
+        if (pd->budget) { /* kept after all: not a cost of the budget */
+            src->budget_not_kept--;
+            if (pd->budget == 2)
+                an->budget.evidence--;
+            else
+                an->budget.lines--;
+        }
         struct cb_event *ev = cb_arena_alloc(arena, sizeof *ev);
         char *m = ev ? cb_arena_strdup(arena, pd->msg) : NULL;
         if (!m)
             return -1;
         *ev = pd->ev;
         ev->message = m;
-        if (append_event(src, ev) != 0)
+        if (append_event(an, src, ev) != 0)
             return -1;
     }
     return 0;
@@ -356,20 +394,81 @@ static const struct cb_parser_ops *choose_parser(struct cb_analysis *an,
     return ops;
 }
 
+/* Bytes of the kept events (see struct cb_budget). */
+static uint64_t kept_bytes(const struct cb_analysis *an)
+{
+    return cb_arena_used(an->arena) +
+           (an->ev_arena ? cb_arena_used(an->ev_arena) : 0) +
+           an->budget.tables;
+}
+
+/* How far the budget is used: 0 under 3/4 of it, 1 past (lines no rule
+ * reads are counted only), 2 past all of it (every line is). */
+static int budget_level(struct cb_analysis *an, const struct cb_source *src)
+{
+    struct cb_budget *b = &an->budget;
+    if (!b->bytes)
+        return 0;
+    uint64_t used = kept_bytes(an);
+    if (used > b->peak)
+        b->peak = used;
+    if (used < b->bytes / 4 * 3)
+        return 0;
+    if (!b->reached)
+        b->reached = src->path;
+    return used < b->bytes ? 1 : 2;
+}
+
+/* A rule's line dropped for the budget: the rule it feeds, named once. */
+static void budget_rule(struct cb_analysis *an, const struct cb_event *ev)
+{
+    struct cb_budget *b = &an->budget;
+    const char *id = an->keep_rule ? an->keep_rule(an->keep_ctx, ev) : NULL;
+    if (!id)
+        return;
+    for (unsigned i = 0; i < b->nrules; i++)
+        if (strcmp(b->rules[i], id) == 0)
+            return;
+    if (b->nrules < CB_LIMIT_BUDGET_RULES)
+        b->rules[b->nrules++] = id;
+}
+
 /* The keep filter on one event of a rewindable parser: 1 keep it, 0 it
  * was held back as possible context and its memory rewound to mark, -1
- * out of memory. */
+ * out of memory. Past the budget's level 1 a line a rule reads is kept
+ * without its context and other lines are counted; past level 2 every
+ * line is counted (struct pending says which to count as the budget's). */
 static int filter_event(struct cb_analysis *an, struct cb_source *src,
                         struct context *ctx, struct cb_arena *evs,
                         struct cb_event *slot, struct cb_arena_mark mark)
 {
-    if (note_time(src, slot->ts) != 0)
+    int level = budget_level(an, src);
+    if (note_time(an, src, slot->ts, level > 0) != 0)
         return -1;
     /* the first event always stays: it shows the source's host and
      * channel to the checks that look for them */
     int k = src->nevents == 0 ? 1 : an->keep(an->keep_ctx, slot);
+    int held_for = 0;
+    if (level && src->nevents) {
+        ctx->after = 0;
+        if (k >= 2 && level == 2) {
+            budget_rule(an, slot);
+            an->budget.evidence++;
+            held_for = 2;
+            k = 0;
+        } else if (k >= 2) {
+            k = 1; /* kept, but not its context */
+        } else if (k == 1) {
+            an->budget.lines++;
+            held_for = 1;
+            k = 0;
+        }
+        src->budget_not_kept += held_for != 0;
+    }
+    if (k == 3)
+        k = 1; /* a rule's, but no context */
     if (k == 2) {
-        if (context_flush(ctx, src, evs) != 0)
+        if (context_flush(an, ctx, src, evs) != 0)
             return -1;
         ctx->after = CB_LIMIT_CONTEXT_LINES;
     } else if (k) {
@@ -379,7 +478,7 @@ static int filter_event(struct cb_analysis *an, struct cb_source *src,
     } else if (ctx->after) {
         ctx->after--;
     } else {
-        if (context_hold(ctx, src, slot) != 0)
+        if (context_hold(ctx, src, slot, held_for) != 0)
             return -1;
         cb_arena_rewind(evs, mark);
         return 0;
@@ -418,8 +517,10 @@ static enum cb_status read_events(struct cb_analysis *an,
                 return CB_E_NOMEM;
             if (!keep)
                 continue;
+        } else if (budget_level(an, src) == 2) {
+            an->budget.unfiltered++; /* cannot be given back: said */
         }
-        if (append_event(src, slot) != 0)
+        if (append_event(an, src, slot) != 0)
             return CB_E_NOMEM;
     }
 }

@@ -11,4 +11,5 @@ void cb_limits_default(struct cb_limits *lim)
     lim->member_bytes = CB_LIMIT_MEMBER_BYTES;
     lim->ratio = CB_LIMIT_RATIO;
     lim->ratio_min_bytes = CB_LIMIT_RATIO_MIN_BYTES;
+    lim->memory_bytes = 0; /* none; the command line sets its default */
 }

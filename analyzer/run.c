@@ -91,6 +91,15 @@ static enum cb_status ingest(const struct cb_analyze_opts *o,
     return CB_OK;
 }
 
+/* Without rules or with keep_all, and a memory budget: every event is
+ * wanted, until the budget says otherwise. */
+static int keep_each(void *ctx, const struct cb_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+    return 1;
+}
+
 /* The rules and, unless keep_all, the keeper over them, then the inputs;
  * the keeper is asked while parsing only. */
 static enum cb_status read_inputs(const struct cb_analyze_opts *o,
@@ -112,12 +121,16 @@ static enum cb_status read_inputs(const struct cb_analyze_opts *o,
         st = cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0, "out of memory");
     if (st == CB_OK && keeper) {
         res->an->keep = cb_keeper_wants;
+        res->an->keep_rule = cb_keeper_rule;
         res->an->keep_ctx = keeper;
+    } else if (st == CB_OK && res->an->budget.bytes) {
+        res->an->keep = keep_each; /* only the budget drops lines */
     }
     if (st == CB_OK)
         st = ingest(o, res, err);
     if (res->an) {
         res->an->keep = NULL;
+        res->an->keep_rule = NULL;
         res->an->keep_ctx = NULL;
     }
     cb_keeper_free(&keeper);

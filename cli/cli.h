@@ -38,6 +38,7 @@ enum cli_opt_id {
     OPT_MAX_DEPTH,
     OPT_MAX_MEMBER_SIZE,
     OPT_MAX_RATIO,
+    OPT_MAX_MEMORY,
     OPT_RULES,
     OPT_TESTS,
     OPT_WINDOW,
@@ -122,6 +123,8 @@ int cli_option_apply(const char *prog, struct options *opt, int id, char *arg);
 int parse_jobs(const char *prog, const char *arg, unsigned *jobs);
 /* "500M", "4G", "123": bytes (K, M, G, T are powers of 1024). */
 int parse_size(const char *s, uint64_t *out);
+/* --max-memory's default on this machine. */
+uint64_t cli_default_memory(void);
 /* The shipped knowledge base's directory, or NULL. */
 const char *default_rules_dir(void);
 /* The rules directories in force into dirs: the shipped set (unless

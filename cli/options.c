@@ -105,6 +105,12 @@ const struct cli_option cli_options[] = {
      "one file or member, uncompressed"},
     {"max-ratio", OPT_MAX_RATIO, "N", READS, 1, GROUP_LIMITS,
      "uncompressed:compressed of one member"},
+    {"max-memory", OPT_MAX_MEMORY, "BYTES", READS, 1, GROUP_LIMITS,
+     "memory for kept events; past 3/4 of it, lines\n"
+     "no rule reads are counted, not kept (the report\n"
+     "says how many); past all of it, every line is,\n"
+     "and the report names the rules affected; 0: none;\n"
+     "default: a quarter of RAM"},
     {NULL, 0, NULL, 0, 0, GROUP_OPTIONS, NULL}};
 
 const struct cli_option *cli_option_find(int id, unsigned cmd)
@@ -162,6 +168,18 @@ static void size_text(uint64_t v, char *buf, size_t size)
         snprintf(buf, size, "%llu%c", (unsigned long long)v, units[u]);
 }
 
+/* --max-memory's default: a quarter of the machine's RAM, at least
+ * 256 MiB; 4 GiB when the RAM cannot be read. */
+uint64_t cli_default_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0)
+        return 4ULL << 30;
+    uint64_t share = (uint64_t)pages * (uint64_t)page / CB_LIMIT_MEMORY_SHARE;
+    share &= ~((64ULL << 20) - 1); /* whole 64 MiB, for --help */
+    return share < (256ULL << 20) ? 256ULL << 20 : share;
+}
+
 /* The default of a limit, for --help; "" for other options. */
 static void default_text(int id, char *buf, size_t size)
 {
@@ -183,6 +201,10 @@ static void default_text(int id, char *buf, size_t size)
         break;
     case OPT_MAX_RATIO:
         snprintf(buf, size, "%u", d.ratio);
+        break;
+    case OPT_MAX_MEMORY:
+        size_text(cli_default_memory(), buf, size);
+        snprintf(buf + strlen(buf), size - strlen(buf), " here");
         break;
     default:
         break;
@@ -408,6 +430,7 @@ void cli_options_init(struct options *opt)
     memset(opt, 0, sizeof *opt);
     opt->win_from = opt->win_to = CB_TIME_NONE;
     cb_limits_default(&opt->limits);
+    opt->limits.memory_bytes = cli_default_memory();
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opt->jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
 }
@@ -416,6 +439,15 @@ static int apply_limit(const char *prog, struct options *opt, int id,
                        const char *arg)
 {
     uint64_t v;
+    if (id == OPT_MAX_MEMORY) { /* 0: no budget */
+        if (parse_size(arg, &v) != 0 || (v && v < (16ULL << 20))) {
+            fprintf(stderr, "%s: bad --max-memory '%s' (e.g. 256M, 4G; "
+                            "at least 16M, or 0 for none)\n", prog, arg);
+            return -1;
+        }
+        opt->limits.memory_bytes = v;
+        return 0;
+    }
     if (id == OPT_MAX_TOTAL || id == OPT_MAX_MEMBER_SIZE) {
         if (parse_size(arg, &v) != 0 || v == 0) {
             fprintf(stderr, "%s: bad size '%s' (e.g. 500M, 4G)\n", prog, arg);
@@ -526,6 +558,7 @@ int cli_option_apply(const char *prog, struct options *opt, int id, char *arg)
     case OPT_MAX_MEMBERS:
     case OPT_MAX_DEPTH:
     case OPT_MAX_RATIO:
+    case OPT_MAX_MEMORY:
         return apply_limit(prog, opt, id, arg);
     default:
         return -1;

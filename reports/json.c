@@ -393,6 +393,24 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
     out_char(o, ']');
 }
 
+/* --max-memory and what it cost (struct cb_budget); budget 0: none. */
+static void memory_budget(struct out *o, const struct cb_budget *b)
+{
+    out_char(o, '{');
+    key(o, 3, "budget", 1);
+    out_u64(o, b->bytes);
+    key(o, 3, "lines_not_kept", 0);
+    out_u64(o, b->lines);
+    key(o, 3, "evidence_not_kept", 0);
+    out_u64(o, b->evidence);
+    key(o, 3, "rules_affected", 0);
+    string_array(o, b->rules, b->nrules);
+    key(o, 3, "kept_past_budget", 0);
+    out_u64(o, b->unfiltered);
+    indent(o, 2);
+    out_char(o, '}');
+}
+
 static void summary(struct out *o, const struct cb_view *v)
 {
     out_char(o, '{');
@@ -412,6 +430,8 @@ static void summary(struct out *o, const struct cb_view *v)
     time_value(o, v->first);
     key(o, 2, "last", 0);
     time_value(o, v->last);
+    key(o, 2, "memory", 0);
+    memory_budget(o, &v->an->budget);
     indent(o, 1);
     out_char(o, '}');
 }

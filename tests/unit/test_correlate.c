@@ -1565,6 +1565,9 @@ Test(correlate, keeper_keeps_what_a_rule_or_the_report_needs)
         {"cluster.log", "RCM", "resource failed", NOID, CB_LEVEL_ERROR, 2},
         {"cluster.log", NULL, "Lost quorum", NOID, CB_LEVEL_WARNING, 2},
         {"System", NULL, "idle", NOID, CB_LEVEL_INFO, 1},
+        /* an event channel's line a rule takes: 3, so that the memory
+         * budget knows it for evidence, without context (issue 19 #2) */
+        {"System", NULL, "Lost quorum now", NOID, CB_LEVEL_INFO, 3},
         {"cluster.log", NULL, "idle", 1135, CB_LEVEL_INFO, 2},
         {"cluster.log", NULL, "idle", 1136, CB_LEVEL_INFO, 0},
         /* the memo of one event's literals must not leak into the next */
@@ -1577,7 +1580,19 @@ Test(correlate, keeper_keeps_what_a_rule_or_the_report_needs)
                     NULL, c[i].id, c[i].level, c[i].component, c[i].msg);
         cr_assert_eq(cb_keeper_wants(k, e), c[i].keep, "case %zu: %s", i,
                      c[i].msg);
+        /* the rule named when the budget drops such a line */
+        const char *why = cb_keeper_rule(k, e);
+        if (c[i].keep >= 2)
+            cr_assert_not_null(why, "case %zu", i);
+        else
+            cr_assert_null(why, "case %zu: %s", i, why);
     }
+    struct cb_event *q = ev_full(T0 + 100, H1, cl, NULL, NOID, CB_LEVEL_INFO,
+                                 NULL, "Lost quorum now");
+    cr_assert_str_eq(cb_keeper_rule(k, q), "txt");
+    q = ev_full(T0 + 101, H1, cl, NULL, NOID, CB_LEVEL_INFO, "RCM",
+                "it failed");
+    cr_assert_str_eq(cb_keeper_rule(k, q), "comp");
     cb_keeper_free(&k);
     cr_assert_null(k);
     cr_assert_null(cb_keeper_create(NULL));

@@ -1116,3 +1116,112 @@ Test(ingest, lines_the_filter_declines_are_counted_not_kept)
     cb_analysis_destroy(&an);
     free(log);
 }
+
+/* ---- the memory budget (issue 19 #2) ---------------------------------------
+ * Past 3/4 of --max-memory, lines no rule reads (the filter says 1) are
+ * counted, not kept; lines a rule reads (2) are still kept, alone; past
+ * the whole budget those are counted too, and the rule they feed is
+ * named. Times stay exact where they matter: the span, the runs and a
+ * silent stretch inside the part only counted. */
+
+static const char *rule_of_marked(void *ctx, const struct cb_event *ev)
+{
+    (void)ctx;
+    return strstr(ev->message, "KEEP") ? "R.keep" : NULL;
+}
+
+Test(ingest, memory_budget_drops_plain_lines_first_and_names_rules_last)
+{
+    /* 60,000 PLAIN lines (each a warning: kept without a budget), then
+     * 60,000 KEEP lines, 10 ms apart, with five silent hours after line
+     * 100,000; 120 bytes of message each */
+    enum { NPLAIN = 60000, NLINES = 120000, GAP_AFTER = 100000 };
+    size_t cap = (size_t)NLINES * 200, n = 0;
+    char *log = malloc(cap);
+    cr_assert_not_null(log);
+    n += (size_t)snprintf(log + n, cap - n, "[=== Cluster Logs ===]\n");
+    cb_time t0 = cb_time_from_civil(2024, 11, 15, 1, 0, 0, 0);
+    cb_time gap = 5 * 3600 * CB_TICKS_PER_SEC, step = CB_TICKS_PER_SEC / 100;
+    for (int i = 0; i < NLINES; i++) {
+        cb_time t = t0 + i * step + (i > GAP_AFTER ? gap : 0);
+        int64_t cs = (t - t0) / step; /* centiseconds after 01:00 */
+        n += (size_t)snprintf(
+            log + n, cap - n,
+            "00000e4c.00001d2c::2024/11/15-%02d:%02d:%02d.%03d WARN  [NM] "
+            "line %d %s %090d\n",
+            (int)(1 + cs / 360000), (int)(cs / 6000 % 60), (int)(cs / 100 % 60),
+            (int)(cs % 100 * 10), i, i < NPLAIN ? "PLAIN" : "KEEP", 0);
+        cr_assert_lt(n, cap);
+    }
+    struct cb_limits lim;
+    cb_limits_default(&lim);
+    lim.memory_bytes = 8u << 20;
+    struct cb_analysis *an = cb_analysis_create_all(&lim);
+    int asked = 0;
+    an->keep = keep_marked;
+    an->keep_rule = rule_of_marked;
+    an->keep_ctx = &asked;
+    cr_assert_eq(cb_ingest_memory(an, "HV-NODE1_cluster.log", log, n, NULL),
+                 CB_OK);
+    const struct cb_source *s = an->sources[0];
+    const struct cb_budget *b = &an->budget;
+    cr_assert_str_eq(b->reached, "HV-NODE1_cluster.log");
+    /* every line kept or counted; what the budget dropped is all counted */
+    cr_assert_eq(s->nevents + s->not_kept, NLINES);
+    cr_assert_eq(s->budget_not_kept, b->lines + b->evidence);
+    cr_assert_gt(b->lines, NPLAIN / 2, "lines: %llu",
+                 (unsigned long long)b->lines);
+    cr_assert_gt(b->evidence, 0);
+    cr_assert_eq(b->nrules, 1);
+    cr_assert_str_eq(b->rules[0], "R.keep");
+    /* the kept lines: a prefix of the PLAIN lines and a prefix of the KEEP
+     * lines (the first of each past its level is not kept, nor any after
+     * it), the KEEP lines all while under the whole budget */
+    size_t plain = 0, keep = 0;
+    for (size_t i = 0; i < s->nevents; i++) {
+        int line = atoi(s->events[i]->message + 5);
+        if (line < NPLAIN)
+            cr_assert_eq(line, (int)plain++, "PLAIN lines kept in order");
+        else
+            cr_assert_eq(line, NPLAIN + (int)keep++, "KEEP lines in order");
+    }
+    cr_assert_eq(plain + b->lines, NPLAIN);
+    cr_assert_eq(keep + b->evidence, NLINES - NPLAIN);
+    cr_assert_gt(keep, 0, "KEEP lines are kept past 3/4 of the budget");
+    /* within the budget, and the peak seen says so */
+    cr_assert_leq(b->peak, lim.memory_bytes + (64u << 10), "peak %llu",
+                  (unsigned long long)b->peak);
+    /* times: coalesced past the budget, but the span, the runs and the
+     * silent stretch stay exact */
+    cr_assert_lt(s->ntimes, NLINES / 3, "times kept: %zu", s->ntimes);
+    cr_assert_eq(s->first, t0);
+    cr_assert_eq(s->last, t0 + (NLINES - 1) * step + gap);
+    struct cb_timeline tl;
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
+    cr_assert_eq(s->runs, 1);
+    cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
+    struct cb_gaps gaps;
+    cr_assert_eq(cb_gaps_find(NULL, an, &tl, &gaps), CB_OK);
+    size_t silent = 0;
+    for (size_t i = 0; i < gaps.count; i++) {
+        if (gaps.items[i].kind != CB_GAP_SILENT)
+            continue;
+        silent++;
+        cr_assert_eq(gaps.items[i].from, t0 + GAP_AFTER * step);
+        cr_assert_eq(gaps.items[i].to, t0 + (GAP_AFTER + 1) * step + gap);
+    }
+    cr_assert_eq(silent, 1);
+    /* two bundle warnings: the lines, then the rules affected */
+    size_t said = 0;
+    for (const struct cb_warning *w = an->warnings; w; w = w->next) {
+        if (strstr(w->msg, "memory budget 8 MiB (--max-memory): "))
+            said |= 1;
+        if (strstr(w->msg, "findings of R.keep may be missing"))
+            said |= 2;
+    }
+    cr_assert_eq(said, 3);
+    cb_gaps_fini(&gaps);
+    cb_timeline_fini(&tl);
+    cb_analysis_destroy(&an);
+    free(log);
+}

@@ -25,6 +25,25 @@ struct cb_tz_override {
     int32_t east_min;
 };
 
+/* The memory budget (cb_limits.memory_bytes) and what it cost. Bytes are
+ * those of kept events: their arena memory, their pointers (counted twice:
+ * the timeline holds them again) and the sources' time tables. */
+struct cb_budget {
+    uint64_t bytes;      /* the budget; 0: none */
+    uint64_t tables;     /* sources' event and time arrays, allocated */
+    uint64_t peak;       /* most bytes of kept events seen */
+    const char *reached; /* the source being read when 3/4 of it was
+                          * used (lines no rule reads stop being kept);
+                          * NULL while under */
+    uint64_t lines;      /* lines counted, not kept, for the budget */
+    uint64_t evidence;   /* lines a rule reads counted, not kept (the
+                          * whole budget was used) */
+    const char *rules[CB_LIMIT_BUDGET_RULES]; /* rules those feed */
+    unsigned nrules;
+    uint64_t unfiltered; /* events kept past the budget by formats whose
+                          * events cannot be given back (EVTX, exports) */
+};
+
 struct cb_analysis {
     struct cb_limits limits;
     struct cb_arena *arena;
@@ -41,10 +60,16 @@ struct cb_analysis {
     /* Optional filter (analyze): an event of a rewindable parser (see
      * cb_parser_ops) for which keep returns 0 is counted, not kept, unless
      * it is one of the five lines before or after one for which keep
-     * returns 2 (its context); every other event is kept. Events of such
-     * parsers then live in ev_arena. */
+     * returns 2 (its context); every other event is kept. 2 and 3 say a
+     * rule reads the event (3: keep no context for it), 1 that none does:
+     * the memory budget drops those first. Events of such parsers then
+     * live in ev_arena. */
     int (*keep)(void *ctx, const struct cb_event *ev);
+    /* optional: the id of a rule that reads ev (keep said 2), named when
+     * the budget drops such a line */
+    const char *(*keep_rule)(void *ctx, const struct cb_event *ev);
     void *keep_ctx;
+    struct cb_budget budget;
     struct cb_arena *ev_arena;
 
     /* parsers' slots kept across files (cb_parse.pool) */

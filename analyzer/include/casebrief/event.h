@@ -16,6 +16,7 @@
 typedef int64_t cb_time;
 #define CB_TIME_UNIX_EPOCH 116444736000000000LL
 #define CB_TIME_NONE INT64_MIN
+#define CB_TICKS_PER_SEC 10000000LL
 
 enum cb_level {
     CB_LEVEL_CRITICAL = 1, /* same numbers as the Windows event levels */
@@ -153,6 +154,12 @@ struct cb_source {
     cb_time nk_first, nk_last; /* span of those not kept */
     cb_time *times;
     size_t ntimes, times_cap;
+    /* past the memory budget, times[] keeps only a time that goes back or
+     * moves on by a second or more (and the one before it), which keeps
+     * every gap and every run: the last time read, and whether it is in */
+    cb_time t_prev;
+    int t_prev_noted;
+    uint64_t budget_not_kept; /* of not_kept: for the memory budget */
     uint64_t duplicates;  /* events dropped as seen in another source */
     cb_time first, last;
     struct cb_event **events; /* in parse order; owned by the analysis */

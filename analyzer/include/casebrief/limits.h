@@ -26,6 +26,13 @@
  * so that small, highly compressible files are never flagged. */
 #define CB_LIMIT_RATIO_MIN_BYTES (16ULL << 20)
 
+/* --max-memory: bytes the kept events and their tables may use (0: no
+ * budget; the command line's default is a quarter of the machine's RAM).
+ * Past 3/4 of it, lines no rule reads are counted, not kept; past all of
+ * it, the lines rules read too, and the run names the rules affected. */
+#define CB_LIMIT_MEMORY_SHARE 4
+#define CB_LIMIT_BUDGET_RULES 8 /* rules named as affected */
+
 /* Not overridable: structural caps. */
 #define CB_LIMIT_LINE_BYTES (1U << 20)  /* longest text line kept */
 #define CB_LIMIT_PATH_BYTES 4096U       /* nested source path */
@@ -161,6 +168,7 @@ struct cb_limits {
     uint64_t member_bytes;
     unsigned ratio;
     uint64_t ratio_min_bytes; /* not on the command line; tests lower it */
+    uint64_t memory_bytes;    /* --max-memory; 0: no budget */
 };
 
 /* The defaults above. */

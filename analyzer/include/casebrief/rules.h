@@ -134,9 +134,14 @@ struct cb_keeper;
 struct cb_keeper *cb_keeper_create(const struct cb_rules *rules);
 void cb_keeper_free(struct cb_keeper **keeper);
 /* 2: keep ev and the lines around it (a rule's matcher takes it);
- * 1: keep ev (a warning or worse, an event channel's line); 0: count it
- * only. ctx is the keeper (the shape of cb_analysis.keep). */
+ * 3: keep ev, a line of an event channel a rule's matcher takes (its
+ * neighbours are that channel's lines, kept anyway); 1: keep ev (a
+ * warning or worse, an event channel's line); 0: count it only. ctx is
+ * the keeper (the shape of cb_analysis.keep). */
 int cb_keeper_wants(void *ctx, const struct cb_event *ev);
+/* The id of the first rule whose matcher takes ev (one keep said 2 for),
+ * or NULL: named when the memory budget drops such a line. */
+const char *cb_keeper_rule(void *ctx, const struct cb_event *ev);
 void cb_findings_fini(struct cb_findings *f);
 
 /* ---- evidence gaps ----------------------------------------------------- */
