@@ -124,10 +124,9 @@ static int is_blank_line(const char *s, size_t n)
 }
 
 /* "Label:  value" (blanks before the label allowed, "Label :" too): the
- * label, and the value at *v (*vn bytes); L_OTHER when the text before the first
- * colon is no label we know. */
-static enum label label_of(const char *s, size_t n, const char **v,
-                           size_t *vn)
+ * label, and the value at *v (*vn bytes); L_OTHER when the text before the
+ * first colon is no label we know. */
+static enum label label_of(const char *s, size_t n, const char **v, size_t *vn)
 {
     const char *colon = memchr(s, ':', n > 40 ? 40 : n);
     if (!colon)
@@ -281,7 +280,7 @@ static cb_time label_time(struct cb_parse *p, struct state *st)
     if (st->order_forced)
         o = st->order;
     if (o == CB_DATE_AUTO) {
-        o = st->dot || st->lang == CB_LANG_DMY ? CB_DATE_DMY
+        o = st->dot || st->lang == CB_LANG_DMY     ? CB_DATE_DMY
             : st->marker || st->lang == CB_LANG_EN ? CB_DATE_MDY
                                                    : CB_DATE_DMY;
         if (!st->order_assumed++)
@@ -297,8 +296,7 @@ static cb_time label_time(struct cb_parse *p, struct state *st)
 
 /* The block's Event Xml through the event XML parser into *out. 1 read,
  * 0 not (a warning says why), -1 out of memory. */
-static int read_xml(struct cb_parse *p, struct state *st,
-                    struct cb_event *out)
+static int read_xml(struct cb_parse *p, struct state *st, struct cb_event *out)
 {
     struct cb_stream mem;
     if (cb_stream_init_mem(&mem, st->xml, st->xml_len) != CB_OK)
@@ -334,8 +332,7 @@ static int read_xml(struct cb_parse *p, struct state *st,
 
 static enum cb_next nomem(struct cb_parse *p, const struct state *st)
 {
-    cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line,
-                 "out of memory");
+    cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line, "out of memory");
     return CB_NEXT_FAIL;
 }
 
@@ -396,8 +393,8 @@ static int block_start(const struct state *st, enum label l)
 }
 
 /* One line: CB_NEXT_EVENT when it completed an event into ev. */
-static enum cb_next line_in(struct cb_parse *p, struct state *st,
-                            const char *s, size_t n, struct cb_event *ev)
+static enum cb_next line_in(struct cb_parse *p, struct state *st, const char *s,
+                            size_t n, struct cb_event *ev)
 {
     const char *v = NULL;
     size_t vn = 0;

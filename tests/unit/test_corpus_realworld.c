@@ -26,8 +26,8 @@
 
 /* 2024-11-15 10:15:30.123 UTC: Unix 1731665730 */
 #define STAMP "2024/11/15-10:15:30.123"
-#define STAMP_TICKS (1731665730LL * 10000000LL + 1230000LL + \
-                     116444736000000000LL)
+#define STAMP_TICKS                                                            \
+    (1731665730LL * 10000000LL + 1230000LL + 116444736000000000LL)
 
 static struct cb_analysis *an;
 
@@ -187,9 +187,10 @@ Test(corpus_realworld, clusterlog_search_strings_of_the_1069_article)
     for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
         if (l[0] == '#' || !l[0])
             continue;
-        o += (size_t)sprintf(log + o, "00000a1c.00001f04::" STAMP
-                             " ERR   %s\n00000a1c.00001f04::" STAMP
-                             " ERR %s\n", l, l);
+        o += (size_t)sprintf(log + o,
+                             "00000a1c.00001f04::" STAMP
+                             " ERR   %s\n00000a1c.00001f04::" STAMP " ERR %s\n",
+                             l, l);
         n += 2;
     }
     cr_assert_geq(n, 8u);
@@ -249,8 +250,8 @@ static char *with_dates(const char *text)
         const char *e = strchr(p, '\n');
         size_t n = e ? (size_t)(e - p + 1) : strlen(p);
         if (strncmp(p, "Event ID:", 9) == 0)
-            o += (size_t)sprintf(out + o, "Date: 2024-11-15T10:%02d:00Z\n",
-                                 k++);
+            o +=
+                (size_t)sprintf(out + o, "Date: 2024-11-15T10:%02d:00Z\n", k++);
         memcpy(out + o, p, n);
         o += n;
         p += n;
@@ -283,8 +284,7 @@ struct block_want {
     const char *entity; /* what the quotes hold in the article */
 };
 
-static void check_blocks(const char *file, const struct block_want *w,
-                         size_t n)
+static void check_blocks(const char *file, const struct block_want *w, size_t n)
 {
     size_t len;
     char *text = load(file, &len);
@@ -298,8 +298,9 @@ static void check_blocks(const char *file, const struct block_want *w,
         if (w[i].level)
             cr_expect_eq(e->level, w[i].level, "%s block %zu", file, i);
         /* 2024-11-15T10:00:00Z is Unix 1731664800; block i at 10:i:00 */
-        cr_expect_eq(e->ts, (1731664800LL + (long long)i * 60) * 10000000LL +
-                                116444736000000000LL,
+        cr_expect_eq(e->ts,
+                     (1731664800LL + (long long)i * 60) * 10000000LL +
+                         116444736000000000LL,
                      "%s block %zu: 10:%02zu:00Z", file, i, i);
         cr_expect_eq(e->flags & CB_EV_TIME_ASSUMED, 0u);
         char q[128];
@@ -376,9 +377,9 @@ Test(corpus_realworld, event_text_of_the_physical_disk_article)
     cr_expect_str_eq(e->channel, "System");
     cr_expect_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
     char q[128];
-    cr_expect_str_eq(quoted_after(e->message, "Cluster disk resource", q,
-                                  sizeof q),
-                     "Cluster Disk 1");
+    cr_expect_str_eq(
+        quoted_after(e->message, "Cluster disk resource", q, sizeof q),
+        "Cluster Disk 1");
     cr_expect_eq(e->ts, 1731664800LL * 10000000LL + 116444736000000000LL);
     free(text);
 }

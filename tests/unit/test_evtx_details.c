@@ -18,9 +18,8 @@
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
-#define TICKS(unix_s, frac100ns)                                            \
-    ((cb_time)(unix_s) * 10000000LL + (cb_time)(frac100ns) +               \
-     116444736000000000LL)
+#define TICKS(unix_s, frac100ns)                                               \
+    ((cb_time)(unix_s)*10000000LL + (cb_time)(frac100ns) + 116444736000000000LL)
 #define D_2024_11_15 1731628800LL
 
 static struct cb_analysis *an;
@@ -88,8 +87,7 @@ Test(evtx_details, two_blocks_one_with_event_xml_one_without)
     cr_assert_str_eq(e->channel, "System");
     cr_assert_str_eq(e->host, "HV-NODE1");
     /* SystemTime, not the local Date label (2:58:12 AM at UTC+1) */
-    cr_assert_eq(e->ts, TICKS(D_2024_11_15 + 1 * 3600 + 58 * 60 + 12,
-                              9051234));
+    cr_assert_eq(e->ts, TICKS(D_2024_11_15 + 1 * 3600 + 58 * 60 + 12, 9051234));
     cr_assert_eq(e->flags & CB_EV_TIME_ASSUMED, 0u);
     cr_assert_eq(e->record_id, 48213u);
     cr_assert_eq(e->origin, 1u, "the block's first line");
@@ -188,11 +186,11 @@ Test(evtx_details, description_lines_that_look_like_labels_stay_in_it)
     const struct cb_source *src = parse(text);
     cr_assert_eq(src->nevents, 1u);
     const struct cb_event *e = source_event(src, 0);
-    cr_assert_str_eq(e->message,
-                     "The computer attempted to validate the credentials for "
-                     "an account.\n\nAuthentication Package:\t"
-                     "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0\nLogon Account:\t"
-                     "Administrator\nUser:\tnot a label here\nError Code:\t0x0");
+    cr_assert_str_eq(
+        e->message, "The computer attempted to validate the credentials for "
+                    "an account.\n\nAuthentication Package:\t"
+                    "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0\nLogon Account:\t"
+                    "Administrator\nUser:\tnot a label here\nError Code:\t0x0");
     cr_assert_eq(e->ts, TICKS(D_2024_11_15 + 10 * 3600, 0));
     cr_assert_eq(e->flags & CB_EV_TIME_ASSUMED, 0u, "a zoned Date");
     cr_assert_eq(src->time_kind, CB_TK_UTC);

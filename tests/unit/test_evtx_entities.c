@@ -17,8 +17,8 @@
 #include "casebrief/casebrief.h"
 #include "helpers.h"
 
-#define MSG1135                                                             \
-    "Cluster node 'HV-NODE2' was removed from the active failover cluster " \
+#define MSG1135                                                                \
+    "Cluster node 'HV-NODE2' was removed from the active failover cluster "    \
     "membership. The Cluster service on this node may have stopped."
 
 static const char wevt_info[] =
