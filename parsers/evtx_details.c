@@ -427,7 +427,11 @@ static enum cb_next line_in(struct cb_parse *p, struct state *st, const char *s,
         return r;
     }
     if (l == L_XML) {
-        st->mode = M_HEADER; /* the XML follows on its own lines */
+        /* the XML follows on its own lines, or (pasted into one line) on
+         * this one */
+        st->mode = M_HEADER;
+        if (vn && xml_start(v, vn) && !st->xml_done)
+            return line_in(p, st, v, vn, ev);
         return r;
     }
     if (st->mode == M_DESC)

@@ -291,3 +291,31 @@ Test(evtx_details, detection)
     cr_assert_eq(src->nevents, 1u);
     cr_assert(has_source_warning(src, "1 lines outside any event block"));
 }
+
+/* "Event Xml:" with the whole event on the same line (a paste that lost
+ * its line breaks) */
+Test(evtx_details, event_xml_on_the_label_line)
+{
+    const char *text =
+        "Log Name:      System\n"
+        "Source:        Microsoft-Windows-FailoverClustering\n"
+        "Date:          11/15/2024 2:58:12 AM\n"
+        "Event ID:      1135\n"
+        "Description:\n"
+        "Cluster node 'HV-NODE2' was removed\n"
+        "Event Xml: <Event xmlns=\"http://schemas.microsoft.com/win/2004/08/"
+        "events/event\"><System><Provider Name=\"Microsoft-Windows-"
+        "FailoverClustering\"/><EventID>1135</EventID><Level>1</Level>"
+        "<TimeCreated SystemTime=\"2024-11-15T01:58:12.0000000Z\"/>"
+        "<Channel>System</Channel><Computer>HV-NODE1</Computer></System>"
+        "<EventData><Data Name=\"NodeName\">HV-NODE2</Data></EventData>"
+        "</Event>\n";
+    const struct cb_source *src = parse(text);
+    cr_assert_eq(src->nevents, 1u);
+    const struct cb_event *e = source_event(src, 0);
+    cr_assert_eq(e->ts, TICKS(D_2024_11_15 + 1 * 3600 + 58 * 60 + 12, 0),
+                 "from the Event Xml");
+    expect_event_field(e, "NodeName", "HV-NODE2");
+    cr_assert_str_eq(e->message, "Cluster node 'HV-NODE2' was removed");
+    cr_assert_eq(src->nwarnings, 0u);
+}
