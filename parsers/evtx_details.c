@@ -111,6 +111,11 @@ struct state {
     int order_forced, order_assumed;
     enum cb_export_lang lang;
     int any_local, level_warned;
+    /* the machine's clock as blocks with both a Date label and Event Xml
+     * show it: local = UTC + east_min (0 none, 1 known, 2 they differ) */
+    int east_state;
+    int32_t east_min;
+    const char *east_host; /* the Computer of those blocks */
     uint64_t no_date, no_date_line, preamble;
 };
 
@@ -336,6 +341,30 @@ static enum cb_next nomem(struct cb_parse *p, const struct state *st)
     return CB_NEXT_FAIL;
 }
 
+/* A block with a local Date label and the UTC SystemTime of its Event Xml
+ * shows the copying machine's offset (to the quarter hour). */
+static void note_offset(struct cb_parse *p, struct state *st, cb_time utc,
+                        const char *host)
+{
+    if (host && host[0])
+        st->east_host = host;
+    cb_time local = label_time(p, st);
+    if (local == CB_TIME_NONE)
+        return;
+    cb_time q = 15LL * 60 * 10000000;
+    cb_time d = local - utc;
+    int64_t quarters = (d >= 0 ? d + q / 2 : d - q / 2) / q;
+    if (quarters < -14 * 4 || quarters > 14 * 4)
+        return;
+    int32_t east = (int32_t)(quarters * 15);
+    if (st->east_state == 0) {
+        st->east_state = 1;
+        st->east_min = east;
+    } else if (st->east_min != east) {
+        st->east_state = 2; /* a DST change between the blocks */
+    }
+}
+
 /* The block read so far into *ev; CB_NEXT_END when it is skipped. */
 static enum cb_next finish(struct cb_parse *p, struct state *st,
                            struct cb_event *ev)
@@ -348,6 +377,8 @@ static enum cb_next finish(struct cb_parse *p, struct state *st,
             return nomem(p, st);
         from_xml = r;
     }
+    if (from_xml && st->have_when && !st->when.zoned)
+        note_offset(p, st, ev->ts, ev->host);
     if (!from_xml) {
         if (!st->have_when) {
             if (!st->no_date++)
@@ -520,6 +551,17 @@ static void close_(struct cb_parse *p, void **state)
         cb_parse_warn(p, CB_WHERE_NONE, 0,
                       "%llu lines outside any event block skipped",
                       (unsigned long long)st->preamble);
+    if (st->any_local && st->east_state == 1) {
+        int32_t a = st->east_min < 0 ? -st->east_min : st->east_min;
+        cb_parse_warn(p, CB_WHERE_NONE, 0,
+                      "the blocks with Event Xml show this machine's clock "
+                      "at UTC%c%02d:%02d; the blocks without it are local "
+                      "time (--tz %s=%c%02d:%02d applies that offset to them)",
+                      st->east_min < 0 ? '-' : '+', (int)(a / 60),
+                      (int)(a % 60), st->east_host ? st->east_host : "HOST",
+                      st->east_min < 0 ? '-' : '+', (int)(a / 60),
+                      (int)(a % 60));
+    }
     if (st->any_local) {
         p->src->time_kind = CB_TK_LOCAL;
         p->src->time_basis =

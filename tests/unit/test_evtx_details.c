@@ -112,9 +112,14 @@ Test(evtx_details, two_blocks_one_with_event_xml_one_without)
     cr_assert_eq(e->origin, 35u);
     cr_assert_not_null(strstr(e->message, "virtual machine 'SQL01':"));
     cr_assert_eq(src->time_kind, CB_TK_LOCAL);
-    /* 2:59:40 AM with 15 as the second number: month first, decided */
-    cr_assert_null(src->warnings, "%s",
-                   src->warnings ? src->warnings->msg : "");
+    /* 2:59:40 AM with 15 as the second number: month first, decided;
+     * the 1135's Date label (2:58:12 AM) and SystemTime (01:58:12Z) show
+     * the clock, said once for the block without Event Xml */
+    cr_assert_eq(src->nwarnings, 1u);
+    cr_assert_str_eq(src->warnings->msg,
+                     "the blocks with Event Xml show this machine's clock at "
+                     "UTC+01:00; the blocks without it are local time (--tz "
+                     "HV-NODE1=+01:00 applies that offset to them)");
     free(text);
 }
 
