@@ -153,14 +153,18 @@ static void host_span(struct engine *g, const char *host, cb_time *first,
                       cb_time *last)
 {
     const struct cb_timeline *tl = g->tl;
-    *first = tl->events[0]->ts;
-    *last = tl->events[tl->count - 1]->ts;
+    size_t lo, hi; /* leaving out zeroed or absurd times */
+    cb_timeline_plausible(tl, &lo, &hi);
+    if (lo == hi)
+        hi = (lo = 0) + tl->count;
+    *first = tl->events[lo]->ts;
+    *last = tl->events[hi - 1]->ts;
     counted_span(tl, NULL, first, last);
     if (!g->spans_done) {
         g->spans_done = 1;
         g->spans =
             cb_arena_alloc(g->arena, CB_LIMIT_ABSENCE_HOSTS * sizeof *g->spans);
-        for (size_t i = 0; g->spans && i < tl->count; i++) {
+        for (size_t i = lo; g->spans && i < hi; i++) {
             const struct cb_event *e = tl->events[i];
             size_t k = 0;
             while (k < g->nspans && g->spans[k].host != e->host)
@@ -709,6 +713,10 @@ static int scan(struct engine *g)
                 const struct cgroup *cg = lists[l]->m[k];
                 if (!matches(g, cg->rep, e, ents, &nents))
                     continue;
+                if (cg->rep->note && !g->no_captures &&
+                    nents < CB_LIMIT_FINDING_ENTITIES)
+                    ents[nents++] = (struct cb_entity){"matched",
+                                                       cg->rep->note};
                 for (size_t mm = 0; mm < cg->n; mm++)
                     if (record_hit(g, &cg->members[mm], i, ents, nents) != 0)
                         return -1;
@@ -731,6 +739,9 @@ struct draft {
     size_t nev;
     size_t *all; /* timeline indices of every event taking part */
     size_t nall, capall;
+    const struct hit *corr[CB_LIMIT_FINDING_EVIDENCE]; /* corroborating
+                                  * hits whose entities the finding names */
+    size_t ncorr;
 };
 
 static int draft_add(struct engine *g, struct draft *d, const struct hit *h,
@@ -825,6 +836,15 @@ static void summary_put(char *buf, size_t size, size_t *k, const char *s)
     buf[*k] = '\0';
 }
 
+static int has_entity(const struct cb_finding *f, const char *name)
+{
+    for (size_t i = 0; i < f->nentities; i++) {
+        if (strcmp(f->entities[i].name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static char *render_summary(struct engine *g, const struct cb_finding *f)
 {
     const char *tpl = f->rule->summary;
@@ -839,13 +859,26 @@ static char *render_summary(struct engine *g, const struct cb_finding *f)
     buf[0] = '\0';
     for (const char *p = tpl; *p && k + 1 < sizeof buf;) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
-        if (!close || close - p > 40) {
+        if (!close || close - p > 120) {
             buf[k++] = *p++;
             buf[k] = '\0';
             continue;
         }
-        char name[48];
-        snprintf(name, sizeof name, "%.*s", (int)(close - p - 1), p + 1);
+        /* {name?text}: text and the values when there are any, else
+         * nothing (an optional detail such as the failed network) */
+        const char *q = memchr(p, '?', (size_t)(close - p));
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)((q ? q : close) - p - 1),
+                 p + 1);
+        if (q && !has_entity(f, name)) {
+            p = close + 1;
+            continue;
+        }
+        if (q) {
+            char pre[128];
+            snprintf(pre, sizeof pre, "%.*s", (int)(close - q - 1), q + 1);
+            summary_put(buf, sizeof buf, &k, pre);
+        }
         char tmp[256];
         tmp[0] = '\0';
         if (strcmp(name, "count") == 0) {
@@ -888,25 +921,39 @@ static char *render_summary(struct engine *g, const struct cb_finding *f)
     return cb_arena_strdup(g->arena, buf);
 }
 
-static void adjust_confidence(struct engine *g, size_t ri, struct draft *d,
-                              int *conf)
+/* Confidence after the rule's adjustments; 0 when a <require> fails.
+ * Corroborating hits that name something (a network, an interface) are
+ * kept so that the finding names it too. */
+static int adjust_confidence(struct engine *g, size_t ri, struct draft *d,
+                             int *conf)
 {
     const struct cb_rule *r = d->rule;
+    int keep = 1;
     for (unsigned a = 0; a < r->nadjusts; a++) {
         const struct adjust *ad = &r->adjusts[a];
         const struct hits *hs = &g->hits[ri][ad->step];
         cb_time from = d->first - ad->within, to = d->last + ad->within;
         int found = 0;
-        for (size_t i = 0; i < hs->n && !found; i++) {
+        for (size_t i = 0; i < hs->n; i++) {
             if (hs->v[i].t < from || hs->v[i].t > to)
                 continue;
             if (ad->same_group && strcmp(hs->v[i].key, d->key) != 0)
                 continue;
-            found = 1;
-            if (!ad->absent && d->nev < CB_LIMIT_FINDING_EVIDENCE)
+            if (!found && !ad->absent && d->nev < CB_LIMIT_FINDING_EVIDENCE)
                 d->ev[d->nev++] = (struct cb_evidence){
                     g->tl->events[hs->v[i].ev], r->names[ad->step]};
+            found = 1;
+            if (ad->absent)
+                break;
+            if (hs->v[i].nents && d->ncorr < CB_LIMIT_FINDING_EVIDENCE)
+                d->corr[d->ncorr++] = &hs->v[i];
+            else if (!hs->v[i].nents)
+                continue;
+            if (d->ncorr == CB_LIMIT_FINDING_EVIDENCE)
+                break;
         }
+        if (ad->gate && found == ad->absent)
+            keep = 0;
         if (found != ad->absent)
             *conf += ad->by;
     }
@@ -914,6 +961,22 @@ static void adjust_confidence(struct engine *g, size_t ri, struct draft *d,
         *conf = 1;
     if (*conf > 100)
         *conf = 100;
+    return keep;
+}
+
+/* Add the entities of hit h not yet in ents (distinct by name and value,
+ * without case). */
+static void merge_entities(struct cb_entity *ents, size_t *ne,
+                           const struct hit *h)
+{
+    for (unsigned k = 0; k < h->nents; k++) {
+        int seen = 0;
+        for (size_t j = 0; j < *ne && !seen; j++)
+            seen = !strcmp(ents[j].name, h->ents[k].name) &&
+                   !strcasecmp(ents[j].value, h->ents[k].value);
+        if (!seen && *ne < CB_LIMIT_FINDING_ENTITIES)
+            ents[(*ne)++] = h->ents[k];
+    }
 }
 
 static int emit(struct engine *g, size_t ri, struct draft *d)
@@ -938,7 +1001,8 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     f->severity = r->severity;
     f->count = d->count;
     int conf = r->confidence;
-    adjust_confidence(g, ri, d, &conf);
+    if (!adjust_confidence(g, ri, d, &conf))
+        return 0; /* a <require> does not hold: no finding */
     f->confidence = conf;
     f->first = d->first;
     f->last = d->last;
@@ -996,16 +1060,11 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
             if (!bsearch(&hs->v[i].ev, d->all, d->nall, sizeof *d->all,
                          cmp_size))
                 continue;
-            for (unsigned k = 0; k < hs->v[i].nents; k++) {
-                int seen = 0;
-                for (size_t j = 0; j < ne && !seen; j++)
-                    seen = !strcmp(ents[j].name, hs->v[i].ents[k].name) &&
-                           !strcasecmp(ents[j].value, hs->v[i].ents[k].value);
-                if (!seen && ne < CB_LIMIT_FINDING_ENTITIES)
-                    ents[ne++] = hs->v[i].ents[k];
-            }
+            merge_entities(ents, &ne, &hs->v[i]);
         }
     }
+    for (size_t i = 0; i < d->ncorr; i++)
+        merge_entities(ents, &ne, d->corr[i]);
     cb_sort(ents, ne, sizeof *ents, cmp_ent);
     f->entities = ents;
     f->nentities = ne;
@@ -1257,6 +1316,8 @@ static int correlate_key(struct walk *w, struct draft *d)
 static int correlate_rule(struct engine *g, size_t ri)
 {
     const struct cb_rule *r = g->rs->rules[ri];
+    if (r->type == CORR_SKEW)
+        return 0; /* cb_skew_findings, once the gaps are known */
     struct hits *first = &g->hits[ri][r->steps[0]];
     if (!first->n)
         return 0;
@@ -1466,4 +1527,122 @@ void cb_findings_fini(struct cb_findings *f)
     f->items = NULL;
     f->count = f->cap = 0;
     cb_arena_destroy(&f->arena);
+}
+
+int cb_rule_takes(const struct cb_rules *rs, const struct cb_rule *r,
+                  const char *step, const struct cb_event *ev,
+                  struct cb_arena *arena, struct cb_entity *ents,
+                  unsigned max, unsigned *nents)
+{
+    *nents = 0;
+    struct engine g = {.arena = arena};
+    g.rs = rs;
+    g.md = pcre2_match_data_create(64, NULL);
+    g.lit_stamp = cb_calloc(rs->nlits + 1, sizeof *g.lit_stamp);
+    g.lit_val = cb_calloc(rs->nlits + 1, 1);
+    g.memo = cb_calloc(LIST_CACHE, sizeof *g.memo);
+    int taken = -1;
+    if (!g.md || !g.lit_stamp || !g.lit_val || !g.memo)
+        goto done;
+    taken = 0;
+    for (unsigned i = 0; i < r->nmatchers && !g.nomem; i++) {
+        const struct matcher *m = &r->matchers[i];
+        struct cb_entity e[CB_LIMIT_FINDING_ENTITIES];
+        unsigned n;
+        if (strcmp(r->names[m->step], step) != 0)
+            continue;
+        g.event_no++; /* no literal verdict carried between matchers */
+        if (!matches(&g, m, ev, e, &n))
+            continue;
+        if (m->note && n < CB_LIMIT_FINDING_ENTITIES)
+            e[n++] = (struct cb_entity){"matched", m->note};
+        if (!taken || n > *nents) {
+            *nents = n < max ? n : max;
+            memcpy(ents, e, *nents * sizeof *e);
+        }
+        taken = 1;
+    }
+    if (g.nomem)
+        taken = -1;
+done:
+    cb_free(g.lit_stamp);
+    cb_free(g.lit_val);
+    cb_free(g.low);
+    cb_free(g.memo);
+    if (g.md)
+        pcre2_match_data_free(g.md);
+    return taken;
+}
+
+/*
+ * Findings of the clock-skew rules: one per pair of hosts whose clocks the
+ * gaps found further apart than the rule's window (first and last: the
+ * timeline's span; entities ahead, behind, skew). The findings are sorted
+ * again with the new ones among them.
+ */
+enum cb_status cb_skew_findings(const struct cb_rules *rs,
+                                const struct cb_timeline *tl,
+                                const struct cb_gaps *gaps,
+                                struct cb_findings *out)
+{
+    if (!rs || !gaps || !out->arena || !tl->count)
+        return CB_OK;
+    struct engine g = {.arena = out->arena, .rs = rs, .tl = tl};
+    size_t before = out->count;
+    for (size_t ri = 0; ri < rs->count; ri++) {
+        const struct cb_rule *r = rs->rules[ri];
+        if (r->type != CORR_SKEW)
+            continue;
+        for (size_t i = 0; i < gaps->count; i++) {
+            const struct cb_gap *gp = &gaps->items[i];
+            if (gp->kind != CB_GAP_CLOCK_SKEW ||
+                gp->skew_ms < r->window / 10000 || !gp->host ||
+                !gp->other_host)
+                continue;
+            if (out->count == out->cap) {
+                size_t cap = out->cap ? out->cap * 2 : 16;
+                struct cb_finding *ni = cb_realloc(out->items,
+                                                   cap * sizeof *ni);
+                if (!ni)
+                    return CB_E_NOMEM;
+                out->items = ni;
+                out->cap = cap;
+            }
+            struct cb_finding *f = &out->items[out->count];
+            memset(f, 0, sizeof *f);
+            const char **hosts = cb_arena_alloc(out->arena, 2 * sizeof *hosts);
+            struct cb_entity *ents = cb_arena_alloc(out->arena,
+                                                    3 * sizeof *ents);
+            const char *skew = cb_arena_printf(
+                out->arena, "%lld min %lld s",
+                (long long)(gp->skew_ms / 60000),
+                (long long)(gp->skew_ms / 1000 % 60));
+            if (!hosts || !ents || !skew)
+                return CB_E_NOMEM;
+            int ahead_first = strcmp(gp->host, gp->other_host) < 0;
+            hosts[0] = ahead_first ? gp->host : gp->other_host;
+            hosts[1] = ahead_first ? gp->other_host : gp->host;
+            ents[0] = (struct cb_entity){"ahead", gp->host};
+            ents[1] = (struct cb_entity){"behind", gp->other_host};
+            ents[2] = (struct cb_entity){"skew", skew};
+            *f = (struct cb_finding){
+                .rule = r, .id = r->id, .pattern = r->pattern,
+                .title = r->title, .severity = r->severity,
+                .confidence = r->confidence, .first = tl->events[0]->ts,
+                .last = tl->events[tl->count - 1]->ts, .count = gp->samples,
+                .hosts = hosts, .nhosts = 2, .entities = ents,
+                .nentities = 3, .cause = r->cause,
+                .remediation = r->remediation,
+                .nremediation = r->nremediation, .collect = r->collect,
+                .ncollect = r->ncollect, .references = r->references,
+                .nreferences = r->nreferences, .seq = out->count};
+            f->summary = render_summary(&g, f);
+            if (!f->summary)
+                return CB_E_NOMEM;
+            out->count++;
+        }
+    }
+    if (out->count != before)
+        cb_sort(out->items, out->count, sizeof *out->items, cmp_finding);
+    return CB_OK;
 }

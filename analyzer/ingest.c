@@ -27,6 +27,7 @@
 #include "sort.h"
 #include "stream.h"
 #include "term.h"
+#include "timefmt.h"
 
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
@@ -182,6 +183,18 @@ static enum cb_status skipped(struct cb_analysis *an, const char *path,
     return CB_OK;
 }
 
+/* An event whose time is zeroed (1601) or absurd (9999): flagged, counted
+ * and left out of the source's span, so one bad record cannot stretch a
+ * report over 8,000 years; source_done says so once. */
+static void note_implausible(struct cb_source *src, struct cb_event *ev)
+{
+    ev->flags |= CB_EV_TIME_IMPLAUSIBLE;
+    if (src->implausible++ == 0) {
+        src->implausible_ts = ev->ts;
+        src->implausible_at = ev->origin;
+    }
+}
+
 /* Keep the event the parser wrote into slot (arena memory, so it is not
  * copied again). */
 static int append_event(struct cb_analysis *an, struct cb_source *src,
@@ -198,6 +211,9 @@ static int append_event(struct cb_analysis *an, struct cb_source *src,
         src->events_cap = ncap;
     }
     ev->source = src;
+    int plausible = cb_time_plausible(ev->ts);
+    if (!plausible)
+        note_implausible(src, ev);
     if (!ev->host)
         ev->host = src->host;
     if (!ev->channel)
@@ -209,9 +225,9 @@ static int append_event(struct cb_analysis *an, struct cb_source *src,
     src->events[src->nevents++] = ev;
     if (ev->host != src->host)
         src->mixed_hosts = 1;
-    if (src->first == CB_TIME_NONE || ev->ts < src->first)
+    if (plausible && (src->first == CB_TIME_NONE || ev->ts < src->first))
         src->first = ev->ts;
-    if (src->last == CB_TIME_NONE || ev->ts > src->last)
+    if (plausible && (src->last == CB_TIME_NONE || ev->ts > src->last))
         src->last = ev->ts;
     return 0;
 }
@@ -263,6 +279,11 @@ static int note_time(struct cb_analysis *an, struct cb_source *src, cb_time t,
 static void count_event(struct cb_source *src, const struct cb_event *ev)
 {
     src->not_kept++;
+    if (!cb_time_plausible(ev->ts)) {
+        struct cb_event copy = *ev;
+        note_implausible(src, &copy);
+        return;
+    }
     if (src->nk_first == CB_TIME_NONE || ev->ts < src->nk_first)
         src->nk_first = ev->ts;
     if (src->nk_last == CB_TIME_NONE || ev->ts > src->nk_last)
@@ -546,6 +567,20 @@ static void source_done(struct cb_source *src, const struct cb_stream *in,
     }
 }
 
+/* One warning for a source's events with implausible times. */
+static void implausible_warning(struct cb_analysis *an, struct cb_source *src)
+{
+    char when[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(src->implausible_ts, ' ', when, sizeof when);
+    source_warn(an, src,
+                src->origin_is_line ? CB_WHERE_LINE : CB_WHERE_OFFSET,
+                src->implausible_at,
+                "%llu events with an implausible time (before 1990 or after "
+                "2099; the first: %s UTC): kept, but left out of the time "
+                "spans",
+                (unsigned long long)src->implausible, when);
+}
+
 static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
                                  const char *path)
 {
@@ -609,6 +644,8 @@ static enum cb_status parse_leaf(struct cb_analysis *an, struct cb_stream *in,
     context_end(&ctx, src);
     context_free(&ctx);
     source_done(src, in, p.ev_arena != NULL);
+    if (src->implausible)
+        implausible_warning(an, src);
     return st;
 }
 

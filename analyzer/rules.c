@@ -858,7 +858,7 @@ static const struct {
  * same verdict and captures, so the engine evaluates them once. */
 static const char *match_signature(struct load *l, const struct node *n)
 {
-    size_t cap = 64;
+    size_t cap = 64 + CB_LIMIT_CAPTURE_BYTES + 8;
     for (const struct node *c = n->child; c; c = c->next)
         cap += strlen(c->name) + (c->text ? c->text_len : 0) + 80;
     char *sig = cb_arena_alloc(l->arena, cap);
@@ -870,6 +870,10 @@ static const char *match_signature(struct load *l, const struct node *n)
         k += (size_t)snprintf(sig + k, cap - k, "<%s %s>%s", c->name,
                               fname ? fname : "", c->text ? c->text : "");
     }
+    const char *note = attr(n, "note");
+    if (note) /* the note is part of what a match yields */
+        snprintf(sig + k, cap - k, "<note>%.*s", CB_LIMIT_CAPTURE_BYTES,
+                 note);
     return sig;
 }
 
@@ -877,11 +881,17 @@ static int compile_match(struct load *l, struct cb_rules *rs,
                          struct cb_rule *r, const struct node *n,
                          struct matcher *m)
 {
-    static const char *const allowed[] = {"name", NULL};
+    static const char *const allowed[] = {"name", "note", NULL};
     check_attrs(l, n, allowed);
     const char *name = attr(n, "name");
     if (!name || !*name) {
         add_error(l, n->line, "<match> needs a name");
+        return -1;
+    }
+    m->note = attr(n, "note");
+    if (m->note && (!*m->note || strlen(m->note) > CB_LIMIT_CAPTURE_BYTES)) {
+        add_error(l, n->line, "<match name='%s'>: note is 1..%d characters",
+                  name, CB_LIMIT_CAPTURE_BYTES);
         return -1;
     }
     int step = step_index(l, r, name, 1);
@@ -929,15 +939,16 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
                                           "direction", "same-within",
                                           NULL};
     check_attrs(l, n, allowed);
-    static const char *const types[] = {"single", "sequence", "cooccur",
-                                        "count", "absence"};
+    static const char *const types[] = {"single",  "sequence", "cooccur",
+                                        "count",   "absence",
+                                        "clock-skew"};
     const char *type = attr(n, "type");
     unsigned k = 0;
-    while (type && k < 5 && strcmp(types[k], type) != 0)
+    while (type && k < 6 && strcmp(types[k], type) != 0)
         k++;
-    if (!type || k == 5) {
+    if (!type || k == 6) {
         add_error(l, n->line, "<correlate>: type is single, sequence, "
-                  "cooccur, count or absence");
+                  "cooccur, count, absence or clock-skew");
         return -1;
     }
     r->type = (enum corr_type)k;
@@ -1023,6 +1034,14 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
         }
         r->steps[r->nsteps++] = (unsigned)idx;
     }
+    if (r->type == CORR_SKEW) { /* no steps: the skew the gaps measure */
+        if (r->nsteps || r->window <= 0) {
+            add_error(l, n->line, "<correlate type='clock-skew'> takes no "
+                      "step and a window: the least skew reported");
+            return -1;
+        }
+        return 0;
+    }
     unsigned need = r->type == CORR_SINGLE || r->type == CORR_COUNT ? 1 : 2;
     if (r->nsteps < need || (need == 1 && r->nsteps != 1) ||
         (r->type == CORR_ABSENCE && r->nsteps != 2)) {
@@ -1054,8 +1073,8 @@ static void rule_attrs(struct load *l, const struct node *n, struct cb_rule *r)
     if (!r->id || !*r->id)
         add_error(l, n->line, "<rule> needs an id");
     if (!r->pattern || strlen(r->pattern) != 2 || r->pattern[0] != 'P' ||
-        r->pattern[1] < '1' || r->pattern[1] > '6')
-        add_error(l, n->line, "<rule %s>: pattern is P1..P6",
+        r->pattern[1] < '1' || r->pattern[1] > '9')
+        add_error(l, n->line, "<rule %s>: pattern is P1..P9",
                   r->id ? r->id : "?");
     unsigned k = 0;
     while (sev && k < 5 && strcmp(severity_names[k], sev) != 0)
@@ -1071,24 +1090,29 @@ static void rule_attrs(struct load *l, const struct node *n, struct cb_rule *r)
                   r->id ? r->id : "?");
 }
 
-/* <adjust>: confidence moved by another match's presence or absence.
+/* <adjust>: confidence moved by another match's presence or absence;
+ * <require>: the same condition, but a finding without it is dropped.
  * A malformed one is an error and is left out; -1 only on no memory. */
 static int compile_adjust(struct load *l, struct cb_rule *r,
                           const struct node *c)
 {
     static const char *const aa[] = {"match", "absent", "within", "by",
                                      "scope", NULL};
+    int gate = c->name[0] == 'r';
     check_attrs(l, c, aa);
     const char *m = attr(c, "match"), *ab = attr(c, "absent");
     const char *within = attr(c, "within"), *by = attr(c, "by");
     const char *scope = attr(c, "scope");
     int idx = step_index(l, r, m ? m : ab ? ab : "", 0);
     cb_time w = within ? parse_duration(within) : -1;
-    if ((!m == !ab) || idx < 0 || w < 0 || !by ||
+    if ((!m == !ab) || idx < 0 || w < 0 || !by == !gate ||
         (scope && strcmp(scope, "same") && strcmp(scope, "any"))) {
-        add_error(l, c->line, "<adjust>: needs match='NAME' or "
-                  "absent='NAME' of this rule, within='DURATION', "
-                  "by='+N' or '-N', optional scope='same|any'");
+        add_error(l, c->line, gate ? "<require>: needs match='NAME' or "
+                  "absent='NAME' of this rule, within='DURATION', optional "
+                  "scope='same|any', and no by" : "<adjust>: needs "
+                  "match='NAME' or absent='NAME' of this rule, "
+                  "within='DURATION', by='+N' or '-N', optional "
+                  "scope='same|any'");
         return 0;
     }
     struct adjust *na =
@@ -1099,7 +1123,7 @@ static int compile_adjust(struct load *l, struct cb_rule *r,
         memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
     na[r->nadjusts++] = (struct adjust){
         (unsigned)idx, ab != NULL, !scope || !strcmp(scope, "same"), w,
-        atoi(by)};
+        gate ? 0 : atoi(by), gate};
     r->adjusts = na;
     return 0;
 }
@@ -1185,7 +1209,8 @@ static int compile_rule_element(struct load *l, struct cb_rule *r,
     } else if (strcmp(c->name, "correlate") == 0) {
         *have_corr = 1;
         compile_correlate(l, r, c);
-    } else if (strcmp(c->name, "adjust") == 0) {
+    } else if (strcmp(c->name, "adjust") == 0 ||
+               strcmp(c->name, "require") == 0) {
         return compile_adjust(l, r, c);
     } else if (strcmp(c->name, "remediation") == 0) {
         return compile_remediation(l, r, c, nremedy);
@@ -1209,7 +1234,7 @@ static int rule_complete(struct load *l, const struct node *n,
         add_error(l, n->line, "<rule %s> needs a <cause>", id);
     if (!r->nremediation)
         add_error(l, n->line, "<rule %s> needs <remediation> steps", id);
-    if (!r->nmatchers)
+    if (!r->nmatchers && !(have_corr && r->type == CORR_SKEW))
         add_error(l, n->line, "<rule %s> needs at least one <match>", id);
     if (!have_corr && r->nmatchers) {
         /* default: every occurrence of the first match, per host */

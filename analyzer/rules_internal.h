@@ -42,10 +42,14 @@ struct matcher {
     pcre2_code *path;    /* likewise */
     const struct cb_rule *rule;
     const char *sig; /* the conditions as text: equal sig, equal verdict */
+    const char *note; /* how this matcher matched, as the entity "matched"
+                       * (e.g. a localized text by provider and id only) */
 };
 
 enum corr_type { CORR_SINGLE, CORR_SEQUENCE, CORR_COOCCUR, CORR_COUNT,
-                 CORR_ABSENCE };
+                 CORR_ABSENCE,
+                 CORR_SKEW /* from the gaps' clock-skew measurement:
+                            * window is the least skew reported */ };
 
 enum group_kind { GROUP_HOST, GROUP_CLUSTER, GROUP_ENTITY };
 
@@ -55,6 +59,7 @@ struct adjust {
     int same_group; /* scope="same" */
     cb_time within;
     int by;
+    int gate;       /* <require>: no finding unless the condition holds */
 };
 
 struct cb_rule {

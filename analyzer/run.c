@@ -161,6 +161,11 @@ enum cb_status cb_analyze(const struct cb_analyze_opts *o,
     if (cb_gaps_find(res->rules, res->an, &res->timeline, &res->gaps) != CB_OK)
         return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
                             "out of memory finding gaps");
+    /* the clock-skew rules read the gaps' measurement of the clocks */
+    if (cb_skew_findings(res->rules, &res->timeline, &res->gaps,
+                         &res->findings) != CB_OK)
+        return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
+                            "out of memory correlating");
     phase(o, "gaps");
     return CB_OK;
 }

@@ -143,6 +143,8 @@ static void recount(struct cb_source *s)
             cb_time t = s->times[i];
             if (i && t < s->times[i - 1])
                 s->runs++;
+            if (!cb_time_plausible(t))
+                continue; /* left out of spans (CB_EV_TIME_IMPLAUSIBLE) */
             if (s->first == CB_TIME_NONE || t < s->first)
                 s->first = t;
             if (s->last == CB_TIME_NONE || t > s->last)
@@ -155,6 +157,8 @@ static void recount(struct cb_source *s)
         cb_time t = s->events[i]->ts;
         if (i && t < s->events[i - 1]->ts)
             s->runs++;
+        if (s->events[i]->flags & CB_EV_TIME_IMPLAUSIBLE)
+            continue;
         if (s->first == CB_TIME_NONE || t < s->first)
             s->first = t;
         if (s->last == CB_TIME_NONE || t > s->last)

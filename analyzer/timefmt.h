@@ -18,8 +18,6 @@
 
 #include "casebrief/event.h"
 
-#define CB_TICKS_PER_SEC 10000000LL
-
 /* Room for any string below, NUL included. */
 #define CB_TIMEFMT_MAX 48
 

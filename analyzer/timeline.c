@@ -854,11 +854,24 @@ uint64_t cb_timeline_events_read(const struct cb_timeline *tl)
     return tl->count + cb_timeline_not_kept(tl);
 }
 
+void cb_timeline_plausible(const struct cb_timeline *tl, size_t *lo,
+                           size_t *hi)
+{
+    *lo = 0;
+    *hi = tl->count;
+    while (*lo < *hi && (tl->events[*lo]->flags & CB_EV_TIME_IMPLAUSIBLE))
+        (*lo)++;
+    while (*hi > *lo && (tl->events[*hi - 1]->flags & CB_EV_TIME_IMPLAUSIBLE))
+        (*hi)--;
+}
+
 void cb_timeline_span(const struct cb_timeline *tl, cb_time *first,
                       cb_time *last)
 {
-    *first = tl->count ? tl->events[0]->ts : CB_TIME_NONE;
-    *last = tl->count ? tl->events[tl->count - 1]->ts : CB_TIME_NONE;
+    size_t lo, hi;
+    cb_timeline_plausible(tl, &lo, &hi);
+    *first = lo < hi ? tl->events[lo]->ts : CB_TIME_NONE;
+    *last = lo < hi ? tl->events[hi - 1]->ts : CB_TIME_NONE;
     for (size_t i = 0; tl->an && i < tl->an->nsources; i++) {
         const struct cb_source *s = tl->an->sources[i];
         if (!s->not_kept) /* the span of what is not in the timeline */

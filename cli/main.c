@@ -6,7 +6,7 @@
  *   casebrief [analyze] INPUT... [-o DIR] [--format json]
  *   casebrief timeline INPUT... [--format jsonl|csv|text]
  *   casebrief formats
- *   casebrief rules list | check [DIR]      (rules.c)
+ *   casebrief rules list | check [DIR] | coverage [DIR]   (rules.c)
  *   casebrief batch ...                     (batch.c)
  */
 #include <errno.h>
@@ -41,7 +41,7 @@ static void help(void)
 "  casebrief [analyze] INPUT... [-o DIR] [--format json]\n"
 "  casebrief timeline INPUT... [--format jsonl|csv|text]\n"
 "  casebrief formats\n"
-"  casebrief rules list | check [DIR]\n"
+"  casebrief rules list | check [DIR] | coverage [DIR]\n"
 "  casebrief batch CASE... -o OUT [-j N]    (see 'casebrief batch --help')\n"
 "  casebrief batch --merge OUTDIR... -o OUT\n"
 "\n"
@@ -67,7 +67,9 @@ static void help(void)
 "  rules       'list' the knowledge base (id, pattern, severity, title);\n"
 "              'check [DIR] [--tests TESTS]' validates rule files (errors\n"
 "              as file:line) and requires each rule to have a positive and\n"
-"              a near-miss case in TESTS (default DIR/../tests/rules).\n"
+"              a near-miss case in TESTS (default DIR/../tests/rules);\n"
+"              'coverage [DIR]' runs those cases and lists, per rule, the\n"
+"              input shapes and languages they and TESTS/wordings.tsv test.\n"
 "\n"
 "Options (each taken only by the commands it names, if it names any):\n",
         CASEBRIEF_VERSION);

@@ -70,8 +70,8 @@ const struct cli_option cli_options[] = {
      "more than 5 lines from one a rule takes) are\n"
      "counted, not kept ('timeline' lists all)"},
     {"tests", OPT_TESTS, "DIR", CMD_RULES, 0, GROUP_OPTIONS,
-     "rules check: the rules' test cases (default\n"
-     "DIR/../tests/rules)"},
+     "rules check, coverage: the rules' test cases\n"
+     "(default DIR/../tests/rules)"},
     {"case-timeout", OPT_CASE_TIMEOUT, "SECS", CMD_BATCH, 0, GROUP_OPTIONS,
      "kill a case (its whole process group) after\n"
      "SECS seconds of wall time (default: none)"},

@@ -1,7 +1,8 @@
 /*
  * rules.c - casebrief rules: 'list' the knowledge base in force, 'check'
  * a rules directory (errors as file:line) and that every rule has a
- * positive and a near-miss test case.
+ * positive and a near-miss test case, 'coverage': per rule, the input
+ * shapes and languages its tests exercise.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "registry.h"
 
 static const char *prog = "casebrief";
 
@@ -101,11 +103,267 @@ static int check_rule_tests(const struct cb_rules *rs, const char *tests)
     return missing;
 }
 
+/* ---- coverage ------------------------------------------------------------ */
+
+#define COV_SHAPES 6
+static const char *const shape_names[COV_SHAPES] = {
+    "evtx", "xml", "csv", "text", "cluster.log", "other"};
+
+/* A parser's name as an input shape. */
+static int shape_of_format(const char *format)
+{
+    static const char *const formats[COV_SHAPES - 1] = {
+        "evtx", "evtx-xml", "evtx-csv", "evtx-text", "clusterlog"};
+    for (int i = 0; i < COV_SHAPES - 1; i++) {
+        if (format && strcmp(format, formats[i]) == 0)
+            return i;
+    }
+    return COV_SHAPES - 1;
+}
+
+static int shape_of_name(const char *name)
+{
+    for (int i = 0; i < COV_SHAPES; i++) {
+        if (strcmp(name, shape_names[i]) == 0)
+            return i;
+    }
+    return COV_SHAPES - 1;
+}
+
+#define COV_LANGS 8
+struct cov {
+    unsigned cases, wordings;
+    unsigned case_shapes, wording_shapes; /* bit per shape */
+    char langs[COV_LANGS][8];
+    unsigned nlangs;
+};
+
+static void cov_lang(struct cov *c, const char *lang, size_t len)
+{
+    if (len == 0 || len >= sizeof c->langs[0])
+        return;
+    for (size_t i = 0; i < len; i++) { /* a language tag, nothing else */
+        unsigned char ch = (unsigned char)lang[i];
+        if (!(ch == '-' || (ch >= '0' && ch <= '9') ||
+              ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')))
+            return;
+    }
+    for (unsigned i = 0; i < c->nlangs; i++) {
+        if (strlen(c->langs[i]) == len && !strncmp(c->langs[i], lang, len))
+            return;
+    }
+    if (c->nlangs < COV_LANGS) {
+        memcpy(c->langs[c->nlangs], lang, len);
+        c->langs[c->nlangs++][len] = '\0';
+    }
+}
+
+static long rule_index(const struct cb_rules *rs, const char *id)
+{
+    for (size_t i = 0; i < cb_rules_count(rs); i++) {
+        if (strcmp(cb_rule_id(cb_rules_at(rs, i)), id) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Is id among the findings (not the "absent" list) of expected.json? */
+static int expected_finding(const char *json, const char *id)
+{
+    char field[320];
+    snprintf(field, sizeof field, "\"id\": \"%.280s\"", id);
+    const char *absent = strstr(json, "\"absent\"");
+    const char *hit = strstr(json, field);
+    return hit && (!absent || hit < absent);
+}
+
+/* One case: analyze its input with the rules of dir; every expected
+ * finding counts the shapes of its evidence and the case's language. */
+static void cover_case(const char *dir, const char *casedir,
+                       const struct cb_rules *rs, struct cov *cov)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%.3500s/expected.json", casedir);
+    char *json = read_text(path);
+    if (!json)
+        return;
+    const char *lang = "en";
+    size_t langlen = 2;
+    const char *l = strstr(json, "\"language\": \"");
+    if (l) {
+        lang = l + 13;
+        langlen = strcspn(lang, "\"");
+    }
+    snprintf(path, sizeof path, "%.3500s/input", casedir);
+    struct cb_analyze_input in = {path, NULL, 0};
+    const char *dirs[1] = {dir};
+    struct cb_analyze_opts o = {.inputs = &in, .ninputs = 1,
+                                .rules_dirs = dirs, .nrules_dirs = 1};
+    o.parsers = cb_parsers(&o.nparsers);
+    struct cb_analyze_result res;
+    struct cb_error err = {0};
+    if (cb_analyze(&o, &res, &err) == CB_OK) {
+        for (size_t i = 0; i < res.findings.count; i++) {
+            const struct cb_finding *f = &res.findings.items[i];
+            long r = rule_index(rs, f->id);
+            if (r < 0 || !expected_finding(json, f->id))
+                continue;
+            struct cov *c = &cov[r];
+            c->cases++;
+            for (size_t k = 0; k < f->nevidence; k++) {
+                const struct cb_source *src = f->evidence[k].ev->source;
+                c->case_shapes |=
+                    1u << shape_of_format(src ? src->format : NULL);
+            }
+            cov_lang(c, lang, langlen);
+        }
+    }
+    cb_analyze_result_fini(&res);
+    free(json);
+}
+
+/* The rows of TESTS/wordings.tsv: rule, match, shape, language, ... */
+static void cover_wordings(const char *tests, const struct cb_rules *rs,
+                           struct cov *cov)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%.3500s/wordings.tsv", tests);
+    char *t = read_text(path);
+    if (!t)
+        return;
+    char *save = NULL;
+    for (char *row = strtok_r(t, "\n", &save); row;
+         row = strtok_r(NULL, "\n", &save)) {
+        char *col[4];
+        int n = 0;
+        for (char *p = row; n < 4 && p; n++) {
+            col[n] = p;
+            p = strchr(p, '\t');
+            if (p)
+                *p++ = '\0';
+        }
+        if (n < 4 || row[0] == '#')
+            continue;
+        long r = rule_index(rs, col[0]);
+        if (r < 0)
+            continue;
+        cov[r].wordings++;
+        cov[r].wording_shapes |= 1u << shape_of_name(col[2]);
+        cov_lang(&cov[r], col[3], strlen(col[3]));
+    }
+    free(t);
+}
+
+static void shapes_text(unsigned bits, char *buf, size_t size)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < COV_SHAPES; i++) {
+        if (bits & (1u << i))
+            k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? " " : "",
+                                  shape_names[i]);
+        if (k >= size)
+            break;
+    }
+    if (!buf[0])
+        snprintf(buf, size, "-");
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * casebrief rules coverage [DIR]: per rule of DIR, how many test cases of
+ * TESTS make it fire (as expected) and on which input shapes (the parsers
+ * that read the evidence), how many rows of TESTS/wordings.tsv check its
+ * matchers and on which shapes, and the languages of both. Derived from
+ * running the tests' inputs, not from claims in the rules.
+ */
+static int rules_coverage(const char *dir, const char *tests)
+{
+    struct cb_rules *rs = NULL;
+    struct cb_rule_error *errs = NULL;
+    enum cb_status st = cb_rules_load_dir(&rs, dir, &errs);
+    int nerr = print_rule_errors(errs);
+    cb_rule_errors_free(&errs);
+    if (st != CB_OK || nerr) {
+        cb_rules_free(&rs);
+        return 1;
+    }
+    struct cov *cov = calloc(cb_rules_count(rs) + 1, sizeof *cov);
+    DIR *d = opendir(tests);
+    if (!cov || !d) {
+        fprintf(stderr, "%s: cannot read %s\n", prog, tests);
+        free(cov);
+        if (d)
+            closedir(d);
+        cb_rules_free(&rs);
+        return 1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        char **nn = de->d_name[0] == '.' ? names
+                                         : realloc(names, (n + 1) * sizeof *nn);
+        if (!nn || de->d_name[0] == '.')
+            continue;
+        names = nn;
+        names[n] = strdup(de->d_name);
+        if (names[n])
+            n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_cstr);
+    for (size_t i = 0; i < n; i++) {
+        char casedir[PATH_MAX];
+        snprintf(casedir, sizeof casedir, "%.3000s/%.200s", tests, names[i]);
+        cover_case(dir, casedir, rs, cov);
+        free(names[i]);
+    }
+    free(names);
+    cover_wordings(tests, rs, cov);
+    printf("%-32s %5s %8s  %-30s %-30s %s\n", "rule", "cases", "wordings",
+           "shapes (cases)", "shapes (wordings)", "languages");
+    for (size_t i = 0; i < cb_rules_count(rs); i++) {
+        char a[96], b[96], langs[80] = "";
+        shapes_text(cov[i].case_shapes, a, sizeof a);
+        shapes_text(cov[i].wording_shapes, b, sizeof b);
+        for (unsigned k = 0; k < cov[i].nlangs; k++) {
+            size_t len = strlen(langs);
+            snprintf(langs + len, sizeof langs - len, "%s%s", k ? " " : "",
+                     cov[i].langs[k]);
+        }
+        printf("%-32s %5u %8u  %-30s %-30s %s\n",
+               cb_rule_id(cb_rules_at(rs, i)), cov[i].cases, cov[i].wordings,
+               a, b, langs[0] ? langs : "-");
+    }
+    free(cov);
+    cb_rules_free(&rs);
+    return 0;
+}
+
 int cmd_rules(int argc, char **argv, const struct options *opt)
 {
-    if (argc < 1 || (strcmp(argv[0], "list") && strcmp(argv[0], "check"))) {
-        fprintf(stderr, "%s rules: list or check [DIR]\n", prog);
+    if (argc < 1 || (strcmp(argv[0], "list") && strcmp(argv[0], "check") &&
+                     strcmp(argv[0], "coverage"))) {
+        fprintf(stderr, "%s rules: list, check [DIR] or coverage [DIR]\n",
+                prog);
         return EXIT_USAGE;
+    }
+    if (strcmp(argv[0], "coverage") == 0) {
+        const char *dir = argc > 1 ? argv[1] : default_rules_dir();
+        if (!dir) {
+            fprintf(stderr, "%s: no rules directory found\n", prog);
+            return EXIT_USAGE;
+        }
+        char tests[PATH_MAX];
+        if (opt->tests_dir)
+            snprintf(tests, sizeof tests, "%s", opt->tests_dir);
+        else
+            snprintf(tests, sizeof tests, "%.3000s/../tests/rules", dir);
+        return rules_coverage(dir, tests);
     }
     if (strcmp(argv[0], "check") == 0) {
         const char *dir = argc > 1 ? argv[1] : default_rules_dir();

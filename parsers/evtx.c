@@ -243,6 +243,13 @@ static void close_(struct cb_parse *p, void **state)
                       (unsigned long long)st->first_chunk,
                       (unsigned long long)st->last_chunk,
                       (unsigned long long)st->dropped_copies);
+    if (st->repeats)
+        cb_parse_warn(p, CB_WHERE_OFFSET, st->repeat_off,
+                      "%llu live records repeat the record id and time of "
+                      "one read before (chunks copied?), the first record "
+                      "id %llu: dropped, each is kept once",
+                      (unsigned long long)st->repeats,
+                      (unsigned long long)st->repeat_rid);
     if (st->scanned)
         cb_parse_warn(p, CB_WHERE_NONE, 0,
                       "%llu records found by scanning past damaged records "

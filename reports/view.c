@@ -247,9 +247,13 @@ static void choose_window(struct cb_view *v)
         v->wfrom = sat_add(emin, -(cb_time)pad);
         v->wto = sat_add(emax, (cb_time)pad);
     } else if (v->tl->count) {
+        size_t lo, hi; /* zeroed or absurd times would stretch it */
+        cb_timeline_plausible(v->tl, &lo, &hi);
+        if (lo == hi)
+            hi = (lo = 0) + v->tl->count;
         v->window = 1;
-        v->wfrom = v->tl->events[0]->ts;
-        v->wto = v->tl->events[v->tl->count - 1]->ts;
+        v->wfrom = v->tl->events[lo]->ts;
+        v->wto = v->tl->events[hi - 1]->ts;
         if (v->wto < v->wfrom) { /* not in time order: be safe */
             cb_time t = v->wfrom;
             v->wfrom = v->wto;

@@ -33,42 +33,64 @@
 
 /* ---- live records, to drop stale copies ------------------------------ */
 
-static int live_cmp(const void *a, const void *b)
+static size_t live_slot(const struct state *st, uint64_t rid, cb_time ts)
 {
-    const struct live *x = a, *y = b;
-    if (x->rid != y->rid)
-        return x->rid < y->rid ? -1 : 1;
-    return x->ts < y->ts ? -1 : x->ts > y->ts;
+    uint64_t h = (rid ^ ((uint64_t)ts * 0x9e3779b97f4a7c15ULL)) *
+                 0xff51afd7ed558ccdULL;
+    return (size_t)(h >> 17) & (st->live_slots - 1);
 }
 
-static int live_has(struct state *st, uint64_t rid, cb_time ts)
+static int live_empty(const struct live *l)
 {
-    if (st->live_sorted_n != st->nlive) { /* a wrapped log: sort once */
-        qsort(st->live, st->nlive, sizeof *st->live, live_cmp);
-        st->live_sorted_n = st->nlive;
+    return l->rid == 0 && l->ts == 0;
+}
+
+/* Hashed, not sorted: a wrapped log's ids are not in file order, and a
+ * sorted array re-sorted on every lookup made it quadratic. */
+static int live_has(const struct state *st, uint64_t rid, cb_time ts)
+{
+    if (!st->live_slots)
+        return 0;
+    size_t mask = st->live_slots - 1;
+    for (size_t i = live_slot(st, rid, ts);; i = (i + 1) & mask) {
+        const struct live *l = &st->live[i];
+        if (live_empty(l))
+            return 0;
+        if (l->rid == rid && l->ts == ts)
+            return 1;
     }
-    struct live key = {rid, ts};
-    return bsearch(&key, st->live, st->nlive, sizeof *st->live, live_cmp) !=
-           NULL;
+}
+
+static void live_put(struct state *st, uint64_t rid, cb_time ts)
+{
+    size_t i = live_slot(st, rid, ts);
+    while (!live_empty(&st->live[i]))
+        i = (i + 1) & (st->live_slots - 1);
+    st->live[i] = (struct live){rid, ts};
+    st->nlive++;
 }
 
 static int live_add(struct state *st, uint64_t rid, cb_time ts)
 {
-    if (st->nlive == st->live_cap) {
-        size_t ncap = st->live_cap ? st->live_cap * 2 : 4096;
-        struct live *nl = cb_realloc(st->live, ncap * sizeof *nl);
-        if (!nl)
+    if (rid == 0 && ts == 0)
+        return 0; /* the empty mark: not remembered */
+    if ((st->nlive + 1) * 2 > st->live_slots) {
+        size_t n = st->live_slots ? st->live_slots * 2 : 4096;
+        struct live *old = st->live;
+        size_t nold = st->live_slots;
+        st->live = cb_calloc(n, sizeof *st->live);
+        if (!st->live) {
+            st->live = old;
             return -1;
-        st->live = nl;
-        st->live_cap = ncap;
+        }
+        st->live_slots = n;
+        st->nlive = 0;
+        for (size_t k = 0; k < nold; k++)
+            if (!live_empty(&old[k]))
+                live_put(st, old[k].rid, old[k].ts);
+        cb_free(old);
     }
-    struct live e = {rid, ts};
-    if (st->live_sorted_n == st->nlive &&
-        (st->nlive == 0 || live_cmp(&st->live[st->nlive - 1], &e) <= 0))
-        st->live_sorted_n++; /* still in order: no sort needed later */
-    st->live[st->nlive].rid = rid;
-    st->live[st->nlive].ts = ts;
-    st->nlive++;
+    live_put(st, rid, ts);
     return 0;
 }
 
@@ -80,6 +102,12 @@ int cb_evtx_admit(struct state *st, uint64_t rid, cb_time ts, int after_damage)
             return 0;
         }
         st->recovered++;
+    } else if (st->nlive && live_has(st, rid, ts)) {
+        if (st->repeats++ == 0) {
+            st->repeat_rid = rid;
+            st->repeat_off = st->rec_off;
+        }
+        return 0;
     } else if (after_damage) {
         st->scanned++;
     }

@@ -306,15 +306,20 @@ struct state {
     struct icache ic[NSYS];
     const char *positions[POSITION_NAMES + 1];
     const char *f_qualifiers, *f_computer, *f_empty;
-    struct live *live; /* live records so far, to drop stale copies */
-    size_t nlive, live_cap;
-    size_t live_sorted_n; /* length of the prefix known to be sorted */
+    /* live records so far (open addressing, nslots a power of two, at
+     * most half full; rid 0 with ts 0 marks an empty slot, so a record
+     * like that is never remembered), to drop stale copies and repeats */
+    struct live *live;
+    size_t nlive, live_slots;
     /* stale chunks waiting for the live ones after them */
     struct deferred *defer;
     size_t ndefer, defer_done;
     int defer_full;
     /* counts for the summary warnings */
     uint64_t recovered, stale_chunks, dropped_copies;
+    uint64_t repeats; /* live records repeating one read before: dropped */
+    uint64_t repeat_rid, repeat_off; /* the first of them */
+    uint64_t rec_off; /* file offset of the record being admitted */
     uint64_t cont_chunks, cont_first, cont_last;
     uint64_t scanned;
     /* chunk-parallel decoding (-j N) */
@@ -528,8 +533,10 @@ int cb_evtx_record(struct cb_parse *p, struct state *st, struct cb_event *ev,
 
 /*
  * Whether a decoded record is kept, in file order: a stale copy of a live
- * record is dropped; live ones are remembered for that. Counts recovered
- * and scanned records. 1 kept, 0 dropped, -1 on out of memory.
+ * record is dropped, and so is a live record repeating one read before
+ * (same id and time: a file made of copied chunks); live ones are
+ * remembered for that. Counts recovered, scanned and repeated records.
+ * 1 kept, 0 dropped, -1 on out of memory.
  */
 int cb_evtx_admit(struct state *st, uint64_t rid, cb_time ts, int after_damage);
 

@@ -489,6 +489,7 @@ enum cb_next cb_evtx_par_next(struct cb_parse *p, struct state *st,
         if (j) {
             while (j->emit < j->nev) {
                 const struct jev *e = &j->evs[j->emit++];
+                st->rec_off = e->ev->origin;
                 int a = cb_evtx_admit(st, e->ev->record_id, e->ev->ts,
                                       (e->ev->flags & CB_EV_RECOVERED) != 0);
                 if (a < 0)

@@ -802,6 +802,7 @@ int cb_evtx_record(struct cb_parse *p, struct state *st, struct cb_event *ev,
     if (rid > st->max_rid)
         st->max_rid = rid;
     if (!st->worker) { /* a worker's consumer admits it, in file order */
+        st->rec_off = where;
         int a = cb_evtx_admit(st, rid, ts, st->after_damage);
         if (a < 0)
             return record_nomem(p, where);

@@ -93,8 +93,8 @@ check "malformed line warned with its number" \
 # the demo is a node isolation: node 2 removed while CSV Volume1 paused
 check "isolation found first (critical)" \
     [ "$(jq -r '.findings[0].id' "$r")" = P1.node-isolation ]
-check "isolation names the removed node and the volume" \
-    [ "$(jq -c '[.findings[0].entities[] | .value]' "$r")" = '["HV-NODE2","Volume1"]' ]
+check "isolation names the removed node, the volume and its status code" \
+    [ "$(jq -c '[.findings[0].entities[] | .value]' "$r")" = '["HV-NODE2","STATUS_CONNECTION_DISCONNECTED","Volume1"]' ]
 check "isolation evidence traceable to file and line" \
     jqt '.findings[0].evidence | all(.source != null and .line > 0)' "$r"
 check "quorum loss found on node 2" \

@@ -10,7 +10,7 @@ max_confidence); no other finding may appear. "absent" names rules that
 must not fire (the near misses); every rule needs at least one case where
 it fires and one where it must not.
 """
-import json, os, shutil
+import json, os, shutil, sys
 from datetime import datetime, timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,7 +78,9 @@ VMMS = "Microsoft-Windows-Hyper-V-VMMS"
 VMMS_CH = "Microsoft-Windows-Hyper-V-VMMS-Admin"
 
 
-def write_case(name, files, findings, absent, description):
+def write_case(name, files, findings, absent, description, language="en"):
+    """language: the language of the case's message texts ("any" for
+    binary .evtx, which carries none): metadata for `rules coverage`."""
     d = os.path.join(HERE, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(os.path.join(d, "input"))
@@ -87,8 +89,8 @@ def write_case(name, files, findings, absent, description):
         with open(os.path.join(d, "input", fname), "w", newline="") as f:
             f.write(nl.join(lines) + nl)
     with open(os.path.join(d, "expected.json"), "w") as f:
-        json.dump({"description": description, "findings": findings,
-                   "absent": absent}, f, indent=2)
+        json.dump({"description": description, "language": language,
+                   "findings": findings, "absent": absent}, f, indent=2)
         f.write("\n")
 
 
@@ -160,11 +162,15 @@ def main():
                {"HV-NODE1-System.xml": sort_xml(n1),
                 "HV-NODE2-System.xml": sort_xml(n2)},
                [{"id": "P1.node-removed", "count": 1,
-                 "entities": {"node": "HV-NODE3"}}],
+                 "entities": {"node": "HV-NODE3"}},
+                {"id": "P7.csv-paused-storage", "count": 1,
+                 "entities": {"volume": "Volume2",
+                              "status": "STATUS_IO_TIMEOUT"}}],
                ["P1.node-isolation", "P1.resource-failures"],
-               "5120 twenty minutes after 1135 (outside 5 min): only the "
-               "membership loss; role failures 20 min apart or 2 on one "
-               "host and 1 on another do not count as a burst")
+               "5120 twenty minutes after 1135 (outside 5 min): the "
+               "membership loss, and the pause on its own (a storage "
+               "timeout); role failures 20 min apart or 2 on one host and 1 "
+               "on another do not count as a burst")
 
     # P1 quorum from the cluster log; near miss: healthy quorum lines
     log = ["[=== Cluster ===]",
@@ -355,6 +361,11 @@ def main():
     p4_p5_cases()
     multiline_cases()
     clusterlog_resource_case()
+    real_wording_cases()
+    new_family_cases()
+    evtx_cases()
+    clock_skew_cases()
+    vm_crash_cases()
 
 
 def vmms(t, host, message, vm=None, code=None):
@@ -600,10 +611,561 @@ def clusterlog_resource_case():
     write_case("p1-resource-text",
                {"HV-NODE3_cluster.log": log},
                [{"id": "P1.resource-failures", "count": 3,
-                 "hosts": ["HV-NODE3"]}],
+                 "hosts": ["HV-NODE3"]},
+                {"id": "P8.rhs-deadlock", "count": 1,
+                 "entities": {"resource": "Virtual Machine VM31"}}],
                [],
                "1230, 1146 and 1069 as the cluster log's System section "
-               "renders them: three failures in two minutes on one node")
+               "renders them: three failures in two minutes on one node, "
+               "the first two a resource deadlock and RHS recycled")
+
+# ---- issue 17: real wording, names from fields or quotes, localized text --
+
+def cl_line(t, level, text, pid="00000fe4", tid="00001620"):
+    """One cluster.log line as Get-ClusterLog writes it (UTC)."""
+    return (f"{pid}.{tid}::{t.strftime('%Y/%m/%d-%H:%M:%S')}."
+            f"{t.microsecond // 1000:03d} {level:<5} {text}")
+
+
+def cl_file(node, number, lines):
+    return (["[=== Cluster ===]", f"Current node: {node} ({number}) id "
+             f"({number})", "[=== Cluster Logs ===]"] + lines)
+
+
+def wevtutil_text(events):
+    """`wevtutil qe System /f:text`: (t, provider, id, task, level, host,
+    message) per event."""
+    out = []
+    for i, (t, prov, eid, task, level, host, msg) in enumerate(events):
+        out += [f"Event[{i}]:", "  Log Name: System", f"  Source: {prov}",
+                f"  Date: {t.strftime('%Y-%m-%dT%H:%M:%S')}.000Z",
+                f"  Event ID: {eid}", f"  Task: {task}", f"  Level: {level}",
+                "  Opcode: Info", "  Keyword: N/A", "  User: S-1-5-18",
+                "  User Name: NT AUTHORITY\\SYSTEM",
+                f"  Computer: {host}.contoso.local", "  Description:", msg]
+    return out
+
+
+def tss_csv_de(rows):
+    """TSS Export-Csv -UseCulture on a German server: ';', dd.MM.yyyy,
+    German level names, the message in German (newest first)."""
+    out = ['\ufeff#TYPE Selected.System.Diagnostics.Eventing.Reader.'
+           'EventLogRecord',
+           '"LevelDisplayName";"TimeCreated";"ProviderName";"Id";"UserId";'
+           '"Message"']
+    for t, level, prov, eid, msg in sorted(rows, reverse=True):
+        vals = [level, t.strftime("%d.%m.%Y %H:%M:%S"), prov, str(eid),
+                "S-1-5-18", msg]
+        out.append(";".join('"%s"' % v.replace('"', '""') for v in vals))
+    return out
+
+
+MSG_1135 = ("Cluster node {q0}{node}{q1} was removed from the active failover "
+            "cluster membership. The Cluster service on this node may have "
+            "stopped. This could also be due to the node having lost "
+            "communication with other active nodes in the failover cluster.")
+# German texts: our own rendering of the German message (not verified
+# wording); the rules may only rely on what is not translated: the quoted
+# names and the status code.
+DE_1135 = ("Der Clusterknoten \u201e{node}\u201c wurde aus der aktiven "
+           "Failoverclustermitgliedschaft entfernt. M\u00f6glicherweise wurde "
+           "der Clusterdienst auf diesem Knoten beendet.")
+DE_5120 = ("Das freigegebene Clustervolume \u201e{vol}\u201c "
+           "(\u201eCluster Virtual Disk ({vol})\u201c) wurde aufgrund von "
+           "\u201e{status}\u201c in einen angehaltenen Zustand versetzt. "
+           "Alle E/A-Vorg\u00e4nge werden vor\u00fcbergehend in die "
+           "Warteschlange gestellt, bis ein Pfad zum Volume wiederhergestellt "
+           "ist.")
+
+
+def real_wording_cases():
+    # cluster.log network loss as Microsoft Learn prints it (IaaS SQL
+    # network thresholds article; SQL Server AG failover troubleshooting):
+    # the isolation finding names the unreachable endpoint
+    t = at(58, 7)
+    log1 = cl_file("HV-NODE1", 1, [
+        cl_line(t, "INFO", "[IM] got event: LocalEndpoint 10.0.20.11:~3343~ "
+                "has missed two consecutive heartbeats from "
+                "10.0.20.12:~3343~"),
+        cl_line(t, "INFO", "[CHM] Received notification for two consecutive "
+                "missed HBs to the remote endpoint 10.0.20.12:~3343~ from "
+                "10.0.20.11:~3343~"),
+        cl_line(at(58, 11), "DBG", "[NETFTAPI] Signaled NetftRemoteUnreachable "
+                "event, local address 10.0.20.11:3343 remote address "
+                "10.0.20.12:3343"),
+        cl_line(at(58, 11), "INFO", "[IM] got event: Remote endpoint "
+                "10.0.20.12:~3343~ unreachable from 10.0.20.11:~3343~"),
+        cl_line(at(58, 11), "INFO", "[IM] Marking Route from "
+                "10.0.20.11:~3343~ to 10.0.20.12:~3343~ as down"),
+        cl_line(at(58, 11), "WARN", "[NDP] All routes for route (virtual) "
+                "local fe80::38b9:a16d:77b2:d2d:~0~ to remote "
+                "fe80::9087:71d9:495b:27bd:~0~ are down"),
+        cl_line(at(58, 11), "WARN", "[NODE] Node 1: Connection to Node 2 is "
+                "broken. Reason GracefulClose(1226)' because of 'channel to "
+                "remote endpoint fe80::9087:71d9:495b:27bd%14:~3343~ is "
+                "closed'")])
+    n1 = background("HV-NODE1", 40, 80)
+    n1 += [ev(FC, 1135, at(58, 12), "HV-NODE1", level=1,
+              data=[("NodeName", "HV-NODE2")]),
+           ev(FC, 5120, at(58, 14), "HV-NODE1", level=3,
+              data=[("VolumeName", "Volume2"),
+                    ("ResourceName", "Cluster Virtual Disk (Volume2)"),
+                    ("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")])]
+    log2 = cl_file("HV-NODE2", 2, [
+        cl_line(at(58, 13), "WARN", "[QUORUM] Node 2: Lost quorum (2)"),
+        cl_line(at(58, 13), "WARN", "lost quorum (status = 5925)"),
+        cl_line(at(58, 13), "WARN", "lost quorum (status = 5925), executing "
+                "OnStop")])
+    log3 = cl_file("HV-NODE3", 3, [
+        cl_line(at(59, 0), "ERR", "Quorum lost because failed to update "
+                "witness epoch after node failure (status = 5925)")])
+    write_case("p1-real-clusterlog",
+               {"HV-NODE1-System.xml": sort_xml(n1),
+                "HV-NODE1_cluster.log": log1,
+                "HV-NODE2_cluster.log": log2,
+                "HV-NODE3_cluster.log": log3},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "entities": {"node": "HV-NODE2", "volume": "Volume2",
+                              "status": "STATUS_IO_TIMEOUT",
+                              "endpoint": "10.0.20.12"},
+                 "min_confidence": 85},
+                {"id": "P1.quorum-lost", "hosts": ["HV-NODE2"]},
+                {"id": "P1.quorum-lost", "hosts": ["HV-NODE3"]}],
+               ["P1.node-removed"],
+               "cluster.log network loss in Microsoft's wording (NETFTAPI, "
+               "IM, CHM, NDP, NODE) corroborates 1135 + 5120 and names the "
+               "endpoint; quorum loss from lines with and without [QUORUM]")
+
+    # Event Viewer text (wevtutil /f:text), English: curly and double
+    # quotes, "'NODE'was" without a space, 5120 in its 2008 R2 form. The
+    # node comes from the quoted name, never from a column (not "Info",
+    # not "SYSTEM").
+    txt = wevtutil_text([
+        (at(10, 0), FC, 1135, "Node Mgr", "Critical", "HV-NODE1",
+         MSG_1135.format(q0="\u2018", q1="\u2019", node="HV-NODE2")),
+        (at(10, 3), FC, 5120, "Cluster Shared Volume", "Error", "HV-NODE1",
+         "Cluster Shared Volume \"Volume1\" is no longer available on this "
+         "node because of \"STATUS_BAD_NETWORK_PATH(c00000be)'. All I/O will "
+         "temporarily be queued until a path to the volume is "
+         "re-established."),
+        (at(40, 0), FC, 1135, "Node Mgr", "Critical", "HV-NODE1",
+         "Cluster node 'HV-NODE3'was removed from the active failover "
+         "cluster membership. The Cluster service on this node might have "
+         "stopped."),
+        (at(50, 0), "Service Control Manager", 7036, "None", "Information",
+         "HV-NODE1", "The Windows Update service entered the running "
+         "state.")])
+    write_case("p1-text-export",
+               {"HV-NODE1-System.txt": txt},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "entities": {"node": "HV-NODE2", "volume": "Volume1",
+                              "status": "STATUS_BAD_NETWORK_PATH"}},
+                {"id": "P1.node-removed", "count": 1,
+                 "entities": {"node": "HV-NODE3"}}],
+               [],
+               "wevtutil text export: curly quotes, 5120's 2008 R2 wording, "
+               "'NODE'was without a space; names from quotes, not columns")
+
+    # German TSS CSV: matched by provider, id and the untranslated parts,
+    # and the finding says so
+    de = tss_csv_de([
+        (at(20, 0), "Kritisch", FC, 1135, DE_1135.format(node="HV-NODE2")),
+        (at(20, 2), "Warnung", FC, 5120,
+         DE_5120.format(vol="Volume3",
+                        status="STATUS_CONNECTION_DISCONNECTED(c000020c)"))])
+    write_case("p1-localized-de",
+               {"HV-NODE1-System.csv": de},
+               [{"id": "P1.node-isolation", "count": 1,
+                 "entities": {"node": "HV-NODE2", "volume": "Volume3",
+                              "status": "STATUS_CONNECTION_DISCONNECTED",
+                              "matched": "localized text: by provider, event "
+                              "id and the quoted node name"}}],
+               ["P1.node-removed"],
+               "German TSS CSV export: 1135 and 5120 by provider, id, the "
+               "quoted names and the status code", language="de")
+
+    # 1069 in its Windows Server 2008 R2 wording, in a cluster.log [System]
+    # section (no event id): three failures count
+    sec = ["[=== Cluster ===]", "Current node: HV-NODE4 (4) id (4)",
+           "[=== System ===]"]
+    for k, vm in enumerate(["VM41", "VM42", "VM43"]):
+        sec.append(f"[System] 00000e4c.00001f40::2024/11/15-02:0{k}:10.000 "
+                   f"ERR   Cluster resource 'Virtual Machine {vm}' in "
+                   f"clustered service or application '{vm}' failed.")
+    sec.append("[=== Cluster Logs ===]")
+    write_case("p1-resource-2008r2",
+               {"HV-NODE4_cluster.log": sec},
+               [{"id": "P1.resource-failures", "count": 3,
+                 "hosts": ["HV-NODE4"]}],
+               [],
+               "1069's older 'in clustered service or application' wording")
+
+    # 32086 + 32022 with no shutdown anywhere near: replication failing,
+    # not suspended-at-shutdown (one explanation per event)
+    x = background("HV-PRI01", 0, 120, every=5)
+    x += [ev(VMMS, 32086, at(61, 0), "HV-PRI01", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM03"),
+                                       ("VmId", "5D2C0E1A-0000-4000-8000-"
+                                                "00000000A003")])),
+          ev(VMMS, 32022, at(61, 0), "HV-PRI01", channel=VMMS_CH,
+             userdata=("VmlEventLog", [("VmName", "VM03"),
+                                       ("VmId", "5D2C0E1A-0000-4000-8000-"
+                                                "00000000A003"),
+                                       ("ErrorMessage", "%%2147500548"),
+                                       ("ErrorCode", "0x80004004")]))]
+    write_case("p2-suspended-no-shutdown",
+               {"HV-PRI01.xml": sort_xml(x)},
+               [{"id": "P2.replication-failing", "count": 1,
+                 "entities": {"vm": "VM03"}}],
+               ["P2.replica-suspended-at-shutdown"],
+               "32086 + 32022 for VM03 with no shutdown within 30 minutes: "
+               "only replication-failing, never both")
+
+
+# ---- issue 17: the new families (P7 CSV and storage, P8 cluster health) --
+
+SCM = "Service Control Manager"
+
+
+def new_family_cases():
+    # P7: 5120 with STATUS_IO_TIMEOUT and no node loss, disk retries first
+    x = background("HV-NODE1", 0, 40)
+    x += [ev("disk", 153, at(10, 0), "HV-NODE1", level=3,
+             data=[(None, "\\Device\\Harddisk4\\DR4"), (None, "0x2a31c8"),
+                   (None, "4"), (None, "\\Device\\00000052")]),
+          ev(FC, 5120, at(10, 40), "HV-NODE1", level=3,
+             data=[("VolumeName", "Volume1"),
+                   ("ResourceName", "Cluster Virtual Disk (Volume1)"),
+                   ("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)"),
+                   ("DiskDeviceNumber", "4"),
+                   ("DiskDeviceGuid", "{7c4e1a2b-0d3f-4e5a-9b8c-1d2e3f4a5b6c}")
+                   ])]
+    write_case("p7-csv-io-timeout",
+               {"HV-NODE1-System.xml": sort_xml(x)},
+               [{"id": "P7.csv-paused-storage", "count": 1,
+                 "entities": {"volume": "Volume1", "disk": "4",
+                              "status": "STATUS_IO_TIMEOUT"},
+                 "min_confidence": 80}],
+               ["P7.csv-paused-network", "P1.node-isolation",
+                "P1.node-removed"],
+               "disk 153 then 5120 STATUS_IO_TIMEOUT, no 1135: the storage "
+               "path, not a node loss")
+
+    # P7 from an English text export: the coordinator connection broke;
+    # then the volume is lost on the node (5142)
+    txt = wevtutil_text([
+        (at(5, 0), SCM, 7036, "None", "Information", "HV-NODE2",
+         "The Windows Update service entered the running state."),
+        (at(10, 0), FC, 5120, "Cluster Shared Volume", "Warning", "HV-NODE2",
+         "Cluster Shared Volume 'Volume2' ('Cluster Virtual Disk (Volume2)') "
+         "has entered a paused state because of "
+         "'STATUS_CONNECTION_DISCONNECTED(c000020c)'. All I/O will "
+         "temporarily be queued until a path to the volume is "
+         "reestablished."),
+        (at(12, 0), FC, 5142, "Cluster Shared Volume", "Error", "HV-NODE2",
+         "Cluster Shared Volume 'Volume2' ('Cluster Virtual Disk (Volume2)') "
+         "is no longer accessible from this cluster node because of error "
+         "'ERROR_TIMEOUT(1460)'. Please troubleshoot this node's "
+         "connectivity to the storage device and network connectivity."),
+        (at(30, 0), SCM, 7036, "None", "Information", "HV-NODE2",
+         "The Windows Update service entered the stopped state.")])
+    write_case("p7-csv-network-text",
+               {"HV-NODE2-System.txt": txt},
+               [{"id": "P7.csv-paused-network", "count": 1,
+                 "entities": {"volume": "Volume2",
+                              "status": "STATUS_CONNECTION_DISCONNECTED"}},
+                {"id": "P7.csv-no-access", "count": 1,
+                 "entities": {"volume": "Volume2",
+                              "error": "ERROR_TIMEOUT(1460)"}}],
+               ["P7.csv-paused-storage"],
+               "wevtutil text: 5120 STATUS_CONNECTION_DISCONNECTED and 5142 "
+               "without any node loss or storage retry")
+
+    # P7 from a German TSS CSV: status and volume are not translated
+    de = tss_csv_de([
+        (at(3, 0), "Informationen", SCM, 7036,
+         "Der Dienst \"Windows Update\" befindet sich jetzt im Status "
+         "\"Wird ausgef\u00fchrt\"."),
+        (at(10, 0), "Warnung", FC, 5120,
+         DE_5120.format(vol="Volume4", status="STATUS_IO_TIMEOUT(c00000b5)")),
+        (at(30, 0), "Informationen", SCM, 7036,
+         "Der Dienst \"Windows Update\" befindet sich jetzt im Status "
+         "\"Beendet\".")])
+    write_case("p7-csv-localized-de",
+               {"HV-NODE3-System.csv": de},
+               [{"id": "P7.csv-paused-storage", "count": 1,
+                 "entities": {"volume": "Volume4",
+                              "status": "STATUS_IO_TIMEOUT",
+                              "matched": "localized text: by provider, event "
+                              "id, the quoted volume name and the status "
+                              "code"}}],
+               ["P7.csv-paused-network", "P1.node-isolation"],
+               "German TSS CSV: 5120 by provider, id, quoted volume and "
+               "status code", language="de")
+
+    # P8: a network fails and partitions (grouped by network), a resource
+    # call times out and RHS is recycled, the witness cannot be taken and
+    # the cluster service dies
+    y = background("HV-NODE1", 0, 60)
+    y += [ev(FC, 1127, at(5, 0), "HV-NODE1",
+             data=[("NetInterfaceName", "HV-NODE2 - Storage1"),
+                   ("NodeName", "HV-NODE2"),
+                   ("NetworkName", "Cluster Network 2")]),
+          ev(FC, 1129, at(5, 30), "HV-NODE1",
+             data=[("NetworkName", "Cluster Network 2")]),
+          ev(FC, 1230, at(20, 0), "HV-NODE1",
+             data=[("ResourceName", "Virtual Machine VM7"),
+                   ("ResourceType", "Virtual Machine"),
+                   ("ResTypeDll", "vmclusres.dll")]),
+          ev(FC, 1146, at(20, 2), "HV-NODE1", level=1, data=[]),
+          ev(FC, 1564, at(40, 0), "HV-NODE1", level=1,
+             data=[("ResourceName", "File Share Witness"),
+                   ("ShareName", "\\\\FS01\\Witness$")]),
+          ev(SCM, 7034, at(41, 0), "HV-NODE1",
+             data=[("param1", "Cluster Service"), ("param2", "1")])]
+    write_case("p8-cluster-health",
+               {"HV-NODE1-System.xml": sort_xml(y)},
+               [{"id": "P8.network-failed", "count": 2,
+                 "entities": {"network": "Cluster Network 2",
+                              "interface": "HV-NODE2 - Storage1"}},
+                {"id": "P8.rhs-deadlock", "count": 1,
+                 "entities": {"resource": "Virtual Machine VM7"}},
+                {"id": "P8.witness-arbitration", "count": 1,
+                 "entities": {"share": "\\\\FS01\\Witness$"}},
+                {"id": "P8.cluster-service-crashed", "count": 1}],
+               ["P1.node-isolation", "P1.resource-failures"],
+               "1127 + 1129 on one network, 1230 then 1146, 1564 and SCM "
+               "7034 for the Cluster Service")
+
+    # P8 from cluster.log and English text without ids: witness lost to
+    # another partition, RHS recycled after a timeout (System section)
+    log = ["[=== Cluster ===]", "Current node: HV-NODE5 (1) id (1)",
+           "[=== System ===]",
+           "[System] 00000e4c.00001f40::2024/11/15-01:30:00.000 ERR   A "
+           "component on the server did not respond in a timely fashion. "
+           "This caused the cluster resource 'Cluster Disk 2' (resource type "
+           "'Physical Disk', DLL 'clusres.dll') to exceed its time-out "
+           "threshold. As part of cluster health detection, recovery actions "
+           "will be taken.",
+           "[System] 00000e4c.00001f40::2024/11/15-01:30:03.000 CRIT  The "
+           "cluster Resource Hosting Subsystem (RHS) process was terminated "
+           "and will be restarted. This is typically associated with cluster "
+           "health detection and recovery of a resource.",
+           "[=== Cluster Logs ===]",
+           cl_line(at(50, 0), "WARN", "[QUORUM] Node 1 CompareAndSetWitnessTag:"
+                   " witness tag (87:87:31907) is better than proposed tag "
+                   "(87:86:31906)."),
+           cl_line(at(50, 0), "ERR", "Quorum lost because failed to update "
+                   "witness epoch after node failure (status = 5925)")]
+    write_case("p8-clusterlog",
+               {"HV-NODE5_cluster.log": log},
+               [{"id": "P8.rhs-deadlock", "count": 1,
+                 "entities": {"resource": "Cluster Disk 2"}},
+                {"id": "P8.witness-arbitration", "count": 1,
+                 "hosts": ["HV-NODE5"]},
+                {"id": "P1.quorum-lost", "count": 1}],
+               [],
+               "cluster.log: 1230 and 1146 in the System section; the witness "
+               "tag lost to another partition, then quorum lost (AG failover "
+               "analysis wording)")
+
+    # near misses: another service crashing, RHS restarted without a
+    # timeout before it, a witness that failed to come online (1563, not
+    # arbitration), an interface that came back up (1125)
+    z = background("HV-NODE1", 0, 60)
+    z += [ev(SCM, 7031, at(5, 0), "HV-NODE1",
+             data=[("param1", "Windows Update"), ("param2", "1"),
+                   ("param3", "60000"), ("param4", "1"),
+                   ("param5", "Restart the service")]),
+          ev(FC, 1146, at(10, 0), "HV-NODE1", level=1, data=[]),
+          ev(FC, 1563, at(20, 0), "HV-NODE1",
+             data=[("ResourceName", "File Share Witness"),
+                   ("ShareName", "\\\\FS01\\Witness$")]),
+          ev(FC, 1125, at(30, 0), "HV-NODE1", level=4,
+             data=[("NetInterfaceName", "HV-NODE2 - Storage1"),
+                   ("NodeName", "HV-NODE2"),
+                   ("NetworkName", "Cluster Network 2")])]
+    write_case("p8-near-misses",
+               {"HV-NODE1-System.xml": sort_xml(z)},
+               [],
+               ["P8.cluster-service-crashed", "P8.rhs-deadlock",
+                "P8.witness-arbitration", "P8.network-failed",
+                "P7.csv-no-access"],
+               "SCM 7031 for another service, 1146 without 1230, 1563, 1125")
+
+
+# ---- binary .evtx cases (tests/tools/evtxwriter.py): named data fields --
+
+def evx(provider, eid, t, host, level=2, data=(), channel="System",
+        qualifiers=None):
+    e = {"provider": provider, "event_id": eid, "level": level,
+         "time": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "channel": channel,
+         "computer": host + ".contoso.local", "user_sid": "S-1-5-18",
+         "data": [[n, "string", v] for n, v in data]}
+    if provider == FC:
+        e["guid"] = "baf908ea-3421-4ca9-9b84-6689b8c6f85f"
+    if qualifiers is not None:
+        e["qualifiers"] = qualifiers
+    return e
+
+
+def write_evtx_case(name, files, findings, absent, description):
+    sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+    import evtxwriter
+    write_case(name, {}, findings, absent, description, language="any")
+    for fname, events in files.items():
+        events = sorted(events, key=lambda e: e["time"])
+        with open(os.path.join(HERE, name, "input", fname), "wb") as f:
+            f.write(evtxwriter.write(events))
+
+
+def evtx_cases():
+    n1 = [evx(SCM, 7036, at(m), "HV-NODE1", level=4, qualifiers=16384,
+              data=[("param1", "Windows Update"), ("param2", "running")])
+          for m in range(40, 81, 4)]
+    n1 += [evx(FC, 1127, at(58, 9), "HV-NODE1",
+               data=[("NetInterfaceName", "HV-NODE2 - Storage1"),
+                     ("NodeName", "HV-NODE2"),
+                     ("NetworkName", "Cluster Network 2")]),
+           evx(FC, 1135, at(58, 12), "HV-NODE1", level=1,
+               data=[("NodeName", "HV-NODE2")]),
+           evx(FC, 5120, at(58, 14), "HV-NODE1", level=3,
+               data=[("VolumeName", "Volume2"),
+                     ("ResourceName", "Cluster Virtual Disk (Volume2)"),
+                     ("ErrorCode", "STATUS_CONNECTION_DISCONNECTED(c000020c)"),
+                     ("DiskDeviceNumber", "3"),
+                     ("DiskDeviceGuid",
+                      "{7c4e1a2b-0d3f-4e5a-9b8c-1d2e3f4a5b6c}")])]
+    write_evtx_case("p1-isolation-evtx",
+                    {"HV-NODE1-System.evtx": n1},
+                    [{"id": "P1.node-isolation", "count": 1,
+                      "entities": {"node": "HV-NODE2", "volume": "Volume2",
+                                   "status": "STATUS_CONNECTION_DISCONNECTED",
+                                   "network": "Cluster Network 2",
+                                   "interface": "HV-NODE2 - Storage1"},
+                      "min_confidence": 85}],
+                    ["P1.node-removed", "P8.network-failed",
+                     "P7.csv-paused-network"],
+                    "binary .evtx: 1127, 1135 and 5120 by provider, id and "
+                    "named data: language-neutral, names from fields")
+
+    y = [evx(SCM, 7036, at(m), "HV-NODE1", level=4, qualifiers=16384,
+             data=[("param1", "Windows Update"), ("param2", "running")])
+         for m in range(0, 61, 5)]
+    y += [evx(FC, 1130, at(5, 0), "HV-NODE1",
+              data=[("NetworkName", "Cluster Network 3")]),
+          evx(FC, 1230, at(20, 0), "HV-NODE1",
+              data=[("ResourceName", "Virtual Machine VM8"),
+                    ("ResourceType", "Virtual Machine"),
+                    ("ResTypeDll", "vmclusres.dll")]),
+          evx(FC, 1146, at(20, 2), "HV-NODE1", level=1),
+          evx(FC, 1564, at(40, 0), "HV-NODE1", level=1,
+              data=[("ResourceName", "File Share Witness"),
+                    ("ShareName", "\\\\FS01\\Witness$")]),
+          evx(SCM, 7031, at(41, 0), "HV-NODE1", qualifiers=49152,
+              data=[("param1", "Cluster Service"), ("param2", "1"),
+                    ("param3", "60000"), ("param4", "1"),
+                    ("param5", "Restart the service")])]
+    write_evtx_case("p8-cluster-health-evtx",
+                    {"HV-NODE1-System.evtx": y},
+                    [{"id": "P8.network-failed", "count": 1,
+                      "entities": {"network": "Cluster Network 3"}},
+                     {"id": "P8.rhs-deadlock", "count": 1,
+                      "entities": {"resource": "Virtual Machine VM8"}},
+                     {"id": "P8.witness-arbitration", "count": 1,
+                      "entities": {"share": "\\\\FS01\\Witness$"}},
+                     {"id": "P8.cluster-service-crashed", "count": 1}],
+                    ["P1.resource-failures"],
+                    "binary .evtx: 1130, 1230 then 1146, 1564 and SCM 7031 "
+                    "for the Cluster Service, by named data")
+
+
+def clock_skew_cases():
+    """The same records on two nodes: HV-NODE2's stamps 7 minutes after
+    HV-NODE1's (its clock ahead), or 90 seconds (near miss)."""
+    for name, skew, findings, absent in (
+            ("p8-clock-skew", 7 * 60,
+             [{"id": "P8.clock-skew", "hosts": ["HV-NODE1", "HV-NODE2"],
+               "entities": {"ahead": "HV-NODE2", "behind": "HV-NODE1",
+                            "skew": "7 min 0 s"}}], []),
+            ("p8-clock-skew-small", 90, [], ["P8.clock-skew"])):
+        files = {}
+        for host, shift in (("HV-NODE1", 0), ("HV-NODE2", skew)):
+            evs = []
+            for k, vm in enumerate(["VM11", "VM12", "VM13", "VM14"]):
+                t = at(10 + 10 * k, shift)
+                evs.append(ev(FC, 1201, t, host, level=4,
+                              data=[("ResourceGroup", vm)],
+                              message="The Cluster service successfully "
+                              f"brought the clustered role '{vm}' online."))
+            files[f"{host}-System.xml"] = sort_xml(evs)
+        write_case(name, files, findings, absent,
+                   f"four records both nodes logged, HV-NODE2 {skew} s "
+                   "later: the timeline's skew measurement")
+
+
+WORKER_CH = "Microsoft-Windows-Hyper-V-Worker-Admin"
+
+
+def vm_crash_cases():
+    """vmwp.exe crashing (Application Error 1000, unnamed data) and a
+    guest's fatal error in the Worker-Admin log; near misses: another
+    application's crash, a guest shut down on purpose."""
+    def app_error(t, app, module, code="0xc0000005"):
+        msg = (f"Faulting application name: {app}, version: 10.0.17763.5830, "
+               "time stamp: 0x9f1b2c3d\nFaulting module name: "
+               f"{module}, version: 10.0.17763.5830, time stamp: 0x6a7b8c9d\n"
+               f"Exception code: {code}\nFault offset: 0x000000000006e31c\n"
+               "Faulting process id: 0x1f2c\nFaulting application start "
+               "time: 0x01db7c2a3b4c5d6e\nFaulting application path: "
+               f"C:\\Windows\\System32\\{app}\nFaulting module path: "
+               f"C:\\Windows\\System32\\{module}\nReport Id: "
+               "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b")
+        return ev("Application Error", 1000, t, "HV-NODE1",
+                  channel="Application",
+                  data=[(None, app), (None, "10.0.17763.5830"),
+                        (None, "9f1b2c3d"), (None, module),
+                        (None, "10.0.17763.5830"), (None, "6a7b8c9d"),
+                        (None, code), (None, "000000000006e31c")],
+                  message=msg)
+    a = background("HV-NODE1", 0, 60)
+    a += [app_error(at(10), "vmwp.exe", "vmchipset.dll"),
+          ev(VMMS.replace("VMMS", "Worker"), 18590, at(20), "HV-NODE1",
+             channel=WORKER_CH, level=1,
+             userdata=("VmlEventLog", [("VmName", "VM21"),
+                                       ("VmId", "0B1C2D3E-0000-4000-8000-"
+                                                "000000000021")]),
+             message="'VM21' has encountered a fatal error. The guest "
+             "operating system reported that it failed with the following "
+             "error codes: ErrorCode0: 0x7E, ErrorCode1: 0xFFFFFFFFC0000005, "
+             "ErrorCode2: 0xFFFFF8012A3B4C5D, ErrorCode3: 0xFFFFD0012B3C4D5E, "
+             "ErrorCode4: 0xFFFFD0012B3C4D60. If the problem persists, "
+             "contact Product Support for the guest operating system. "
+             "(Virtual machine ID 0B1C2D3E-0000-4000-8000-000000000021)")]
+    write_case("p8-vm-crashes",
+               {"HV-NODE1.xml": sort_xml(a)},
+               [{"id": "P8.vm-worker-crashed", "count": 1,
+                 "entities": {"module": "vmchipset.dll"}},
+                {"id": "P8.vm-guest-crashed", "count": 1,
+                 "entities": {"vm": "VM21"}}],
+               [],
+               "Application Error 1000 for vmwp.exe; a guest's fatal error "
+               "(Worker-Admin)")
+    b = background("HV-NODE1", 0, 60)
+    b += [app_error(at(10), "w3wp.exe", "ntdll.dll"),
+          ev(VMMS.replace("VMMS", "Worker"), 18508, at(20), "HV-NODE1",
+             channel=WORKER_CH, level=4,
+             userdata=("VmlEventLog", [("VmName", "VM22"),
+                                       ("VmId", "0B1C2D3E-0000-4000-8000-"
+                                                "000000000022")]),
+             message="'VM22' was shut down by the guest operating system. "
+             "(Virtual machine ID 0B1C2D3E-0000-4000-8000-000000000022)")]
+    write_case("p8-vm-crash-near-misses",
+               {"HV-NODE1.xml": sort_xml(b)},
+               [],
+               ["P8.vm-worker-crashed", "P8.vm-guest-crashed"],
+               "another process crashing (w3wp.exe); a guest shut down on "
+               "purpose")
 
 
 if __name__ == "__main__":

@@ -65,5 +65,21 @@ while read -r id; do
     fi
 done < "$work/ids"
 
+# rules coverage: derived from running the cases; every rule fires in one
+"$cb" rules coverage --no-default-rules --tests "$here" "$rules" \
+    > "$work/coverage" 2> "$work/coverage.err"
+if [ $? -ne 0 ]; then
+    bad "rules coverage failed: $(head -3 "$work/coverage.err")"
+else
+    awk 'NR > 1 && $2 == 0 { print $1 }' "$work/coverage" > "$work/uncovered"
+    if [ -s "$work/uncovered" ]; then
+        bad "rules coverage: no case fires $(tr '\n' ' ' < "$work/uncovered")"
+    elif ! grep -q '^P1.node-isolation .* de' "$work/coverage"; then
+        bad "rules coverage: P1.node-isolation not tested in German"
+    else
+        pass=$((pass + 1))
+    fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

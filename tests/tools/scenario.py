@@ -13,7 +13,10 @@ cluster, domain, os ("2019" | "2012R2"), nodes [names], utc_offset_minutes
 collected (UTC, ISO 8601 with Z), noise_per_hour, clusterlog_per_hour, vms
 [{name, id, node}], volumes [{name, resource}], events (the incident, in
 order; see EVENTS below), optional clusterlog (false: none), tss_scenario
-(TSS zip suffix), dc (time source name).
+(TSS zip suffix), dc (time source name), evtx (false: no .evtx members,
+the text exports only), message_locale ("de-DE": the text exports carry
+German messages for the events GERMAN below renders; rules may rely only
+on their untranslated parts).
 
 What it writes, per collector (FORMATS.md):
   TSS   TSSv2_<NODE>_<yyMMdd-HHmmss>_<tss_scenario>.zip per node:
@@ -141,6 +144,52 @@ HRESULT_TEXT = {
     "0x8009030E": "No credentials are available in the security package",
 }
 
+
+# German messages of the text exports (message_locale "de-DE"), by
+# (provider, event id), from the event's data. Written here, NOT verified
+# Windows wording: what a German server writes differs in detail, but it
+# keeps names, status codes and paths as they are, and rules may rely only
+# on those.
+def _d(ev, name, default=""):
+    for f in ev.get("data", []):
+        if f[0] == name:
+            return f[2]
+    return default
+
+
+GERMAN = {
+    ("Microsoft-Windows-FailoverClustering", 1129): lambda ev: (
+        'Das Clusternetzwerk "%s" ist partitioniert. Einige angeschlossene '
+        "Failoverclusterknoten k\u00f6nnen \u00fcber das Netzwerk nicht "
+        "miteinander kommunizieren." % _d(ev, "NetworkName")),
+    ("Microsoft-Windows-FailoverClustering", 5120): lambda ev: (
+        'Das freigegebene Clustervolume "%s" ("%s") wurde aufgrund von "%s" '
+        "in einen angehaltenen Zustand versetzt. Alle E/A-Vorg\u00e4nge "
+        "werden vor\u00fcbergehend in die Warteschlange gestellt, bis ein "
+        "Pfad zum Volume wiederhergestellt ist."
+        % (_d(ev, "VolumeName"), _d(ev, "ResourceName"),
+           _d(ev, "ErrorCode"))),
+    ("Microsoft-Windows-FailoverClustering", 1230): lambda ev: (
+        "Eine Komponente auf dem Server hat nicht rechtzeitig reagiert. "
+        'Dadurch hat die Clusterressource "%s" (Ressourcentyp "%s", DLL '
+        '"%s") den Timeoutschwellenwert \u00fcberschritten.'
+        % (_d(ev, "ResourceName"), _d(ev, "ResourceType"),
+           _d(ev, "DllName"))),
+    ("Microsoft-Windows-FailoverClustering", 1146): lambda ev: (
+        "Der Prozess des Ressourcenhostingsubsystems (RHS) des Clusters "
+        "wurde beendet und wird neu gestartet."),
+    ("Service Control Manager", 7036): lambda ev: (
+        'Der Dienst "%s" befindet sich jetzt im Status "%s".'
+        % (_d(ev, "param1"), {"running": "Wird ausgef\u00fchrt",
+                              "stopped": "Beendet"}.get(_d(ev, "param2"),
+                                                         _d(ev, "param2")))),
+    ("EventLog", 6013): lambda ev: (
+        "Die Systembetriebszeit betr\u00e4gt %s Sekunden."
+        % ev["data"][4][2]),
+    ("Microsoft-Windows-Time-Service", 37): lambda ev: (
+        "Der Zeitanbieter NtpClient empf\u00e4ngt derzeit g\u00fcltige "
+        "Zeitdaten von %s." % _d(ev, "TimeSource")),
+}
 
 def parse_time(s):
     """UTC ISO 8601 with Z, optional fraction of a second."""
@@ -893,12 +942,15 @@ class Gen:
                     else:
                         base = "%s_evt_%s" % (node, SDP_SHORT[ch])
                     evs = [r["ev"] for r in recs]
-                    members[base + ".evtx"] = evtxwriter.write(evs)
-                    manifest.setdefault(cont or "", {})[base + ".evtx"] = [
-                        {"record_id": e["record_id"], "event_id": e["event_id"],
-                         "provider": e["provider"], "time": e["time"],
-                         "level": e["level"], "computer": e["computer"],
-                         "data": data_of(e)} for e in evs]
+                    if self.d.get("evtx", True):
+                        members[base + ".evtx"] = evtxwriter.write(evs)
+                        manifest.setdefault(cont or "", {})[
+                            base + ".evtx"] = [
+                            {"record_id": e["record_id"],
+                             "event_id": e["event_id"],
+                             "provider": e["provider"], "time": e["time"],
+                             "level": e["level"], "computer": e["computer"],
+                             "data": data_of(e)} for e in evs]
                     if coll == "TSS":
                         members[base + ".csv"] = self.tss_csv(recs, ",")
                         members[base + ".txt"] = self.tss_csv(recs, "\t")
@@ -921,6 +973,15 @@ class Gen:
         return files, manifest
 
     # ---- text exports -----------------------------------------------------
+    def text_of(self, rec):
+        """The message as the text exports show it: German when
+        message_locale is de-DE and GERMAN renders the event."""
+        ev = rec["ev"]
+        tr = GERMAN.get((ev["provider"], ev["event_id"]))
+        if self.d.get("message_locale") == "de-DE" and tr:
+            return tr(ev)
+        return rec["message"]
+
     def tss_csv(self, recs, delim):
         loc = self.d.get("locale", "en-US")
         if delim == ",":
@@ -938,7 +999,7 @@ class Gen:
                     else "%s %s" % (mdy(lt), ampm(lt)))
             vals = [names[ev["level"]], when, ev["provider"],
                     str(ev["event_id"]), ev.get("user_sid", ""),
-                    rec["message"]]
+                    self.text_of(rec)]
             rows.append(delim.join('"%s"' % v.replace('"', '""')
                                    for v in vals))
         return ("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8")

@@ -838,6 +838,70 @@ Test(correlate, adjust_raises_lowers_and_clamps_confidence)
     expect_evidence(by_id("absent"), ptrs[0], "A", NULL);
 }
 
+/* <require>: the adjust's condition, but without it there is no finding
+ * (one explanation per event: the more specific rule needs its context) */
+Test(correlate, require_drops_a_finding_without_its_condition)
+{
+    load(RULES(ADJ("need", "60", "<require match='C' within='10m' "
+                                 "scope='any'/>")
+               ADJ("notnear", "60", "<require absent='C' within='10m' "
+                                    "scope='any'/>")
+               ADJ("needD", "60", "<require match='D' within='1m' "
+                                  "scope='any'/>")));
+    struct cb_event *a = E(T0, H1, "alpha");
+    struct cb_event *c = E(T0 + 5 * MIN, H2, "corrob");
+    E(T0 + 8 * MIN, H1, "delta"); /* 8 minutes away: outside 1m */
+    run();
+    cr_assert_eq(fs.count, 1, "only 'need' holds");
+    const struct cb_finding *f = by_id("need");
+    cr_assert_eq(f->confidence, 60, "a requirement does not move it");
+    expect_evidence(f, a, "A", c, "C", NULL);
+    cr_assert_eq(findings_of("notnear"), 0);
+    cr_assert_eq(findings_of("needD"), 0);
+
+    clear();
+    E(T0, H1, "alpha");
+    run();
+    cr_assert_eq(fs.count, 1);
+    cr_assert_eq(findings_of("notnear"), 1, "no C: the absence holds");
+}
+
+/* What a corroborating event names (the failed network) becomes an entity
+ * of the finding; {name?text} shows text and the value only when there is
+ * one; a matcher's note is the entity "matched". */
+Test(correlate, corroboration_names_entities_and_optional_placeholders)
+{
+    load(RULES(RULE("id='iso' pattern='P1' severity='high'",
+                    "<summary>node {node}{network? on network }"
+                    "{matched?; }{nope?; never }</summary>"
+                    "<match name='A'><message>^removed (?'node'\\S+)"
+                    "</message></match>"
+                    "<match name='A' note='by id only'><message>^entfernt "
+                    "(?'node'\\S+)</message></match>"
+                    "<match name='N'><message>^network '(?'network'[^']+)'"
+                    "</message></match>"
+                    "<adjust match='N' within='10m' by='+10' scope='any'/>")));
+    E(T0, H1, "removed N2");
+    E(T0 + MIN, H2, "network 'Cluster Network 2' failed");
+    E(T0 + 2 * MIN, H3, "network 'Cluster Network 3' failed");
+    run();
+    cr_assert_eq(fs.count, 1);
+    const struct cb_finding *f = F(0);
+    cr_assert_eq(f->confidence, 70);
+    expect_entities(f, "network", "Cluster Network 2", "network",
+                    "Cluster Network 3", "node", "N2", NULL);
+    cr_assert_str_eq(f->summary,
+                     "node N2 on network Cluster Network 2, Cluster Network 3");
+    expect_hosts(f, "NODE1", NULL); /* corroboration adds no host */
+
+    clear();
+    E(T0, H1, "entfernt N2");
+    run();
+    f = F(0);
+    expect_entities(f, "matched", "by id only", "node", "N2", NULL);
+    cr_assert_str_eq(f->summary, "node N2; by id only");
+}
+
 /* ---- match conditions --------------------------------------------------- */
 
 #define CLUSTER1(ID, MATCH)                                                  \

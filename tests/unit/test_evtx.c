@@ -2053,3 +2053,35 @@ Test(evtx_corpus, parallel_chunks_give_what_one_thread_gives)
     cr_expect_gt(total, 30000u);
 }
 #endif /* CB_EVTX_CORPUS_ONLY */
+
+/* Issue 19, also seen: a file made of one live chunk repeated (the header
+ * range covers every copy) gave every record once per copy, with repeated
+ * record ids and no warning. A live record repeating the id and time of
+ * one read before is dropped, and one warning counts them; -j 2 agrees. */
+Test(evtx, repeated_live_chunks_keep_each_record_once_with_a_warning)
+{
+    static struct cw w;
+    cw_init(&w);
+    uint32_t def = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        struct evspec s = spec_default();
+        s.rid = 1 + i;
+        s.ft += i * 10000000ULL;
+        event_record(&w, &def, &s);
+    }
+    struct cw *c[30];
+    for (size_t k = 0; k < 30; k++)
+        c[k] = &w;
+    size_t len;
+    unsigned char *f = file_of(c, 30, 0, 29, 0, &len);
+    const struct cb_source *src = parse_mem(f, len);
+    cr_assert_eq(src->nevents, 5u, "each record once, not %llu",
+                 (unsigned long long)src->nevents);
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(ev_at(src, i)->record_id, 1 + i);
+    cr_expect(warned(src, "145 live records repeat the record id and time",
+                     "the first record id 1: dropped"));
+    cr_expect_eq(count_recovered(src), 0u);
+    expect_same_for_jobs("one chunk 30 times", f, len);
+    free(f);
+}

@@ -1225,3 +1225,55 @@ Test(ingest, memory_budget_drops_plain_lines_first_and_names_rules_last)
     cb_analysis_destroy(&an);
     free(log);
 }
+
+/* ---- implausible times (issue 19, also seen) --------------------------------
+ * One record with a zeroed (1601) or absurd (9999) timestamp stretched the
+ * report's span to 8,000 years. Such events are kept and flagged, left out
+ * of the source's, the timeline's and the report's span, and one warning
+ * per source counts them, naming the first. */
+Test(ingest, implausible_times_are_kept_flagged_and_left_out_of_spans)
+{
+    static const char log[] =
+        "00000a1c.00001f04::2024/11/15-09:00:00.000 ERR   [RCM] one\r\n"
+        "00000a1c.00001f04::1601/01/01-00:00:00.000 ERR   [RCM] zeroed\r\n"
+        "00000a1c.00001f04::2024/11/15-09:00:05.000 ERR   [RCM] two\r\n"
+        "00000a1c.00001f04::9999/12/31-23:59:59.000 ERR   [RCM] absurd\r\n"
+        "00000a1c.00001f04::1989/12/31-23:59:59.000 ERR   [RCM] early\r\n"
+        "00000a1c.00001f04::2099/12/31-23:59:59.000 ERR   [RCM] late\r\n"
+        "00000a1c.00001f04::2024/11/15-09:00:09.000 ERR   [RCM] three\r\n";
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
+    cr_assert_eq(cb_ingest_memory(an, "HV-N1_cluster.log", log,
+                                  sizeof log - 1, NULL),
+                 CB_OK);
+    cr_assert_eq(cb_analysis_finish(an), CB_OK);
+    const struct cb_source *s = an->sources[0];
+    cr_assert_eq(s->nevents, 7, "every event is kept");
+    cr_assert_eq(s->implausible, 3);
+    static const int flagged[7] = {0, 1, 0, 1, 1, 0, 0};
+    for (size_t i = 0; i < 7; i++)
+        cr_assert_eq(!!(s->events[i]->flags & CB_EV_TIME_IMPLAUSIBLE),
+                     flagged[i], "event %zu", i);
+    cr_assert_eq(s->first, cb_time_from_civil(2024, 11, 15, 9, 0, 0, 0));
+    cr_assert_eq(s->last, cb_time_from_civil(2099, 12, 31, 23, 59, 59, 0),
+                 "2099 is still plausible");
+    cr_assert_not_null(s->warnings);
+    cr_assert_eq(s->nwarnings, 1);
+    cr_assert(strstr(s->warnings->msg,
+                     "3 events with an implausible time (before 1990 or "
+                     "after 2099; the first: 1601-01-01 00:00:00.000 UTC)"),
+              "%s", s->warnings->msg);
+    cr_assert_eq(s->warnings->where, 2, "the line of the first");
+    struct cb_timeline tl;
+    cr_assert_eq(cb_timeline_build(an, &tl), CB_OK);
+    cr_assert_eq(tl.count, 7);
+    cb_time first, last;
+    cb_timeline_span(&tl, &first, &last);
+    cr_assert_eq(first, s->first);
+    cr_assert_eq(last, s->last);
+    size_t lo, hi;
+    cb_timeline_plausible(&tl, &lo, &hi);
+    cr_assert_eq(lo, 2, "1601 and 1989 sort first");
+    cr_assert_eq(hi, 6, "9999 sorts last");
+    cb_timeline_fini(&tl);
+    cb_analysis_destroy(&an);
+}

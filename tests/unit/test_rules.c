@@ -172,6 +172,52 @@ Test(rules, unknown_attributes_are_errors)
                  5, "<adjust>: unknown attribute 'factor'");
 }
 
+/* <require> is an <adjust> without by; a match's note is short text. */
+Test(rules, require_and_note_are_checked)
+{
+    expect_error(DOC(OK, RULE_BODY("<require match='A' within='5m' "
+                                   "by='+5'/>\n")),
+                 5, "<require>: needs match='NAME'");
+    expect_error(DOC(OK, RULE_BODY("<require match='B' within='5m'/>\n")),
+                 5, "<require>: needs match='NAME'");
+    expect_error(DOC(OK, RULE_BODY("<adjust match='A' within='5m'/>\n")),
+                 5, "<adjust>: needs match='NAME'");
+    expect_error(DOC(OK, TITLE "<match name='A' note=''><message>a"
+                              "</message></match>\n" CAUSE REMEDY),
+                 4, "note is 1..256 characters");
+    const char *ok = DOC(OK, TITLE "<match name='A' note='localized text'>"
+                                   "<message>a</message></match>\n"
+                                   "<require absent='A' within='5m' "
+                                   "scope='any'/>\n" CAUSE REMEDY);
+    cb_rule_errors_free(&errs);
+    cb_rules_free(&rules);
+    cr_assert_eq(cb_rules_load_memory(&rules, "ok.xml", ok, strlen(ok),
+                                      &errs),
+                 CB_OK);
+    cr_assert_null(errs, "%s", errs ? errs->msg : "");
+    cr_assert_eq(cb_rules_count(rules), 1);
+}
+
+/* clock-skew: no step, a window (the least skew), no match needed */
+Test(rules, clock_skew_correlation_is_checked)
+{
+    cr_assert_eq(load_as("ok.xml", DOC(OK, TITLE "<correlate type="
+                                           "'clock-skew' window='5m'/>\n"
+                                           CAUSE REMEDY)),
+                 CB_OK);
+    cr_assert_null(errs, "%s", errs ? errs->msg : "");
+    cr_assert_eq(cb_rules_count(rules), 1);
+    expect_error(DOC(OK, RULE_BODY("<correlate type='clock-skew'/>\n")), 5,
+                 "takes no step and a window");
+    expect_error(DOC(OK, RULE_BODY("<correlate type='clock-skew' "
+                                   "window='5m'><step match='A'/>"
+                                   "</correlate>\n")),
+                 5, "takes no step and a window");
+    /* only a clock-skew rule may go without a match */
+    expect_error(DOC(OK, TITLE CAUSE REMEDY), 2,
+                 "needs at least one <match>");
+}
+
 Test(rules, rule_attributes_are_checked)
 {
     expect_error(DOC("id='x.a' pattern='P1' severity='urgent'", RULE_BODY("")),
@@ -181,7 +227,7 @@ Test(rules, rule_attributes_are_checked)
     expect_error(DOC("id='x.a' pattern='P1' severity='High'", RULE_BODY("")),
                  2, "severity is");
     static const char *const bad_patterns[] = {
-        "id='x.a' pattern='P7' severity='low'",
+        "id='x.a' pattern='PA' severity='low'",
         "id='x.a' pattern='P0' severity='low'",
         "id='x.a' pattern='p1' severity='low'",
         "id='x.a' pattern='P10' severity='low'",
@@ -190,7 +236,7 @@ Test(rules, rule_attributes_are_checked)
     for (size_t i = 0; i < sizeof bad_patterns / sizeof *bad_patterns; i++) {
         char xml[512];
         snprintf(xml, sizeof xml, DOC("%s", RULE_BODY("")), bad_patterns[i]);
-        expect_error(xml, 2, "pattern is P1..P6");
+        expect_error(xml, 2, "pattern is P1..P9");
     }
     expect_error(DOC("pattern='P1' severity='low'", RULE_BODY("")), 2,
                  "<rule> needs an id");
@@ -224,7 +270,7 @@ Test(rules, required_children_are_checked)
 
     /* every problem of the file is reported, not only the first */
     cb_rule_errors_free(&errs);
-    cr_assert_eq(load_as("bad.xml", DOC("id='x.a' pattern='P9' "
+    cr_assert_eq(load_as("bad.xml", DOC("id='x.a' pattern='PZ' "
                                         "severity='urgent'", MATCH)),
                  CB_OK);
     cr_assert_geq(nerrors(), 5, "pattern, severity, title, cause, "
@@ -388,7 +434,8 @@ Test(rules, correlate_attributes_are_checked)
 {
     expect_error(CORR("<correlate type='chain' window='5m'><step match='A'/>"
                       "<step match='B'/></correlate>\n"),
-                 6, "type is single, sequence, cooccur, count or absence");
+                 6, "type is single, sequence, cooccur, count, absence or "
+                    "clock-skew");
     expect_error(CORR("<correlate window='5m'><step match='A'/>"
                       "<step match='B'/></correlate>\n"),
                  6, "type is single");

@@ -38,8 +38,21 @@ enum cb_event_flag {
     /* with SYNTH: message is NULL and rendered when read, from the first
      * msg_fields fields (cb_event_message): binary EVTX, where storing it
      * would repeat every data value (42 % of a Security event's bytes) */
-    CB_EV_MESSAGE_LAZY = 1u << 6
+    CB_EV_MESSAGE_LAZY = 1u << 6,
+    /* its time is outside [CB_TIME_PLAUSIBLE_FROM, CB_TIME_PLAUSIBLE_TO):
+     * a zeroed (1601) or absurd (9999) timestamp. Kept, and shown, but
+     * left out of every time span (source, host, report window) */
+    CB_EV_TIME_IMPLAUSIBLE = 1u << 7
 };
+
+/* Times before 1990-01-01 or from 2100-01-01 on are implausible for a
+ * Windows Server event (cb_event_time_plausible). */
+#define CB_TIME_PLAUSIBLE_FROM (CB_TIME_UNIX_EPOCH + 631152000LL * CB_TICKS_PER_SEC)
+#define CB_TIME_PLAUSIBLE_TO (CB_TIME_UNIX_EPOCH + 4102444800LL * CB_TICKS_PER_SEC)
+static inline int cb_time_plausible(cb_time t)
+{
+    return t >= CB_TIME_PLAUSIBLE_FROM && t < CB_TIME_PLAUSIBLE_TO;
+}
 
 struct cb_field {
     const char *name; /* "1", "2", ... for unnamed values */
@@ -160,6 +173,11 @@ struct cb_source {
     cb_time t_prev;
     int t_prev_noted;
     uint64_t budget_not_kept; /* of not_kept: for the memory budget */
+    /* events with an implausible time (CB_EV_TIME_IMPLAUSIBLE), kept or
+     * not, left out of first/last; the first one's time and origin */
+    uint64_t implausible;
+    cb_time implausible_ts;
+    uint64_t implausible_at;
     uint64_t duplicates;  /* events dropped as seen in another source */
     cb_time first, last;
     struct cb_event **events; /* in parse order; owned by the analysis */

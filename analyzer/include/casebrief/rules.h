@@ -144,6 +144,18 @@ int cb_keeper_wants(void *ctx, const struct cb_event *ev);
 const char *cb_keeper_rule(void *ctx, const struct cb_event *ev);
 void cb_findings_fini(struct cb_findings *f);
 
+/*
+ * Does the match named step of rule r (any of its alternatives) take ev?
+ * 1 yes, 0 no, -1 no memory. The entities it captures (the alternative
+ * capturing most, plus "matched" for a matcher's note) go to ents (at
+ * most max), their values copied into arena. For the wording tests and
+ * `casebrief rules coverage`: one event at a time, no correlation.
+ */
+int cb_rule_takes(const struct cb_rules *rules, const struct cb_rule *r,
+                  const char *step, const struct cb_event *ev,
+                  struct cb_arena *arena, struct cb_entity *ents,
+                  unsigned max, unsigned *nents);
+
 /* ---- evidence gaps ----------------------------------------------------- */
 
 enum cb_gap_kind {
@@ -180,6 +192,14 @@ enum cb_status cb_gaps_find(const struct cb_rules *rules,
                             const struct cb_timeline *tl,
                             struct cb_gaps *out);
 void cb_gaps_fini(struct cb_gaps *g);
+
+/* Findings of the rules of type clock-skew from the gaps' measurement of
+ * the nodes' clocks, added to out (which cb_correlate filled) and sorted
+ * with the others. */
+enum cb_status cb_skew_findings(const struct cb_rules *rules,
+                                const struct cb_timeline *tl,
+                                const struct cb_gaps *gaps,
+                                struct cb_findings *out);
 
 /* ---- HRESULT forms ------------------------------------------------------ */
 

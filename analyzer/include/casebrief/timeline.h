@@ -54,8 +54,12 @@ enum cb_status cb_merge_runs(struct cb_event **const *runs,
 uint64_t cb_timeline_events_read(const struct cb_timeline *tl);
 /* Events read but not kept. */
 uint64_t cb_timeline_not_kept(const struct cb_timeline *tl);
-/* First and last time of every event read, kept or not (CB_TIME_NONE
- * when there are none). */
+/* The events [*lo, *hi) of the timeline between those with implausible
+ * times (CB_EV_TIME_IMPLAUSIBLE: in time order they sort first or last). */
+void cb_timeline_plausible(const struct cb_timeline *tl, size_t *lo,
+                           size_t *hi);
+/* First and last time of every event read, kept or not, but those with an
+ * implausible time (CB_TIME_NONE when there are none). */
 void cb_timeline_span(const struct cb_timeline *tl, cb_time *first,
                       cb_time *last);
 
