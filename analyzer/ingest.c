@@ -28,6 +28,7 @@
 #include "stream.h"
 #include "term.h"
 #include "timefmt.h"
+#include "zipdir.h"
 
 /* the stream buffer is also the longest line handed to a parser whole */
 #define STREAM_BUF ((size_t)CB_LIMIT_LINE_BYTES)
@@ -1276,11 +1277,16 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
         /* Let libarchive open the file itself so it can seek; the bytes
          * peeked here are not counted twice. */
         __atomic_sub_fetch(&an->total_bytes, fr.off, __ATOMIC_RELAXED);
+        st = avail >= 2 && memcmp(head, "PK", 2) == 0
+                 ? cb_zipdir_check_fd(an, label, fd, (uint64_t)sb.st_size)
+                 : CB_OK;
         cb_stream_fini(&s);
         close(fd);
         fd = -1;
         struct cb_stream dummy = {0};
-        st = open_archive(an, &dummy, label, 1, ARCHIVE_STREAMABLE, fs_path);
+        if (st == CB_OK)
+            st = open_archive(an, &dummy, label, 1, ARCHIVE_STREAMABLE,
+                              fs_path);
     } else {
         st = handle_stream(an, &s, label, 0, NULL);
         if (s.failed && s.err.code == CB_E_LIMIT)
@@ -1453,6 +1459,9 @@ enum cb_status cb_ingest_memory(struct cb_analysis *an, const char *name,
     __atomic_add_fetch(&an->members, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&an->total_bytes, len, __ATOMIC_RELAXED);
     enum cb_status st = reading_begin(an, name);
+    /* a zip read as a stream: its directory is in memory too */
+    if (st == CB_OK && len >= 4 && memcmp(data, "PK\003\004", 4) == 0)
+        st = cb_zipdir_check_mem(an, name, data, len);
     if (st == CB_OK)
         st = handle_stream(an, &s, name, 0, NULL);
     reading_end(an);

@@ -46,6 +46,9 @@
 /* Archives that need random access (7z) nested inside another archive are
  * read into memory first; larger ones are skipped with a warning. */
 #define CB_LIMIT_BUFFERED_ARCHIVE (1ULL << 30)
+/* A top-level zip's central directory read to compare it with the local
+ * headers (zipdir.c); a larger one is not compared, with a warning. */
+#define CB_LIMIT_ZIP_DIRECTORY_BYTES (64ULL << 20)
 /* EVTX: element and nested-BinXML depth of one record. */
 #define CB_LIMIT_BINXML_DEPTH 64
 /* EVTX: names and template definitions of one chunk (hash tables of this
