@@ -373,8 +373,13 @@ static int config_line(struct cb_parse *p, struct state *st, const char *s,
 /* "[=== Name ===]" */
 static void enter_section(struct state *st, const char *s, size_t n)
 {
-    size_t k = n >= 10 ? n - 10 : 0;
-    snprintf(st->sec_name, sizeof st->sec_name, "%.*s", (int)k, s + 5);
+    /* "[===" then the name between blanks, then "===]" */
+    size_t a = 4, b = n - 4;
+    while (a < b && s[a] == ' ')
+        a++;
+    while (b > a && s[b - 1] == ' ')
+        b--;
+    snprintf(st->sec_name, sizeof st->sec_name, "%.*s", (int)(b - a), s + a);
     st->sec_line = st->line;
     st->table = NULL;
     if (strcmp(st->sec_name, "Cluster") == 0) {
@@ -387,19 +392,108 @@ static void enter_section(struct state *st, const char *s, size_t n)
     }
 }
 
-/* "Current node: NAME (n) id (n)": the file's own statement of its host,
- * which beats the file name. Returns -1 on out of memory. */
+/* needle (lower case) in s[0..n), ignoring ASCII case; NULL if absent. */
+static const char *casemem(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; k <= n && i <= n - k; i++) {
+        if (strncasecmp(s + i, needle, k) == 0)
+            return s + i;
+    }
+    return NULL;
+}
+
+/* Words of the header's own wording, never a node's name. */
+static int reserved_word(const char *s, size_t n)
+{
+    static const char *const words[] = {"name", "node", "id", "current",
+                                        "unknown", "none", "null"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (strlen(words[i]) == n && strncasecmp(s, words[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Is s[0..n) a computer name: a NetBIOS name (at most 15 bytes) or the
+ * first label of a DNS name (at most 63): letters, digits, '-' and '_',
+ * not starting or ending with '-', not all digits, not a header word.
+ */
+static int valid_node_name(const char *s, size_t n)
+{
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-' ||
+        reserved_word(s, n))
+        return 0;
+    int letter = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalpha(c) || c == '_' || c == '-')
+            letter = 1;
+        else if (!isdigit(c))
+            return 0;
+    }
+    return letter;
+}
+
+/*
+ * The node a "Current node:" line names, in either shape Get-ClusterLog
+ * writes: "NAME (n) id (n)" (name first) or "name (NAME) id (n)" (the
+ * word "name", the node in parentheses). A DNS name gives its first
+ * label. Returns the name's length at *name, or 0 when there is none.
+ */
+static size_t node_of(const char *s, size_t n, const char **name)
+{
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    size_t k = 0;
+    while (k < n && s[k] != ' ' && s[k] != '(' && s[k] != '\t')
+        k++;
+    const char *w = s;
+    if (k == 4 && strncasecmp(s, "name", 4) == 0) {
+        size_t i = k;
+        while (i < n && s[i] == ' ')
+            i++;
+        if (i >= n || s[i] != '(')
+            return 0;
+        w = s + i + 1;
+        k = 0;
+        while (w + k < s + n && w[k] != ')')
+            k++;
+        if (w + k >= s + n)
+            return 0;
+    }
+    /* "node.contoso.local": the host is the first label */
+    const char *dot = memchr(w, '.', k);
+    if (dot)
+        k = (size_t)(dot - w);
+    while (k && (w[k - 1] == ' ' || w[k - 1] == '\t'))
+        k--;
+    while (k && (*w == ' ' || *w == '\t'))
+        w++, k--;
+    if (!valid_node_name(w, k))
+        return 0;
+    *name = w;
+    return k;
+}
+
+/* "Current node: ...": the file's own statement of its host, which beats
+ * the file name (the name may be a copy's). Returns -1 on out of memory. */
 static int current_node(struct cb_parse *p, struct state *st, const char *s,
                         size_t n)
 {
-    size_t k = 0;
-    while (k < n && k < 64 && s[k] != ' ' && s[k] != '(')
-        k++;
-    if (k == 0 || k == 64)
+    const char *w;
+    size_t k = node_of(s, n, &w);
+    if (k == 0) {
+        cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                      "'Current node:' line names no valid computer name "
+                      "('%.*s'); host kept from the file name",
+                      (int)(n > 40 ? 40 : n), s);
         return 0;
+    }
     char name[64];
     for (size_t i = 0; i < k; i++)
-        name[i] = (char)toupper((unsigned char)s[i]);
+        name[i] = (char)toupper((unsigned char)w[i]);
     const char *host = cb_intern(p->strings, name, k);
     if (!host)
         return -1;
@@ -407,32 +501,61 @@ static int current_node(struct cb_parse *p, struct state *st, const char *s,
         return 0;
     if (st->host[0])
         cb_parse_warn(p, CB_WHERE_LINE, st->line,
-                      "file name says host %s, header says %s: header used",
-                      st->host, host);
+                      "file name says host %s, header says %s: %s used "
+                      "(the header is written by the node itself; the "
+                      "file name may be a renamed copy's)",
+                      st->host, host, host);
     st->host = host;
     p->src->host = host;
     p->src->host_rule = "cluster.log header 'Current node:'";
     return 0;
 }
 
+/* The offset in "... offset of this machine is -60 minutes, or -1 hours"
+ * (or "420 minutes"): 1 and *min, or 0 when the number is not there. */
+static int offset_minutes(const char *q, size_t left, long *min)
+{
+    size_t i = 0;
+    while (i < left && q[i] == ' ')
+        i++;
+    char num[24];
+    size_t k = 0;
+    if (i < left && (q[i] == '-' || q[i] == '+'))
+        num[k++] = q[i++];
+    while (i < left && k + 1 < sizeof num && isdigit((unsigned char)q[i]))
+        num[k++] = q[i++];
+    num[k] = '\0';
+    if (k == 0 || !isdigit((unsigned char)num[k - 1]))
+        return 0;
+    /* a unit other than minutes would be misread */
+    while (i < left && q[i] == ' ')
+        i++;
+    if (left - i >= 3 && strncasecmp(q + i, "min", 3) != 0)
+        return 0;
+    char *end;
+    long v = strtol(num, &end, 10);
+    if (*end != '\0' || v <= -24 * 60 || v >= 24 * 60)
+        return 0;
+    *min = v;
+    return 1;
+}
+
 static int header_line(struct cb_parse *p, struct state *st, const char *s,
                        size_t n)
 {
-    if (cb_memmem(s, n, "generated using local time", 26))
+    /* "The logs were generated using local time" (-UseLocalTime); some
+     * builds spell it differently or say UTC outright */
+    if (casemem(s, n, "using local time") ||
+        casemem(s, n, "in local time"))
         st->local_time = 1;
-    const char *o = cb_memmem(s, n, "offset of this machine is ", 26);
+    else if (casemem(s, n, "generated using utc") ||
+             casemem(s, n, "generated using gmt"))
+        st->local_time = 0;
+    const char *o = casemem(s, n, "offset of this machine is");
     if (o) {
-        char num[24];
-        size_t left = n - (size_t)(o + 26 - s), k = 0;
-        const char *q = o + 26;
-        while (k < left && k + 1 < sizeof num &&
-               (isdigit((unsigned char)q[k]) || (k == 0 && q[k] == '-')))
-            k++;
-        memcpy(num, q, k);
-        num[k] = '\0';
-        char *end;
-        long v = strtol(num, &end, 10);
-        if (k && *end == '\0' && v > -24 * 60 && v < 24 * 60) {
+        long v;
+        const char *q = o + 25;
+        if (offset_minutes(q, n - (size_t)(q - s), &v)) {
             st->offset_min = v;
             st->offset_known = 1;
             p->src->utc_offset_known = 1;
@@ -442,8 +565,11 @@ static int header_line(struct cb_parse *p, struct state *st, const char *s,
                           "UTC offset line not understood");
         }
     }
-    if (n > 14 && memcmp(s, "Current node: ", 14) == 0)
-        return current_node(p, st, s + 14, n - 14);
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (n - i > 13 && strncasecmp(s + i, "Current node:", 13) == 0)
+        return current_node(p, st, s + i + 13, n - i - 13);
     return 0;
 }
 
@@ -565,6 +691,9 @@ static enum line_result parse_line(struct cb_parse *p, struct state *st,
     ev->channel = st->channel;
     ev->component = comp;
     ev->origin = st->line;
+    /* trailing blanks are padding (pasted text, Markdown line breaks) */
+    while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
     *text = s + i;
     *text_len = n - i;
     return LINE_EVENT;
@@ -629,6 +758,89 @@ static int hold(struct state *st, const char *s, size_t n)
     return 0;
 }
 
+/*
+ * Event channel sections: Windows Server 2016 writes some entries at DBG
+ * whatever the event's level was, and then the rendered line may start
+ * with that level ("DBG   Error: ...", "DBG   [Warning] ..."). Such a
+ * leading level word sets the event's level and leaves the message.
+ */
+static void own_level(struct cb_event *ev, const char **text, size_t *len)
+{
+    static const struct {
+        const char *word;
+        int level;
+    } words[] = {
+        {"Critical", CB_LEVEL_CRITICAL}, {"Error", CB_LEVEL_ERROR},
+        {"Warning", CB_LEVEL_WARNING},   {"Information", CB_LEVEL_INFO},
+        {"Verbose", CB_LEVEL_VERBOSE},
+    };
+    if (ev->level != CB_LEVEL_DEBUG)
+        return;
+    const char *s = *text;
+    size_t n = *len, i = 0;
+    int bracket = n && s[0] == '[';
+    i += (size_t)bracket;
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        size_t k = strlen(words[w].word);
+        if (n - i < k + 1 || memcmp(s + i, words[w].word, k) != 0)
+            continue;
+        size_t j = i + k;
+        if (bracket ? s[j] != ']' : s[j] != ':')
+            return;
+        j++;
+        while (j < n && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        ev->level = (uint8_t)words[w].level;
+        *text = s + j;
+        *len = n - j;
+        return;
+    }
+}
+
+/*
+ * Debug-log lines may continue on the lines after them (a resource DLL's
+ * multi-line output): indented lines without the pid.tid prefix that
+ * follow an event line belong to its message. Peeked, so the common case
+ * (no continuation) costs one byte of look-ahead. -1 on out of memory.
+ */
+static int continuations(struct cb_parse *p, struct state *st,
+                         struct cb_event *ev)
+{
+    for (;;) {
+        size_t avail;
+        const unsigned char *h = cb_stream_peek(p->in, 1, &avail);
+        if (!h || avail < 1 || (h[0] != ' ' && h[0] != '\t'))
+            return 0;
+        int cut = 0;
+        size_t n;
+        const char *s = cb_stream_line(p->in, &n, &cut);
+        if (!s)
+            return 0;
+        st->line++;
+        if (cut)
+            cb_parse_warn(p, CB_WHERE_LINE, st->line,
+                          "line longer than %zu bytes, cut", n);
+        size_t b = 0;
+        while (b < n && (s[b] == ' ' || s[b] == '\t'))
+            b++;
+        if (b == n)
+            continue; /* blank */
+        size_t old = strlen(ev->message);
+        size_t keep = n;
+        if (old + keep + 2 > (size_t)CB_LIMIT_LINE_BYTES * 4)
+            continue; /* continuation beyond the cap is dropped */
+        char *m = cb_arena_alloc(p->ev_arena ? p->ev_arena : p->arena,
+                                 old + keep + 2);
+        if (!m)
+            return -1;
+        memcpy(m, ev->message, old);
+        m[old] = '\n';
+        memcpy(m + old + 1, s, keep);
+        m[old + 1 + keep] = '\0';
+        ev->message = m;
+    }
+}
+
 #define NOMEM()                                                              \
     (cb_error_set(&p->err, CB_E_NOMEM, CB_WHERE_LINE, st->line,              \
                   "out of memory"),                                          \
@@ -655,8 +867,11 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
                 cb_parse_warn(p, CB_WHERE_LINE, st->line,
                               "line longer than %zu bytes, cut", n);
         }
-        int marker = n >= 9 && memcmp(s, "[===", 4) == 0 &&
-                     memcmp(s + n - 4, "===]", 4) == 0;
+        size_t mn = n;
+        while (mn && (s[mn - 1] == ' ' || s[mn - 1] == '\t'))
+            mn--;
+        int marker = mn >= 9 && memcmp(s, "[===", 4) == 0 &&
+                     memcmp(s + mn - 4, "===]", 4) == 0;
         if (st->pending && n == 0)
             continue; /* blank lines inside a rendered message */
         if (st->pending) {
@@ -673,7 +888,7 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
         if (n == 0)
             continue;
         if (marker) {
-            enter_section(st, s, n);
+            enter_section(st, s, mn);
             if (st->sec == SEC_BODY)
                 set_time_basis(p, st);
             continue;
@@ -710,6 +925,7 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             st->pend.channel = cb_intern(p->strings, s + 1, cn);
             if (!st->pend.channel)
                 return NOMEM();
+            own_level(&st->pend, &text, &tlen);
             st->msg_len = 0;
             if (msg_append(st, text, tlen, 0) != 0)
                 return NOMEM();
@@ -731,6 +947,8 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
         if (!msg)
             return NOMEM();
         ev->message = msg;
+        if (continuations(p, st, ev) != 0)
+            return NOMEM();
         return CB_NEXT_EVENT;
     }
     if (st->pending)

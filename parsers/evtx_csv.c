@@ -29,8 +29,10 @@
  * input. The delimiter (',' ';' or tab) is the one the header line uses
  * most outside quotes. Columns are mapped by their header names (English
  * property names, the SDP and Event Viewer headers, some localized
- * Event Viewer ones); unknown columns become fields. UTF-8 with or
- * without BOM; UTF-16LE (BOM or not) read through a conversion to UTF-8.
+ * Event Viewer ones); unknown columns become fields, while Task, Opcode,
+ * Keywords, User and Computer (the record's System part) never do. UTF-8
+ * with or without BOM; UTF-16LE (BOM or not) read through a conversion to
+ * UTF-8.
  *
  * Times are the exporting machine's wall clock in its culture's format:
  * d/M/yyyy, M/d/yyyy, dd.MM.yyyy, yyyy-MM-dd, yyyy/MM/dd, with a 24-hour
@@ -59,7 +61,6 @@
 #include "export_common.h"
 
 #define BLOCK ((size_t)64 << 10)
-#define DATE_TEXT_MAX 96u /* a date and time longer than this is bad */
 
 /* ---- columns ------------------------------------------------------------ */
 
@@ -81,6 +82,7 @@ enum col {
     C_OPCODE,
     C_KEYWORDS,
     C_USER,
+    C_META, /* the record's System part with no use here: never a field */
     C_COUNT,
     C_OTHER = C_COUNT
 };
@@ -151,97 +153,41 @@ static const struct {
     {"taskdisplayname", C_TASK},
     {"taskcategory", C_TASK},
     {"aufgabenkategorie", C_TASK},
+    {"cat\xc3\xa9" "goriedelat\xc3\xa2" "che", C_TASK}, /* fr */
+    {"categor\xc3\xad" "adelatarea", C_TASK},        /* es */
+    {"categoriaattivit\xc3\xa0", C_TASK},           /* it */
+    {"\xe3\x82\xbf\xe3\x82\xb9\xe3\x82\xaf\xe3\x81\xae\xe3\x82\xab"
+     "\xe3\x83\x86\xe3\x82\xb4\xe3\x83\xaa",
+     C_TASK}, /* ja タスクのカテゴリ */
     {"opcodedisplayname", C_OPCODE},
     {"keywordsdisplaynames", C_KEYWORDS},
     {"userid", C_USER},
     {"username", C_USER},
     {"user", C_USER},
-};
-
-/* Field names of the columns kept as fields. */
-static const char *const col_field[C_COUNT] = {
-    [C_HOST] = "Computer",     [C_TASK] = "Task", [C_OPCODE] = "Opcode",
-    [C_KEYWORDS] = "Keywords", [C_USER] = "User",
-};
-
-/* ---- levels ------------------------------------------------------------- */
-
-enum lang { L_NONE, L_EN, L_DMY_LANG, L_JA };
-
-static const struct {
-    const char *name;
-    int level;
-    enum lang lang;
-} level_names[] = {
-    {"Critical", CB_LEVEL_CRITICAL, L_EN},
-    {"Error", CB_LEVEL_ERROR, L_EN}, /* also es */
-    {"Warning", CB_LEVEL_WARNING, L_EN},
-    {"Information", CB_LEVEL_INFO, L_EN}, /* also fr */
-    {"Informational", CB_LEVEL_INFO, L_EN},
-    {"Verbose", CB_LEVEL_VERBOSE, L_EN},
-    {"Audit Success", CB_LEVEL_INFO, L_EN},
-    {"Audit Failure", CB_LEVEL_INFO, L_EN},
-    {"SuccessAudit", CB_LEVEL_INFO, L_EN},
-    {"FailureAudit", CB_LEVEL_INFO, L_EN},
-    /* de */
-    {"Kritisch", CB_LEVEL_CRITICAL, L_DMY_LANG},
-    {"Fehler", CB_LEVEL_ERROR, L_DMY_LANG},
-    {"Warnung", CB_LEVEL_WARNING, L_DMY_LANG},
-    {"Informationen", CB_LEVEL_INFO, L_DMY_LANG},
-    {"Ausf\xc3\xbchrlich", CB_LEVEL_VERBOSE, L_DMY_LANG},
-    {"\xc3\234berwachung erfolgreich", CB_LEVEL_INFO, L_DMY_LANG},
-    {"\xc3\234berwachung gescheitert", CB_LEVEL_INFO, L_DMY_LANG},
-    /* fr */
-    {"Critique", CB_LEVEL_CRITICAL, L_DMY_LANG},
-    {"Erreur", CB_LEVEL_ERROR, L_DMY_LANG},
-    {"Avertissement", CB_LEVEL_WARNING, L_DMY_LANG},
-    {"Commentaires", CB_LEVEL_VERBOSE, L_DMY_LANG},
-    {"D\xc3\xa9taill\xc3\xa9", CB_LEVEL_VERBOSE, L_DMY_LANG},
-    /* es */
-    {"Cr\xc3\xadtico", CB_LEVEL_CRITICAL, L_DMY_LANG},
-    {"Advertencia", CB_LEVEL_WARNING, L_DMY_LANG},
-    {"Informaci\xc3\xb3n", CB_LEVEL_INFO, L_DMY_LANG},
-    {"Detallado", CB_LEVEL_VERBOSE, L_DMY_LANG},
-    /* it */
-    {"Critico", CB_LEVEL_CRITICAL, L_DMY_LANG},
-    {"Errore", CB_LEVEL_ERROR, L_DMY_LANG},
-    {"Avviso", CB_LEVEL_WARNING, L_DMY_LANG}, /* also pt */
-    {"Informazioni", CB_LEVEL_INFO, L_DMY_LANG},
-    {"Dettagliato", CB_LEVEL_VERBOSE, L_DMY_LANG},
-    /* pt, nl */
-    {"Erro", CB_LEVEL_ERROR, L_DMY_LANG},
-    {"Aviso", CB_LEVEL_WARNING, L_DMY_LANG},
-    {"Informa\xc3\xa7\xc3\265es", CB_LEVEL_INFO, L_DMY_LANG},
-    {"Kritiek", CB_LEVEL_CRITICAL, L_DMY_LANG},
-    {"Fout", CB_LEVEL_ERROR, L_DMY_LANG},
-    {"Waarschuwing", CB_LEVEL_WARNING, L_DMY_LANG},
-    {"Informatie", CB_LEVEL_INFO, L_DMY_LANG},
-    /* ja: 重大 エラー 警告 情報 詳細 */
-    {"\xe9\x87\x8d\xe5\xa4\xa7", CB_LEVEL_CRITICAL, L_JA},
-    {"\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc", CB_LEVEL_ERROR, L_JA},
-    {"\xe8\xad\xa6\xe5\x91\x8a", CB_LEVEL_WARNING, L_JA},
-    {"\xe6\x83\x85\xe5\xa0\xb1", CB_LEVEL_INFO, L_JA},
-    {"\xe8\xa9\xb3\xe7\xb4\xb0", CB_LEVEL_VERBOSE, L_JA},
+    /* Get-WinEvent's other properties: numbers and ids of the System
+     * part ("0", "Info"-like values a rule's field match would take for
+     * a name) */
+    {"task", C_META},
+    {"opcode", C_META},
+    {"keywords", C_META},
+    {"version", C_META},
+    {"qualifiers", C_META},
+    {"providerid", C_META},
+    {"activityid", C_META},
+    {"relatedactivityid", C_META},
+    {"containerlog", C_META},
+    {"matchedqueryids", C_META},
+    {"bookmark", C_META},
+    {"properties", C_META},
 };
 
 /* ---- state -------------------------------------------------------------- */
 
 enum q { Q_START, Q_PLAIN, Q_QUOTED, Q_QUOTE_SEEN };
 
-/* A date as read, before the day/month order is applied. */
-struct when {
-    int kind; /* W_READY: ts is final; W_PAIR: a/b are day and month
-               * in some order */
-    int a, b, year;
-    int64_t tod; /* ticks since midnight */
-    cb_time ts;
-    int zoned;
-};
-enum { W_READY = 1, W_PAIR = 2 };
-
 struct held {
     struct cb_event ev;
-    struct when w;
+    struct cb_export_when w;
 };
 
 struct state {
@@ -277,7 +223,7 @@ struct state {
     enum cb_date_order order; /* in force; CB_DATE_AUTO: undecided */
     int order_forced, order_assumed;
     uint64_t order_line; /* the row that decided it */
-    enum lang lang;
+    enum cb_export_lang lang;
     int saw_ampm, saw_dot_date;
     int any_unzoned, any_pair;
     struct held *held;
@@ -332,219 +278,7 @@ static int col_of(const char *s, size_t n)
     return -1;
 }
 
-static int level_of(const char *s, size_t n, enum lang *lang)
-{
-    s = cb_export_trim(s, &n);
-    if (n == 1 && s[0] >= '0' && s[0] <= '5') {
-        static const int num[] = {CB_LEVEL_INFO,  CB_LEVEL_CRITICAL,
-                                  CB_LEVEL_ERROR, CB_LEVEL_WARNING,
-                                  CB_LEVEL_INFO,  CB_LEVEL_VERBOSE};
-        return num[s[0] - '0'];
-    }
-    for (size_t i = 0; i < sizeof level_names / sizeof *level_names; i++) {
-        if (strlen(level_names[i].name) == n &&
-            strncasecmp(s, level_names[i].name, n) == 0) {
-            if (lang && (*lang == L_NONE || level_names[i].lang == L_DMY_LANG))
-                *lang = level_names[i].lang;
-            return level_names[i].level;
-        }
-    }
-    return 0;
-}
-
 /* ---- dates -------------------------------------------------------------- */
-
-/* Skip blanks, including U+00A0 and U+202F (.NET puts the latter before
- * AM/PM since ICU 72). */
-static size_t skip_sp(const char *s, size_t n, size_t i)
-{
-    for (;;) {
-        if (i < n && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        else if (i + 1 < n && (unsigned char)s[i] == 0xC2 &&
-                 (unsigned char)s[i + 1] == 0xA0)
-            i += 2;
-        else if (i + 2 < n && (unsigned char)s[i] == 0xE2 &&
-                 (unsigned char)s[i + 1] == 0x80 &&
-                 (unsigned char)s[i + 2] == 0xAF)
-            i += 3;
-        else
-            return i;
-    }
-}
-
-/* Digits at s[*i]: up to max of them; -1 when none. */
-static int digits(const char *s, size_t n, size_t *i, int max, int *count)
-{
-    int v = 0, k = 0;
-    while (*i < n && s[*i] >= '0' && s[*i] <= '9' && k < max) {
-        v = v * 10 + (s[*i] - '0');
-        (*i)++;
-        k++;
-    }
-    if (count)
-        *count = k;
-    return k ? v : -1;
-}
-
-/* An AM/PM marker at s[i]: 1 AM, 2 PM, 0 none; *i moves past it. */
-static int ampm(const char *s, size_t n, size_t *i)
-{
-    static const struct {
-        const char *text;
-        int pm;
-    } m[] = {
-        {"a. m.", 1},
-        {"p. m.", 2},
-        {"a.m.", 1},
-        {"p.m.", 2},
-        {"am", 1},
-        {"pm", 2},
-        {"a", 1},
-        {"p", 2},
-        {"\xe5\x8d\x88\xe5\x89\x8d", 1}, /* 午前 */
-        {"\xe5\x8d\x88\xe5\xbe\x8c", 2}, /* 午後 */
-        {"\xec\x98\xa4\xec\xa0\x84", 1}, /* 오전 */
-        {"\xec\x98\xa4\xed\x9b\x84", 2}, /* 오후 */
-        {"\xe4\xb8\x8a\xe5\x8d\x88", 1}, /* 上午 */
-        {"\xe4\xb8\x8b\xe5\x8d\x88", 2}, /* 下午 */
-    };
-    for (size_t k = 0; k < sizeof m / sizeof *m; k++) {
-        size_t len = strlen(m[k].text);
-        if (n - *i < len || strncasecmp(s + *i, m[k].text, len) != 0)
-            continue;
-        /* "a"/"p" alone only as a whole word */
-        size_t e = *i + len;
-        if (e < n &&
-            ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= 'A' && s[e] <= 'Z')))
-            continue;
-        if (len == 1 || len == 2) {
-            /* "am" may be followed by "." ("a.m" is caught above) */
-            if (e < n && s[e] == '.')
-                e++;
-        }
-        *i = e;
-        return m[k].pm;
-    }
-    return 0;
-}
-
-/*
- * "date time" in one of the culture formats into *w. Returns 1, or 0 when
- * not understood. Sets *dot when the date used '.' separators and
- * *marker when a 12-hour marker was seen.
- */
-static int parse_when(const char *s, size_t n, struct when *w, int *dot,
-                      int *marker)
-{
-    memset(w, 0, sizeof *w);
-    s = cb_export_trim(s, &n);
-    if (n == 0 || n > DATE_TEXT_MAX)
-        return 0;
-    if (cb_export_parse_time(s, n, &w->ts, &w->zoned)) {
-        w->kind = W_READY;
-        return 1;
-    }
-    size_t i = 0;
-    int pm, c1, c2, c3;
-    int x = digits(s, n, &i, 4, &c1);
-    if (x < 0 || i >= n)
-        return 0;
-    char sep = s[i];
-    if (sep != '/' && sep != '.' && sep != '-')
-        return 0;
-    i = skip_sp(s, n, i + 1);
-    int y = digits(s, n, &i, 2, &c2);
-    if (y < 0 || i >= n || s[i] != sep)
-        return 0;
-    i = skip_sp(s, n, i + 1);
-    int z = digits(s, n, &i, 4, &c3);
-    if (z < 0)
-        return 0;
-    if (i < n && s[i] == '.') /* "2024. 11. 15." */
-        i++;
-    if (c1 == 4) {
-        w->year = x;
-        w->a = z; /* day */
-        w->b = y; /* month */
-        w->kind = W_READY;
-    } else if (c1 <= 2 && (c3 == 4 || c3 == 2)) {
-        w->year = c3 == 2 ? (z < 50 ? 2000 + z : 1900 + z) : z;
-        w->a = x;
-        w->b = y;
-        w->kind = W_PAIR;
-    } else {
-        return 0;
-    }
-    *dot = sep == '.';
-    /* time: [marker] H:MM[:SS[.f]] [marker] */
-    size_t j = skip_sp(s, n, i);
-    if (j == i && j < n)
-        return 0;
-    i = j;
-    int h = 0, mi = 0, sec = 0, frac = 0;
-    if (i < n) {
-        pm = ampm(s, n, &i);
-        i = skip_sp(s, n, i);
-        h = digits(s, n, &i, 2, NULL);
-        if (h < 0 || i >= n || s[i] != ':')
-            return 0;
-        i++;
-        mi = digits(s, n, &i, 2, &c2);
-        if (mi < 0 || c2 != 2)
-            return 0;
-        if (i < n && s[i] == ':') {
-            i++;
-            sec = digits(s, n, &i, 2, &c2);
-            if (sec < 0 || c2 != 2)
-                return 0;
-            if (i < n && (s[i] == '.' || s[i] == ',') && i + 1 < n &&
-                s[i + 1] >= '0' && s[i + 1] <= '9') {
-                i++;
-                int k = 0;
-                while (i < n && s[i] >= '0' && s[i] <= '9') {
-                    if (k < 7)
-                        frac = frac * 10 + (s[i] - '0');
-                    k++;
-                    i++;
-                }
-                for (; k < 7; k++)
-                    frac *= 10;
-            }
-        }
-        i = skip_sp(s, n, i);
-        if (!pm)
-            pm = ampm(s, n, &i);
-        i = skip_sp(s, n, i);
-        if (i != n)
-            return 0;
-        if (pm) {
-            if (h < 1 || h > 12)
-                return 0;
-            h = h % 12 + (pm == 2 ? 12 : 0);
-            *marker = 1;
-        }
-        if (h > 23 || mi > 59 || sec > 59)
-            return 0;
-    }
-    w->tod = ((int64_t)h * 3600 + mi * 60 + sec) * 10000000LL + frac;
-    if (w->kind == W_READY) {
-        w->ts = cb_time_from_civil(w->year, w->b, w->a, 0, 0, 0, 0);
-        if (w->ts == CB_TIME_NONE)
-            return 0;
-        w->ts += w->tod;
-    }
-    return 1;
-}
-
-/* The ticks of a pair date under order; CB_TIME_NONE when invalid. */
-static cb_time pair_time(const struct when *w, enum cb_date_order order)
-{
-    int d = order == CB_DATE_MDY ? w->b : w->a;
-    int m = order == CB_DATE_MDY ? w->a : w->b;
-    cb_time t = cb_time_from_civil(w->year, m, d, 0, 0, 0, 0);
-    return t == CB_TIME_NONE ? t : t + w->tod;
-}
 
 static const char *order_name(enum cb_date_order o)
 {
@@ -941,7 +675,7 @@ static void assume_order(struct cb_parse *p, struct state *st, const char *why)
     if (st->saw_dot_date) {
         st->order = CB_DATE_DMY;
         hint = "dates written with '.', as in de/ru/pl cultures";
-    } else if (st->lang == L_DMY_LANG) {
+    } else if (st->lang == CB_LANG_DMY) {
         st->order = CB_DATE_DMY;
         hint = "level names of a day-first language";
     } else if (st->saw_ampm) {
@@ -966,14 +700,16 @@ static void assume_order(struct cb_parse *p, struct state *st, const char *why)
 /* The record's date and time as one text: the date-and-time column, or
  * the date and time columns joined in buf. NULL when there is none. */
 static const char *date_text(const struct state *st,
-                             char buf[2 * DATE_TEXT_MAX + 2], size_t *n)
+                             char buf[2 * CB_EXPORT_DATE_TEXT_MAX + 2],
+                             size_t *n)
 {
     if (st->col[C_DATETIME] >= 0)
         return cval(st, C_DATETIME, n);
     size_t n2;
     const char *v = cval(st, C_DATE, n);
     const char *v2 = cval(st, C_TIME, &n2);
-    if (v && v2 && *n && *n <= DATE_TEXT_MAX && n2 <= DATE_TEXT_MAX) {
+    if (v && v2 && *n && *n <= CB_EXPORT_DATE_TEXT_MAX &&
+        n2 <= CB_EXPORT_DATE_TEXT_MAX) {
         memcpy(buf, v, *n);
         buf[*n] = ' ';
         memcpy(buf + *n + 1, v2, n2);
@@ -998,7 +734,8 @@ static int bad_date(struct cb_parse *p, struct state *st, const char *v,
 /* A day and month in some order (w, read from the text v): checked
  * against the order known so far, which it sets when it is the first to
  * tell. 0: the row is skipped. */
-static int pair_fits(struct cb_parse *p, struct state *st, const struct when *w,
+static int pair_fits(struct cb_parse *p, struct state *st,
+                     const struct cb_export_when *w,
                      const char *v, size_t n)
 {
     st->any_pair = 1;
@@ -1010,7 +747,7 @@ static int pair_fits(struct cb_parse *p, struct state *st, const struct when *w,
                                        : CB_DATE_AUTO;
     if (says == CB_DATE_AUTO)
         return 1;
-    if (pair_time(w, says) == CB_TIME_NONE)
+    if (cb_export_pair_time(w, says) == CB_TIME_NONE)
         return bad_date(p, st, v, n, "not understood");
     if (st->order == CB_DATE_AUTO) {
         st->order = says;
@@ -1035,7 +772,7 @@ static int pair_fits(struct cb_parse *p, struct state *st, const struct when *w,
 static int record_time(struct cb_parse *p, struct state *st, struct held *h)
 {
     size_t n;
-    char buf[2 * DATE_TEXT_MAX + 2];
+    char buf[2 * CB_EXPORT_DATE_TEXT_MAX + 2];
     const char *v = date_text(st, buf, &n);
     if (!v || n == 0) {
         if (st->no_date++ == 0)
@@ -1043,11 +780,11 @@ static int record_time(struct cb_parse *p, struct state *st, struct held *h)
         return 0;
     }
     int dot = 0, marker = 0;
-    if (!parse_when(v, n, &h->w, &dot, &marker))
+    if (!cb_export_parse_when(v, n, &h->w, &dot, &marker))
         return bad_date(p, st, v, n, "not understood");
     st->saw_dot_date |= dot;
     st->saw_ampm |= marker;
-    if (h->w.kind == W_PAIR && !pair_fits(p, st, &h->w, v, n))
+    if (h->w.kind == CB_WHEN_PAIR && !pair_fits(p, st, &h->w, v, n))
         return 0;
     if (!h->w.zoned) {
         h->ev.flags |= CB_EV_TIME_ASSUMED;
@@ -1069,7 +806,7 @@ static int record_level(struct cb_parse *p, struct state *st,
         if (n == st->last_level_len && memcmp(lv, st->last_level, n) == 0) {
             *level = st->last_level_val;
         } else {
-            *level = level_of(lv, n, &st->lang);
+            *level = cb_export_level(lv, n, &st->lang);
             if (n <= sizeof st->last_level) {
                 memcpy(st->last_level, lv, n);
                 st->last_level_len = n;
@@ -1078,7 +815,7 @@ static int record_level(struct cb_parse *p, struct state *st,
         }
     }
     if (!*level && (v = cval(st, C_LEVELNUM, &n2)) && n2) {
-        *level = level_of(v, n2, &st->lang);
+        *level = cb_export_level(v, n2, &st->lang);
         if (!lv || !n) {
             lv = v;
             n = n2;
@@ -1149,18 +886,13 @@ static int record_message(struct cb_parse *p, struct state *st,
     return ev->message ? 0 : -1;
 }
 
-/* The columns that name event fields, then every column the header names
- * that is no known one; -1 on out of memory. */
+/* Every column the header names that is no known one: data a custom
+ * Select made (the Task, Opcode, Keywords, User and Computer columns are
+ * the System part and never fields). -1 on out of memory. */
 static int record_fields(struct cb_parse *p, struct state *st,
                          struct cb_field *fields, uint32_t *nf)
 {
     size_t n;
-    const char *v;
-    for (int c = 0; c < C_COUNT; c++) {
-        if (col_field[c] && (v = cval(st, (enum col)c, &n)) &&
-            add_field(p, fields, nf, col_field[c], v, n) != 0)
-            return -1;
-    }
     for (unsigned i = 0; i < st->ncols && i < st->nf; i++) {
         int known = 0;
         for (int c = 0; c < C_COUNT && !known; c++)
@@ -1168,14 +900,7 @@ static int record_fields(struct cb_parse *p, struct state *st,
         if (known || !st->names[i] ||
             col_of(st->names[i], strlen(st->names[i])) >= 0)
             continue;
-        /* Get-WinEvent's numeric Task, Opcode, Keywords next to their
-         * display names: the names are kept */
-        for (int c = 0; c < C_COUNT && !known; c++)
-            known = col_field[c] && st->col[c] >= 0 &&
-                    strcasecmp(col_field[c], st->names[i]) == 0;
-        if (known)
-            continue;
-        v = fval(st, i, &n);
+        const char *v = fval(st, i, &n);
         if (add_field(p, fields, nf, st->names[i], v, n) != 0)
             return -1;
     }
@@ -1248,11 +973,11 @@ static int hold(struct state *st, const struct held *h)
 /* Apply the order to a pair date; 0 when invalid under it. */
 static int resolve(struct cb_parse *p, struct state *st, struct held *h)
 {
-    if (h->w.kind == W_READY) {
+    if (h->w.kind == CB_WHEN_READY) {
         h->ev.ts = h->w.ts;
         return 1;
     }
-    cb_time t = pair_time(&h->w, st->order);
+    cb_time t = cb_export_pair_time(&h->w, st->order);
     if (t == CB_TIME_NONE) {
         st->bad_dates++;
         cb_parse_warn(p, CB_WHERE_LINE, h->ev.origin,
@@ -1330,7 +1055,7 @@ static enum cb_next next(struct cb_parse *p, void *state, struct cb_event *ev)
             return nomem(p, st->rec_line);
         if (r == 0)
             continue;
-        int pending = h.w.kind == W_PAIR && st->order == CB_DATE_AUTO;
+        int pending = h.w.kind == CB_WHEN_PAIR && st->order == CB_DATE_AUTO;
         if (pending || st->nheld) {
             if (hold(st, &h) != 0)
                 return nomem(p, st->rec_line);
@@ -1500,7 +1225,7 @@ static int bid(const unsigned char *head, size_t len, const char *name)
             int c = col_of((const char *)s + start, i - start);
             if (c == C_DATETIME || c == C_DATE || c == C_TIME)
                 have_time = 1;
-            else if (c >= 0)
+            else if (c >= 0 && c != C_META)
                 known++;
             start = i + 1;
         }

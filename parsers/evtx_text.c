@@ -22,7 +22,10 @@
  * events carry no record id. The Date has no zone: it is the exporting
  * machine's local time, which the file does not state, so it is taken as
  * UTC and the event flagged CB_EV_TIME_ASSUMED (a date with Z or an
- * offset is used as given). Labels are the English ones; a localized
+ * offset is used as given). The header's Task, Opcode, Keyword, User and
+ * Computer are the record's System part, not its data: the Computer gives
+ * the host, the others are dropped, and the record has no fields (the
+ * export holds none of its EventData). Labels are the English ones; a localized
  * export is reported, not guessed at. Encodings: UTF-8 with or without
  * BOM, UTF-16LE (redirected output in some shells) read through a
  * conversion to UTF-8. Spec: shared/kb/FORMATS.md, "Event text exports".
@@ -46,8 +49,6 @@ struct state {
     int in_record, in_desc;
     struct cb_event ev;
     int have_date;
-    struct cb_field fields[CB_LIMIT_EVTX_TEXT_FIELDS];
-    unsigned nfields;
     char *desc;
     size_t desc_len, desc_cap;
     unsigned desc_blank; /* blank lines held back (dropped if trailing) */
@@ -113,7 +114,6 @@ static void start_record(struct state *st)
     st->in_record = 1;
     st->in_desc = 0;
     st->have_date = 0;
-    st->nfields = 0;
     st->desc_len = 0;
     st->desc_blank = 0;
     st->desc_cut = 0;
@@ -162,21 +162,6 @@ static int desc_line(struct cb_parse *p, struct state *st, const char *s,
     }
     st->desc_blank = 0;
     return desc_put(p, st, s, n);
-}
-
-static int add_field(struct cb_parse *p, struct state *st, const char *name,
-                     const char *v, size_t n)
-{
-    if (n == 0 || (n == 3 && memcmp(v, "N/A", 3) == 0))
-        return 0;
-    /* only a repeated label gets here */
-    if (st->nfields == CB_LIMIT_EVTX_TEXT_FIELDS)
-        return 0;
-    char *val = cb_arena_strndup(p->arena, v, n);
-    if (!val)
-        return -1;
-    st->fields[st->nfields++] = (struct cb_field){name, val};
-    return 0;
 }
 
 static const char *name_of(struct cb_parse *p, const char *s, size_t n,
@@ -254,19 +239,13 @@ static int header_line(struct cb_parse *p, struct state *st, const char *s,
         st->ev.level = (uint8_t)(level ? level : CB_LEVEL_INFO);
         return 0;
     } else if (IS("Computer")) {
-        if (cb_export_host(p->strings, v, vn, &st->ev.host) != 0)
-            return -1;
-        return add_field(p, st, "Computer", v, vn);
-    } else if (IS("Task")) {
-        return add_field(p, st, "Task", v, vn);
-    } else if (IS("Opcode")) {
-        return add_field(p, st, "Opcode", v, vn);
-    } else if (IS("Keyword") || IS("Keywords")) {
-        return add_field(p, st, "Keyword", v, vn);
-    } else if (IS("User")) {
-        return add_field(p, st, "User", v, vn);
-    } else if (IS("User Name")) {
-        return add_field(p, st, "User Name", v, vn);
+        return cb_export_host(p->strings, v, vn, &st->ev.host);
+    } else if (IS("Task") || IS("Opcode") || IS("Keyword") ||
+               IS("Keywords") || IS("User") || IS("User Name")) {
+        /* the record's System part, not its data: never a field (a
+         * rule matching any field took Opcode "Info" or the SID for a
+         * node's name) */
+        return 0;
     }
 #undef IS
     if (st->unknown_labels++ == 0)
@@ -293,14 +272,6 @@ static enum cb_next finish(struct cb_parse *p, struct state *st,
         st->desc_len ? cb_arena_strndup(p->arena, st->desc, st->desc_len) : "";
     if (!ev->message)
         return nomem(p, st);
-    if (st->nfields) {
-        struct cb_field *f = cb_arena_alloc(p->arena, st->nfields * sizeof *f);
-        if (!f)
-            return nomem(p, st);
-        memcpy(f, st->fields, st->nfields * sizeof *f);
-        ev->fields = f;
-        ev->nfields = st->nfields;
-    }
     return CB_NEXT_EVENT;
 }
 

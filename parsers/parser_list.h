@@ -8,5 +8,6 @@
     X(evtx) \
     X(evtx_xml) \
     X(evtx_text) \
+    X(evtx_details) \
     X(evtx_csv) \
     X(mta)

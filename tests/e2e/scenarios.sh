@@ -91,7 +91,8 @@ for desc in "$scen"/*/scenario.json; do
     for i in $(seq 0 $((n - 1))); do
         e=$(jq -c ".absent[$i]" "$exp")
         got=$(jq --argjson e "$e" "$match | length" "$report/report.json")
-        label=$(jq -r '"no \(.id)\(if .hosts then " on " + (.hosts | join(",")) else "" end)"' <<< "$e")
+        label=$(jq -r '"no \(.id)\(if .hosts then " on " + (.hosts | join(",")) else "" end)'`
+            `'\(.entities // {} | to_entries | map(" \(.key)=\(.value)") | join(""))"' <<< "$e")
         [ "$got" -eq 0 ] && ok "$name: $label" || bad "$name: $label" "$got found"
     done
     # incidents: each README states them, one "- I<n> root RULE: RULE, ..."
@@ -148,6 +149,26 @@ for desc in "$scen"/*/scenario.json; do
         [ "$got" = "$want" ] && ok "$name: I1 starts at the outage, $want" ||
             bad "$name: I1 starts at $got, not at the outage $want"
     fi
+    # optional: the report's hosts, exactly; the parser of each file
+    # whose name ends so
+    want=$(jq -c '.hosts // empty' "$exp")
+    if [ -n "$want" ]; then
+        got=$(jq -c '[.hosts[].name] | sort' "$report/report.json")
+        [ "$got" = "$(jq -c 'sort' <<< "$want")" ] && ok "$name: hosts $got" ||
+            bad "$name: hosts $got, expected $want"
+    fi
+    for suffix in $(jq -r '.formats // {} | keys[]' "$exp"); do
+        fmt=$(jq -r --arg s "$suffix" '.formats[$s]' "$exp")
+        wrong=$(jq -r --arg s "$suffix" --arg f "$fmt" '[.sources[]
+            | select(.path | endswith($s)) | select(.format != $f)
+            | "\(.path | split("/") | last)=\(.format)"] | join(" ")' \
+            "$report/report.json")
+        n_src=$(jq --arg s "$suffix" '[.sources[] | select(.path | endswith($s))]
+            | length' "$report/report.json")
+        [ -z "$wrong" ] && [ "$n_src" -gt 0 ] &&
+            ok "$name: *$suffix read as $fmt ($n_src files)" ||
+            bad "$name: *$suffix read as $fmt" "${wrong:-no such file}"
+    done
     max=$(jq -r '.max_severity // empty' "$exp")
     if [ -n "$max" ]; then
         above=$(jq --arg max "$max" '

@@ -29,6 +29,15 @@ What it writes, per collector (FORMATS.md):
         local), .txt (wevtutil /f:text), .XML (/f:RenderedXml),
         <NODE>_cluster.log in UTC
   ClusterLog   <NODE>_cluster.log per node, UTC, nothing else
+  Pasted  what an engineer gathers by hand from each node, plain files:
+        <NODE>_cluster.log (UTC; `clusterlog_node_form` "name-first" or
+        "name-in-parentheses" for the "Current node:" line),
+        <NODE>-System.txt (Event Viewer "Save All Events As... Text (Tab
+        delimited)": Level, Date and Time, Source, Event ID, Task Category,
+        the description quoted; local time, en-US M/d/yyyy h:mm:ss tt),
+        <NODE>-FailoverClustering-details.txt (Event Viewer "Copy details
+        as text" of every FailoverClustering event of System, blocks one
+        after the other, each with its Event Xml)
 Providers, event ids, levels and data names follow shared/kb/EVENTIDS.md;
 where it marks an id UNSURE (Hyper-V checkpoint detail events) the id
 chosen is noted below and rules must not depend on it. Data names it
@@ -843,7 +852,10 @@ class Gen:
                  "hours" % (-off_min, -off_min // 60))
         if local_time:
             L.append("The logs were generated using local time")
-        L.append("Current node: %s (%d) id (%d)" % (node, i, i))
+        if self.d.get("clusterlog_node_form") == "name-in-parentheses":
+            L.append("Current node: name (%s) id (%d)" % (node, i))
+        else:
+            L.append("Current node: %s (%d) id (%d)" % (node, i, i))
         L.append("[=== Networks ===]")
         L.append("Name,Id,State,Role,Address,AddressMask")
         L.append('"Cluster Network 1",%s,Up,ClusterAndClient,10.0.10.0,'
@@ -946,6 +958,12 @@ class Gen:
                         members[base + ".csv"] = self.sdp_csv(node, recs)
                         members[base + ".txt"] = self.wevtutil_text(recs, ch)
                         members[base + ".XML"] = self.rendered_xml(recs)
+            if coll == "Pasted":
+                recs = chans.get(SYS, [])
+                members["%s-System.txt" % node] = self.ev_tab(recs)
+                members["%s-FailoverClustering-details.txt" % node] = \
+                    self.ev_details([r for r in recs
+                                     if r["ev"]["provider"] == FC[0]])
             if self.d.get("clusterlog", True):
                 local_time = coll == "TSS" or self.d.get("uselocaltime")
                 name = "%s_cluster.log" % node
@@ -1054,6 +1072,50 @@ class Gen:
             lines.append("".join(p))
         return ("\r\n".join(lines) + ("\r\n" if lines else "")).encode(
             "utf-8")
+
+    def ev_tab(self, recs):
+        """Event Viewer "Save All Events As... Text (Tab delimited)":
+        newest first, the description in an unnamed sixth column."""
+        rows = ["Level\tDate and Time\tSource\tEvent ID\tTask Category"]
+        for rec in reversed(recs):
+            ev = rec["ev"]
+            lt = self.local(rec["t"])
+            msg = rec["message"]
+            if any(c in msg for c in '\t"\r\n'):
+                msg = '"%s"' % msg.replace('"', '""')
+            rows.append("\t".join([
+                LEVEL_NAMES["en-US"][ev["level"]],
+                "%s %s" % (mdy(lt), ampm(lt)), ev["provider"],
+                str(ev["event_id"]), "None", msg]))
+        return ("\r\n".join(rows) + "\r\n").encode("utf-8")
+
+    def ev_details(self, recs):
+        """Event Viewer "Copy details as text", one block per event pasted
+        one after the other: padded labels, local en-US Date, the
+        description, then "Event Xml:" and the event's XML on indented
+        lines (no RenderingInfo)."""
+        out = []
+        for rec in recs:
+            ev = rec["ev"]
+            lt = self.local(rec["t"])
+            sid = ev.get("user_sid")
+            out += ["Log Name:      %s" % ev["channel"],
+                    "Source:        %s" % ev["provider"],
+                    "Date:          %s %s" % (mdy(lt), ampm(lt)),
+                    "Event ID:      %d" % ev["event_id"],
+                    "Task Category: None",
+                    "Level:         %s" % LEVEL_NAMES["en-US"][ev["level"]],
+                    "Keywords:      ",
+                    "User:          %s" % ("SYSTEM" if sid else "N/A"),
+                    "Computer:      %s" % ev["computer"],
+                    "Description:",
+                    rec["message"],
+                    "Event Xml:"]
+            xml = self.rendered_xml([rec]).decode("utf-8").strip()
+            xml = xml[:xml.index("<RenderingInfo")] + "</Event>"
+            xml = xml.replace("'", '"').replace("><", ">\r\n  <")
+            out.append(xml)
+        return ("\r\n".join(out) + "\r\n").encode("utf-8")
 
     def wevtutil_text(self, recs, ch):
         out = []

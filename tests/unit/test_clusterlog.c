@@ -823,3 +823,319 @@ Test(clusterlog, configuration_tables_are_capped_with_a_warning)
     cr_expect_eq(count_warnings(src), 2u);
     free(text);
 }
+
+/* ---- issue 15: the shapes Get-ClusterLog writes in the field ----------
+ * Sources for the shapes below: Microsoft's KB articles quoted in
+ * shared/corpus/realworld (12_msdocs_physical_disk_clusterlog.txt: "ERR
+ * [RES]", "WARN [RCM]"; 10_...: "[=== SBL Disks ===]" and its row), and
+ * a public PowerShell cluster.log section parser (found with the search
+ * tool by "Current node: name (") that matches the header lines
+ * `^Current node: name \((.+)\) id \(\d+\)$` and
+ * `^UTC = localtime \+ time zone offset;the time zone offset of this
+ * machine is (.+)$`, and body lines as `(.{4})\s{2}` levels (four
+ * characters then two blanks: "ERR   [RES]", "INFO  [RCM]"), and lists the
+ * sections Resources, Groups, Group Sets, Resource Types, Affinity Rules,
+ * Nodes, Networks, Network Interfaces, Volumes, Volume Logs, SBL Disks,
+ * Certificates, Performance, System, the FailoverClustering/Operational,
+ * ClusterAwareUpdating and DiagnosticVerbose channels, Cluster Logs. The
+ * fixtures are ours, written in those shapes. */
+
+#define BODY1 "00000a1c.00001f04::2024/11/15-10:15:30.123 INFO  [RCM] x\r\n"
+
+/* The bug: "name (NODE)" gave every event the host "NAME". */
+Test(clusterlog, current_node_name_in_parentheses_form)
+{
+    const char *text = "[=== Cluster ===]\r\n"
+                       "Build Number 14393\r\n"
+                       "Current node: name (HV-NODE3) id (3)\r\n"
+                       "[=== Cluster Logs ===]\r\n" BODY1;
+    const struct cb_source *src =
+        parse_named("report.txt", text, strlen(text));
+    cr_assert_str_eq(src->format, "clusterlog");
+    cr_assert_str_eq(src->host, "HV-NODE3");
+    cr_assert_str_eq(ev(src, 0)->host, "HV-NODE3");
+    cr_assert_eq(count_warnings(src), 0u);
+}
+
+Test(clusterlog, current_node_name_first_form_and_fqdn)
+{
+    const char *text = "[=== Cluster ===]\r\n"
+                       "Current node: hv-node4.contoso.local (4) id (4)\r\n"
+                       "[=== Cluster Logs ===]\r\n" BODY1;
+    const struct cb_source *src =
+        parse_named("report.txt", text, strlen(text));
+    cr_assert_str_eq(src->host, "HV-NODE4", "first DNS label, upper case");
+}
+
+/* The three nodes of one SDP bundle stay three hosts, each with its own
+ * stated offset. */
+Test(clusterlog, three_nodes_in_the_parenthesised_form_stay_apart)
+{
+    const char *names[] = {"N1", "N2", "N3"};
+    an = cb_analysis_create_all(NULL);
+    for (int i = 0; i < 3; i++) {
+        char text[512], path[64];
+        snprintf(text, sizeof text,
+                 "[=== Cluster ===]\r\n"
+                 "UTC = localtime + time zone offset;the time zone offset of "
+                 "this machine is %d minutes\r\n"
+                 "Current node: name (%s) id (%d)\r\n"
+                 "[=== Cluster Logs ===]\r\n" BODY1,
+                 -60 * (i + 1), names[i], i + 1);
+        snprintf(path, sizeof path, "sdp/%s_cluster.log", names[i]);
+        cr_assert_eq(cb_ingest_leaf_memory(an, path, text, strlen(text),
+                                           NULL),
+                     CB_OK);
+    }
+    cr_assert_eq(an->nsources, 3u);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_str_eq(an->sources[i]->host, names[i]);
+        cr_assert_eq(an->sources[i]->utc_offset_min, -60 * (i + 1));
+        cr_assert_null(an->sources[i]->warnings, "file and header agree");
+    }
+}
+
+Test(clusterlog, header_words_and_invalid_names_are_never_a_host)
+{
+    static const char *const lines[] = {
+        "Current node: name (1) id (1)",       /* digits only */
+        "Current node: name () id (1)",        /* empty */
+        "Current node: node (2) id (2)",       /* a header word */
+        "Current node: id (2)",                /* a header word */
+        "Current node: name (bad*name) id (2)", /* not a host name */
+        "Current node: -NODE (1) id (1)",      /* leading hyphen */
+        "Current node: ",                      /* nothing */
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "[=== Cluster ===]\r\n%s\r\n[=== Cluster Logs ===]\r\n" BODY1,
+                 lines[i]);
+        const struct cb_source *src = parse(text);
+        cr_assert_str_eq(src->host, "HV-NODE1", "%s: file name kept",
+                         lines[i]);
+        cr_assert_str_eq(ev(src, 0)->host, "HV-NODE1");
+        expect_line_warning(src, 2, "names no valid computer name");
+        cr_assert_eq(count_warnings(src), 1u, "%s", lines[i]);
+        cb_analysis_destroy(&an);
+    }
+}
+
+Test(clusterlog, header_and_file_name_disagree_in_one_warning_saying_why)
+{
+    const char *text = "[=== Cluster ===]\r\n"
+                       "Current node: name (HV-NODE2) id (2)\r\n"
+                       "[=== Cluster Logs ===]\r\n" BODY1;
+    const struct cb_source *src = parse(text);
+    cr_assert_str_eq(src->host, "HV-NODE2");
+    cr_assert_eq(count_warnings(src), 1u);
+    const struct cb_warning *w = line_warning(src, 2, "HV-NODE2 used");
+    cr_assert_not_null(w);
+    cr_assert_not_null(strstr(w->msg, "file name says host HV-NODE1"));
+    cr_assert_not_null(strstr(w->msg, "written by the node itself"));
+}
+
+/* Offset line variants; UTC = local + offset. */
+Test(clusterlog, offset_line_variants)
+{
+    static const struct {
+        const char *line;
+        long min;
+    } v[] = {
+        {"UTC = localtime + time zone offset; with daylight savings, the "
+         "time zone offset of this machine is -60 minutes, or -1 hours", -60},
+        {"UTC = localtime + time zone offset;the time zone offset of this "
+         "machine is 420 minutes", 420},
+        {"UTC= localtime + time zone offset; the time zone offset of this "
+         "machine is -330 minutes, or -5.5 hours", -330},
+        {"UTC = localtime + time zone offset; with daylight savings, the "
+         "time zone offset of this machine is  +60 minutes", 60},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "[=== Cluster ===]\r\n%s\r\n"
+                 "The logs were generated using local time\r\n"
+                 "[=== Cluster Logs ===]\r\n" BODY1,
+                 v[i].line);
+        const struct cb_source *src = parse(text);
+        cr_assert(src->utc_offset_known, "%s", v[i].line);
+        cr_assert_eq(src->utc_offset_min, v[i].min, "%s", v[i].line);
+        /* 10:15:30.123 local + offset = UTC */
+        cr_assert_eq(ev(src, 0)->ts,
+                     TICKS(D_2024_11_15 + 10 * 3600 + 15 * 60 + 30 +
+                               v[i].min * 60,
+                           123),
+                     "%s", v[i].line);
+        cr_assert_eq(src->time_kind, CB_TK_LOCAL_STATED);
+        cr_assert_eq(count_warnings(src), 0u);
+        cb_analysis_destroy(&an);
+    }
+}
+
+Test(clusterlog, offset_in_hours_only_is_not_misread_as_minutes)
+{
+    const struct cb_source *src = parse(
+        "[=== Cluster ===]\r\n"
+        "UTC = localtime + time zone offset; the time zone offset of this "
+        "machine is -1 hours\r\n"
+        "[=== Cluster Logs ===]\r\n" BODY1);
+    cr_assert_not(src->utc_offset_known);
+    expect_line_warning(src, 2, "UTC offset line not understood");
+}
+
+Test(clusterlog, local_time_note_in_any_case_and_utc_note)
+{
+    const struct cb_source *src = parse(
+        "[=== Cluster ===]\r\n"
+        "the logs were generated using Local Time\r\n"
+        "[=== Cluster Logs ===]\r\n" BODY1);
+    cr_assert_eq(src->time_kind, CB_TK_LOCAL);
+    cb_analysis_destroy(&an);
+    src = parse("[=== Cluster ===]\r\n"
+                "The logs were generated using UTC\r\n"
+                "[=== Cluster Logs ===]\r\n" BODY1);
+    cr_assert_eq(src->time_kind, CB_TK_UTC);
+    cr_assert_eq(ev(src, 0)->flags & CB_EV_TIME_ASSUMED, 0u);
+}
+
+Test(clusterlog, header_less_2012r2_log_is_utc_assumed)
+{
+    const struct cb_source *src = parse(
+        "00001668.00001e3c::2024/11/15-10:15:30.123 ERR   [RES] Physical "
+        "Disk <Cluster Disk 1>: Failed to get partition size, status 3\r\n"
+        "00001920.00000808::2024/11/15-10:15:30.200 WARN  [RCM] "
+        "ResourceControl(STORAGE_GET_DIRTY) to Cluster Disk 1 returned "
+        "5023.\r\n");
+    cr_assert_eq(src->nevents, 2u);
+    cr_assert_eq(src->time_kind, CB_TK_UTC_ASSUMED);
+    cr_assert(ev(src, 0)->flags & CB_EV_TIME_ASSUMED);
+    cr_assert_str_eq(ev(src, 0)->component, "RES");
+    cr_assert_eq(ev(src, 1)->level, CB_LEVEL_WARNING);
+}
+
+/* Every section is kept: unknown ones as tables, with no warning; a
+ * marker with trailing blanks is still a marker. */
+Test(clusterlog, every_section_is_read_and_unknown_ones_are_tables)
+{
+    const char *text =
+        "[=== Cluster ===]\r\n"                                       /* 1 */
+        "Current node: name (HV-NODE1) id (1)\r\n"                    /* 2 */
+        "[=== Affinity Rules ===]\r\n"                                /* 3 */
+        "Name,RuleType,Groups\r\n"                                    /* 4 */
+        "[=== SBL Disks ===]   \r\n"                                  /* 5 */
+        "DiskId,DeviceNumber,IsSblCacheDevice,HasSeekPenalty,"
+        "NumPaths,PathId,CacheDeviceId,DiskState,BindingAttributes,"
+        "DirtyPages,DirtySlots,IsMaintenanceMode,IsOrphan,Manufacturer,"
+        "ProductId,Serial,Revision,PoolId,HealthCounters,\r\n"        /* 6 */
+        " {0a1b2c3d-0000-4000-8000-000000000001},3,false,true,1,48,"
+        "{0a1b2c3d-0000-4000-8000-000000000002},"
+        "CacheDiskStateInitializedAndBound,1,8087,54,false,false,"
+        "VENDOR,MODEL1000,SER0001,A21D,"
+        "{0a1b2c3d-0000-4000-8000-000000000003},"
+        "[R/M 0 R/U 0 R/T 0 W/M 0 W/U 0 W/T 0],\r\n"                  /* 7 */
+        "[=== Something New In vNext ===]\r\n"                        /* 8 */
+        "free text that is not CSV at all\r\n"                        /* 9 */
+        "[=== Cluster Logs ===]\r\n"                                  /* 10 */
+        BODY1;
+    const struct cb_source *src = parse(text);
+    cr_assert_eq(src->nevents, 1u);
+    cr_assert_eq(count_warnings(src), 0u);
+    const struct cb_table *t = src->tables;
+    cr_assert_str_eq(t->section, "Affinity Rules");
+    cr_assert_eq(t->nrows, 0u);
+    t = t->next;
+    cr_assert_str_eq(t->section, "SBL Disks", "trailing blanks trimmed");
+    cr_assert_eq(t->nrows, 1u);
+    cr_assert_str_eq(t->cols[7], "DiskState");
+    cr_assert_str_eq(t->rows->vals[7], "CacheDiskStateInitializedAndBound");
+    t = t->next;
+    cr_assert_str_eq(t->section, "Something New In vNext");
+    cr_assert_str_eq(t->cols[0], "free text that is not CSV at all");
+    cr_assert_null(t->next);
+}
+
+/* Level padded to five characters, single-spaced, no component. */
+Test(clusterlog, level_padding_and_lines_without_component)
+{
+    const struct cb_source *src = parse(
+        "00000a1c.00001f04::2024/11/15-10:15:30.001 ERR   [RES] a\r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.002 INFO  [RCM] b\r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.003 WARN  [QUORUM] c\r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.004 DBG   [NETFTAPI] d\r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.005 ERR [RES] e\r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.006 ERR   Quorum lost "
+        "because the cluster could not communicate with a majority\r\n");
+    static const struct {
+        int level;
+        const char *comp, *msg;
+    } want[] = {
+        {CB_LEVEL_ERROR, "RES", "a"},       {CB_LEVEL_INFO, "RCM", "b"},
+        {CB_LEVEL_WARNING, "QUORUM", "c"},  {CB_LEVEL_DEBUG, "NETFTAPI", "d"},
+        {CB_LEVEL_ERROR, "RES", "e"},
+        {CB_LEVEL_ERROR, NULL,
+         "Quorum lost because the cluster could not communicate with a "
+         "majority"},
+    };
+    cr_assert_eq(src->nevents, 6u);
+    for (size_t i = 0; i < 6; i++) {
+        const struct cb_event *e = ev(src, i);
+        cr_assert_eq(e->level, want[i].level, "line %zu", i + 1);
+        if (want[i].comp)
+            cr_assert_str_eq(e->component, want[i].comp);
+        else
+            cr_assert_null(e->component);
+        cr_assert_str_eq(e->message, want[i].msg);
+        cr_assert_eq(e->ts, TICKS(D_2024_11_15 + 10 * 3600 + 15 * 60 + 30,
+                                  (int)i + 1));
+    }
+    cr_assert_eq(count_warnings(src), 0u);
+}
+
+/* Windows Server 2016 logs channel entries at DBG; a leading level word
+ * on the line is the event's own level. */
+Test(clusterlog, channel_entries_at_dbg_keep_their_own_level)
+{
+    const struct cb_source *src = parse(
+        "[=== Cluster ===]\r\n"
+        "[=== System ===]\r\n"
+        "[System] 00000244.00001b48::2024/11/15-09:00:00.000 DBG   "
+        "Critical: Cluster node 'HV-NODE2' was removed from the active "
+        "failover cluster membership.\r\n"
+        "[System] 00000244.00001b48::2024/11/15-09:00:01.000 DBG   "
+        "[Warning] Cluster network 'Cluster Network 1' is partitioned.\r\n"
+        "[System] 00000244.00001b48::2024/11/15-09:00:02.000 DBG   "
+        "Errors were logged\r\n"
+        "[System] 00000244.00001b48::2024/11/15-09:00:03.000 ERR   "
+        "Error: stays as it is\r\n");
+    cr_assert_eq(src->nevents, 4u);
+    cr_assert_eq(ev(src, 0)->level, CB_LEVEL_CRITICAL);
+    cr_assert_str_eq(ev(src, 0)->message,
+                     "Cluster node 'HV-NODE2' was removed from the active "
+                     "failover cluster membership.");
+    cr_assert_eq(ev(src, 1)->level, CB_LEVEL_WARNING);
+    cr_assert_str_eq(ev(src, 1)->message,
+                     "Cluster network 'Cluster Network 1' is partitioned.");
+    cr_assert_eq(ev(src, 2)->level, CB_LEVEL_DEBUG, "no level word");
+    cr_assert_str_eq(ev(src, 2)->message, "Errors were logged");
+    cr_assert_eq(ev(src, 3)->level, CB_LEVEL_ERROR);
+    cr_assert_str_eq(ev(src, 3)->message, "Error: stays as it is",
+                     "only DBG lines are read for a level");
+}
+
+Test(clusterlog, indented_lines_continue_a_debug_log_message)
+{
+    const struct cb_source *src = parse(
+        "00000a1c.00001f04::2024/11/15-10:15:30.001 ERR   [RES] first\r\n"
+        "    detail one\r\n"
+        "\tdetail two\r\n"
+        "   \r\n"
+        "00000a1c.00001f04::2024/11/15-10:15:30.002 INFO  [RCM] second\r\n"
+        "not indented: a bad line\r\n");
+    cr_assert_eq(src->nevents, 2u);
+    cr_assert_str_eq(ev(src, 0)->message,
+                     "first\n    detail one\n\tdetail two");
+    cr_assert_eq(ev(src, 1)->origin, 5u, "line numbers count continuations");
+    expect_line_warning(src, 6, "not a cluster.log line");
+    cr_assert_eq(count_warnings(src), 1u);
+}

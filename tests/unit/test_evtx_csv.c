@@ -152,7 +152,7 @@ Test(evtx_csv, german_semicolons_day_first_and_german_levels)
     cr_assert_eq(e->event_id, 1135u);
     cr_assert_str_eq(e->message, "Der Clusterknoten \"HV-NODE2\" wurde "
                                  "entfernt.");
-    cr_assert_str_eq(event_field(e, "User"), "S-1-5-18");
+    cr_assert_null(event_field(e, "User"), "the System part: no field");
     cr_assert_str_eq(e->channel, "System", "from the file name");
     cr_assert_str_eq(e->host, "HV-NODE1", "from the file name");
     cr_assert_eq(e->origin, 2u);
@@ -239,10 +239,10 @@ Test(evtx_csv, sdp_layout_with_am_pm_and_trailer_rows)
     expect_time(e, "2024-11-15T01:52:07");
     cr_assert_eq(e->level, CB_LEVEL_ERROR);
     cr_assert_str_eq(e->host, "HV-NODE1");
-    cr_assert_str_eq(event_field(e, "Computer"), "HV-NODE1.contoso.local");
+    cr_assert_null(event_field(e, "Computer"), "the host, not a field");
     cr_assert_eq(e->event_id, 1135u);
     cr_assert_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
-    cr_assert_str_eq(event_field(e, "Task"), "Node Mgr");
+    cr_assert_eq(e->nfields, 0u, "Task Category, Username: no fields");
     cr_assert_str_eq(e->channel, "System", "from <C>_evt_System.csv");
     cr_assert(strstr(e->message, "'HV-NODE2' was removed"));
     expect_time(source_event(src, 1),
@@ -458,12 +458,11 @@ Test(evtx_csv, type_line_and_every_property)
     cr_assert_str_eq(e->host, "HV-NODE1");
     cr_assert_str_eq(e->provider, "Microsoft-Windows-FailoverClustering");
     cr_assert_str_eq(e->message, "Cluster node 'HV-NODE2' was removed.");
-    cr_assert_str_eq(event_field(e, "Task"), "Node Mgr");
-    cr_assert_str_eq(event_field(e, "Opcode"), "Info");
-    cr_assert_str_eq(event_field(e, "User"), "S-1-5-18");
-    cr_assert_str_eq(event_field(e, "ProviderId"),
-                     "{baf908ea-3421-4ca9-9b84-6689b8c6f85f}");
-    cr_assert_null(event_field(e, "Qualifiers"), "empty");
+    /* issue 15 #4: Opcode "Info", UserId "S-1-5-18", Version "0" were
+     * fields, and a rule matching any field took them for the removed
+     * node; every column here is the System part */
+    cr_assert_eq(e->nfields, 0u, "%s=%s", e->nfields ? e->fields[0].name : "",
+                 e->nfields ? e->fields[0].value : "");
     cr_assert_eq(e->origin, 3u);
 }
 
@@ -525,7 +524,7 @@ Test(evtx_csv, event_viewer_csv_with_unnamed_message_column)
                      "Installed state.");
     cr_assert_str_eq(source_event(src, 1)->message,
                      "Initiating changes, for package KB5063523.");
-    cr_assert_str_eq(event_field(source_event(src, 0), "Task"), "(1)");
+    cr_assert_null(event_field(source_event(src, 0), "Task"));
     cr_assert(strstr(src->time_basis, "line 3"), "%s", src->time_basis);
 }
 
@@ -674,4 +673,87 @@ Test(evtx_csv, rows_held_back_are_capped)
     const struct cb_warning *w = expect_warning(src, "contradicts");
     cr_assert_eq(w->where, rows + 2);
     cr_assert(strstr(src->time_basis, "assumed"), "%s", src->time_basis);
+}
+
+/* ---- issue 15: Event Viewer "Save All Events As..." Text (Tab delimited)
+ * Same columns as its CSV (the corpus's omer__test.csv: Level, Date and
+ * Time, Source, Event ID, Task Category, the description in an unnamed
+ * sixth column), tabs between them, a multi-line description in double
+ * quotes; the header in the UI language. Fixtures ours. */
+
+Test(evtx_csv, event_viewer_tab_delimited_text_with_multi_line_description)
+{
+    static const char txt[] =
+        "Level\tDate and Time\tSource\tEvent ID\tTask Category\r\n"
+        "Critical\t11/15/2024 2:58:12 AM\tMicrosoft-Windows-FailoverClustering"
+        "\t1135\tNode Mgr\t\"Cluster node 'HV-NODE2' was removed from the "
+        "active failover cluster membership.\r\n"
+        "\r\n"
+        "Run the Validate a Configuration wizard.\"\r\n"
+        "Error\t11/15/2024 2:58:40 AM\tMicrosoft-Windows-FailoverClustering"
+        "\t1069\tResource Control Manager\t\"Cluster resource 'Virtual "
+        "Machine SQL01' of type 'Virtual Machine' in clustered role "
+        "'SQL01' failed.\"\r\n";
+    const struct cb_source *src = parse("HV-NODE1-System.txt", txt);
+    cr_assert_eq(src->nevents, 2u);
+    const struct cb_event *e = source_event(src, 0);
+    expect_time(e, "2024-11-15T02:58:12");
+    cr_assert_eq(e->level, CB_LEVEL_CRITICAL);
+    cr_assert_eq(e->event_id, 1135u);
+    cr_assert_str_eq(e->message,
+                     "Cluster node 'HV-NODE2' was removed from the active "
+                     "failover cluster membership.\r\n\r\nRun the Validate "
+                     "a Configuration wizard.");
+    cr_assert_eq(e->nfields, 0u, "Task Category is no field");
+    e = source_event(src, 1);
+    cr_assert_eq(e->origin, 5u);
+    cr_assert_eq(e->event_id, 1069u);
+    cr_assert(e->flags & CB_EV_TIME_ASSUMED);
+}
+
+Test(evtx_csv, event_viewer_tab_delimited_in_french_and_japanese)
+{
+    static const char fr[] =
+        "Niveau\tDate et heure\tSource\tID de l\xE2\x80\x99\xC3\xA9v\xC3\xA9"
+        "nement\tCat\xC3\xA9gorie de la t\xC3\xA2" "che\r\n"
+        "Critique\t15/11/2024 02:58:12\tMicrosoft-Windows-FailoverClustering"
+        "\t1135\tGestionnaire de n\xC5\x93uds\t\"Le n\xC5\x93ud de cluster "
+        "\xC2\xAB\xC2\xA0HV-NODE2\xC2\xA0\xC2\xBB a \xC3\xA9t\xC3\xA9 "
+        "supprim\xC3\xA9.\"\r\n";
+    const struct cb_source *src = parse("systeme.txt", fr);
+    cr_assert_eq(src->nevents, 1u);
+    const struct cb_event *e = source_event(src, 0);
+    expect_time(e, "2024-11-15T02:58:12");
+    cr_assert_eq(e->level, CB_LEVEL_CRITICAL);
+    cr_assert_eq(e->event_id, 1135u);
+    cr_assert_eq(e->nfields, 0u, "the French Task Category is no field");
+    static const char ja[] =
+        "\xE3\x83\xAC\xE3\x83\x99\xE3\x83\xAB\t"             /* レベル */
+        "\xE6\x97\xA5\xE4\xBB\x98\xE3\x81\xA8\xE6\x99\x82\xE5\x88\xBB\t"
+        "\xE3\x82\xBD\xE3\x83\xBC\xE3\x82\xB9\t"             /* ソース */
+        "\xE3\x82\xA4\xE3\x83\x99\xE3\x83\xB3\xE3\x83\x88 ID\t"
+        "\xE3\x82\xBF\xE3\x82\xB9\xE3\x82\xAF\xE3\x81\xAE\xE3\x82\xAB"
+        "\xE3\x83\x86\xE3\x82\xB4\xE3\x83\xAA\r\n"          /* タスクのカテゴリ */
+        "\xE9\x87\x8D\xE5\xA4\xA7\t2024/11/15 2:58:12\t"
+        "Microsoft-Windows-FailoverClustering\t1135\tNode Mgr\t"
+        "\"x\"\r\n";
+    src = parse("system_ja.txt", ja);
+    cr_assert_eq(src->nevents, 1u);
+    e = source_event(src, 0);
+    expect_time(e, "2024-11-15T02:58:12");
+    cr_assert_eq(e->level, CB_LEVEL_CRITICAL);
+    cr_assert_eq(e->nfields, 0u, "the Japanese Task Category is no field");
+}
+
+/* A column a custom Select added is data and stays a named field. */
+Test(evtx_csv, custom_columns_stay_named_fields)
+{
+    static const char csv[] =
+        "TimeCreated,Id,ProviderName,Opcode,Version,NodeName,Message\r\n"
+        "11/15/2024 1:52:07 AM,1135,Microsoft-Windows-FailoverClustering,"
+        "Info,0,HV-NODE2,\"Cluster node 'HV-NODE2' was removed.\"\r\n";
+    const struct cb_source *src = parse("x.csv", csv);
+    const struct cb_event *e = source_event(src, 0);
+    cr_assert_eq(e->nfields, 1u);
+    expect_event_field(e, "NodeName", "HV-NODE2");
 }

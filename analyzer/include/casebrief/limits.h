@@ -79,10 +79,9 @@
 #define CB_LIMIT_CSV_RECORD (1U << 20)
 #define CB_LIMIT_CSV_COLUMNS 256U
 #define CB_LIMIT_CSV_UNDECIDED_ROWS (1U << 18)
-/* Event CSV and text exports: fields kept of one record; text exports:
- * bytes kept of a record's description. */
+/* Event CSV exports: fields kept of one record; text exports (wevtutil,
+ * Event Viewer details): bytes kept of a record's description. */
 #define CB_LIMIT_CSV_FIELDS 32U
-#define CB_LIMIT_EVTX_TEXT_FIELDS 8U
 #define CB_LIMIT_EVTX_TEXT_DESCRIPTION CB_LIMIT_LINE_BYTES
 /* Event exports (CSV, text, XML): provider, channel and field names are
  * cut there. */
