@@ -1499,6 +1499,19 @@ static enum cb_status ingest_file(struct cb_analysis *an, const char *fs_path,
     size_t avail;
     const unsigned char *head = cb_stream_peek(&s, 512, &avail);
     enum cb_status st;
+    int zip = avail >= 4 && memcmp(head, "PK\3\4", 4) == 0;
+    if (regular && zip && cb_zipdir_ends_whole(fd, sb.size) == 0) {
+        /* cut short: read member by member from the local headers, as a
+         * nested zip is (a seeking reader would take the end record of a
+         * zip stored inside for the upload's) */
+        cb_analysis_damage(an, CB_DAMAGE_ARCHIVE,
+                           cb_arena_strdup(an->arena, label), CB_WHERE_OFFSET,
+                           sb.size,
+                           "zip cut short or damaged: no end-of-central-"
+                           "directory record at its end; read member by "
+                           "member from the local headers");
+        regular = 0;
+    }
     if (regular && archive_magic(head, avail) != NOT_ARCHIVE) {
         /* Let libarchive open the file itself so it can seek; the bytes
          * peeked here are not counted twice. */

@@ -461,6 +461,23 @@ static int fd_read_at(void *ctx, uint64_t off, void *buf, size_t n)
     return 0;
 }
 
+int cb_zipdir_ends_whole(int fd, uint64_t size)
+{
+    /* the record is 22 bytes plus a comment of at most 65535 */
+    unsigned char tail[22 + 65535];
+    size_t n = size < sizeof tail ? (size_t)size : sizeof tail;
+    if (n < 22)
+        return 0;
+    if (fd_read_at(&fd, size - n, tail, n) != 0)
+        return -1;
+    for (size_t at = n - 22 + 1; at-- > 0;) {
+        if (memcmp(tail + at, "PK\5\6", 4) == 0 &&
+            at + 22 + cb_le16(tail + at + 20) == n)
+            return 1;
+    }
+    return 0;
+}
+
 enum cb_status cb_zipdir_check_fd(struct cb_analysis *an, const char *label,
                                   int fd, uint64_t size)
 {

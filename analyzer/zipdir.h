@@ -29,6 +29,13 @@ enum cb_status cb_zipdir_check(struct cb_analysis *an, const char *label,
                                uint64_t size, cb_zipdir_read_fn rd, void *ctx,
                                int streamed);
 
+/* Whether the zip of size bytes ends with its own end-of-central-directory
+ * record (22 bytes, "PK\5\6", its comment reaching the end of the file).
+ * A zip cut short does not; the end record libarchive's seeking reader
+ * would find instead may be that of a zip stored inside it, which would
+ * then be read in place of the upload. 1 yes, 0 no, -1 unreadable. */
+int cb_zipdir_ends_whole(int fd, uint64_t size);
+
 /* The same over a file descriptor (pread) or over memory. */
 enum cb_status cb_zipdir_check_fd(struct cb_analysis *an, const char *label,
                                   int fd, uint64_t size);

@@ -232,6 +232,38 @@ check "terminal: the summary names the volume" grep -q "Vol?]0;pwned" "$work/esc
 check "terminal: no ESC, BEL or 8-bit CSI on stderr" \
     sh -c '! LC_ALL=C grep -q "$(printf "[\033\007\233]")" "$1"' sh "$work/esc.err"
 
+# A zip cut short whose members are zips stored uncompressed: libarchive's
+# seeking reader found the end record of the first inner zip near the cut
+# and read the upload as that zip, so the cut went unseen (complete: true)
+# and the inner zip's files were labelled as the upload's own. The upload
+# is read member by member instead, and the cut is damage.
+python3 - "$work/cutouter.zip" <<'PY'
+import io, sys, zipfile
+def inner(node):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for k in range(3):
+            z.writestr(f"{node}/{node}_{k}_cluster.log", "".join(
+                f"00000a1c.00001f04::2024/11/15-09:{m:02d}:{s:02d}.000 ERR   "
+                f"[RCM] {node} {k} line {m} {s} {'x' * (s * 7 % 50)}\r\n"
+                for m in range(10) for s in range(60)))
+    return b.getvalue()
+b = io.BytesIO()
+with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
+    z.writestr("case/TSSv2_N1.zip", inner("HV-N1"))
+    z.writestr("case/TSSv2_N2.zip", inner("HV-N2"))
+data = b.getvalue()
+cut = data.index(b"case/TSSv2_N2.zip") + 2000   # 2000 bytes into the second
+open(sys.argv[1], "wb").write(data[:cut])
+PY
+"$cb" analyze -q -f json -o "$work/out-cutouter" "$work/cutouter.zip" > /dev/null 2>&1
+r="$work/out-cutouter/report.json"
+check "cut outer zip: not complete" jqt '.summary.complete == false' "$r"
+check "cut outer zip: the upload itself is damaged" \
+    jqt '[.summary.damaged[] | select((.source | endswith("/cutouter.zip")) and (.detail | test("no end-of-central-directory")))] | length == 1' "$r"
+check "cut outer zip: the first inner zip's files carry its name" \
+    jqt '[.sources[].path | select(test("/cutouter.zip!case/TSSv2_N1.zip!HV-N1/"))] | length == 3' "$r"
+
 echo "peak RSS over the hostile bundles: $((maxrss / 1024)) MB"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
