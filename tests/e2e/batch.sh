@@ -122,7 +122,7 @@ check "corrupt case failed: no readable input" \
     jqt '.status == "failed" and .exit == 3 and (.reason | test("no readable input"))' \
     "$out/corrupt.zip/case.json"
 check "damaged case: partial, exit 1, the reason names the cut archive" \
-    jqt '.status == "partial" and .exit == 1 and (.reason | test("damaged input: 2 files .*/cut-demo.zip: offset 1800: archive damaged"))' \
+    jqt '.status == "partial" and .exit == 1 and (.reason | test("damaged input: 2 files .*/cut-demo.zip: offset 1800: zip cut short or damaged"))' \
     "$out/cut-demo.zip/case.json"
 check "damaged case: its report says complete false" \
     jqt '.summary.complete == false and (.summary.damaged | length) == 2' \
