@@ -348,6 +348,10 @@ static const char css[] =
     "{border-left-color:#9a6700}"
     "#story h2{font-size:1.25em;margin:6px 0}"
     ".mini-tl{font-size:.9em;margin:4px 0}"
+    "table.ov tr.differs{background:#fff8c5}"
+    "table.ov td.diff{font-weight:600}"
+    "table.ov .says{font-weight:400;font-size:.9em;color:#9a6700}"
+    ".diffnote{color:#9a6700}"
     ".kind{font-size:.8em;padding:0 5px;border-radius:3px;margin-right:4px}"
     ".kind.diag{background:#ddf4ff;color:#0969da}"
     ".kind.fix{background:#fff1e5;color:#bc4c00}"
@@ -1313,54 +1317,6 @@ static void warning_where(struct out *o, const struct cb_warning *w)
     out_str(o, b);
 }
 
-static void configuration(struct out *o, const struct cb_analysis *an)
-{
-    int any = 0;
-    for (size_t i = 0; i < an->nsources && !any; i++)
-        any = an->sources[i]->tables != NULL;
-    if (!any)
-        return;
-    out_str(o, "<h3>Configuration in the logs</h3>\n");
-    for (size_t i = 0; i < an->nsources; i++) {
-        const struct cb_source *s = an->sources[i];
-        for (const struct cb_table *t = s->tables; t; t = t->next) {
-            out_str(o, "<details><summary>");
-            out_html(o, t->host && t->host[0] ? t->host : "\xE2\x80\x94");
-            out_str(o, ": ");
-            out_html(o, t->section);
-            out_str(o, " (");
-            html_num(o, t->nrows);
-            out_str(o, t->nrows == 1 ? " row" : " rows");
-            if (t->rows_cut) { /* past CB_LIMIT_CLUSTERLOG_TABLE_ROWS */
-                out_str(o, " shown, ");
-                html_num(o, t->rows_cut);
-                out_str(o, " more counted, not kept");
-            }
-            out_str(o, ", ");
-            out_html(o, s->path);
-            out_str(o, " line ");
-            out_u64(o, t->line);
-            out_str(o, ")</summary>\n<table>\n<thead><tr>");
-            for (unsigned c = 0; c < t->ncols; c++) {
-                out_str(o, "<th>");
-                out_html(o, t->cols[c]);
-                out_str(o, "</th>");
-            }
-            out_str(o, "</tr></thead>\n<tbody>\n");
-            for (const struct cb_row *row = t->rows; row; row = row->next) {
-                out_str(o, "<tr>");
-                for (unsigned c = 0; c < row->nvals; c++) {
-                    out_str(o, "<td>");
-                    esc_cut(o, row->vals[c], CB_LIMIT_REPORT_TEXT);
-                    out_str(o, "</td>");
-                }
-                out_str(o, "</tr>\n");
-            }
-            out_str(o, "</tbody>\n</table>\n</details>\n");
-        }
-    }
-}
-
 /* Row n of the inventory: a source, what it held, its warnings. */
 static void source_row(struct out *o, const struct cb_source *s, size_t n)
 {
@@ -1477,7 +1433,6 @@ static void inventory(struct html_page *r)
         out_str(o, "</tbody>\n</table>\n");
     }
     bundle_warnings(o, an);
-    configuration(o, an);
     out_str(o, "</section>\n");
 }
 
@@ -1514,6 +1469,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     damage_banner(r);
     header(r);
     story(r);
+    cb_overview_html(&r->o, &r->v.overview);
     summary(r);
     findings(r);
     html_timeline_svg(r);

@@ -579,6 +579,8 @@ static void document(struct out *o, const struct cb_view *v)
     bundle_warnings(o, v->in->an);
     key(o, 1, "hosts", 0);
     hosts(o, v, v->in->gaps);
+    key(o, 1, "overview", 0);
+    cb_overview_json(o, &v->overview, 1);
     key(o, 1, "configuration", 0);
     configuration(o, v->in->an);
     key(o, 1, "incidents", 0);

@@ -600,6 +600,7 @@ static void document(struct out *o, const struct cb_view *v)
     damage_banner(o, v);
     header(o, v);
     story_md(o, v);
+    cb_overview_md(o, &v->overview, md);
     summary(o, v);
     gaps(o, v->in->gaps);
     inventory(o, v->an);

@@ -416,7 +416,8 @@ enum cb_status cb_view_build(struct cb_view *v,
         collect_nodes(v) != 0 || stop_facts(v) != 0 ||
         cb_incidents_build(in->findings, v->nodes, v->nnodes, v->went_down,
                            &v->incidents) != CB_OK ||
-        fill_steps(v) != 0) {
+        fill_steps(v) != 0 ||
+        cb_overview_build(&v->overview, v->an, v->tl) != CB_OK) {
         cb_view_fini(v);
         return CB_E_NOMEM;
     }
@@ -466,6 +467,7 @@ void cb_view_fini(struct cb_view *v)
     v->went_down = NULL;
     v->stop_kind = NULL;
     cb_incidents_fini(&v->incidents);
+    cb_overview_fini(&v->overview);
     cb_free(v->stepoff);
     cb_arena_destroy(&v->arena);
     v->stepoff = NULL;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "casebrief/report.h"
+#include "overview.h"
 
 struct out; /* out.h */
 
@@ -102,6 +103,9 @@ struct cb_view {
     struct cb_view_step *steps;
     size_t *stepoff;
     struct cb_arena *arena;
+
+    /* the cluster at a glance, one row per object (overview.h) */
+    struct cb_overview overview;
 };
 
 struct cb_view_step {

@@ -120,6 +120,10 @@
 #define CB_LIMIT_REPORT_TOOLTIP 160U
 #define CB_LIMIT_REPORT_LANES 200U
 #define CB_LIMIT_REPORT_CHOICES 500U
+/* the cluster overview: objects it lists, and rows of the logs' tables
+ * it reads to build them (past either, counted and said) */
+#define CB_LIMIT_REPORT_OVERVIEW_ROWS 2000U
+#define CB_LIMIT_REPORT_OVERVIEW_SEEN 100000U
 /* damaged files the banner atop the HTML and Markdown reports names (the
  * rest are counted; the inventory lists them all) */
 #define CB_LIMIT_REPORT_DAMAGED 10U
