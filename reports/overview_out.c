@@ -72,17 +72,26 @@ static void absent_list(struct out *o, const struct cb_ov_row *r, esc_fn esc)
     }
 }
 
-static void details(struct out *o, const struct cb_ov_row *r, esc_fn esc)
+/* The row's details, each with where it came from in HTML (from: the
+ * muted "(Nodes table)" notes; NULL in Markdown, which stays short). */
+static void details(struct out *o, const struct cb_ov_row *r, esc_fn esc,
+                    void (*from)(struct out *o, const char *s))
 {
     int any = 0;
     if (r->detail) {
         esc(o, r->detail);
+        if (from && r->detail_from)
+            from(o, r->detail_from);
         any = 1;
     }
     if (r->id) {
         out_str(o, any ? "; " : "");
-        out_str(o, r->kind == CB_OV_VM ? "VM id " : "id ");
+        out_str(o, r->kind == CB_OV_VM ? "VM id " : r->kind == CB_OV_NODE
+                                                     ? "node id "
+                                                     : "id ");
         esc(o, r->id);
+        if (from && r->id_from && r->kind == CB_OV_VM)
+            from(o, r->id_from);
         any = 1;
     }
     if (r->resource && r->kind == CB_OV_VM) {
@@ -93,6 +102,13 @@ static void details(struct out *o, const struct cb_ov_row *r, esc_fn esc)
 }
 
 /* ---- HTML --------------------------------------------------------------- */
+
+static void html_from(struct out *o, const char *from)
+{
+    out_str(o, " <span class=\"mut\">(");
+    out_html(o, from);
+    out_str(o, ")</span>");
+}
 
 static void html_cell(struct out *o, const struct cb_ov_row *r, int owner)
 {
@@ -135,12 +151,7 @@ static void html_row(struct out *o, const struct cb_ov_row *r)
     html_cell(o, r, 0);
     html_cell(o, r, 1);
     out_str(o, "<td>");
-    details(o, r, out_html);
-    if (r->detail_from) {
-        out_str(o, " <span class=\"mut\">(");
-        out_html(o, r->detail_from);
-        out_str(o, ")</span>");
-    }
+    details(o, r, out_html, html_from);
     out_str(o, "</td></tr>\n");
 }
 
@@ -249,7 +260,7 @@ void cb_overview_md(struct out *o, const struct cb_overview *ov,
         out_str(o, " | ");
         md_cell(o, r, 1, md);
         out_str(o, " | ");
-        details(o, r, md);
+        details(o, r, md, NULL);
         out_str(o, " |\n");
     }
     out_str(o, "\n");
