@@ -119,8 +119,8 @@ const char *cb_ov_vm_name(const char *s, size_t *len)
 
 const char *cb_ov_kind_name(enum cb_ov_kind k)
 {
-    static const char *const names[CB_OV_KINDS] = {"node", "network",
-                                                   "volume", "VM", "role"};
+    static const char *const names[CB_OV_KINDS] = {"node", "network", "volume",
+                                                   "VM", "role"};
     return (unsigned)k < CB_OV_KINDS ? names[k] : "?";
 }
 
@@ -132,8 +132,7 @@ static int same(const char *a, const char *b)
 /* ---- observations ------------------------------------------------------ */
 
 static struct obs *obs_add(struct build *b, enum cb_ov_kind kind,
-                           const char *name, size_t log,
-                           const struct cb_row *r)
+                           const char *name, size_t log, const struct cb_row *r)
 {
     if (b->nobs == CB_LIMIT_REPORT_OVERVIEW_SEEN) {
         b->ov->cut++;
@@ -150,8 +149,7 @@ static struct obs *obs_add(struct build *b, enum cb_ov_kind kind,
         b->cap = cap;
     }
     struct obs *o = &b->obs[b->nobs];
-    *o = (struct obs){.kind = kind, .name = name, .log = log,
-                      .order = b->nobs};
+    *o = (struct obs){.kind = kind, .name = name, .log = log, .order = b->nobs};
     o->seen.host = b->logsrc[log]->host;
     o->seen.source = b->logsrc[log]->path;
     o->seen.line = r ? r->line : 0;
@@ -188,11 +186,11 @@ static void nodes_table(struct build *b, size_t log, const struct cb_table *t)
         const char *min = cell(r, cmin), *csd = cell(r, ccsd);
         if (!build && !maj)
             continue;
-        o->detail = cb_arena_printf(
-            b->ov->arena, "%s%s%s%s%s%s%s", maj ? maj : "",
-            maj && min ? "." : "", maj && min ? min : "",
-            maj && build ? " " : "", build ? "build " : "",
-            build ? build : "", csd ? " " : "");
+        o->detail =
+            cb_arena_printf(b->ov->arena, "%s%s%s%s%s%s%s", maj ? maj : "",
+                            maj && min ? "." : "", maj && min ? min : "",
+                            maj && build ? " " : "", build ? "build " : "",
+                            build ? build : "", csd ? " " : "");
         if (o->detail && csd)
             o->detail = cb_arena_printf(b->ov->arena, "%s%s", o->detail, csd);
         o->detail_from = "Nodes table";
@@ -216,9 +214,9 @@ static void networks_table(struct build *b, size_t log,
         if (!role && !addr)
             continue;
         o->detail = cb_arena_printf(
-            b->ov->arena, "%s%s%s%s%s%s", role ? "role " : "",
-            role ? role : "", role && addr ? ", " : "", addr ? addr : "",
-            addr && mask ? "/" : "", addr && mask ? mask : "");
+            b->ov->arena, "%s%s%s%s%s%s", role ? "role " : "", role ? role : "",
+            role && addr ? ", " : "", addr ? addr : "", addr && mask ? "/" : "",
+            addr && mask ? mask : "");
         o->detail_from = "Networks table";
         b->nomem |= !o->detail;
     }
@@ -252,8 +250,7 @@ static void groups_table(struct build *b, size_t log, const struct cb_table *t)
     }
 }
 
-static void volumes_table(struct build *b, size_t log,
-                          const struct cb_table *t)
+static void volumes_table(struct build *b, size_t log, const struct cb_table *t)
 {
     static const char *const res_cols[] = {"resourcename", "resource", NULL};
     static const char *const path_cols[] = {"path", "sharedvolumepath",
@@ -322,8 +319,8 @@ static void resources_table(struct build *b, size_t log, size_t from,
     }
 }
 
-static const char *const sections[] = {"Nodes", "Networks", "Groups",
-                                       "Volumes", "Resources"};
+static const char *const sections[] = {"Nodes", "Networks", "Groups", "Volumes",
+                                       "Resources"};
 
 static int section_of(const struct cb_table *t)
 {
@@ -345,6 +342,10 @@ static void read_log(struct build *b, size_t log)
             int k = section_of(t);
             if (k < 0 || (k == 4) != (pass == 1))
                 continue;
+            if (t->rows_cut && b->ov->ncuts < CB_OV_CUTS)
+                b->ov->cuts[b->ov->ncuts++] =
+                    (struct cb_ov_cut){s->path, t->host,  t->section,
+                                       t->line, t->nrows, t->rows_cut};
             switch (k) {
             case 0:
                 nodes_table(b, log, t);
@@ -507,8 +508,7 @@ static void read_events(struct build *b, const struct cb_timeline *tl)
             const char *id36 = dup_n(b, id, 36);
             if (id36)
                 fact_put(b, &b->vmid, &b->nvmid, name, id36, e->host);
-        }
-        else if (!(e->flags & CB_EV_MESSAGE_LAZY) && e->message)
+        } else if (!(e->flags & CB_EV_MESSAGE_LAZY) && e->message)
             vm_from_message(b, e);
     }
 }
@@ -639,7 +639,8 @@ static void add_event_facts(struct build *b)
     for (size_t k = 0; !nodes && k < b->nosb; k++) {
         struct cb_ov_row *r = row_new(b);
         if (r)
-            *r = (struct cb_ov_row){.kind = CB_OV_NODE, .name = b->osb[k].key,
+            *r = (struct cb_ov_row){.kind = CB_OV_NODE,
+                                    .name = b->osb[k].key,
                                     .detail = b->osb[k].value,
                                     .detail_from = "EventLog 6009"};
     }
@@ -647,7 +648,8 @@ static void add_event_facts(struct build *b)
         struct cb_ov_row *r = b->vmid[k].key ? row_new(b) : NULL;
         if (!r)
             continue;
-        *r = (struct cb_ov_row){.kind = CB_OV_VM, .name = b->vmid[k].key,
+        *r = (struct cb_ov_row){.kind = CB_OV_VM,
+                                .name = b->vmid[k].key,
                                 .id = b->vmid[k].value,
                                 .id_from = "Hyper-V events"};
         r->detail = cb_arena_printf(ov->arena,
@@ -688,6 +690,8 @@ static void make_rows(struct build *b)
     }
     if (!b->nomem)
         add_event_facts(b);
+    if (b->nomem) /* a row may be left half made */
+        return;
     qsort(ov->rows, ov->nrows, sizeof *ov->rows, cmp_row);
     for (size_t i = 0; i < ov->nrows; i++)
         ov->differ += cb_ov_row_differs(&ov->rows[i]);

@@ -31,9 +31,9 @@ enum cb_ov_kind {
 
 /* One log's row for an object. */
 struct cb_ov_seen {
-    const char *host;   /* the log's host (interned; "" when unknown) */
-    const char *source; /* the log's path */
-    uint64_t line;      /* of the row */
+    const char *host;          /* the log's host (interned; "" when unknown) */
+    const char *source;        /* the log's path */
+    uint64_t line;             /* of the row */
     const char *state, *owner; /* NULL when that log does not say */
 };
 
@@ -48,13 +48,22 @@ struct cb_ov_row {
     /* node: OS build; network: role and address; volume: path; role:
      * group type; VM: NULL; detail_from says where it came from */
     const char *detail, *detail_from;
-    const char *id, *id_from; /* node id, VM id (GUID); or NULL */
+    const char *id, *id_from;      /* node id, VM id (GUID); or NULL */
     const struct cb_ov_seen *seen; /* logs that list it, in log order */
     size_t nseen;
     /* logs that carry the section but do not list it */
     const char **absent;
     size_t nabsent;
 };
+
+/* A section the parser cut short (CB_LIMIT_CLUSTERLOG_TABLE_ROWS): the
+ * overview lacks what its rows past the cap said. */
+struct cb_ov_cut {
+    const char *source, *host, *section;
+    uint64_t line;
+    size_t rows, rows_cut;
+};
+#define CB_OV_CUTS 16
 
 struct cb_overview {
     const char *cluster; /* NULL: no log names the cluster */
@@ -65,6 +74,8 @@ struct cb_overview {
     size_t nrows;
     size_t cut;    /* objects past CB_LIMIT_REPORT_OVERVIEW_ROWS */
     size_t differ; /* rows whose logs disagree or leave it out */
+    struct cb_ov_cut cuts[CB_OV_CUTS]; /* the first ones */
+    size_t ncuts;
     struct cb_arena *arena;
 };
 

@@ -10,8 +10,11 @@
 #include "out.h"
 #include "overview.h"
 
-static const char *const plural[CB_OV_KINDS] = {"nodes", "networks",
-                                                "volumes", "VMs", "roles"};
+/* bytes of one name or value shown (JSON has them whole) */
+#define OVERVIEW_TEXT 200U
+
+static const char *const plural[CB_OV_KINDS] = {"nodes", "networks", "volumes",
+                                                "VMs", "roles"};
 
 static void count_kinds(const struct cb_overview *ov, size_t n[CB_OV_KINDS])
 {
@@ -34,13 +37,30 @@ static void kinds_line(struct out *o, const struct cb_overview *ov)
             out_str(o, done + 1 == left ? " and " : ", ");
         out_u64(o, n[k]);
         out_char(o, ' ');
-        out_str(o, n[k] == 1 ? cb_ov_kind_name((enum cb_ov_kind)k)
-                             : plural[k]);
+        out_str(o, n[k] == 1 ? cb_ov_kind_name((enum cb_ov_kind)k) : plural[k]);
         done++;
     }
 }
 
 typedef void (*esc_fn)(struct out *o, const char *s);
+
+/* The customer's text through esc, cut on a character boundary past
+ * CB_LIMIT_REPORT_OVERVIEW_TEXT bytes with an ellipsis: a table cell can
+ * be as long as a line of the log. */
+static void esc_cut(struct out *o, const char *s, esc_fn esc)
+{
+    size_t n = strlen(s);
+    if (n <= OVERVIEW_TEXT) {
+        esc(o, s);
+        return;
+    }
+    char buf[OVERVIEW_TEXT + 1];
+    size_t k = out_utf8_cut(s, OVERVIEW_TEXT);
+    memcpy(buf, s, k);
+    buf[k] = '\0';
+    esc(o, buf);
+    out_str(o, "\xE2\x80\xA6");
+}
 
 /* "HV-A02's log: Down; HV-A03's log: —" for the logs that disagree with
  * the row's value (owner: the owner column), and the logs that leave the
@@ -55,9 +75,10 @@ static int differences(struct out *o, const struct cb_ov_row *r, int owner,
         if (!v || (want && strcmp(v, want) == 0))
             continue;
         out_str(o, any ? "; " : "");
-        esc(o, r->seen[i].host[0] ? r->seen[i].host : r->seen[i].source);
+        esc_cut(o, r->seen[i].host[0] ? r->seen[i].host : r->seen[i].source,
+                esc);
         out_str(o, "'s log: ");
-        esc(o, v);
+        esc_cut(o, v, esc);
         any = 1;
     }
     return any;
@@ -68,7 +89,7 @@ static void absent_list(struct out *o, const struct cb_ov_row *r, esc_fn esc)
     out_str(o, "not in the log of ");
     for (size_t i = 0; i < r->nabsent; i++) {
         out_str(o, i == 0 ? "" : i + 1 == r->nabsent ? " and " : ", ");
-        esc(o, r->absent[i]);
+        esc_cut(o, r->absent[i], esc);
     }
 }
 
@@ -79,17 +100,17 @@ static void details(struct out *o, const struct cb_ov_row *r, esc_fn esc,
 {
     int any = 0;
     if (r->detail) {
-        esc(o, r->detail);
+        esc_cut(o, r->detail, esc);
         if (from && r->detail_from)
             from(o, r->detail_from);
         any = 1;
     }
     if (r->id) {
         out_str(o, any ? "; " : "");
-        out_str(o, r->kind == CB_OV_VM ? "VM id " : r->kind == CB_OV_NODE
-                                                     ? "node id "
-                                                     : "id ");
-        esc(o, r->id);
+        out_str(o, r->kind == CB_OV_VM     ? "VM id "
+                   : r->kind == CB_OV_NODE ? "node id "
+                                           : "id ");
+        esc_cut(o, r->id, esc);
         if (from && r->id_from && r->kind == CB_OV_VM)
             from(o, r->id_from);
         any = 1;
@@ -97,7 +118,61 @@ static void details(struct out *o, const struct cb_ov_row *r, esc_fn esc,
     if (r->resource && r->kind == CB_OV_VM) {
         out_str(o, any ? "; " : "");
         out_str(o, "cluster resource ");
-        esc(o, r->resource);
+        esc_cut(o, r->resource, esc);
+    }
+}
+
+/* The sentence atop the table: what it holds, from which logs, how
+ * many objects differ, and what the caps left out. html: bold as HTML,
+ * else as Markdown. */
+static void intro(struct out *o, const struct cb_overview *ov, esc_fn esc,
+                  int html)
+{
+    const char *b = html ? "<b class=\"diffnote\">" : "**";
+    const char *eb = html ? "</b>" : "**";
+    if (ov->cluster) {
+        out_str(o, "Cluster ");
+        out_str(o, html ? "<b>" : "**");
+        esc_cut(o, ov->cluster, esc);
+        out_str(o, html ? "</b>: " : "**: ");
+    }
+    kinds_line(o, ov);
+    if (ov->nlogs) {
+        out_str(o, ", from the configuration sections of the cluster.log of ");
+        for (size_t i = 0; i < ov->nlogs; i++) {
+            out_str(o, i == 0 ? "" : i + 1 == ov->nlogs ? " and " : ", ");
+            esc_cut(o, ov->logs[i], esc);
+        }
+    }
+    out_str(o, ".");
+    if (ov->differ) {
+        out_char(o, ' ');
+        out_str(o, b);
+        out_u64(o, ov->differ);
+        out_str(o, ov->differ == 1 ? " object differs" : " objects differ");
+        out_str(o, " between the logs");
+        out_str(o, eb);
+        out_str(o, html ? " (highlighted, with what each log says)." : ".");
+    }
+    if (ov->cut) {
+        out_char(o, ' ');
+        out_u64(o, ov->cut);
+        out_str(o, " more objects or rows past the overview's limit are not "
+                   "shown.");
+    }
+    for (size_t i = 0; i < ov->ncuts; i++) {
+        const struct cb_ov_cut *c = &ov->cuts[i];
+        out_str(o, " The ");
+        esc_cut(o, c->section, esc);
+        out_str(o, " section of ");
+        esc_cut(o, c->source, esc);
+        out_str(o, " (line ");
+        out_u64(o, c->line);
+        out_str(o, ") was cut: ");
+        out_u64(o, c->rows);
+        out_str(o, " rows read, ");
+        out_u64(o, c->rows_cut);
+        out_str(o, " more counted, not kept; what they say is missing here.");
     }
 }
 
@@ -116,7 +191,7 @@ static void html_cell(struct out *o, const struct cb_ov_row *r, int owner)
     const char *v = owner ? r->owner : r->state;
     out_str(o, differs ? "<td class=\"diff\">" : "<td>");
     if (v)
-        out_html(o, v);
+        esc_cut(o, v, out_html);
     else
         out_str(o, "<span class=\"mut\">\xE2\x80\x94</span>");
     if (differs) {
@@ -129,7 +204,8 @@ static void html_cell(struct out *o, const struct cb_ov_row *r, int owner)
 
 static void html_row(struct out *o, const struct cb_ov_row *r)
 {
-    out_str(o, cb_ov_row_differs(r) ? "<tr class=\"differs\"><td>" : "<tr><td>");
+    out_str(o,
+            cb_ov_row_differs(r) ? "<tr class=\"differs\"><td>" : "<tr><td>");
     out_str(o, cb_ov_kind_name(r->kind));
     out_str(o, "</td><td");
     if (r->nseen) { /* where to read it: the first log's row */
@@ -140,7 +216,7 @@ static void html_row(struct out *o, const struct cb_ov_row *r)
         out_str(o, "\"");
     }
     out_str(o, "><b>");
-    out_html(o, r->name);
+    esc_cut(o, r->name, out_html);
     out_str(o, "</b>");
     if (r->nabsent) {
         out_str(o, "<br><span class=\"says\">");
@@ -157,38 +233,17 @@ static void html_row(struct out *o, const struct cb_ov_row *r)
 
 void cb_overview_html(struct out *o, const struct cb_overview *ov)
 {
-    if (!ov->nrows && !ov->cluster)
+    if (!ov->nrows && !ov->cluster && !ov->ncuts)
         return;
     out_str(o, "<section id=\"overview\">\n<h2>Cluster overview</h2>\n<p>");
-    if (ov->cluster) {
-        out_str(o, "Cluster <b>");
-        out_html(o, ov->cluster);
-        out_str(o, "</b>: ");
-    }
-    kinds_line(o, ov);
-    if (ov->nlogs) {
-        out_str(o, ", from the configuration sections of the cluster.log of ");
-        for (size_t i = 0; i < ov->nlogs; i++) {
-            out_str(o, i == 0 ? "" : i + 1 == ov->nlogs ? " and " : ", ");
-            out_html(o, ov->logs[i]);
-        }
-    }
-    out_str(o, ".");
-    if (ov->differ) {
-        out_str(o, " <b class=\"diffnote\">");
-        out_u64(o, ov->differ);
-        out_str(o, ov->differ == 1 ? " object differs" : " objects differ");
-        out_str(o, " between the logs</b> (highlighted: what each log says).");
-    }
-    if (ov->cut) {
-        out_str(o, " ");
-        out_u64(o, ov->cut);
-        out_str(o, " more objects or rows past the overview's limit are not "
-                   "shown.");
-    }
+    intro(o, ov, out_html, 1);
     out_str(o, "</p>\n");
-    out_str(o, ov->nrows > 25 ? "<details><summary>All " : "<details open>"
-                                                           "<summary>All ");
+    if (!ov->nrows) {
+        out_str(o, "</section>\n");
+        return;
+    }
+    out_str(o, ov->nrows > 25 ? "<details><summary>All "
+                              : "<details open=\"open\"><summary>All ");
     out_u64(o, ov->nrows);
     out_str(o, " objects</summary>\n<table class=\"ov\">\n<thead><tr>"
                "<th>Kind</th><th>Name</th><th>State</th><th>Owner node</th>"
@@ -204,7 +259,7 @@ static void md_cell(struct out *o, const struct cb_ov_row *r, int owner,
                     esc_fn md)
 {
     const char *v = owner ? r->owner : r->state;
-    md(o, v ? v : "\xE2\x80\x93");
+    esc_cut(o, v ? v : "\xE2\x80\x93", md);
     if (owner ? r->owner_differs : r->state_differs) {
         out_str(o, " **\xE2\x80\x94 differs:** ");
         differences(o, r, owner, md);
@@ -214,33 +269,13 @@ static void md_cell(struct out *o, const struct cb_ov_row *r, int owner,
 void cb_overview_md(struct out *o, const struct cb_overview *ov,
                     void (*md)(struct out *o, const char *s))
 {
-    if (!ov->nrows && !ov->cluster)
+    if (!ov->nrows && !ov->cluster && !ov->ncuts)
         return;
     out_str(o, "## Cluster overview\n\n");
-    if (ov->cluster) {
-        out_str(o, "Cluster **");
-        md(o, ov->cluster);
-        out_str(o, "**: ");
-    }
-    kinds_line(o, ov);
-    if (ov->nlogs) {
-        out_str(o, ", from the cluster.log of ");
-        for (size_t i = 0; i < ov->nlogs; i++) {
-            out_str(o, i == 0 ? "" : i + 1 == ov->nlogs ? " and " : ", ");
-            md(o, ov->logs[i]);
-        }
-    }
-    out_str(o, ".");
-    if (ov->differ) {
-        out_str(o, " **");
-        out_u64(o, ov->differ);
-        out_str(o, ov->differ == 1 ? " object differs" : " objects differ");
-        out_str(o, " between the logs.**");
-    }
-    if (ov->cut) {
-        out_str(o, " ");
-        out_u64(o, ov->cut);
-        out_str(o, " more past the overview's limit.");
+    intro(o, ov, md, 0);
+    if (!ov->nrows) {
+        out_str(o, "\n\n");
+        return;
     }
     out_str(o, "\n\n| Kind | Name | State | Owner node | Details |\n"
                "|---|---|---|---|---|\n");
@@ -249,7 +284,7 @@ void cb_overview_md(struct out *o, const struct cb_overview *ov,
         out_str(o, "| ");
         out_str(o, cb_ov_kind_name(r->kind));
         out_str(o, " | ");
-        md(o, r->name);
+        esc_cut(o, r->name, md);
         if (r->nabsent) {
             out_str(o, " (");
             absent_list(o, r, md);
@@ -354,6 +389,23 @@ void cb_overview_json(struct out *o, const struct cb_overview *ov, int level)
     out_u64(o, ov->differ);
     jkey(o, level + 1, "cut", 0);
     out_u64(o, ov->cut);
+    jkey(o, level + 1, "sections_cut", 0);
+    out_char(o, '[');
+    for (size_t i = 0; i < ov->ncuts; i++) {
+        const struct cb_ov_cut *c = &ov->cuts[i];
+        out_str(o, i ? ", {\"source\": " : "{\"source\": ");
+        out_json_str(o, c->source);
+        out_str(o, ", \"section\": ");
+        out_json_str(o, c->section);
+        out_str(o, ", \"line\": ");
+        out_u64(o, c->line);
+        out_str(o, ", \"rows\": ");
+        out_u64(o, c->rows);
+        out_str(o, ", \"rows_cut\": ");
+        out_u64(o, c->rows_cut);
+        out_char(o, '}');
+    }
+    out_char(o, ']');
     for (int k = 0; k < CB_OV_KINDS; k++) {
         jkey(o, level + 1, keys[k], 0);
         out_char(o, '[');

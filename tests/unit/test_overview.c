@@ -92,16 +92,18 @@ static char *cluster_log(const char *node, int id, const char *node_state2,
         fprintf(f, "\"Virtual Machine WEB-C\",1f,Online,WEB-C,"
                    "\"Virtual Machine\"\r\n");
     if (other_order)
-        fprintf(f, "[=== Groups ===]\r\n"
-                   "GroupType,OwnerNode,Name,State,Priority\r\n"
-                   "Cluster,HV-A01,\"Cluster Group\",Online,3000\r\n"
-                   "VirtualMachine,%s,SQL-B,Online,2000\r\n",
+        fprintf(f,
+                "[=== Groups ===]\r\n"
+                "GroupType,OwnerNode,Name,State,Priority\r\n"
+                "Cluster,HV-A01,\"Cluster Group\",Online,3000\r\n"
+                "VirtualMachine,%s,SQL-B,Online,2000\r\n",
                 sqlb_owner);
     else
-        fprintf(f, "[=== Groups ===]\r\n"
-                   "Name,State,OwnerNode,GroupType\r\n"
-                   "\"Cluster Group\",Online,HV-A01,Cluster\r\n"
-                   "SQL-B,Online,%s,VirtualMachine\r\n",
+        fprintf(f,
+                "[=== Groups ===]\r\n"
+                "Name,State,OwnerNode,GroupType\r\n"
+                "\"Cluster Group\",Online,HV-A01,Cluster\r\n"
+                "SQL-B,Online,%s,VirtualMachine\r\n",
                 sqlb_owner);
     if (with_web)
         fprintf(f, other_order ? "VirtualMachine,HV-A03,WEB-C,Online,2000\r\n"
@@ -303,12 +305,12 @@ Test(overview, os_build_from_the_nodes_table_else_the_node_s_own_header)
 }
 
 #define XML_HEAD                                                               \
-    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>"   \
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>"    \
     "<System>"
 #define XML_SYS(prov, id, when, rec, chan, host)                               \
-    "<Provider Name='" prov "'/><EventID>" id "</EventID><Version>0"          \
+    "<Provider Name='" prov "'/><EventID>" id "</EventID><Version>0"           \
     "</Version><Level>4</Level><Task>0</Task><Opcode>0</Opcode><Keywords>"     \
-    "0x8000000000000000</Keywords><TimeCreated SystemTime='" when "'/>"       \
+    "0x8000000000000000</Keywords><TimeCreated SystemTime='" when "'/>"        \
     "<EventRecordID>" rec "</EventRecordID><Correlation/><Execution "          \
     "ProcessID='4' ThreadID='8'/><Channel>" chan "</Channel><Computer>" host   \
     "</Computer><Security UserID='S-1-5-18'/></System>"
@@ -317,20 +319,32 @@ Test(overview, os_build_from_the_nodes_table_else_the_node_s_own_header)
  * with no cluster.log at all, both still make an overview. */
 Test(overview, vm_ids_from_hyper_v_events_os_build_from_6009)
 {
-    static const char xml[] =
-        XML_HEAD XML_SYS("EventLog", "6009", "2024-11-15T01:17:00.000Z",
-                         "1", "System", "HV-NODE1.contoso.local")
-        "<EventData><Data>10.00.</Data><Data>17763</Data><Data></Data>"
-        "<Data>Multiprocessor Free</Data><Data>0</Data></EventData>"
-        "</Event>\r\n" XML_HEAD
-        XML_SYS("Microsoft-Windows-Hyper-V-Worker", "18500",
-                "2024-11-15T01:19:00.000Z", "2",
-                "Microsoft-Windows-Hyper-V-Worker-Admin",
-                "HV-NODE1.contoso.local")
-        "<UserData><VmlEventLog xmlns='http://www.microsoft.com/Windows/"
-        "Virtualization/Events'><VmName>SQL-B</VmName><VmId>"
-        "0B6F3C2E-8A41-4D7B-9E15-7C3A2D9F1E40</VmId></VmlEventLog>"
-        "</UserData></Event>\r\n";
+    static const char xml[] = XML_HEAD XML_SYS(
+        "EventLog", "6009", "2024-11-15T01:17:00.000Z", "1", "System",
+        "HV-NODE1.contoso.local") "<EventData><Data>10.00.</Data><Data>17763</"
+                                  "Data><Data></Data>"
+                                  "<Data>Multiprocessor "
+                                  "Free</Data><Data>0</Data></EventData>"
+                                  "</Event>\r\n" XML_HEAD XML_SYS(
+                                      "Microsoft-Windows-Hyper-V-Worker",
+                                      "18500", "2024-11-15T01:19:00.000Z", "2",
+                                      "Microsoft-Windows-Hyper-V-Worker-Admin",
+                                      "HV-NODE1.contoso.local") "<UserData><"
+                                                                "VmlEventLog "
+                                                                "xmlns='http://"
+                                                                "www.microsoft."
+                                                                "com/Windows/"
+                                                                "Virtualization"
+                                                                "/Events'><"
+                                                                "VmName>SQL-B</"
+                                                                "VmName><VmId>"
+                                                                "0B6F3C2E-8A41-"
+                                                                "4D7B-9E15-"
+                                                                "7C3A2D9F1E40</"
+                                                                "VmId></"
+                                                                "VmlEventLog>"
+                                                                "</UserData></"
+                                                                "Event>\r\n";
     an = analysis(NULL);
     ingest("HV-NODE1-events.xml", xml);
     build_overview();
@@ -410,8 +424,33 @@ Test(overview, names_are_escaped_for_html_markdown_and_json)
     cr_assert_null(strstr(html, "<img"), "%s", html);
     cr_assert_not_null(strstr(html, "&lt;img src"));
     cr_assert_not_null(
-        strstr(json, "\"name\": \"<img src=x onerror=alert(1)>|*x*\""),
-        "%s", json);
+        strstr(json, "\"name\": \"<img src=x onerror=alert(1)>|*x*\""), "%s",
+        json);
     free(html);
     free(json);
+}
+
+/* Every allocation failing in turn: CB_E_NOMEM and an empty overview, or
+ * the whole overview; never a half-made row. */
+Test(overview, out_of_memory_at_any_point_fails_cleanly)
+{
+    three_logs();
+    size_t rows = ov.nrows;
+    cb_overview_fini(&ov);
+    int failed = 0;
+    for (unsigned long n = 1; n < 200; n++) {
+        cb_alloc_fail_after(n);
+        enum cb_status rc = cb_overview_build(&ov, an, &tl);
+        cb_alloc_fail_after(0);
+        cr_assert(rc == CB_OK || rc == CB_E_NOMEM, "rc %d", rc);
+        if (rc == CB_E_NOMEM) {
+            failed++;
+            cr_assert_eq(ov.nrows, 0u);
+            cr_assert_null(ov.arena);
+        } else {
+            cr_assert_eq(ov.nrows, rows, "n %lu", n);
+        }
+        cb_overview_fini(&ov);
+    }
+    cr_assert_gt(failed, 3);
 }
