@@ -13,14 +13,13 @@
 /* Verb prefixes of cmdlets that change something. Format-Volume is the
  * one Format-* that writes. */
 static const char *const changing_verbs[] = {
-    "set-",     "start-",     "stop-",       "restart-",  "move-",
-    "suspend-", "resume-",    "remove-",     "rename-",   "new-",
-    "add-",     "register-",  "unregister-", "update-",   "import-",
-    "enable-",  "disable-",   "clear-",      "grant-",    "revoke-",
-    "install-", "uninstall-", "mount-",      "dismount-", "initialize-",
-    "invoke-",  "copy-item",  "checkpoint-", "merge-vhd", "format-volume",
-    "restore-", "reset-",     "optimize-",   "convert-",  "resize-",
-    NULL};
+    "set-",      "start-",      "stop-",       "restart-",      "move-",
+    "suspend-",  "resume-",     "remove-",     "rename-",       "new-",
+    "add-",      "register-",   "unregister-", "update-",       "import-",
+    "enable-",   "disable-",    "clear-",      "grant-",        "revoke-",
+    "install-",  "uninstall-",  "mount-",      "dismount-",     "initialize-",
+    "copy-item", "checkpoint-", "merge-vhd",   "format-volume", "restore-",
+    "reset-",    "optimize-",   "convert-",    "resize-",       NULL};
 
 /* Native commands that change something with these arguments; "" = any. */
 static const struct {
@@ -103,7 +102,9 @@ static size_t word_len(const char *p)
 }
 
 /* Whether the command at cmd (n characters, lower-cased, rest = the whole
- * command with its arguments up to the next separator) changes something. */
+ * command with its arguments up to the next separator) changes something.
+ * Invoke-Command is neither: the commands in its script block are read
+ * on their own. */
 static int command_changes(const char *cmd, size_t n, const char *rest)
 {
     for (const char *const *v = changing_verbs; *v; v++) {

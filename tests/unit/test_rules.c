@@ -950,6 +950,7 @@ Test(rules, check_reads_commands_after_pipes_and_assignments)
         "Get-WinEvent -FilterHashtable @{LogName='System'; Id=41} | "
         "Where-Object Message -match 'x'\nsetspn -L srv1\n"
         "Get-ClusterLog -UseLocalTime -Destination C:\\Temp\n"
+        "Invoke-Command -ComputerName n2 { Get-ClusterNode }\n"
         "Repair-Volume -Path 'C:\\ClusterStorage\\Volume1' -Scan",
         "fix", "$a = New-Item -ItemType Directory -Path 'C:\\x'\n"
         "Get-Item -LiteralPath 'C:\\y' | Move-Item -Destination $a.FullName"));
