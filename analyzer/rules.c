@@ -1239,6 +1239,7 @@ static int compile_text_list(struct load *l, struct cb_rule *r,
     } else {
         r->references = list;
         r->nreferences = k;
+        r->references_line = c->line;
     }
     return 0;
 }
@@ -1771,7 +1772,9 @@ static int lint_references(struct cb_rule_error **errors,
         char msg[500];
         snprintf(msg, sizeof msg, "<ref>%.200s</ref> %s", r->references[k],
                  why);
-        n += lint_error(errors, r, r->line, msg);
+        n += lint_error(errors, r,
+                        r->references_line ? r->references_line : r->line,
+                        msg);
     }
     return n;
 }

@@ -1029,6 +1029,8 @@ Test(rules, check_wants_every_reference_with_a_public_address)
     cr_assert_not_null(lint_error_with("http:// address"));
     cr_assert_not_null(lint_error_with("internal path"));
     cr_assert_not_null(lint_error_with("not public"));
+    cr_assert_str_eq(lint_error_with("has no address")->where, "refs.xml:7",
+                     "the line of <references>");
 }
 
 Test(rules, the_shipped_rules_pass_rules_check)
