@@ -660,6 +660,50 @@ static void add_event_facts(struct build *b)
     }
 }
 
+/* The Windows Server release of a cluster node's build: the long-term
+ * servicing builds, as Microsoft's hcsshim osversion package documents
+ * them (RS1 14393 = Windows Server 2016, RS5 17763 = 2019, V21H2Server
+ * 20348 = 2022), 9600 for 2012 R2 and 26100 for 2025; other builds
+ * (semi-annual channel, Azure Stack HCI) stay a number. A cluster node
+ * is a server, so the desktop releases of the same builds do not apply;
+ * a host only an EventLog 6009 names might be either, and is left as
+ * the event says. */
+static const char *server_release(const char *detail)
+{
+    static const struct {
+        const char *build, *name;
+    } known[] = {{"9600", "Windows Server 2012 R2"},
+                 {"14393", "Windows Server 2016"},
+                 {"17763", "Windows Server 2019"},
+                 {"20348", "Windows Server 2022"},
+                 {"26100", "Windows Server 2025"}};
+    const char *b = detail ? strstr(detail, "build ") : NULL;
+    if (!b)
+        return NULL;
+    b += 6;
+    size_t n = strspn(b, "0123456789");
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        if (strlen(known[i].build) == n && strncmp(b, known[i].build, n) == 0)
+            return known[i].name;
+    }
+    return NULL;
+}
+
+static void name_releases(struct build *b)
+{
+    for (size_t i = 0; i < b->ov->nrows && !b->nomem; i++) {
+        struct cb_ov_row *r = &b->ov->rows[i];
+        const char *rel = r->kind == CB_OV_NODE && r->detail_from &&
+                                  strcmp(r->detail_from, "EventLog 6009") != 0
+                              ? server_release(r->detail)
+                              : NULL;
+        if (!rel)
+            continue;
+        r->detail = cb_arena_printf(b->ov->arena, "%s, %s", rel, r->detail);
+        b->nomem |= !r->detail;
+    }
+}
+
 static int cmp_row(const void *x, const void *y)
 {
     const struct cb_ov_row *a = x, *b = y;
@@ -690,6 +734,8 @@ static void make_rows(struct build *b)
     }
     if (!b->nomem)
         add_event_facts(b);
+    if (!b->nomem)
+        name_releases(b);
     if (b->nomem) /* a row may be left half made */
         return;
     qsort(ov->rows, ov->nrows, sizeof *ov->rows, cmp_row);

@@ -32,7 +32,8 @@ check "p1: overview from the three logs" \
     jqt '.overview.logs == ["HV-A01", "HV-A02", "HV-A03"]' "$j"
 check "p1: the scenario's nodes, once each, Up, build 17763 (2019)" \
     jqt --slurpfile d "$desc" '[.overview.nodes[] | .name] == $d[0].nodes
-        and all(.overview.nodes[]; .state == "Up" and .os == "build 17763"
+        and all(.overview.nodes[]; .state == "Up"
+                and .os == "Windows Server 2019, build 17763"
                 and (.logs | length) == 3 and .differs == false)' "$j"
 check "p1: the scenario's volumes, once each" \
     jqt --slurpfile d "$desc" '[.overview.volumes[] | .name]

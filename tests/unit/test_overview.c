@@ -32,7 +32,11 @@
  * - Hyper-V events carry UserData/VmlEventLog with VmName and VmId
  *   (shared/kb/EVENTIDS.md, VERIFIED [EZ]); EventLog 6009 carries the
  *   version and build as unnamed Data 1 and 2 ("10.00.", "15063" in the
- *   shared corpus's omer__system.evtx, record 1).
+ *   shared corpus's omer__system.evtx, record 1);
+ * - a build's Windows Server release: Microsoft's hcsshim osversion
+ *   package (https://pkg.go.dev/github.com/Microsoft/hcsshim/osversion:
+ *   RS5 = 17763 "corresponds to Windows Server 2019 (ltsc2019)",
+ *   V21H2Server = 20348 "Windows Server 2022 (ltsc2022)").
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -294,10 +298,10 @@ Test(overview, os_build_from_the_nodes_table_else_the_node_s_own_header)
            "[=== Cluster Logs ===]\r\n" BODY);
     build_overview();
     const struct cb_ov_row *a1 = row(CB_OV_NODE, "HV-A01");
-    cr_assert_str_eq(a1->detail, "build 17763");
+    cr_assert_str_eq(a1->detail, "Windows Server 2019, build 17763");
     cr_assert_str_eq(a1->detail_from, "its cluster.log header");
     const struct cb_ov_row *a2 = row(CB_OV_NODE, "HV-A02");
-    cr_assert_str_eq(a2->detail, "10.0 build 20348");
+    cr_assert_str_eq(a2->detail, "Windows Server 2022, 10.0 build 20348");
     cr_assert_str_eq(a2->detail_from, "Nodes table");
     const struct cb_ov_row *a3 = row(CB_OV_NODE, "HV-A03");
     cr_assert_null(a3->detail, "no log of HV-A03, no build");
@@ -349,6 +353,7 @@ Test(overview, vm_ids_from_hyper_v_events_os_build_from_6009)
     ingest("HV-NODE1-events.xml", xml);
     build_overview();
     const struct cb_ov_row *n = row(CB_OV_NODE, "HV-NODE1");
+    /* a host no cluster table names might be a workstation: no release */
     cr_assert_str_eq(n->detail, "10.00. build 17763");
     cr_assert_str_eq(n->detail_from, "EventLog 6009");
     const struct cb_ov_row *vm = row(CB_OV_VM, "SQL-B");
