@@ -399,6 +399,12 @@ static int collect_logs(struct build *b, const struct cb_analysis *an)
 static void fact_put(struct build *b, struct fact **arr, size_t *n,
                      const char *key, const char *value, const char *host)
 {
+    if (arr == &b->vmid) { /* 21502 names the VM by its resource */
+        size_t len;
+        const char *own = cb_ov_vm_name(key, &len);
+        if (own != key && !(key = dup_n(b, own, len)))
+            return;
+    }
     for (size_t i = 0; i < *n; i++) {
         if (same((*arr)[i].key, key)) { /* the latest event says it */
             (*arr)[i].value = value;

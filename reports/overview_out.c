@@ -271,12 +271,10 @@ void cb_overview_md(struct out *o, const struct cb_overview *ov,
 {
     if (!ov->nrows && !ov->cluster && !ov->ncuts)
         return;
-    out_str(o, "## Cluster overview\n\n");
+    out_str(o, "\n\n## Cluster overview\n\n");
     intro(o, ov, md, 0);
-    if (!ov->nrows) {
-        out_str(o, "\n\n");
+    if (!ov->nrows)
         return;
-    }
     out_str(o, "\n\n| Kind | Name | State | Owner node | Details |\n"
                "|---|---|---|---|---|\n");
     for (size_t i = 0; i < ov->nrows; i++) {
@@ -298,7 +296,6 @@ void cb_overview_md(struct out *o, const struct cb_overview *ov,
         details(o, r, md, NULL);
         out_str(o, " |\n");
     }
-    out_str(o, "\n");
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

@@ -100,4 +100,18 @@ check "p3: each VM's id as the scenario gives it" \
     jqt --slurpfile d "$desc" '[.overview.vms[] | {name, vm_id}]
         == ([$d[0].vms[] | {name, vm_id: (.id | ascii_upcase)}]
             | sort_by(.name))' "$out/p3/report.json"
+
+# ---- VMs Hyper-V-High-Availability names by their resource ------------
+name=p4-live-migration-failures
+desc="$scen/$name/scenario.json"
+gen "$name"
+"$cb" -q -o "$out/p4" "$out/gen/$name" > /dev/null
+check "p4: 'Virtual Machine SQL-B' of 21502 is the VM SQL-B, listed once" \
+    jqt --slurpfile d "$desc" '[.overview.vms[] | .name]
+        == ([$d[0].vms[] | .name] | sort)' "$out/p4/report.json"
+check "p4: the migrating VMs carry the id the scenario gives them" \
+    jqt --slurpfile d "$desc" '[.overview.vms[] | select(.vm_id) | {name, vm_id}]
+        - [$d[0].vms[] | {name, vm_id: (.id | ascii_upcase)}] == []
+        and ([.overview.vms[] | select(.vm_id)] | length) >= 2' \
+    "$out/p4/report.json"
 finish

@@ -459,3 +459,37 @@ Test(overview, out_of_memory_at_any_point_fails_cleanly)
     }
     cr_assert_gt(failed, 3);
 }
+
+/* Hyper-V-High-Availability names a clustered VM by its resource
+ * ("Live migration of 'Virtual Machine SQL-B' failed.", 21502's text as
+ * EVENTIDS.md gives it): still the table's SQL-B, not a VM of its own. */
+Test(overview, a_vm_named_by_its_resource_in_an_event_is_the_table_s_vm)
+{
+    an = analysis(NULL);
+    char *a = cluster_log("HV-A01", 1, "Up", "HV-A02", 0, 0);
+    ingest("HV-A01_cluster.log", a);
+    free(a);
+    ingest("HV-A01-HA.txt",
+           "Event[0]:\r\n"
+           "  Log Name: Microsoft-Windows-Hyper-V-High-Availability-Admin\r\n"
+           "  Source: Microsoft-Windows-Hyper-V-High-Availability\r\n"
+           "  Date: 2024-11-15T01:19:00.000\r\n"
+           "  Event ID: 21502\r\n"
+           "  Task: None\r\n"
+           "  Level: Error\r\n"
+           "  Opcode: Info\r\n"
+           "  Keyword: N/A\r\n"
+           "  User: S-1-5-18\r\n"
+           "  User Name: NT AUTHORITY\\SYSTEM\r\n"
+           "  Computer: HV-A01.fabrikam.local\r\n"
+           "  Description: \r\n"
+           "Live migration of 'Virtual Machine SQL-B' failed.\r\n"
+           "\r\n"
+           "Virtual machine migration operation for 'SQL-B' failed at "
+           "migration source 'HV-A01'. (Virtual machine ID "
+           "0B6F3C2E-8A41-4D7B-9E15-7C3A2D9F1E40)\r\n");
+    build_overview();
+    cr_assert_eq(count(CB_OV_VM), 1u);
+    cr_assert_str_eq(row(CB_OV_VM, "SQL-B")->id,
+                     "0B6F3C2E-8A41-4D7B-9E15-7C3A2D9F1E40");
+}
