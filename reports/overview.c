@@ -43,6 +43,7 @@ struct build {
     size_t nobs, cap;
     struct fact *vmid, *osb;
     size_t nvmid, nosb;
+    size_t room; /* of ov->rows */
     int nomem;
 };
 
@@ -601,7 +602,7 @@ static void make_row(struct build *b, struct cb_ov_row *row,
 
 static struct cb_ov_row *row_new(struct build *b)
 {
-    if (b->ov->nrows == CB_LIMIT_REPORT_OVERVIEW_ROWS) {
+    if (b->ov->nrows == b->room) {
         b->ov->cut++;
         return NULL;
     }
@@ -722,9 +723,14 @@ static int cmp_row(const void *x, const void *y)
 static void make_rows(struct build *b)
 {
     struct cb_overview *ov = b->ov;
-    qsort(b->obs, b->nobs, sizeof *b->obs, cmp_obs);
-    ov->rows = cb_arena_calloc(ov->arena, CB_LIMIT_REPORT_OVERVIEW_ROWS,
-                               sizeof *ov->rows);
+    if (b->nobs)
+        qsort(b->obs, b->nobs, sizeof *b->obs, cmp_obs);
+    /* room for a row per observation and per event fact, within the cap */
+    size_t room = b->nobs + b->nvmid + b->nosb;
+    if (room > CB_LIMIT_REPORT_OVERVIEW_ROWS)
+        room = CB_LIMIT_REPORT_OVERVIEW_ROWS;
+    ov->rows = cb_arena_calloc(ov->arena, room ? room : 1, sizeof *ov->rows);
+    b->room = room;
     if (!ov->rows) {
         b->nomem = 1;
         return;
@@ -744,7 +750,8 @@ static void make_rows(struct build *b)
         name_releases(b);
     if (b->nomem) /* a row may be left half made */
         return;
-    qsort(ov->rows, ov->nrows, sizeof *ov->rows, cmp_row);
+    if (ov->nrows)
+        qsort(ov->rows, ov->nrows, sizeof *ov->rows, cmp_row);
     for (size_t i = 0; i < ov->nrows; i++)
         ov->differ += cb_ov_row_differs(&ov->rows[i]);
 }
