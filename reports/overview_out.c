@@ -10,6 +10,9 @@
 #include "out.h"
 #include "overview.h"
 
+/* rows of report.md's table that all logs agree on (those that differ
+ * are all shown) */
+#define MD_ROWS 40U
 /* bytes of one name or value shown (JSON has them whole) */
 #define OVERVIEW_TEXT 200U
 
@@ -245,7 +248,13 @@ void cb_overview_html(struct out *o, const struct cb_overview *ov)
     out_str(o, ov->nrows > 25 ? "<details><summary>All "
                               : "<details open=\"open\"><summary>All ");
     out_u64(o, ov->nrows);
-    out_str(o, " objects</summary>\n<table class=\"ov\">\n<thead><tr>"
+    out_str(o, " objects");
+    if (ov->differ) {
+        out_str(o, ", ");
+        out_u64(o, ov->differ);
+        out_str(o, " differing between the logs");
+    }
+    out_str(o, "</summary>\n<table class=\"ov\">\n<thead><tr>"
                "<th>Kind</th><th>Name</th><th>State</th><th>Owner node</th>"
                "<th>Details</th></tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < ov->nrows; i++)
@@ -277,8 +286,16 @@ void cb_overview_md(struct out *o, const struct cb_overview *ov,
         return;
     out_str(o, "\n\n| Kind | Name | State | Owner node | Details |\n"
                "|---|---|---|---|---|\n");
+    size_t shown = 0, left = 0;
     for (size_t i = 0; i < ov->nrows; i++) {
         const struct cb_ov_row *r = &ov->rows[i];
+        /* a case note stays short: every row that differs, and the
+         * first MD_ROWS of the others */
+        if (!cb_ov_row_differs(r) && shown >= MD_ROWS) {
+            left++;
+            continue;
+        }
+        shown += !cb_ov_row_differs(r);
         out_str(o, "| ");
         out_str(o, cb_ov_kind_name(r->kind));
         out_str(o, " | ");
@@ -295,6 +312,12 @@ void cb_overview_md(struct out *o, const struct cb_overview *ov,
         out_str(o, " | ");
         details(o, r, md, NULL);
         out_str(o, " |\n");
+    }
+    if (left) {
+        out_str(o, "\n");
+        out_u64(o, left);
+        out_str(o, " more objects that all logs agree on: report.json's "
+                   "overview and report.html list them.\n");
     }
 }
 

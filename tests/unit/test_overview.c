@@ -493,3 +493,52 @@ Test(overview, a_vm_named_by_its_resource_in_an_event_is_the_table_s_vm)
     cr_assert_str_eq(row(CB_OV_VM, "SQL-B")->id,
                      "0B6F3C2E-8A41-4D7B-9E15-7C3A2D9F1E40");
 }
+
+static void plain(struct out *o, const char *s)
+{
+    out_str(o, s);
+}
+
+/* report.md stays a case note: every row the logs disagree on, and 40 of
+ * the others, then how many more report.json lists. */
+Test(overview, markdown_keeps_every_differing_row_and_forty_others)
+{
+    an = analysis(NULL);
+    for (int log = 0; log < 2; log++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        cr_assert_not_null(f);
+        fprintf(f,
+                "[=== Cluster ===]\r\nCurrent node: name (HV-A0%d) id (%d)\r\n"
+                "[=== Groups ===]\r\nName,State,OwnerNode,GroupType\r\n",
+                log + 1, log + 1);
+        for (int vm = 0; vm < 50; vm++) /* VM49 moved between the logs */
+            fprintf(f, "VM%02d,Online,%s,VirtualMachine\r\n", vm,
+                    vm == 49 && log == 1 ? "HV-A02" : "HV-A01");
+        fprintf(f, "[=== Cluster Logs ===]\r\n" BODY);
+        fclose(f);
+        ingest(log ? "HV-A02_cluster.log" : "HV-A01_cluster.log", buf);
+        free(buf);
+    }
+    build_overview();
+    cr_assert_eq(ov.nrows, 50u);
+    struct out_mem m = {0};
+    struct out *o = malloc(sizeof *o);
+    cr_assert_not_null(o);
+    out_init_mem(o, &m);
+    cb_overview_md(o, &ov, plain);
+    cr_assert_eq(out_finish(o), 0);
+    free(o);
+    char *md = strndup(m.p, m.n);
+    free(m.p);
+    size_t rows = 0;
+    for (const char *p = md; (p = strstr(p, "\n| VM | ")) != NULL; p++)
+        rows++;
+    cr_assert_eq(rows, 41u, "%s", md);
+    cr_assert_not_null(strstr(md, "| VM | VM39 |"));
+    cr_assert_null(strstr(md, "| VM | VM40 |"));
+    cr_assert_not_null(strstr(md, "| VM | VM49 | Online | HV-A01 **"));
+    cr_assert_not_null(strstr(md, "\n9 more objects that all logs agree on"));
+    free(md);
+}
