@@ -26,7 +26,7 @@ static void count_kinds(const struct cb_overview *ov, size_t n[CB_OV_KINDS])
         n[ov->rows[i].kind]++;
 }
 
-/* "3 nodes, 2 networks, 2 volumes, 4 VMs and 1 role" through esc. */
+/* "3 nodes, 2 networks, 2 volumes, 4 VMs and 1 role" (our words). */
 static void kinds_line(struct out *o, const struct cb_overview *ov)
 {
     size_t n[CB_OV_KINDS], left = 0, done = 0;
@@ -48,7 +48,7 @@ static void kinds_line(struct out *o, const struct cb_overview *ov)
 typedef void (*esc_fn)(struct out *o, const char *s);
 
 /* The customer's text through esc, cut on a character boundary past
- * CB_LIMIT_REPORT_OVERVIEW_TEXT bytes with an ellipsis: a table cell can
+ * OVERVIEW_TEXT bytes with an ellipsis: a table cell can
  * be as long as a line of the log. */
 static void esc_cut(struct out *o, const char *s, esc_fn esc)
 {
