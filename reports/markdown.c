@@ -12,6 +12,7 @@
  * U+FFFD.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "timefmt.h"
@@ -20,13 +21,10 @@
 #include "view.h"
 #include "shutdown.h"
 
-/* Customer text for inline Markdown and table cells. */
-static void md(struct out *o, const char *str)
+/* n bytes of customer text for inline Markdown and table cells. */
+static void md_n(struct out *o, const char *str, size_t n)
 {
-    if (!str)
-        return;
     const unsigned char *s = (const unsigned char *)str;
-    size_t n = strlen(str);
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
         if (c >= 0x80) {
@@ -61,6 +59,59 @@ static void md(struct out *o, const char *str)
     }
 }
 
+/* Customer text for inline Markdown and table cells. */
+static void md(struct out *o, const char *s)
+{
+    if (s)
+        md_n(o, s, strlen(s));
+}
+
+/* n bytes of customer text as plain text (the case summary's fenced
+ * block, code spans): controls, C1, NEL and line separators become
+ * spaces, invalid UTF-8 becomes U+FFFD; nothing else changes. */
+static void txt_n(struct out *o, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        size_t k = s[i] < 0x80 ? 1 : out_utf8_decode(s + i, n - i, &cp);
+        if (s[i] < 0x80)
+            cp = s[i];
+        if (!k) {
+            out_str(o, "\xEF\xBF\xBD");
+            i++;
+        } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9F) || cp == 0x2028 ||
+                   cp == 0x2029) {
+            out_char(o, ' ');
+            i += k;
+        } else {
+            out_bytes(o, (const char *)s + i, k);
+            i += k;
+        }
+    }
+}
+
+static void txt(struct out *o, const char *s)
+{
+    if (s)
+        txt_n(o, s, strlen(s));
+}
+
+/* Customer text as a code span (shown as it is: a path keeps its
+ * backslashes), or escaped text when it holds what a one-backtick span
+ * cannot (a backtick; a pipe, which splits a table cell even there). */
+static void code(struct out *o, const char *s)
+{
+    if (!s || !s[0] || strpbrk(s, "`|") || s[0] == ' ' ||
+        s[strlen(s) - 1] == ' ') {
+        md(o, s);
+        return;
+    }
+    out_char(o, '`');
+    txt(o, s);
+    out_char(o, '`');
+}
+
 /* Customer text that starts a line (or a list item): leading blanks and
  * controls dropped (four would open a code block) and a leading block
  * marker escaped, so that it cannot become a heading, list item, thematic
@@ -84,24 +135,16 @@ static void md_lead(struct out *o, const char *s)
     md(o, s);
 }
 
-/* At most max bytes of customer text (cut on a character boundary). */
+/* At most max bytes of customer text, cut at a word boundary and never
+ * inside a value (cb_view_cut_words); the full text is in report.json. */
 static void md_cut(struct out *o, const char *s, size_t max)
 {
     if (!s)
         return;
-    size_t n = strlen(s);
-    if (n <= max) {
-        md(o, s);
-        return;
-    }
-    max = out_utf8_cut(s, max);
-    char buf[512];
-    if (max >= sizeof buf)
-        max = sizeof buf - 1;
-    memcpy(buf, s, max);
-    buf[max] = '\0';
-    md(o, buf);
-    out_str(o, " …");
+    size_t n = strlen(s), keep = cb_view_cut_words(s, max);
+    md_n(o, s, keep);
+    if (keep < n)
+        out_str(o, keep ? " …" : "…");
 }
 
 static void when(struct out *o, cb_time t)
@@ -146,12 +189,32 @@ static void local_when(struct out *o, const struct cb_view *v,
     out_char(o, ')');
 }
 
+/* Where an event came from, short: "`HV-NODE1-System.evtx` record 42
+ * (S3)", the file's full nested path once in the Sources list. */
+static void source_ref(struct out *o, const struct cb_view *v,
+                       const struct cb_event *e)
+{
+    if (!e->source) {
+        where(o, e);
+        return;
+    }
+    code(o, cb_view_source_label(e->source->path));
+    out_char(o, ' ');
+    where(o, e);
+    unsigned s = cb_view_cite(v, e->source);
+    if (s) {
+        out_str(o, " (S");
+        u64(o, s);
+        out_char(o, ')');
+    }
+}
+
 /* The evidence table of a finding, with each event's node-local time. */
 static void evidence_md(struct out *o, const struct cb_view *v,
                         const struct cb_finding *f)
 {
-    out_str(o, "\n**Evidence**\n\n| time (UTC) | host | event | source | where | "
-               "role | message |\n|---|---|---|---|---|---|---|\n");
+    out_str(o, "\n**Evidence**\n\n| time (UTC) | host | event | source | "
+               "role | message |\n|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < f->nevidence; k++) {
         const struct cb_event *e = f->evidence[k].ev;
         out_str(o, "| ");
@@ -170,9 +233,7 @@ static void evidence_md(struct out *o, const struct cb_view *v,
             out_str(o, "\\]");
         }
         out_str(o, " | ");
-        md(o, e->source->path);
-        out_str(o, " | ");
-        where(o, e);
+        source_ref(o, v, e);
         out_str(o, " | ");
         md(o, f->evidence[k].role);
         out_str(o, " | ");
@@ -238,6 +299,46 @@ static void remediation_md(struct out *o, const struct cb_view *v, size_t i)
     }
 }
 
+/* A public address as it is, so that it stays a link where Markdown
+ * autolinks bare addresses, when it holds only characters that mean
+ * nothing to Markdown; else escaped like any text. */
+static void url_md(struct out *o, const char *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = u[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || (c && strchr("-./:#?=%+@!$,;", c));
+        if (!ok) {
+            md_n(o, u, n);
+            return;
+        }
+    }
+    out_bytes(o, u, n);
+}
+
+/* The rule's references, each with its public address, none naming a
+ * path of our own tree (cb_view_reference). */
+static void references_md(struct out *o, const struct cb_finding *f)
+{
+    int any = 0;
+    for (size_t k = 0; k < f->nreferences; k++) {
+        char title[512];
+        const char *url;
+        size_t ulen;
+        if (!cb_view_reference(f->references[k], title, sizeof title, &url,
+                               &ulen))
+            continue;
+        out_str(o, any ? "- " : "**References**\n\n- ");
+        any = 1;
+        md(o, title);
+        if (url) {
+            out_str(o, title[0] ? ": " : "");
+            url_md(o, url, ulen);
+        }
+        out_char(o, '\n');
+    }
+}
+
 static void finding_md(struct out *o, const struct cb_view *v, size_t i,
                        const struct cb_finding *f)
 {
@@ -288,24 +389,13 @@ static void finding_md(struct out *o, const struct cb_view *v, size_t i,
         }
         out_str(o, "\n");
     }
-    if (f->nreferences) {
-        out_str(o, "**References:** ");
-        for (size_t k = 0; k < f->nreferences; k++) {
-            if (k)
-                out_str(o, "; ");
-            md(o, f->references[k]);
-        }
-        out_str(o, "\n");
-    }
+    references_md(o, f);
 }
 
 /* The hosts the sources name, then the timeline's span and counts. */
 static void header(struct out *o, const struct cb_view *v)
 {
-    out_str(o, "# casebrief report: ");
-    md_lead(o, v->in->case_name);
-    out_str(o, "\n\n");
-    out_str(o, "- **Hosts:** ");
+    out_str(o, "\n## This run\n\n- **Hosts:** ");
     int any = 0;
     for (size_t i = 0; i < v->nhosts; i++) {
         if (v->hosts[i].seen != CB_VIEW_SEEN_SOURCE)
@@ -494,37 +584,205 @@ static void source_warnings(struct out *o, const struct cb_source *s)
     }
 }
 
-static void inventory(struct out *o, const struct cb_analysis *an)
+static const char *nz(const char *s)
 {
-    out_str(o, "\n## Inventory\n\n| file | format | host | events | first "
-               "(UTC) | last (UTC) | time basis | warnings |\n"
-               "|---|---|---|---|---|---|---|---|\n");
-    for (size_t i = 0; i < an->nsources; i++) {
-        const struct cb_source *s = an->sources[i];
-        out_str(o, "| ");
-        md(o, s->path);
-        out_str(o, " | ");
-        md(o, s->format);
-        if (s->note) {
-            out_str(o, " (");
-            md(o, s->note);
-            out_str(o, ")");
-        }
-        out_str(o, " | ");
-        md(o, s->host);
-        out_str(o, " | ");
-        u64(o, cb_view_source_events(s));
-        out_str(o, " | ");
-        when(o, s->first);
-        out_str(o, " | ");
-        when(o, s->last);
-        out_str(o, " | ");
-        md(o, s->time_basis);
-        out_str(o, " | ");
-        source_warnings(o, s);
-        out_str(o, " |\n");
+    return s ? s : "";
+}
+
+/* 12,301 */
+static void u64g(struct out *o, uint64_t v)
+{
+    char b[32];
+    int n = snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            out_char(o, ',');
+        out_char(o, b[i]);
     }
-    if (an->warnings) {
+}
+
+/* A file's name within its host's line: "HV-NODE1-Microsoft-Windows-
+ * Hyper-V-VMMS-Admin.evtx" is "Hyper-V-VMMS-Admin". */
+static void short_name(struct out *o, const struct cb_source *s)
+{
+    const char *p = cb_view_source_label(s->path);
+    const char *host = nz(s->host);
+    size_t n = strlen(p), h = strlen(host);
+    const char *dot = strrchr(p, '.');
+    if (dot && dot != p)
+        n = (size_t)(dot - p);
+    if (h && n > h + 1 && strncasecmp(p, host, h) == 0 &&
+        strchr("-_ .", p[h])) {
+        p += h + 1;
+        n -= h + 1;
+    }
+    static const char mw[] = "Microsoft-Windows-";
+    if (n > sizeof mw && strncmp(p, mw, sizeof mw - 1) == 0) {
+        p += sizeof mw - 1;
+        n -= sizeof mw - 1;
+    }
+    md_n(o, p, n);
+}
+
+enum { INV_NAMES = 8 }; /* files a group names, the rest counted */
+
+static int not_read(const struct cb_source *s)
+{
+    return !strcmp(nz(s->format), "unknown") ||
+           !strcmp(nz(s->format), "skipped");
+}
+
+/* "System 351, Application 135 and 2 more": the group's files of one
+ * kind (0: with events, 1: copies, 2: empty or not read). */
+static size_t names_of(struct out *o, const struct cb_source *const *g,
+                       size_t n, int kind, int with_count)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t ev = cb_view_source_events(g[i]);
+        int is = ev ? 0 : g[i]->duplicates && !not_read(g[i]) ? 1 : 2;
+        if (is != kind)
+            continue;
+        if (k < INV_NAMES) {
+            out_str(o, k ? ", " : "");
+            short_name(o, g[i]);
+            if (with_count) {
+                out_char(o, ' ');
+                u64g(o, ev);
+            }
+        }
+        k++;
+    }
+    if (k > INV_NAMES) {
+        out_str(o, " and ");
+        u64(o, k - INV_NAMES);
+        out_str(o, " more");
+    }
+    return k;
+}
+
+/* One host's and format's files: "6 evtx (System 351, Application 135;
+ * empty: FailoverClustering-Operational)". */
+static void inventory_group(struct out *o, const struct cb_source *const *g,
+                            size_t n)
+{
+    size_t nread = 0, ncopy = 0, nempty = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (cb_view_source_events(g[i]))
+            nread++;
+        else if (g[i]->duplicates && !not_read(g[i]))
+            ncopy++;
+        else
+            nempty++;
+    }
+    u64(o, n);
+    out_char(o, ' ');
+    md(o, g[0]->format);
+    out_str(o, " (");
+    const char *sep = "";
+    if (nread) {
+        names_of(o, g, n, 0, 1);
+        sep = "; ";
+    }
+    if (ncopy) {
+        out_str(o, sep);
+        u64(o, ncopy);
+        out_str(o, ncopy == 1 ? " copy" : " copies");
+        out_str(o, " of logs read from another file, no new event");
+        sep = "; ";
+    }
+    if (nempty) {
+        out_str(o, sep);
+        out_str(o, not_read(g[0]) ? "not read: " : "empty: ");
+        names_of(o, g, n, 2, 0);
+    }
+    out_char(o, ')');
+}
+
+static const struct cb_view_host *view_host(const struct cb_view *v,
+                                            const char *name)
+{
+    for (size_t i = 0; i < v->nhosts; i++) {
+        if (strcmp(v->hosts[i].name, name) == 0)
+            return &v->hosts[i];
+    }
+    return NULL;
+}
+
+/* "**HV-NODE1** (clock UTC+02:00; events 2024-11-12 06:22:59 to ...)" */
+static void inventory_host(struct out *o, const struct cb_view *v,
+                           const char *host)
+{
+    out_str(o, "- **");
+    if (host[0])
+        md(o, host);
+    else
+        out_str(o, "host not identified");
+    out_str(o, "**");
+    const struct cb_view_host *h = host[0] ? view_host(v, host) : NULL;
+    if (h && (h->offset_known || h->first != CB_TIME_NONE)) {
+        out_str(o, " (");
+        if (h->offset_known) {
+            char z[16];
+            cb_timefmt_offset(h->east_min, z, sizeof z);
+            out_str(o, "clock UTC");
+            out_str(o, z);
+            out_str(o, h->first != CB_TIME_NONE ? "; " : "");
+        }
+        if (h->first != CB_TIME_NONE) {
+            out_str(o, "events ");
+            when(o, h->first);
+            out_str(o, " to ");
+            when(o, h->last);
+            out_str(o, " UTC");
+        }
+        out_char(o, ')');
+    }
+    out_str(o, ": ");
+}
+
+/* One line per host, its files counted by format; then the warnings of
+ * each source and of the bundle. */
+static void inventory(struct out *o, const struct cb_view *v)
+{
+    const struct cb_analysis *an = v->an;
+    out_str(o, "\n## Inventory\n\n");
+    if (!v->nsources)
+        out_str(o, "No file was read.\n");
+    for (size_t i = 0; i < v->nsources;) {
+        const char *host = nz(v->inv[i]->host);
+        inventory_host(o, v, host);
+        size_t groups = 0;
+        while (i < v->nsources && strcmp(nz(v->inv[i]->host), host) == 0) {
+            size_t j = i;
+            while (j < v->nsources && strcmp(nz(v->inv[j]->host), host) == 0 &&
+                   strcmp(nz(v->inv[j]->format), nz(v->inv[i]->format)) == 0)
+                j++;
+            out_str(o, groups++ ? "; " : "");
+            inventory_group(o, v->inv + i, j - i);
+            i = j;
+        }
+        out_str(o, "\n");
+    }
+    int any = 0;
+    for (size_t i = 0; i < v->nsources; i++) {
+        const struct cb_source *s = v->inv[i];
+        if (!s->warnings)
+            continue;
+        out_str(o, any ? "- " : "\n**Warnings**\n\n- ");
+        any = 1;
+        code(o, cb_view_source_label(s->path));
+        unsigned c = cb_view_cite(v, s);
+        if (c) {
+            out_str(o, " (S");
+            u64(o, c);
+            out_char(o, ')');
+        }
+        out_str(o, ": ");
+        source_warnings(o, s);
+        out_str(o, "\n");
+    }
+    if (an && an->warnings) {
         out_str(o, "\n**Bundle warnings**\n\n");
         for (const struct cb_warning *w = an->warnings; w; w = w->next) {
             out_str(o, "- ");
@@ -533,6 +791,21 @@ static void inventory(struct out *o, const struct cb_analysis *an)
             md(o, w->msg);
             out_str(o, "\n");
         }
+    }
+}
+
+/* The full nested path of every source the note cites, once. */
+static void sources_md(struct out *o, const struct cb_view *v)
+{
+    if (!v->ncited)
+        return;
+    out_str(o, "\n## Sources\n\n");
+    for (size_t k = 0; k < v->ncited; k++) {
+        out_str(o, "- S");
+        u64(o, k + 1);
+        out_str(o, ": ");
+        code(o, v->cited[k]->path);
+        out_str(o, "\n");
     }
 }
 
@@ -595,14 +868,197 @@ static void story_md(struct out *o, const struct cb_view *v)
     }
 }
 
+/* ---- the case summary ------------------------------------------------------
+ * A block that pastes into a ticket as it is: plain text in a fence, so
+ * that paths keep their backslashes and nothing needs unescaping. Every
+ * line starts with our own label and customer text has no line breaks
+ * (txt), so no customer text can close the fence. */
+
+/* "2024-11-14 19:42:10" (seconds are enough in a ticket) */
+static void when_s(struct out *o, cb_time t)
+{
+    if (t == CB_TIME_NONE) {
+        out_str(o, "?");
+        return;
+    }
+    char b[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(t, ' ', b, sizeof b);
+    b[19 < sizeof b ? 19 : sizeof b - 1] = '\0';
+    out_str(o, b);
+}
+
+static void txt_list(struct out *o, const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        out_str(o, i ? ", " : "");
+        txt(o, v[i]);
+    }
+}
+
+enum { CASE_COLLECT = 8 }; /* "Collect next" lines at most */
+
+/* An incident's lines: headline, when, where, cause, the first step. */
+static void case_incident(struct out *o, const struct cb_view *v,
+                          const struct cb_incident *in)
+{
+    const struct cb_finding *root = &v->find[in->root];
+    out_str(o, "\n");
+    txt(o, in->ref);
+    out_str(o, " (");
+    out_str(o, cb_severity_name(in->severity));
+    out_str(o, "): ");
+    txt(o, in->title);
+    out_str(o, "\n  When:   ");
+    when_s(o, in->first);
+    if (in->last != in->first) {
+        out_str(o, " to ");
+        when_s(o, in->last);
+    }
+    out_str(o, " UTC");
+    if (v->went_down[in->root] != CB_TIME_NONE) {
+        out_str(o, "\n  Down:   ");
+        when_s(o, v->went_down[in->root]);
+        out_str(o, " UTC (EventLog 6008), back by ");
+        when_s(o, root->first);
+        out_str(o, " UTC");
+    }
+    out_str(o, "\n  Where:  ");
+    if (in->nhosts)
+        txt_list(o, in->hosts, in->nhosts);
+    else
+        out_str(o, "host not identified");
+    out_str(o, "\n  Cause:  ");
+    txt(o, root->title);
+    out_str(o, " (");
+    u64(o, (uint64_t)root->confidence);
+    out_str(o, " % confidence, rule ");
+    txt(o, root->id);
+    out_str(o, ")");
+    const char *stop =
+        cb_stop_kind_text((enum cb_stop_kind)v->stop_kind[in->root]);
+    if (stop) {
+        out_str(o, "; Kernel-Power 41: ");
+        out_str(o, stop);
+    }
+    if (v->stepoff[in->lead + 1] > v->stepoff[in->lead]) {
+        const struct cb_view_step *st = &v->steps[v->stepoff[in->lead]];
+        out_str(o, st->kind == CB_STEP_DIAGNOSE ? "\n  First:  (read-only) "
+                                                : "\n  First:  (change) ");
+        txt(o, st->text);
+    }
+    out_str(o, "\n");
+}
+
+/* Is item among the n collect items already written? */
+static int collect_seen(const char *const *seen, size_t n, const char *item)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(seen[i], item) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* What to ask the customer for: the incidents' causes' and headlines'
+ * "collect next", then the channels no source holds at all. */
+static void case_collect(struct out *o, const struct cb_view *v)
+{
+    const char *seen[CASE_COLLECT];
+    size_t n = 0;
+    const struct cb_incidents *is = &v->incidents;
+    for (size_t i = 0; i < is->count && n < CASE_COLLECT; i++) {
+        size_t fs[2] = {is->items[i].root, is->items[i].lead};
+        for (size_t j = 0; j < 2 && n < CASE_COLLECT; j++) {
+            const struct cb_finding *f = &v->find[fs[j]];
+            for (size_t k = 0; k < f->ncollect && n < CASE_COLLECT; k++) {
+                if (collect_seen(seen, n, f->collect[k]))
+                    continue;
+                out_str(o, n ? "\n  - " : "\nCollect next:\n  - ");
+                txt(o, f->collect[k]);
+                seen[n++] = f->collect[k];
+            }
+        }
+    }
+    const struct cb_gaps *g = v->in->gaps;
+    for (size_t i = 0; g && i < g->count && n < CASE_COLLECT; i++) {
+        const struct cb_gap *gp = &g->items[i];
+        if (gp->kind != CB_GAP_MISSING_CHANNEL || !gp->detail ||
+            strncmp(gp->detail, "present but empty", 17) == 0)
+            continue;
+        out_str(o, n ? "\n  - " : "\nCollect next:\n  - ");
+        out_str(o, "the ");
+        txt(o, gp->subject);
+        out_str(o, " log (not in the upload)");
+        seen[n++] = gp->subject;
+    }
+    if (n)
+        out_str(o, "\n");
+}
+
+static void case_summary(struct out *o, const struct cb_view *v)
+{
+    out_str(o, "\n## Case summary\n\n```text\nCase:      ");
+    txt(o, v->in->case_name);
+    out_str(o, "\nUpload:    ");
+    if (v->complete) {
+        out_str(o, "complete");
+    } else {
+        char headline[256];
+        cb_view_damage_headline(v, headline, sizeof headline);
+        out_str(o, "DAMAGED: ");
+        out_str(o, headline);
+    }
+    size_t nfiles = v->an ? v->an->nsources : 0;
+    out_str(o, "; ");
+    u64g(o, nfiles);
+    out_str(o, nfiles == 1 ? " file, " : " files, ");
+    u64g(o, v->events_read);
+    out_str(o, v->events_read == 1 ? " event" : " events");
+    out_str(o, "\nSpan:      ");
+    if (v->first != CB_TIME_NONE) {
+        when_s(o, v->first);
+        out_str(o, " to ");
+        when_s(o, v->last);
+        out_str(o, " UTC");
+    } else {
+        out_str(o, "no event with a time");
+    }
+    out_str(o, "\nNodes:     ");
+    if (v->nnodes)
+        txt_list(o, v->nodes, v->nnodes);
+    else
+        out_str(o, "none identified");
+    out_str(o, "\nIncidents: ");
+    const struct cb_incidents *is = &v->incidents;
+    if (v->nothing_read)
+        out_str(o, "none: nothing in the upload could be read");
+    else if (!is->count)
+        out_str(o, "none: no known failure pattern found");
+    else
+        u64(o, is->count);
+    out_str(o, "\n");
+    for (size_t i = 0; i < is->count; i++)
+        case_incident(o, v, &is->items[i]);
+    case_collect(o, v);
+    out_str(o, "```\n");
+}
+
+/* Where the overview (issue 16 #6) goes: after the story, before the
+ * ranked findings. */
+
 static void document(struct out *o, const struct cb_view *v)
 {
     damage_banner(o, v);
+    out_str(o, "# casebrief report: ");
+    md_lead(o, v->in->case_name);
+    out_str(o, "\n");
+    case_summary(o, v);
     header(o, v);
     story_md(o, v);
     summary(o, v);
     gaps(o, v->in->gaps);
-    inventory(o, v->an);
+    inventory(o, v);
+    sources_md(o, v);
 }
 
 enum cb_status cb_report_markdown(FILE *f, const struct cb_report_input *in)
