@@ -158,6 +158,19 @@ static void when(struct out *o, cb_time t)
     out_str(o, b);
 }
 
+/* "2024-11-14 19:42:10" (seconds are enough in a ticket) */
+static void when_s(struct out *o, cb_time t)
+{
+    if (t == CB_TIME_NONE) {
+        out_str(o, "?");
+        return;
+    }
+    char b[CB_TIMEFMT_MAX];
+    cb_timefmt_ms(t, ' ', b, sizeof b);
+    b[19 < sizeof b ? 19 : sizeof b - 1] = '\0';
+    out_str(o, b);
+}
+
 static void u64(struct out *o, uint64_t v)
 {
     out_u64(o, v);
@@ -205,6 +218,18 @@ static void source_ref(struct out *o, const struct cb_view *v,
     if (s) {
         out_str(o, " (S");
         u64(o, s);
+        out_char(o, ')');
+    }
+}
+
+static void cited_label(struct out *o, const struct cb_view *v,
+                        const struct cb_source *s)
+{
+    code(o, cb_view_source_label(s->path));
+    unsigned c = cb_view_cite(v, s);
+    if (c) {
+        out_str(o, " (S");
+        u64(o, c);
         out_char(o, ')');
     }
 }
@@ -445,8 +470,15 @@ static void damage_banner(struct out *o, const struct cb_view *v)
                                                      : CB_LIMIT_REPORT_DAMAGED;
     for (size_t i = 0; i < n; i++) {
         const struct cb_damage *d = &v->damaged[i];
+        const struct cb_source *src =
+            d->source ? cb_view_source_by_path(v, d->source,
+                                               strlen(d->source))
+                      : NULL;
         out_str(o, "> - ");
-        md_lead(o, d->source);
+        if (src)
+            cited_label(o, v, src); /* the full path: in Sources */
+        else
+            md_lead(o, d->source);
         out_str(o, " (");
         out_str(o, cb_damage_kind_name(d->kind));
         out_str(o, "): ");
@@ -508,56 +540,100 @@ static void summary(struct out *o, const struct cb_view *v)
         finding_md(o, v, i, &v->find[i]);
 }
 
-static void gap_md(struct out *o, const struct cb_gap *g)
+/* Analyzer text that may name sources by their full path: each word that
+ * is a source's path is shown as its file name (and S number). */
+static void md_paths(struct out *o, const struct cb_view *v, const char *s)
 {
-    out_str(o, "- ");
-    if (g->kind == CB_GAP_MISSING_CHANNEL) {
-        out_str(o, "**Missing channel** ");
-        md(o, g->subject);
-        out_str(o, ": ");
-        md(o, g->detail);
-        out_str(o, " (");
-        for (size_t k = 0; k < g->nrules; k++) {
-            out_str(o, k ? ", " : "");
-            md(o, g->rules[k]);
+    while (s && *s) {
+        size_t n = strcspn(s, " ");
+        const struct cb_source *src = cb_view_source_by_path(v, s, n);
+        if (src) {
+            code(o, cb_view_source_label(src->path));
+            unsigned c = cb_view_cite(v, src);
+            if (c) {
+                out_str(o, " (S");
+                u64(o, c);
+                out_char(o, ')');
+            }
+        } else {
+            md_n(o, s, n);
         }
-        out_str(o, "). Collect: `");
+        s += n;
+        if (*s)
+            out_char(o, *s++);
+    }
+}
+
+enum { GAP_RULES = 5 }; /* rule ids a gap names, the rest counted */
+
+static void missing_md(struct out *o, const struct cb_view *v,
+                       const struct cb_gap *g)
+{
+    static const char empty[] = "present but empty: ";
+    int is_empty = g->detail && !strncmp(g->detail, empty, sizeof empty - 1);
+    out_str(o, is_empty ? "**Present but empty** " : "**Missing channel** ");
+    md(o, g->subject);
+    out_str(o, ": ");
+    md_paths(o, v, is_empty ? g->detail + sizeof empty - 1 : g->detail);
+    out_str(o, " (");
+    for (size_t k = 0; k < g->nrules && k < GAP_RULES; k++) {
+        out_str(o, k ? ", " : "");
+        md(o, g->rules[k]);
+    }
+    if (g->nrules > GAP_RULES) {
+        out_str(o, " and ");
+        u64(o, g->nrules - GAP_RULES);
+        out_str(o, " more rules");
+    }
+    out_str(o, ")");
+    if (g->collect) {
+        out_str(o, ". Collect: `");
         /* our own command text; backticks cannot occur in it */
         out_str(o, g->collect);
         out_str(o, "`");
+    }
+}
+
+static void gap_md(struct out *o, const struct cb_view *v,
+                   const struct cb_gap *g)
+{
+    out_str(o, "- ");
+    if (g->kind == CB_GAP_MISSING_CHANNEL) {
+        missing_md(o, v, g);
     } else if (g->kind == CB_GAP_TIME_ASSUMED) {
         out_str(o, "**Clock assumed** for ");
-        md(o, g->subject);
+        md_paths(o, v, g->subject);
         out_str(o, ": ");
-        md(o, g->detail);
+        md_paths(o, v, g->detail);
     } else if (g->kind == CB_GAP_CLOCK_SKEW) {
         out_str(o, "**Clock skew** ");
         md(o, g->subject);
         out_str(o, ": ");
-        md(o, g->detail);
+        md_paths(o, v, g->detail);
     } else {
         out_str(o, "**Silent period** on ");
         md(o, g->host && g->host[0] ? g->host : "?");
         out_str(o, " in ");
-        md(o, g->subject);
+        md_paths(o, v, g->subject);
         out_str(o, " from ");
         when(o, g->from);
         out_str(o, " to ");
         when(o, g->to);
         out_str(o, " UTC: ");
-        md(o, g->detail);
+        md_paths(o, v, g->detail);
     }
     out_str(o, "\n");
 }
 
-static void gaps(struct out *o, const struct cb_gaps *g)
+static void gaps(struct out *o, const struct cb_view *v)
 {
+    const struct cb_gaps *g = v->in->gaps;
     out_str(o, "\n## Evidence gaps and assumptions\n\n");
     size_t ng = g ? g->count : 0;
     if (!ng)
         out_str(o, "None found.\n");
     for (size_t i = 0; i < ng; i++)
-        gap_md(o, &g->items[i]);
+        gap_md(o, v, &g->items[i]);
 }
 
 /* The first CB_LIMIT_MD_WARNINGS warnings of a source, and how many
@@ -603,18 +679,22 @@ static void u64g(struct out *o, uint64_t v)
 
 /* A file's name within its host's line: "HV-NODE1-Microsoft-Windows-
  * Hyper-V-VMMS-Admin.evtx" is "Hyper-V-VMMS-Admin". */
-static void short_name(struct out *o, const struct cb_source *s)
+static void short_name(struct out *o, const struct cb_source *s, int ext)
 {
     const char *p = cb_view_source_label(s->path);
     const char *host = nz(s->host);
     size_t n = strlen(p), h = strlen(host);
     const char *dot = strrchr(p, '.');
-    if (dot && dot != p)
+    if (dot && dot != p && !ext)
         n = (size_t)(dot - p);
     if (h && n > h + 1 && strncasecmp(p, host, h) == 0 &&
         strchr("-_ .", p[h])) {
         p += h + 1;
         n -= h + 1;
+    }
+    if (n > 4 && strncmp(p, "evt_", 4) == 0) { /* psSDP: HOST_evt_System */
+        p += 4;
+        n -= 4;
     }
     static const char mw[] = "Microsoft-Windows-";
     if (n > sizeof mw && strncmp(p, mw, sizeof mw - 1) == 0) {
@@ -632,24 +712,90 @@ static int not_read(const struct cb_source *s)
            !strcmp(nz(s->format), "skipped");
 }
 
-/* "System 351, Application 135 and 2 more": the group's files of one
- * kind (0: with events, 1: copies, 2: empty or not read). */
-static size_t names_of(struct out *o, const struct cb_source *const *g,
-                       size_t n, int kind, int with_count)
+/* What a group's files are, for a reader rather than the parser table. */
+static const char *format_label(const char *format, size_t n)
+{
+    static const struct {
+        const char *name, *one, *many;
+    } t[] = {{"clusterlog", "cluster.log", "cluster.logs"},
+             {"evtx", "evtx", "evtx"},
+             {"evtx-csv", "CSV/TXT event export", "CSV/TXT event exports"},
+             {"evtx-xml", "XML event export", "XML event exports"},
+             {"evtx-text", "text event export", "text event exports"},
+             {"evtx-details", "pasted event text", "pasted event texts"},
+             {"mta", "Event Viewer locale file", "Event Viewer locale files"},
+             {"unknown", "file of unknown format", "files of unknown format"},
+             {"skipped", "file skipped", "files skipped"}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        if (strcmp(format, t[i].name) == 0)
+            return n == 1 ? t[i].one : t[i].many;
+    }
+    return NULL;
+}
+
+static int file_kind(const struct cb_source *s)
+{
+    if (cb_view_source_events(s))
+        return 0;
+    return s->duplicates && !not_read(s) ? 1 : 2;
+}
+
+/* Files of the group with events, most events first: "System 12,301,
+ * Application 135 and 2 more" (a cluster.log: "453 events"). */
+static void read_names(struct out *o, const struct cb_source *const *g,
+                       size_t n, int clusterlog)
+{
+    size_t k = 0, total = 0;
+    uint64_t prev = UINT64_MAX;
+    size_t prev_i = 0;
+    for (size_t i = 0; i < n; i++)
+        total += file_kind(g[i]) == 0;
+    /* the next after (prev, prev_i) in (events desc, order) */
+    for (; k < total && k < INV_NAMES; k++) {
+        size_t best = n;
+        uint64_t bev = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t ev = cb_view_source_events(g[i]);
+            if (!ev || ev > prev || (ev == prev && i <= prev_i && k))
+                continue;
+            if (best == n || ev > bev) {
+                best = i;
+                bev = ev;
+            }
+        }
+        if (best == n)
+            break;
+        out_str(o, k ? ", " : "");
+        if (clusterlog && n == 1) {
+            u64g(o, bev);
+            out_str(o, " events");
+        } else {
+            short_name(o, g[best], 0);
+            out_char(o, ' ');
+            u64g(o, bev);
+        }
+        prev = bev;
+        prev_i = best;
+    }
+    if (total > k) {
+        out_str(o, " and ");
+        u64(o, total - k);
+        out_str(o, " more");
+    }
+}
+
+/* The group's empty files or files not read, with their extension (a
+ * .csv and a .txt export of one channel are two files). */
+static void other_names(struct out *o, const struct cb_source *const *g,
+                        size_t n)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t ev = cb_view_source_events(g[i]);
-        int is = ev ? 0 : g[i]->duplicates && !not_read(g[i]) ? 1 : 2;
-        if (is != kind)
+        if (file_kind(g[i]) != 2)
             continue;
         if (k < INV_NAMES) {
             out_str(o, k ? ", " : "");
-            short_name(o, g[i]);
-            if (with_count) {
-                out_char(o, ' ');
-                u64g(o, ev);
-            }
+            short_name(o, g[i], 1);
         }
         k++;
     }
@@ -658,30 +804,31 @@ static size_t names_of(struct out *o, const struct cb_source *const *g,
         u64(o, k - INV_NAMES);
         out_str(o, " more");
     }
-    return k;
 }
 
 /* One host's and format's files: "6 evtx (System 351, Application 135;
- * empty: FailoverClustering-Operational)". */
+ * empty: FailoverClustering-Operational.evtx)". */
 static void inventory_group(struct out *o, const struct cb_source *const *g,
                             size_t n)
 {
     size_t nread = 0, ncopy = 0, nempty = 0;
     for (size_t i = 0; i < n; i++) {
-        if (cb_view_source_events(g[i]))
-            nread++;
-        else if (g[i]->duplicates && !not_read(g[i]))
-            ncopy++;
-        else
-            nempty++;
+        int k = file_kind(g[i]);
+        nread += k == 0;
+        ncopy += k == 1;
+        nempty += k == 2;
     }
+    const char *format = nz(g[0]->format), *label = format_label(format, n);
     u64(o, n);
     out_char(o, ' ');
-    md(o, g[0]->format);
+    if (label)
+        out_str(o, label);
+    else
+        md(o, format);
     out_str(o, " (");
     const char *sep = "";
     if (nread) {
-        names_of(o, g, n, 0, 1);
+        read_names(o, g, n, strcmp(format, "clusterlog") == 0);
         sep = "; ";
     }
     if (ncopy) {
@@ -693,8 +840,8 @@ static void inventory_group(struct out *o, const struct cb_source *const *g,
     }
     if (nempty) {
         out_str(o, sep);
-        out_str(o, not_read(g[0]) ? "not read: " : "empty: ");
-        names_of(o, g, n, 2, 0);
+        out_str(o, not_read(g[0]) ? "" : "empty: ");
+        other_names(o, g, n);
     }
     out_char(o, ')');
 }
@@ -731,14 +878,74 @@ static void inventory_host(struct out *o, const struct cb_view *v,
         }
         if (h->first != CB_TIME_NONE) {
             out_str(o, "events ");
-            when(o, h->first);
+            when_s(o, h->first);
             out_str(o, " to ");
-            when(o, h->last);
+            when_s(o, h->last);
             out_str(o, " UTC");
         }
         out_char(o, ')');
     }
     out_str(o, ": ");
+}
+
+/* A source with one warning and no place in it: sources in a row with
+ * the same one share a line. */
+static const char *lone_warning(const struct cb_source *s)
+{
+    const struct cb_warning *w = s->warnings;
+    return w && !w->next && s->nwarnings == 1 &&
+                   w->where_kind == CB_WHERE_NONE && w->msg
+               ? w->msg
+               : NULL;
+}
+
+/* Each source's warnings; one line for a run of sources that share a
+ * single warning ("month/day order assumed" on every export of a node). */
+static void warnings_md(struct out *o, const struct cb_view *v)
+{
+    int any = 0;
+    for (size_t i = 0; i < v->nsources;) {
+        const struct cb_source *s = v->inv[i];
+        if (!s->warnings) {
+            i++;
+            continue;
+        }
+        out_str(o, any ? "- " : "\n**Warnings**\n\n- ");
+        any = 1;
+        const char *lone = lone_warning(s);
+        size_t j = i + 1, same = 1; /* past sources without warnings */
+        for (; lone && j < v->nsources; j++) {
+            const struct cb_source *t = v->inv[j];
+            if (!t->warnings)
+                continue;
+            if (!lone_warning(t) || strcmp(lone_warning(t), lone) != 0)
+                break;
+            same++;
+        }
+        if (same > 1) {
+            md_cut(o, lone, CB_LIMIT_MD_WARNING);
+            out_str(o, ": ");
+            size_t shown = 0;
+            for (size_t k = i; k < j && shown < INV_NAMES; k++) {
+                if (!v->inv[k]->warnings)
+                    continue;
+                out_str(o, shown++ ? ", " : "");
+                cited_label(o, v, v->inv[k]);
+            }
+            if (same > INV_NAMES) {
+                out_str(o, " and ");
+                u64(o, same - INV_NAMES);
+                out_str(o, " more");
+            }
+        } else {
+            j = i + 1;
+            cited_label(o, v, s);
+            out_str(o, ": ");
+            source_warnings(o, s);
+        }
+        out_str(o, "\n");
+        i = j;
+    }
 }
 
 /* One line per host, its files counted by format; then the warnings of
@@ -764,24 +971,7 @@ static void inventory(struct out *o, const struct cb_view *v)
         }
         out_str(o, "\n");
     }
-    int any = 0;
-    for (size_t i = 0; i < v->nsources; i++) {
-        const struct cb_source *s = v->inv[i];
-        if (!s->warnings)
-            continue;
-        out_str(o, any ? "- " : "\n**Warnings**\n\n- ");
-        any = 1;
-        code(o, cb_view_source_label(s->path));
-        unsigned c = cb_view_cite(v, s);
-        if (c) {
-            out_str(o, " (S");
-            u64(o, c);
-            out_char(o, ')');
-        }
-        out_str(o, ": ");
-        source_warnings(o, s);
-        out_str(o, "\n");
-    }
+    warnings_md(o, v);
     if (an && an->warnings) {
         out_str(o, "\n**Bundle warnings**\n\n");
         for (const struct cb_warning *w = an->warnings; w; w = w->next) {
@@ -873,19 +1063,6 @@ static void story_md(struct out *o, const struct cb_view *v)
  * that paths keep their backslashes and nothing needs unescaping. Every
  * line starts with our own label and customer text has no line breaks
  * (txt), so no customer text can close the fence. */
-
-/* "2024-11-14 19:42:10" (seconds are enough in a ticket) */
-static void when_s(struct out *o, cb_time t)
-{
-    if (t == CB_TIME_NONE) {
-        out_str(o, "?");
-        return;
-    }
-    char b[CB_TIMEFMT_MAX];
-    cb_timefmt_ms(t, ' ', b, sizeof b);
-    b[19 < sizeof b ? 19 : sizeof b - 1] = '\0';
-    out_str(o, b);
-}
 
 static void txt_list(struct out *o, const char *const *v, size_t n)
 {
@@ -1056,7 +1233,7 @@ static void document(struct out *o, const struct cb_view *v)
     header(o, v);
     story_md(o, v);
     summary(o, v);
-    gaps(o, v->in->gaps);
+    gaps(o, v);
     inventory(o, v);
     sources_md(o, v);
 }
