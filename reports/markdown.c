@@ -768,7 +768,7 @@ static void read_names(struct out *o, const struct cb_source *const *g,
         out_str(o, k ? ", " : "");
         if (clusterlog && n == 1) {
             u64g(o, bev);
-            out_str(o, " events");
+            out_str(o, bev == 1 ? " event" : " events");
         } else {
             short_name(o, g[best], 0);
             out_char(o, ' ');
@@ -1157,16 +1157,21 @@ static void case_collect(struct out *o, const struct cb_view *v)
         }
     }
     const struct cb_gaps *g = v->in->gaps;
-    for (size_t i = 0; g && i < g->count && n < CASE_COLLECT; i++) {
+    size_t missing = 0;
+    for (size_t i = 0; g && i < g->count; i++) {
         const struct cb_gap *gp = &g->items[i];
         if (gp->kind != CB_GAP_MISSING_CHANNEL || !gp->detail ||
             strncmp(gp->detail, "present but empty", 17) == 0)
             continue;
-        out_str(o, n ? "\n  - " : "\nCollect next:\n  - ");
-        out_str(o, "the ");
-        txt(o, gp->subject);
-        out_str(o, " log (not in the upload)");
-        seen[n++] = gp->subject;
+        if (!missing++)
+            out_str(o, n++ ? "\n  - logs not in the upload: "
+                           : "\nCollect next:\n  - logs not in the upload: ");
+        else
+            out_str(o, ", ");
+        const char *ch = gp->subject ? gp->subject : "?";
+        if (strncmp(ch, "Microsoft-Windows-", 18) == 0)
+            ch += 18;
+        txt(o, ch);
     }
     if (n)
         out_str(o, "\n");

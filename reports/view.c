@@ -663,14 +663,26 @@ static int alnum(char c)
            (c >= '0' && c <= '9');
 }
 
+enum { PAREN_MAX = 80 }; /* a parenthesis kept whole is at most this long */
+
 /* The end of a value that must be kept or dropped whole and that may hold
- * blanks, starting at s[i] (a token's start): a quoted value ('x y' or
+ * blanks, starting at s[i] (a token's start): a short parenthesis, a
+ * quoted value ('x y' or
  * "x y", its closing quote not followed by a letter or digit) or a Windows
  * path (C:\... or \\server\..., up to ": ", ", ", "; ", ". ", a quote or
  * the end). i when there is none. */
 static size_t protected_end(const char *s, size_t i, size_t n)
 {
     char c = s[i];
+    if (c == '(') { /* "(Virtual machine ID 8F2E...)": whole or not */
+        for (size_t j = i + 1; j < n && j - i < PAREN_MAX; j++) {
+            if (s[j] == '(')
+                break;
+            if (s[j] == ')')
+                return j + 1;
+        }
+        return i;
+    }
     if (c == '\'' || c == '"') {
         for (size_t j = i + 1; j < n; j++) {
             if (s[j] == c && (j + 1 == n || !alnum(s[j + 1])))

@@ -175,9 +175,10 @@ const char *cb_view_source_label(const char *path);
  * boundary so that no token (a GUID, a VM id, a path, a quoted value) is
  * split: strlen(s) when it fits; else the end of the last whole word
  * before the token the limit falls in, trailing blanks and separators
- * dropped. A path that starts with a drive letter or "\\" runs over its
- * blanks to the next ": ", ", ", "; ", ". " or quote, and is kept or
- * dropped whole. Only a single token longer than max is cut inside, on a
+ * dropped. A quoted value, a parenthesis of up to 80 bytes ("(Virtual
+ * machine ID ...)") and a path that starts with a drive letter or "\\"
+ * (running over its blanks to the next ": ", ", ", "; ", ". " or quote)
+ * are kept or dropped whole. Only a single token longer than max is cut inside, on a
  * character boundary. The caller adds the ellipsis when the result is
  * less than strlen(s). */
 size_t cb_view_cut_words(const char *s, size_t max);
