@@ -20,6 +20,7 @@
 #include "out.h"
 #include "view.h"
 #include "shutdown.h"
+#include "platform.h"
 
 /* n bytes of customer text for inline Markdown and table cells. */
 static void md_n(struct out *o, const char *str, size_t n)
@@ -1105,7 +1106,11 @@ static void case_incident(struct out *o, const struct cb_view *v,
     else
         out_str(o, "host not identified");
     out_str(o, "\n  Cause:  ");
-    txt(o, root->title);
+    /* a headline that is the cause's own title: its summary says more */
+    txt(o, in->title && root->title && !strcmp(in->title, root->title) &&
+                   root->summary
+               ? root->summary
+               : root->title);
     out_str(o, " (");
     u64(o, (uint64_t)root->confidence);
     out_str(o, " % confidence, rule ");
@@ -1126,6 +1131,80 @@ static void case_incident(struct out *o, const struct cb_view *v,
     out_str(o, "\n");
 }
 
+/* What the upload already holds for every node, so that the summary does
+ * not ask the customer again for it: a System log with events, and a
+ * cluster.log that starts before t (the earliest incident). */
+struct upload_has {
+    int system, clusterlog;
+};
+
+static int node_index(const struct cb_view *v, const char *host)
+{
+    for (size_t i = 0; host && host[0] && i < v->nnodes; i++) {
+        if (strcasecmp(v->nodes[i], host) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static struct upload_has upload_has(const struct cb_view *v, cb_time t)
+{
+    enum { MAXN = 64 }; /* past this many nodes: not worked out */
+    unsigned char sys[MAXN] = {0}, cl[MAXN] = {0};
+    struct upload_has h = {0, 0};
+    if (!v->nnodes || v->nnodes > MAXN)
+        return h;
+    /* the cluster.log's own debug log must start before t: its embedded
+     * System section goes back further than a log reset after the
+     * incident (lines only counted are debug lines) */
+    for (size_t i = 0; i < v->nsources; i++) {
+        const struct cb_source *s = v->inv[i];
+        int k = node_index(v, s->host);
+        if (k >= 0 && !strcmp(nz(s->format), "clusterlog") && s->not_kept &&
+            s->nk_first != CB_TIME_NONE && s->nk_first <= t)
+            cl[k] = 1;
+    }
+    for (size_t i = 0; i < v->tl->count; i++) {
+        const struct cb_event *e = v->tl->events[i];
+        if (!e->channel)
+            continue;
+        /* a cluster.log's embedded System section is not the log */
+        int is_sys = strcmp(e->channel, "System") == 0 && e->source &&
+                     strcmp(nz(e->source->format), "clusterlog") != 0;
+        int is_cl = e->ts <= t && strcmp(e->channel, "cluster.log") == 0;
+        int k = is_sys || is_cl ? node_index(v, e->host) : -1;
+        if (k >= 0) {
+            sys[k] |= (unsigned char)is_sys;
+            cl[k] |= (unsigned char)is_cl;
+        }
+    }
+    h.system = h.clusterlog = 1;
+    for (size_t i = 0; i < v->nnodes; i++) {
+        h.system &= sys[i];
+        h.clusterlog &= cl[i];
+    }
+    return h;
+}
+
+/* An item asking for what the upload has: said, so that nobody asks the
+ * customer for it again (the item may ask for more, so it stays). */
+static void collect_item(struct out *o, const char *item,
+                         const struct upload_has *h)
+{
+    txt(o, item);
+    int cl = h->clusterlog && (cb_strcasestr(item, "Get-ClusterLog") ||
+                               cb_strcasestr(item, "cluster log"));
+    int sys = h->system && (cb_strcasestr(item, "System event log") ||
+                            cb_strcasestr(item, "System log"));
+    if (cl || sys) {
+        out_str(o, " (the upload already has every node's ");
+        out_str(o, cl ? "cluster.log from before the incident" : "");
+        out_str(o, cl && sys ? " and " : "");
+        out_str(o, sys ? "System log" : "");
+        out_str(o, ")");
+    }
+}
+
 /* Is item among the n collect items already written? */
 static int collect_seen(const char *const *seen, size_t n, const char *item)
 {
@@ -1143,6 +1222,12 @@ static void case_collect(struct out *o, const struct cb_view *v)
     const char *seen[CASE_COLLECT];
     size_t n = 0;
     const struct cb_incidents *is = &v->incidents;
+    cb_time t = CB_TIME_NONE;
+    for (size_t i = 0; i < is->count; i++) {
+        if (t == CB_TIME_NONE || is->items[i].first < t)
+            t = is->items[i].first;
+    }
+    struct upload_has h = upload_has(v, t);
     for (size_t i = 0; i < is->count && n < CASE_COLLECT; i++) {
         size_t fs[2] = {is->items[i].root, is->items[i].lead};
         for (size_t j = 0; j < 2 && n < CASE_COLLECT; j++) {
@@ -1151,7 +1236,7 @@ static void case_collect(struct out *o, const struct cb_view *v)
                 if (collect_seen(seen, n, f->collect[k]))
                     continue;
                 out_str(o, n ? "\n  - " : "\nCollect next:\n  - ");
-                txt(o, f->collect[k]);
+                collect_item(o, f->collect[k], &h);
                 seen[n++] = f->collect[k];
             }
         }

@@ -465,3 +465,43 @@ Test(report_md, references_in_the_report_have_addresses_not_paths)
     free(md);
     cb_analyze_result_fini(&res);
 }
+
+/* What to collect next does not ask again for what the upload has: a
+ * cluster.log whose debug log starts before the incident on every node
+ * is said to be there; one that starts after it (reset or rolled over,
+ * as in the P3 scenario) is not. P1.quorum-lost asks for
+ * "Get-ClusterLog -UseLocalTime from every node". */
+Test(report_md, collect_next_says_what_the_upload_already_has)
+{
+    const char *before =
+        "00000a1c.00001f04::2024/11/15-01:50:00.000 INFO  [NM] up\n"
+        "00000a1c.00001f04::2024/11/15-01:58:12.000 ERR   [QUORUM] quorum "
+        "was lost\n";
+    const char *other =
+        "00000b1c.00001f04::2024/11/15-01:51:00.000 INFO  [NM] up\n";
+    const char *reset = /* its debug log begins after the incident */
+        "00000b1c.00001f04::2024/11/15-02:41:00.000 INFO  [NM] up\n";
+    const char *want = "Get-ClusterLog -UseLocalTime from every node (the "
+                       "upload already has every node's cluster.log from "
+                       "before the incident)\n";
+    for (int k = 0; k < 2; k++) {
+        const char *n2 = k ? reset : other;
+        struct cb_analyze_input in[] = {
+            {"HV-N1_cluster.log", before, strlen(before)},
+            {"HV-N2_cluster.log", n2, strlen(n2)}};
+        struct cb_analyze_result res;
+        analyze(&res, in, 2, NULL, 0);
+        size_t len;
+        char *md = render(&res, &len);
+        char *cs = case_block(md);
+        cr_assert(strstr(cs, "\n  - Get-ClusterLog -UseLocalTime from every "
+                             "node"), "%s", cs);
+        if (k)
+            cr_expect_null(strstr(cs, want), "HV-N2 reset:\n%s", cs);
+        else
+            cr_expect(strstr(cs, want), "%s", cs);
+        free(cs);
+        free(md);
+        cb_analyze_result_fini(&res);
+    }
+}
