@@ -142,9 +142,28 @@ static void md_cut(struct out *o, const char *s, size_t max)
 {
     if (!s)
         return;
-    size_t n = strlen(s), keep = cb_view_cut_words(s, max);
-    md_n(o, s, keep);
-    if (keep < n)
+    /* runs of blanks and line breaks read as one space (event texts
+     * join their paragraphs with several); past the buffer the text is
+     * longer than any limit, so the cut falls before its end */
+    char buf[CB_LIMIT_REPORT_TEXT];
+    size_t n = 0;
+    const char *p = s;
+    for (; *p && n + 1 < sizeof buf; p++) {
+        int blank = *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n';
+        if (blank && (n == 0 || buf[n - 1] == ' '))
+            continue;
+        buf[n++] = blank ? ' ' : *p;
+    }
+    int more = *p != '\0'; /* the buffer is full: there is more */
+    while (n && buf[n - 1] == ' ')
+        n--;
+    buf[n] = '\0';
+    if (more) /* never show a character cut at the buffer's end */
+        n = out_utf8_cut(buf, n);
+    buf[n] = '\0';
+    size_t keep = cb_view_cut_words(buf, max);
+    md_n(o, buf, keep);
+    if (keep < n || more)
         out_str(o, keep ? " …" : "…");
 }
 
