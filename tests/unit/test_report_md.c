@@ -307,8 +307,8 @@ Test(report_md, a_cut_never_splits_a_guid_a_path_or_a_vm_id)
     size_t n = strlen(m);
     const char *keep_whole[] = {
         "'APPSRV'",
-        "C:\\ClusterStorage\\ssd_vdisk01\\VMs\\APPSRV\\Virtual Hard Disks\\"
-        "APPSRV-01_1E5B4C9F-3A82-4D60-8B14-2C7F9E8D6A53.avhdx",
+        ("C:\\ClusterStorage\\ssd_vdisk01\\VMs\\APPSRV\\Virtual Hard Disks\\"
+         "APPSRV-01_1E5B4C9F-3A82-4D60-8B14-2C7F9E8D6A53.avhdx"),
         "1E5B4C9F-3A82-4D60-8B14-2C7F9E8D6A53",
         "(Virtual machine ID 8F2E5A91-4D3B-4F1C-9A22-9A0B12C34D56)",
         "8F2E5A91-4D3B-4F1C-9A22-9A0B12C34D56", "(0x80070020)."};
