@@ -1289,13 +1289,16 @@ static void case_summary(struct out *o, const struct cb_view *v)
     if (v->complete) {
         out_str(o, "complete");
     } else {
+        static const char lead[] = "The upload is damaged: ";
         char headline[256];
         cb_view_damage_headline(v, headline, sizeof headline);
         out_str(o, "DAMAGED: ");
-        out_str(o, headline);
+        out_str(o, strncmp(headline, lead, sizeof lead - 1) == 0
+                       ? headline + sizeof lead - 1
+                       : headline);
     }
     size_t nfiles = v->an ? v->an->nsources : 0;
-    out_str(o, "; ");
+    out_str(o, "\nRead:      ");
     u64g(o, nfiles);
     out_str(o, nfiles == 1 ? " file, " : " files, ");
     u64g(o, v->events_read);
