@@ -1,15 +1,21 @@
 /*
  * markdown.c - the report as GitHub-flavoured Markdown, to paste into a
- * case note or a root-cause analysis: header, ranked summary, every
- * finding with its evidence, cause, remediation, what to collect, then
- * gaps, time bases and the inventory.
+ * case note or a root-cause analysis: the damage banner when the upload
+ * is damaged, a case summary block that pastes into a ticket as it is,
+ * the incidents' story, the ranked summary, every finding with its
+ * evidence (files by name, "S3" pointing into the Sources list), cause,
+ * remediation, what to collect, references; then gaps, the inventory
+ * (one line per host) and the Sources list with each cited file's full
+ * nested path, once.
  *
  * Every string that came from the customer's machine is escaped: emphasis,
  * code, table and link punctuation get a backslash (with '[' and ']'
  * escaped no link or image can form), '<', '>' and '&' become entities so
  * no HTML tag survives, line breaks and controls (C0, C1, U+2028/9) become
  * spaces, a line-leading block marker is escaped, invalid UTF-8 becomes
- * U+FFFD.
+ * U+FFFD. The case summary is plain text in a ```text fence: customer text
+ * there only loses its controls and line breaks (txt), and since every
+ * line of the block starts with our own label none can close the fence.
  */
 #include <string.h>
 #include <strings.h>
@@ -1332,9 +1338,6 @@ static void case_summary(struct out *o, const struct cb_view *v)
     out_str(o, "```\n");
 }
 
-/* Where the overview (issue 16 #6) goes: after the story, before the
- * ranked findings. */
-
 static void document(struct out *o, const struct cb_view *v)
 {
     damage_banner(o, v);
@@ -1344,6 +1347,8 @@ static void document(struct out *o, const struct cb_view *v)
     case_summary(o, v);
     header(o, v);
     story_md(o, v);
+    /* the cluster's overview (issue 16 #6) goes here: after the story,
+     * before the ranked findings */
     summary(o, v);
     gaps(o, v);
     inventory(o, v);
