@@ -1189,6 +1189,8 @@ static struct upload_has upload_has(const struct cb_view *v, cb_time t)
             s->nk_first != CB_TIME_NONE && s->nk_first <= t)
             cl[k] = 1;
     }
+    const char *prev = NULL; /* hosts are interned: one lookup per run */
+    int pk = -1;
     for (size_t i = 0; i < v->tl->count; i++) {
         const struct cb_event *e = v->tl->events[i];
         if (!e->channel)
@@ -1197,7 +1199,11 @@ static struct upload_has upload_has(const struct cb_view *v, cb_time t)
         int is_sys = strcmp(e->channel, "System") == 0 && e->source &&
                      strcmp(nz(e->source->format), "clusterlog") != 0;
         int is_cl = e->ts <= t && strcmp(e->channel, "cluster.log") == 0;
-        int k = is_sys || is_cl ? node_index(v, e->host) : -1;
+        if ((is_sys || is_cl) && e->host != prev) {
+            prev = e->host;
+            pk = node_index(v, e->host);
+        }
+        int k = is_sys || is_cl ? pk : -1;
         if (k >= 0) {
             sys[k] |= (unsigned char)is_sys;
             cl[k] |= (unsigned char)is_cl;
