@@ -591,6 +591,7 @@ static void md_paths(struct out *o, const struct cb_view *v, const char *s)
 }
 
 enum { GAP_RULES = 5 }; /* rule ids a gap names, the rest counted */
+enum { INV_NAMES = 8 }; /* files a line names, the rest counted */
 
 static void missing_md(struct out *o, const struct cb_view *v,
                        const struct cb_gap *g)
@@ -658,8 +659,36 @@ static void gaps(struct out *o, const struct cb_view *v)
     size_t ng = g ? g->count : 0;
     if (!ng)
         out_str(o, "None found.\n");
-    for (size_t i = 0; i < ng; i++)
-        gap_md(o, v, &g->items[i]);
+    for (size_t i = 0; i < ng;) {
+        /* files whose clock was assumed the same way: one line */
+        const struct cb_gap *a = &g->items[i];
+        size_t j = i + 1;
+        while (a->kind == CB_GAP_TIME_ASSUMED && a->detail && j < ng &&
+               g->items[j].kind == CB_GAP_TIME_ASSUMED &&
+               g->items[j].detail && !strcmp(g->items[j].detail, a->detail))
+            j++;
+        if (j - i == 1) {
+            gap_md(o, v, a);
+            i++;
+            continue;
+        }
+        out_str(o, "- **Clock assumed** for ");
+        u64(o, j - i);
+        out_str(o, " files (");
+        for (size_t k = i; k < j && k - i < INV_NAMES; k++) {
+            out_str(o, k > i ? ", " : "");
+            md_paths(o, v, g->items[k].subject);
+        }
+        if (j - i > INV_NAMES) {
+            out_str(o, " and ");
+            u64(o, j - i - INV_NAMES);
+            out_str(o, " more");
+        }
+        out_str(o, "): ");
+        md_paths(o, v, a->detail);
+        out_str(o, "\n");
+        i = j;
+    }
 }
 
 /* The first CB_LIMIT_MD_WARNINGS warnings of a source, and how many
@@ -730,7 +759,6 @@ static void short_name(struct out *o, const struct cb_source *s, int ext)
     md_n(o, p, n);
 }
 
-enum { INV_NAMES = 8 }; /* files a group names, the rest counted */
 
 static int not_read(const struct cb_source *s)
 {
@@ -1293,6 +1321,30 @@ static void case_collect(struct out *o, const struct cb_view *v)
         out_str(o, "\n");
 }
 
+/* "Clocks:    assumed for HV-D01, HV-D02 ...": hosts with a file whose
+ * time basis had to be assumed (their times may be off by the offset). */
+static void clocks_assumed(struct out *o, const struct cb_view *v)
+{
+    const struct cb_gaps *g = v->in->gaps;
+    const char *last = NULL;
+    size_t n = 0;
+    for (size_t i = 0; g && i < g->count && n < INV_NAMES; i++) {
+        const struct cb_gap *gp = &g->items[i];
+        if (gp->kind != CB_GAP_TIME_ASSUMED || !gp->subject)
+            continue;
+        const struct cb_source *s =
+            cb_view_source_by_path(v, gp->subject, strlen(gp->subject));
+        const char *h = s && s->host && s->host[0] ? s->host : "?";
+        if (last && strcmp(last, h) == 0)
+            continue;
+        out_str(o, n++ ? ", " : "\nClocks:    assumed (no UTC offset stated) for ");
+        txt(o, h);
+        last = h;
+    }
+    if (n)
+        out_str(o, "; their times may be off by that offset (--tz sets it)");
+}
+
 static void case_summary(struct out *o, const struct cb_view *v)
 {
     out_str(o, "\n## Case summary\n\n```text\nCase:      ");
@@ -1329,6 +1381,7 @@ static void case_summary(struct out *o, const struct cb_view *v)
         txt_list(o, v->nodes, v->nnodes);
     else
         out_str(o, "none identified");
+    clocks_assumed(o, v);
     out_str(o, "\nIncidents: ");
     const struct cb_incidents *is = &v->incidents;
     if (v->nothing_read)
