@@ -203,6 +203,7 @@ Test(report_md, case_summary_block_holds_the_case_as_it_is)
     cr_expect(strstr(cs, "Span:      2024-11-15 01:57:58 to 2024-11-15 "
                          "01:59:44 UTC\n"), "%s", cs);
     cr_expect(strstr(cs, "Incidents: 1\n"), "%s", cs);
+    cr_expect_null(strstr(cs, "Clocks:"), "both headers state the offset");
     /* the incident: node 2 removed at 01:58:12, Volume1 paused 01:58:14 */
     const char *i1 = strstr(cs, "\nI1 (critical): ");
     cr_assert_not_null(i1, "%s", cs);
@@ -280,6 +281,12 @@ Test(report_md, evidence_rows_carry_short_labels_and_one_sources_list)
                          "241115-102644_Cluster.zip!TSSv2_HV-NODE1_241115-"
                          "102644_Cluster/Cluster/HV-NODE1_cluster.log`\n"),
               "%s", md);
+    /* no header states this cluster.log's time basis: the summary warns
+     * that HV-NODE1's times rest on an assumption */
+    char *cs = case_block(md);
+    cr_expect(strstr(cs, "\nClocks:    assumed (no UTC offset stated) for "
+                         "HV-NODE1;"), "%s", cs);
+    free(cs);
     /* the full path appears once */
     const char *first = strstr(md, "Cluster.zip!");
     cr_assert_not_null(first);
