@@ -740,7 +740,8 @@ static int internal_path(const char *t, size_t n)
         return 0;
     if ((n >= 3 && memcmp(t, "../", 3) == 0) ||
         (n >= 2 && (memcmp(t, "./", 2) == 0 || memcmp(t, "~/", 2) == 0)) ||
-        (n >= 2 && t[0] == '/' && alnum(t[1])))
+        /* "/usr/x", not a command switch ("chkdsk /f") */
+        (n >= 2 && t[0] == '/' && alnum(t[1]) && memchr(t + 1, '/', n - 1)))
         return 1;
     if (!memchr(t, '/', n))
         return 0;

@@ -449,6 +449,13 @@ Test(report_md, references_keep_public_addresses_and_drop_internal_paths)
                                 t, sizeof t, &url, &ul));
     cr_expect_str_eq(t, "Failover Clustering system log events, "
                         "1126/1127/1129/1130 (Microsoft Learn)");
+    /* a command's switches are not paths (rules/p7-csv-storage.xml) */
+    cr_assert(cb_view_reference("Run the chkdsk /f command on a shared "
+                                "cluster disk (Microsoft Learn): https://"
+                                "learn.microsoft.com/troubleshoot/x",
+                                t, sizeof t, &url, &ul));
+    cr_expect_str_eq(t, "Run the chkdsk /f command on a shared cluster disk "
+                        "(Microsoft Learn)");
     /* nothing but an internal path: nothing to show */
     cr_expect_not(cb_view_reference("../shared/kb/sources/002", t, sizeof t,
                                     &url, &ul));
