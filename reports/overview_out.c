@@ -6,9 +6,11 @@
  * the caller's Markdown escaper, out_json_str for JSON.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "out.h"
 #include "overview.h"
+#include "view.h"
 
 /* rows of report.md's table that all logs agree on (those that differ
  * are all shown) */
@@ -75,10 +77,14 @@ static int differences(struct out *o, const struct cb_ov_row *r, int owner,
     int any = 0;
     for (size_t i = 0; i < r->nseen; i++) {
         const char *v = owner ? r->seen[i].owner : r->seen[i].state;
-        if (!v || (want && strcmp(v, want) == 0))
+        if (!v || (want && strcasecmp(v, want) == 0))
             continue;
         out_str(o, any ? "; " : "");
-        esc_cut(o, r->seen[i].host[0] ? r->seen[i].host : r->seen[i].source,
+        /* a log without a host by its file name (the title and JSON give
+         * the whole path) */
+        esc_cut(o,
+                r->seen[i].host[0] ? r->seen[i].host
+                                   : cb_view_source_label(r->seen[i].source),
                 esc);
         out_str(o, "'s log: ");
         esc_cut(o, v, esc);
@@ -92,7 +98,7 @@ static void absent_list(struct out *o, const struct cb_ov_row *r, esc_fn esc)
     out_str(o, "not in the log of ");
     for (size_t i = 0; i < r->nabsent; i++) {
         out_str(o, i == 0 ? "" : i + 1 == r->nabsent ? " and " : ", ");
-        esc_cut(o, r->absent[i], esc);
+        esc_cut(o, cb_view_source_label(r->absent[i]), esc);
     }
 }
 
@@ -144,7 +150,7 @@ static void intro(struct out *o, const struct cb_overview *ov, esc_fn esc,
         out_str(o, ", from the configuration sections of the cluster.log of ");
         for (size_t i = 0; i < ov->nlogs; i++) {
             out_str(o, i == 0 ? "" : i + 1 == ov->nlogs ? " and " : ", ");
-            esc_cut(o, ov->logs[i], esc);
+            esc_cut(o, cb_view_source_label(ov->logs[i]), esc);
         }
     }
     out_str(o, ".");
@@ -168,7 +174,7 @@ static void intro(struct out *o, const struct cb_overview *ov, esc_fn esc,
         out_str(o, " The ");
         esc_cut(o, c->section, esc);
         out_str(o, " section of ");
-        esc_cut(o, c->source, esc);
+        esc_cut(o, cb_view_source_label(c->source), esc);
         out_str(o, " (line ");
         out_u64(o, c->line);
         out_str(o, ") was cut: ");
