@@ -943,7 +943,7 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
     static const char *const allowed[] = {"type",      "window", "group",
                                           "min",       "min-hosts",
                                           "direction", "same-within",
-                                          NULL};
+                                          "time",      NULL};
     check_attrs(l, n, allowed);
     static const char *const types[] = {"single",  "sequence", "cooccur",
                                         "count",   "absence",
@@ -1008,6 +1008,14 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
                       "(e.g. 2m), for type='single'");
             return -1;
         }
+    }
+    const char *at = attr(n, "time");
+    if (at) {
+        if (strcmp(at, "stop") && strcmp(at, "event")) {
+            add_error(l, n->line, "<correlate>: time is event or stop");
+            return -1;
+        }
+        r->at_stop = strcmp(at, "stop") == 0;
     }
     const char *dir = attr(n, "direction");
     if (dir) {

@@ -96,6 +96,9 @@ struct cb_rule {
                           * occurrence reported by several logs */
     enum group_kind group;
     const char *group_entity;
+    int at_stop; /* time="stop": each event counts at the time its node
+                  * went down (unclean-stop events written at boot;
+                  * shutdown.h), and findings list the outages */
     struct adjust *adjusts;
     unsigned nadjusts;
     struct cb_remedy *remediation;

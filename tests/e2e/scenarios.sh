@@ -137,11 +137,17 @@ for desc in "$scen"/*/scenario.json; do
     n=$(jq '.went_down // [] | length' "$exp")
     for i in $(seq 0 $((n - 1))); do
         e=$(jq -c ".went_down[$i]" "$exp")
-        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id and .hosts == [$e.host])
-            | select(.went_down != null and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)] | length' \
+        # a one-node finding's went_down, or an outage of a finding that
+        # spans several nodes ({host, from, to, stop, how}: to is the boot)
+        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id)
+            | (select(.hosts == [$e.host] and .went_down != null
+                      and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)),
+              (.outages[] | select(.host == $e.host and .stop != null
+                      and (.stop[0:19] + "Z") == $e.at and .how == $e.stop
+                      and ($e.back == null or (.to[0:19] + "Z") == $e.back)))] | length' \
             "$report/report.json")
         [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
-            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop}]' "$report/report.json")"
+            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop, outages}]' "$report/report.json")"
     done
     want=$(jq -r '.incident_first // empty' "$exp")
     if [ -n "$want" ]; then

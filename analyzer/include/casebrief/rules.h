@@ -104,6 +104,19 @@ struct cb_remedy {
 
 const char *cb_step_kind_name(enum cb_step_kind k); /* "diagnose", "fix" */
 
+/* A node's unclean stop as a span (shutdown.h, cb_stop_outage): from its
+ * last sign of life before the stop to the first event after it (the
+ * boot). stop is the shutdown time EventLog 6008 states, converted with
+ * the node's offset (CB_TIME_NONE when unknown); from is never before it.
+ * how: "power loss or hard reset", "bug check (crash)", "power button
+ * held" (Kernel-Power 41) or "unclean stop"; from_by says what from rests
+ * on: "EventLog 6008" or "last event before the stop". */
+struct cb_outage {
+    const char *host;
+    cb_time from, to, stop;
+    const char *how, *from_by;
+};
+
 struct cb_finding {
     const struct cb_rule *rule;
     const char *id, *pattern, *title;
@@ -127,6 +140,10 @@ struct cb_finding {
     size_t nreferences;
     size_t seq; /* order found in (rule order, then time): the ranking's
                  * last tie-breaker */
+    /* the unclean stops the finding's events report (rules with
+     * <correlate time="stop">), one per node and boot, by time */
+    const struct cb_outage *outages;
+    size_t noutages;
 };
 
 struct cb_findings {
