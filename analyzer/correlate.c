@@ -901,6 +901,61 @@ static char *render_summary(struct engine *g, const struct cb_finding *f)
     return cb_fill(g->arena, f, NULL, tpl, CB_FILL_TEXT, NULL);
 }
 
+static int on_channels(const struct cb_event *e, const char *host,
+                       const char *const *chans, unsigned nc)
+{
+    if (host && strcmp(e->host, host) != 0)
+        return 0;
+    int in = nc == 0;
+    for (unsigned c = 0; c < nc && !in; c++)
+        in = e->channel && strcasecmp(e->channel, chans[c]) == 0;
+    return in;
+}
+
+/* Whether the channels step s of r reads (every channel when its
+ * matchers name none) hold events from 'from' or earlier to 'to' or
+ * later on one host: of the draft's events' hosts, or any host (scope
+ * any). Whether a shutdown was near can only be judged where the System
+ * log reaches. */
+static int covers(struct engine *g, const struct cb_rule *r,
+                  const struct adjust *ad, const struct draft *d, cb_time from,
+                  cb_time to)
+{
+    const char *chans[32];
+    unsigned nc = 0;
+    for (unsigned m = 0; m < r->nmatchers; m++) {
+        const struct matcher *mt = &r->matchers[m];
+        for (unsigned k = 0; mt->step == ad->step && k < mt->nchannels &&
+                             nc < 32; k++)
+            chans[nc++] = mt->channels[k];
+    }
+    const struct cb_timeline *tl = g->tl;
+    const char *done[8];
+    size_t ndone = 0;
+    for (size_t i = 0; i < d->nall; i++) {
+        const char *host = ad->same_group ? tl->events[d->all[i]]->host : NULL;
+        int seen = 0;
+        for (size_t k = 0; k < ndone && !seen; k++)
+            seen = done[k] == host;
+        if (seen)
+            continue;
+        if (ndone < 8)
+            done[ndone++] = host;
+        int early = 0, late = 0;
+        for (size_t k = 0; k < tl->count && tl->events[k]->ts <= from &&
+                           !early; k++)
+            early = on_channels(tl->events[k], host, chans, nc);
+        for (size_t k = tl->count; k-- > 0 && tl->events[k]->ts >= to &&
+                                   early && !late;)
+            late = on_channels(tl->events[k], host, chans, nc);
+        if (early && late)
+            return 1;
+        if (!host)
+            break; /* every host was looked at */
+    }
+    return 0;
+}
+
 /* Confidence after the rule's adjustments; 0 when a <require> fails.
  * Corroborating hits that name something (a network, an interface) are
  * kept so that the finding names it too. */
@@ -913,6 +968,12 @@ static int adjust_confidence(struct engine *g, size_t ri, struct draft *d,
         const struct adjust *ad = &r->adjusts[a];
         const struct hits *hs = &g->hits[ri][ad->step];
         cb_time from = d->first - ad->within, to = d->last + ad->within;
+        if (ad->coverage) {
+            int c = covers(g, r, ad, d, from, d->last);
+            if (c != (ad->coverage == 1))
+                keep = 0;
+            continue;
+        }
         int found = 0;
         for (size_t i = 0; i < hs->n; i++) {
             if (hs->v[i].t < from || hs->v[i].t > to)

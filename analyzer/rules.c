@@ -1111,10 +1111,19 @@ static int compile_adjust(struct load *l, struct cb_rule *r,
                           const struct node *c)
 {
     static const char *const aa[] = {"match", "absent", "within", "by",
-                                     "scope", NULL};
+                                     "scope", "covered", "uncovered", NULL};
     int gate = c->name[0] == 'r';
     check_attrs(l, c, aa);
     const char *m = attr(c, "match"), *ab = attr(c, "absent");
+    const char *cov = attr(c, "covered"), *unc = attr(c, "uncovered");
+    int coverage = cov ? 1 : unc ? 2 : 0;
+    if (coverage && (!gate || m || ab || (cov && unc))) {
+        add_error(l, c->line, "<require>: covered='NAME' or uncovered='NAME' "
+                  "instead of match or absent, only in <require>");
+        return 0;
+    }
+    if (coverage)
+        m = cov ? cov : unc;
     const char *within = attr(c, "within"), *by = attr(c, "by");
     const char *scope = attr(c, "scope");
     int idx = step_index(l, r, m ? m : ab ? ab : "", 0);
@@ -1137,7 +1146,7 @@ static int compile_adjust(struct load *l, struct cb_rule *r,
         memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
     na[r->nadjusts++] = (struct adjust){
         (unsigned)idx, ab != NULL, !scope || !strcmp(scope, "same"), w,
-        gate ? 0 : atoi(by), gate};
+        gate ? 0 : atoi(by), gate, coverage};
     r->adjusts = na;
     return 0;
 }

@@ -60,6 +60,9 @@ struct adjust {
     cb_time within;
     int by;
     int gate;       /* <require>: no finding unless the condition holds */
+    int coverage;   /* <require covered|uncovered="NAME">: 1 (2) when the
+                     * channels NAME reads must (must not) cover the
+                     * finding, from within before it to its last event */
 };
 
 /* <leads-to rule="ID" within="1d" headline="..."/>: a finding of this
