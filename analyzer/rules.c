@@ -1275,7 +1275,16 @@ static int compile_rule_element(struct load *l, struct cb_rule *r,
     } else if (strcmp(c->name, "leads-to") == 0) {
         return compile_link(l, r, c);
     } else if (strcmp(c->name, "needs") == 0) {
-        return add_channel(l, r, text_of(l, c));
+        const char *t = text_of(l, c);
+        const char **nn =
+            cb_arena_alloc(l->arena, (r->nneeds + 1) * sizeof *nn);
+        if (!nn)
+            return -1;
+        if (r->nneeds)
+            memcpy(nn, r->needs, r->nneeds * sizeof *nn);
+        nn[r->nneeds++] = t;
+        r->needs = nn;
+        return add_channel(l, r, t);
     } else if (strcmp(c->name, "correlate") == 0) {
         *have_corr = 1;
         compile_correlate(l, r, c);

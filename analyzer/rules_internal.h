@@ -112,6 +112,9 @@ struct cb_rule {
     unsigned nreferences;
     const char **channels; /* union of the matchers' channels */
     unsigned nchannels;
+    const char **needs; /* <needs>: what its matchers without a
+                         * <channel> read */
+    unsigned nneeds;
 };
 
 /* A literal every match of some regex contains: checked with memmem (or

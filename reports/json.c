@@ -456,6 +456,7 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
         out_json_str(o, x->kind == CB_GAP_MISSING_CHANNEL ? "missing-channel"
                         : x->kind == CB_GAP_TIME_ASSUMED   ? "time-assumed"
                         : x->kind == CB_GAP_SILENT         ? "silent-period"
+                        : x->kind == CB_GAP_LOST           ? "lost-evidence"
                                                            : "clock-skew");
         key(o, 3, "subject", 0);
         out_json_str(o, x->subject);
@@ -475,7 +476,7 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
             key(o, 3, "samples", 0);
             out_u64(o, x->samples);
         }
-        if (x->kind == CB_GAP_SILENT) {
+        if (x->kind == CB_GAP_SILENT || x->kind == CB_GAP_LOST) {
             key(o, 3, "host", 0);
             out_json_str(o, x->host && x->host[0] ? x->host : NULL);
             key(o, 3, "from", 0);

@@ -155,6 +155,21 @@ for desc in "$scen"/*/scenario.json; do
         [ "$got" = "$want" ] && ok "$name: I1 starts at the outage, $want" ||
             bad "$name: I1 starts at $got, not at the outage $want"
     fi
+    # optional: gaps that must be there (kind, host, a part of the detail)
+    n=$(jq '.gaps // [] | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".gaps[$i]" "$exp")
+        got=$(jq --argjson e "$e" '[.gaps[] | select(.kind == $e.kind
+            and ($e.host == null or .host == $e.host)
+            and (.detail | contains($e.detail)))] | length' "$report/report.json")
+        [ "$got" -ge 1 ] && ok "$name: gap $(jq -r '.detail[0:70]' <<< "$e")" ||
+            bad "$name: gap missing" "$e; report: $(jq -c '[.gaps[] | {kind, host, detail}]' "$report/report.json" | cut -c1-600)"
+    done
+    # a gap lists only the rules it kept from judging: never one that fired
+    fired_in_gaps=$(jq '[.findings[].id] as $f | [.gaps[].rules[] | select(. as $r | $f | index($r))] | length' \
+        "$report/report.json")
+    [ "$fired_in_gaps" -eq 0 ] && ok "$name: no gap lists a rule that fired" ||
+        bad "$name: $fired_in_gaps gap rule ids fired"
     # optional: the report's hosts, exactly; the parser of each file
     # whose name ends so
     want=$(jq -c '.hosts // empty' "$exp")

@@ -242,7 +242,11 @@ enum cb_gap_kind {
     CB_GAP_MISSING_CHANNEL, /* a channel rules read is not in the bundle */
     CB_GAP_TIME_ASSUMED,    /* a source's clock had to be assumed */
     CB_GAP_SILENT,          /* a stretch without events inside a source */
-    CB_GAP_CLOCK_SKEW       /* two nodes' clocks disagree */
+    CB_GAP_CLOCK_SKEW,      /* two nodes' clocks disagree */
+    CB_GAP_LOST             /* evidence of an outage lost afterwards: a
+                             * cluster log that starts after it, a log
+                             * cleared after it (host; from: the outage,
+                             * to: when the evidence ends) */
 };
 
 struct cb_gap {
@@ -250,7 +254,7 @@ struct cb_gap {
     const char *subject;    /* the channel, or the source path */
     const char *detail;     /* what it means */
     const char *collect;    /* how to get it, or NULL */
-    const char **rules;     /* ids of the rules that need it */
+    const char **rules;     /* ids of the rules it kept from judging */
     size_t nrules;
     const char *host;       /* silent periods: the host, from and to */
     cb_time from, to;
@@ -271,6 +275,15 @@ enum cb_status cb_gaps_find(const struct cb_rules *rules,
                             const struct cb_analysis *an,
                             const struct cb_timeline *tl,
                             struct cb_gaps *out);
+/* The same, knowing the findings (fs may be NULL): a gap lists only the
+ * rules it kept from judging, never one that found something; lost
+ * evidence around the findings' outages (a cluster log that starts after
+ * one, a log cleared after one) becomes a gap of its own. */
+enum cb_status cb_gaps_find_for(const struct cb_rules *rules,
+                                const struct cb_analysis *an,
+                                const struct cb_timeline *tl,
+                                const struct cb_findings *fs,
+                                struct cb_gaps *out);
 void cb_gaps_fini(struct cb_gaps *g);
 
 /* Findings of the rules of type clock-skew from the gaps' measurement of
