@@ -1257,6 +1257,26 @@ static void silent_periods(struct out *o, const struct cb_gaps *g)
     out_str(o, "</tbody>\n</table>\n");
 }
 
+static void lost_evidence(struct out *o, const struct cb_gaps *g)
+{
+    out_str(o, "<h3>Evidence lost after the outage</h3>\n<ul>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_LOST)
+            continue;
+        out_str(o, "<li><b>");
+        out_html(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
+        out_str(o, "</b>, <span class=\"path\">");
+        out_html(o, x->subject);
+        out_str(o, "</span>: ");
+        out_html(o, x->detail);
+        out_str(o, ". <span class=\"sub\">Collect: ");
+        out_html(o, x->collect);
+        out_str(o, "</span></li>\n");
+    }
+    out_str(o, "</ul>\n");
+}
+
 static void time_bases(struct out *o, const struct cb_analysis *an)
 {
     out_str(o, "<h3>Time basis of every source</h3>\n");
@@ -1304,6 +1324,8 @@ static void gaps(struct html_page *r)
         missing_channels(o, g);
     if (count_kind(g, CB_GAP_TIME_ASSUMED))
         assumed_times(o, g);
+    if (count_kind(g, CB_GAP_LOST))
+        lost_evidence(o, g);
     if (count_kind(g, CB_GAP_SILENT))
         silent_periods(o, g);
     time_bases(o, r->v.an);

@@ -632,6 +632,15 @@ static void gap_md(struct out *o, const struct cb_view *v,
         md_paths(o, v, g->subject);
         out_str(o, ": ");
         md_paths(o, v, g->detail);
+    } else if (g->kind == CB_GAP_LOST) {
+        out_str(o, "**Lost evidence** on ");
+        md(o, g->host && g->host[0] ? g->host : "?");
+        out_str(o, " (");
+        md_paths(o, v, g->subject);
+        out_str(o, "): ");
+        md(o, g->detail);
+        out_str(o, ". Collect: ");
+        md(o, g->collect);
     } else if (g->kind == CB_GAP_CLOCK_SKEW) {
         out_str(o, "**Clock skew** ");
         md(o, g->subject);

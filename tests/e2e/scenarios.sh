@@ -166,11 +166,17 @@ for desc in "$scen"/*/scenario.json; do
     n=$(jq '.went_down // [] | length' "$exp")
     for i in $(seq 0 $((n - 1))); do
         e=$(jq -c ".went_down[$i]" "$exp")
-        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id and .hosts == [$e.host])
-            | select(.went_down != null and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)] | length' \
+        # a one-node finding's went_down, or an outage of a finding that
+        # spans several nodes ({host, from, to, stop, how}: to is the boot)
+        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id)
+            | (select(.hosts == [$e.host] and .went_down != null
+                      and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)),
+              (.outages[] | select(.host == $e.host and .stop != null
+                      and (.stop[0:19] + "Z") == $e.at and .how == $e.stop
+                      and ($e.back == null or (.to[0:19] + "Z") == $e.back)))] | length' \
             "$report/report.json")
         [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
-            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop}]' "$report/report.json")"
+            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop, outages}]' "$report/report.json")"
     done
     want=$(jq -r '.incident_first // empty' "$exp")
     if [ -n "$want" ]; then
@@ -178,6 +184,21 @@ for desc in "$scen"/*/scenario.json; do
         [ "$got" = "$want" ] && ok "$name: I1 starts at the outage, $want" ||
             bad "$name: I1 starts at $got, not at the outage $want"
     fi
+    # optional: gaps that must be there (kind, host, a part of the detail)
+    n=$(jq '.gaps // [] | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".gaps[$i]" "$exp")
+        got=$(jq --argjson e "$e" '[.gaps[] | select(.kind == $e.kind
+            and ($e.host == null or .host == $e.host)
+            and (.detail | contains($e.detail)))] | length' "$report/report.json")
+        [ "$got" -ge 1 ] && ok "$name: gap $(jq -r '.detail[0:70]' <<< "$e")" ||
+            bad "$name: gap missing" "$e; report: $(jq -c '[.gaps[] | {kind, host, detail}]' "$report/report.json" | cut -c1-600)"
+    done
+    # a gap lists only the rules it kept from judging: never one that fired
+    fired_in_gaps=$(jq '[.findings[].id] as $f | [.gaps[].rules[] | select(. as $r | $f | index($r))] | length' \
+        "$report/report.json")
+    [ "$fired_in_gaps" -eq 0 ] && ok "$name: no gap lists a rule that fired" ||
+        bad "$name: $fired_in_gaps gap rule ids fired"
     # optional: the report's hosts, exactly; the parser of each file
     # whose name ends so
     want=$(jq -c '.hosts // empty' "$exp")

@@ -161,6 +161,11 @@
  * whose own span an absence rule judges (beyond: the whole bundle's). */
 #define CB_LIMIT_FINDING_EVIDENCE 24
 #define CB_LIMIT_FINDING_ENTITIES 32
+/* Outages one finding lists (one per node and boot). */
+#define CB_LIMIT_FINDING_OUTAGES 16
+/* Events of the whole timeline walked back from one boot to find the
+ * node's last event before an unclean stop (shutdown.c). */
+#define CB_LIMIT_OUTAGE_SCAN 4000000
 #define CB_LIMIT_CAPTURE_BYTES 256
 #define CB_LIMIT_ABSENCE_HOSTS 256
 
