@@ -40,9 +40,16 @@ int html_row_class(const struct cb_event *e);
  * event table. */
 int html_row_shown(const struct html_page *p, size_t idx);
 
-/* The "Timeline" section: one lane per host over the view's window,
- * error and critical marks, evidence circles linked to their rows
- * (svg.c). */
+/* The window of incident in's own picture and of the event table's
+ * incident filter: its span and a tenth of it either side (at least a
+ * minute); 0 when it has no time. */
+int html_incident_window(const struct cb_incident *in, cb_time *from,
+                         cb_time *to);
+
+/* The "Timeline" section: one lane per host over the view's window
+ * with its event density, error and critical marks, outages and finding
+ * markers linked to the cards (#F1 ...); the incidents as spans; then a
+ * zoomed picture per incident (svg.c). */
 void html_timeline_svg(struct html_page *p);
 
 #endif

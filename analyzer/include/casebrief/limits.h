@@ -120,6 +120,13 @@
 #define CB_LIMIT_REPORT_TOOLTIP 160U
 #define CB_LIMIT_REPORT_LANES 200U
 #define CB_LIMIT_REPORT_CHOICES 500U
+/* HTML picture: outages drawn, events looked at either side of a boot
+ * event for the silence it ends, incidents given a zoomed picture, and
+ * hosts and incidents a filter of the event table offers */
+#define CB_LIMIT_REPORT_OUTAGES 256U
+#define CB_LIMIT_REPORT_OUTAGE_SCAN 200000U
+#define CB_LIMIT_REPORT_ZOOMS 12U
+#define CB_LIMIT_REPORT_FILTER 60U
 /* damaged files the banner atop the HTML and Markdown reports names (the
  * rest are counted; the inventory lists them all) */
 #define CB_LIMIT_REPORT_DAMAGED 10U
