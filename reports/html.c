@@ -1010,6 +1010,8 @@ struct evfilter {
     uint64_t *inc;  /* per row: bit i set when the row is in incident i */
     size_t ninc;    /* incidents offered (at most 64) */
     size_t shown;   /* rows the default filter shows */
+    int all;        /* the default is any level: no row is a warning or
+                     * worse, or evidence */
 };
 
 static const char *row_host(const struct cb_event *e)
@@ -1157,7 +1159,7 @@ static void filter_bar(struct html_page *r, const struct evfilter *fl)
     static const char *const levels[] = {"critical", "error",
                                          "warning", "any level"};
     for (size_t k = 0; k < 4; k++)
-        radio(o, "fl", k + 1, k == 2);
+        radio(o, "fl", k + 1, k == (fl->all ? 3u : 2u));
     for (size_t k = 0; k <= fl->nhosts; k++)
         radio(o, "fh", k, k == 0);
     for (size_t k = 0; fl->ninc && k <= fl->ninc; k++)
@@ -1332,6 +1334,10 @@ static void event_table(struct html_page *r)
     for (size_t i = 0; i < r->nrows; i++) {
         const struct cb_event *e = r->v.tl->events[r->rows[i]];
         fl.shown += html_row_class(e) < 2 || is_evidence(r->rows[i], evs, nev);
+    }
+    if (!fl.shown) { /* rather than an empty table */
+        fl.all = 1;
+        fl.shown = r->nrows;
     }
     filter_bar(r, &fl);
     out_str(o, "<table class=\"ev\" id=\"evtab\">\n<thead><tr>"
