@@ -37,7 +37,10 @@ struct lane {
 struct item { /* a marker or an incident span being placed */
     size_t what; /* finding or incident index */
     long lane;
-    int x0, x1, end, row; /* end: of its label */
+    int x0, x1;
+    int start, end; /* what it takes with its label, for packing */
+    int row;
+    char where;     /* an incident's label: 'i'nside, 'r'ight or 'l'eft */
 };
 
 struct pic {
@@ -301,8 +304,8 @@ static int item_cmp(const void *a, const void *b)
     const struct item *x = a, *y = b;
     if (x->lane != y->lane)
         return x->lane < y->lane ? -1 : 1;
-    if (x->x0 != y->x0)
-        return x->x0 < y->x0 ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
     return x->what < y->what ? -1 : x->what > y->what;
 }
 
@@ -320,7 +323,7 @@ static void pack(struct item *it, size_t n, int *rows_of_lane, size_t nl)
                 last[r] = -1000;
         }
         int r = 0;
-        while (r < SVG_ROWS - 1 && last[r] + 4 > it[i].x0)
+        while (r < SVG_ROWS - 1 && last[r] + 4 > it[i].start)
             r++;
         it[i].row = r;
         if (it[i].end > last[r])
@@ -375,7 +378,11 @@ static int place_marks(struct pic *g)
                     continue;
                 int w = 12 + SVG_CHAR * (f + 1 >= 10 ? f + 1 >= 100 ? 3 : 2
                                                      : 1);
-                g->marks[j] = (struct item){f, ln, x, x + w, x + w, 0};
+                if (x + w > SVG_W - 2)
+                    x = SVG_W - 2 - w;
+                g->marks[j] = (struct item){.what = f, .lane = ln, .x0 = x,
+                                            .x1 = x + w, .start = x,
+                                            .end = x + w};
             }
         }
     }
@@ -398,8 +405,17 @@ static int place_spans(struct pic *g, int *rows)
         if (x1 < x0 + 4)
             x1 = x0 + 4;
         int lab = (int)span_chars(in, 0) * SVG_CHAR + 6;
-        int end = x1 - x0 >= lab ? x1 : x1 + lab;
-        g->spans[g->nspans++] = (struct item){i, 0, x0, x1, end, 0};
+        struct item it = {.what = i, .x0 = x0, .x1 = x1, .start = x0,
+                          .end = x1, .where = 'i'};
+        if (x1 - x0 < lab) { /* beside it: right, else left, else cut */
+            it.where = x1 + lab <= SVG_W || x0 - lab < SVG_X0 - 60 ? 'r'
+                                                                   : 'l';
+            if (it.where == 'r')
+                it.end = x1 + lab;
+            else
+                it.start = x0 - lab;
+        }
+        g->spans[g->nspans++] = it;
     }
     qsort(g->spans, g->nspans, sizeof *g->spans, item_cmp);
     *rows = 0;
@@ -639,16 +655,22 @@ static void spans(struct pic *g)
         out_str(o, "\" height=\"");
         out_u64(o, SVG_TRACK - 3);
         out_str(o, "\" rx=\"3\"/><text x=\"");
-        int inside = it->end == it->x1;
-        out_u64(o, (uint64_t)(inside ? it->x0 + 4 : it->x1 + 4));
+        int room = it->where == 'i'   ? it->x1 - it->x0
+                   : it->where == 'r' ? SVG_W - it->x1 - 4
+                                      : it->x0 - 4;
+        out_u64(o, (uint64_t)(it->where == 'i'   ? it->x0 + 4
+                              : it->where == 'r' ? it->x1 + 4
+                                                 : it->x0 - 4));
         out_str(o, "\" y=\"");
         out_u64(o, (uint64_t)(y + 13));
-        out_str(o, inside ? "\" class=\"in\">" : "\">");
+        out_str(o, it->where == 'l' ? "\" text-anchor=\"end\">" : "\">");
         out_str(o, in->ref);
         out_char(o, ' ');
-        html_cut(o, in->title,
-                 span_chars(in, inside ? it->x1 - it->x0 : 0) -
-                     strlen(in->ref) - 1);
+        size_t fit = span_chars(in, it->where == 'i' ? room : 0);
+        if (it->where != 'i' && room > 8 && (size_t)(room - 8) / SVG_CHAR < fit)
+            fit = (size_t)(room - 8) / SVG_CHAR;
+        size_t head = strlen(in->ref) + 1;
+        html_cut(o, in->title, fit > head + 4 ? fit - head : 4);
         out_str(o, "</text><title>");
         out_str(o, in->ref);
         out_char(o, ' ');
