@@ -19,6 +19,7 @@ struct html_page {
     size_t nrows;
     size_t omitted; /* events of the window not shown */
     int nomem;      /* a part could not allocate: the page is incomplete */
+    size_t mark_titles; /* error marks of the pictures given a tooltip */
 };
 
 /* "2024-11-15 01:58:12.905", or an em dash for CB_TIME_NONE. */

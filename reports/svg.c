@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "casebrief/casebrief.h"
@@ -40,7 +41,8 @@ struct item { /* a marker or an incident span being placed */
     int x0, x1;
     int start, end; /* what it takes with its label, for packing */
     int row;
-    char where;     /* an incident's label: 'i'nside, 'r'ight or 'l'eft */
+    char where;     /* an incident's label: 'i'nside, 'r'ight, 'l'eft or
+                     * 'n'one */
 };
 
 struct pic {
@@ -80,8 +82,10 @@ static size_t first_at(const struct cb_timeline *tl, cb_time t, int upper)
     return lo;
 }
 
-/* Lane of a host name: binary search over the sorted host lanes, the
- * "(no host)" lane (last) for "", -1 when not drawn. */
+/* Lane of a host name: binary search over the host lanes, sorted as
+ * host names compare (without case: a node named in an entity may be
+ * spelled otherwise than its logs), the "(no host)" lane (last) for "",
+ * -1 when not drawn. */
 static long lane_of(const struct pic *g, const char *host)
 {
     size_t n = g->nlanes;
@@ -92,7 +96,7 @@ static long lane_of(const struct pic *g, const char *host)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(g->lanes[mid].name, host);
+        int c = strcasecmp(g->lanes[mid].name, host);
         if (c == 0)
             return (long)mid;
         if (c < 0)
@@ -323,8 +327,20 @@ static void pack(struct item *it, size_t n, int *rows_of_lane, size_t nl)
                 last[r] = -1000;
         }
         int r = 0;
-        while (r < SVG_ROWS - 1 && last[r] + 4 > it[i].start)
+        while (r < SVG_ROWS && last[r] + 4 > it[i].start)
             r++;
+        if (r == SVG_ROWS && (it[i].where == 'l' || it[i].where == 'r')) {
+            /* no room for its label: the span alone (its tooltip names
+             * it) */
+            it[i].where = 'n';
+            it[i].start = it[i].x0;
+            it[i].end = it[i].x1;
+            r = 0;
+            while (r < SVG_ROWS && last[r] + 4 > it[i].start)
+                r++;
+        }
+        if (r == SVG_ROWS)
+            r = SVG_ROWS - 1;
         it[i].row = r;
         if (it[i].end > last[r])
             last[r] = it[i].end;
@@ -578,6 +594,11 @@ static int error_marks(struct pic *g)
         out_u64(o, (uint64_t)(ln->y + ln->h - SVG_DENS - 2));
         out_str(o, "\" width=\"2\" height=\"");
         out_u64(o, SVG_DENS - 2);
+        if (g->p->mark_titles >= CB_LIMIT_REPORT_MARK_TITLES) {
+            out_str(o, "\"/>\n"); /* the page is big enough */
+            continue;
+        }
+        g->p->mark_titles++;
         out_str(o, "\"><title>");
         out_str(o, cb_level_name(e->level));
         out_char(o, ' ');
@@ -633,6 +654,30 @@ static void outages(struct pic *g)
     }
 }
 
+/* An incident's label inside its span or beside it, cut to the room. */
+static void span_label(struct out *o, const struct item *it,
+                       const struct cb_incident *in, int y)
+{
+    int room = it->where == 'i'   ? it->x1 - it->x0
+               : it->where == 'r' ? SVG_W - it->x1 - 4
+                                  : it->x0 - 4;
+    out_str(o, "<text x=\"");
+    out_u64(o, (uint64_t)(it->where == 'i'   ? it->x0 + 4
+                          : it->where == 'r' ? it->x1 + 4
+                                             : it->x0 - 4));
+    out_str(o, "\" y=\"");
+    out_u64(o, (uint64_t)(y + 13));
+    out_str(o, it->where == 'l' ? "\" text-anchor=\"end\">" : "\">");
+    out_str(o, in->ref);
+    out_char(o, ' ');
+    size_t fit = span_chars(in, it->where == 'i' ? room : 0);
+    if (it->where != 'i' && room > 8 && (size_t)(room - 8) / SVG_CHAR < fit)
+        fit = (size_t)(room - 8) / SVG_CHAR;
+    size_t head = strlen(in->ref) + 1;
+    html_cut(o, in->title, fit > head + 4 ? fit - head : 4);
+    out_str(o, "</text>");
+}
+
 static void spans(struct pic *g)
 {
     struct out *o = &g->p->o;
@@ -654,24 +699,10 @@ static void spans(struct pic *g)
         out_u64(o, (uint64_t)(it->x1 - it->x0));
         out_str(o, "\" height=\"");
         out_u64(o, SVG_TRACK - 3);
-        out_str(o, "\" rx=\"3\"/><text x=\"");
-        int room = it->where == 'i'   ? it->x1 - it->x0
-                   : it->where == 'r' ? SVG_W - it->x1 - 4
-                                      : it->x0 - 4;
-        out_u64(o, (uint64_t)(it->where == 'i'   ? it->x0 + 4
-                              : it->where == 'r' ? it->x1 + 4
-                                                 : it->x0 - 4));
-        out_str(o, "\" y=\"");
-        out_u64(o, (uint64_t)(y + 13));
-        out_str(o, it->where == 'l' ? "\" text-anchor=\"end\">" : "\">");
-        out_str(o, in->ref);
-        out_char(o, ' ');
-        size_t fit = span_chars(in, it->where == 'i' ? room : 0);
-        if (it->where != 'i' && room > 8 && (size_t)(room - 8) / SVG_CHAR < fit)
-            fit = (size_t)(room - 8) / SVG_CHAR;
-        size_t head = strlen(in->ref) + 1;
-        html_cut(o, in->title, fit > head + 4 ? fit - head : 4);
-        out_str(o, "</text><title>");
+        out_str(o, "\" rx=\"3\"/>");
+        if (it->where != 'n')
+            span_label(o, it, in, y);
+        out_str(o, "<title>");
         out_str(o, in->ref);
         out_char(o, ' ');
         out_html(o, in->title);
@@ -740,6 +771,25 @@ int html_incident_window(const struct cb_incident *in, cb_time *from,
     return 1;
 }
 
+static int lane_cmp(const void *a, const void *b)
+{
+    const struct lane *x = a, *y = b;
+    return strcasecmp(x->name, y->name);
+}
+
+/* Sorts lanes and drops a name met twice (case aside); returns how many
+ * are left. */
+static size_t lanes_sorted(struct lane *ln, size_t n)
+{
+    qsort(ln, n, sizeof *ln, lane_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!u || strcasecmp(ln[u - 1].name, ln[i].name) != 0)
+            ln[u++] = ln[i];
+    }
+    return u;
+}
+
 /* Lanes of the whole window: every host up to the cap, and "(no host)"
  * when evidence, or an error of the window, has no host. */
 static size_t window_lanes(const struct html_page *p, struct lane *out)
@@ -749,6 +799,7 @@ static size_t window_lanes(const struct html_page *p, struct lane *out)
                                                  : CB_LIMIT_REPORT_LANES;
     for (size_t i = 0; i < n; i++)
         out[i] = (struct lane){.name = v->names[i]};
+    n = lanes_sorted(out, n);
     int unknown = 0;
     for (size_t f = 0; f < v->nfind && !unknown; f++) {
         for (size_t k = 0; k < v->find[f].nevidence; k++)
@@ -763,16 +814,15 @@ static size_t window_lanes(const struct html_page *p, struct lane *out)
     return n;
 }
 
-/* Lanes of an incident: its hosts (sorted, as incidents.c keeps them). */
+/* Lanes of an incident: its hosts and the nodes it names. */
 static size_t incident_lanes(const struct cb_incident *in, struct lane *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < in->nhosts && n < CB_LIMIT_REPORT_LANES; i++) {
-        if (in->hosts[i][0] &&
-            (!n || strcmp(out[n - 1].name, in->hosts[i]) < 0))
+        if (in->hosts[i][0])
             out[n++] = (struct lane){.name = in->hosts[i]};
     }
-    return n;
+    return lanes_sorted(out, n);
 }
 
 static void open_svg(struct pic *g, const char *label_text)

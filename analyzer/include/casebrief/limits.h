@@ -127,6 +127,9 @@
 #define CB_LIMIT_REPORT_OUTAGE_SCAN 200000U
 #define CB_LIMIT_REPORT_ZOOMS 12U
 #define CB_LIMIT_REPORT_FILTER 60U
+/* error marks of the HTML pictures that carry their message as a
+ * tooltip (the rest are drawn without) */
+#define CB_LIMIT_REPORT_MARK_TITLES 4000U
 /* damaged files the banner atop the HTML and Markdown reports names (the
  * rest are counted; the inventory lists them all) */
 #define CB_LIMIT_REPORT_DAMAGED 10U
