@@ -809,7 +809,7 @@ static size_t window_lanes(const struct html_page *p, struct lane *out)
         const struct cb_event *e = v->tl->events[i];
         unknown = html_row_class(e) == 0 && !e->host[0];
     }
-    if (unknown)
+    if (unknown || !n) /* never a picture without a lane */
         out[n++] = (struct lane){.name = ""};
     return n;
 }
@@ -822,7 +822,10 @@ static size_t incident_lanes(const struct cb_incident *in, struct lane *out)
         if (in->hosts[i][0])
             out[n++] = (struct lane){.name = in->hosts[i]};
     }
-    return lanes_sorted(out, n);
+    n = lanes_sorted(out, n);
+    if (!n) /* an incident of events that name no host */
+        out[n++] = (struct lane){.name = ""};
+    return n;
 }
 
 static void open_svg(struct pic *g, const char *label_text)
@@ -927,8 +930,6 @@ static void zooms(struct html_page *p, struct lane *ln)
         if (!html_incident_window(in, &from, &to))
             continue;
         size_t nl = incident_lanes(in, ln);
-        if (!nl)
-            continue;
         out_str(o, "<h3 id=\"zoom-");
         out_str(o, in->ref);
         out_str(o, "\"><a href=\"#incident-");

@@ -963,3 +963,29 @@ Test(report_html, axis_shows_years_across_years_and_times_within_a_day)
     cr_assert_str_eq(labels, "Feb|2023|Mar|Apr|May|Jun|Jul|Aug|Sep");
     free(html);
 }
+
+Test(report_html, events_without_a_host_still_get_a_lane)
+{
+    static struct cb_event evs[10];
+    static struct cb_event *ptrs[10];
+    struct cb_source src = {.path = "x.csv", .format = "csv", .host = "",
+                            .time_basis = "UTC", .first = CB_TIME_NONE,
+                            .last = CB_TIME_NONE};
+    struct cb_timeline tl =
+        spread(evs, ptrs, 10, cb_time_from_civil(2024, 1, 1, 0, 0, 0, 0),
+               cb_time_from_civil(2024, 1, 2, 0, 0, 0, 0), &src);
+    for (size_t i = 0; i < 10; i++) {
+        evs[i].host = "";
+        evs[i].level = CB_LEVEL_INFO;
+    }
+    struct cb_report_input in = {.case_name = "nohost", .tl = &tl};
+    size_t len;
+    char *html = render(&in, &len);
+    check_page(html, len);
+    char *svg = first_svg(html);
+    cr_assert_eq(count(svg, "<g class=\"lane\">"), 1);
+    cr_assert_not_null(strstr(svg, "<title>(no host)</title>"));
+    cr_assert_eq(count(svg, "<path class=\"dens\""), 1);
+    free(svg);
+    free(html);
+}
