@@ -869,6 +869,14 @@ static void story(struct html_page *r)
             host_list(o, f->hosts, f->nhosts);
             out_str(o, ")</span></li>\n");
         }
+        if (html_has_zoom(r, i)) {
+            out_str(o, "<li class=\"mut\"><a href=\"#zoom-");
+            out_str(o, in->ref);
+            out_str(o, "\">On the timeline</a>: the nodes, outages and "
+                       "findings of ");
+            out_str(o, in->ref);
+            out_str(o, "</li>\n");
+        }
         out_str(o, "</ul>\n</article>\n");
     }
     out_str(o, "</section>\n");

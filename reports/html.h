@@ -47,6 +47,9 @@ int html_row_shown(const struct html_page *p, size_t idx);
 int html_incident_window(const struct cb_incident *in, cb_time *from,
                          cb_time *to);
 
+/* Whether incident i has a picture of its own (#zoom-I<n>). */
+int html_has_zoom(const struct html_page *p, size_t i);
+
 /* The "Timeline" section: one lane per host over the view's window
  * with its event density, error and critical marks, outages and finding
  * markers linked to the cards (#F1 ...); the incidents as spans; then a

@@ -918,6 +918,14 @@ static void window_sentence(struct html_page *p, cb_time from)
     out_str(o, ").</p>\n");
 }
 
+int html_has_zoom(const struct html_page *p, size_t i)
+{
+    cb_time from, to;
+    return p->v.window && i < p->v.incidents.count &&
+           i < CB_LIMIT_REPORT_ZOOMS &&
+           html_incident_window(&p->v.incidents.items[i], &from, &to);
+}
+
 static void zooms(struct html_page *p, struct lane *ln)
 {
     struct out *o = &p->o;
@@ -927,7 +935,7 @@ static void zooms(struct html_page *p, struct lane *ln)
     for (size_t i = 0; i < n; i++) {
         const struct cb_incident *in = &is->items[i];
         cb_time from, to;
-        if (!html_incident_window(in, &from, &to))
+        if (!html_has_zoom(p, i) || !html_incident_window(in, &from, &to))
             continue;
         size_t nl = incident_lanes(in, ln);
         out_str(o, "<h3 id=\"zoom-");

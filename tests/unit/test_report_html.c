@@ -470,8 +470,12 @@ Test(report_html, svg_has_one_lane_per_host_sorted_and_integer_coordinates)
         snprintf(m, sizeof m, "text-anchor=\"middle\">F%zu</text>", i + 1);
         cr_assert_geq(count(svg, m), 1, "%s", m);
     }
-    /* the incidents as spans linked to their story */
+    /* the incidents as spans linked to their story, which links to the
+     * incident's own picture */
     cr_assert_geq(count(svg, "<a href=\"#incident-I1\"><g class=\"inc "), 1);
+    cr_assert_eq(count(html, "<a href=\"#zoom-I1\">On the timeline</a>"), 1);
+    cr_assert_lt(strstr(html, "<a href=\"#zoom-I1\">"),
+                 strstr(html, "<h3 id=\"zoom-I1\">"));
     /* the error events of the window are drawn with their text */
     cr_assert_geq(count(svg, "<rect class=\"m2\""), 1);
     cr_assert_not_null(strstr(svg, "<title>error 2024-11-15 01:58:10.400 "
