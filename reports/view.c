@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "casebrief/casebrief.h"
 #include "fill.h"
+#include "platform.h"
 #include "shutdown.h"
 #include "timebasis.h"
 #include "timefmt.h"
@@ -523,6 +524,106 @@ static int find_outages(struct cb_view *v)
     return 0;
 }
 
+/* ---- sources a case note cites, and the inventory's order ---------------- */
+
+/* A hand-built source may leave a string NULL. */
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static int cmp_src_path(const void *a, const void *b)
+{
+    const struct cb_source *x = *(const struct cb_source *const *)a;
+    const struct cb_source *y = *(const struct cb_source *const *)b;
+    int c = strcmp(nz(x->path), nz(y->path));
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int cmp_src_host(const void *a, const void *b)
+{
+    const struct cb_source *x = *(const struct cb_source *const *)a;
+    const struct cb_source *y = *(const struct cb_source *const *)b;
+    const char *xh = nz(x->host), *yh = nz(y->host);
+    int c = (!xh[0]) - (!yh[0]); /* no host last */
+    if (!c)
+        c = strcmp(xh, yh);
+    if (!c)
+        c = strcmp(nz(x->format), nz(y->format));
+    return c ? c : cmp_src_path(a, b);
+}
+
+static int of_view(const struct cb_view *v, const struct cb_source *s)
+{
+    return s && v->an && s->index < v->an->nsources &&
+           v->an->sources[s->index] == s;
+}
+
+static void cite_add(struct cb_view *v, const struct cb_source *s)
+{
+    if (of_view(v, s) && !v->cite[s->index]) {
+        v->cited[v->ncited++] = s;
+        v->cite[s->index] = (unsigned)v->ncited;
+    }
+}
+
+static int collect_sources(struct cb_view *v)
+{
+    size_t n = v->an ? v->an->nsources : 0;
+    v->nsources = n;
+    v->cited = cb_calloc(n + 1, sizeof *v->cited);
+    v->cite = cb_calloc(n + 1, sizeof *v->cite);
+    v->inv = cb_calloc(n + 1, sizeof *v->inv);
+    v->by_path = cb_calloc(n + 1, sizeof *v->by_path);
+    if (!v->cited || !v->cite || !v->inv || !v->by_path)
+        return -1;
+    if (!n)
+        return 0;
+    memcpy(v->inv, v->an->sources, n * sizeof *v->inv);
+    memcpy(v->by_path, v->an->sources, n * sizeof *v->by_path);
+    qsort(v->inv, n, sizeof *v->inv, cmp_src_host);
+    qsort(v->by_path, n, sizeof *v->by_path, cmp_src_path);
+    for (size_t f = 0; f < v->nfind; f++) {
+        for (size_t k = 0; k < v->find[f].nevidence; k++)
+            cite_add(v, v->find[f].evidence[k].ev->source);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v->inv[i]->warnings)
+            cite_add(v, v->inv[i]);
+    }
+    for (size_t i = 0; i < v->ndamaged; i++) {
+        const char *p = v->damaged[i].source;
+        if (p)
+            cite_add(v, cb_view_source_by_path(v, p, strlen(p)));
+    }
+    return 0;
+}
+
+unsigned cb_view_cite(const struct cb_view *v, const struct cb_source *s)
+{
+    return of_view(v, s) && v->cite ? v->cite[s->index] : 0;
+}
+
+const struct cb_source *cb_view_source_by_path(const struct cb_view *v,
+                                               const char *path, size_t n)
+{
+    size_t lo = 0, hi = v->nsources;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *p = nz(v->by_path[mid]->path);
+        int c = strncmp(p, path, n);
+        if (!c && p[n])
+            c = 1; /* longer than path: after it */
+        if (!c)
+            return v->by_path[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 /* ---- the view ------------------------------------------------------------ */
 
 enum cb_status cb_view_build(struct cb_view *v,
@@ -548,7 +649,8 @@ enum cb_status cb_view_build(struct cb_view *v,
         collect_nodes(v) != 0 || stop_facts(v) != 0 ||
         cb_incidents_build(in->findings, v->nodes, v->nnodes, v->went_down,
                            &v->incidents) != CB_OK ||
-        fill_steps(v) != 0 || find_outages(v) != 0) {
+        fill_steps(v) != 0 || find_outages(v) != 0 ||
+        collect_sources(v) != 0) {
         cb_view_fini(v);
         return CB_E_NOMEM;
     }
@@ -603,6 +705,13 @@ void cb_view_fini(struct cb_view *v)
     cb_incidents_fini(&v->incidents);
     cb_free(v->stepoff);
     cb_arena_destroy(&v->arena);
+    cb_free(v->cited);
+    cb_free(v->cite);
+    cb_free(v->inv);
+    cb_free(v->by_path);
+    v->cited = v->inv = v->by_path = NULL;
+    v->cite = NULL;
+    v->ncited = v->nsources = 0;
     v->stepoff = NULL;
     v->steps = NULL;
     v->nodes = NULL;
@@ -663,4 +772,232 @@ void cb_view_warning_where(const struct cb_warning *w, char *buf, size_t size)
         snprintf(buf, size, "offset %llu: ", (unsigned long long)w->where);
     else if (size)
         buf[0] = '\0';
+}
+
+/* ---- case-note helpers ---------------------------------------------------- */
+
+const char *cb_view_source_label(const char *path)
+{
+    if (!path)
+        return "";
+    const char *base = path;
+    for (const char *p = path; *p; p++) {
+        if ((*p == '!' || *p == '/' || *p == '\\') && p[1])
+            base = p + 1;
+    }
+    return base;
+}
+
+static int blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+enum { PAREN_MAX = 80 }; /* a parenthesis kept whole is at most this long */
+
+/* The end of a value that must be kept or dropped whole and that may hold
+ * blanks, starting at s[i] (a token's start): a short parenthesis, a
+ * quoted value ('x y' or
+ * "x y", its closing quote not followed by a letter or digit) or a Windows
+ * path (C:\... or \\server\..., up to ": ", ", ", "; ", ". ", a quote or
+ * the end). i when there is none. */
+static size_t protected_end(const char *s, size_t i, size_t n)
+{
+    char c = s[i];
+    if (c == '(') { /* "(Virtual machine ID 8F2E...)": whole or not */
+        for (size_t j = i + 1; j < n && j - i < PAREN_MAX; j++) {
+            if (s[j] == '(')
+                break;
+            if (s[j] == ')')
+                return j + 1;
+        }
+        return i;
+    }
+    if (c == '\'' || c == '"') {
+        for (size_t j = i + 1; j < n; j++) {
+            if (s[j] == c && (j + 1 == n || !alnum(s[j + 1])))
+                return j + 1;
+        }
+        return i;
+    }
+    int drive = i + 2 < n && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+                && s[i + 1] == ':' && s[i + 2] == '\\';
+    int unc = i + 1 < n && c == '\\' && s[i + 1] == '\\';
+    if (!drive && !unc)
+        return i;
+    size_t j = i + 2;
+    for (; j < n; j++) {
+        if (s[j] == '\'' || s[j] == '"')
+            break;
+        if (j + 1 < n && strchr(":,;.", s[j]) && blank(s[j + 1]))
+            break;
+    }
+    return j;
+}
+
+size_t cb_view_cut_words(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    size_t best = 0;
+    for (size_t i = 0; i <= max;) {
+        if (i == 0 || blank(s[i - 1]) || s[i - 1] == '(') {
+            size_t e = protected_end(s, i, n);
+            if (e > max)
+                break; /* the limit falls in it: cut before it */
+            if (e > i) {
+                i = e;
+                continue;
+            }
+        }
+        if (blank(s[i]) && i && !blank(s[i - 1]))
+            best = i;
+        i++;
+    }
+    /* drop what dangles at the cut: blanks, separators, an open bracket */
+    while (best && (blank(s[best - 1]) || strchr(",;:(-", s[best - 1])))
+        best--;
+    return best ? best : out_utf8_cut(s, max);
+}
+
+/* Is the token [t, t + n) a path inside our own tree (a knowledge-base
+ * file, a relative path), which a report for the customer must not name?
+ * Windows paths (backslashes) and numbers ("1126/1127") are not. */
+static int internal_path(const char *t, size_t n)
+{
+    if (n >= 3 && cb_memmem(t, n, "://", 3))
+        return 0;
+    if ((n >= 3 && memcmp(t, "../", 3) == 0) ||
+        (n >= 2 && (memcmp(t, "./", 2) == 0 || memcmp(t, "~/", 2) == 0)) ||
+        /* "/usr/x", not a command switch ("chkdsk /f") */
+        (n >= 2 && t[0] == '/' && alnum(t[1]) && memchr(t + 1, '/', n - 1)))
+        return 1;
+    if (!memchr(t, '/', n))
+        return 0;
+    /* a segment our tree uses, or a file name with a letter extension */
+    static const char *const segs[] = {"shared", "kb", "rules", "tests",
+                                       "docs", "samples"};
+    size_t a = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && t[i] != '/')
+            continue;
+        for (size_t k = 0; k < sizeof segs / sizeof *segs; k++) {
+            if (i - a == strlen(segs[k]) && memcmp(t + a, segs[k], i - a) == 0)
+                return 1;
+        }
+        a = i + 1;
+    }
+    const char *dot = NULL;
+    for (size_t i = n; i-- > 0 && t[i] != '/';) {
+        if (t[i] == '.') {
+            dot = t + i;
+            break;
+        }
+    }
+    if (!dot || dot + 1 == t + n)
+        return 0;
+    for (const char *p = dot + 1; p < t + n; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+            return 0;
+    }
+    return 1;
+}
+
+static int token_sep(char c)
+{
+    return blank(c) || c == '(' || c == ')' || c == ',' || c == ';';
+}
+
+/* Does [s, s + n) hold an internal path token? */
+static int has_internal_path(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        while (i < n && token_sep(s[i]))
+            i++;
+        size_t a = i;
+        while (i < n && !token_sep(s[i]))
+            i++;
+        if (i > a && internal_path(s + a, i - a))
+            return 1;
+    }
+    return 0;
+}
+
+/* Append [s, s + n) to buf (length *len, size size), blanks collapsed. */
+static void put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && *len + 1 < size; i++) {
+        if (blank(s[i]) && (*len == 0 || buf[*len - 1] == ' '))
+            continue;
+        buf[(*len)++] = blank(s[i]) ? ' ' : s[i];
+    }
+    buf[*len] = '\0';
+}
+
+int cb_view_reference(const char *ref, char *title, size_t size,
+                      const char **url, size_t *urllen)
+{
+    *url = NULL;
+    *urllen = 0;
+    if (!size)
+        return 0;
+    title[0] = '\0';
+    size_t n = strlen(ref), ua = n, ue = n;
+    const char *u = strstr(ref, "https://");
+    if (!u)
+        u = strstr(ref, "http://");
+    if (u) {
+        ua = (size_t)(u - ref);
+        ue = ua;
+        while (ue < n && !blank(ref[ue]))
+            ue++;
+        size_t e = ue;
+        while (e > ua && strchr(".,;)", ref[e - 1]))
+            e--;
+        *url = u;
+        *urllen = e - ua;
+    }
+    /* the text around the address, each parenthesis or token naming an
+     * internal path left out */
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        if (i == ua) {
+            i = ue;
+            continue;
+        }
+        if (ref[i] == '(') {
+            const char *close = memchr(ref + i, ')', (ua > i ? ua : n) - i);
+            size_t e = close ? (size_t)(close - ref) + 1 : i + 1;
+            if (close && has_internal_path(ref + i, e - i)) {
+                i = e;
+                continue;
+            }
+        }
+        size_t a = i;
+        if (!token_sep(ref[i])) {
+            while (i < n && i != ua && !token_sep(ref[i]))
+                i++;
+            if (!internal_path(ref + a, i - a))
+                put(title, size, &len, ref + a, i - a);
+            continue;
+        }
+        put(title, size, &len, ref + i, 1);
+        i++;
+    }
+    /* what dangles: "Title: " before the address, "( )" left empty */
+    while (len && (title[len - 1] == ' ' || strchr(":,;-", title[len - 1])))
+        title[--len] = '\0';
+    char *empty;
+    while ((empty = strstr(title, " ()")) != NULL) {
+        memmove(empty, empty + 3, strlen(empty + 3) + 1);
+        len -= 3;
+    }
+    return len > 0 || *url;
 }

@@ -108,6 +108,20 @@ struct cb_view {
     struct cb_view_step *steps;
     size_t *stepoff;
     struct cb_arena *arena;
+
+    /* the sources a case note cites, numbered S1, S2 ... in the order it
+     * cites them: the findings' evidence (rank order), then sources with
+     * warnings, then damaged ones. cited[k] is S(k+1); a source's number
+     * is cb_view_cite (0: not cited). */
+    const struct cb_source **cited;
+    size_t ncited;
+    unsigned *cite; /* by cb_source.index */
+    /* every source, by host name ("" last), format, then path: the
+     * inventory's grouping */
+    const struct cb_source **inv;
+    /* every source by path (strcmp), for cb_view_source_by_path */
+    const struct cb_source **by_path;
+    size_t nsources;
 };
 
 struct cb_view_outage {
@@ -158,5 +172,40 @@ uint64_t cb_view_warnings_suppressed(const struct cb_source *s);
  * ""). */
 void cb_view_where(const struct cb_event *e, char *buf, size_t size);
 void cb_view_warning_where(const struct cb_warning *w, char *buf, size_t size);
+
+/* ---- case-note helpers (Markdown today; any renderer may use them) ---- */
+
+/* The S number of a source (1 for S1), 0 when the view does not cite it
+ * (or s is not of the view's analysis). */
+unsigned cb_view_cite(const struct cb_view *v, const struct cb_source *s);
+/* The source whose path is the n bytes at path, or NULL. */
+const struct cb_source *cb_view_source_by_path(const struct cb_view *v,
+                                               const char *path, size_t n);
+
+/* The file name of a nested source path ("a.zip!dir/N1-System.evtx" gives
+ * "N1-System.evtx"): a pointer into path, path itself when it ends in a
+ * separator. */
+const char *cb_view_source_label(const char *path);
+
+/* How many bytes of s to show in at most max bytes, cut at a word
+ * boundary so that no token (a GUID, a VM id, a path, a quoted value) is
+ * split: strlen(s) when it fits; else the end of the last whole word
+ * before the token the limit falls in, trailing blanks and separators
+ * dropped. A quoted value, a parenthesis of up to 80 bytes ("(Virtual
+ * machine ID ...)") and a path that starts with a drive letter or "\\"
+ * (running over its blanks to the next ": ", ", ", "; ", ". " or quote)
+ * are kept or dropped whole. Only a single token longer than max is cut inside, on a
+ * character boundary. The caller adds the ellipsis when the result is
+ * less than strlen(s). */
+size_t cb_view_cut_words(const char *s, size_t max);
+
+/* A rule's reference as a case note shows it: *title (NUL-terminated,
+ * at most size bytes) with any internal path left out ("shared/kb/...",
+ * "../x.md": a parenthesis naming one goes whole), and *url / *urllen the
+ * public https:// (or http://) address it carries, or NULL / 0. Returns
+ * 0 when nothing public is left to show (the reference only named an
+ * internal path). */
+int cb_view_reference(const char *ref, char *title, size_t size,
+                      const char **url, size_t *urllen);
 
 #endif

@@ -111,6 +111,35 @@ for desc in "$scen"/*/scenario.json; do
     else
         bad "$name: incidents" "README: $(tr '\n' ';' <<< "$want") report: $(tr '\n' ';' <<< "$got")"
     fi
+    # report.md as a case note (issue 16 #9): the case summary names each
+    # incident the README states with its root rule; rows name files, not
+    # nested paths, and every S number they cite is in the Sources list;
+    # the inventory is one line per host; no internal path anywhere
+    md="$report/report.md"
+    summary=$(sed -n '/^```text$/,/^```$/p' "$md")
+    miss=""
+    while read -r ref root _; do
+        [ -n "$ref" ] || continue
+        awk -v r="$ref (" -v rule="rule ${root%:})" 'index($0, r) == 1 { on = 1; next }
+            on && /^I[0-9]+ \(/ { on = 0 } on && index($0, rule) { found = 1 }
+            END { exit !found }' <<< "$summary" || miss="$miss $ref:${root%:}"
+    done < <(sed -n 's/^- \(I[0-9]*\) root \([^:]*\): .*$/\1 \2/p' "$dir/README.md")
+    [ -n "$summary" ] && [ -z "$miss" ] && ok "$name: report.md case summary names each incident's root" ||
+        bad "$name: report.md case summary" "missing:$miss"
+    nested=$(grep -c '^| 20.*\.zip!' "$md")
+    cited=$(grep -o '^| 20.* (S[0-9]*) |' "$md" | grep -o '(S[0-9]*)' | tr -d '()' | sort -u)
+    listed=$(sed -n 's/^- \(S[0-9]*\): .*/\1/p' "$md" | sort -u)
+    unlisted=$(comm -23 <(echo "$cited") <(echo "$listed") | tr '\n' ' ')
+    [ "$nested" -eq 0 ] && [ -z "${unlisted// /}" ] &&
+        ok "$name: report.md rows cite file names, full paths in Sources" ||
+        bad "$name: report.md sources" "$nested rows with nested paths; not listed: $unlisted"
+    hosts=$(jq '[.sources[] | .host // ""] | unique | length' "$report/report.json")
+    lines=$(awk '/^## Inventory$/ { on = 1; next } on && /^- \*\*/ { n++ }
+        on && /^(\*\*|## )/ { exit } END { print n + 0 }' "$md")
+    [ "$lines" -eq "$hosts" ] && ok "$name: report.md inventory, one line per host ($hosts)" ||
+        bad "$name: report.md inventory" "$lines lines for $hosts hosts"
+    ! grep -q 'shared/kb\|\.\./' "$md" && ok "$name: report.md names no internal path" ||
+        bad "$name: report.md internal path" "$(grep -m2 'shared/kb\|\.\./' "$md")"
     bad_refs=$(jq '[.findings[].incident] - [.incidents[].ref] | length' "$report/report.json")
     [ "$bad_refs" -eq 0 ] && ok "$name: every finding names an existing incident" ||
         bad "$name: findings name unknown incidents"
