@@ -392,6 +392,153 @@ static int stop_facts(struct cb_view *v)
     return 0;
 }
 
+/* ---- outages ----------------------------------------------------------------
+ * When a machine was off: from its last sign of life to the first event
+ * it logged after it came back. The last sign of life is EventLog 6008's
+ * own time when its node's offset is known; else, and for a Kernel-Power
+ * 41 alone, the start of the host's longest silence before the boot
+ * event (looked for up to CB_LIMIT_REPORT_OUTAGE_SCAN events back). */
+
+static int is_unclean_boot(const struct cb_event *e)
+{
+    if (!(e->flags & CB_EV_HAS_EVENT_ID) || !e->provider)
+        return 0;
+    return (e->event_id == 6008 && strstr(e->provider, "EventLog")) ||
+           (e->event_id == 41 && strstr(e->provider, "Kernel-Power"));
+}
+
+static int same_host(const struct cb_event *e, const char *host)
+{
+    return e->host == host || strcmp(e->host, host) == 0;
+}
+
+/* The longest silence of host before timeline index b: 1 and its ends,
+ * or 0 when the host logged nothing before b within the scan. */
+static int silence_before(const struct cb_view *v, size_t b, const char *host,
+                          cb_time *from, cb_time *to)
+{
+    cb_time next = v->tl->events[b]->ts;
+    uint64_t best = 0;
+    int found = 0;
+    size_t stop = b > CB_LIMIT_REPORT_OUTAGE_SCAN
+                      ? b - CB_LIMIT_REPORT_OUTAGE_SCAN
+                      : 0;
+    for (size_t i = b; i-- > stop;) {
+        const struct cb_event *e = v->tl->events[i];
+        if (!same_host(e, host) || e->ts > next)
+            continue;
+        uint64_t gap = (uint64_t)next - (uint64_t)e->ts;
+        if (!found || gap > best) {
+            best = gap;
+            *from = e->ts;
+            *to = next;
+            found = 1;
+        }
+        next = e->ts;
+    }
+    return found && best > 0;
+}
+
+/* The first event of host after t, or CB_TIME_NONE. */
+static cb_time first_after(const struct cb_view *v, cb_time t,
+                           const char *host)
+{
+    size_t i = bound(v->tl, t, 1);
+    size_t stop = i + CB_LIMIT_REPORT_OUTAGE_SCAN;
+    for (; i < v->tl->count && i < stop; i++) {
+        if (same_host(v->tl->events[i], host))
+            return v->tl->events[i]->ts;
+    }
+    return CB_TIME_NONE;
+}
+
+/* The outage a boot event tells: 1 and *o, or 0. */
+static int outage_of(const struct cb_view *v, const struct cb_event *e,
+                     size_t idx, struct cb_view_outage *o)
+{
+    cb_time local;
+    int32_t east;
+    *o = (struct cb_view_outage){.host = e->host};
+    if (cb_6008_local_time(e, &local) &&
+        cb_view_utc_offset(v, e->host, &east)) {
+        o->from = local - (cb_time)east * 60 * CB_TICKS_PER_SEC;
+        o->to = first_after(v, o->from, e->host);
+        o->from_6008 = 1;
+        return o->to != CB_TIME_NONE && o->to > o->from;
+    }
+    return idx != CB_VIEW_NOT_FOUND &&
+           silence_before(v, idx, e->host, &o->from, &o->to);
+}
+
+/* Keep o unless an outage of the same host overlaps it; a 6008 time
+ * replaces a derived one. */
+static void outage_add(struct cb_view *v, const struct cb_view_outage *o)
+{
+    for (size_t i = 0; i < v->noutages; i++) {
+        struct cb_view_outage *x = &v->outages[i];
+        if (strcmp(x->host, o->host) != 0 || o->from > x->to ||
+            o->to < x->from)
+            continue;
+        if (o->from_6008 && !x->from_6008) {
+            size_t f = x->finding;
+            *x = *o;
+            x->finding = f;
+        }
+        return;
+    }
+    if (v->noutages < CB_LIMIT_REPORT_OUTAGES)
+        v->outages[v->noutages++] = *o;
+}
+
+static int cmp_outage(const void *a, const void *b)
+{
+    const struct cb_view_outage *x = a, *y = b;
+    int c = strcmp(x->host, y->host);
+    if (c)
+        return c;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+static int find_outages(struct cb_view *v)
+{
+    v->outages = cb_calloc(CB_LIMIT_REPORT_OUTAGES, sizeof *v->outages);
+    if (!v->outages)
+        return -1;
+    /* the analyzer's spans first (rules.h, cb_outage): they rest on the
+     * whole timeline; the view derives one only for a boot they miss */
+    for (size_t f = 0; f < v->nfind; f++) {
+        for (size_t k = 0; k < v->find[f].noutages; k++) {
+            const struct cb_outage *a = &v->find[f].outages[k];
+            if (!a->host || !a->host[0] || a->to <= a->from)
+                continue;
+            struct cb_view_outage o = {.host = a->host,
+                                       .from = a->from,
+                                       .to = a->to,
+                                       .from_6008 = a->stop != CB_TIME_NONE,
+                                       .finding = f};
+            outage_add(v, &o);
+        }
+    }
+    for (size_t f = 0; f < v->nfind; f++) {
+        const struct cb_finding *fi = &v->find[f];
+        const char *own = cb_rule_main_step(fi->rule);
+        for (size_t k = 0; k < fi->nevidence; k++) {
+            const struct cb_event *e = fi->evidence[k].ev;
+            if ((own && fi->evidence[k].role &&
+                 strcmp(own, fi->evidence[k].role) != 0) ||
+                !is_unclean_boot(e) || !e->host[0])
+                continue;
+            struct cb_view_outage o;
+            if (outage_of(v, e, v->evidx[v->evoff[f] + k], &o)) {
+                o.finding = f;
+                outage_add(v, &o);
+            }
+        }
+    }
+    qsort(v->outages, v->noutages, sizeof *v->outages, cmp_outage);
+    return 0;
+}
+
 /* ---- sources a case note cites, and the inventory's order ---------------- */
 
 /* A hand-built source may leave a string NULL. */
@@ -517,7 +664,8 @@ enum cb_status cb_view_build(struct cb_view *v,
         collect_nodes(v) != 0 || stop_facts(v) != 0 ||
         cb_incidents_build(in->findings, v->nodes, v->nnodes, v->went_down,
                            &v->incidents) != CB_OK ||
-        fill_steps(v) != 0 || collect_sources(v) != 0 ||
+        fill_steps(v) != 0 || find_outages(v) != 0 ||
+        collect_sources(v) != 0 ||
         cb_overview_build(&v->overview, v->an, v->tl) != CB_OK) {
         cb_view_fini(v);
         return CB_E_NOMEM;
@@ -565,6 +713,9 @@ void cb_view_fini(struct cb_view *v)
     cb_free(v->nodes);
     cb_free(v->went_down);
     cb_free(v->stop_kind);
+    cb_free(v->outages);
+    v->outages = NULL;
+    v->noutages = 0;
     v->went_down = NULL;
     v->stop_kind = NULL;
     cb_incidents_fini(&v->incidents);

@@ -98,6 +98,12 @@ struct cb_view {
     cb_time *went_down;
     int *stop_kind; /* enum cb_stop_kind */
 
+    /* when machines were off, by host then time (at most
+     * CB_LIMIT_REPORT_OUTAGES): from the unclean-boot evidence (EventLog
+     * 6008, Kernel-Power 41) of the findings */
+    struct cb_view_outage *outages;
+    size_t noutages;
+
     /* remediation of finding f, filled with the case's values (fill.h):
      * steps[stepoff[f] .. stepoff[f + 1]) */
     struct cb_view_step *steps;
@@ -120,6 +126,16 @@ struct cb_view {
 
     /* the cluster at a glance, one row per object (overview.h) */
     struct cb_overview overview;
+};
+
+struct cb_view_outage {
+    const char *host; /* interned */
+    /* the last sign of life: 6008's own time (from_6008), else the last
+     * event before the host's longest silence before its boot; to: the
+     * first event it logged after */
+    cb_time from, to;
+    int from_6008;
+    size_t finding; /* the first finding whose evidence tells it */
 };
 
 struct cb_view_step {

@@ -178,6 +178,23 @@ for desc in "$scen"/*/scenario.json; do
         [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
             bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop, outages}]' "$report/report.json")"
     done
+    # the picture draws each outage from that time
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".went_down[$i]" "$exp")
+        title="$(jq -r .host <<< "$e") was down from $(jq -r '.at | sub("T"; " ") | sub("Z"; "")' <<< "$e").000 (EventLog 6008's time)"
+        grep -qF "<title>$title" "$report/report.html" &&
+            ok "$name: the picture draws the outage of $(jq -r .host <<< "$e")" ||
+            bad "$name: no outage bar" "$title"
+    done
+    # every marker of the pictures links to a finding card that exists,
+    # and every finding has a marker
+    html="$report/report.html"
+    missing=$(grep -o '<a href="#F[0-9]*"><g class="fm' "$html" | sed 's/.*#\(F[0-9]*\)".*/\1/' | sort -u |
+        while read -r ref; do grep -q "<section class=\"finding [a-z]*\" id=\"$ref\">" "$html" || echo "$ref"; done)
+    unmarked=$(jq -r '.findings[].ref' "$report/report.json" |
+        while read -r ref; do grep -q "<a href=\"#$ref\"><g class=\"fm" "$html" || echo "$ref"; done)
+    [ -z "$missing$unmarked" ] && ok "$name: every marker links to its finding card ($(grep -o '<a href="#F[0-9]*"><g class="fm' "$html" | wc -l) markers)" ||
+        bad "$name: markers" "without a card: ${missing:-none}; findings without a marker: ${unmarked:-none}"
     want=$(jq -r '.incident_first // empty' "$exp")
     if [ -n "$want" ]; then
         got=$(jq -r '.incidents[0].first[0:19] + "Z"' "$report/report.json")
