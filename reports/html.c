@@ -860,10 +860,20 @@ static void story(struct html_page *r)
             out_str(o, "</a> ");
             out_str(o, k == 0 ? "<b>cause:</b> " : "");
             out_html(o, f->title);
-            if (r->v.went_down[fi] != CB_TIME_NONE) {
-                out_str(o, ": <b>went down</b> (EventLog 6008), back by ");
-                html_time(o, f->first);
+            for (size_t d = 0; d < f->noutages; d++) {
+                const struct cb_outage *x = &f->outages[d];
+                out_str(o, d ? ", " : ": ");
+                out_html(o, x->host);
+                out_str(o, " <b>down</b> ");
+                html_time(o, x->from);
+                out_str(o, " to ");
+                html_time(o, x->to);
+                out_str(o, " (");
+                out_html(o, x->from_by);
+                out_str(o, ")");
             }
+            if (!f->noutages && r->v.went_down[fi] != CB_TIME_NONE)
+                out_str(o, ": <b>went down</b> (EventLog 6008)");
             if (cb_stop_kind_text((enum cb_stop_kind)r->v.stop_kind[fi])) {
                 out_str(o, "; Kernel-Power 41 says ");
                 out_str(o, cb_stop_kind_text(

@@ -202,6 +202,26 @@ static void u64(struct out *o, uint64_t v)
     out_u64(o, v);
 }
 
+/* ": HV-NODE1 down 2024-11-14 19:42:10.000 to 21:53:08.000 UTC, …":
+ * the finding's outages (rules.h, cb_outage), each from its node's last
+ * sign of life to its first event after the stop */
+static void md_outages(struct out *o, const struct cb_finding *f)
+{
+    for (size_t k = 0; k < f->noutages; k++) {
+        const struct cb_outage *d = &f->outages[k];
+        out_str(o, k ? ", " : ": ");
+        md(o, d->host);
+        out_str(o, " down ");
+        when(o, d->from);
+        out_str(o, " to ");
+        when(o, d->to);
+        out_str(o, " UTC (");
+        md(o, d->from_by);
+        out_str(o, ")");
+    }
+}
+
+
 static void where(struct out *o, const struct cb_event *e)
 {
     char b[48];
@@ -1105,11 +1125,10 @@ static void story_md(struct out *o, const struct cb_view *v)
             u64(o, fi + 1);
             out_str(o, k == 0 ? " (cause): " : ": ");
             md(o, f->title);
-            if (v->went_down[fi] != CB_TIME_NONE) {
-                out_str(o, ": went down (EventLog 6008), back by ");
-                when(o, f->first);
-                out_str(o, " UTC");
-            }
+            if (f->noutages)
+                md_outages(o, f);
+            else if (v->went_down[fi] != CB_TIME_NONE)
+                out_str(o, ": went down (EventLog 6008)");
             const char *stop =
                 cb_stop_kind_text((enum cb_stop_kind)v->stop_kind[fi]);
             if (stop) {
@@ -1155,12 +1174,24 @@ static void case_incident(struct out *o, const struct cb_view *v,
         when_s(o, in->last);
     }
     out_str(o, " UTC");
-    if (v->went_down[in->root] != CB_TIME_NONE) {
+    for (size_t k = 0; k < root->noutages; k++) {
+        const struct cb_outage *d = &root->outages[k];
+        out_str(o, "\n  Down:   ");
+        txt(o, d->host);
+        out_str(o, " ");
+        when_s(o, d->from);
+        out_str(o, " to ");
+        when_s(o, d->to);
+        out_str(o, " UTC (");
+        txt(o, d->from_by);
+        out_str(o, "; ");
+        txt(o, d->how);
+        out_str(o, ")");
+    }
+    if (!root->noutages && v->went_down[in->root] != CB_TIME_NONE) {
         out_str(o, "\n  Down:   ");
         when_s(o, v->went_down[in->root]);
-        out_str(o, " UTC (EventLog 6008), back by ");
-        when_s(o, root->first);
-        out_str(o, " UTC");
+        out_str(o, " UTC (EventLog 6008)");
     }
     out_str(o, "\n  Where:  ");
     if (in->nhosts)

@@ -178,6 +178,16 @@ for desc in "$scen"/*/scenario.json; do
         [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
             bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop, outages}]' "$report/report.json")"
     done
+    # the case summary states each outage from the stop to the boot
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".went_down[$i]" "$exp")
+        back=$(jq -r '.back // empty' <<< "$e")
+        [ -n "$back" ] || continue
+        line="  Down:   $(jq -r '"\(.host) \(.at | sub("T"; " ") | sub("Z"; ""))"' <<< "$e") to $(sed 's/T/ /; s/Z//' <<< "$back") UTC"
+        grep -qF "$line" "$report/report.md" &&
+            ok "$name: the case summary says $(jq -r .host <<< "$e") was down until $back" ||
+            bad "$name: case summary outage" "want '$line'; got: $(grep -F 'Down:' "$report/report.md" | head -3)"
+    done
     # the picture draws each outage from that time
     for i in $(seq 0 $((n - 1))); do
         e=$(jq -c ".went_down[$i]" "$exp")
