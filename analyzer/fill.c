@@ -173,6 +173,8 @@ static int value(const struct cb_finding *f, const struct cb_fill_ctx *ctx,
         snprintf(tmp, size, "%d %s %.4s", (iso[8] - '0') * 10 + (iso[9] - '0'),
                  m >= 1 && m <= 12 ? mon[m - 1] : "?", iso);
     } else if (strcmp(name, "hosts") == 0) {
+        if (!f->nhosts)
+            return 0; /* "(unknown hosts)", not "on  stopped" */
         for (size_t i = 0; i < f->nhosts; i++) {
             size_t l = strlen(tmp);
             snprintf(tmp + l, size - l, "%s%s", i ? ", " : "", f->hosts[i]);
