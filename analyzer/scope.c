@@ -26,7 +26,7 @@ void cb_scope_init(struct cb_scope *s)
 
 int cb_scope_active(const struct cb_scope *s)
 {
-    return s && (s->from != CB_TIME_NONE || s->to != CB_TIME_NONE ||
+    return s && (cb_scope_bound(s->from) || cb_scope_bound(s->to) ||
                  s->nhosts != 0);
 }
 
@@ -265,9 +265,9 @@ int cb_scope_keeps(const struct cb_scope *s, const char *host, cb_time ts)
 {
     if (!s)
         return 1;
-    if (s->from != CB_TIME_NONE && ts < s->from)
+    if (cb_scope_bound(s->from) && ts < s->from)
         return 0;
-    if (s->to != CB_TIME_NONE && ts > s->to)
+    if (cb_scope_bound(s->to) && ts > s->to)
         return 0;
     if (!s->nhosts)
         return 1;
@@ -282,9 +282,9 @@ void cb_scope_clamp(const struct cb_scope *s, cb_time *first, cb_time *last)
 {
     if (!s)
         return;
-    if (s->from != CB_TIME_NONE && *first != CB_TIME_NONE && *first < s->from)
+    if (cb_scope_bound(s->from) && *first != CB_TIME_NONE && *first < s->from)
         *first = s->from;
-    if (s->to != CB_TIME_NONE && *last != CB_TIME_NONE && *last > s->to)
+    if (cb_scope_bound(s->to) && *last != CB_TIME_NONE && *last > s->to)
         *last = s->to;
 }
 
@@ -304,18 +304,20 @@ void cb_scope_describe(const struct cb_scope *s, char *buf, size_t size)
         buf[0] = '\0';
     if (!cb_scope_active(s) || size == 0)
         return;
-    if (s->from != CB_TIME_NONE || s->to != CB_TIME_NONE) {
-        char a[48] = "…", b[48] = "…";
-        if (s->from != CB_TIME_NONE)
+    if (cb_scope_bound(s->from) || cb_scope_bound(s->to)) {
+        char a[48] = "", b[48] = "";
+        if (cb_scope_bound(s->from))
             short_time(s->from, a, sizeof a);
-        if (s->to != CB_TIME_NONE)
+        if (cb_scope_bound(s->to))
             short_time(s->to, b, sizeof b);
-        /* the same day once: "2026-11-14 19:00..23:00" */
-        const char *bb = b;
-        if (s->from != CB_TIME_NONE && s->to != CB_TIME_NONE &&
-            strncmp(a, b, 10) == 0)
-            bb = b + 11;
-        int w = snprintf(buf, size, "window %s..%s UTC", a, bb);
+        int w;
+        if (!a[0])
+            w = snprintf(buf, size, "window until %s UTC", b);
+        else if (!b[0])
+            w = snprintf(buf, size, "window from %s UTC", a);
+        else /* the same day once: "2026-11-14 19:00..23:00" */
+            w = snprintf(buf, size, "window %s..%s UTC", a,
+                         strncmp(a, b, 10) == 0 ? b + 11 : b);
         k = w > 0 ? (size_t)w : 0;
     }
     for (size_t i = 0; i < s->nhosts && k < size; i++) {
@@ -350,9 +352,11 @@ static int group_better(const struct group *a, const struct group *b)
         return a->members > b->members;
     if (a->hosts != b->hosts)
         return a->hosts > b->hosts;
-    if (a->events != b->events)
-        return a->events > b->events;
-    return a->last > b->last;
+    /* then the latest: a case is about what happened before collection;
+     * old logs that came along are the odd ones out */
+    if (a->last != b->last)
+        return a->last > b->last;
+    return a->events > b->events;
 }
 
 size_t cb_scope_judge(struct cb_scope_host *h, size_t n,
@@ -509,7 +513,7 @@ static int hosts_from_events(struct hosts_b *b, const struct cb_analysis *an,
             continue;
         if (!host_at(b, s->host))
             return -1;
-        if (!tables && strcmp(s->format, "clusterlog") == 0 &&
+        if (!tables && s->format && strcmp(s->format, "clusterlog") == 0 &&
             (s->nevents || s->not_kept) && node_add(b, s->host) != 0)
             return -1;
         if (s->not_kept && !s->mixed_hosts) { /* only counted: its span */
@@ -647,9 +651,9 @@ void cb_scope_reason(const struct cb_scope_result *r,
         distance(before ? h->last : h->first,
                  before ? r->ref_first : r->ref_last, far, sizeof far);
         snprintf(buf + k, size - k,
-                 "%sits events (%.10s .. %.10s) lie %s %s the cluster's "
-                 "(%.10s .. %.10s)",
-                 k ? "; " : "", a, b, far, before ? "before" : "after", c, d);
+                 "%sits events (%.10s .. %.10s) lie %s %s %s (%.10s .. %.10s)",
+                 k ? "; " : "", a, b, far, before ? "before" : "after",
+                 r->members ? "the cluster's" : "the rest of the case", c, d);
     }
 }
 
@@ -714,8 +718,8 @@ void cb_scope_gaps(const struct cb_scope *s, struct cb_gaps *g)
                    (x->kind != CB_GAP_CLOCK_SKEW ||
                     host_named(s, x->other_host));
         if (keep && x->kind == CB_GAP_SILENT) {
-            keep = !(s->from != CB_TIME_NONE && x->to < s->from) &&
-                   !(s->to != CB_TIME_NONE && x->from > s->to);
+            keep = !(cb_scope_bound(s->from) && x->to < s->from) &&
+                   !(cb_scope_bound(s->to) && x->from > s->to);
             cb_scope_clamp(s, &x->from, &x->to);
         }
         if (keep)

@@ -763,17 +763,17 @@ static uint64_t scope_not_kept(const struct cb_scope *sc,
         named = cb_scope_host_matches(sc->hosts[i], s->host);
     if (!named)
         return s->not_kept;
-    if (sc->from == CB_TIME_NONE && sc->to == CB_TIME_NONE)
+    if (!cb_scope_bound(sc->from) && !cb_scope_bound(sc->to))
         return 0;
     if (!s->times) {
-        int out = (sc->from != CB_TIME_NONE && l < sc->from) ||
-                  (sc->to != CB_TIME_NONE && f > sc->to);
+        int out = (cb_scope_bound(sc->from) && l < sc->from) ||
+                  (cb_scope_bound(sc->to) && f > sc->to);
         return out ? s->not_kept : 0;
     }
     uint64_t outside = 0;
     for (size_t i = 0; i < s->ntimes; i++)
-        outside += (sc->from != CB_TIME_NONE && s->times[i] < sc->from) ||
-                   (sc->to != CB_TIME_NONE && s->times[i] > sc->to);
+        outside += (cb_scope_bound(sc->from) && s->times[i] < sc->from) ||
+                   (cb_scope_bound(sc->to) && s->times[i] > sc->to);
     uint64_t n = outside > s->scope_out ? outside - s->scope_out : 0;
     return n < s->not_kept ? n : s->not_kept;
 }

@@ -333,7 +333,20 @@ static void header(struct out *o, const struct cb_view *v)
         out_str(o, " routine cluster.log lines counted, not kept: "
                    "`casebrief timeline` lists them all");
     }
-    out_str(o, ")\n- **casebrief** " CASEBRIEF_VERSION);
+    out_str(o, ")");
+    char line[1400];
+    cb_view_focus_line(v, line, sizeof line);
+    if (line[0]) {
+        out_str(o, "\n- **Focus:** ");
+        md(o, line);
+    }
+    cb_view_outside_line(v, line, sizeof line);
+    if (line[0]) {
+        out_str(o, "\n- **Scope:** ");
+        md(o, line);
+        out_str(o, " (see *Outside this cluster*)");
+    }
+    out_str(o, "\n- **casebrief** " CASEBRIEF_VERSION);
     if (v->in->rules_version) {
         out_str(o, ", knowledge base: ");
         md(o, v->in->rules_version);
@@ -514,6 +527,11 @@ static void inventory(struct out *o, const struct cb_analysis *an)
         md(o, s->host);
         out_str(o, " | ");
         u64(o, cb_view_source_events(s));
+        if (s->scope_out + s->scope_out_nk) {
+            out_str(o, " (");
+            u64(o, s->scope_out + s->scope_out_nk);
+            out_str(o, " left out)");
+        }
         out_str(o, " | ");
         when(o, s->first);
         out_str(o, " | ");
@@ -536,6 +554,27 @@ static void inventory(struct out *o, const struct cb_analysis *an)
     }
 }
 
+/* Where the incidents of hosts outside the cluster start: which hosts
+ * and why. */
+static void outside_md(struct out *o, const struct cb_view *v)
+{
+    out_str(o, "\n## Outside this cluster\n\nThese findings are of hosts "
+               "that are not part of this case; they are kept out of the "
+               "cluster's incidents.\n\n");
+    for (size_t i = 0; i < v->scope.nhosts; i++) {
+        const struct cb_scope_host *h = &v->scope.hosts[i];
+        if (!h->outside)
+            continue;
+        char why[512];
+        cb_scope_reason(&v->scope, h, why, sizeof why);
+        out_str(o, "- ");
+        md(o, h->name);
+        out_str(o, ": ");
+        md(o, why);
+        out_str(o, "\n");
+    }
+}
+
 /* The story first: per incident its headline, cause with confidence,
  * the first three things to do and its own timeline of findings. */
 static void story_md(struct out *o, const struct cb_view *v)
@@ -547,6 +586,8 @@ static void story_md(struct out *o, const struct cb_view *v)
     for (size_t i = 0; i < is->count; i++) {
         const struct cb_incident *in = &is->items[i];
         const struct cb_finding *root = &v->find[in->root];
+        if (in->apart && (i == 0 || !is->items[i - 1].apart))
+            outside_md(o, v);
         out_str(o, "\n### ");
         out_str(o, in->ref);
         out_str(o, " (");

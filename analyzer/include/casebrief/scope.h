@@ -43,6 +43,13 @@ struct cb_scope {
     size_t nhosts; /* 0: every host */
 };
 
+/* Whether a window bound is set: CB_TIME_NONE is open, and so is 0 (a
+ * zeroed cb_scope, as in a hand-built analysis, focuses on nothing). */
+static inline int cb_scope_bound(cb_time t)
+{
+    return t != CB_TIME_NONE && t != 0;
+}
+
 /* No window, every host. */
 void cb_scope_init(struct cb_scope *s);
 /* Whether s leaves anything out. */
