@@ -22,6 +22,7 @@
 #include "fill.h"
 #include "rules_internal.h"
 #include "sort.h"
+#include "steplint.h"
 
 /* ---- a small element tree ---------------------------------------------- */
 
@@ -1238,6 +1239,7 @@ static int compile_text_list(struct load *l, struct cb_rule *r,
     } else {
         r->references = list;
         r->nreferences = k;
+        r->references_line = c->line;
     }
     return 0;
 }
@@ -1669,9 +1671,64 @@ static int lint_placeholders(struct cb_rule_error **errors,
     return n;
 }
 
+/* A step's kind against what its PowerShell does: a diagnose step that
+ * changes something, or a fix step whose commands only read. */
+static int lint_step_kind(struct cb_rule_error **errors,
+                          const struct cb_rule *r, const struct cb_remedy *rm)
+{
+    char what[128], msg[300];
+    if (!rm->powershell)
+        return 0;
+    int changes = cb_ps_changes(rm->powershell, what, sizeof what);
+    if (rm->kind == CB_STEP_DIAGNOSE && changes) {
+        snprintf(msg, sizeof msg, "a diagnose step changes something (%s): "
+                 "mark it kind=\"fix\" and put it after the checks that "
+                 "make it safe", what);
+        return lint_error(errors, r, rm->line, msg);
+    }
+    if (rm->kind == CB_STEP_FIX && !changes)
+        return lint_error(errors, r, rm->line, "a fix step's PowerShell only "
+                          "reads: mark it kind=\"diagnose\", or give the "
+                          "change it asks for");
+    return 0;
+}
+
+/* A CSV is repaired only within its maintenance procedure: maintenance on
+ * (Suspend-ClusterResource) before chkdsk /f, with a warning that every VM
+ * on the volume goes offline; and never through a drive letter. */
+static int lint_step_disk(struct cb_rule_error **errors,
+                          const struct cb_rule *r, const struct cb_remedy *rm,
+                          int maintained)
+{
+    int n = 0;
+    const char *ps = rm->powershell;
+    if (!ps)
+        return 0;
+    if (cb_ps_offline_repair(ps) && !maintained &&
+        !cb_ps_maintenance_before(ps, NULL))
+        n += lint_error(errors, r, rm->line, "chkdsk /f (or an offline "
+                        "repair) outside the CSV maintenance procedure: turn "
+                        "maintenance on first (Suspend-ClusterResource)");
+    else if (cb_ps_offline_repair(ps) && !rm->warning)
+        n += lint_error(errors, r, rm->line, "an offline disk repair needs "
+                        "a <warning>: every VM on the volume goes offline");
+    if (cb_ps_drive_letter(ps))
+        n += lint_error(errors, r, rm->line, "a drive-letter tool "
+                        "(-DriveLetter): a Cluster Shared Volume has no drive "
+                        "letter, use its path");
+    char what[128], msg[300];
+    if (cb_ps_template_value(ps, what, sizeof what)) {
+        snprintf(msg, sizeof msg, "'%s' looks like a template value: use a "
+                 "placeholder ({vm}, {node}, ...) or a visibly marked "
+                 "<value, and where to find it>", what);
+        n += lint_error(errors, r, rm->line, msg);
+    }
+    return n;
+}
+
 static int lint_steps(struct cb_rule_error **errors, const struct cb_rule *r)
 {
-    int n = 0, diagnosed = 0;
+    int n = 0, diagnosed = 0, maintained = 0;
     for (unsigned k = 0; k < r->nremediation; k++) {
         const struct cb_remedy *rm = &r->remediation[k];
         const char *ps = rm->powershell;
@@ -1693,9 +1750,31 @@ static int lint_steps(struct cb_rule_error **errors, const struct cb_rule *r)
                  strstr(ps, "SilentlyContinue"))
             n += lint_error(errors, r, rm->line, "a fix step silences "
                             "errors (-ErrorAction SilentlyContinue)");
+        n += lint_step_kind(errors, r, rm);
+        n += lint_step_disk(errors, r, rm, maintained);
+        maintained |= ps && cb_ps_maintenance_before(ps, NULL);
         n += lint_placeholders(errors, r, rm->line, rm->text);
         n += lint_placeholders(errors, r, rm->line, ps);
         n += lint_placeholders(errors, r, rm->line, rm->warning);
+    }
+    return n;
+}
+
+/* Every reference a public document with its https address. */
+static int lint_references(struct cb_rule_error **errors,
+                           const struct cb_rule *r)
+{
+    int n = 0;
+    for (unsigned k = 0; k < r->nreferences; k++) {
+        const char *why = cb_ref_problem(r->references[k]);
+        if (!why)
+            continue;
+        char msg[500];
+        snprintf(msg, sizeof msg, "<ref>%.200s</ref> %s", r->references[k],
+                 why);
+        n += lint_error(errors, r,
+                        r->references_line ? r->references_line : r->line,
+                        msg);
     }
     return n;
 }
@@ -1719,6 +1798,7 @@ int cb_rules_lint(const struct cb_rules *rs, struct cb_rule_error **errors)
         n += lint_placeholders(errors, r, r->line, r->summary);
         n += lint_placeholders(errors, r, r->line, r->headline);
         n += lint_steps(errors, r);
+        n += lint_references(errors, r);
     }
     return n;
 }

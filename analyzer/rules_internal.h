@@ -104,6 +104,7 @@ struct cb_rule {
     unsigned ncollect;
     const char **references;
     unsigned nreferences;
+    unsigned references_line; /* of <references>, for rules check */
     const char **channels; /* union of the matchers' channels */
     unsigned nchannels;
 };

@@ -4,7 +4,9 @@
  * bundle: correlation, evidence gaps and report.json. Checked: a load that
  * reports errors adds no rule, every rule has an id and a title, every
  * finding belongs to a loaded rule and has 0..100 confidence and at
- * least one piece of evidence. Any breach aborts.
+ * least one piece of evidence; rules check (cb_rules_lint, which reads
+ * remediation PowerShell and references) reports as many errors as it
+ * counts. Any breach aborts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +70,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!ch[k])
                 abort();
         }
+    }
+    if (n) {
+        /* rules check on what loaded: one error per problem it counts */
+        struct cb_rule_error *lint = NULL;
+        int nlint = cb_rules_lint(rules, &lint), seen = 0;
+        for (const struct cb_rule_error *e = lint; e; e = e->next, seen++) {
+            if (!memchr(e->msg, '\0', sizeof e->msg))
+                abort();
+        }
+        if (seen != nlint)
+            abort();
+        cb_rule_errors_free(&lint);
     }
     if (n) {
         struct cb_findings fs = {0};

@@ -900,6 +900,139 @@ Test(rules, a_link_needs_a_rule_and_a_window)
     cr_assert(strstr(errs->msg, "<leads-to>") != NULL);
 }
 
+/* ---- rules check: step kinds, CSV repairs, template values, references
+ * (issue 16 #4, second part) ------------------------------------------- */
+
+#define STEPS2(KIND1, PS1, KIND2, PS2)                                       \
+    "<remediation><step kind='" KIND1 "'><do>One.</do><powershell>" PS1     \
+    "</powershell></step><step kind='" KIND2 "'><do>Two.</do><powershell>"   \
+    PS2 "</powershell><warning>W</warning></step></remediation>\n"
+
+Test(rules, check_rejects_a_diagnose_step_that_changes_something)
+{
+    /* the old P4.destination-unreachable ran winrm quickconfig as a check */
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose", "Test-WSMan srv1\nwinrm quickconfig", "fix",
+        "Set-Item WSMan:\\localhost\\Client\\TrustedHosts -Value 'srv1'"));
+    cr_assert_eq(load_as("kind.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 1);
+    const struct cb_rule_error *e = lint_error_with("a diagnose step changes");
+    cr_assert_not_null(e);
+    cr_assert(strstr(e->msg, "winrm") != NULL, "%s", e->msg);
+}
+
+Test(rules, check_rejects_a_property_assignment_in_a_diagnose_step)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose", "(Get-Cluster).SameSubnetThreshold = 20", "fix",
+        "Set-VMHost -MaximumVirtualMachineMigrations 4"));
+    cr_assert_eq(load_as("prop.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 1);
+    cr_assert_not_null(lint_error_with("a property assignment"));
+}
+
+Test(rules, check_rejects_a_fix_step_that_only_reads)
+{
+    /* the old P1 "bring every node to the same patch level" fix ran only
+     * Get-HotFix; the old P5.vmms-crashed ended on a listing */
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose", "Get-VM | Format-Table Name, State", "fix",
+        "Get-HotFix | Sort-Object InstalledOn | Select-Object -Last 10"));
+    cr_assert_eq(load_as("reads.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 1);
+    cr_assert_not_null(lint_error_with("a fix step's PowerShell only reads"));
+}
+
+Test(rules, check_reads_commands_after_pipes_and_assignments)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose",
+        "Get-WinEvent -FilterHashtable @{LogName='System'; Id=41} | "
+        "Where-Object Message -match 'x'\nsetspn -L srv1\n"
+        "Get-ClusterLog -UseLocalTime -Destination C:\\Temp\n"
+        "Invoke-Command -ComputerName n2 { Get-ClusterNode }\n"
+        "Repair-Volume -Path 'C:\\ClusterStorage\\Volume1' -Scan",
+        "fix", "$a = New-Item -ItemType Directory -Path 'C:\\x'\n"
+        "Get-Item -LiteralPath 'C:\\y' | Move-Item -Destination $a.FullName"));
+    cr_assert_eq(load_as("pipes.xml", xml), CB_OK);
+    int n = cb_rules_lint(rules, &errs);
+    if (n)
+        dump_errors();
+    cr_assert_eq(n, 0, "reads stay reads, the change after a pipe counts");
+}
+
+Test(rules, check_rejects_chkdsk_outside_the_csv_maintenance_procedure)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose", "Get-ClusterSharedVolume", "fix",
+        "chkdsk 'C:\\ClusterStorage\\Volume3' /f /r"));
+    cr_assert_eq(load_as("chk.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 1);
+    cr_assert_not_null(lint_error_with("outside the CSV maintenance"));
+}
+
+Test(rules, check_accepts_chkdsk_with_maintenance_on_first)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose", "Get-ClusterSharedVolume", "fix",
+        "Suspend-ClusterResource -Name '&lt;CSV resource name&gt;'\n"
+        "chkdsk 'C:\\ClusterStorage\\Volume3' /f\n"
+        "Resume-ClusterResource -Name '&lt;CSV resource name&gt;'"));
+    cr_assert_eq(load_as("chkok.xml", xml), CB_OK);
+    int n = cb_rules_lint(rules, &errs);
+    if (n)
+        dump_errors();
+    cr_assert_eq(n, 0);
+}
+
+Test(rules, check_rejects_drive_letter_tools)
+{
+    /* the issue's Repair-Volume -DriveLetter D for a disk on a CSV */
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose", "Get-ClusterSharedVolume", "fix",
+        "Repair-Volume -DriveLetter D -OfflineScanAndFix"));
+    cr_assert_eq(load_as("dl.xml", xml), CB_OK);
+    cr_assert_geq(cb_rules_lint(rules, &errs), 1);
+    cr_assert_not_null(lint_error_with("-DriveLetter"));
+}
+
+Test(rules, check_rejects_template_values_left_in_place)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE STEPS2(
+        "diagnose", "Get-VM -Name 'VM'", "fix",
+        "Suspend-ClusterNode -Name NODE -Drain -Wait\n"
+        "Move-ClusterVirtualMachineRole -Name x -Node OTHER-NODE"));
+    cr_assert_eq(load_as("tpl.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 2, "one per step");
+    cr_assert_not_null(lint_error_with("'-Name VM' looks like a template"));
+    cr_assert_not_null(lint_error_with("'-Name NODE' looks like a template"));
+}
+
+#define OK_STEPS "<remediation><step kind='diagnose'><do>D</do></step></remediation>\n"
+
+Test(rules, check_wants_every_reference_with_a_public_address)
+{
+    const char *xml = DOC(OK, TITLE MATCH CAUSE OK_STEPS
+        "<references>"
+        "<ref>Failover Clustering system log events (Microsoft Learn)</ref>"
+        "<ref>Event list: http://learn.microsoft.com/x</ref>"
+        "<ref>Service Control Manager events (shared/kb/EVENTIDS.md)</ref>"
+        "<ref>Our wiki: https://wiki.corp/x</ref>"
+        "<ref>Lab: https://10.0.0.5/kb</ref>"
+        "<ref>Troubleshoot cluster issue with Event ID 1135: "
+        "https://learn.microsoft.com/en-us/troubleshoot/windows-server/"
+        "high-availability/troubleshoot-cluster-event-id-1135</ref>"
+        "</references>\n");
+    cr_assert_eq(load_as("refs.xml", xml), CB_OK);
+    cr_assert_eq(cb_rules_lint(rules, &errs), 5, "all but the last");
+    cr_assert_not_null(lint_error_with("has no address"));
+    cr_assert_not_null(lint_error_with("http:// address"));
+    cr_assert_not_null(lint_error_with("internal path"));
+    cr_assert_not_null(lint_error_with("not public"));
+    cr_assert_str_eq(lint_error_with("has no address")->where, "refs.xml:7",
+                     "the line of <references>");
+}
+
 Test(rules, the_shipped_rules_pass_rules_check)
 {
     const char *dir = rules_dir();
