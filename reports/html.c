@@ -646,10 +646,14 @@ static void summary(struct html_page *r)
         return;
     }
     if (!r->v.nfind) {
+        int focus = r->v.an && cb_scope_active(&r->v.an->scope);
         out_str(o, "<p class=\"note\">No rule matched: no known problem "
-                   "pattern was found in these logs. See the evidence gaps "
-                   "below for what the bundle could not show.</p>\n"
-                   "</section>\n");
+                   "pattern was found in these logs");
+        out_str(o, focus ? " within the focus above (--window, --host): "
+                           "the events outside it were not analysed"
+                         : "");
+        out_str(o, ". See the evidence gaps below for what the bundle could "
+                   "not show.</p>\n</section>\n");
         return;
     }
     out_str(o, "<table class=\"sum\">\n<thead><tr><th class=\"n\">#</th>"

@@ -400,8 +400,12 @@ static void summary(struct out *o, const struct cb_view *v)
         return;
     }
     if (!v->nfind) {
-        out_str(o, "No known failure pattern was found. See the evidence "
-                   "gaps below for what the bundle could not show.\n");
+        out_str(o, "No known failure pattern was found");
+        if (v->an && cb_scope_active(&v->an->scope))
+            out_str(o, " within the focus (--window, --host): the events "
+                       "outside it were not analysed");
+        out_str(o, ". See the evidence gaps below for what the bundle could "
+                   "not show.\n");
         return;
     }
     out_str(o, "| # | severity | confidence | finding | hosts | first "

@@ -112,6 +112,8 @@ check "the inventory still lists every source" \
 check "the sources' left-out counts add up to the total" \
     jqt '([.sources[].left_out] | add) == .summary.scope.focus.left_out' "$jb"
 check "the HTML says the focus" grep -q 'id="focus"' "$work/before/report.html"
+check "and that nothing matched within it" grep -q 'No rule matched: no known problem pattern was found in these logs within the focus' "$work/before/report.html"
+check "report.md too" grep -q '^No known failure pattern was found within the focus' "$work/before/report.md"
 check "report.md says the focus" grep -q '^- \*\*Focus:\*\* window 2024-11-12 06:00' "$work/before/report.md"
 
 # A window around the incident keeps it
