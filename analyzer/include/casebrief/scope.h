@@ -81,8 +81,9 @@ int cb_scope_keeps(const struct cb_scope *s, const char *host, cb_time ts);
 /* Narrow [*first, *last] (either may be CB_TIME_NONE) to the window. */
 void cb_scope_clamp(const struct cb_scope *s, cb_time *first, cb_time *last);
 
-/* "window 2026-11-14 19:00..23:00 UTC, hosts HV-NODE1, HV-NODE2" (the
- * open side of a window is "…"); "" when s is not active. */
+/* "window 2026-11-14 19:00..23:00 UTC, hosts HV-NODE1, HV-NODE2" ("window
+ * from ..." or "window until ..." when one side is open); "" when s is not
+ * active. */
 void cb_scope_describe(const struct cb_scope *s, char *buf, size_t size);
 
 /* Drop the gaps of hosts --host does not name (silent periods, clock
