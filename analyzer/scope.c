@@ -417,18 +417,53 @@ size_t cb_scope_judge(struct cb_scope_host *h, size_t n,
 
 /* ---- hosts of a run -------------------------------------------------------- */
 
+/* A cluster has at most 64 nodes; names past this many (hostile
+ * NodeName values) are not taken. */
+#define MAX_NODES 256
+
 struct hosts_b {
     struct cb_scope_result *r;
     size_t cap, ncap;
+    size_t *slots; /* by interned pointer: index + 1, 0 empty */
+    size_t nslots; /* a power of two, at least twice nhosts */
+    const char *last_node;
 };
 
+static size_t slot_of(const struct hosts_b *b, const char *name)
+{
+    size_t i = (size_t)(((uintptr_t)name >> 3) * 0x9E3779B97F4A7C15ull) &
+               (b->nslots - 1);
+    while (b->slots[i] && b->r->hosts[b->slots[i] - 1].name != name)
+        i = (i + 1) & (b->nslots - 1);
+    return i;
+}
+
+static int rehash(struct hosts_b *b)
+{
+    size_t n = b->nslots ? 2 * b->nslots : 64;
+    size_t *old = b->slots;
+    b->slots = cb_calloc(n, sizeof *b->slots);
+    if (!b->slots) {
+        b->slots = old;
+        return -1;
+    }
+    b->nslots = n;
+    for (size_t i = 0; i < b->r->nhosts; i++)
+        b->slots[slot_of(b, b->r->hosts[i].name)] = i + 1;
+    cb_free(old);
+    return 0;
+}
+
+/* The entry of an interned name (one per pointer; names equal but for
+ * case are folded once collected). NULL on out of memory. */
 static struct cb_scope_host *host_at(struct hosts_b *b, const char *name)
 {
     struct cb_scope_result *r = b->r;
-    for (size_t i = r->nhosts; i-- > 0;) {
-        if (r->hosts[i].name == name || strcasecmp(r->hosts[i].name, name) == 0)
-            return &r->hosts[i];
-    }
+    if ((r->nhosts + 1) * 2 > b->nslots && rehash(b) != 0)
+        return NULL;
+    size_t at = slot_of(b, name);
+    if (b->slots[at])
+        return &r->hosts[b->slots[at] - 1];
     if (r->nhosts == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 16;
         struct cb_scope_host *nh = cb_realloc(r->hosts, cap * sizeof *nh);
@@ -441,14 +476,16 @@ static struct cb_scope_host *host_at(struct hosts_b *b, const char *name)
     *h = (struct cb_scope_host){.name = name,
                                 .first = CB_TIME_NONE,
                                 .last = CB_TIME_NONE};
+    b->slots[at] = r->nhosts;
     return h;
 }
 
 static int node_add(struct hosts_b *b, const char *name)
 {
     struct cb_scope_result *r = b->r;
-    if (!name || !name[0])
+    if (!name || !name[0] || name == b->last_node || r->nnodes == MAX_NODES)
         return 0;
+    b->last_node = name;
     for (size_t i = 0; i < r->nnodes; i++)
         if (cb_scope_host_matches(r->nodes[i], name))
             return 0;
@@ -559,7 +596,8 @@ static int hosts_from_events(struct hosts_b *b, const struct cb_analysis *an,
 static int cmp_name(const void *a, const void *b)
 {
     const struct cb_scope_host *x = a, *y = b;
-    return strcasecmp(x->name, y->name);
+    int c = strcasecmp(x->name, y->name);
+    return c ? c : strcmp(x->name, y->name);
 }
 
 enum cb_status cb_scope_hosts(const struct cb_analysis *an,
@@ -568,17 +606,32 @@ enum cb_status cb_scope_hosts(const struct cb_analysis *an,
 {
     memset(out, 0, sizeof *out);
     out->ref_first = out->ref_last = CB_TIME_NONE;
-    struct hosts_b b = {out, 0, 0};
-    if (nodes_from_tables(&b, an) != 0 || hosts_from_events(&b, an, tl) != 0) {
+    struct hosts_b b = {out, 0, 0, NULL, 0, NULL};
+    int fail = nodes_from_tables(&b, an) != 0 ||
+               hosts_from_events(&b, an, tl) != 0;
+    cb_free(b.slots);
+    if (fail) {
         cb_scope_result_fini(out);
         return CB_E_NOMEM;
     }
+    /* one entry per name, whatever its case */
+    cb_sort(out->hosts, out->nhosts, sizeof *out->hosts, cmp_name);
+    size_t k = 0;
     for (size_t i = 0; i < out->nhosts; i++) {
         struct cb_scope_host *h = &out->hosts[i];
-        for (size_t k = 0; k < out->nnodes && !h->member; k++)
-            h->member = cb_scope_host_matches(out->nodes[k], h->name);
+        if (k && strcasecmp(out->hosts[k - 1].name, h->name) == 0) {
+            struct cb_scope_host *m = &out->hosts[k - 1];
+            span_add(m, h->first, h->last, h->events);
+            continue;
+        }
+        out->hosts[k++] = *h;
     }
-    cb_sort(out->hosts, out->nhosts, sizeof *out->hosts, cmp_name);
+    out->nhosts = k;
+    for (size_t i = 0; i < out->nhosts; i++) {
+        struct cb_scope_host *h = &out->hosts[i];
+        for (size_t n = 0; n < out->nnodes && !h->member; n++)
+            h->member = cb_scope_host_matches(out->nodes[n], h->name);
+    }
     out->noutside = cb_scope_judge(out->hosts, out->nhosts, out->members,
                                    &out->ref_first, &out->ref_last);
     return CB_OK;
@@ -594,9 +647,19 @@ void cb_scope_result_fini(struct cb_scope_result *r)
 const struct cb_scope_host *cb_scope_host_find(const struct cb_scope_result *r,
                                                const char *host)
 {
-    for (size_t i = 0; r && host && i < r->nhosts; i++)
-        if (r->hosts[i].name == host || strcasecmp(r->hosts[i].name, host) == 0)
-            return &r->hosts[i];
+    if (!r || !host)
+        return NULL;
+    size_t lo = 0, hi = r->nhosts; /* sorted, one entry per name */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcasecmp(r->hosts[mid].name, host);
+        if (c == 0)
+            return &r->hosts[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 

@@ -817,10 +817,11 @@ static void outside_heading(struct html_page *r)
                "findings are of hosts that are not part of this case; they "
                "are kept out of the cluster's incidents.</p>\n<ul "
                "class=\"outside\">\n");
+    size_t shown = 0;
     for (size_t i = 0; i < r->v.scope.nhosts; i++) {
         const struct cb_scope_host *h = &r->v.scope.hosts[i];
-        if (!h->outside)
-            continue;
+        if (!h->outside || shown++ == CB_SCOPE_LIST_HOSTS)
+            continue; /* report.json lists them all */
         char why[512];
         cb_scope_reason(&r->v.scope, h, why, sizeof why);
         out_str(o, "<li><b>");

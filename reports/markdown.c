@@ -565,10 +565,11 @@ static void outside_md(struct out *o, const struct cb_view *v)
     out_str(o, "\n## Outside this cluster\n\nThese findings are of hosts "
                "that are not part of this case; they are kept out of the "
                "cluster's incidents.\n\n");
+    size_t shown = 0;
     for (size_t i = 0; i < v->scope.nhosts; i++) {
         const struct cb_scope_host *h = &v->scope.hosts[i];
-        if (!h->outside)
-            continue;
+        if (!h->outside || shown++ == CB_SCOPE_LIST_HOSTS)
+            continue; /* report.json lists them all */
         char why[512];
         cb_scope_reason(&v->scope, h, why, sizeof why);
         out_str(o, "- ");

@@ -37,6 +37,10 @@ struct cb_finding;
  * month of distance between two of them does not happen. */
 #define CB_SCOPE_FAR_DAYS 30
 
+/* Hosts outside the cluster the HTML and Markdown reports name with
+ * their reason (report.json names every one). */
+#define CB_SCOPE_LIST_HOSTS 50
+
 struct cb_scope {
     cb_time from, to; /* [from, to], UTC; CB_TIME_NONE: open */
     char hosts[CB_SCOPE_MAX_HOSTS][CB_SCOPE_HOST_MAX + 1];
@@ -121,7 +125,8 @@ struct cb_scope_result {
     enum cb_scope_members members;
     const char **nodes; /* the membership list, in the order found */
     size_t nnodes;
-    struct cb_scope_host *hosts; /* sorted by name */
+    struct cb_scope_host *hosts; /* sorted by name, one entry per name
+                                  * whatever its case */
     size_t nhosts;
     size_t noutside;
     cb_time ref_first, ref_last; /* the cluster's span (NONE: unknown) */
