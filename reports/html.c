@@ -830,6 +830,11 @@ static void outside_heading(struct html_page *r)
         out_html(o, why);
         out_str(o, "</li>\n");
     }
+    if (shown > CB_SCOPE_LIST_HOSTS) {
+        out_str(o, "<li>and ");
+        html_num(o, shown - CB_SCOPE_LIST_HOSTS);
+        out_str(o, " more (report.json lists them all)</li>\n");
+    }
     out_str(o, "</ul>\n");
 }
 

@@ -578,6 +578,11 @@ static void outside_md(struct out *o, const struct cb_view *v)
         md(o, why);
         out_str(o, "\n");
     }
+    if (shown > CB_SCOPE_LIST_HOSTS) {
+        out_str(o, "- and ");
+        u64(o, shown - CB_SCOPE_LIST_HOSTS);
+        out_str(o, " more (report.json lists them all)\n");
+    }
 }
 
 /* The story first: per incident its headline, cause with confidence,
