@@ -22,6 +22,7 @@
 #include "casebrief/analysis.h"
 #include "fill.h"
 #include "rules_internal.h"
+#include "shutdown.h"
 #include "sort.h"
 
 #define ID_RANGE_INDEXED 1024 /* wider id ranges go to the generic list */
@@ -84,6 +85,14 @@ struct list_memo {
     int yes;
 };
 
+/* The outage an unclean-stop event reports, computed once per event for
+ * every rule with time="stop". */
+struct stop_memo {
+    size_t ev;
+    int known;
+    struct cb_outage o;
+};
+
 struct engine {
     const struct cb_rules *rs;
     const struct cb_timeline *tl;
@@ -112,7 +121,42 @@ struct engine {
     size_t msg_no;                 /* event_no (slots are reused) */
     const char *msg;
     struct cb_msgbuf msgbuf;    /* msg, when rendered (CB_EV_MESSAGE_LAZY) */
+    struct stop_memo *stops;    /* time="stop": by event, in scan order */
+    size_t nstops, capstops;
 };
+
+/* The outage event ev reports (memo->known 0: none known). */
+static const struct stop_memo *stop_of(struct engine *g, size_t ev)
+{
+    /* hits arrive in timeline order: the memo is sorted by ev */
+    size_t lo = 0, hi = g->nstops;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->stops[mid].ev < ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < g->nstops && g->stops[lo].ev == ev)
+        return &g->stops[lo];
+    if (g->nstops == g->capstops) {
+        size_t cap = g->capstops ? g->capstops * 2 : 16;
+        struct stop_memo *nv = cb_realloc(g->stops, cap * sizeof *nv);
+        if (!nv) {
+            g->nomem = 1;
+            return NULL;
+        }
+        g->stops = nv;
+        g->capstops = cap;
+    }
+    memmove(g->stops + lo + 1, g->stops + lo,
+            (g->nstops - lo) * sizeof *g->stops);
+    struct stop_memo *m = &g->stops[lo];
+    g->nstops++;
+    m->ev = ev;
+    m->known = cb_stop_outage(g->tl, ev, &m->o);
+    return m;
+}
 
 /* The message of e, rendered once per event when it is not stored. */
 static const char *ev_message(struct engine *g, const struct cb_event *e)
@@ -597,6 +641,12 @@ static int record_hit(struct engine *g, const struct member *mb, size_t ev,
     struct hit *h = &hs->v[hs->n];
     h->ev = ev;
     h->t = g->tl->events[ev]->ts;
+    if (r->at_stop) {
+        const struct stop_memo *sm = stop_of(g, ev);
+        if (!sm)
+            return -1;
+        h->t = cb_outage_stop_time(&sm->o, sm->known, h->t);
+    }
     h->nents = nents;
     h->ents = NULL;
     if (nents) {
@@ -771,10 +821,12 @@ static int draft_add(struct engine *g, struct draft *d, const struct hit *h,
         d->capall = cap;
     }
     d->all[d->nall++] = h->ev;
-    if (d->first == CB_TIME_NONE || e->ts < d->first)
-        d->first = e->ts;
-    if (d->last == CB_TIME_NONE || e->ts > d->last)
-        d->last = e->ts;
+    /* time="stop": when the node went down, not when it booted */
+    cb_time t = d->rule->at_stop ? h->t : e->ts;
+    if (d->first == CB_TIME_NONE || t < d->first)
+        d->first = t;
+    if (d->last == CB_TIME_NONE || t > d->last)
+        d->last = t;
     /* evidence: the first ones, then the latest replace the tail */
     if (d->nev < CB_LIMIT_FINDING_EVIDENCE) {
         d->ev[d->nev++] = (struct cb_evidence){e, role};
@@ -852,6 +904,61 @@ static char *render_summary(struct engine *g, const struct cb_finding *f)
     return cb_fill(g->arena, f, NULL, tpl, CB_FILL_TEXT, NULL);
 }
 
+static int on_channels(const struct cb_event *e, const char *host,
+                       const char *const *chans, unsigned nc)
+{
+    if (host && strcmp(e->host, host) != 0)
+        return 0;
+    int in = nc == 0;
+    for (unsigned c = 0; c < nc && !in; c++)
+        in = e->channel && strcasecmp(e->channel, chans[c]) == 0;
+    return in;
+}
+
+/* Whether the channels step s of r reads (every channel when its
+ * matchers name none) hold events from 'from' or earlier to 'to' or
+ * later on one host: of the draft's events' hosts, or any host (scope
+ * any). Whether a shutdown was near can only be judged where the System
+ * log reaches. */
+static int covers(struct engine *g, const struct cb_rule *r,
+                  const struct adjust *ad, const struct draft *d, cb_time from,
+                  cb_time to)
+{
+    const char *chans[32];
+    unsigned nc = 0;
+    for (unsigned m = 0; m < r->nmatchers; m++) {
+        const struct matcher *mt = &r->matchers[m];
+        for (unsigned k = 0; mt->step == ad->step && k < mt->nchannels &&
+                             nc < 32; k++)
+            chans[nc++] = mt->channels[k];
+    }
+    const struct cb_timeline *tl = g->tl;
+    const char *done[8];
+    size_t ndone = 0;
+    for (size_t i = 0; i < d->nall; i++) {
+        const char *host = ad->same_group ? tl->events[d->all[i]]->host : NULL;
+        int seen = 0;
+        for (size_t k = 0; k < ndone && !seen; k++)
+            seen = done[k] == host;
+        if (seen)
+            continue;
+        if (ndone < 8)
+            done[ndone++] = host;
+        int early = 0, late = 0;
+        for (size_t k = 0; k < tl->count && tl->events[k]->ts <= from &&
+                           !early; k++)
+            early = on_channels(tl->events[k], host, chans, nc);
+        for (size_t k = tl->count; k-- > 0 && tl->events[k]->ts >= to &&
+                                   early && !late;)
+            late = on_channels(tl->events[k], host, chans, nc);
+        if (early && late)
+            return 1;
+        if (!host)
+            break; /* every host was looked at */
+    }
+    return 0;
+}
+
 /* Confidence after the rule's adjustments; 0 when a <require> fails.
  * Corroborating hits that name something (a network, an interface) are
  * kept so that the finding names it too. */
@@ -864,6 +971,12 @@ static int adjust_confidence(struct engine *g, size_t ri, struct draft *d,
         const struct adjust *ad = &r->adjusts[a];
         const struct hits *hs = &g->hits[ri][ad->step];
         cb_time from = d->first - ad->within, to = d->last + ad->within;
+        if (ad->coverage) {
+            int c = covers(g, r, ad, d, from, d->last);
+            if (c != (ad->coverage == 1))
+                keep = 0;
+            continue;
+        }
         int found = 0;
         for (size_t i = 0; i < hs->n; i++) {
             if (hs->v[i].t < from || hs->v[i].t > to)
@@ -908,6 +1021,61 @@ static void merge_entities(struct cb_entity *ents, size_t *ne,
         if (!seen && *ne < CB_LIMIT_FINDING_ENTITIES)
             ents[(*ne)++] = h->ents[k];
     }
+}
+
+/* One boot of one node: two events of it report the same outage. */
+static int same_outage(const struct cb_outage *a, const struct cb_outage *b)
+{
+    return strcmp(a->host, b->host) == 0 &&
+           ((a->stop != CB_TIME_NONE && a->stop == b->stop) || a->to == b->to);
+}
+
+/* The outages the events of a draft report, one per node and boot (the
+ * richest report of each: a 6008 time, a Kernel-Power 41 verdict), in
+ * time order. */
+static int outages_of(struct engine *g, const struct draft *d,
+                      struct cb_finding *f)
+{
+    struct cb_outage *v = cb_arena_alloc(
+        g->arena, CB_LIMIT_FINDING_OUTAGES * sizeof *v);
+    if (!v)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < d->nall; i++) {
+        const struct stop_memo *m = stop_of(g, d->all[i]);
+        if (!m)
+            return -1;
+        if (!m->known)
+            continue;
+        size_t k = 0;
+        while (k < n && !same_outage(&v[k], &m->o))
+            k++;
+        if (k == n) {
+            if (n == CB_LIMIT_FINDING_OUTAGES)
+                continue;
+            v[n++] = m->o;
+            continue;
+        }
+        if (v[k].stop == CB_TIME_NONE && m->o.stop != CB_TIME_NONE) {
+            const char *how = v[k].how;
+            v[k] = m->o;
+            v[k].how = strcmp(how, "unclean stop") ? how : m->o.how;
+        } else if (!strcmp(v[k].how, "unclean stop")) {
+            v[k].how = m->o.how;
+        }
+    }
+    for (size_t i = 1; i < n; i++) { /* insertion sort: few items */
+        struct cb_outage x = v[i];
+        size_t j = i;
+        while (j > 0 && (v[j - 1].from > x.from ||
+                         (v[j - 1].from == x.from &&
+                          strcmp(v[j - 1].host, x.host) > 0)))
+            v[j] = v[j - 1], j--;
+        v[j] = x;
+    }
+    f->outages = v;
+    f->noutages = n;
+    return 0;
 }
 
 static int emit(struct engine *g, size_t ri, struct draft *d)
@@ -999,6 +1167,8 @@ static int emit(struct engine *g, size_t ri, struct draft *d)
     cb_sort(ents, ne, sizeof *ents, cmp_ent);
     f->entities = ents;
     f->nentities = ne;
+    if (r->at_stop && outages_of(g, d, f) != 0)
+        return -1;
     f->summary = render_summary(g, f);
     if (!f->summary)
         return -1;
@@ -1293,6 +1463,192 @@ static int cmp_finding(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* ---- one episode, one finding ---------------------------------------------
+ * Two findings can tell one episode twice: a rule grouped by entity finds
+ * the suspension of FS01 and that of EXCH01 in the same restart (two
+ * identical findings but for the VM), and the per-node finding of a
+ * shutdown repeats events the cluster-wide one already holds. They merge
+ * into one finding with all the evidence, so that an incident lists the
+ * episode once. */
+
+static int same_hosts(const struct cb_finding *a, const struct cb_finding *b)
+{
+    if (a->nhosts != b->nhosts)
+        return 0;
+    for (size_t i = 0; i < a->nhosts; i++) /* both sorted */
+        if (strcmp(a->hosts[i], b->hosts[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static int has_host(const struct cb_finding *a, const char *h)
+{
+    for (size_t i = 0; i < a->nhosts; i++)
+        if (strcmp(a->hosts[i], h) == 0)
+            return 1;
+    return 0;
+}
+
+static int has_event(const struct cb_finding *a, const struct cb_event *e)
+{
+    for (size_t i = 0; i < a->nevidence; i++)
+        if (a->evidence[i].ev == e)
+            return 1;
+    return 0;
+}
+
+/* b is a's rule found again for another entity in the same episode:
+ * same hosts, within the rule's window of each other. */
+static int same_episode(const struct cb_finding *a, const struct cb_finding *b)
+{
+    const struct cb_rule *r = a->rule;
+    return r == b->rule && r->group == GROUP_ENTITY && r->window > 0 &&
+           same_hosts(a, b) && a->first <= b->last + r->window &&
+           b->first <= a->last + r->window;
+}
+
+/* a's rule explains b's (a <leads-to>) and a already holds every event
+ * and host of b: b repeats part of a. */
+static int repeats(const struct cb_finding *a, const struct cb_finding *b)
+{
+    if (a == b || a->rule == b->rule || !b->nevidence)
+        return 0;
+    int linked = 0;
+    for (unsigned k = 0; k < a->rule->nlinks && !linked; k++)
+        linked = strcmp(a->rule->links[k].rule, b->id) == 0;
+    if (!linked || a->severity < b->severity)
+        return 0;
+    for (size_t i = 0; i < b->nhosts; i++)
+        if (!has_host(a, b->hosts[i]))
+            return 0;
+    for (size_t i = 0; i < b->nevidence; i++)
+        if (!has_event(a, b->evidence[i].ev))
+            return 0;
+    return 1;
+}
+
+/* b's evidence, entities and outages join a's; a's span covers both. */
+static int absorb(struct engine *g, struct cb_finding *a,
+                  const struct cb_finding *b, int add_count)
+{
+    size_t nev = a->nevidence + b->nevidence;
+    struct cb_evidence *ev = cb_arena_alloc(g->arena, nev * sizeof *ev);
+    struct cb_entity *ents = cb_arena_alloc(
+        g->arena, CB_LIMIT_FINDING_ENTITIES * sizeof *ents);
+    struct cb_outage *out = cb_arena_alloc(
+        g->arena, CB_LIMIT_FINDING_OUTAGES * sizeof *out);
+    if (!ev || !ents || !out)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < a->nevidence; i++)
+        ev[n++] = a->evidence[i];
+    for (size_t i = 0; i < b->nevidence; i++)
+        if (!has_event(a, b->evidence[i].ev))
+            ev[n++] = b->evidence[i];
+    for (size_t i = 1; i < n; i++) { /* insertion sort: few items */
+        struct cb_evidence x = ev[i];
+        size_t j = i;
+        while (j > 0 && ev[j - 1].ev->ts > x.ev->ts)
+            ev[j] = ev[j - 1], j--;
+        ev[j] = x;
+    }
+    if (n > CB_LIMIT_FINDING_EVIDENCE) { /* the first half, the latest */
+        size_t keep = CB_LIMIT_FINDING_EVIDENCE / 2;
+        memmove(ev + keep, ev + n - keep, keep * sizeof *ev);
+        n = CB_LIMIT_FINDING_EVIDENCE;
+    }
+    size_t ne = a->nentities;
+    memcpy(ents, a->entities, ne * sizeof *ents);
+    struct hit h = {.ents = b->entities, .nents = (unsigned)b->nentities};
+    merge_entities(ents, &ne, &h);
+    cb_sort(ents, ne, sizeof *ents, cmp_ent);
+    size_t no = a->noutages;
+    if (no)
+        memcpy(out, a->outages, no * sizeof *out);
+    for (size_t i = 0; i < b->noutages && no < CB_LIMIT_FINDING_OUTAGES; i++) {
+        size_t k = 0;
+        while (k < no && !same_outage(&out[k], &b->outages[i]))
+            k++;
+        if (k == no)
+            out[no++] = b->outages[i];
+    }
+    a->evidence = ev;
+    a->nevidence = n;
+    a->entities = ents;
+    a->nentities = ne;
+    a->outages = out;
+    a->noutages = no;
+    if (b->first < a->first)
+        a->first = b->first;
+    if (b->last > a->last)
+        a->last = b->last;
+    if (add_count) {
+        a->count += b->count;
+        if (b->confidence > a->confidence)
+            a->confidence = b->confidence;
+    }
+    a->summary = render_summary(g, a);
+    return a->summary ? 0 : -1;
+}
+
+static int merge_duplicates(struct engine *g)
+{
+    struct cb_findings *fs = g->out;
+    size_t n = fs->count;
+    if (n < 2 || n > CB_LIMIT_INCIDENT_FINDINGS)
+        return 0;
+    unsigned char *gone = cb_calloc(n, 1);
+    if (!gone)
+        return -1;
+    int rc = 0;
+    /* the same rule for other entities first, so that a cluster-wide
+     * finding then takes the per-node ones whole */
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        for (size_t a = 0; a < n && rc == 0; a++) {
+            for (size_t b = 0; b < n && rc == 0 && !gone[a]; b++) {
+                if (a == b || gone[b])
+                    continue;
+                struct cb_finding *x = &fs->items[a], *y = &fs->items[b];
+                int dup = pass == 0 ? b > a && same_episode(x, y)
+                                    : repeats(x, y);
+                if (!dup)
+                    continue;
+                rc = absorb(g, x, y, pass == 0);
+                gone[b] = 1;
+            }
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!gone[i])
+            fs->items[k++] = fs->items[i];
+    fs->count = k;
+    cb_free(gone);
+    return rc;
+}
+
+/* Total: by time, then timeline position. */
+static int cmp_hit(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->ev > y->ev) - (x->ev < y->ev);
+}
+
+/* Hits of time="stop" rules in the order their nodes went down: boots
+ * come in another order when nodes stayed down for different times. */
+static void sort_stop_hits(struct engine *g)
+{
+    for (size_t r = 0; r < g->rs->count; r++) {
+        if (!g->rs->rules[r]->at_stop)
+            continue;
+        for (unsigned s = 0; s <= g->rs->rules[r]->nnames; s++)
+            cb_sort(g->hits[r][s].v, g->hits[r][s].n, sizeof *g->hits[r][s].v,
+                    cmp_hit);
+    }
+}
+
 /* The per-event machinery of an engine over rs (hits excluded). */
 static int engine_init(struct engine *g, const struct cb_rules *rs)
 {
@@ -1324,6 +1680,7 @@ static void engine_fini(struct engine *g)
     cb_free(g->lit_val);
     cb_free(g->low);
     cb_free(g->memo);
+    cb_free(g->stops);
     if (g->hits) {
         for (size_t r = 0; r < g->rs->count; r++) {
             if (!g->hits[r])
@@ -1360,10 +1717,13 @@ enum cb_status cb_correlate(const struct cb_rules *rs,
     }
     if (scan(&g) != 0)
         goto done;
+    sort_stop_hits(&g);
     for (size_t r = 0; r < rs->count; r++) {
         if (correlate_rule(&g, r) != 0)
             goto done;
     }
+    if (merge_duplicates(&g) != 0)
+        goto done;
     cb_sort(out->items, out->count, sizeof *out->items, cmp_finding);
     st = CB_OK;
 done:

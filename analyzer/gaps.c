@@ -5,6 +5,7 @@
  * findings of the P6 rules; this is the part no single event shows.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -404,10 +405,261 @@ static const struct cb_source *empty_source_of(const struct cb_analysis *an,
     return NULL;
 }
 
+/* ---- evidence lost after an outage ------------------------------------------
+ * What a log no longer holds because it was reset or cleared after the
+ * outage the findings show: the in-flight work at the stop, the minutes
+ * before it. A cluster log is generated from trace files of a fixed size
+ * (Set-ClusterLog -Size); when its debug lines start after the outage,
+ * they rolled over or were reset. */
+
+#define LOST_WITHIN ((cb_time)7 * 24 * 3600 * 10000000) /* a week */
+#define LOST_MAX 16
+
+/* The latest outage of the findings that began before t (within a week),
+ * preferring host's own; NULL when none. */
+static const struct cb_outage *outage_before(const struct cb_findings *fs,
+                                             const char *host, cb_time t)
+{
+    const struct cb_outage *best = NULL;
+    int best_own = 0;
+    for (size_t i = 0; fs && i < fs->count; i++) {
+        for (size_t k = 0; k < fs->items[i].noutages; k++) {
+            const struct cb_outage *o = &fs->items[i].outages[k];
+            if (o->from >= t || t - o->from > LOST_WITHIN)
+                continue;
+            int own = host && strcmp(o->host, host) == 0;
+            if (!best || own > best_own ||
+                (own == best_own && o->from > best->from)) {
+                best = o;
+                best_own = own;
+            }
+        }
+    }
+    return best;
+}
+
+/* "2024-11-14 19:42 UTC" */
+static void minute(cb_time t, char *buf, size_t size)
+{
+    char iso[40];
+    cb_time_format_iso(t, iso, sizeof iso);
+    snprintf(buf, size, "%.10s %.5s UTC", iso, iso + 11);
+}
+
+/* The first debug line of a cluster log: its channel-section lines
+ * ([System] ...) are copies of event logs and start earlier. */
+static cb_time debug_start(const struct cb_source *s)
+{
+    cb_time t = CB_TIME_NONE;
+    for (size_t k = 0; k < s->nevents; k++) {
+        const struct cb_event *e = s->events[k];
+        if (e->channel && strcmp(e->channel, "cluster.log") == 0 &&
+            !(e->flags & CB_EV_TIME_IMPLAUSIBLE) &&
+            (t == CB_TIME_NONE || e->ts < t))
+            t = e->ts;
+    }
+    if (s->not_kept && (t == CB_TIME_NONE || s->nk_first < t))
+        t = s->nk_first; /* only debug lines go uncounted */
+    return t;
+}
+
+static int reset_cluster_logs(const struct cb_analysis *an,
+                              const struct cb_findings *fs,
+                              struct cb_gaps *out, size_t *cap)
+{
+    for (size_t i = 0; i < an->nsources; i++) {
+        const struct cb_source *s = an->sources[i];
+        if (!s->format || strcmp(s->format, "clusterlog") != 0)
+            continue;
+        cb_time start = debug_start(s);
+        const struct cb_outage *o =
+            start == CB_TIME_NONE ? NULL : outage_before(fs, s->host, start);
+        if (!o)
+            continue;
+        char at[40], down[40];
+        minute(start, at, sizeof at);
+        minute(o->from, down, sizeof down);
+        struct cb_gap g = {
+            .kind = CB_GAP_LOST,
+            .subject = s->path,
+            .host = s->host,
+            .from = o->from,
+            .to = start,
+            .detail = cb_arena_printf(
+                out->arena,
+                "the cluster log was reset or rolled over: it starts at "
+                "%s, after the outage of %s at %s; in-flight I/O at the "
+                "outage is not recorded",
+                at, o->host, down),
+            .collect = "A cluster log generated before the reset, if "
+                       "anyone kept one; otherwise the System and "
+                       "Microsoft-Windows-FailoverClustering/Operational "
+                       "logs of every node for the outage, and a larger "
+                       "log from now on (Set-ClusterLog -Size)"};
+        if (!g.detail || push(out, cap, g) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *field_of(const struct cb_event *e, const char *name)
+{
+    for (uint32_t i = 0; i < e->nfields; i++)
+        if (e->fields[i].name && strcmp(e->fields[i].name, name) == 0)
+            return e->fields[i].value;
+    return NULL;
+}
+
+/* A log cleared (Eventlog 104: "The %3 log file was cleared.", the
+ * Channel field; 1102: the Security log) after an outage. */
+static int cleared_after_outage(const struct cb_timeline *tl,
+                                const struct cb_findings *fs,
+                                struct cb_gaps *out, size_t *cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < tl->count && n < LOST_MAX; i++) {
+        const struct cb_event *e = tl->events[i];
+        if (!(e->flags & CB_EV_HAS_EVENT_ID) ||
+            (e->event_id != 104 && e->event_id != 1102) || !e->provider ||
+            strcasecmp(e->provider, "Microsoft-Windows-Eventlog") != 0)
+            continue;
+        const char *ch = e->event_id == 1102 ? "Security" : field_of(e, "Channel");
+        if (!ch || !ch[0])
+            ch = "an event";
+        const struct cb_outage *o = outage_before(fs, e->host, e->ts);
+        if (!o)
+            continue;
+        char at[40], down[40];
+        minute(e->ts, at, sizeof at);
+        minute(o->from, down, sizeof down);
+        struct cb_gap g = {
+            .kind = CB_GAP_LOST,
+            .subject = ch,
+            .host = e->host,
+            .from = o->from,
+            .to = e->ts,
+            .detail = cb_arena_printf(
+                out->arena,
+                "the %s log of %s was cleared at %s, after the outage of %s "
+                "at %s: what it held about the outage and the hours before "
+                "is gone; only other logs and other nodes can show them",
+                ch, e->host, at, o->host, down),
+            .collect = cb_arena_printf(
+                out->arena,
+                "A backup of the cleared log if one was written (the "
+                "clearing event names its path); the %s log of the other "
+                "nodes for the outage",
+                ch)};
+        if (!g.detail || !g.collect || push(out, cap, g) != 0)
+            return -1;
+        n++;
+    }
+    return 0;
+}
+
+/* ---- which rules a missing channel kept from judging ----------------------
+ * A rule is kept from judging by a channel when it found nothing and one
+ * step it cannot do without (a correlation step, a <require>d match) has
+ * no source: every alternative of that step reads only channels the
+ * bundle lacks (a <match> without <channel> reads what the rule <needs>,
+ * else anything). A rule with <needs> is listed under those channels. */
+
+struct present {
+    const char *const *v;
+    size_t n;
+};
+
+static int is_present(const struct present *p, const char *c)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcasecmp(p->v[i], c) == 0)
+            return 1;
+    return 0;
+}
+
+/* The channels matcher m reads; 0 when it can take any event. */
+static unsigned reads(const struct cb_rule *r, const struct matcher *m,
+                      const char *const **out)
+{
+    if (m->nchannels) {
+        *out = m->channels;
+        return m->nchannels;
+    }
+    *out = r->needs;
+    return r->nneeds;
+}
+
+/* Step s of r has no source; channel c (may be NULL) is one it lacks. */
+static int starved(const struct cb_rule *r, unsigned s, const char *c,
+                   const struct present *p)
+{
+    int any = 0, names_c = c == NULL;
+    for (unsigned k = 0; k < r->nmatchers; k++) {
+        const struct matcher *m = &r->matchers[k];
+        if (m->step != s)
+            continue;
+        any = 1;
+        const char *const *ch;
+        unsigned n = reads(r, m, &ch);
+        if (!n)
+            return 0;
+        for (unsigned i = 0; i < n; i++) {
+            if (is_present(p, ch[i]))
+                return 0;
+            names_c |= strcasecmp(ch[i], c ? c : "") == 0;
+        }
+    }
+    return any && names_c;
+}
+
+static int fired(const struct cb_findings *fs, const struct cb_rule *r)
+{
+    for (size_t i = 0; fs && i < fs->count; i++)
+        if (fs->items[i].rule == r || strcmp(fs->items[i].id, r->id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether missing channel c kept r from judging. */
+static int blocked(const struct cb_rule *r, const char *c,
+                   const struct present *p, const struct cb_findings *fs)
+{
+    if (fired(fs, r))
+        return 0;
+    /* a rule that says where its events come from (<needs>) is listed
+     * under those channels only, not under every channel a fallback
+     * text match also accepts */
+    int needed = r->nneeds == 0;
+    for (unsigned i = 0; i < r->nneeds && !needed; i++)
+        needed = strcasecmp(r->needs[i], c) == 0;
+    if (!needed)
+        return 0;
+    unsigned nsteps = r->type == CORR_ABSENCE ? 1 : r->nsteps;
+    for (unsigned i = 0; i < nsteps; i++)
+        if (starved(r, r->steps[i], c, p))
+            return 1;
+    for (unsigned i = 0; i < r->nadjusts; i++) {
+        const struct adjust *ad = &r->adjusts[i];
+        if (ad->gate && !ad->absent && ad->coverage != 2 &&
+            starved(r, ad->step, c, p))
+            return 1;
+    }
+    return 0;
+}
+
 enum cb_status cb_gaps_find(const struct cb_rules *rs,
                             const struct cb_analysis *an,
                             const struct cb_timeline *tl,
                             struct cb_gaps *out)
+{
+    return cb_gaps_find_for(rs, an, tl, NULL, out);
+}
+
+enum cb_status cb_gaps_find_for(const struct cb_rules *rs,
+                                const struct cb_analysis *an,
+                                const struct cb_timeline *tl,
+                                const struct cb_findings *fs,
+                                struct cb_gaps *out)
 {
     memset(out, 0, sizeof *out);
     out->arena = cb_arena_create();
@@ -456,14 +708,10 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
             if (!ids)
                 goto nomem;
             size_t nids = 0;
+            struct present pr = {present, np};
             for (size_t r = 0; r < rs->count; r++) {
-                const struct cb_rule *rule = rs->rules[r];
-                for (unsigned c = 0; c < rule->nchannels; c++) {
-                    if (strcasecmp(rule->channels[c], needed[k]) == 0) {
-                        ids[nids++] = rule->id;
-                        break;
-                    }
-                }
+                if (blocked(rs->rules[r], needed[k], &pr, fs))
+                    ids[nids++] = rs->rules[r]->id;
             }
             /* a file name without '/' and with the usual prefix removed */
             const char *base = needed[k];
@@ -483,12 +731,15 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
                     ? cb_arena_printf(out->arena,
                           "present but empty: %s holds no event of it "
                           "(cleared, or a retention too short for the "
-                          "incident?), so the rules that read it could not "
+                          "incident?), so the rules listed could not "
                           "judge; asking for it again brings the same "
                           "empty log",
                           empty->path)
-                    : "no source in the bundle holds this channel, so "
-                      "the rules that read it could not judge",
+                    : nids ? "no source in the bundle holds this channel, "
+                             "so the rules listed could not judge"
+                           : "no source in the bundle holds this channel; "
+                             "the rules that read it found something or "
+                             "could judge from other sources",
                 .collect = cb_arena_printf(
                     out->arena,
                     "On every node: wevtutil epl \"%s\" "
@@ -527,6 +778,9 @@ enum cb_status cb_gaps_find(const struct cb_rules *rs,
     }
     if (silent_periods(an, out, &cap) != 0 ||
         clock_skew(tl, out, &cap) != 0)
+        goto nomem;
+    if (fs && (reset_cluster_logs(an, fs, out, &cap) != 0 ||
+               cleared_after_outage(tl, fs, out, &cap) != 0))
         goto nomem;
     return CB_OK;
 nomem:

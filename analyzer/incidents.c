@@ -203,6 +203,37 @@ static int sentence_len(const char *s)
     return (int)(n > 600 ? 600 : n);
 }
 
+/* "HV-NODE1 was down from 19:42:10 UTC (EventLog 6008) to 21:53:08 UTC
+ * (power loss or hard reset)." for each node's outage, each once, from
+ * the findings' outage spans. */
+static int say_outages(const struct build *b, const struct cb_incident *in,
+                       char *text, size_t size, int k)
+{
+    const struct cb_outage *said[CB_LIMIT_FINDING_OUTAGES];
+    size_t nsaid = 0;
+    for (size_t i = 0; i < in->nmembers; i++) {
+        const struct cb_finding *f = &b->fs->items[in->members[i]];
+        for (size_t j = 0; j < f->noutages && k > 0 && (size_t)k < size; j++) {
+            const struct cb_outage *o = &f->outages[j];
+            int dup = 0;
+            for (size_t q = 0; q < nsaid && !dup; q++)
+                dup = !strcmp(said[q]->host, o->host) && said[q]->to == o->to;
+            if (dup || nsaid == CB_LIMIT_FINDING_OUTAGES)
+                continue;
+            said[nsaid++] = o;
+            char from[40], to[40];
+            cb_time_format_iso(o->from, from, sizeof from);
+            cb_time_format_iso(o->to, to, sizeof to);
+            k += snprintf(text + k, size - (size_t)k,
+                          " %s was down from %.10s %.8s UTC (%s) to %.10s "
+                          "%.8s UTC (%s).",
+                          o->host, from, from + 11, o->from_by, to, to + 11,
+                          o->how);
+        }
+    }
+    return k;
+}
+
 static int describe(struct build *b, struct cb_incident *in)
 {
     const struct cb_finding *root = &b->fs->items[in->root];
@@ -222,12 +253,13 @@ static int describe(struct build *b, struct cb_incident *in)
     /* what happened, then what followed, why, and what to do first */
     char text[4096];
     int k = snprintf(text, sizeof text, "%s.", nz(root->summary));
+    k = say_outages(b, in, text, sizeof text, k);
     for (size_t i = 0; b->went_down && i < in->nmembers && k > 0 &&
                        (size_t)k < sizeof text;
          i++) {
         const struct cb_finding *f = &b->fs->items[in->members[i]];
         cb_time down = b->went_down[in->members[i]];
-        if (down == CB_TIME_NONE || f->nhosts != 1)
+        if (down == CB_TIME_NONE || f->nhosts != 1 || f->noutages)
             continue; /* one node's own stop, each node once */
         int said = 0;
         for (size_t j = 0; j < i && !said; j++) {

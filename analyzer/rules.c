@@ -944,7 +944,7 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
     static const char *const allowed[] = {"type",      "window", "group",
                                           "min",       "min-hosts",
                                           "direction", "same-within",
-                                          NULL};
+                                          "time",      NULL};
     check_attrs(l, n, allowed);
     static const char *const types[] = {"single",  "sequence", "cooccur",
                                         "count",   "absence",
@@ -1009,6 +1009,14 @@ static int compile_correlate(struct load *l, struct cb_rule *r,
                       "(e.g. 2m), for type='single'");
             return -1;
         }
+    }
+    const char *at = attr(n, "time");
+    if (at) {
+        if (strcmp(at, "stop") && strcmp(at, "event")) {
+            add_error(l, n->line, "<correlate>: time is event or stop");
+            return -1;
+        }
+        r->at_stop = strcmp(at, "stop") == 0;
     }
     const char *dir = attr(n, "direction");
     if (dir) {
@@ -1104,10 +1112,19 @@ static int compile_adjust(struct load *l, struct cb_rule *r,
                           const struct node *c)
 {
     static const char *const aa[] = {"match", "absent", "within", "by",
-                                     "scope", NULL};
+                                     "scope", "covered", "uncovered", NULL};
     int gate = c->name[0] == 'r';
     check_attrs(l, c, aa);
     const char *m = attr(c, "match"), *ab = attr(c, "absent");
+    const char *cov = attr(c, "covered"), *unc = attr(c, "uncovered");
+    int coverage = cov ? 1 : unc ? 2 : 0;
+    if (coverage && (!gate || m || ab || (cov && unc))) {
+        add_error(l, c->line, "<require>: covered='NAME' or uncovered='NAME' "
+                  "instead of match or absent, only in <require>");
+        return 0;
+    }
+    if (coverage)
+        m = cov ? cov : unc;
     const char *within = attr(c, "within"), *by = attr(c, "by");
     const char *scope = attr(c, "scope");
     int idx = step_index(l, r, m ? m : ab ? ab : "", 0);
@@ -1130,7 +1147,7 @@ static int compile_adjust(struct load *l, struct cb_rule *r,
         memcpy(na, r->adjusts, r->nadjusts * sizeof *na);
     na[r->nadjusts++] = (struct adjust){
         (unsigned)idx, ab != NULL, !scope || !strcmp(scope, "same"), w,
-        gate ? 0 : atoi(by), gate};
+        gate ? 0 : atoi(by), gate, coverage};
     r->adjusts = na;
     return 0;
 }
@@ -1260,7 +1277,16 @@ static int compile_rule_element(struct load *l, struct cb_rule *r,
     } else if (strcmp(c->name, "leads-to") == 0) {
         return compile_link(l, r, c);
     } else if (strcmp(c->name, "needs") == 0) {
-        return add_channel(l, r, text_of(l, c));
+        const char *t = text_of(l, c);
+        const char **nn =
+            cb_arena_alloc(l->arena, (r->nneeds + 1) * sizeof *nn);
+        if (!nn)
+            return -1;
+        if (r->nneeds)
+            memcpy(nn, r->needs, r->nneeds * sizeof *nn);
+        nn[r->nneeds++] = t;
+        r->needs = nn;
+        return add_channel(l, r, t);
     } else if (strcmp(c->name, "correlate") == 0) {
         *have_corr = 1;
         compile_correlate(l, r, c);

@@ -60,6 +60,9 @@ struct adjust {
     cb_time within;
     int by;
     int gate;       /* <require>: no finding unless the condition holds */
+    int coverage;   /* <require covered|uncovered="NAME">: 1 (2) when the
+                     * channels NAME reads must (must not) cover the
+                     * finding, from within before it to its last event */
 };
 
 /* <leads-to rule="ID" within="1d" headline="..."/>: a finding of this
@@ -96,6 +99,9 @@ struct cb_rule {
                           * occurrence reported by several logs */
     enum group_kind group;
     const char *group_entity;
+    int at_stop; /* time="stop": each event counts at the time its node
+                  * went down (unclean-stop events written at boot;
+                  * shutdown.h), and findings list the outages */
     struct adjust *adjusts;
     unsigned nadjusts;
     struct cb_remedy *remediation;
@@ -107,6 +113,9 @@ struct cb_rule {
     unsigned references_line; /* of <references>, for rules check */
     const char **channels; /* union of the matchers' channels */
     unsigned nchannels;
+    const char **needs; /* <needs>: what its matchers without a
+                         * <channel> read */
+    unsigned nneeds;
 };
 
 /* A literal every match of some regex contains: checked with memmem (or

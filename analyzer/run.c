@@ -205,7 +205,8 @@ enum cb_status cb_analyze(const struct cb_analyze_opts *o,
         return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
                             "out of memory correlating");
     phase(o, "correlate");
-    if (cb_gaps_find(res->rules, res->an, &res->timeline, &res->gaps) != CB_OK)
+    if (cb_gaps_find_for(res->rules, res->an, &res->timeline,
+                         &res->findings, &res->gaps) != CB_OK)
         return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
                             "out of memory finding gaps");
     /* the clock-skew rules read the gaps' measurement of the clocks */

@@ -8,12 +8,15 @@
  * U+200E marks between their parts.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "shutdown.h"
+#include "casebrief/limits.h"
+#include "timebasis.h"
 
 static const char *field(const struct cb_event *e, const char *name)
 {
@@ -173,4 +176,132 @@ const char *cb_stop_kind_text(enum cb_stop_kind k)
     default:
         return NULL;
     }
+}
+
+/* ---- outages ---------------------------------------------------------------
+ * 6008 and Kernel-Power 41 are written at the next boot. When the node
+ * went down is the 6008's own time (the node's wall clock, converted
+ * with its offset); how long it stayed down is the silence of its own
+ * events that the stop begins. */
+
+#define TICKS ((cb_time)10000000)
+#define BOOT_SPAN (5 * 60 * TICKS)   /* a 6008 and a 41 of one boot */
+#define STOP_SLACK (10 * 60 * TICKS) /* events logged after the 6008
+                                      * time (its clock is a heartbeat) */
+#define BOOT_QUIET (3 * 60 * TICKS)  /* a boot logs more often than this */
+#define LOOKBACK (3600 * TICKS)
+#define BOOT_SCAN 100000             /* events around a boot looked at */
+
+static int same_host(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int usable(const struct cb_event *x, const char *host)
+{
+    return same_host(x->host, host) && !(x->flags & CB_EV_TIME_IMPLAUSIBLE);
+}
+
+/* The 6008 time (UTC) and the Kernel-Power 41 verdict of the boot event
+ * i belongs to: events of its host within BOOT_SPAN, the nearest 6008. */
+static void boot_facts(const struct cb_timeline *tl, size_t i, cb_time *stop,
+                       enum cb_stop_kind *kind)
+{
+    const struct cb_event *e = tl->events[i];
+    size_t lo = i, hi = i + 1, best = SIZE_MAX;
+    while (lo > 0 && i - lo < BOOT_SCAN &&
+           e->ts - tl->events[lo - 1]->ts <= BOOT_SPAN)
+        lo--;
+    while (hi < tl->count && hi - i < BOOT_SCAN &&
+           tl->events[hi]->ts - e->ts <= BOOT_SPAN)
+        hi++;
+    *stop = CB_TIME_NONE;
+    *kind = CB_STOP_UNKNOWN;
+    for (size_t k = lo; k < hi; k++) {
+        const struct cb_event *x = tl->events[k];
+        if (!usable(x, e->host))
+            continue;
+        cb_time local;
+        int32_t east;
+        size_t dist = k < i ? i - k : k - i;
+        if (dist < best && cb_6008_local_time(x, &local) && tl->an &&
+            cb_host_utc_offset(tl->an, x->host, &east)) {
+            best = dist;
+            *stop = local - (cb_time)east * 60 * TICKS;
+        }
+        enum cb_stop_kind sk = cb_kp41_kind(x, NULL);
+        if (sk != CB_STOP_UNKNOWN &&
+            (*kind == CB_STOP_UNKNOWN || sk == CB_STOP_BUGCHECK))
+            *kind = sk;
+    }
+}
+
+/* The silence of host's events before the boot event i: with the stop
+ * time known, the longest one that ends after it; else the first one
+ * walking back longer than a boot's pauses, or the longest in the hour
+ * before. 1 and [*from, *to], or 0 (*to: the host's earliest event). */
+static int silence(const struct cb_timeline *tl, size_t i, cb_time stop,
+                   cb_time *from, cb_time *to)
+{
+    const struct cb_event *e = tl->events[i];
+    cb_time lo = stop != CB_TIME_NONE ? stop - STOP_SLACK : e->ts - LOOKBACK;
+    cb_time later = e->ts, best = -1;
+    size_t walked = 0;
+    for (size_t k = i; k-- > 0 && walked < CB_LIMIT_OUTAGE_SCAN; walked++) {
+        const struct cb_event *x = tl->events[k];
+        if (!usable(x, e->host) || x->ts > later)
+            continue;
+        cb_time gap = later - x->ts;
+        if ((stop == CB_TIME_NONE || later > stop) && gap > best) {
+            best = gap;
+            *from = x->ts;
+            *to = later;
+            if (stop == CB_TIME_NONE && gap >= BOOT_QUIET)
+                return 1;
+        }
+        later = x->ts;
+        if (x->ts < lo)
+            break;
+    }
+    if (best < 0)
+        *to = later;
+    return best >= 0;
+}
+
+int cb_stop_outage(const struct cb_timeline *tl, size_t i,
+                   struct cb_outage *o)
+{
+    if (!tl || i >= tl->count)
+        return 0;
+    const struct cb_event *e = tl->events[i];
+    if (!e->host || !e->host[0] || (e->flags & CB_EV_TIME_IMPLAUSIBLE))
+        return 0;
+    cb_time stop, from = CB_TIME_NONE, to = CB_TIME_NONE;
+    enum cb_stop_kind kind;
+    boot_facts(tl, i, &stop, &kind);
+    int quiet = silence(tl, i, stop, &from, &to);
+    if (!quiet && stop == CB_TIME_NONE)
+        return 0;
+    const char *how = cb_stop_kind_text(kind);
+    *o = (struct cb_outage){.host = e->host,
+                            .from = from,
+                            .to = to,
+                            .stop = stop,
+                            .how = how ? how : "unclean stop",
+                            .from_by = "last event before the stop"};
+    /* the node was up until the time its 6008 states */
+    if (stop != CB_TIME_NONE && (!quiet || from < stop)) {
+        o->from = stop;
+        o->from_by = "EventLog 6008";
+    }
+    if (o->to < o->from)
+        o->to = o->from;
+    return 1;
+}
+
+cb_time cb_outage_stop_time(const struct cb_outage *o, int known, cb_time ts)
+{
+    /* without a 6008 time, the stop lies anywhere in the silence: the
+     * boot, as before, rather than a guess */
+    return known && o->stop != CB_TIME_NONE ? o->stop : ts;
 }

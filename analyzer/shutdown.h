@@ -8,6 +8,8 @@
 #define CASEBRIEF_SHUTDOWN_H
 
 #include "casebrief/event.h"
+#include "casebrief/rules.h"
+#include "casebrief/timeline.h"
 
 /*
  * The local wall-clock time of the shutdown a 6008 event reports: its
@@ -35,5 +37,25 @@ enum cb_stop_kind cb_kp41_kind(const struct cb_event *e,
 /* "power loss or hard reset", "bug check (crash)", "power button held",
  * or NULL for CB_STOP_UNKNOWN. */
 const char *cb_stop_kind_text(enum cb_stop_kind k);
+
+/*
+ * The outage the unclean-stop event i of tl (6008, Kernel-Power 41: both
+ * written at the next boot) reports for its host: the stop time from a
+ * 6008 of that boot (within 5 minutes of e) converted with the host's
+ * offset (tl->an: cb_host_utc_offset), how from a Kernel-Power 41 of that
+ * boot, and the span from the node's last event before the stop to its
+ * first event after it: the longest silence of the host's events that
+ * ends after the stop time, looked for from 10 minutes before it (a day
+ * before the boot when the 6008 time is unknown). Returns 1 and *o, or 0
+ * when nothing tells when the node stopped (no 6008 time and no earlier
+ * event of the host). At most CB_LIMIT_OUTAGE_SCAN events are walked.
+ */
+int cb_stop_outage(const struct cb_timeline *tl, size_t i,
+                   struct cb_outage *o);
+
+/* When the node of an unclean-stop event at ts went down, for comparing
+ * nodes: the 6008 time of the outage o (known: cb_stop_outage's result),
+ * else ts (the boot: the stop lies anywhere in the silence before). */
+cb_time cb_outage_stop_time(const struct cb_outage *o, int known, cb_time ts);
 
 #endif

@@ -568,6 +568,18 @@ static int header_line(struct cb_parse *p, struct state *st, const char *s,
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
         i++;
+    /* "Build Number 17763": the OS build of the node that wrote it */
+    if (n - i > 13 && strncasecmp(s + i, "Build Number ", 13) == 0) {
+        size_t a = i + 13, b = a;
+        while (b < n && b - a < 10 && s[b] >= '0' && s[b] <= '9')
+            b++;
+        if (b > a && !p->src->os_build) {
+            p->src->os_build = cb_arena_strndup(p->arena, s + a, b - a);
+            if (!p->src->os_build)
+                return -1;
+        }
+        return 0;
+    }
     if (n - i > 13 && strncasecmp(s + i, "Current node:", 13) == 0)
         return current_node(p, st, s + i + 13, n - i - 13);
     return 0;

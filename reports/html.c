@@ -352,6 +352,10 @@ static const char css[] =
     "#story h2#outside{margin-top:18px;color:#57606a}"
     "#story .incident.apart{border-left-color:#8c959f;opacity:.85}"
     ".mini-tl{font-size:.9em;margin:4px 0}"
+    "table.ov tr.differs{background:#fff8c5}"
+    "table.ov td.diff{font-weight:600}"
+    "table.ov .says{font-weight:400;font-size:.9em;color:#9a6700}"
+    ".diffnote{color:#9a6700}"
     ".kind{font-size:.8em;padding:0 5px;border-radius:3px;margin-right:4px}"
     ".kind.diag{background:#ddf4ff;color:#0969da}"
     ".kind.fix{background:#fff1e5;color:#bc4c00}"
@@ -365,11 +369,22 @@ static const char css[] =
     "svg.tl .ln0{fill:#f6f8fa}svg.tl .ln1{fill:#fff}"
     "svg.tl .grid{stroke:#d0d7de;stroke-width:1}"
     "svg.tl .m1{fill:#6e0000}svg.tl .m2{fill:#e8590c}"
-    "svg.tl circle{stroke:#fff;stroke-width:1.5}"
-    "svg.tl circle.critical{fill:var(--crit)}svg.tl "
-    "circle.high{fill:var(--high)}"
-    "svg.tl circle.medium{fill:var(--med)}svg.tl circle.low{fill:var(--low)}"
-    "svg.tl circle.info{fill:var(--info)}"
+    "svg.tl .dens{fill:#afb8c1}"
+    "svg.tl .down rect{fill:#24292f;fill-opacity:.16;stroke:#24292f;"
+    "stroke-dasharray:4 2}svg.tl .down text{font-weight:600}"
+    "svg.tl .inc rect{fill:#f6f8fa;stroke:var(--info)}"
+    "svg.tl .inc.critical rect{fill:#fbe3e4;stroke:var(--crit)}"
+    "svg.tl .inc.high rect{fill:#fdecea;stroke:var(--high)}"
+    "svg.tl .inc.medium rect{fill:#fff8c5;stroke:var(--med)}"
+    "svg.tl .inc.low rect{fill:#ddf4ff;stroke:var(--low)}"
+    "svg.tl .inc.cur rect{stroke-width:2}"
+    "svg.tl .fm rect{fill:var(--info)}"
+    "svg.tl .fm.critical rect{fill:var(--crit)}"
+    "svg.tl .fm.high rect{fill:var(--high)}"
+    "svg.tl .fm.medium rect{fill:var(--med)}svg.tl .fm.low rect{fill:var(--low)}"
+    "svg.tl .fm text{fill:#fff;font-weight:700}"
+    "svg.tl a:hover rect,svg.tl a:focus rect{stroke:var(--acc);stroke-width:2}"
+    "h3.zooms{margin-top:22px}"
     ".legend{font-size:12px;color:var(--mut);margin:4px 0 8px}"
     ".legend i{display:inline-block;width:10px;height:10px;border-radius:50%;"
     "margin:0 4px 0 12px;vertical-align:-1px}"
@@ -380,11 +395,21 @@ static const char css[] =
     "i.low{background:var(--low)}"
     ".legend i.info{background:var(--info)}.legend i.m1{background:#6e0000}"
     ".legend i.m2{background:#e8590c}"
+    ".legend i.fm{width:18px;border-radius:6px;background:var(--high)}"
+    ".legend i.inc{width:18px;border-radius:2px;background:#fbe3e4;"
+    "border:1px solid var(--crit)}"
+    ".legend i.down{width:18px;border-radius:0;background:#24292f29;"
+    "border:1px dashed #24292f}"
+    ".legend i.dens{width:8px;border-radius:0;background:#afb8c1}"
     ".filter{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;"
     "background:var(--bg2);border:1px solid var(--bd);border-radius:6px;"
     "padding:6px 10px;margin:8px 0;position:sticky;top:0;z-index:2}"
-    ".filter input{width:260px}"
-    ".filter[hidden]{display:none}"
+    ".filter input{width:200px}"
+    ".filter [hidden]{display:none}"
+    ".fr{position:absolute;opacity:0;width:1px;height:1px;margin:0}"
+    ".fg{display:inline-flex;flex-wrap:wrap;gap:4px;align-items:center}"
+    ".fg label[for]{padding:0 8px;border:1px solid var(--bd);"
+    "border-radius:10px;background:#fff;cursor:pointer;font-size:12.5px}"
     "table.ev{font-size:12.5px}"
     "table.ev td:nth-child(-n+3){white-space:nowrap;"
     "font-variant-numeric:tabular-nums}"
@@ -453,37 +478,32 @@ static const char js[] =
     "  var pres = d.querySelectorAll('pre.ps');\n"
     "  for (var i = 0; i !== pres.length; i++) wire(pres[i]);\n"
     "\n"
-    "  var tab = d.getElementById('evtab'), bar = "
-    "d.getElementById('evfilter');\n"
-    "  if (!tab || !bar) return;\n"
-    "  bar.removeAttribute('hidden');\n"
-    "  var q = d.getElementById('fq'), fh = d.getElementById('fh'),\n"
-    "      fl = d.getElementById('fl'), fc = d.getElementById('fc'),\n"
-    "      fn = d.getElementById('fn'), rows = tab.tBodies[0].rows;\n"
-    "  function same(r, col, v) {\n"
-    "    return v === '' ? true : r.cells[col].textContent === v;\n"
-    "  }\n"
-    "  function apply() {\n"
-    "    var t = q.value.toLowerCase(), n = 0;\n"
-    "    for (var i = 0; i !== rows.length; i++) {\n"
-    "      var r = rows[i], ok = same(r, 1, fh.value) ? (same(r, 2, fl.value) "
-    "?\n"
-    "          same(r, 3, fc.value) : false) : false;\n"
-    "      if (ok) {\n"
-    "        if (t !== '') ok = r.textContent.toLowerCase().indexOf(t) !== "
-    "-1;\n"
-    "      }\n"
-    "      r.className = r.className.replace(/ ?\\bhide\\b/g, '') +\n"
-    "          (ok ? '' : ' hide');\n"
-    "      if (ok) n++;\n"
-    "    }\n"
+    "  var tab = d.getElementById('evtab'), box = d.getElementById('fxt');\n"
+    "  if (!tab || !box) return;\n"
+    "  box.removeAttribute('hidden');\n"
+    "  var q = d.getElementById('fq'), fn = d.getElementById('fn'),\n"
+    "      rows = tab.tBodies[0].rows;\n"
+    "  function count() {\n"
+    "    var n = 0;\n"
+    "    for (var i = 0; i !== rows.length; i++)\n"
+    "      if (rows[i].offsetParent !== null) n++;\n"
     "    fn.textContent = n + ' of ' + rows.length + ' rows shown';\n"
     "  }\n"
+    "  function apply() {\n"
+    "    var t = q.value.toLowerCase();\n"
+    "    for (var i = 0; i !== rows.length; i++) {\n"
+    "      var r = rows[i], ok = t === '' ||\n"
+    "          r.textContent.toLowerCase().indexOf(t) !== -1;\n"
+    "      r.className = r.className.replace(/ ?\\bhide\\b/g, '') +\n"
+    "          (ok ? '' : ' hide');\n"
+    "    }\n"
+    "    count();\n"
+    "  }\n"
     "  q.addEventListener('input', apply);\n"
-    "  fh.addEventListener('change', apply);\n"
-    "  fl.addEventListener('change', apply);\n"
-    "  fc.addEventListener('change', apply);\n"
-    "  apply();\n"
+    "  var rs = d.querySelectorAll('input.fr');\n"
+    "  for (var k = 0; k !== rs.length; k++)\n"
+    "    rs[k].addEventListener('change', count);\n"
+    "  count();\n"
     "})();\n";
 
 static void head(struct html_page *r)
@@ -668,7 +688,7 @@ static void summary(struct html_page *r)
         sev_badge(o, f->severity);
         out_str(o, "</td><td class=\"conf\">");
         out_u64(o, (uint64_t)(f->confidence < 0 ? 0 : f->confidence));
-        out_str(o, " %</td><td><a href=\"#finding-");
+        out_str(o, " %</td><td><a href=\"#F");
         out_u64(o, i + 1);
         out_str(o, "\">");
         out_html(o, f->title);
@@ -893,7 +913,7 @@ static void story(struct html_page *r)
             out_str(o, "<li>");
             html_time(o, r->v.went_down[fi] != CB_TIME_NONE ? r->v.went_down[fi]
                                                             : f->first);
-            out_str(o, " <a href=\"#finding-");
+            out_str(o, " <a href=\"#F");
             out_u64(o, fi + 1);
             out_str(o, "\">F");
             out_u64(o, fi + 1);
@@ -913,6 +933,14 @@ static void story(struct html_page *r)
             host_list(o, f->hosts, f->nhosts);
             out_str(o, ")</span></li>\n");
         }
+        if (html_has_zoom(r, i)) {
+            out_str(o, "<li class=\"mut\"><a href=\"#zoom-");
+            out_str(o, in->ref);
+            out_str(o, "\">On the timeline</a>: the nodes, outages and "
+                       "findings of ");
+            out_str(o, in->ref);
+            out_str(o, "</li>\n");
+        }
         out_str(o, "</ul>\n</article>\n");
     }
     out_str(o, "</section>\n");
@@ -925,7 +953,7 @@ static void finding_section(struct html_page *r, size_t fi)
     const char *sev = cb_severity_name(f->severity);
     out_str(o, "<section class=\"finding ");
     out_str(o, sev);
-    out_str(o, "\" id=\"finding-");
+    out_str(o, "\" id=\"F");
     out_u64(o, fi + 1);
     out_str(o, "\">\n<h3>");
     out_u64(o, fi + 1);
@@ -1042,94 +1070,251 @@ static void findings(struct html_page *r)
 
 /* ---- the event table ---------------------------------------------------- */
 
-/* Distinct values of a row column for a filter <select>, sorted. */
-static void choices(struct html_page *r, const char *id, const char *label, int col)
+/* The event table's filters work without script: radio inputs ahead of
+ * the table, and CSS rules that hide the rows the checked one leaves
+ * out. Level: rows carry c, e, w or r (routine: information and below)
+ * and x (evidence, never hidden by level); host and incident: h<k> and
+ * i<k>, k counting from 1 in the order of the filter's labels. */
+struct evfilter {
+    const char **hosts; /* distinct hosts of the rows, sorted */
+    size_t nhosts;
+    int hosts_cut;
+    uint64_t *inc;  /* per row: bit i set when the row is in incident i */
+    size_t ninc;    /* incidents offered (at most 64) */
+    size_t shown;   /* rows the default filter shows */
+    int all;        /* the default is any level: no row is a warning or
+                     * worse, or evidence */
+};
+
+static const char *row_host(const struct cb_event *e)
 {
-    struct out *o = &r->o;
-    const char **v = cb_calloc(CB_LIMIT_REPORT_CHOICES, sizeof *v);
-    size_t n = 0;
-    int more = 0;
+    return e->host[0] ? e->host : "\xE2\x80\x94";
+}
+
+static int filter_hosts(struct html_page *r, struct evfilter *fl)
+{
+    fl->hosts = cb_calloc(CB_LIMIT_REPORT_FILTER + 1, sizeof *fl->hosts);
+    if (!fl->hosts)
+        return -1;
     const char *prev = NULL;
-    if (!v) {
-        r->nomem = 1;
-        return;
-    }
     for (size_t i = 0; i < r->nrows; i++) {
-        const struct cb_event *e = r->v.tl->events[r->rows[i]];
-        const char *s = col == 1   ? (e->host[0] ? e->host : "\xE2\x80\x94")
-                        : col == 2 ? cb_level_name(e->level)
-                                   : e->channel;
-        if (s == prev)
+        const char *h = row_host(r->v.tl->events[r->rows[i]]);
+        if (h == prev)
             continue;
-        prev = s;
+        prev = h;
         size_t k = 0;
-        while (k < n && v[k] != s && strcmp(v[k], s) != 0)
+        while (k < fl->nhosts && strcmp(fl->hosts[k], h) != 0)
             k++;
-        if (k < n)
+        if (k < fl->nhosts)
             continue;
-        if (n == CB_LIMIT_REPORT_CHOICES) {
-            more = 1;
+        if (fl->nhosts == CB_LIMIT_REPORT_FILTER) {
+            fl->hosts_cut = 1;
             continue;
         }
-        v[n++] = s;
+        fl->hosts[fl->nhosts++] = h;
     }
-    if (col != 2)
-        qsort(v, n, sizeof *v, cmp_str);
-    out_str(o, "<label>");
-    out_str(o, label);
-    out_str(o, " <select id=\"");
-    out_str(o, id);
-    out_str(o, "\"><option value=\"\">all</option>");
-    if (col == 2) { /* in level order */
-        for (unsigned lv = 1; lv <= 6; lv++) {
-            const char *name = cb_level_name(lv);
-            for (size_t k = 0; k < n; k++) {
-                if (strcmp(v[k], name) == 0) {
-                    out_str(o, "<option>");
-                    out_str(o, name);
-                    out_str(o, "</option>");
+    qsort(fl->hosts, fl->nhosts, sizeof *fl->hosts, cmp_str);
+    return 0;
+}
+
+static int is_evidence(size_t idx, const size_t *evsorted, size_t nev)
+{
+    return bsearch(&idx, evsorted, nev, sizeof *evsorted, cmp_size) != NULL;
+}
+
+/* Rows of each incident: its evidence, and the events of its hosts in
+ * its picture's window (html_incident_window). */
+static int filter_incidents(struct html_page *r, struct evfilter *fl)
+{
+    const struct cb_view *v = &r->v;
+    const struct cb_incidents *is = &v->incidents;
+    fl->ninc = is->count < CB_LIMIT_REPORT_FILTER ? is->count
+                                                  : CB_LIMIT_REPORT_FILTER;
+    if (fl->ninc > 64)
+        fl->ninc = 64;
+    fl->inc = cb_calloc(r->nrows + 1, sizeof *fl->inc);
+    if (!fl->inc)
+        return -1;
+    for (size_t i = 0; i < fl->ninc; i++) {
+        const struct cb_incident *in = &is->items[i];
+        uint64_t bit = (uint64_t)1 << i;
+        for (size_t m = 0; m < in->nmembers; m++) {
+            size_t f = in->members[m];
+            for (size_t k = v->evoff[f]; k < v->evoff[f + 1]; k++) {
+                size_t idx = v->evidx[k];
+                size_t *row = idx == CB_VIEW_NOT_FOUND
+                                  ? NULL
+                                  : bsearch(&idx, r->rows, r->nrows,
+                                            sizeof *r->rows, cmp_size);
+                if (row)
+                    fl->inc[row - r->rows] |= bit;
+            }
+        }
+        cb_time from, to;
+        if (!html_incident_window(in, &from, &to))
+            continue;
+        for (size_t j = 0; j < r->nrows; j++) {
+            const struct cb_event *e = v->tl->events[r->rows[j]];
+            if (e->ts < from || e->ts > to || (fl->inc[j] & bit))
+                continue;
+            for (size_t h = 0; h < in->nhosts; h++) {
+                if (strcmp(in->hosts[h], e->host) == 0) {
+                    fl->inc[j] |= bit;
                     break;
                 }
             }
         }
-    } else {
-        for (size_t k = 0; k < n; k++) {
-            out_str(o, "<option>");
-            out_html(o, v[k]);
-            out_str(o, "</option>");
-        }
     }
-    out_str(o, "</select></label>");
-    if (more)
-        out_str(o, "<span class=\"mut small\">(list cut)</span>");
-    cb_free(v);
+    return 0;
 }
 
-static void event_row(struct html_page *r, size_t idx, const size_t *evsorted,
-                      size_t nev)
+static void radio(struct out *o, const char *group, size_t k, int checked)
+{
+    out_str(o, "<input type=\"radio\" class=\"fr\" name=\"");
+    out_str(o, group);
+    out_str(o, "\" id=\"");
+    out_str(o, group);
+    out_char(o, '-');
+    out_u64(o, k);
+    out_str(o, checked ? "\" checked=\"checked\"/>" : "\"/>");
+}
+
+static void choice(struct out *o, const char *group, size_t k,
+                   const char *text, const char *title)
+{
+    out_str(o, "<label for=\"");
+    out_str(o, group);
+    out_char(o, '-');
+    out_u64(o, k);
+    if (title) {
+        out_str(o, "\" title=\"");
+        out_html(o, title);
+    }
+    out_str(o, "\">");
+    out_html(o, text);
+    out_str(o, "</label>");
+}
+
+/* "#fh-2:checked~table tr:not(.h2){display:none}" and the label of the
+ * checked input marked, for k in 1..n of a group. */
+static void group_css(struct out *o, const char *group, char cls, size_t n)
+{
+    for (size_t k = 0; k <= n; k++) {
+        out_char(o, '#');
+        out_str(o, group);
+        out_char(o, '-');
+        out_u64(o, k);
+        out_str(o, ":checked~.filter label[for=");
+        out_str(o, group);
+        out_char(o, '-');
+        out_u64(o, k);
+        out_str(o, "]{background:var(--acc);color:#fff;border-color:"
+                   "var(--acc)}");
+        if (!k)
+            continue;
+        out_char(o, '#');
+        out_str(o, group);
+        out_char(o, '-');
+        out_u64(o, k);
+        out_str(o, ":checked~table tr:not(.");
+        out_char(o, cls);
+        out_u64(o, k);
+        out_str(o, "){display:none}");
+    }
+    out_char(o, '\n');
+}
+
+/* The inputs, their rules and the bar of labels. */
+static void filter_bar(struct html_page *r, const struct evfilter *fl)
 {
     struct out *o = &r->o;
+    static const char *const levels[] = {"critical", "error",
+                                         "warning", "any level"};
+    for (size_t k = 0; k < 4; k++)
+        radio(o, "fl", k + 1, k == (fl->all ? 3u : 2u));
+    for (size_t k = 0; k <= fl->nhosts; k++)
+        radio(o, "fh", k, k == 0);
+    for (size_t k = 0; fl->ninc && k <= fl->ninc; k++)
+        radio(o, "fi", k, k == 0);
+    out_str(o, "\n<style>\n");
+    for (size_t k = 1; k <= 4; k++) {
+        out_str(o, "#fl-");
+        out_u64(o, k);
+        out_str(o, ":checked~.filter label[for=fl-");
+        out_u64(o, k);
+        out_str(o, "]{background:var(--acc);color:#fff;border-color:"
+                   "var(--acc)}");
+    }
+    out_str(o, "\n#fl-1:checked~table tr:not(.c):not(.x),"
+               "#fl-2:checked~table tr.w:not(.x),"
+               "#fl-2:checked~table tr.r:not(.x),"
+               "#fl-3:checked~table tr.r:not(.x){display:none}\n");
+    group_css(o, "fh", 'h', fl->nhosts);
+    if (fl->ninc)
+        group_css(o, "fi", 'i', fl->ninc);
+    out_str(o, "</style>\n<div id=\"evfilter\" class=\"filter\">"
+               "<span class=\"fg\"><b>Level at least</b>");
+    for (size_t k = 0; k < 4; k++)
+        choice(o, "fl", k + 1, levels[k], NULL);
+    out_str(o, "<span class=\"mut small\">(evidence always)</span></span>"
+               "<span class=\"fg\"><b>Host</b>");
+    choice(o, "fh", 0, "all", NULL);
+    for (size_t k = 0; k < fl->nhosts; k++)
+        choice(o, "fh", k + 1, fl->hosts[k], NULL);
+    if (fl->hosts_cut)
+        out_str(o, "<span class=\"mut small\">(list cut)</span>");
+    out_str(o, "</span>");
+    if (fl->ninc) {
+        out_str(o, "<span class=\"fg\"><b>Incident</b>");
+        choice(o, "fi", 0, "all", NULL);
+        for (size_t k = 0; k < fl->ninc; k++)
+            choice(o, "fi", k + 1, r->v.incidents.items[k].ref,
+                   r->v.incidents.items[k].title);
+        out_str(o, "</span>");
+    }
+    out_str(o, "<span id=\"fxt\" class=\"fg\" hidden=\"hidden\"><label>"
+               "<b>Text</b> <input type=\"search\" id=\"fq\" "
+               "placeholder=\"any text\"/></label></span>"
+               "<span id=\"fn\" class=\"mut small\">");
+    html_num(o, fl->shown);
+    out_str(o, " of ");
+    html_num(o, r->nrows);
+    out_str(o, " rows shown</span></div>\n");
+}
+
+static void event_row(struct html_page *r, size_t j, const size_t *evsorted,
+                      size_t nev, const struct evfilter *fl)
+{
+    struct out *o = &r->o;
+    size_t idx = r->rows[j];
     const struct cb_event *e = r->v.tl->events[idx];
     const char *cls = e->level == CB_LEVEL_CRITICAL  ? "c"
                       : e->level == CB_LEVEL_ERROR   ? "e"
                       : e->level == CB_LEVEL_WARNING ? "w"
-                                                     : NULL;
-    int evd = bsearch(&idx, evsorted, nev, sizeof *evsorted, cmp_size) != NULL;
+                                                     : "r";
     out_str(o, "<tr id=\"ev-");
     out_u64(o, idx);
-    out_char(o, '"');
-    if (cls || evd) {
-        out_str(o, " class=\"");
-        if (cls)
-            out_str(o, cls);
-        if (evd)
-            out_str(o, cls ? " x" : "x");
-        out_char(o, '"');
+    out_str(o, "\" class=\"");
+    out_str(o, cls);
+    if (is_evidence(idx, evsorted, nev))
+        out_str(o, " x");
+    const char *h = row_host(e);
+    const char **hp = bsearch(&h, fl->hosts, fl->nhosts, sizeof *fl->hosts,
+                              cmp_str);
+    if (hp) {
+        out_str(o, " h");
+        out_u64(o, (uint64_t)(hp - fl->hosts) + 1);
     }
-    out_str(o, "><td>");
+    for (size_t i = 0; i < fl->ninc; i++) {
+        if (fl->inc[j] >> i & 1) {
+            out_str(o, " i");
+            out_u64(o, i + 1);
+        }
+    }
+    out_str(o, "\"><td>");
     html_time(o, e->ts);
     out_str(o, "</td><td>");
-    out_html(o, e->host[0] ? e->host : "\xE2\x80\x94");
+    out_html(o, h);
     out_str(o, "</td><td>");
     out_str(o, cb_level_name(e->level));
     out_str(o, "</td><td>");
@@ -1172,17 +1357,14 @@ static void event_row(struct html_page *r, size_t idx, const size_t *evsorted,
     out_str(o, "</td></tr>\n");
 }
 
-static void event_table(struct html_page *r)
+static void table_note(struct html_page *r)
 {
     struct out *o = &r->o;
-    out_str(o, "<section id=\"events\">\n<h2>Events</h2>\n");
-    if (!r->nrows) {
-        out_str(o, "<p class=\"mut\">No events.</p>\n</section>\n");
-        return;
-    }
     out_str(o, "<p class=\"mut small\">Events of the timeline window above, "
                "in time order (UTC; the nodes' local time is not shown). "
-               "Rows marked at the left are evidence of a finding.</p>\n");
+               "Shown at first: warnings and worse, and every row that is "
+               "evidence of a finding (marked at the left); the filters "
+               "below show the rest, and work without script.</p>\n");
     if (r->omitted) {
         out_str(o, "<p class=\"note\">");
         html_num(o, r->omitted);
@@ -1197,31 +1379,49 @@ static void event_table(struct html_page *r)
         out_str(o, ". For every event: <code>casebrief timeline --format "
                    "jsonl</code> on the same input.</p>\n");
     }
-    out_str(o, "<div id=\"evfilter\" class=\"filter\" hidden=\"hidden\">"
-               "<label>Text <input type=\"search\" id=\"fq\" "
-               "placeholder=\"any text\"/></label>");
-    choices(r, "fh", "Host", 1);
-    choices(r, "fl", "Level", 2);
-    choices(r, "fc", "Channel", 3);
-    out_str(o, "<span id=\"fn\" class=\"mut small\"></span></div>\n");
+}
 
+static void event_table(struct html_page *r)
+{
+    struct out *o = &r->o;
+    out_str(o, "<section id=\"events\">\n<h2>Events</h2>\n");
+    if (!r->nrows) {
+        out_str(o, "<p class=\"mut\">No events.</p>\n</section>\n");
+        return;
+    }
+    table_note(r);
     size_t nev = r->v.evoff[r->v.nfind];
+    struct evfilter fl = {0};
     size_t *evs = cb_calloc(nev + 1, sizeof *evs);
-    if (!evs) {
+    if (!evs || filter_hosts(r, &fl) != 0 || filter_incidents(r, &fl) != 0) {
         r->nomem = 1;
+        cb_free(evs);
+        cb_free(fl.hosts);
+        cb_free(fl.inc);
+        out_str(o, "</section>\n");
         return;
     }
     memcpy(evs, r->v.evidx, nev * sizeof *evs);
     qsort(evs, nev, sizeof *evs, cmp_size);
-
+    for (size_t i = 0; i < r->nrows; i++) {
+        const struct cb_event *e = r->v.tl->events[r->rows[i]];
+        fl.shown += html_row_class(e) < 2 || is_evidence(r->rows[i], evs, nev);
+    }
+    if (!fl.shown) { /* rather than an empty table */
+        fl.all = 1;
+        fl.shown = r->nrows;
+    }
+    filter_bar(r, &fl);
     out_str(o, "<table class=\"ev\" id=\"evtab\">\n<thead><tr>"
                "<th>Time (UTC)</th><th>Host</th><th>Level</th>"
                "<th>Channel</th><th>Event ID / component</th>"
                "<th>Message</th></tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < r->nrows; i++)
-        event_row(r, r->rows[i], evs, nev);
+        event_row(r, i, evs, nev, &fl);
     out_str(o, "</tbody>\n</table>\n</section>\n");
     cb_free(evs);
+    cb_free(fl.hosts);
+    cb_free(fl.inc);
 }
 
 /* ---- gaps and inventory ------------------------------------------------- */
@@ -1313,6 +1513,26 @@ static void silent_periods(struct out *o, const struct cb_gaps *g)
     out_str(o, "</tbody>\n</table>\n");
 }
 
+static void lost_evidence(struct out *o, const struct cb_gaps *g)
+{
+    out_str(o, "<h3>Evidence lost after the outage</h3>\n<ul>\n");
+    for (size_t i = 0; i < g->count; i++) {
+        const struct cb_gap *x = &g->items[i];
+        if (x->kind != CB_GAP_LOST)
+            continue;
+        out_str(o, "<li><b>");
+        out_html(o, x->host && x->host[0] ? x->host : "\xE2\x80\x94");
+        out_str(o, "</b>, <span class=\"path\">");
+        out_html(o, x->subject);
+        out_str(o, "</span>: ");
+        out_html(o, x->detail);
+        out_str(o, ". <span class=\"sub\">Collect: ");
+        out_html(o, x->collect);
+        out_str(o, "</span></li>\n");
+    }
+    out_str(o, "</ul>\n");
+}
+
 static void time_bases(struct out *o, const struct cb_analysis *an)
 {
     out_str(o, "<h3>Time basis of every source</h3>\n");
@@ -1360,6 +1580,8 @@ static void gaps(struct html_page *r)
         missing_channels(o, g);
     if (count_kind(g, CB_GAP_TIME_ASSUMED))
         assumed_times(o, g);
+    if (count_kind(g, CB_GAP_LOST))
+        lost_evidence(o, g);
     if (count_kind(g, CB_GAP_SILENT))
         silent_periods(o, g);
     time_bases(o, r->v.an);
@@ -1371,54 +1593,6 @@ static void warning_where(struct out *o, const struct cb_warning *w)
     char b[48];
     cb_view_warning_where(w, b, sizeof b);
     out_str(o, b);
-}
-
-static void configuration(struct out *o, const struct cb_analysis *an)
-{
-    int any = 0;
-    for (size_t i = 0; i < an->nsources && !any; i++)
-        any = an->sources[i]->tables != NULL;
-    if (!any)
-        return;
-    out_str(o, "<h3>Configuration in the logs</h3>\n");
-    for (size_t i = 0; i < an->nsources; i++) {
-        const struct cb_source *s = an->sources[i];
-        for (const struct cb_table *t = s->tables; t; t = t->next) {
-            out_str(o, "<details><summary>");
-            out_html(o, t->host && t->host[0] ? t->host : "\xE2\x80\x94");
-            out_str(o, ": ");
-            out_html(o, t->section);
-            out_str(o, " (");
-            html_num(o, t->nrows);
-            out_str(o, t->nrows == 1 ? " row" : " rows");
-            if (t->rows_cut) { /* past CB_LIMIT_CLUSTERLOG_TABLE_ROWS */
-                out_str(o, " shown, ");
-                html_num(o, t->rows_cut);
-                out_str(o, " more counted, not kept");
-            }
-            out_str(o, ", ");
-            out_html(o, s->path);
-            out_str(o, " line ");
-            out_u64(o, t->line);
-            out_str(o, ")</summary>\n<table>\n<thead><tr>");
-            for (unsigned c = 0; c < t->ncols; c++) {
-                out_str(o, "<th>");
-                out_html(o, t->cols[c]);
-                out_str(o, "</th>");
-            }
-            out_str(o, "</tr></thead>\n<tbody>\n");
-            for (const struct cb_row *row = t->rows; row; row = row->next) {
-                out_str(o, "<tr>");
-                for (unsigned c = 0; c < row->nvals; c++) {
-                    out_str(o, "<td>");
-                    esc_cut(o, row->vals[c], CB_LIMIT_REPORT_TEXT);
-                    out_str(o, "</td>");
-                }
-                out_str(o, "</tr>\n");
-            }
-            out_str(o, "</tbody>\n</table>\n</details>\n");
-        }
-    }
 }
 
 /* Row n of the inventory: a source, what it held, its warnings. */
@@ -1549,7 +1723,6 @@ static void inventory(struct html_page *r)
         out_str(o, "</tbody>\n</table>\n");
     }
     bundle_warnings(o, an);
-    configuration(o, an);
     out_str(o, "</section>\n");
 }
 
@@ -1587,6 +1760,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     header(r);
     scope_note(r);
     story(r);
+    cb_overview_html(&r->o, &r->v.overview);
     summary(r);
     findings(r);
     html_timeline_svg(r);

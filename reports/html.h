@@ -19,6 +19,7 @@ struct html_page {
     size_t nrows;
     size_t omitted; /* events of the window not shown */
     int nomem;      /* a part could not allocate: the page is incomplete */
+    size_t mark_titles; /* error marks of the pictures given a tooltip */
 };
 
 /* "2024-11-15 01:58:12.905", or an em dash for CB_TIME_NONE. */
@@ -40,9 +41,19 @@ int html_row_class(const struct cb_event *e);
  * event table. */
 int html_row_shown(const struct html_page *p, size_t idx);
 
-/* The "Timeline" section: one lane per host over the view's window,
- * error and critical marks, evidence circles linked to their rows
- * (svg.c). */
+/* The window of incident in's own picture and of the event table's
+ * incident filter: its span and a tenth of it either side (at least a
+ * minute); 0 when it has no time. */
+int html_incident_window(const struct cb_incident *in, cb_time *from,
+                         cb_time *to);
+
+/* Whether incident i has a picture of its own (#zoom-I<n>). */
+int html_has_zoom(const struct html_page *p, size_t i);
+
+/* The "Timeline" section: one lane per host over the view's window
+ * with its event density, error and critical marks, outages and finding
+ * markers linked to the cards (#F1 ...); the incidents as spans; then a
+ * zoomed picture per incident (svg.c). */
 void html_timeline_svg(struct html_page *p);
 
 #endif

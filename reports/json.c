@@ -227,6 +227,32 @@ static void configuration(struct out *o, const struct cb_analysis *an)
     out_char(o, ']');
 }
 
+/* A finding's outages: [{host, from, to, stop, how, from_by}]. */
+static void outages_json(struct out *o, const struct cb_finding *f)
+{
+    out_char(o, '[');
+    for (size_t k = 0; k < f->noutages; k++) {
+        const struct cb_outage *u = &f->outages[k];
+        out_str(o, k ? ", {\"host\": " : "{\"host\": ");
+        out_json_str(o, u->host);
+        out_str(o, ", \"from\": ");
+        time_value(o, u->from);
+        out_str(o, ", \"to\": ");
+        time_value(o, u->to);
+        out_str(o, ", \"stop\": ");
+        if (u->stop != CB_TIME_NONE)
+            time_value(o, u->stop);
+        else
+            out_str(o, "null");
+        out_str(o, ", \"how\": ");
+        out_json_str(o, u->how);
+        out_str(o, ", \"from_by\": ");
+        out_json_str(o, u->from_by);
+        out_char(o, '}');
+    }
+    out_char(o, ']');
+}
+
 static void evidence_json(struct out *o, const struct cb_evidence *x)
 {
     const struct cb_event *e = x->ev;
@@ -368,6 +394,8 @@ static void findings_json(struct out *o, const struct cb_view *v)
             out_str(o, "null");
         key(o, 3, "stop", 0);
         out_json_str(o, cb_stop_kind_text((enum cb_stop_kind)v->stop_kind[i]));
+        key(o, 3, "outages", 0);
+        outages_json(o, f);
         key(o, 3, "summary", 0);
         out_json_str(o, f->summary);
         key(o, 3, "evidence", 0);
@@ -432,6 +460,7 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
         out_json_str(o, x->kind == CB_GAP_MISSING_CHANNEL ? "missing-channel"
                         : x->kind == CB_GAP_TIME_ASSUMED   ? "time-assumed"
                         : x->kind == CB_GAP_SILENT         ? "silent-period"
+                        : x->kind == CB_GAP_LOST           ? "lost-evidence"
                                                            : "clock-skew");
         key(o, 3, "subject", 0);
         out_json_str(o, x->subject);
@@ -451,7 +480,7 @@ static void gaps_json(struct out *o, const struct cb_gaps *g)
             key(o, 3, "samples", 0);
             out_u64(o, x->samples);
         }
-        if (x->kind == CB_GAP_SILENT) {
+        if (x->kind == CB_GAP_SILENT || x->kind == CB_GAP_LOST) {
             key(o, 3, "host", 0);
             out_json_str(o, x->host && x->host[0] ? x->host : NULL);
             key(o, 3, "from", 0);
@@ -648,6 +677,8 @@ static void document(struct out *o, const struct cb_view *v)
     bundle_warnings(o, v->in->an);
     key(o, 1, "hosts", 0);
     hosts(o, v, v->in->gaps);
+    key(o, 1, "overview", 0);
+    cb_overview_json(o, &v->overview, 1);
     key(o, 1, "configuration", 0);
     configuration(o, v->in->an);
     key(o, 1, "incidents", 0);

@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "casebrief/casebrief.h"
 #include "fill.h"
+#include "platform.h"
 #include "shutdown.h"
 #include "timebasis.h"
 #include "timefmt.h"
@@ -414,6 +415,228 @@ static int judge_scope(struct cb_view *v)
     return 0;
 }
 
+/* ---- outages ----------------------------------------------------------------
+ * When a machine was off: from its last sign of life to the first event
+ * it logged after it came back. The last sign of life is EventLog 6008's
+ * own time when its node's offset is known; else, and for a Kernel-Power
+ * 41 alone, the start of the host's longest silence before the boot
+ * event (looked for up to CB_LIMIT_REPORT_OUTAGE_SCAN events back). */
+
+static int is_unclean_boot(const struct cb_event *e)
+{
+    if (!(e->flags & CB_EV_HAS_EVENT_ID) || !e->provider)
+        return 0;
+    return (e->event_id == 6008 && strstr(e->provider, "EventLog")) ||
+           (e->event_id == 41 && strstr(e->provider, "Kernel-Power"));
+}
+
+static int same_host(const struct cb_event *e, const char *host)
+{
+    return e->host == host || strcmp(e->host, host) == 0;
+}
+
+/* The longest silence of host before timeline index b: 1 and its ends,
+ * or 0 when the host logged nothing before b within the scan. */
+static int silence_before(const struct cb_view *v, size_t b, const char *host,
+                          cb_time *from, cb_time *to)
+{
+    cb_time next = v->tl->events[b]->ts;
+    uint64_t best = 0;
+    int found = 0;
+    size_t stop = b > CB_LIMIT_REPORT_OUTAGE_SCAN
+                      ? b - CB_LIMIT_REPORT_OUTAGE_SCAN
+                      : 0;
+    for (size_t i = b; i-- > stop;) {
+        const struct cb_event *e = v->tl->events[i];
+        if (!same_host(e, host) || e->ts > next)
+            continue;
+        uint64_t gap = (uint64_t)next - (uint64_t)e->ts;
+        if (!found || gap > best) {
+            best = gap;
+            *from = e->ts;
+            *to = next;
+            found = 1;
+        }
+        next = e->ts;
+    }
+    return found && best > 0;
+}
+
+/* The first event of host after t, or CB_TIME_NONE. */
+static cb_time first_after(const struct cb_view *v, cb_time t,
+                           const char *host)
+{
+    size_t i = bound(v->tl, t, 1);
+    size_t stop = i + CB_LIMIT_REPORT_OUTAGE_SCAN;
+    for (; i < v->tl->count && i < stop; i++) {
+        if (same_host(v->tl->events[i], host))
+            return v->tl->events[i]->ts;
+    }
+    return CB_TIME_NONE;
+}
+
+/* The outage a boot event tells: 1 and *o, or 0. */
+static int outage_of(const struct cb_view *v, const struct cb_event *e,
+                     size_t idx, struct cb_view_outage *o)
+{
+    cb_time local;
+    int32_t east;
+    *o = (struct cb_view_outage){.host = e->host};
+    if (cb_6008_local_time(e, &local) &&
+        cb_view_utc_offset(v, e->host, &east)) {
+        o->from = local - (cb_time)east * 60 * CB_TICKS_PER_SEC;
+        o->to = first_after(v, o->from, e->host);
+        o->from_6008 = 1;
+        return o->to != CB_TIME_NONE && o->to > o->from;
+    }
+    return idx != CB_VIEW_NOT_FOUND &&
+           silence_before(v, idx, e->host, &o->from, &o->to);
+}
+
+/* Keep o unless an outage of the same host overlaps it; a 6008 time
+ * replaces a derived one. */
+static void outage_add(struct cb_view *v, const struct cb_view_outage *o)
+{
+    for (size_t i = 0; i < v->noutages; i++) {
+        struct cb_view_outage *x = &v->outages[i];
+        if (strcmp(x->host, o->host) != 0 || o->from > x->to ||
+            o->to < x->from)
+            continue;
+        if (o->from_6008 && !x->from_6008) {
+            size_t f = x->finding;
+            *x = *o;
+            x->finding = f;
+        }
+        return;
+    }
+    if (v->noutages < CB_LIMIT_REPORT_OUTAGES)
+        v->outages[v->noutages++] = *o;
+}
+
+static int cmp_outage(const void *a, const void *b)
+{
+    const struct cb_view_outage *x = a, *y = b;
+    int c = strcmp(x->host, y->host);
+    if (c)
+        return c;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+static int find_outages(struct cb_view *v)
+{
+    v->outages = cb_calloc(CB_LIMIT_REPORT_OUTAGES, sizeof *v->outages);
+    if (!v->outages)
+        return -1;
+    /* the analyzer's spans first (rules.h, cb_outage): they rest on the
+     * whole timeline; the view derives one only for a boot they miss */
+    for (size_t f = 0; f < v->nfind; f++) {
+        for (size_t k = 0; k < v->find[f].noutages; k++) {
+            const struct cb_outage *a = &v->find[f].outages[k];
+            if (!a->host || !a->host[0] || a->to <= a->from)
+                continue;
+            struct cb_view_outage o = {.host = a->host,
+                                       .from = a->from,
+                                       .to = a->to,
+                                       .from_6008 = a->stop != CB_TIME_NONE,
+                                       .finding = f};
+            outage_add(v, &o);
+        }
+    }
+    for (size_t f = 0; f < v->nfind; f++) {
+        const struct cb_finding *fi = &v->find[f];
+        const char *own = cb_rule_main_step(fi->rule);
+        for (size_t k = 0; k < fi->nevidence; k++) {
+            const struct cb_event *e = fi->evidence[k].ev;
+            if ((own && fi->evidence[k].role &&
+                 strcmp(own, fi->evidence[k].role) != 0) ||
+                !is_unclean_boot(e) || !e->host[0])
+                continue;
+            struct cb_view_outage o;
+            if (outage_of(v, e, v->evidx[v->evoff[f] + k], &o)) {
+                o.finding = f;
+                outage_add(v, &o);
+            }
+        }
+    }
+    qsort(v->outages, v->noutages, sizeof *v->outages, cmp_outage);
+    return 0;
+}
+
+/* ---- sources a case note cites, and the inventory's order ---------------- */
+
+/* A hand-built source may leave a string NULL. */
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static int cmp_src_path(const void *a, const void *b)
+{
+    const struct cb_source *x = *(const struct cb_source *const *)a;
+    const struct cb_source *y = *(const struct cb_source *const *)b;
+    int c = strcmp(nz(x->path), nz(y->path));
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int cmp_src_host(const void *a, const void *b)
+{
+    const struct cb_source *x = *(const struct cb_source *const *)a;
+    const struct cb_source *y = *(const struct cb_source *const *)b;
+    const char *xh = nz(x->host), *yh = nz(y->host);
+    int c = (!xh[0]) - (!yh[0]); /* no host last */
+    if (!c)
+        c = strcmp(xh, yh);
+    if (!c)
+        c = strcmp(nz(x->format), nz(y->format));
+    return c ? c : cmp_src_path(a, b);
+}
+
+static int of_view(const struct cb_view *v, const struct cb_source *s)
+{
+    return s && v->an && s->index < v->an->nsources &&
+           v->an->sources[s->index] == s;
+}
+
+static void cite_add(struct cb_view *v, const struct cb_source *s)
+{
+    if (of_view(v, s) && !v->cite[s->index]) {
+        v->cited[v->ncited++] = s;
+        v->cite[s->index] = (unsigned)v->ncited;
+    }
+}
+
+static int collect_sources(struct cb_view *v)
+{
+    size_t n = v->an ? v->an->nsources : 0;
+    v->nsources = n;
+    v->cited = cb_calloc(n + 1, sizeof *v->cited);
+    v->cite = cb_calloc(n + 1, sizeof *v->cite);
+    v->inv = cb_calloc(n + 1, sizeof *v->inv);
+    v->by_path = cb_calloc(n + 1, sizeof *v->by_path);
+    if (!v->cited || !v->cite || !v->inv || !v->by_path)
+        return -1;
+    if (!n)
+        return 0;
+    memcpy(v->inv, v->an->sources, n * sizeof *v->inv);
+    memcpy(v->by_path, v->an->sources, n * sizeof *v->by_path);
+    qsort(v->inv, n, sizeof *v->inv, cmp_src_host);
+    qsort(v->by_path, n, sizeof *v->by_path, cmp_src_path);
+    for (size_t f = 0; f < v->nfind; f++) {
+        for (size_t k = 0; k < v->find[f].nevidence; k++)
+            cite_add(v, v->find[f].evidence[k].ev->source);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v->inv[i]->warnings)
+            cite_add(v, v->inv[i]);
+    }
+    for (size_t i = 0; i < v->ndamaged; i++) {
+        const char *p = v->damaged[i].source;
+        if (p)
+            cite_add(v, cb_view_source_by_path(v, p, strlen(p)));
+    }
+    return 0;
+}
+
 /* "1234", "12.3 k", "1.2 M" */
 static void short_count(uint64_t n, char *buf, size_t size)
 {
@@ -444,6 +667,31 @@ void cb_view_outside_line(const struct cb_view *v, char *buf, size_t size)
     cb_scope_headline(&v->scope, buf, size);
 }
 
+unsigned cb_view_cite(const struct cb_view *v, const struct cb_source *s)
+{
+    return of_view(v, s) && v->cite ? v->cite[s->index] : 0;
+}
+
+const struct cb_source *cb_view_source_by_path(const struct cb_view *v,
+                                               const char *path, size_t n)
+{
+    size_t lo = 0, hi = v->nsources;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *p = nz(v->by_path[mid]->path);
+        int c = strncmp(p, path, n);
+        if (!c && p[n])
+            c = 1; /* longer than path: after it */
+        if (!c)
+            return v->by_path[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 /* ---- the view ------------------------------------------------------------ */
 
 enum cb_status cb_view_build(struct cb_view *v,
@@ -470,7 +718,9 @@ enum cb_status cb_view_build(struct cb_view *v,
         cb_incidents_build_apart(in->findings, v->nodes, v->nnodes,
                                  v->went_down, v->apart,
                                  &v->incidents) != CB_OK ||
-        fill_steps(v) != 0) {
+        fill_steps(v) != 0 || find_outages(v) != 0 ||
+        collect_sources(v) != 0 ||
+        cb_overview_build(&v->overview, v->an, v->tl) != CB_OK) {
         cb_view_fini(v);
         return CB_E_NOMEM;
     }
@@ -517,6 +767,9 @@ void cb_view_fini(struct cb_view *v)
     cb_free(v->nodes);
     cb_free(v->went_down);
     cb_free(v->stop_kind);
+    cb_free(v->outages);
+    v->outages = NULL;
+    v->noutages = 0;
     v->went_down = NULL;
     v->stop_kind = NULL;
     cb_incidents_fini(&v->incidents);
@@ -524,8 +777,16 @@ void cb_view_fini(struct cb_view *v)
     cb_free(v->apart);
     v->apart = NULL;
     v->napart = 0;
+    cb_overview_fini(&v->overview);
     cb_free(v->stepoff);
     cb_arena_destroy(&v->arena);
+    cb_free(v->cited);
+    cb_free(v->cite);
+    cb_free(v->inv);
+    cb_free(v->by_path);
+    v->cited = v->inv = v->by_path = NULL;
+    v->cite = NULL;
+    v->ncited = v->nsources = 0;
     v->stepoff = NULL;
     v->steps = NULL;
     v->nodes = NULL;
@@ -586,4 +847,232 @@ void cb_view_warning_where(const struct cb_warning *w, char *buf, size_t size)
         snprintf(buf, size, "offset %llu: ", (unsigned long long)w->where);
     else if (size)
         buf[0] = '\0';
+}
+
+/* ---- case-note helpers ---------------------------------------------------- */
+
+const char *cb_view_source_label(const char *path)
+{
+    if (!path)
+        return "";
+    const char *base = path;
+    for (const char *p = path; *p; p++) {
+        if ((*p == '!' || *p == '/' || *p == '\\') && p[1])
+            base = p + 1;
+    }
+    return base;
+}
+
+static int blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+enum { PAREN_MAX = 80 }; /* a parenthesis kept whole is at most this long */
+
+/* The end of a value that must be kept or dropped whole and that may hold
+ * blanks, starting at s[i] (a token's start): a short parenthesis, a
+ * quoted value ('x y' or
+ * "x y", its closing quote not followed by a letter or digit) or a Windows
+ * path (C:\... or \\server\..., up to ": ", ", ", "; ", ". ", a quote or
+ * the end). i when there is none. */
+static size_t protected_end(const char *s, size_t i, size_t n)
+{
+    char c = s[i];
+    if (c == '(') { /* "(Virtual machine ID 8F2E...)": whole or not */
+        for (size_t j = i + 1; j < n && j - i < PAREN_MAX; j++) {
+            if (s[j] == '(')
+                break;
+            if (s[j] == ')')
+                return j + 1;
+        }
+        return i;
+    }
+    if (c == '\'' || c == '"') {
+        for (size_t j = i + 1; j < n; j++) {
+            if (s[j] == c && (j + 1 == n || !alnum(s[j + 1])))
+                return j + 1;
+        }
+        return i;
+    }
+    int drive = i + 2 < n && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+                && s[i + 1] == ':' && s[i + 2] == '\\';
+    int unc = i + 1 < n && c == '\\' && s[i + 1] == '\\';
+    if (!drive && !unc)
+        return i;
+    size_t j = i + 2;
+    for (; j < n; j++) {
+        if (s[j] == '\'' || s[j] == '"')
+            break;
+        if (j + 1 < n && strchr(":,;.", s[j]) && blank(s[j + 1]))
+            break;
+    }
+    return j;
+}
+
+size_t cb_view_cut_words(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    size_t best = 0;
+    for (size_t i = 0; i <= max;) {
+        if (i == 0 || blank(s[i - 1]) || s[i - 1] == '(') {
+            size_t e = protected_end(s, i, n);
+            if (e > max)
+                break; /* the limit falls in it: cut before it */
+            if (e > i) {
+                i = e;
+                continue;
+            }
+        }
+        if (blank(s[i]) && i && !blank(s[i - 1]))
+            best = i;
+        i++;
+    }
+    /* drop what dangles at the cut: blanks, separators, an open bracket */
+    while (best && (blank(s[best - 1]) || strchr(",;:(-", s[best - 1])))
+        best--;
+    return best ? best : out_utf8_cut(s, max);
+}
+
+/* Is the token [t, t + n) a path inside our own tree (a knowledge-base
+ * file, a relative path), which a report for the customer must not name?
+ * Windows paths (backslashes) and numbers ("1126/1127") are not. */
+static int internal_path(const char *t, size_t n)
+{
+    if (n >= 3 && cb_memmem(t, n, "://", 3))
+        return 0;
+    if ((n >= 3 && memcmp(t, "../", 3) == 0) ||
+        (n >= 2 && (memcmp(t, "./", 2) == 0 || memcmp(t, "~/", 2) == 0)) ||
+        /* "/usr/x", not a command switch ("chkdsk /f") */
+        (n >= 2 && t[0] == '/' && alnum(t[1]) && memchr(t + 1, '/', n - 1)))
+        return 1;
+    if (!memchr(t, '/', n))
+        return 0;
+    /* a segment our tree uses, or a file name with a letter extension */
+    static const char *const segs[] = {"shared", "kb", "rules", "tests",
+                                       "docs", "samples"};
+    size_t a = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && t[i] != '/')
+            continue;
+        for (size_t k = 0; k < sizeof segs / sizeof *segs; k++) {
+            if (i - a == strlen(segs[k]) && memcmp(t + a, segs[k], i - a) == 0)
+                return 1;
+        }
+        a = i + 1;
+    }
+    const char *dot = NULL;
+    for (size_t i = n; i-- > 0 && t[i] != '/';) {
+        if (t[i] == '.') {
+            dot = t + i;
+            break;
+        }
+    }
+    if (!dot || dot + 1 == t + n)
+        return 0;
+    for (const char *p = dot + 1; p < t + n; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+            return 0;
+    }
+    return 1;
+}
+
+static int token_sep(char c)
+{
+    return blank(c) || c == '(' || c == ')' || c == ',' || c == ';';
+}
+
+/* Does [s, s + n) hold an internal path token? */
+static int has_internal_path(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        while (i < n && token_sep(s[i]))
+            i++;
+        size_t a = i;
+        while (i < n && !token_sep(s[i]))
+            i++;
+        if (i > a && internal_path(s + a, i - a))
+            return 1;
+    }
+    return 0;
+}
+
+/* Append [s, s + n) to buf (length *len, size size), blanks collapsed. */
+static void put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && *len + 1 < size; i++) {
+        if (blank(s[i]) && (*len == 0 || buf[*len - 1] == ' '))
+            continue;
+        buf[(*len)++] = blank(s[i]) ? ' ' : s[i];
+    }
+    buf[*len] = '\0';
+}
+
+int cb_view_reference(const char *ref, char *title, size_t size,
+                      const char **url, size_t *urllen)
+{
+    *url = NULL;
+    *urllen = 0;
+    if (!size)
+        return 0;
+    title[0] = '\0';
+    size_t n = strlen(ref), ua = n, ue = n;
+    const char *u = strstr(ref, "https://");
+    if (!u)
+        u = strstr(ref, "http://");
+    if (u) {
+        ua = (size_t)(u - ref);
+        ue = ua;
+        while (ue < n && !blank(ref[ue]))
+            ue++;
+        size_t e = ue;
+        while (e > ua && strchr(".,;)", ref[e - 1]))
+            e--;
+        *url = u;
+        *urllen = e - ua;
+    }
+    /* the text around the address, each parenthesis or token naming an
+     * internal path left out */
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        if (i == ua) {
+            i = ue;
+            continue;
+        }
+        if (ref[i] == '(') {
+            const char *close = memchr(ref + i, ')', (ua > i ? ua : n) - i);
+            size_t e = close ? (size_t)(close - ref) + 1 : i + 1;
+            if (close && has_internal_path(ref + i, e - i)) {
+                i = e;
+                continue;
+            }
+        }
+        size_t a = i;
+        if (!token_sep(ref[i])) {
+            while (i < n && i != ua && !token_sep(ref[i]))
+                i++;
+            if (!internal_path(ref + a, i - a))
+                put(title, size, &len, ref + a, i - a);
+            continue;
+        }
+        put(title, size, &len, ref + i, 1);
+        i++;
+    }
+    /* what dangles: "Title: " before the address, "( )" left empty */
+    while (len && (title[len - 1] == ' ' || strchr(":,;-", title[len - 1])))
+        title[--len] = '\0';
+    char *empty;
+    while ((empty = strstr(title, " ()")) != NULL) {
+        memmove(empty, empty + 3, strlen(empty + 3) + 1);
+        len -= 3;
+    }
+    return len > 0 || *url;
 }

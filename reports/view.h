@@ -15,6 +15,7 @@
 
 #include "casebrief/report.h"
 #include "casebrief/scope.h"
+#include "overview.h"
 
 struct out; /* out.h */
 
@@ -104,11 +105,44 @@ struct cb_view {
     cb_time *went_down;
     int *stop_kind; /* enum cb_stop_kind */
 
+    /* when machines were off, by host then time (at most
+     * CB_LIMIT_REPORT_OUTAGES): from the unclean-boot evidence (EventLog
+     * 6008, Kernel-Power 41) of the findings */
+    struct cb_view_outage *outages;
+    size_t noutages;
+
     /* remediation of finding f, filled with the case's values (fill.h):
      * steps[stepoff[f] .. stepoff[f + 1]) */
     struct cb_view_step *steps;
     size_t *stepoff;
     struct cb_arena *arena;
+
+    /* the sources a case note cites, numbered S1, S2 ... in the order it
+     * cites them: the findings' evidence (rank order), then sources with
+     * warnings, then damaged ones. cited[k] is S(k+1); a source's number
+     * is cb_view_cite (0: not cited). */
+    const struct cb_source **cited;
+    size_t ncited;
+    unsigned *cite; /* by cb_source.index */
+    /* every source, by host name ("" last), format, then path: the
+     * inventory's grouping */
+    const struct cb_source **inv;
+    /* every source by path (strcmp), for cb_view_source_by_path */
+    const struct cb_source **by_path;
+    size_t nsources;
+
+    /* the cluster at a glance, one row per object (overview.h) */
+    struct cb_overview overview;
+};
+
+struct cb_view_outage {
+    const char *host; /* interned */
+    /* the last sign of life: 6008's own time (from_6008), else the last
+     * event before the host's longest silence before its boot; to: the
+     * first event it logged after */
+    cb_time from, to;
+    int from_6008;
+    size_t finding; /* the first finding whose evidence tells it */
 };
 
 struct cb_view_step {
@@ -157,5 +191,40 @@ uint64_t cb_view_warnings_suppressed(const struct cb_source *s);
  * ""). */
 void cb_view_where(const struct cb_event *e, char *buf, size_t size);
 void cb_view_warning_where(const struct cb_warning *w, char *buf, size_t size);
+
+/* ---- case-note helpers (Markdown today; any renderer may use them) ---- */
+
+/* The S number of a source (1 for S1), 0 when the view does not cite it
+ * (or s is not of the view's analysis). */
+unsigned cb_view_cite(const struct cb_view *v, const struct cb_source *s);
+/* The source whose path is the n bytes at path, or NULL. */
+const struct cb_source *cb_view_source_by_path(const struct cb_view *v,
+                                               const char *path, size_t n);
+
+/* The file name of a nested source path ("a.zip!dir/N1-System.evtx" gives
+ * "N1-System.evtx"): a pointer into path, path itself when it ends in a
+ * separator. */
+const char *cb_view_source_label(const char *path);
+
+/* How many bytes of s to show in at most max bytes, cut at a word
+ * boundary so that no token (a GUID, a VM id, a path, a quoted value) is
+ * split: strlen(s) when it fits; else the end of the last whole word
+ * before the token the limit falls in, trailing blanks and separators
+ * dropped. A quoted value, a parenthesis of up to 80 bytes ("(Virtual
+ * machine ID ...)") and a path that starts with a drive letter or "\\"
+ * (running over its blanks to the next ": ", ", ", "; ", ". " or quote)
+ * are kept or dropped whole. Only a single token longer than max is cut inside, on a
+ * character boundary. The caller adds the ellipsis when the result is
+ * less than strlen(s). */
+size_t cb_view_cut_words(const char *s, size_t max);
+
+/* A rule's reference as a case note shows it: *title (NUL-terminated,
+ * at most size bytes) with any internal path left out ("shared/kb/...",
+ * "../x.md": a parenthesis naming one goes whole), and *url / *urllen the
+ * public https:// (or http://) address it carries, or NULL / 0. Returns
+ * 0 when nothing public is left to show (the reference only named an
+ * internal path). */
+int cb_view_reference(const char *ref, char *title, size_t size,
+                      const char **url, size_t *urllen);
 
 #endif

@@ -198,7 +198,7 @@ touch -d '2020-01-01' "$c/node1-xml.zip"
 "$cb" batch --cases-dir "$c" "$work/other/p3-avhdx.zip" -o "$out" -j 2 \
     > /dev/null 2> "$work/stderr3"
 check "a changed input is redone, the others skipped" \
-    sh -c 'grep -qE "node1-xml.zip: 1 finding" "$1" && [ "$(grep -c ": up to date," "$1")" -eq 5 ]' _ "$work/stderr3"
+    sh -c 'grep -qE "node1-xml.zip: 2 findings" "$1" && [ "$(grep -c ": up to date," "$1")" -eq 5 ]' _ "$work/stderr3"
 "$cb" batch --cases-dir "$c" -o "$out" -j 2 --force > /dev/null 2> "$work/stderr4"
 check "--force redoes every case" \
     sh -c '! grep -q ": up to date," "$1" && grep -q "demo-bundle: 2 findings" "$1"' _ "$work/stderr4"

@@ -67,17 +67,28 @@ check "no network request was made" \
     [ "$(js 'return performance.getEntriesByType("resource").length;')" = 0 ]
 check "no link points at a javascript: URL" \
     [ "$(js 'return Array.from(document.links).filter(function (a) { return a.protocol !== "file:"; }).length;')" = 0 ]
-check "the filter bar is shown when scripts run" \
-    [ "$(js 'return !document.getElementById("evfilter").hidden;')" = true ]
+check "the filter bar is shown" \
+    [ "$(js 'return document.getElementById("evfilter").offsetParent !== null;')" = true ]
+check "scripts add the text box" \
+    [ "$(js 'return !document.getElementById("fxt").hidden;')" = true ]
+# rows the page shows (display:none rows have no offsetParent)
+visible='function vis() { return Array.from(document.getElementById("evtab").tBodies[0].rows).filter(function (r) { return r.offsetParent !== null; }); }'
+clk() { # click the filter label whose text is $1 in group $2
+    js "var l = Array.from(document.querySelectorAll('label[for^=\"$2-\"]')).filter(function (x) { return x.textContent === '$1'; })[0]; l.click(); return true;" > /dev/null
+}
+clk "any level" fl
 total=$(js 'return document.getElementById("evtab").tBodies[0].rows.length;')
 check "the event table lists events" [ "$total" -gt 10 ]
-shown=$(js 'var q = document.getElementById("fq"); q.value = "quorum"; q.dispatchEvent(new Event("input"));
-    return Array.from(document.getElementById("evtab").tBodies[0].rows).filter(function (r) { return r.offsetParent !== null; }).length;')
+check "any level shows every row" [ "$(js "$visible return vis().length;")" = "$total" ]
+shown=$(js "$visible"'var q = document.getElementById("fq"); q.value = "quorum"; q.dispatchEvent(new Event("input"));
+    return vis().length;')
 check "the text filter keeps only matching rows ($shown of $total)" [ "$shown" -ge 1 ] && [ "$shown" -lt "$total" ]
-hostsel=$(js 'var h = document.getElementById("fh"); h.value = "HV-NODE1"; h.dispatchEvent(new Event("change"));
-    var q = document.getElementById("fq"); q.value = ""; q.dispatchEvent(new Event("input"));
-    return Array.from(document.getElementById("evtab").tBodies[0].rows).every(function (r) { return r.offsetParent === null || r.cells[1].textContent === "HV-NODE1"; });')
+check "the count says so" [ "$(js 'return document.getElementById("fn").textContent;')" = "\"$shown of $total rows shown\"" ]
+js 'var q = document.getElementById("fq"); q.value = ""; q.dispatchEvent(new Event("input")); return 1;' > /dev/null
+clk HV-NODE1 fh
+hostsel=$(js "$visible"'return vis().length > 0 && vis().every(function (r) { return r.cells[1].textContent === "HV-NODE1"; });')
 check "the host filter shows only that host" [ "$hostsel" = true ]
+clk all fh
 mkdir -p "$out"
 wd GET "/session/$sid/screenshot" | jq -r '.value' | base64 -d > "$out/report-screenshot.png"
 check "screenshot saved" [ -s "$out/report-screenshot.png" ]
@@ -128,6 +139,70 @@ if [ -n "${SCENARIOS:-}" ] && [ -n "${TOOLS:-}" ] && command -v python3 > /dev/n
         check "$name: first screen shows the cause" [ "$(jq -r '.cv' <<< "$seen")" = true ]
         check "$name: first screen shows the first step" [ "$(jq -r '.sv' <<< "$seen")" = true ]
         wd GET "/session/$sid/screenshot" | jq -r '.value' | base64 -d > "$out/first-screen-$name.png"
+        # the picture: every marker links to a finding card on the page,
+        # every finding has one, every incident a span and a picture
+        pic=$(js 'var m = Array.from(document.querySelectorAll("#timeline svg a[href^=\"#F\"]"));
+            var bad = m.filter(function (a) { var t = document.getElementById(a.getAttribute("href").slice(1));
+                return !t || !t.classList.contains("finding"); }).length;
+            var refs = {}; m.forEach(function (a) { refs[a.getAttribute("href").slice(1)] = 1; });
+            return {n: m.length, bad: bad, refs: Object.keys(refs).sort(),
+                    spans: document.querySelectorAll("#timeline svg a[href^=\"#incident-I\"]").length,
+                    zooms: document.querySelectorAll("#timeline h3[id^=\"zoom-I\"]").length};')
+        check "$name: every marker links to an existing finding card" \
+            [ "$(jq '.bad' <<< "$pic")" = 0 ] && [ "$(jq '.n' <<< "$pic")" -gt 0 ]
+        check "$name: every finding has a marker" \
+            [ "$(jq -c '.refs' <<< "$pic")" = "$(jq -c '[.findings[].ref] | sort' "$json")" ]
+        ninc=$(jq '.incidents | length' "$json")
+        check "$name: every incident has a span and a picture" \
+            [ "$(jq '.spans' <<< "$pic")" -ge "$ninc" ] && [ "$(jq '.zooms' <<< "$pic")" -eq "$(( ninc < 12 ? ninc : 12 ))" ]
+    done
+    wd DELETE "/session/$sid" > /dev/null
+    # JavaScript off: the page's own script does not run (the text box
+    # stays hidden), the default table shows warnings and worse and every
+    # evidence row, and the filters still work by CSS alone
+    caps=$(jq -n --arg bin "$chrome" --arg dir "$work/profile-nojs" '{capabilities: {alwaysMatch: {browserName: "chrome",
+        "goog:chromeOptions": {binary: $bin, args: ["--headless", "--no-sandbox", "--disable-gpu",
+          "--disable-background-networking", "--disable-component-update", "--no-first-run",
+          "--disable-sync", "--blink-settings=scriptEnabled=false", "--window-size=1400,900",
+          ("--user-data-dir=" + $dir)]}}}}')
+    sid=$(wd POST /session "$caps" | jq -r '.value.sessionId // empty')
+    for desc in "$SCENARIOS"/*/scenario.json; do
+        name=$(basename "$(dirname "$desc")")
+        page="$work/scen-$name/report.html"
+        [ -s "$page" ] || continue
+        wd POST "/session/$sid/url" "$(jq -n --arg u "file://$page" '{url: $u}')" > /dev/null
+        st=$(js 'var rows = Array.from(document.getElementById("evtab").tBodies[0].rows);
+            function vis(r) { return r.offsetParent !== null; }
+            function routine(r) { return r.classList.contains("r"); }
+            function ev(r) { return r.classList.contains("x"); }
+            var shown = rows.filter(vis);
+            var res = {nojs: document.getElementById("fxt").hidden, total: rows.length, shown: shown.length,
+                routine_shown: shown.filter(function (r) { return routine(r) && !ev(r); }).length,
+                evidence_hidden: rows.filter(function (r) { return ev(r) && !vis(r); }).length,
+                loud_hidden: rows.filter(function (r) { return !routine(r) && !vis(r); }).length,
+                count: document.getElementById("fn").textContent,
+                dflt: document.querySelector("input[name=fl]:checked").id};
+            document.querySelector("label[for=\"fl-4\"]").click();
+            res.all = rows.filter(vis).length;
+            document.querySelector("label[for=\"fl-3\"]").click();
+            var h = document.querySelector("label[for=\"fh-1\"]"); h.click();
+            res.host_only = rows.filter(vis).every(function (r) { return r.cells[1].textContent === h.textContent; });
+            document.querySelector("label[for=\"fh-0\"]").click();
+            return res;')
+        check "$name (no JS): the page script did not run" [ "$(jq '.nojs' <<< "$st")" = true ]
+        if [ "$(jq -r '.dflt' <<< "$st")" = fl-4 ]; then # nothing but routine rows
+            check "$name (no JS): only routine rows, all shown" [ "$(jq '.shown == .total' <<< "$st")" = true ]
+        else
+            check "$name (no JS): no routine row in the default table" [ "$(jq '.routine_shown' <<< "$st")" = 0 ]
+        fi
+        check "$name (no JS): every evidence row, warning and worse shown" \
+            [ "$(jq '.evidence_hidden + .loud_hidden' <<< "$st")" = 0 ] && [ "$(jq '.shown' <<< "$st")" -gt 0 ]
+        check "$name (no JS): the count is right ($(jq -r '.count' <<< "$st"))" \
+            [ "$(jq -r '.count | gsub(",";"")' <<< "$st")" = "$(jq -r '"\(.shown) of \(.total) rows shown"' <<< "$st")" ]
+        check "$name (no JS): any level shows all $(jq '.total' <<< "$st") rows" [ "$(jq '.all == .total' <<< "$st")" = true ]
+        check "$name (no JS): the host filter works" [ "$(jq '.host_only' <<< "$st")" = true ]
+        [ "$name" = p3-power-loss-orphan-avhdx ] &&
+            wd GET "/session/$sid/screenshot" | jq -r '.value' | base64 -d > "$out/nojs-$name.png"
     done
 fi
 wd DELETE "/session/$sid" > /dev/null

@@ -198,7 +198,9 @@ check "corrupt: no warning on any good member" \
 check "corrupt: bundle warnings name only the bad member" \
     jqt --arg p "$bad_member" '[.warnings[] | select(.source != $p)] | length == 0' "$r"
 check "corrupt: the Markdown inventory shows the bad member's warning" \
-    grep -q "evtx/System.evtx | evtx | .*chunk 0" "$out/report.md"
+    grep -q '^- `System.evtx` (S[0-9]*): .*chunk 0' "$out/report.md"
+check "corrupt: its full path once, in the Markdown's Sources list" \
+    sh -c '[ "$(grep -cF -- "$2" "$1")" = 1 ] && grep -qF -- ": \`$2\`" "$1"' _ "$out/report.md" "$bad_member"
 
 # issue 19 #4: a FIFO named on the command line whose writer comes late was
 # opened non-blocking, read as empty and analysed as "0 findings". It is

@@ -111,6 +111,35 @@ for desc in "$scen"/*/scenario.json; do
     else
         bad "$name: incidents" "README: $(tr '\n' ';' <<< "$want") report: $(tr '\n' ';' <<< "$got")"
     fi
+    # report.md as a case note (issue 16 #9): the case summary names each
+    # incident the README states with its root rule; rows name files, not
+    # nested paths, and every S number they cite is in the Sources list;
+    # the inventory is one line per host; no internal path anywhere
+    md="$report/report.md"
+    summary=$(sed -n '/^```text$/,/^```$/p' "$md")
+    miss=""
+    while read -r ref root _; do
+        [ -n "$ref" ] || continue
+        awk -v r="$ref (" -v rule="rule ${root%:})" 'index($0, r) == 1 { on = 1; next }
+            on && /^I[0-9]+ \(/ { on = 0 } on && index($0, rule) { found = 1 }
+            END { exit !found }' <<< "$summary" || miss="$miss $ref:${root%:}"
+    done < <(sed -n 's/^- \(I[0-9]*\) root \([^:]*\): .*$/\1 \2/p' "$dir/README.md")
+    [ -n "$summary" ] && [ -z "$miss" ] && ok "$name: report.md case summary names each incident's root" ||
+        bad "$name: report.md case summary" "missing:$miss"
+    nested=$(grep -c '^| 20.*\.zip!' "$md")
+    cited=$(grep -o '^| 20.* (S[0-9]*) |' "$md" | grep -o '(S[0-9]*)' | tr -d '()' | sort -u)
+    listed=$(sed -n 's/^- \(S[0-9]*\): .*/\1/p' "$md" | sort -u)
+    unlisted=$(comm -23 <(echo "$cited") <(echo "$listed") | tr '\n' ' ')
+    [ "$nested" -eq 0 ] && [ -z "${unlisted// /}" ] &&
+        ok "$name: report.md rows cite file names, full paths in Sources" ||
+        bad "$name: report.md sources" "$nested rows with nested paths; not listed: $unlisted"
+    hosts=$(jq '[.sources[] | .host // ""] | unique | length' "$report/report.json")
+    lines=$(awk '/^## Inventory$/ { on = 1; next } on && /^- \*\*/ { n++ }
+        on && /^(\*\*|## )/ { exit } END { print n + 0 }' "$md")
+    [ "$lines" -eq "$hosts" ] && ok "$name: report.md inventory, one line per host ($hosts)" ||
+        bad "$name: report.md inventory" "$lines lines for $hosts hosts"
+    ! grep -q 'shared/kb\|\.\./' "$md" && ok "$name: report.md names no internal path" ||
+        bad "$name: report.md internal path" "$(grep -m2 'shared/kb\|\.\./' "$md")"
     bad_refs=$(jq '[.findings[].incident] - [.incidents[].ref] | length' "$report/report.json")
     [ "$bad_refs" -eq 0 ] && ok "$name: every finding names an existing incident" ||
         bad "$name: findings name unknown incidents"
@@ -137,18 +166,56 @@ for desc in "$scen"/*/scenario.json; do
     n=$(jq '.went_down // [] | length' "$exp")
     for i in $(seq 0 $((n - 1))); do
         e=$(jq -c ".went_down[$i]" "$exp")
-        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id and .hosts == [$e.host])
-            | select(.went_down != null and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)] | length' \
+        # a one-node finding's went_down, or an outage of a finding that
+        # spans several nodes ({host, from, to, stop, how}: to is the boot)
+        got=$(jq --argjson e "$e" '[.findings[] | select(.id == $e.id)
+            | (select(.hosts == [$e.host] and .went_down != null
+                      and (.went_down[0:19] + "Z") == $e.at and .stop == $e.stop)),
+              (.outages[] | select(.host == $e.host and .stop != null
+                      and (.stop[0:19] + "Z") == $e.at and .how == $e.stop
+                      and ($e.back == null or (.to[0:19] + "Z") == $e.back)))] | length' \
             "$report/report.json")
         [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
-            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop}]' "$report/report.json")"
+            bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop, outages}]' "$report/report.json")"
     done
+    # the picture draws each outage from that time
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".went_down[$i]" "$exp")
+        title="$(jq -r .host <<< "$e") was down from $(jq -r '.at | sub("T"; " ") | sub("Z"; "")' <<< "$e").000 (EventLog 6008's time)"
+        grep -qF "<title>$title" "$report/report.html" &&
+            ok "$name: the picture draws the outage of $(jq -r .host <<< "$e")" ||
+            bad "$name: no outage bar" "$title"
+    done
+    # every marker of the pictures links to a finding card that exists,
+    # and every finding has a marker
+    html="$report/report.html"
+    missing=$(grep -o '<a href="#F[0-9]*"><g class="fm' "$html" | sed 's/.*#\(F[0-9]*\)".*/\1/' | sort -u |
+        while read -r ref; do grep -q "<section class=\"finding [a-z]*\" id=\"$ref\">" "$html" || echo "$ref"; done)
+    unmarked=$(jq -r '.findings[].ref' "$report/report.json" |
+        while read -r ref; do grep -q "<a href=\"#$ref\"><g class=\"fm" "$html" || echo "$ref"; done)
+    [ -z "$missing$unmarked" ] && ok "$name: every marker links to its finding card ($(grep -o '<a href="#F[0-9]*"><g class="fm' "$html" | wc -l) markers)" ||
+        bad "$name: markers" "without a card: ${missing:-none}; findings without a marker: ${unmarked:-none}"
     want=$(jq -r '.incident_first // empty' "$exp")
     if [ -n "$want" ]; then
         got=$(jq -r '.incidents[0].first[0:19] + "Z"' "$report/report.json")
         [ "$got" = "$want" ] && ok "$name: I1 starts at the outage, $want" ||
             bad "$name: I1 starts at $got, not at the outage $want"
     fi
+    # optional: gaps that must be there (kind, host, a part of the detail)
+    n=$(jq '.gaps // [] | length' "$exp")
+    for i in $(seq 0 $((n - 1))); do
+        e=$(jq -c ".gaps[$i]" "$exp")
+        got=$(jq --argjson e "$e" '[.gaps[] | select(.kind == $e.kind
+            and ($e.host == null or .host == $e.host)
+            and (.detail | contains($e.detail)))] | length' "$report/report.json")
+        [ "$got" -ge 1 ] && ok "$name: gap $(jq -r '.detail[0:70]' <<< "$e")" ||
+            bad "$name: gap missing" "$e; report: $(jq -c '[.gaps[] | {kind, host, detail}]' "$report/report.json" | cut -c1-600)"
+    done
+    # a gap lists only the rules it kept from judging: never one that fired
+    fired_in_gaps=$(jq '[.findings[].id] as $f | [.gaps[].rules[] | select(. as $r | $f | index($r))] | length' \
+        "$report/report.json")
+    [ "$fired_in_gaps" -eq 0 ] && ok "$name: no gap lists a rule that fired" ||
+        bad "$name: $fired_in_gaps gap rule ids fired"
     # optional: the report's hosts, exactly; the parser of each file
     # whose name ends so
     want=$(jq -c '.hosts // empty' "$exp")

@@ -60,7 +60,9 @@ check "each with both reasons: not a node, 12 years before" \
              test("not in the cluster.s node list") and
              test("12 years before the cluster"))' "$j"
 check "the workstations' findings are counted apart" \
-    jqt '.summary.scope.findings_apart == 3' "$j"
+    jqt '.summary.scope.findings_apart > 0 and .summary.scope.findings_apart ==
+         ([.findings[] | select(all(.hosts[]; . == "WS-01" or . == "LAPTOP-7"))]
+          | length)' "$j"
 check "no incident of the cluster names a workstation" \
     jqt 'all(.incidents[] | select(.outside | not);
              all(.hosts[]; . == "HV-NODE1" or . == "HV-NODE2"))' "$j"
@@ -120,9 +122,9 @@ check "report.md says the focus" grep -q '^- \*\*Focus:\*\* window 2024-11-12 06
 "$cb" -q -f json -o "$work/during" --window '2024-11-14T19:00Z..2024-11-15T00:00Z' \
     "$p3" > /dev/null 2>&1; rc=$?
 check "a window around the incident finds it (exit 1)" [ "$rc" -eq 1 ]
-check "with the locked AVHDX and both unexpected shutdowns" \
-    jqt '[.findings[].id] | (index("P3.checkpoint-locked-avhdx") != null) and
-         (map(select(. == "P6.unexpected-shutdown")) | length == 2)' \
+check "with the locked AVHDX and the power loss of both nodes" \
+    jqt '([.findings[].id] | index("P3.checkpoint-locked-avhdx") != null) and
+         ([.incidents[0].hosts[]] == ["HV-NODE1", "HV-NODE2"])' \
     "$work/during/report.json"
 
 # --host: one node only (a comma list, any case)

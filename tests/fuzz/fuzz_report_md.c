@@ -14,6 +14,8 @@
  *  - after the template's own line prefix ("- ", "1. ", "### 1. ", ...)
  *    no line starts a block (heading, list, quote, fence, setext
  *    underline, thematic break, indented code).
+ * The case summary's ```text block is plain text: no line in it but its
+ * last may close it.
  * Any breach aborts.
  */
 #include <stdint.h>
@@ -142,6 +144,16 @@ static void check_line(const char *s, size_t n, size_t *table_cells)
         breach(s, n, "block");
 }
 
+/* Would this line close a ``` fence (up to three spaces, then three
+ * backticks)? Inside the case summary only its own last line may. */
+static int closes_fence(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 3 && s[i] == ' ')
+        i++;
+    return n - i >= 3 && memcmp(s + i, "```", 3) == 0;
+}
+
 static void check_md(const char *md, size_t len)
 {
     if (strlen(md) != len)
@@ -154,8 +166,14 @@ static void check_md(const char *md, size_t len)
         size_t n = nl ? (size_t)(nl - p) : (size_t)(md + len - p);
         if (!fence && n == 17 && memcmp(p, "   ````powershell", 17) == 0)
             fence = 1;
-        else if (fence && n == 7 && memcmp(p, "   ````", 7) == 0)
+        else if (fence == 1 && n == 7 && memcmp(p, "   ````", 7) == 0)
             fence = 0;
+        else if (!fence && n == 7 && memcmp(p, "```text", 7) == 0)
+            fence = 2; /* the case summary: plain text */
+        else if (fence == 2 && n == 3 && memcmp(p, "```", 3) == 0)
+            fence = 0;
+        else if (fence == 2 && closes_fence(p, n))
+            breach(p, n, "case summary closed early");
         else if (!fence)
             check_line(p, n, &table_cells);
         p += n + (nl ? 1 : 0);

@@ -217,6 +217,10 @@ def hr_dec(code):
     return "%%%%%d" % int(code, 16)
 
 
+# Windows Server builds of the "os" a scenario names (the 2012 R2 log has
+# no header at all)
+OS_BUILD = {"2016": 14393, "2019": 17763, "2022": 20348}
+
 class Gen:
     def __init__(self, desc):
         self.d = desc
@@ -847,6 +851,11 @@ class Gen:
                 lt.microsecond // 1000)
         L = []
         L.append("[=== Cluster ===]")
+        # "Build Number N" as a public PowerShell reader of the header
+        # matches it (^Build Number (\d+)$; tests/unit/test_clusterlog.c)
+        build = OS_BUILD.get(self.d.get("os"))
+        if build:
+            L.append("Build Number %d" % build)
         L.append("UTC= localtime + time zone offset; with daylight savings, "
                  "the time zone offset of this machine is %d minutes, or %d "
                  "hours" % (-off_min, -off_min // 60))

@@ -1661,3 +1661,262 @@ Test(correlate, keeper_keeps_what_a_rule_or_the_report_needs)
     cr_assert_null(k);
     cr_assert_null(cb_keeper_create(NULL));
 }
+
+/* ---- unclean stops compared by shutdown time (issue 16 #3) -------------
+ * EventLog 6008 is written at the boot after an unclean stop; its two
+ * unnamed Data give the stop as the node's wall-clock time ("9:42:10 PM",
+ * "11/14/2024": the shape of "The previous system shutdown at 9:03:23 AM
+ * on 6/28/2018 was unexpected." in Microsoft's articles). The nodes here
+ * run at UTC+2 (a --tz override on the analysis the timeline points to). */
+
+#define STOP_RULES                                                           \
+    RULES(RULE("id='X.down' pattern='P6' severity='high' confidence='80'",                \
+               "<match name='dirty'><provider>EventLog</provider>"           \
+               "<event-id>6008</event-id></match>"                           \
+               "<correlate type='single' window='15m' group='host' "         \
+               "time='stop'><step match='dirty'/></correlate>")              \
+          RULE("id='X.together' pattern='P6' severity='critical' confidence='80'",        \
+               "<match name='dirty'><provider>EventLog</provider>"           \
+               "<event-id>6008</event-id></match>"                           \
+               "<correlate type='count' window='30m' min='2' min-hosts='2' " \
+               "group='cluster' time='stop'><step match='dirty'/>"           \
+               "</correlate>"))
+
+static struct cb_event *ev6008(cb_time boot, const char *host,
+                               const char *local_time, const char *date)
+{
+    struct cb_event *e = ev_full(boot, host, "System", "EventLog", 6008,
+                                 CB_LEVEL_ERROR, NULL, NULL);
+    field(e, "1", local_time);
+    field(e, "2", date);
+    return e;
+}
+
+static struct cb_analysis *utc_plus_2(void)
+{
+    struct cb_analysis *an = analysis(NULL);
+    cr_assert_not_null(an);
+    an->tz[0] = (struct cb_tz_override){NULL, 120};
+    an->ntz = 1;
+    return an;
+}
+
+static void run_with(struct cb_analysis *an)
+{
+    cb_findings_fini(&fs);
+    struct cb_timeline tl = {.events = ptrs, .count = nev, .an = an};
+    cr_assert_eq(cb_correlate(rules, &tl, &fs), CB_OK);
+}
+
+Test(correlate, nodes_that_died_together_and_booted_hours_apart_are_one_event)
+{
+    load(STOP_RULES);
+    struct cb_analysis *an = utc_plus_2();
+    cb_time t19 = cb_time_from_civil(2024, 11, 14, 19, 0, 0, 0);
+    E(t19, H1, "routine");
+    E(t19 + 2 * MIN, H2, "routine");
+    /* both lost power at 19:42 UTC (21:42 local); NODE1 was back at
+     * 21:53, NODE2 only at 01:10 the next day */
+    ev6008(cb_time_from_civil(2024, 11, 14, 21, 53, 8, 0), H1, "9:42:10 PM",
+           "11/14/2024");
+    ev6008(cb_time_from_civil(2024, 11, 15, 1, 10, 0, 0), H2, "9:43:03 PM",
+           "11/14/2024");
+    run_with(an);
+    const struct cb_finding *f = by_id("X.together");
+    cr_assert_eq(f->nhosts, 2);
+    cr_assert_eq(f->first, cb_time_from_civil(2024, 11, 14, 19, 42, 10, 0),
+                 "first: when NODE1 went down, not its boot");
+    cr_assert_eq(f->last, cb_time_from_civil(2024, 11, 14, 19, 43, 3, 0));
+    /* the outages: from the 6008 time (the nodes' last events were
+     * earlier) to the first event after the stop, the boot */
+    cr_assert_eq(f->noutages, 2);
+    cr_assert_str_eq(f->outages[0].host, H1);
+    cr_assert_eq(f->outages[0].from, f->first);
+    cr_assert_eq(f->outages[0].stop, f->first);
+    cr_assert_str_eq(f->outages[0].from_by, "EventLog 6008");
+    cr_assert_eq(f->outages[0].to,
+                 cb_time_from_civil(2024, 11, 14, 21, 53, 8, 0));
+    cr_assert_str_eq(f->outages[1].host, H2);
+    cr_assert_eq(f->outages[1].to,
+                 cb_time_from_civil(2024, 11, 15, 1, 10, 0, 0));
+    cb_analysis_destroy(&an);
+}
+
+Test(correlate, nodes_rebooted_hours_apart_are_not_one_event)
+{
+    load(STOP_RULES);
+    struct cb_analysis *an = utc_plus_2();
+    /* the boots are ten minutes apart, but NODE1 went down at 15:00 UTC
+     * and NODE2 at 21:42 UTC: by boot time they would pair */
+    ev6008(cb_time_from_civil(2024, 11, 14, 21, 50, 0, 0), H1, "5:00:00 PM",
+           "11/14/2024");
+    ev6008(cb_time_from_civil(2024, 11, 14, 22, 0, 0, 0), H2, "11:42:00 PM",
+           "11/14/2024");
+    run_with(an);
+    cr_assert_eq(findings_of("X.together"), 0);
+    cr_assert_eq(findings_of("X.down"), 2);
+    cb_analysis_destroy(&an);
+}
+
+Test(correlate, without_a_6008_time_the_stop_is_not_guessed)
+{
+    /* no offset known: the 6008 strings cannot be converted, the boot
+     * stays the time compared; the outage still spans the silence from
+     * the node's last event to the boot */
+    load(STOP_RULES);
+    cb_time t = cb_time_from_civil(2024, 11, 14, 19, 0, 0, 0);
+    E(t, H1, "routine");
+    E(t + 40 * MIN, H1, "last before the stop");
+    E(t + 2 * 60 * MIN + 52 * MIN, H1, "boot");
+    ev6008(t + 2 * 60 * MIN + 53 * MIN, H1, "9:42:10 PM", "11/14/2024");
+    run();
+    const struct cb_finding *f = by_id("X.down");
+    cr_assert_eq(f->first, t + 2 * 60 * MIN + 53 * MIN);
+    cr_assert_eq(f->noutages, 1);
+    cr_assert_eq(f->outages[0].from, t + 40 * MIN);
+    cr_assert_eq(f->outages[0].to, t + 2 * 60 * MIN + 52 * MIN);
+    cr_assert_eq(f->outages[0].stop, CB_TIME_NONE);
+    cr_assert_str_eq(f->outages[0].from_by, "last event before the stop");
+}
+
+/* ---- one episode, one finding (issue 16 #1) ----------------------------- */
+
+Test(correlate, one_episode_found_for_two_entities_is_one_finding)
+{
+    load(RULES(RULE("id='R.susp' pattern='P2' severity='high' confidence='70'",
+                    "<summary>Replication of {vm} suspended</summary>"
+                    "<match name='s'><event-id>32086</event-id>"
+                    "<message>suspended replication for virtual machine "
+                    "'(?'vm'[^']+)'</message></match>"
+                    "<correlate type='single' window='30m' group='entity:vm'>"
+                    "<step match='s'/></correlate>")));
+    EI(T0, H1, 32086, "suspended replication for virtual machine 'FS01'");
+    EI(T0 + 4 * SEC, H1, 32086,
+       "suspended replication for virtual machine 'EXCH01'");
+    /* the same VM name on another host, and a third VM hours later: not
+     * the same episode */
+    EI(T0 + 5 * SEC, H2, 32086,
+       "suspended replication for virtual machine 'SQL01'");
+    EI(T0 + 5 * 60 * MIN, H1, 32086,
+       "suspended replication for virtual machine 'WEB01'");
+    run();
+    cr_assert_eq(findings_of("R.susp"), 3);
+    const struct cb_finding *m = NULL;
+    for (size_t i = 0; i < fs.count; i++)
+        if (fs.items[i].nentities == 2)
+            m = &fs.items[i];
+    cr_assert_not_null(m, "FS01 and EXCH01 in one finding");
+    cr_assert_eq(m->count, 2);
+    cr_assert_eq(m->nevidence, 2, "the evidence of both");
+    cr_assert_eq(m->first, T0);
+    cr_assert_eq(m->last, T0 + 4 * SEC);
+    cr_assert_str_eq(m->summary, "Replication of EXCH01, FS01 suspended");
+}
+
+Test(correlate, a_finding_whose_events_a_linked_finding_holds_is_absorbed)
+{
+    /* X.together leads to X.down: each node's own finding repeats events
+     * the power event already holds */
+    const char *xml = RULES(
+        RULE("id='X.down' pattern='P6' severity='high' confidence='80'",
+             "<match name='dirty'><provider>EventLog</provider>"
+             "<event-id>6008</event-id></match>"
+             "<correlate type='single' window='15m' group='host'>"
+             "<step match='dirty'/></correlate>")
+        RULE("id='X.together' pattern='P6' severity='critical' confidence='80'",
+             "<match name='dirty'><provider>EventLog</provider>"
+             "<event-id>6008</event-id></match>"
+             "<correlate type='count' window='30m' min='2' min-hosts='2' "
+             "group='cluster'><step match='dirty'/></correlate>"
+             "<leads-to rule='X.down' within='30m'/>")
+        RULE("id='X.alone' pattern='P6' severity='high' confidence='80'",
+             "<match name='dirty'><provider>EventLog</provider>"
+             "<event-id>6008</event-id></match>"
+             "<correlate type='single' window='15m' group='host'>"
+             "<step match='dirty'/></correlate>"));
+    load(xml);
+    ev6008(T0, H1, "x", "y");
+    ev6008(T0 + 1 * MIN, H2, "x", "y");
+    ev6008(T0 + 5 * 60 * MIN, H3, "x", "y"); /* alone, hours later */
+    run();
+    cr_assert_eq(findings_of("X.together"), 1);
+    cr_assert_eq(findings_of("X.down"), 1, "NODE1's and NODE2's merged in; "
+                                           "NODE3's stays");
+    cr_assert_str_eq(by_id("X.down")->hosts[0], H3);
+    cr_assert_eq(by_id("X.together")->count, 2);
+    /* X.alone has no link from X.together: it stays, three times */
+    cr_assert_eq(findings_of("X.alone"), 3);
+}
+
+/* ---- a suspended replica without a System log (issue 16 follow-up) ------ */
+
+#define REPLICA_RULES                                                        \
+    RULES(RULE("id='P.shut' pattern='P2' severity='high' confidence='70'",                \
+               "<match name='s'><event-id>32086</event-id></match>"          \
+               "<match name='down'><channel>System</channel>"                \
+               "<event-id>1074</event-id></match>"                           \
+               "<correlate type='single' window='30m' group='host'>"         \
+               "<step match='s'/></correlate>"                               \
+               "<require match='down' within='30m' scope='any'/>")           \
+          RULE("id='P.unknown' pattern='P2' severity='high' confidence='45'",             \
+               "<match name='s'><event-id>32086</event-id></match>"          \
+               "<match name='down'><channel>System</channel>"                \
+               "<event-id>1074</event-id></match>"                           \
+               "<correlate type='single' window='30m' group='host'>"         \
+               "<step match='s'/></correlate>"                               \
+               "<require absent='down' within='30m' scope='any'/>"           \
+               "<require uncovered='down' within='30m' scope='any'/>")       \
+          RULE("id='P.failing' pattern='P2' severity='medium' confidence='60'",           \
+               "<match name='s'><event-id>32086</event-id></match>"          \
+               "<match name='down'><channel>System</channel>"                \
+               "<event-id>1074</event-id></match>"                           \
+               "<correlate type='single' window='30m' group='host'>"         \
+               "<step match='s'/></correlate>"                               \
+               "<require absent='down' within='30m' scope='any'/>"           \
+               "<require covered='down' within='30m' scope='any'/>"))
+
+static struct cb_event *vmms(cb_time t, const char *host, uint32_t id)
+{
+    return ev_full(t, host, "Microsoft-Windows-Hyper-V-VMMS-Admin",
+                   "Microsoft-Windows-Hyper-V-VMMS", id, CB_LEVEL_ERROR,
+                   NULL, "m");
+}
+
+Test(correlate, suspended_replica_without_a_system_log_is_still_a_finding)
+{
+    load(REPLICA_RULES);
+    vmms(T0, H1, 32000);
+    vmms(T0 + 60 * MIN, H1, 32086);
+    vmms(T0 + 120 * MIN, H1, 32000);
+    run();
+    cr_assert_eq(fs.count, 1, "one explanation: the unknown one");
+    cr_assert_eq(by_id("P.unknown")->confidence, 45);
+}
+
+Test(correlate, with_a_system_log_the_replica_is_explained_either_way)
+{
+    load(REPLICA_RULES);
+    /* System covers the hour around it, no shutdown: failing */
+    E(T0, H1, "routine");
+    vmms(T0 + 60 * MIN, H1, 32086);
+    E(T0 + 120 * MIN, H1, "routine");
+    run();
+    cr_assert_eq(fs.count, 1);
+    by_id("P.failing");
+    /* a planned restart 5 minutes before: the shutdown explanation */
+    clear();
+    E(T0, H1, "routine");
+    EI(T0 + 55 * MIN, H1, 1074, "restart");
+    vmms(T0 + 60 * MIN, H1, 32086);
+    E(T0 + 120 * MIN, H1, "routine");
+    run();
+    cr_assert_eq(fs.count, 1);
+    by_id("P.shut");
+    /* System only after the suspension: it cannot tell */
+    clear();
+    vmms(T0 + 60 * MIN, H1, 32086);
+    E(T0 + 70 * MIN, H1, "routine");
+    run();
+    cr_assert_eq(fs.count, 1);
+    by_id("P.unknown");
+}

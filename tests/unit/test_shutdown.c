@@ -167,3 +167,59 @@ Test(shutdown, kp41_without_fields_or_of_another_provider_is_unknown)
     cr_assert_eq(cb_kp41_kind(&o, NULL), CB_STOP_UNKNOWN);
     cr_assert_null(cb_stop_kind_text(CB_STOP_UNKNOWN));
 }
+
+/* ---- outages (cb_stop_outage) -------------------------------------------- */
+
+#include "casebrief/analysis.h"
+#include "casebrief/timeline.h"
+#include "registry.h"
+
+Test(shutdown, one_boot_gives_one_outage_with_its_6008_time_and_41_verdict)
+{
+    /* NODE1 at UTC+2 (--tz): routine events until 19:43:30 UTC, a 6008
+     * saying 9:42:10 PM local (its time is the last heartbeat: events may
+     * follow it), then the boot at 21:53 with Kernel-Power 41 (power loss)
+     * written a few seconds before the 6008 */
+    struct cb_analysis *an = cb_analysis_create_all(NULL);
+    cr_assert_not_null(an);
+    an->tz[0] = (struct cb_tz_override){"NODE1", 120};
+    an->ntz = 1;
+    struct cb_field f6008[2], f41[2];
+    struct cb_event ev[6] = {
+        {.ts = at(2024, 11, 14, 19, 30, 0), .host = "NODE1"},
+        {.ts = at(2024, 11, 14, 19, 43, 30), .host = "NODE1"},
+        {.ts = at(2024, 11, 14, 19, 50, 0), .host = "NODE2"},
+        {.ts = at(2024, 11, 14, 21, 53, 0), .host = "NODE1"},
+    };
+    ev[4] = kp41(f41, "0", "0");
+    ev[4].ts = at(2024, 11, 14, 21, 53, 5);
+    ev[4].host = "NODE1";
+    ev[5] = ev6008(f6008, "9:42:10 PM", "11/14/2024");
+    ev[5].ts = at(2024, 11, 14, 21, 53, 8);
+    ev[5].host = "NODE1";
+    struct cb_event *p[6];
+    for (int i = 0; i < 6; i++)
+        p[i] = &ev[i];
+    struct cb_timeline tl = {.events = p, .count = 6, .an = an};
+    struct cb_outage o, o41;
+    cr_assert_eq(cb_stop_outage(&tl, 5, &o), 1);
+    cr_assert_eq(cb_stop_outage(&tl, 4, &o41), 1);
+    cr_assert_eq(o.stop, at(2024, 11, 14, 19, 42, 10));
+    cr_assert_eq(o.from, at(2024, 11, 14, 19, 43, 30),
+                 "the node logged after its 6008 time: from its last event");
+    cr_assert_str_eq(o.from_by, "last event before the stop");
+    cr_assert_eq(o.to, at(2024, 11, 14, 21, 53, 0), "the first boot event");
+    cr_assert_str_eq(o.how, "power loss or hard reset");
+    cr_assert_str_eq(o.host, "NODE1");
+    /* the 41 of the same boot tells the same outage */
+    cr_assert_eq(o41.stop, o.stop);
+    cr_assert_eq(o41.from, o.from);
+    cr_assert_eq(o41.to, o.to);
+    cr_assert_eq(cb_outage_stop_time(&o, 1, ev[5].ts), o.stop);
+    /* a node without an earlier event or a 6008 time: nothing known */
+    tl.an = NULL;
+    struct cb_event *only[1] = {&ev[4]};
+    struct cb_timeline one = {.events = only, .count = 1};
+    cr_assert_eq(cb_stop_outage(&one, 0, &o), 0);
+    cb_analysis_destroy(&an);
+}

@@ -13,6 +13,7 @@
 
 #define SEC 10000000LL
 #define MIN (60 * SEC)
+#define HOUR (60 * MIN)
 
 /* 2024-11-15 10:00:00 UTC */
 static cb_time at(int min, int sec)
@@ -310,4 +311,68 @@ Test(view, labels_and_source_facts)
     cr_assert_eq(cb_view_warnings_suppressed(&h.s[0]), 0);
     h.s[0].nwarnings = CB_LIMIT_WARNINGS_PER_SOURCE + 3;
     cr_assert_eq(cb_view_warnings_suppressed(&h.s[0]), 3);
+}
+
+/*
+ * Outages (view.h): N2's clock is UTC-05:00 (S0). N2 logs at 10:00 and
+ * 10:05, is silent, boots at 12:00 and writes at 12:00:30 a 6008 saying
+ * it went down at 5:07:00 AM local, 10:07 UTC: down 10:07 .. 12:00.
+ * N1 (no known offset) logs at 10:00 and 10:02, boots at 11:30 and
+ * writes a Kernel-Power 41 at 11:30:10: its longest silence before the
+ * 41, 10:02 .. 11:30. A second finding citing the same 41 adds nothing.
+ */
+Test(view, outages_from_6008_time_or_the_silence_before_the_boot)
+{
+    struct hand h;
+    build(&h);
+    static struct cb_event e[8];
+    static struct cb_event *ep[8];
+    static struct cb_field f6008[2] = {{"1", "5:07:00 AM"},
+                                       {"2", "11/15/2024"}};
+    const struct {
+        const char *host;
+        cb_time ts;
+    } ev[8] = {{N1, at(0, 0)},          {N2, at(0, 0)},
+               {N1, at(2, 0)},          {N2, at(5, 0)},
+               {N1, at(30, 0) + HOUR},  {N1, at(30, 10) + HOUR},
+               {N2, at(0, 0) + 2 * HOUR}, {N2, at(0, 30) + 2 * HOUR}};
+    for (int i = 0; i < 8; i++) {
+        e[i] = (struct cb_event){.source = ev[i].host == N2 ? &h.s[0]
+                                                            : &h.s[1],
+                                 .host = ev[i].host,
+                                 .channel = "System",
+                                 .ts = ev[i].ts};
+        ep[i] = &e[i];
+    }
+    e[5].flags = e[7].flags = CB_EV_HAS_EVENT_ID;
+    e[5].event_id = 41;
+    e[5].provider = "Microsoft-Windows-Kernel-Power";
+    e[7].event_id = 6008;
+    e[7].provider = "EventLog";
+    e[7].fields = f6008;
+    e[7].nfields = 2;
+    h.tl.events = ep;
+    h.tl.count = 8;
+    static struct cb_evidence x[3];
+    static struct cb_finding fd[2];
+    x[0] = (struct cb_evidence){.ev = &e[5], .role = "dirty"};
+    x[1] = (struct cb_evidence){.ev = &e[7], .role = "dirty"};
+    x[2] = (struct cb_evidence){.ev = &e[5], .role = "dirty"};
+    fd[0] = (struct cb_finding){.id = "r1", .evidence = x, .nevidence = 2};
+    fd[1] = (struct cb_finding){.id = "r2", .evidence = x + 2, .nevidence = 1};
+    h.fs = (struct cb_findings){.items = fd, .count = 2};
+    struct cb_view v;
+    cr_assert_eq(cb_view_build(&v, &h.in), CB_OK);
+    cr_assert_eq(v.noutages, 2);
+    /* by host: N1, then N2 */
+    cr_assert_str_eq(v.outages[0].host, "N1");
+    cr_assert_eq(v.outages[0].from, at(2, 0));
+    cr_assert_eq(v.outages[0].to, at(30, 0) + HOUR);
+    cr_assert_eq(v.outages[0].from_6008, 0);
+    cr_assert_eq(v.outages[0].finding, 0);
+    cr_assert_str_eq(v.outages[1].host, "N2");
+    cr_assert_eq(v.outages[1].from, at(7, 0));
+    cr_assert_eq(v.outages[1].to, at(0, 0) + 2 * HOUR);
+    cr_assert_eq(v.outages[1].from_6008, 1);
+    cb_view_fini(&v);
 }

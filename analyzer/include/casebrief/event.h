@@ -223,6 +223,9 @@ struct cb_source {
      * UTC = local + utc_offset_min, at collection time. */
     int utc_offset_known;
     int32_t utc_offset_min;
+    /* Its OS build as the cluster.log header states it ("Build Number
+     * 17763"); NULL when no header says. */
+    const char *os_build;
     /* What a sidecar format loaded from this source for its parser's
      * finish pass (an .MTA's message tables), and one line saying what it
      * was paired with (set on both sides by that pass); NULL otherwise. */

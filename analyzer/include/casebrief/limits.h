@@ -120,6 +120,20 @@
 #define CB_LIMIT_REPORT_TOOLTIP 160U
 #define CB_LIMIT_REPORT_LANES 200U
 #define CB_LIMIT_REPORT_CHOICES 500U
+/* the cluster overview: objects it lists, and rows of the logs' tables
+ * it reads to build them (past either, counted and said) */
+#define CB_LIMIT_REPORT_OVERVIEW_ROWS 2000U
+#define CB_LIMIT_REPORT_OVERVIEW_SEEN 100000U
+/* HTML picture: outages drawn, events looked at either side of a boot
+ * event for the silence it ends, incidents given a zoomed picture, and
+ * hosts and incidents a filter of the event table offers */
+#define CB_LIMIT_REPORT_OUTAGES 256U
+#define CB_LIMIT_REPORT_OUTAGE_SCAN 200000U
+#define CB_LIMIT_REPORT_ZOOMS 12U
+#define CB_LIMIT_REPORT_FILTER 60U
+/* error marks of the HTML pictures that carry their message as a
+ * tooltip (the rest are drawn without) */
+#define CB_LIMIT_REPORT_MARK_TITLES 4000U
 /* damaged files the banner atop the HTML and Markdown reports names (the
  * rest are counted; the inventory lists them all) */
 #define CB_LIMIT_REPORT_DAMAGED 10U
@@ -157,6 +171,11 @@
  * whose own span an absence rule judges (beyond: the whole bundle's). */
 #define CB_LIMIT_FINDING_EVIDENCE 24
 #define CB_LIMIT_FINDING_ENTITIES 32
+/* Outages one finding lists (one per node and boot). */
+#define CB_LIMIT_FINDING_OUTAGES 16
+/* Events of the whole timeline walked back from one boot to find the
+ * node's last event before an unclean stop (shutdown.c). */
+#define CB_LIMIT_OUTAGE_SCAN 4000000
 #define CB_LIMIT_CAPTURE_BYTES 256
 #define CB_LIMIT_ABSENCE_HOSTS 256
 

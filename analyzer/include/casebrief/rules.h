@@ -104,6 +104,19 @@ struct cb_remedy {
 
 const char *cb_step_kind_name(enum cb_step_kind k); /* "diagnose", "fix" */
 
+/* A node's unclean stop as a span (shutdown.h, cb_stop_outage): from its
+ * last sign of life before the stop to the first event after it (the
+ * boot). stop is the shutdown time EventLog 6008 states, converted with
+ * the node's offset (CB_TIME_NONE when unknown); from is never before it.
+ * how: "power loss or hard reset", "bug check (crash)", "power button
+ * held" (Kernel-Power 41) or "unclean stop"; from_by says what from rests
+ * on: "EventLog 6008" or "last event before the stop". */
+struct cb_outage {
+    const char *host;
+    cb_time from, to, stop;
+    const char *how, *from_by;
+};
+
 struct cb_finding {
     const struct cb_rule *rule;
     const char *id, *pattern, *title;
@@ -127,6 +140,10 @@ struct cb_finding {
     size_t nreferences;
     size_t seq; /* order found in (rule order, then time): the ranking's
                  * last tie-breaker */
+    /* the unclean stops the finding's events report (rules with
+     * <correlate time="stop">), one per node and boot, by time */
+    const struct cb_outage *outages;
+    size_t noutages;
 };
 
 struct cb_findings {
@@ -236,7 +253,11 @@ enum cb_gap_kind {
     CB_GAP_MISSING_CHANNEL, /* a channel rules read is not in the bundle */
     CB_GAP_TIME_ASSUMED,    /* a source's clock had to be assumed */
     CB_GAP_SILENT,          /* a stretch without events inside a source */
-    CB_GAP_CLOCK_SKEW       /* two nodes' clocks disagree */
+    CB_GAP_CLOCK_SKEW,      /* two nodes' clocks disagree */
+    CB_GAP_LOST             /* evidence of an outage lost afterwards: a
+                             * cluster log that starts after it, a log
+                             * cleared after it (host; from: the outage,
+                             * to: when the evidence ends) */
 };
 
 struct cb_gap {
@@ -244,7 +265,7 @@ struct cb_gap {
     const char *subject;    /* the channel, or the source path */
     const char *detail;     /* what it means */
     const char *collect;    /* how to get it, or NULL */
-    const char **rules;     /* ids of the rules that need it */
+    const char **rules;     /* ids of the rules it kept from judging */
     size_t nrules;
     const char *host;       /* silent periods: the host, from and to */
     cb_time from, to;
@@ -265,6 +286,15 @@ enum cb_status cb_gaps_find(const struct cb_rules *rules,
                             const struct cb_analysis *an,
                             const struct cb_timeline *tl,
                             struct cb_gaps *out);
+/* The same, knowing the findings (fs may be NULL): a gap lists only the
+ * rules it kept from judging, never one that found something; lost
+ * evidence around the findings' outages (a cluster log that starts after
+ * one, a log cleared after one) becomes a gap of its own. */
+enum cb_status cb_gaps_find_for(const struct cb_rules *rules,
+                                const struct cb_analysis *an,
+                                const struct cb_timeline *tl,
+                                const struct cb_findings *fs,
+                                struct cb_gaps *out);
 void cb_gaps_fini(struct cb_gaps *g);
 
 /* Findings of the rules of type clock-skew from the gaps' measurement of
