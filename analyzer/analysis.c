@@ -24,6 +24,7 @@ struct cb_analysis *cb_analysis_create(const struct cb_limits *limits)
         cb_limits_default(&an->limits);
     an->budget.bytes = an->limits.memory_bytes;
     an->opts.jobs = 1;
+    cb_scope_init(&an->scope);
     an->arena = cb_arena_create();
     an->strings = an->arena ? cb_intern_create(an->arena) : NULL;
     if (!an->strings) {

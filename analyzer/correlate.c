@@ -186,12 +186,15 @@ static void counted_span(const struct cb_timeline *tl, const char *host,
     for (size_t i = 0; tl->an && i < tl->an->nsources; i++) {
         const struct cb_source *s = tl->an->sources[i];
         if (!s->not_kept || !s->nevents ||
-            (host && s->events[0]->host != host))
+            (host && s->events[0]->host != host) ||
+            s->scope_out_nk == s->not_kept)
             continue;
-        if (s->nk_first < *first) /* what is not in the timeline */
-            *first = s->nk_first;
-        if (s->nk_last > *last)
-            *last = s->nk_last;
+        cb_time f = s->nk_first, l = s->nk_last;
+        cb_scope_clamp(&tl->an->scope, &f, &l); /* --window */
+        if (f < *first) /* what is not in the timeline */
+            *first = f;
+        if (l > *last)
+            *last = l;
     }
 }
 

@@ -93,6 +93,7 @@ struct build {
     const struct cb_findings *fs;
     const struct cb_fill_ctx *ctx;
     const cb_time *went_down;
+    const unsigned char *apart; /* per finding, or NULL: scope.h */
     struct cb_incidents *out;
     unsigned char *edge; /* n x n: edge[a * n + b] = a explains b */
     size_t n;
@@ -370,6 +371,8 @@ static int cmp_member(const void *a, const void *b)
 static int cmp_incident(const void *a, const void *b)
 {
     const struct cb_incident *x = a, *y = b;
+    if (x->apart != y->apart) /* outside the cluster: after its own */
+        return x->apart ? 1 : -1;
     if (x->severity != y->severity)
         return x->severity > y->severity ? -1 : 1;
     const struct cb_finding *rx = &sort_fs->items[x->root];
@@ -414,6 +417,7 @@ static int gather(struct build *b, size_t *parent)
             r++;
         memmove(in->members + 1, in->members, r * sizeof *in->members);
         in->members[0] = in->root;
+        in->apart = b->apart && b->apart[in->root];
         if (span_and_hosts(b, in) != 0 || describe(b, in) != 0)
             return -1;
     }
@@ -431,6 +435,16 @@ enum cb_status cb_incidents_build(const struct cb_findings *fs,
                                   const cb_time *went_down,
                                   struct cb_incidents *out)
 {
+    return cb_incidents_build_apart(fs, nodes, nnodes, went_down, NULL, out);
+}
+
+enum cb_status cb_incidents_build_apart(const struct cb_findings *fs,
+                                        const char *const *nodes,
+                                        size_t nnodes,
+                                        const cb_time *went_down,
+                                        const unsigned char *apart,
+                                        struct cb_incidents *out)
+{
     memset(out, 0, sizeof *out);
     out->arena = cb_arena_create();
     if (!out->arena)
@@ -443,7 +457,7 @@ enum cb_status cb_incidents_build(const struct cb_findings *fs,
     int linked = n <= CB_LIMIT_INCIDENT_FINDINGS;
     unsigned char *edge = linked ? cb_calloc(n * n + 1, 1) : NULL;
     struct cb_fill_ctx ctx = {nodes, nodes ? nnodes : 0};
-    struct build b = {fs, &ctx, went_down, out, edge, n};
+    struct build b = {fs, &ctx, went_down, apart, out, edge, n};
     enum cb_status st = CB_E_NOMEM;
     if (!out->of_finding || !parent || (linked && !edge))
         goto done;
@@ -451,7 +465,8 @@ enum cb_status cb_incidents_build(const struct cb_findings *fs,
         parent[i] = i;
     for (size_t a = 0; linked && a < n; a++) {
         for (size_t c = 0; c < n; c++) {
-            if (!explains(&fs->items[a], &fs->items[c]))
+            if ((apart && apart[a] != apart[c]) ||
+                !explains(&fs->items[a], &fs->items[c]))
                 continue;
             edge[a * n + c] = 1;
             size_t ra = find_set(parent, a), rc = find_set(parent, c);

@@ -6,7 +6,9 @@
  */
 #include <string.h>
 
+#include "alloc.h"
 #include "casebrief/run.h"
+#include "casebrief/scope.h"
 
 enum cb_status cb_rules_load_dirs(struct cb_rules **rules,
                                   const char *const *dirs, size_t ndirs,
@@ -73,6 +75,8 @@ static struct cb_analysis *create(const struct cb_analyze_opts *o)
     for (size_t i = 0; i < o->ntz && i < CB_LIMIT_TZ_OVERRIDES; i++)
         an->tz[an->ntz++] = o->tz[i];
     an->progress = o->progress;
+    if (o->scope)
+        an->scope = *o->scope;
     return an;
 }
 
@@ -147,6 +151,39 @@ static enum cb_status read_inputs(const struct cb_analyze_opts *o,
     return st;
 }
 
+/* Findings of hosts outside the cluster (scope.h) rank after the
+ * cluster's, each part in its own order. */
+static enum cb_status rank_outside_last(struct cb_analyze_result *res)
+{
+    struct cb_findings *fs = &res->findings;
+    struct cb_scope_result sr;
+    if (cb_scope_hosts(res->an, &res->timeline, &sr) != CB_OK)
+        return CB_E_NOMEM;
+    enum cb_status st = CB_OK;
+    unsigned char *out = sr.noutside && fs->count
+                             ? cb_calloc(fs->count, sizeof *out)
+                             : NULL;
+    struct cb_finding *tmp =
+        out ? cb_malloc(fs->count * sizeof *tmp) : NULL;
+    if (out && tmp) {
+        for (size_t i = 0; i < fs->count; i++)
+            out[i] = (unsigned char)cb_scope_finding_outside(&sr,
+                                                             &fs->items[i]);
+        size_t k = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < fs->count; i++)
+                if (out[i] == pass)
+                    tmp[k++] = fs->items[i];
+        memcpy(fs->items, tmp, fs->count * sizeof *tmp);
+    } else if (sr.noutside && fs->count) {
+        st = CB_E_NOMEM;
+    }
+    cb_free(out);
+    cb_free(tmp);
+    cb_scope_result_fini(&sr);
+    return st;
+}
+
 enum cb_status cb_analyze(const struct cb_analyze_opts *o,
                           struct cb_analyze_result *res, struct cb_error *err)
 {
@@ -177,6 +214,10 @@ enum cb_status cb_analyze(const struct cb_analyze_opts *o,
                          &res->findings) != CB_OK)
         return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
                             "out of memory correlating");
+    cb_scope_gaps(&res->an->scope, &res->gaps);
+    if (rank_outside_last(res) != CB_OK)
+        return cb_error_set(err, CB_E_NOMEM, CB_WHERE_NONE, 0,
+                            "out of memory ranking findings");
     phase(o, "gaps");
     return CB_OK;
 }

@@ -750,6 +750,66 @@ static enum cb_status dedup(const struct cb_analysis *an, struct cb_timeline *tl
     return st;
 }
 
+/* Events only counted that the scope leaves out: all of a source of a
+ * host --host does not name; else those whose time (times[], every event
+ * read, kept or not) is outside the window, less the kept ones already
+ * left out - or, without times[], all of them when their span is. */
+static uint64_t scope_not_kept(const struct cb_scope *sc,
+                               const struct cb_source *s)
+{
+    cb_time f = s->nk_first, l = s->nk_last;
+    int named = !sc->nhosts || s->mixed_hosts || !s->host[0];
+    for (size_t i = 0; i < sc->nhosts && !named; i++)
+        named = cb_scope_host_matches(sc->hosts[i], s->host);
+    if (!named)
+        return s->not_kept;
+    if (!cb_scope_bound(sc->from) && !cb_scope_bound(sc->to))
+        return 0;
+    if (!s->times) {
+        int out = (cb_scope_bound(sc->from) && l < sc->from) ||
+                  (cb_scope_bound(sc->to) && f > sc->to);
+        return out ? s->not_kept : 0;
+    }
+    uint64_t outside = 0;
+    for (size_t i = 0; i < s->ntimes; i++)
+        outside += (cb_scope_bound(sc->from) && s->times[i] < sc->from) ||
+                   (cb_scope_bound(sc->to) && s->times[i] > sc->to);
+    uint64_t n = outside > s->scope_out ? outside - s->scope_out : 0;
+    return n < s->not_kept ? n : s->not_kept;
+}
+
+/* --window, --host (cb_analysis.scope): the events outside leave the
+ * timeline; their sources count them. After de-duplication, so that a
+ * record seen twice is counted once. */
+static void scope_filter(const struct cb_analysis *an, struct cb_timeline *tl)
+{
+    const struct cb_scope *sc = &an->scope;
+    for (size_t s = 0; s < an->nsources; s++)
+        an->sources[s]->scope_out = an->sources[s]->scope_out_nk = 0;
+    tl->left_out = 0;
+    if (!cb_scope_active(sc))
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < tl->count; i++) {
+        struct cb_event *e = tl->events[i];
+        if (cb_scope_keeps(sc, e->host, e->ts)) {
+            tl->events[k++] = e;
+            continue;
+        }
+        if (e->source)
+            ((struct cb_source *)e->source)->scope_out++;
+        tl->left_out++;
+    }
+    tl->count = k;
+    for (size_t s = 0; s < an->nsources; s++) {
+        struct cb_source *src = an->sources[s];
+        if (!src->not_kept)
+            continue;
+        src->scope_out_nk = scope_not_kept(sc, src);
+        tl->left_out_nk += src->scope_out_nk;
+    }
+}
+
 enum cb_status cb_timeline_build(const struct cb_analysis *an,
                                  struct cb_timeline *tl)
 {
@@ -831,6 +891,7 @@ enum cb_status cb_timeline_build(const struct cb_analysis *an,
         cb_timeline_fini(tl);
         return st;
     }
+    scope_filter(an, tl);
     return CB_OK;
 }
 
@@ -849,9 +910,14 @@ uint64_t cb_timeline_not_kept(const struct cb_timeline *tl)
     return n;
 }
 
+uint64_t cb_timeline_left_out(const struct cb_timeline *tl)
+{
+    return tl->left_out + tl->left_out_nk;
+}
+
 uint64_t cb_timeline_events_read(const struct cb_timeline *tl)
 {
-    return tl->count + cb_timeline_not_kept(tl);
+    return tl->count + tl->left_out + cb_timeline_not_kept(tl);
 }
 
 void cb_timeline_plausible(const struct cb_timeline *tl, size_t *lo,
@@ -874,11 +940,14 @@ void cb_timeline_span(const struct cb_timeline *tl, cb_time *first,
     *last = lo < hi ? tl->events[hi - 1]->ts : CB_TIME_NONE;
     for (size_t i = 0; tl->an && i < tl->an->nsources; i++) {
         const struct cb_source *s = tl->an->sources[i];
-        if (!s->not_kept) /* the span of what is not in the timeline */
+        /* the span of what is not in the timeline, within the scope */
+        if (!s->not_kept || s->scope_out_nk == s->not_kept)
             continue;
-        if (*first == CB_TIME_NONE || s->nk_first < *first)
-            *first = s->nk_first;
-        if (*last == CB_TIME_NONE || s->nk_last > *last)
-            *last = s->nk_last;
+        cb_time f = s->nk_first, l = s->nk_last;
+        cb_scope_clamp(&tl->an->scope, &f, &l);
+        if (*first == CB_TIME_NONE || f < *first)
+            *first = f;
+        if (*last == CB_TIME_NONE || l > *last)
+            *last = l;
     }
 }

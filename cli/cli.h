@@ -79,9 +79,7 @@ struct options {
     const struct cb_parser_ops *forced;
     const char *rules_dir;    /* --rules: added to (or replacing) the shipped */
     const char *tests_dir;    /* --tests: rule test cases for 'rules check' */
-    cb_time win_from, win_to; /* timeline --window, CB_TIME_NONE: open */
-    const char *hosts[32];    /* timeline --host (any of them) */
-    int nhosts;
+    struct cb_scope scope;    /* --window, --host */
     int no_rules;
     int keep_all;                                  /* --keep-all */
     unsigned jobs;                                 /* -j; 0: number of cores */

@@ -212,7 +212,7 @@ static int run_analysis(char **inputs, int n, const struct options *opt,
         .timeline_only = timeline_only, .keep_all = opt->keep_all,
         .jobs = opt->jobs, .date_order = opt->date_order, .tz = opt->tz,
         .ntz = opt->ntz, .progress = !opt->quiet && cb_stderr_is_terminal(),
-        .input_failed = input_failed, .phase = phase};
+        .scope = &opt->scope, .input_failed = input_failed, .phase = phase};
     o.parsers = cb_parsers(&o.nparsers);
     if (!timeline_only)
         o.nrules_dirs = rules_dirs(prog, opt, dirs);
@@ -276,28 +276,6 @@ static void print_warnings(const struct cb_analysis *an)
                 w->msg);
 }
 
-/* --window and --host: keep the matching events, in order */
-static void filter_timeline(struct cb_timeline *tl, const struct options *opt)
-{
-    if (opt->win_from == CB_TIME_NONE && opt->win_to == CB_TIME_NONE &&
-        !opt->nhosts)
-        return;
-    size_t k = 0;
-    for (size_t i = 0; i < tl->count; i++) {
-        const struct cb_event *e = tl->events[i];
-        if (opt->win_from != CB_TIME_NONE && e->ts < opt->win_from)
-            continue;
-        if (opt->win_to != CB_TIME_NONE && e->ts > opt->win_to)
-            continue;
-        int host_ok = !opt->nhosts;
-        for (int h = 0; h < opt->nhosts && !host_ok; h++)
-            host_ok = strcasecmp(e->host, opt->hosts[h]) == 0;
-        if (host_ok)
-            tl->events[k++] = tl->events[i];
-    }
-    tl->count = k;
-}
-
 static int timeline_format(const char *name, enum cb_timeline_format *fmt)
 {
     static const struct {
@@ -332,7 +310,6 @@ static int cmd_timeline(int argc, char **argv, const struct options *opt)
     int rc = run_analysis(argv, argc, opt, 1, &res);
     if (rc == 0) {
         rc = readable(&res, EXIT_NOTHING_FOUND);
-        filter_timeline(&res.timeline, opt);
         if (cb_timeline_write_jobs(stdout, &res.timeline, fmt, opt->jobs) !=
             CB_OK) {
             fprintf(stderr, "%s: writing the timeline failed: %s\n", prog,

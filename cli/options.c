@@ -29,12 +29,17 @@ const struct cli_option cli_options[] = {
      "analyze: report formats, comma-separated, of\n"
      "html,md,json (default: all three); timeline:\n"
      "jsonl (default), csv or text"},
-    {"window", OPT_WINDOW, "FROM,TO", CMD_TIMELINE, 0, GROUP_OPTIONS,
-     "timeline: only events in [FROM, TO], UTC times\n"
-     "like 2024-11-15T01:50:00 (either side may be\n"
-     "empty)"},
-    {"host", OPT_HOST, "NAME", CMD_TIMELINE, 0, GROUP_OPTIONS,
-     "timeline: only events of this host (repeatable)"},
+    {"window", OPT_WINDOW, "FROM..TO", READS, 0, GROUP_OPTIONS,
+     "only events from FROM to TO, UTC, ISO 8601:\n"
+     "2026-11-14T19:00Z..2026-11-14T23:00Z, or with a\n"
+     "space, '2026-11-14 19:00..23:00' (TO on FROM's\n"
+     "day); FROM.. and ..TO are open; a date-only TO\n"
+     "runs to the end of that day. analyze: the rest\n"
+     "is left out before correlation, and the report\n"
+     "says how much"},
+    {"host", OPT_HOST, "NAME", READS, 0, GROUP_OPTIONS,
+     "only events of host NAME (a comma list, or\n"
+     "repeated; NAME matches its FQDN too)"},
     {"input-format", 'F', "NAME", READS, 1, GROUP_OPTIONS,
      "parse every non-archive file as NAME (see\n"
      "'casebrief formats') instead of detecting it"},
@@ -318,59 +323,6 @@ int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
-/* "YYYY-MM-DD[THH:MM[:SS[.f...]]][Z]" (a space may replace the T), UTC. */
-static int parse_utc(const char *s, size_t n, cb_time *t)
-{
-    int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, k = 0;
-    char buf[40];
-    if (n >= sizeof buf)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (n && buf[n - 1] == 'Z')
-        buf[--n] = '\0';
-    if (sscanf(buf, "%4d-%2d-%2d%n", &y, &mo, &d, &k) != 3)
-        return -1;
-    const char *p = buf + k;
-    if (*p == 'T' || *p == ' ') {
-        int used = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &used) != 2)
-            return -1;
-        p += 1 + used;
-        if (*p == ':') {
-            if (sscanf(p + 1, "%2d%n", &sec, &used) != 1)
-                return -1;
-            p += 1 + used;
-            if (*p == '.') {
-                int digits = 0;
-                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                    if (digits < 7)
-                        frac = frac * 10 + (*p - '0');
-                for (; digits < 7; digits++)
-                    frac *= 10;
-            }
-        }
-    }
-    if (*p)
-        return -1;
-    *t = cb_time_from_civil(y, mo, d, h, mi, sec, frac);
-    return *t == CB_TIME_NONE ? -1 : 0;
-}
-
-static int parse_window(const char *arg, cb_time *from, cb_time *to)
-{
-    const char *comma = strchr(arg, ',');
-    if (!comma)
-        return -1;
-    *from = *to = CB_TIME_NONE;
-    size_t a = (size_t)(comma - arg), b = strlen(comma + 1);
-    if (a && parse_utc(arg, a, from) != 0)
-        return -1;
-    if (b && parse_utc(comma + 1, b, to) != 0)
-        return -1;
-    return *from != CB_TIME_NONE && *to != CB_TIME_NONE && *to < *from ? -1 : 0;
-}
-
 /* "+01:00", "-0530", "+1", "UTC" into minutes east of UTC. */
 static int parse_offset(const char *s, int32_t *east)
 {
@@ -425,7 +377,7 @@ static int parse_tz(char *arg, struct options *opt)
 void cli_options_init(struct options *opt)
 {
     memset(opt, 0, sizeof *opt);
-    opt->win_from = opt->win_to = CB_TIME_NONE;
+    cb_scope_init(&opt->scope);
     cb_limits_default(&opt->limits);
     opt->limits.memory_bytes = cli_default_memory();
     unsigned ncpu = cb_cpu_count();
@@ -522,22 +474,21 @@ int cli_option_apply(const char *prog, struct options *opt, int id, char *arg)
                 "formats')\n",
                 prog, arg);
         return -1;
-    case OPT_WINDOW:
-        if (parse_window(arg, &opt->win_from, &opt->win_to) == 0)
+    case OPT_WINDOW: {
+        char why[256];
+        if (cb_scope_parse_window(arg, &opt->scope.from, &opt->scope.to, why,
+                                  sizeof why) == 0)
             return 0;
-        fprintf(stderr,
-                "%s: bad window '%s' (FROM,TO in UTC, e.g. "
-                "2024-11-15T01:50:00,2024-11-15T02:10; either side may be "
-                "empty)\n",
-                prog, arg);
+        cli_say("%s: bad --window: %s", prog, why);
         return -1;
-    case OPT_HOST:
-        if (opt->nhosts == 32) {
-            fprintf(stderr, "%s: at most 32 --host\n", prog);
-            return -1;
-        }
-        opt->hosts[opt->nhosts++] = arg;
-        return 0;
+    }
+    case OPT_HOST: {
+        char why[256];
+        if (cb_scope_add_hosts(&opt->scope, arg, why, sizeof why) == 0)
+            return 0;
+        cli_say("%s: bad --host: %s", prog, why);
+        return -1;
+    }
     case 'j':
         return parse_jobs(prog, arg, &opt->jobs);
     case OPT_DATE_ORDER:

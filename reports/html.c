@@ -347,6 +347,10 @@ static const char css[] =
     "#story .incident.medium,#story .incident.low,#story .incident.info"
     "{border-left-color:#9a6700}"
     "#story h2{font-size:1.25em;margin:6px 0}"
+    ".scope-note{background:#ddf4ff;border:1px solid #54aeff;"
+    "border-radius:4px;padding:4px 10px;margin:6px 0}"
+    "#story h2#outside{margin-top:18px;color:#57606a}"
+    "#story .incident.apart{border-left-color:#8c959f;opacity:.85}"
     ".mini-tl{font-size:.9em;margin:4px 0}"
     "table.ov tr.differs{background:#fff8c5}"
     "table.ov td.diff{font-weight:600}"
@@ -662,10 +666,14 @@ static void summary(struct html_page *r)
         return;
     }
     if (!r->v.nfind) {
+        int focus = r->v.an && cb_scope_active(&r->v.an->scope);
         out_str(o, "<p class=\"note\">No rule matched: no known problem "
-                   "pattern was found in these logs. See the evidence gaps "
-                   "below for what the bundle could not show.</p>\n"
-                   "</section>\n");
+                   "pattern was found in these logs");
+        out_str(o, focus ? " within the focus above (--window, --host): "
+                           "the events outside it were not analysed"
+                         : "");
+        out_str(o, ". See the evidence gaps below for what the bundle could "
+                   "not show.</p>\n</section>\n");
         return;
     }
     out_str(o, "<table class=\"sum\">\n<thead><tr><th class=\"n\">#</th>"
@@ -801,6 +809,55 @@ static void first_sentence(struct out *o, const char *s)
     }
 }
 
+/* Under the header: the run's focus (--window, --host) and the hosts
+ * outside the cluster, one line each. */
+static void scope_note(struct html_page *r)
+{
+    struct out *o = &r->o;
+    char line[1400];
+    cb_view_focus_line(&r->v, line, sizeof line);
+    if (line[0]) {
+        out_str(o, "<p id=\"focus\" class=\"scope-note\"><b>Focus:</b> ");
+        out_html(o, line);
+        out_str(o, "</p>\n");
+    }
+    cb_view_outside_line(&r->v, line, sizeof line);
+    if (line[0]) {
+        out_str(o, "<p id=\"scope\" class=\"scope-note\"><b>Scope:</b> ");
+        out_html(o, line);
+        out_str(o, " (<a href=\"#outside\">why</a>)</p>\n");
+    }
+}
+
+/* Where the incidents of hosts outside the cluster start. */
+static void outside_heading(struct html_page *r)
+{
+    struct out *o = &r->o;
+    out_str(o, "<h2 id=\"outside\">Outside this cluster</h2>\n<p>These "
+               "findings are of hosts that are not part of this case; they "
+               "are kept out of the cluster's incidents.</p>\n<ul "
+               "class=\"outside\">\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < r->v.scope.nhosts; i++) {
+        const struct cb_scope_host *h = &r->v.scope.hosts[i];
+        if (!h->outside || shown++ == CB_SCOPE_LIST_HOSTS)
+            continue; /* report.json lists them all */
+        char why[512];
+        cb_scope_reason(&r->v.scope, h, why, sizeof why);
+        out_str(o, "<li><b>");
+        out_html(o, h->name);
+        out_str(o, "</b>: ");
+        out_html(o, why);
+        out_str(o, "</li>\n");
+    }
+    if (shown > CB_SCOPE_LIST_HOSTS) {
+        out_str(o, "<li>and ");
+        html_num(o, shown - CB_SCOPE_LIST_HOSTS);
+        out_str(o, " more (report.json lists them all)</li>\n");
+    }
+    out_str(o, "</ul>\n");
+}
+
 /* The first screen: per incident, its headline, its own timeline, the
  * cause with its confidence and the first three things to do, linked to
  * the finding cards below (which link back). */
@@ -814,8 +871,11 @@ static void story(struct html_page *r)
     for (size_t i = 0; i < is->count; i++) {
         const struct cb_incident *in = &is->items[i];
         const struct cb_finding *root = &r->v.find[in->root];
+        if (in->apart && (i == 0 || !is->items[i - 1].apart))
+            outside_heading(r);
         out_str(o, "<article class=\"incident ");
         out_str(o, cb_severity_name(in->severity));
+        out_str(o, in->apart ? " apart" : "");
         out_str(o, "\" id=\"incident-");
         out_str(o, in->ref);
         out_str(o, "\">\n<h2>");
@@ -1571,6 +1631,11 @@ static void source_row(struct out *o, const struct cb_source *s, size_t n)
     }
     out_str(o, "</td><td class=\"n\">");
     html_num(o, cb_view_source_events(s));
+    if (s->scope_out + s->scope_out_nk) {
+        out_str(o, "<div class=\"sub\">");
+        html_num(o, s->scope_out + s->scope_out_nk);
+        out_str(o, " left out</div>");
+    }
     if (s->not_kept) {
         out_str(o, "<div class=\"sub\">");
         html_num(o, s->not_kept);
@@ -1650,6 +1715,13 @@ static void inventory(struct html_page *r)
         out_str(o, " <b>The total byte budget ran out: the bundle was not "
                    "read to the end.</b>");
     out_str(o, "</p>\n");
+    char focus[1400];
+    cb_view_focus_line(&r->v, focus, sizeof focus);
+    if (focus[0]) {
+        out_str(o, "<p><b>Focus:</b> ");
+        out_html(o, focus);
+        out_str(o, " (every source is still listed)</p>\n");
+    }
     if (an->nsources) {
         out_str(o, "<table class=\"inv\">\n<thead><tr><th class=\"n\">#</th>"
                    "<th>Source</th><th>Format</th><th>Host</th>"
@@ -1696,6 +1768,7 @@ enum cb_status cb_report_html(FILE *f, const struct cb_report_input *in)
     head(r);
     damage_banner(r);
     header(r);
+    scope_note(r);
     story(r);
     cb_overview_html(&r->o, &r->v.overview);
     summary(r);

@@ -144,6 +144,8 @@ static void source_obj(struct out *o, const struct cb_source *s)
     out_u64(o, s->not_kept);
     key(o, 3, "duplicates", 0);
     out_u64(o, s->duplicates);
+    key(o, 3, "left_out", 0); /* by --window / --host */
+    out_u64(o, s->scope_out + s->scope_out_nk);
     key(o, 3, "first", 0);
     time_value(o, s->first);
     key(o, 3, "last", 0);
@@ -318,6 +320,8 @@ static void incidents_json(struct out *o, const struct cb_view *v)
         time_value(o, in->last);
         key(o, 3, "hosts", 0);
         string_array(o, in->hosts, in->nhosts);
+        key(o, 3, "outside", 0); /* of hosts outside the cluster */
+        out_str(o, in->apart ? "true" : "false");
         key(o, 3, "root", 0);
         ref_value(o, 'F', in->root);
         key(o, 3, "findings", 0);
@@ -539,6 +543,69 @@ static void memory_budget(struct out *o, const struct cb_budget *b)
     out_char(o, '}');
 }
 
+/* summary.scope: the cluster's membership, the hosts outside it and
+ * why, and the run's --window / --host with what they left out. */
+static void scope_json(struct out *o, const struct cb_view *v)
+{
+    static const char *const by[] = {"unknown", "cluster events",
+                                      "cluster.log Nodes"};
+    const struct cb_scope_result *sr = &v->scope;
+    out_char(o, '{');
+    key(o, 3, "members_from", 1);
+    out_json_str(o, by[sr->members]);
+    key(o, 3, "nodes", 0);
+    string_array(o, sr->nodes, sr->nnodes);
+    key(o, 3, "outside", 0);
+    out_char(o, '[');
+    size_t n = 0;
+    for (size_t i = 0; i < sr->nhosts; i++) {
+        const struct cb_scope_host *h = &sr->hosts[i];
+        if (!h->outside)
+            continue;
+        char why[512];
+        cb_scope_reason(sr, h, why, sizeof why);
+        out_str(o, n++ ? ", {" : "{");
+        out_str(o, "\"host\": ");
+        out_json_str(o, h->name);
+        out_str(o, ", \"reason\": ");
+        out_json_str(o, why);
+        out_str(o, ", \"first\": ");
+        time_value(o, h->first);
+        out_str(o, ", \"last\": ");
+        time_value(o, h->last);
+        out_char(o, '}');
+    }
+    out_char(o, ']');
+    key(o, 3, "findings_apart", 0);
+    out_u64(o, v->napart);
+    key(o, 3, "focus", 0);
+    const struct cb_scope *sc = v->an ? &v->an->scope : NULL;
+    if (!cb_scope_active(sc)) {
+        out_str(o, "null");
+    } else {
+        char line[1200];
+        cb_view_focus_line(v, line, sizeof line);
+        out_char(o, '{');
+        key(o, 4, "text", 1);
+        out_json_str(o, line);
+        key(o, 4, "from", 0);
+        time_value(o, cb_scope_bound(sc->from) ? sc->from : CB_TIME_NONE);
+        key(o, 4, "to", 0);
+        time_value(o, cb_scope_bound(sc->to) ? sc->to : CB_TIME_NONE);
+        key(o, 4, "hosts", 0);
+        const char *hs[CB_SCOPE_MAX_HOSTS];
+        for (size_t i = 0; i < sc->nhosts; i++)
+            hs[i] = sc->hosts[i];
+        string_array(o, hs, sc->nhosts);
+        key(o, 4, "left_out", 0);
+        out_u64(o, cb_timeline_left_out(v->tl));
+        indent(o, 3);
+        out_char(o, '}');
+    }
+    indent(o, 2);
+    out_char(o, '}');
+}
+
 static void summary(struct out *o, const struct cb_view *v)
 {
     out_char(o, '{');
@@ -560,6 +627,8 @@ static void summary(struct out *o, const struct cb_view *v)
     time_value(o, v->last);
     key(o, 2, "memory", 0);
     memory_budget(o, &v->an->budget);
+    key(o, 2, "scope", 0);
+    scope_json(o, v);
     damaged(o, v);
     indent(o, 1);
     out_char(o, '}');

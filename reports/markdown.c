@@ -494,7 +494,20 @@ static void header(struct out *o, const struct cb_view *v)
         out_str(o, " routine cluster.log lines counted, not kept: "
                    "`casebrief timeline` lists them all");
     }
-    out_str(o, ")\n- **casebrief** " CASEBRIEF_VERSION);
+    out_str(o, ")");
+    char line[1400];
+    cb_view_focus_line(v, line, sizeof line);
+    if (line[0]) {
+        out_str(o, "\n- **Focus:** ");
+        md(o, line);
+    }
+    cb_view_outside_line(v, line, sizeof line);
+    if (line[0]) {
+        out_str(o, "\n- **Scope:** ");
+        md(o, line);
+        out_str(o, " (see *Outside this cluster*)");
+    }
+    out_str(o, "\n- **casebrief** " CASEBRIEF_VERSION);
     if (v->in->rules_version) {
         out_str(o, ", knowledge base: ");
         md(o, v->in->rules_version);
@@ -555,8 +568,12 @@ static void summary(struct out *o, const struct cb_view *v)
         return;
     }
     if (!v->nfind) {
-        out_str(o, "No known failure pattern was found. See the evidence "
-                   "gaps below for what the bundle could not show.\n");
+        out_str(o, "No known failure pattern was found");
+        if (v->an && cb_scope_active(&v->an->scope))
+            out_str(o, " within the focus (--window, --host): the events "
+                       "outside it were not analysed");
+        out_str(o, ". See the evidence gaps below for what the bundle could "
+                   "not show.\n");
         return;
     }
     out_str(o, "| # | severity | confidence | finding | hosts | first "
@@ -1037,20 +1054,35 @@ static void inventory(struct out *o, const struct cb_view *v)
 {
     const struct cb_analysis *an = v->an;
     out_str(o, "\n## Inventory\n\n");
+    char focus[1400];
+    cb_view_focus_line(v, focus, sizeof focus);
+    if (focus[0]) {
+        out_str(o, "Focus: ");
+        md(o, focus);
+        out_str(o, " (every source is still listed).\n\n");
+    }
     if (!v->nsources)
         out_str(o, "No file was read.\n");
     for (size_t i = 0; i < v->nsources;) {
         const char *host = nz(v->inv[i]->host);
         inventory_host(o, v, host);
         size_t groups = 0;
+        uint64_t left = 0;
         while (i < v->nsources && strcmp(nz(v->inv[i]->host), host) == 0) {
             size_t j = i;
             while (j < v->nsources && strcmp(nz(v->inv[j]->host), host) == 0 &&
-                   strcmp(nz(v->inv[j]->format), nz(v->inv[i]->format)) == 0)
+                   strcmp(nz(v->inv[j]->format), nz(v->inv[i]->format)) == 0) {
+                left += v->inv[j]->scope_out + v->inv[j]->scope_out_nk;
                 j++;
+            }
             out_str(o, groups++ ? "; " : "");
             inventory_group(o, v->inv + i, j - i);
             i = j;
+        }
+        if (left) {
+            out_str(o, "; ");
+            u64(o, left);
+            out_str(o, " events left out by the focus");
         }
         out_str(o, "\n");
     }
@@ -1064,6 +1096,33 @@ static void inventory(struct out *o, const struct cb_view *v)
             md(o, w->msg);
             out_str(o, "\n");
         }
+    }
+}
+
+/* Where the incidents of hosts outside the cluster start: which hosts
+ * and why. */
+static void outside_md(struct out *o, const struct cb_view *v)
+{
+    out_str(o, "\n## Outside this cluster\n\nThese findings are of hosts "
+               "that are not part of this case; they are kept out of the "
+               "cluster's incidents.\n\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < v->scope.nhosts; i++) {
+        const struct cb_scope_host *h = &v->scope.hosts[i];
+        if (!h->outside || shown++ == CB_SCOPE_LIST_HOSTS)
+            continue; /* report.json lists them all */
+        char why[512];
+        cb_scope_reason(&v->scope, h, why, sizeof why);
+        out_str(o, "- ");
+        md(o, h->name);
+        out_str(o, ": ");
+        md(o, why);
+        out_str(o, "\n");
+    }
+    if (shown > CB_SCOPE_LIST_HOSTS) {
+        out_str(o, "- and ");
+        u64(o, shown - CB_SCOPE_LIST_HOSTS);
+        out_str(o, " more (report.json lists them all)\n");
     }
 }
 
@@ -1093,6 +1152,8 @@ static void story_md(struct out *o, const struct cb_view *v)
     for (size_t i = 0; i < is->count; i++) {
         const struct cb_incident *in = &is->items[i];
         const struct cb_finding *root = &v->find[in->root];
+        if (in->apart && (i == 0 || !is->items[i - 1].apart))
+            outside_md(o, v);
         out_str(o, "\n### ");
         out_str(o, in->ref);
         out_str(o, " (");

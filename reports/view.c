@@ -5,6 +5,7 @@
  * and table show. Every renderer reads it instead of walking the
  * analysis itself.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -221,7 +222,12 @@ static int evidence_span(const struct cb_view *v, cb_time *emin, cb_time *emax)
     int any = 0;
     *emin = INT64_MAX;
     *emax = INT64_MIN;
+    /* hosts outside the cluster (a workstation's 2012 logs) would
+     * stretch the window over years: theirs count only when alone */
+    int skip_apart = v->apart && v->napart < v->nfind;
     for (size_t f = 0; f < v->nfind; f++) {
+        if (skip_apart && v->apart[f])
+            continue;
         for (size_t k = 0; k < v->find[f].nevidence; k++) {
             cb_time t = v->find[f].evidence[k].ev->ts;
             if (t == CB_TIME_NONE)
@@ -388,6 +394,23 @@ static int stop_facts(struct cb_view *v)
                 (v->stop_kind[f] == CB_STOP_UNKNOWN || sk == CB_STOP_BUGCHECK))
                 v->stop_kind[f] = (int)sk;
         }
+    }
+    return 0;
+}
+
+/* ---- scope: the hosts outside the cluster, the run's focus --------------- */
+
+static int judge_scope(struct cb_view *v)
+{
+    if (cb_scope_hosts(v->an, v->in->tl, &v->scope) != CB_OK)
+        return -1;
+    v->apart = cb_calloc(v->nfind + 1, 1);
+    if (!v->apart)
+        return -1;
+    for (size_t f = 0; f < v->nfind; f++) {
+        v->apart[f] = (unsigned char)cb_scope_finding_outside(&v->scope,
+                                                              &v->find[f]);
+        v->napart += v->apart[f];
     }
     return 0;
 }
@@ -614,6 +637,36 @@ static int collect_sources(struct cb_view *v)
     return 0;
 }
 
+/* "1234", "12.3 k", "1.2 M" */
+static void short_count(uint64_t n, char *buf, size_t size)
+{
+    if (n < 10000)
+        snprintf(buf, size, "%llu", (unsigned long long)n);
+    else if (n < 1000000)
+        snprintf(buf, size, "%.1f k", (double)n / 1e3);
+    else
+        snprintf(buf, size, "%.1f M", (double)n / 1e6);
+}
+
+void cb_view_focus_line(const struct cb_view *v, char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    if (!v->an || !cb_scope_active(&v->an->scope) || size == 0)
+        return;
+    char what[1024], n[32];
+    cb_scope_describe(&v->an->scope, what, sizeof what);
+    uint64_t out = cb_timeline_left_out(v->tl);
+    short_count(out, n, sizeof n);
+    snprintf(buf, size, "%s: %s event%s outside left out", what, n,
+             out == 1 ? "" : "s");
+}
+
+void cb_view_outside_line(const struct cb_view *v, char *buf, size_t size)
+{
+    cb_scope_headline(&v->scope, buf, size);
+}
+
 unsigned cb_view_cite(const struct cb_view *v, const struct cb_source *s)
 {
     return of_view(v, s) && v->cite ? v->cite[s->index] : 0;
@@ -661,9 +714,10 @@ enum cb_status cb_view_build(struct cb_view *v,
     v->nothing_read =
         v->events_read == 0 && cb_analysis_read_sources(v->an) == 0;
     if (collect_hosts(v) != 0 || locate_evidence(v) != 0 ||
-        collect_nodes(v) != 0 || stop_facts(v) != 0 ||
-        cb_incidents_build(in->findings, v->nodes, v->nnodes, v->went_down,
-                           &v->incidents) != CB_OK ||
+        collect_nodes(v) != 0 || stop_facts(v) != 0 || judge_scope(v) != 0 ||
+        cb_incidents_build_apart(in->findings, v->nodes, v->nnodes,
+                                 v->went_down, v->apart,
+                                 &v->incidents) != CB_OK ||
         fill_steps(v) != 0 || find_outages(v) != 0 ||
         collect_sources(v) != 0 ||
         cb_overview_build(&v->overview, v->an, v->tl) != CB_OK) {
@@ -719,6 +773,10 @@ void cb_view_fini(struct cb_view *v)
     v->went_down = NULL;
     v->stop_kind = NULL;
     cb_incidents_fini(&v->incidents);
+    cb_scope_result_fini(&v->scope);
+    cb_free(v->apart);
+    v->apart = NULL;
+    v->napart = 0;
     cb_overview_fini(&v->overview);
     cb_free(v->stepoff);
     cb_arena_destroy(&v->arena);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "casebrief/report.h"
+#include "casebrief/scope.h"
 #include "overview.h"
 
 struct out; /* out.h */
@@ -87,6 +88,12 @@ struct cb_view {
      * tables, else every host; distinct, in the order found */
     const char **nodes;
     size_t nnodes;
+    /* the host-scope rule (scope.h): the cluster's membership and the
+     * hosts outside it; apart[f]: finding f is only theirs, kept out of
+     * the cluster's incidents (listed apart, ranked after) */
+    struct cb_scope_result scope;
+    unsigned char *apart;
+    size_t napart;
     /* findings joined by the rules' causal links (rules.h); finding f's
      * ref is "F<f+1>", its incident incidents.items[of_finding[f]] */
     struct cb_incidents incidents;
@@ -148,6 +155,14 @@ struct cb_view_step {
  * findings may be missing" (NUL-terminated into buf), the one sentence
  * every renderer heads its report with when the view is not complete. */
 void cb_view_damage_headline(const struct cb_view *v, char *buf, size_t size);
+
+/* The scope lines every renderer shows, NUL-terminated into buf ("" when
+ * there is nothing to say): the run's focus, "window 2026-11-14
+ * 19:00..23:00 UTC: 1.2 M events outside left out"; and the hosts
+ * outside the cluster, "3 hosts are not nodes of this cluster: WS-01,
+ * WS-02, LAPTOP-7; their findings are listed apart". */
+void cb_view_focus_line(const struct cb_view *v, char *buf, size_t size);
+void cb_view_outside_line(const struct cb_view *v, char *buf, size_t size);
 
 /* CB_OK or CB_E_NOMEM (v is then empty). in->tl may be NULL. */
 enum cb_status cb_view_build(struct cb_view *v,

@@ -68,8 +68,8 @@ check "no readable input, output written: still 3" [ "$rc" -eq 3 ]
 # Options are taken only by the commands that use them
 "$cb" timeline --keep-all "$samples/demo-bundle" > /dev/null 2>&1; rc=$?
 check "an analyze-only option to timeline is a usage error" [ "$rc" -eq 2 ]
-"$cb" -q --window 2024-11-15T01:00, -o "$work/w" "$samples/demo-bundle" > /dev/null 2>&1; rc=$?
-check "a timeline-only option to analyze is a usage error" [ "$rc" -eq 2 ]
+"$cb" -q --tests "$work" -o "$work/w" "$samples/demo-bundle" > /dev/null 2>&1; rc=$?
+check "a rules-only option to analyze is a usage error" [ "$rc" -eq 2 ]
 
 # Analyze the demo bundle (directory)
 (cd "$work" && "$cb" -q "$samples/demo-bundle" > out.txt); rc=$?

@@ -17,6 +17,7 @@
 #include "event.h"
 #include "limits.h"
 #include "parser.h"
+#include "scope.h"
 
 /* --tz [HOST=]+HH:MM: the local time of HOST (every host when NULL) is
  * UTC + east_min minutes. */
@@ -66,6 +67,9 @@ struct cb_analysis {
     struct cb_parse_opts opts;          /* -j, --date-order */
     struct cb_tz_override tz[CB_LIMIT_TZ_OVERRIDES]; /* --tz */
     unsigned ntz;
+    /* --window, --host: events outside are left out when the timeline
+     * is built (each source counts them: scope_out, scope_out_nk) */
+    struct cb_scope scope;
 
     /* Optional filter (analyze): an event of a rewindable parser (see
      * cb_parser_ops) for which keep returns 0 is counted, not kept, unless

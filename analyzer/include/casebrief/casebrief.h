@@ -16,6 +16,7 @@
 #include "report.h"
 #include "rules.h"
 #include "run.h"
+#include "scope.h"
 #include "timeline.h"
 #include "casebrief/version.h"
 

@@ -201,6 +201,9 @@ struct cb_source {
     cb_time implausible_ts;
     uint64_t implausible_at;
     uint64_t duplicates;  /* events dropped as seen in another source */
+    /* events left out of the timeline by the run's scope (--window,
+     * --host; scope.h): kept ones, and of not_kept those outside it */
+    uint64_t scope_out, scope_out_nk;
     cb_time first, last;
     struct cb_event **events; /* in parse order; owned by the analysis */
     size_t events_cap;

@@ -203,6 +203,8 @@ struct cb_incident {
     size_t *members;       /* finding indices: root, then by time */
     size_t nmembers;
     enum cb_severity severity; /* the highest of its findings */
+    int apart; /* its findings are of hosts outside the cluster (scope.h):
+                * ranked after every incident of the cluster */
 };
 
 struct cb_incidents {
@@ -222,6 +224,15 @@ enum cb_status cb_incidents_build(const struct cb_findings *f,
                                   const char *const *nodes, size_t nnodes,
                                   const cb_time *went_down,
                                   struct cb_incidents *out);
+/* The same, keeping apart the findings of hosts outside the cluster
+ * (apart[f] != 0, scope.h): no link joins them to the cluster's, and
+ * their incidents rank after the cluster's. apart may be NULL. */
+enum cb_status cb_incidents_build_apart(const struct cb_findings *f,
+                                        const char *const *nodes,
+                                        size_t nnodes,
+                                        const cb_time *went_down,
+                                        const unsigned char *apart,
+                                        struct cb_incidents *out);
 void cb_incidents_fini(struct cb_incidents *in);
 
 /*

@@ -53,6 +53,8 @@ struct cb_analyze_opts {
                                       * CB_LIMIT_TZ_OVERRIDES */
     size_t ntz;
     int progress; /* progress lines on stderr */
+    /* optional: --window, --host (scope.h); NULL: everything */
+    const struct cb_scope *scope;
     /* optional: an input that could not be opened (the run goes on) */
     void (*input_failed)(void *ctx, const char *name,
                          const struct cb_error *err);

@@ -19,6 +19,9 @@ struct cb_timeline {
     size_t count;
     uint64_t duplicates; /* dropped */
     size_t runs;         /* sorted runs merged */
+    /* events the run's scope (--window, --host) left out: kept ones
+     * taken out of the timeline, and events only counted outside it */
+    uint64_t left_out, left_out_nk;
     /* its sources (NULL when built by hand): their spans count the
      * events read but not kept */
     const struct cb_analysis *an;
@@ -49,11 +52,13 @@ enum cb_status cb_merge_runs(struct cb_event **const *runs,
                              const size_t *lens, size_t nruns,
                              struct cb_event **out);
 
-/* Events read into the analysis: those in the timeline plus those only
- * counted (cb_analysis.keep). */
+/* Events read into the analysis: those in the timeline, those the scope
+ * took out of it and those only counted (cb_analysis.keep). */
 uint64_t cb_timeline_events_read(const struct cb_timeline *tl);
 /* Events read but not kept. */
 uint64_t cb_timeline_not_kept(const struct cb_timeline *tl);
+/* Events read that the scope left out (left_out + left_out_nk). */
+uint64_t cb_timeline_left_out(const struct cb_timeline *tl);
 /* The events [*lo, *hi) of the timeline between those with implausible
  * times (CB_EV_TIME_IMPLAUSIBLE: in time order they sort first or last). */
 void cb_timeline_plausible(const struct cb_timeline *tl, size_t *lo,
