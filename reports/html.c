@@ -579,7 +579,11 @@ static void header(struct html_page *r)
                ", rules: ");
     out_html(o, r->v.in->rules_version ? r->v.in->rules_version : "unknown");
     out_str(o, "</dd>\n</dl>\n<nav class=\"toc\"><a href=\"#summary\">"
-               "Summary</a><a href=\"#findings\">Findings</a>"
+               "Summary</a>");
+    const struct cb_overview *ov = &r->v.overview;
+    if (ov->nrows || ov->cluster || ov->ncuts) /* cb_overview_html's test */
+        out_str(o, "<a href=\"#overview\">Overview</a>");
+    out_str(o, "<a href=\"#findings\">Findings</a>"
                "<a href=\"#timeline\">Timeline</a><a href=\"#events\">Events"
                "</a><a href=\"#gaps\">Gaps and assumptions</a>"
                "<a href=\"#inventory\">Inventory</a></nav>\n</header>\n");

@@ -52,6 +52,8 @@ check "p1: report.md lists SQL01 on HV-A02" \
 html="$out/p1/report.html"
 check "p1: the HTML shows one overview table" \
     [ "$(grep -c '<table class="ov">' "$html")" = 1 ]
+check "p1: the page's contents link to the overview" \
+    grep -q '<nav class="toc">.*<a href="#overview">Overview</a>' "$html"
 check "p1: the three raw copies of the tables are gone" \
     bash -c "! grep -q 'Configuration in the logs' '$html'"
 check "p1: the overview comes after the incidents, before the summary" \
