@@ -68,20 +68,6 @@ static int px(const struct pic *g, cb_time t)
     return SVG_X0 + (int)(d * (SVG_X1 - SVG_X0) / g->span);
 }
 
-static size_t first_at(const struct cb_timeline *tl, cb_time t, int upper)
-{
-    size_t lo = 0, hi = tl->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        cb_time m = tl->events[mid]->ts;
-        if (m < t || (upper && m == t))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Lane of a host name: binary search over the host lanes, sorted as
  * host names compare (without case: a node named in an entity may be
  * spelled otherwise than its logs), the "(no host)" lane (last) for "",
@@ -851,8 +837,8 @@ static void draw(struct html_page *p, long zoom, cb_time from, cb_time to,
         g.to = g.from + 60 * CB_TICKS_PER_SEC;
     }
     g.span = (uint64_t)g.to - (uint64_t)g.from;
-    g.lo = first_at(p->v.tl, g.from, 0);
-    g.hi = first_at(p->v.tl, g.to, 1);
+    g.lo = cb_view_bound(p->v.tl, g.from, 0);
+    g.hi = cb_view_bound(p->v.tl, g.to, 1);
     if (g.hi < g.lo)
         g.hi = g.lo;
     if (layout(&g) != 0) {

@@ -155,8 +155,7 @@ int cb_view_utc_offset(const struct cb_view *v, const char *host,
 
 /* ---- evidence and the window ------------------------------------------ */
 
-/* First index whose time is >= t (upper: > t). */
-static size_t bound(const struct cb_timeline *tl, cb_time t, int upper)
+size_t cb_view_bound(const struct cb_timeline *tl, cb_time t, int upper)
 {
     size_t lo = 0, hi = tl->count;
     while (lo < hi) {
@@ -174,7 +173,7 @@ static size_t bound(const struct cb_timeline *tl, cb_time t, int upper)
 static size_t event_index(const struct cb_timeline *tl,
                           const struct cb_event *e)
 {
-    for (size_t i = bound(tl, e->ts, 0);
+    for (size_t i = cb_view_bound(tl, e->ts, 0);
          i < tl->count && tl->events[i]->ts == e->ts; i++) {
         if (tl->events[i] == e)
             return i;
@@ -271,8 +270,8 @@ static void choose_window(struct cb_view *v)
         }
     }
     if (v->window) {
-        v->lo = bound(v->tl, v->wfrom, 0);
-        v->hi = bound(v->tl, v->wto, 1);
+        v->lo = cb_view_bound(v->tl, v->wfrom, 0);
+        v->hi = cb_view_bound(v->tl, v->wto, 1);
         if (v->hi < v->lo)
             v->hi = v->lo;
     }
@@ -466,7 +465,7 @@ static int silence_before(const struct cb_view *v, size_t b, const char *host,
 static cb_time first_after(const struct cb_view *v, cb_time t,
                            const char *host)
 {
-    size_t i = bound(v->tl, t, 1);
+    size_t i = cb_view_bound(v->tl, t, 1);
     size_t stop = i + CB_LIMIT_REPORT_OUTAGE_SCAN;
     for (; i < v->tl->count && i < stop; i++) {
         if (same_host(v->tl->events[i], host))

@@ -181,6 +181,9 @@ enum cb_status cb_view_render(FILE *f, const struct cb_report_input *in,
 int cb_view_utc_offset(const struct cb_view *v, const char *host,
                        int32_t *east_min);
 
+/* The first timeline index whose time is >= t (upper: > t). */
+size_t cb_view_bound(const struct cb_timeline *tl, cb_time t, int upper);
+
 /* Events a source contributes: read, less those dropped as duplicates. */
 uint64_t cb_view_source_events(const struct cb_source *s);
 /* Warnings a source had past CB_LIMIT_WARNINGS_PER_SOURCE (not kept). */
