@@ -943,9 +943,12 @@ static void story(struct html_page *r)
                 out_str(o, cb_stop_kind_text(
                                (enum cb_stop_kind)r->v.stop_kind[fi]));
             }
-            out_str(o, " <span class=\"mut\">(");
-            host_list(o, f->hosts, f->nhosts);
-            out_str(o, ")</span></li>\n");
+            if (f->nhosts) {
+                out_str(o, " <span class=\"mut\">(logged on ");
+                host_list(o, f->hosts, f->nhosts);
+                out_str(o, ")</span>");
+            }
+            out_str(o, "</li>\n");
         }
         if (html_has_zoom(r, i)) {
             out_str(o, "<li class=\"mut\"><a href=\"#zoom-");

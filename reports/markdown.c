@@ -1196,7 +1196,11 @@ static void story_md(struct out *o, const struct cb_view *v)
                 out_str(o, "; Kernel-Power 41 says ");
                 out_str(o, stop);
             }
-            out_str(o, "\n");
+            for (size_t h = 0; h < f->nhosts; h++) { /* F3, F4: which node */
+                out_str(o, h ? ", " : " (logged on ");
+                md(o, f->hosts[h]);
+            }
+            out_str(o, f->nhosts ? ")\n" : "\n");
         }
     }
 }

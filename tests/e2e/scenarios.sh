@@ -178,6 +178,15 @@ for desc in "$scen"/*/scenario.json; do
         [ "$got" -ge 1 ] && ok "$name: $(jq -r '"\(.host) went down at \(.at): \(.stop)"' <<< "$e")" ||
             bad "$name: went_down" "$e; report: $(jq -c '[.findings[] | {id, hosts, went_down, stop, outages}]' "$report/report.json")"
     done
+    # each finding of an incident's timeline in report.md says where it
+    # was logged (two "resources failing" findings read alike otherwise)
+    unplaced=$(jq -r '.findings[] | select((.hosts | length) > 0)
+        | "\(.ref)\t\(.hosts | join(", "))"' "$report/report.json" |
+        while IFS=$'\t' read -r ref hosts; do
+            grep -q "UTC, $ref[ :(].*(logged on $hosts)\$" "$report/report.md" || echo "$ref"
+        done)
+    [ -z "$unplaced" ] && ok "$name: report.md's incident timelines name each finding's hosts" ||
+        bad "$name: incident timeline lines without their hosts" "$unplaced"
     # the case summary states each outage from the stop to the boot
     for i in $(seq 0 $((n - 1))); do
         e=$(jq -c ".went_down[$i]" "$exp")
