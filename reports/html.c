@@ -813,8 +813,12 @@ static void first_sentence(struct out *o, const char *s)
     }
 }
 
+static int any_apart(const struct cb_incidents *is);
+static void outside_heading(struct html_page *r, int findings);
+
 /* Under the header: the run's focus (--window, --host) and the hosts
- * outside the cluster, one line each. */
+ * outside the cluster, one line each (and who they are, when no
+ * incident of theirs will). */
 static void scope_note(struct html_page *r)
 {
     struct out *o = &r->o;
@@ -830,17 +834,22 @@ static void scope_note(struct html_page *r)
         out_str(o, "<p id=\"scope\" class=\"scope-note\"><b>Scope:</b> ");
         out_html(o, line);
         out_str(o, " (<a href=\"#outside\">why</a>)</p>\n");
+        if (!any_apart(&r->v.incidents)) /* no incident heads the list */
+            outside_heading(r, 0);
     }
 }
 
 /* Where the incidents of hosts outside the cluster start. */
-static void outside_heading(struct html_page *r)
+static void outside_heading(struct html_page *r, int findings)
 {
     struct out *o = &r->o;
-    out_str(o, "<h2 id=\"outside\">Outside this cluster</h2>\n<p>These "
-               "findings are of hosts that are not part of this case; they "
-               "are kept out of the cluster's incidents.</p>\n<ul "
-               "class=\"outside\">\n");
+    out_str(o, "<h2 id=\"outside\">Outside this cluster</h2>\n<p>");
+    out_str(o, findings ? "These findings are of hosts that are not part of "
+                          "this case; they are kept out of the cluster's "
+                          "incidents."
+                        : "These hosts are not part of this case; no "
+                          "finding is of them alone.");
+    out_str(o, "</p>\n<ul class=\"outside\">\n");
     size_t shown = 0;
     for (size_t i = 0; i < r->v.scope.nhosts; i++) {
         const struct cb_scope_host *h = &r->v.scope.hosts[i];
@@ -876,7 +885,7 @@ static void story(struct html_page *r)
         const struct cb_incident *in = &is->items[i];
         const struct cb_finding *root = &r->v.find[in->root];
         if (in->apart && (i == 0 || !is->items[i - 1].apart))
-            outside_heading(r);
+            outside_heading(r, 1);
         out_str(o, "<article class=\"incident ");
         out_str(o, cb_severity_name(in->severity));
         out_str(o, in->apart ? " apart" : "");
@@ -961,6 +970,17 @@ static void story(struct html_page *r)
         out_str(o, "</ul>\n</article>\n");
     }
     out_str(o, "</section>\n");
+}
+
+/* Whether any incident is of hosts outside the cluster (story() then
+ * heads them with outside_heading). */
+static int any_apart(const struct cb_incidents *is)
+{
+    for (size_t i = 0; i < is->count; i++) {
+        if (is->items[i].apart)
+            return 1;
+    }
+    return 0;
 }
 
 static void finding_section(struct html_page *r, size_t fi)
