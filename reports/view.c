@@ -419,7 +419,8 @@ static int judge_scope(struct cb_view *v)
  * it logged after it came back. The last sign of life is EventLog 6008's
  * own time when its node's offset is known; else, and for a Kernel-Power
  * 41 alone, the start of the host's longest silence before the boot
- * event (looked for up to CB_LIMIT_REPORT_OUTAGE_SCAN events back). */
+ * event. One rule for both (shutdown.c, cb_stop_outage): the analyzer's
+ * spans of time="stop" findings, and here the boots other findings cite. */
 
 static int is_unclean_boot(const struct cb_event *e)
 {
@@ -429,67 +430,21 @@ static int is_unclean_boot(const struct cb_event *e)
            (e->event_id == 41 && strstr(e->provider, "Kernel-Power"));
 }
 
-static int same_host(const struct cb_event *e, const char *host)
+/* The outage a boot event at timeline index idx tells (shutdown.h,
+ * cb_stop_outage, as the analyzer's time="stop" rules see it): 1 and
+ * *o, or 0. */
+static int outage_of(const struct cb_view *v, size_t idx,
+                     struct cb_view_outage *o)
 {
-    return e->host == host || strcmp(e->host, host) == 0;
-}
-
-/* The longest silence of host before timeline index b: 1 and its ends,
- * or 0 when the host logged nothing before b within the scan. */
-static int silence_before(const struct cb_view *v, size_t b, const char *host,
-                          cb_time *from, cb_time *to)
-{
-    cb_time next = v->tl->events[b]->ts;
-    uint64_t best = 0;
-    int found = 0;
-    size_t stop = b > CB_LIMIT_REPORT_OUTAGE_SCAN
-                      ? b - CB_LIMIT_REPORT_OUTAGE_SCAN
-                      : 0;
-    for (size_t i = b; i-- > stop;) {
-        const struct cb_event *e = v->tl->events[i];
-        if (!same_host(e, host) || e->ts > next)
-            continue;
-        uint64_t gap = (uint64_t)next - (uint64_t)e->ts;
-        if (!found || gap > best) {
-            best = gap;
-            *from = e->ts;
-            *to = next;
-            found = 1;
-        }
-        next = e->ts;
-    }
-    return found && best > 0;
-}
-
-/* The first event of host after t, or CB_TIME_NONE. */
-static cb_time first_after(const struct cb_view *v, cb_time t,
-                           const char *host)
-{
-    size_t i = cb_view_bound(v->tl, t, 1);
-    size_t stop = i + CB_LIMIT_REPORT_OUTAGE_SCAN;
-    for (; i < v->tl->count && i < stop; i++) {
-        if (same_host(v->tl->events[i], host))
-            return v->tl->events[i]->ts;
-    }
-    return CB_TIME_NONE;
-}
-
-/* The outage a boot event tells: 1 and *o, or 0. */
-static int outage_of(const struct cb_view *v, const struct cb_event *e,
-                     size_t idx, struct cb_view_outage *o)
-{
-    cb_time local;
-    int32_t east;
-    *o = (struct cb_view_outage){.host = e->host};
-    if (cb_6008_local_time(e, &local) &&
-        cb_view_utc_offset(v, e->host, &east)) {
-        o->from = local - (cb_time)east * 60 * CB_TICKS_PER_SEC;
-        o->to = first_after(v, o->from, e->host);
-        o->from_6008 = 1;
-        return o->to != CB_TIME_NONE && o->to > o->from;
-    }
-    return idx != CB_VIEW_NOT_FOUND &&
-           silence_before(v, idx, e->host, &o->from, &o->to);
+    struct cb_outage a;
+    if (idx == CB_VIEW_NOT_FOUND || !cb_stop_outage(v->tl, idx, &a) ||
+        a.to <= a.from)
+        return 0;
+    *o = (struct cb_view_outage){.host = a.host,
+                                 .from = a.from,
+                                 .to = a.to,
+                                 .from_6008 = a.stop != CB_TIME_NONE};
+    return 1;
 }
 
 /* Keep o unless an outage of the same host overlaps it; a 6008 time
@@ -551,7 +506,7 @@ static int find_outages(struct cb_view *v)
                 !is_unclean_boot(e) || !e->host[0])
                 continue;
             struct cb_view_outage o;
-            if (outage_of(v, e, v->evidx[v->evoff[f] + k], &o)) {
+            if (outage_of(v, v->evidx[v->evoff[f] + k], &o)) {
                 o.finding = f;
                 outage_add(v, &o);
             }

@@ -124,11 +124,10 @@
  * it reads to build them (past either, counted and said) */
 #define CB_LIMIT_REPORT_OVERVIEW_ROWS 2000U
 #define CB_LIMIT_REPORT_OVERVIEW_SEEN 100000U
-/* HTML picture: outages drawn, events looked at either side of a boot
- * event for the silence it ends, incidents given a zoomed picture, and
- * hosts and incidents a filter of the event table offers */
+/* HTML picture: outages drawn (each found as the analyzer finds them,
+ * CB_LIMIT_OUTAGE_SCAN), incidents given a zoomed picture, and hosts and
+ * incidents a filter of the event table offers */
 #define CB_LIMIT_REPORT_OUTAGES 256U
-#define CB_LIMIT_REPORT_OUTAGE_SCAN 200000U
 #define CB_LIMIT_REPORT_ZOOMS 12U
 #define CB_LIMIT_REPORT_FILTER 60U
 /* error marks of the HTML pictures that carry their message as a
